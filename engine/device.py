@@ -1,0 +1,114 @@
+"""Compute-device choice: CUDA when present, else Apple MPS, else CPU.
+
+The user's preference (``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``)
+is set once with :func:`set_preference` (the CLI's ``--device``, the app's
+settings) and read everywhere through :func:`get_device`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import torch
+
+__all__ = [
+    "resolve_device",
+    "set_preference",
+    "get_preference",
+    "get_device",
+    "device_label",
+    "autocast",
+    "available_devices",
+]
+
+_preference = "auto"
+
+
+def resolve_device(preference: str | None = "auto") -> torch.device:
+    """Turn a preference string into an available :class:`torch.device`.
+
+    ``"auto"`` (or ``None``) picks CUDA, then MPS, then CPU. An explicit device
+    that is not available raises ``ValueError`` with the reason.
+    """
+    pref = (preference or "auto").strip().lower()
+    if pref == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(pref)
+    except RuntimeError as exc:
+        raise ValueError(f"unknown device {preference!r}: {exc}") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("CUDA was asked for but no CUDA device is available")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise ValueError(f"{preference!r}: only {torch.cuda.device_count()} CUDA device(s) present")
+    elif device.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError("MPS was asked for but is not available on this machine")
+    elif device.type != "cpu":
+        raise ValueError(f"unsupported device {preference!r}")
+    return device
+
+
+def set_preference(preference: str | None) -> torch.device:
+    """Set the process-wide device preference; returns the resolved device."""
+    global _preference
+    device = resolve_device(preference)
+    _preference = (preference or "auto").lower()
+    return device
+
+
+def get_preference() -> str:
+    """The current preference string (``"auto"`` unless set)."""
+    return _preference
+
+
+def get_device() -> torch.device:
+    """The device engine work should run on, by the current preference."""
+    try:
+        return resolve_device(_preference)
+    except ValueError:
+        return resolve_device("auto")
+
+
+def device_label(device: torch.device | str | None = None) -> str:
+    """Human-readable name: the CUDA card's name, ``"Apple GPU (MPS)"`` or ``"CPU"``."""
+    device = torch.device(device) if device is not None else get_device()
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return f"CUDA: {torch.cuda.get_device_name(index)}"
+    if device.type == "mps":
+        return "Apple GPU (MPS)"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def available_devices() -> list[str]:
+    """Device strings usable on this machine, ``"auto"`` first."""
+    names = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        names.append("mps")
+    return names
+
+
+@contextlib.contextmanager
+def autocast(device: torch.device, enabled: bool = True) -> Iterator[None]:
+    """Mixed precision (float16) on CUDA where safe; a no-op elsewhere.
+
+    Convolutions and matrix products run in half precision; reductions and
+    losses stay in float32 (torch's autocast op lists decide).
+    """
+    if enabled and device.type == "cuda":
+        with torch.autocast("cuda", dtype=torch.float16):
+            yield
+    else:
+        yield

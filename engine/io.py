@@ -1,0 +1,177 @@
+"""Image loading and saving with clear errors.
+
+:func:`load_image` reads JPEG, PNG, BMP, TIFF, WebP (anything Pillow decodes),
+applies EXIF orientation and converts every mode (grayscale, RGBA, 16-bit,
+palette, CMYK) to an RGB ``uint8`` array of shape (H, W, 3). Every failure --
+missing, empty, corrupt, truncated, not an image, too large -- raises
+:class:`ImageLoadError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+__all__ = [
+    "ImageLoadError",
+    "MAX_PIXELS",
+    "IMAGE_SUFFIXES",
+    "load_image",
+    "decode_image",
+    "to_rgb_uint8",
+    "save_image",
+    "is_image_path",
+]
+
+#: Default refusal limit (decompression-bomb guard): 100 megapixels.
+MAX_PIXELS = 100_000_000
+
+#: File suffixes offered in open dialogs and folder scans.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+# We apply our own pixel limit before decoding; Pillow's global one would
+# otherwise warn or refuse at its own (different) threshold.
+Image.MAX_IMAGE_PIXELS = None
+
+
+class ImageLoadError(ValueError):
+    """An image could not be loaded. ``path`` and ``reason`` say which and why."""
+
+    def __init__(self, path: str | os.PathLike | None, reason: str):
+        self.path = str(path) if path is not None else "<bytes>"
+        self.reason = reason
+        super().__init__(f"Cannot open image {self.path}: {reason}")
+
+
+def is_image_path(path: str | os.PathLike) -> bool:
+    """True when the path's suffix is one of :data:`IMAGE_SUFFIXES`."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def to_rgb_uint8(img: Image.Image) -> np.ndarray:
+    """Convert a Pillow image of any mode to an (H, W, 3) uint8 RGB array."""
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        if mode.startswith("I;16"):
+            arr = arr / 257.0  # 16-bit full scale to 8-bit
+        else:
+            lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+            arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
+        gray = np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        # Transparent areas become white, as viewers show them on light pages.
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
+
+
+def _open_checked(img: Image.Image, label: str | os.PathLike | None, max_pixels: int | None) -> np.ndarray:
+    width, height = img.size
+    if width <= 0 or height <= 0:
+        raise ImageLoadError(label, "the image has no pixels")
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageLoadError(
+            label,
+            f"{width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
+            f"{max_pixels / 1e6:.0f} megapixel limit (a possible decompression bomb); "
+            "raise max_pixels to open it anyway",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            return to_rgb_uint8(img)
+    except (OSError, SyntaxError, ValueError) as exc:
+        reason = str(exc) or type(exc).__name__
+        if "truncated" in reason.lower():
+            reason = f"the file is truncated ({reason})"
+        raise ImageLoadError(label, reason) from None
+    except MemoryError:
+        raise ImageLoadError(label, "not enough memory to decode it") from None
+
+
+def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> np.ndarray:
+    """Load an image file as an (H, W, 3) uint8 RGB array.
+
+    ``max_pixels`` bounds width*height before decoding (``None`` lifts it).
+    Raises :class:`ImageLoadError` for any problem.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ImageLoadError(p, "no such file")
+    if p.is_dir():
+        raise ImageLoadError(p, "it is a folder, not a file")
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise ImageLoadError(p, exc.strerror or str(exc)) from None
+    if size == 0:
+        raise ImageLoadError(p, "the file is empty")
+    try:
+        with Image.open(p) as img:
+            return _open_checked(img, p, max_pixels)
+    except UnidentifiedImageError:
+        raise ImageLoadError(p, "not a recognised image format (or the file is corrupt)") from None
+    except PermissionError:
+        raise ImageLoadError(p, "permission denied") from None
+    except OSError as exc:
+        raise ImageLoadError(p, exc.strerror or str(exc)) from None
+
+
+def decode_image(data: bytes, max_pixels: int | None = MAX_PIXELS, label: str = "<bytes>") -> np.ndarray:
+    """Decode encoded image bytes (e.g. a stored JPEG) to RGB uint8."""
+    if not data:
+        raise ImageLoadError(label, "no data")
+    try:
+        with Image.open(_io.BytesIO(data)) as img:
+            return _open_checked(img, label, max_pixels)
+    except UnidentifiedImageError:
+        raise ImageLoadError(label, "not a recognised image format (or the data is corrupt)") from None
+
+
+def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str] | None = None, quality: int = 95) -> Path:
+    """Save an (H, W, 3) or (H, W) uint8 array. PNG files carry ``metadata`` as text chunks.
+
+    The file is written to a temporary name and renamed, so a failure never
+    leaves a half-written image behind.
+    """
+    p = Path(path)
+    arr = np.asarray(rgb)
+    if arr.dtype != np.uint8:
+        raise ValueError(f"save_image expects uint8 pixels, got {arr.dtype}")
+    img = Image.fromarray(arr)
+    suffix = p.suffix.lower()
+    tmp = p.with_name(p.name + ".part")
+    kwargs: dict = {}
+    fmt = None
+    if suffix == ".png":
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        for key, value in (metadata or {}).items():
+            info.add_text(str(key), str(value))
+        kwargs["pnginfo"] = info
+        fmt = "PNG"
+    elif suffix in (".jpg", ".jpeg"):
+        kwargs["quality"] = quality
+        fmt = "JPEG"
+    else:
+        fmt = Image.registered_extensions().get(suffix)
+        if fmt is None:
+            raise ValueError(f"unsupported image suffix {suffix!r}")
+    try:
+        img.save(tmp, format=fmt, **kwargs)
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return p

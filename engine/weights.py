@@ -1,0 +1,396 @@
+"""Model manager: the registry of known pretrained weights, and their cache.
+
+Weights are downloaded only when the user asks (:func:`download`, a job with
+progress and cancel), verified against their published SHA-256 prefix, and
+kept in :func:`engine.paths.weights_dir`. A user can also import a weights
+file they already have (:func:`import_file`): it is loaded with
+``torch.load(..., weights_only=True)`` -- never an unrestricted unpickle -- and
+must fit the architecture before it is copied into the cache.
+
+Every weights load in ConvStudio goes through :func:`safe_load`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from .jobs import Job, Progress
+from .paths import weights_dir
+
+__all__ = [
+    "WeightsEntry",
+    "WeightsError",
+    "WeightsMissing",
+    "REGISTRY",
+    "register",
+    "entries",
+    "get_entry",
+    "status",
+    "installed_path",
+    "download",
+    "import_file",
+    "verify",
+    "safe_load",
+    "load_state_dict",
+    "load_model",
+    "sha256_file",
+]
+
+STATUS_INSTALLED = "installed"
+STATUS_IMPORTED = "imported"
+STATUS_MISSING = "missing"
+STATUS_CORRUPT = "corrupt"
+
+
+class WeightsError(RuntimeError):
+    """A weights file could not be downloaded, verified, imported or loaded."""
+
+
+class WeightsMissing(WeightsError):
+    """The weights for an entry are not installed; offer the download."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"The pretrained weights '{name}' are not installed. Download them in the Models panel "
+            f"or with: convstudio models download {name}"
+        )
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    """One known set of pretrained weights.
+
+    builder() returns the architecture with random weights (no download);
+    ``sha256_prefix`` is the leading hex digits of the file's SHA-256 as
+    published in its file name (torchvision's convention).
+    """
+
+    name: str
+    task: str
+    arch: str
+    builder: Callable[[], torch.nn.Module] = field(repr=False, compare=False)
+    url: str
+    size_mb: float
+    sha256_prefix: str
+    license: str
+    source: str
+    description: str = ""
+
+    @property
+    def filename(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+
+REGISTRY: dict[str, WeightsEntry] = {}
+_lock = threading.Lock()
+
+
+def register(entry: WeightsEntry) -> WeightsEntry:
+    """Add an entry to the registry (feature modules call this at import)."""
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def _torchvision_entry(name: str, task: str, arch: str, weights_enum: str, description: str, **build_kwargs) -> None:
+    import torchvision
+
+    weights = torchvision.models.get_weight(weights_enum)
+    url = weights.url
+    match = re.search(r"-([0-9a-f]{6,})\.[a-z]+$", url)
+    prefix = match.group(1) if match else ""
+    size_mb = float(weights.meta.get("_file_size", 0.0))
+    meta_license = "BSD-3-Clause (torchvision); trained on " + ("COCO" if task == "detection" else "ImageNet-1k")
+
+    def build() -> torch.nn.Module:
+        kwargs = dict(build_kwargs)
+        if task == "detection":
+            kwargs.setdefault("weights_backbone", None)
+            kwargs.setdefault("num_classes", len(weights.meta["categories"]))
+        return torchvision.models.get_model(arch, weights=None, **kwargs)
+
+    register(
+        WeightsEntry(
+            name=name,
+            task=task,
+            arch=arch,
+            builder=build,
+            url=url,
+            size_mb=size_mb,
+            sha256_prefix=prefix,
+            license=meta_license,
+            source=f"torchvision.models.{weights_enum}",
+            description=description,
+        )
+    )
+
+
+def _register_builtin() -> None:
+    detection = [
+        ("ssdlite320_mobilenet_v3_large", "SSDLite320_MobileNet_V3_Large_Weights.COCO_V1", "SSDlite 320, MobileNetV3: real time on CPU"),
+        ("fasterrcnn_mobilenet_v3_large_320_fpn", "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.COCO_V1", "Faster R-CNN, MobileNetV3 at 320 px: fast"),
+        ("fasterrcnn_mobilenet_v3_large_fpn", "FasterRCNN_MobileNet_V3_Large_FPN_Weights.COCO_V1", "Faster R-CNN, MobileNetV3 at 800 px"),
+        ("fasterrcnn_resnet50_fpn_v2", "FasterRCNN_ResNet50_FPN_V2_Weights.COCO_V1", "Faster R-CNN v2, ResNet-50: accurate"),
+        ("retinanet_resnet50_fpn_v2", "RetinaNet_ResNet50_FPN_V2_Weights.COCO_V1", "RetinaNet v2, ResNet-50"),
+        ("fcos_resnet50_fpn", "FCOS_ResNet50_FPN_Weights.COCO_V1", "FCOS, ResNet-50 (anchor-free)"),
+    ]
+    for arch, enum, text in detection:
+        _torchvision_entry(arch, "detection", arch, enum, text)
+    classification = [
+        ("alexnet", "AlexNet_Weights.IMAGENET1K_V1", "AlexNet (2012)"),
+        ("vgg16", "VGG16_Weights.IMAGENET1K_V1", "VGG-16"),
+        ("resnet18", "ResNet18_Weights.IMAGENET1K_V1", "ResNet-18"),
+        ("resnet50", "ResNet50_Weights.IMAGENET1K_V2", "ResNet-50"),
+        ("googlenet", "GoogLeNet_Weights.IMAGENET1K_V1", "GoogLeNet / Inception-v1"),
+    ]
+    for arch, enum, text in classification:
+        _torchvision_entry(arch, "classification", arch, enum, text)
+    # Style transfer's quality backbone: only the convolutional part is used.
+    _torchvision_entry("vgg19", "style", "vgg19", "VGG19_Weights.IMAGENET1K_V1", "VGG-19 features for style transfer")
+
+
+_register_builtin()
+
+
+def entries(task: str | None = None) -> list[WeightsEntry]:
+    """All registry entries, optionally only those of one task."""
+    return [e for e in REGISTRY.values() if task is None or e.task == task]
+
+
+def get_entry(name: str) -> WeightsEntry:
+    """The entry called ``name``; ``KeyError`` lists the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown weights {name!r}; known: {', '.join(sorted(REGISTRY))}") from None
+
+
+# -- manifest: what is installed, so status checks need not re-hash big files --
+
+def _manifest_path() -> Path:
+    return weights_dir() / "manifest.json"
+
+
+def _read_manifest() -> dict:
+    path = _manifest_path()
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(manifest: dict) -> None:
+    path = _manifest_path()
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
+    os.replace(tmp, path)
+
+
+def _record(name: str, path: Path, sha256: str, origin: str) -> None:
+    with _lock:
+        manifest = _read_manifest()
+        st = path.stat()
+        manifest[name] = {"file": path.name, "sha256": sha256, "origin": origin, "size": st.st_size, "mtime": st.st_mtime}
+        _write_manifest(manifest)
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def installed_path(name: str) -> Path:
+    """Where the weights for ``name`` live in the cache (whether or not present)."""
+    return weights_dir() / get_entry(name).filename
+
+
+def status(name: str, rehash: bool = False) -> str:
+    """``"installed"``, ``"imported"``, ``"missing"`` or ``"corrupt"``.
+
+    Uses the manifest's recorded size and modification time; ``rehash=True``
+    re-reads the file and checks its hash.
+    """
+    entry = get_entry(name)
+    path = installed_path(name)
+    if not path.exists():
+        return STATUS_MISSING
+    record = _read_manifest().get(name)
+    st = path.stat()
+    if record and not rehash and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime:
+        return STATUS_IMPORTED if record.get("origin") == "import" else STATUS_INSTALLED
+    digest = sha256_file(path)
+    if record and record.get("origin") == "import" and record.get("sha256") == digest:
+        return STATUS_IMPORTED
+    if entry.sha256_prefix and digest.startswith(entry.sha256_prefix):
+        _record(name, path, digest, "download")
+        return STATUS_INSTALLED
+    return STATUS_CORRUPT
+
+
+def verify(name: str) -> str:
+    """Re-hash the installed file and return its status."""
+    return status(name, rehash=True)
+
+
+def _explain_network_error(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the server answered HTTP {exc.code} {exc.reason}"
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (socket.gaierror, ConnectionRefusedError, OSError)) or isinstance(exc, TimeoutError):
+        return f"no network connection ({reason}); import a weights file you have instead"
+    return str(reason)
+
+
+def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Path]:
+    """Job: download the weights for ``name`` into the cache, verifying the checksum.
+
+    Yields :class:`Progress` per chunk. Nothing is left half-written: data goes
+    to a ``.part`` file that is removed on failure or cancel, and renamed into
+    place only after the hash matches. ``url`` overrides the entry's (mirrors).
+    """
+    entry = get_entry(name)
+    target = installed_path(name)
+    part = target.with_name(target.name + ".part")
+    digest = hashlib.sha256()
+    done = False
+    yield Progress(0.0, f"Connecting for {name}…")
+    try:
+        try:
+            response = urllib.request.urlopen(url or entry.url, timeout=timeout)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
+        with response, open(part, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or int(entry.size_mb * 1024 * 1024)
+            received = 0
+            while True:
+                try:
+                    block = response.read(1 << 20)
+                except (OSError, urllib.error.URLError) as exc:
+                    raise WeightsError(f"Download of {name} broke off: {_explain_network_error(exc)}") from None
+                if not block:
+                    break
+                out.write(block)
+                digest.update(block)
+                received += len(block)
+                yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
+        hexdigest = digest.hexdigest()
+        if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
+            raise WeightsError(
+                f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
+                "the file was discarded"
+            )
+        os.replace(part, target)
+        _record(name, target, hexdigest, "download")
+        done = True
+        yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
+        return target
+    finally:
+        if not done and part.exists():
+            part.unlink()
+
+
+def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> object:
+    """``torch.load(path, weights_only=True)`` with readable errors.
+
+    Files that carry code (pickled objects other than tensors and plain
+    containers) are refused with :class:`WeightsError`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise WeightsError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise WeightsError(f"{p}: the file is empty")
+    try:
+        return torch.load(p, map_location=map_location, weights_only=True)
+    except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError, zipfile errors...
+        text = str(exc)
+        if "weights_only" in text or "Unsupported global" in text or "Unpickler" in type(exc).__name__:
+            raise WeightsError(
+                f"{p} was refused: it contains pickled objects or code, not only tensors. "
+                "ConvStudio never runs code from weights files."
+            ) from None
+        raise WeightsError(f"{p} is not a readable PyTorch weights file ({type(exc).__name__}: {text[:200]})") from None
+
+
+def _state_dict_of(obj: object, path: Path) -> dict[str, torch.Tensor]:
+    if isinstance(obj, dict):
+        for key in ("state_dict", "model", "model_state_dict"):
+            inner = obj.get(key)
+            if isinstance(inner, dict) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+                return inner
+        if obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
+            return obj  # type: ignore[return-value]
+    raise WeightsError(f"{path} holds no state dict of tensors")
+
+
+def _fit(entry: WeightsEntry, state: dict[str, torch.Tensor], path: Path) -> torch.nn.Module:
+    model = entry.builder()
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        detail = "; ".join(lines[1:4]) if len(lines) > 1 else lines[0] if lines else ""
+        raise WeightsError(f"{path} does not fit {entry.arch}: {detail[:400]}") from None
+    return model
+
+
+def import_file(name: str, source: str | os.PathLike) -> Path:
+    """Import a weights file the user has: check it loads safely and fits, then cache it.
+
+    Raises :class:`WeightsError` (nothing is copied) if the file is unreadable,
+    carries code, or its tensors do not match the architecture.
+    """
+    entry = get_entry(name)
+    src = Path(source)
+    state = _state_dict_of(safe_load(src), src)
+    _fit(entry, state, src)
+    target = installed_path(name)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(src, tmp)
+        digest = sha256_file(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    origin = "download" if entry.sha256_prefix and digest.startswith(entry.sha256_prefix) else "import"
+    _record(name, target, digest, origin)
+    return target
+
+
+def load_state_dict(name: str) -> dict[str, torch.Tensor]:
+    """The installed state dict for ``name``; :class:`WeightsMissing` if absent."""
+    state = status(name)
+    if state == STATUS_MISSING:
+        raise WeightsMissing(name)
+    if state == STATUS_CORRUPT:
+        raise WeightsError(f"The weights file for {name} is corrupt (checksum mismatch); download it again")
+    path = installed_path(name)
+    return _state_dict_of(safe_load(path), path)
+
+
+def load_model(name: str, device: torch.device | str = "cpu") -> torch.nn.Module:
+    """Build the architecture, load its installed weights, and return it in eval mode on ``device``."""
+    entry = get_entry(name)
+    model = _fit(entry, load_state_dict(name), installed_path(name))
+    return model.eval().to(device)
