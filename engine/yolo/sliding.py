@@ -288,7 +288,7 @@ def train_classifier_job(n_train: int = 6000, epochs: int = 4, seed: int = 0, ba
             opt.step()
             step += 1
             if step % 20 == 0:
-                yield Progress(0.05 + 0.9 * step / steps, f"epoch {epoch + 1}/{epochs}: loss {float(loss):.3f}")
+                yield Progress(0.05 + 0.9 * step / steps, f"epoch {epoch + 1}/{epochs}: loss {float(loss.detach()):.3f}")
     net.eval()
     with torch.no_grad():
         vx = torch.from_numpy(val_images).permute(0, 3, 1, 2).float() / 255.0
