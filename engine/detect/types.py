@@ -49,12 +49,16 @@ class Candidates:
     scores: (M,) float32 in [0, 1] (HOG's SVM margins are squashed into that range).
     labels: (M,) int64 indices into the detector's ``class_names``.
     timings: at least ``preprocess_ms`` and ``model_ms``.
+    nms_boxes: optional (M, 4) boxes NMS should compare instead of ``boxes``
+    (torchvision models run NMS at the network's input scale; IoU does not
+    change under scaling, but using the same numbers keeps results bit-identical).
     """
 
     boxes: torch.Tensor
     scores: torch.Tensor
     labels: torch.Tensor
     timings: dict[str, float] = field(default_factory=dict)
+    nms_boxes: torch.Tensor | None = None
 
 
 @dataclass
@@ -164,12 +168,13 @@ class Detector(ABC):
         check_image(image)
         cand = self.candidates(image, float(score_threshold))
         boxes, scores, labels = cand.boxes, cand.scores, cand.labels
+        nms_boxes = cand.nms_boxes if cand.nms_boxes is not None else boxes
         if classes is not None:
             wanted = torch.as_tensor(list(classes), dtype=torch.int64, device=labels.device)
             mask = torch.isin(labels, wanted)
-            boxes, scores, labels = boxes[mask], scores[mask], labels[mask]
+            boxes, scores, labels, nms_boxes = boxes[mask], scores[mask], labels[mask], nms_boxes[mask]
         t0 = time.perf_counter()
-        keep = select(boxes, scores, labels, iou_threshold, class_agnostic, max_detections)
+        keep = select(nms_boxes, scores, labels, iou_threshold, class_agnostic, max_detections)
         keep_np = _i64(keep)
         raw_b, raw_s, raw_l = _f32(boxes, 4), _f32(scores), _i64(labels)
         nms_ms = (time.perf_counter() - t0) * 1000.0
