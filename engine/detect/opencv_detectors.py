@@ -36,7 +36,7 @@ HAAR_CASCADES: dict[str, tuple[str, str, str, int]] = {
 }
 
 #: longest image side the OpenCV detectors work at (bigger frames are shrunk; boxes map back)
-WORK_SIZE = 640
+WORK_SIZE = 480
 
 
 def _shrink(image: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
