@@ -85,7 +85,7 @@ class HogPeopleDetector(Detector):
 class HaarDetector(Detector):
     """A Viola-Jones Haar cascade shipped with OpenCV (see :data:`HAAR_CASCADES`)."""
 
-    default_score = 0.5
+    default_score = 0.9
 
     def __init__(self, name: str, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         if name not in HAAR_CASCADES:

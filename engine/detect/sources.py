@@ -250,7 +250,8 @@ def _load(path: Path) -> np.ndarray:
 
 
 class ImageSource(Source):
-    """One still image, delivered ``repeat`` times (``None`` = forever, so sliders keep acting on it)."""
+    """One still image, delivered ``repeat`` times (``None`` = forever, so sliders keep acting on it;
+    then at ``fps``, 5 by default, since re-reading a still needs no more)."""
 
     live = False
 
@@ -260,6 +261,7 @@ class ImageSource(Source):
         self._image = image
         self.repeat = repeat
         self.frame_count = repeat
+        self.fps = 5.0 if repeat is None else None
         self._given = 0
 
     def open(self) -> None:
@@ -429,7 +431,7 @@ def open_source(spec: str, loop: bool = False, resolution: tuple[int, int] | Non
         raise SourceError(f"{text}: no such file or folder" + (f" (did you mean {matches[0]}?)" if matches else ""))
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        return ImageSource(path)
+        return ImageSource(path, repeat=None if loop else 1)
     if suffix in VIDEO_SUFFIXES:
         return VideoFileSource(path, loop=loop)
     raise SourceError(f"{path}: not a known image or video type")
