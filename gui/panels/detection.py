@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.detect import detector_specs
+from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
 from engine.paths import data_dir
@@ -103,9 +103,7 @@ class DetectionPanel(Panel):
         det = QGroupBox("Detector")
         f = QFormLayout(det)
         self.detector_combo = QComboBox()
-        for spec in sorted(detector_specs(), key=lambda s: (s.group != "opencv", s.group)):
-            if not spec.is_prefix:
-                self.detector_combo.addItem(spec.title, spec.name)
+        self._fill_detectors()
         f.addRow(self.detector_combo)
         self.weights_label = QLabel()
         self.weights_label.setWordWrap(True)
@@ -234,6 +232,17 @@ class DetectionPanel(Panel):
 
         self._ui_timer = QTimer(self)
         self._ui_timer.setInterval(500)
+
+    def _fill_detectors(self) -> None:
+        """Offline detectors first, then models trained in the app, then the COCO networks."""
+        combo = self.detector_combo
+        combo.blockSignals(True)
+        combo.clear()
+        order = {"opencv": 0, "trained": 1, "torchvision": 2}
+        for name, title, spec in sorted(detector_choices(), key=lambda t: order.get(t[2].group, 1)):
+            combo.addItem(title, name)
+        combo.setCurrentIndex(max(0, combo.findData(self.model.detector)))
+        combo.blockSignals(False)
 
     def _fill_sources(self, cameras) -> None:
         combo = self.source_combo
@@ -582,6 +591,7 @@ class DetectionPanel(Panel):
 
     def activate(self) -> None:
         self._active = True
+        self._fill_detectors()
         if self.worker is None:
             self.start()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from engine import weights
-from engine.detect import detector_specs
+from engine.detect import DetectorError, get_spec
 from engine.detect.pipeline import DetectSettings
 
 __all__ = ["DetectionModel", "DEMO_SOURCE", "default_detector"]
@@ -51,7 +51,10 @@ class DetectionModel(QObject):
     # -- queries --
 
     def spec(self):
-        return next((s for s in detector_specs() if s.name == self.detector), None)
+        try:
+            return get_spec(self.detector)[0]
+        except DetectorError:
+            return None
 
     def weights_entry(self) -> str | None:
         spec = self.spec()
