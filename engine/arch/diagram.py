@@ -95,9 +95,12 @@ class Diagram:
     height: float = 0.0
 
     def block_for_row(self, name: str) -> Block | None:
-        """The block showing table row ``name`` (a container: its first block)."""
+        """The block showing table row ``name`` (a container: its + / concat node, else its first block)."""
         for b in self.blocks:
             if name in b.rows:
+                return b
+        for b in self.blocks:
+            if b.row == name and name:
                 return b
         prefix = name + "."
         for b in self.blocks:
