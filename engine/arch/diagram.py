@@ -24,10 +24,10 @@ from .summary import LayerRow, ModelSummary, format_shape
 
 __all__ = ["Block", "Edge", "Frame", "Diagram", "layout", "BLOCK_W", "BLOCK_H", "GAP"]
 
-BLOCK_W = 230.0
+BLOCK_W = 196.0
 BLOCK_H = 42.0
 GAP = 18.0
-PAD = 10.0
+PAD = 12.0
 LABEL_H = 18.0
 NODE = 22.0  # the size of an add / concat node
 
@@ -372,11 +372,24 @@ def _kind(t: str) -> str:
     return "other"
 
 
+def _short(row: LayerRow) -> str:
+    """A compact block title: ``Conv 3×3/2, 128``, ``MaxPool 3×3/2``, ``Linear 512→1000``."""
+    t, d = row.type, row.details
+    if t.startswith("Conv") and "× " in d:
+        out, _, rest = d.partition("× ")
+        rest = rest.split(" pad")[0].split(" groups")[0]
+        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {rest}, {out}".replace("Conv", "Conv", 1)
+    if "Pool" in t and not t.startswith("Adaptive"):
+        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {d.split(' pad')[0]}"
+    if t.startswith("Adaptive"):
+        return f"{t[:-2]} {d}"
+    if d and t != "Dropout":
+        return f"{t} {d}"
+    return t
+
+
 def _block_label(rows: list[LayerRow]) -> str:
-    head = rows[0]
-    text = head.type
-    if head.details:
-        text += f" {head.details}"
+    text = _short(rows[0])
     for r in rows[1:]:
         text += f" + {_SHORT.get(r.type, r.type)}"
     return text

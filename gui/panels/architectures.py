@@ -92,7 +92,7 @@ class ArchitecturesPanel(Panel):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 480])
+        self.splitter.setSizes([690, 410])
         layout.addWidget(self.splitter, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)

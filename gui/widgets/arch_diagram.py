@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
-from engine.arch.diagram import Block, Diagram, Frame
+from engine.arch.diagram import BLOCK_W, Block, Diagram, Frame
 
 __all__ = ["ArchDiagramView", "BlockItem", "KIND_COLOURS"]
 
@@ -72,7 +72,7 @@ class BlockItem(QGraphicsItem):
             font = QFont(painter.font())
             font.setPointSizeF(7.5)
             painter.setFont(font)
-            painter.drawText(QRectF(b.w + 6, 0, 160, b.h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, b.sublabel)
+            painter.drawText(QRectF(b.w + 4, -13, 160, 13), Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft, b.sublabel)
             return
         painter.drawRoundedRect(rect, 6, 6)
         painter.setPen(QColor("#1d1d1d"))
@@ -149,6 +149,7 @@ class ArchDiagramView(QGraphicsView):
         self.block_items: list[BlockItem] = []
         self.selected_row = ""
         self._placeholder = "No model"
+        self._user_zoomed = False
 
     # -- content --
 
@@ -174,7 +175,7 @@ class ArchDiagramView(QGraphicsView):
             self.block_items.append(item)
         for edge in diagram.edges:
             self._add_edge(diagram.blocks[edge.src], diagram.blocks[edge.dst], edge.kind)
-        scene.setSceneRect(QRectF(-40, -10, diagram.width + 80, diagram.height + 30))
+        scene.setSceneRect(QRectF(-16, -10, diagram.width + 32, diagram.height + 30))
         self.fit_width()
 
     def fit_width(self) -> None:
@@ -182,11 +183,20 @@ class ArchDiagramView(QGraphicsView):
         if self.diagram is None:
             return
         self.resetTransform()
-        avail = max(self.viewport().width() - 10, 100)
-        scale = min(1.0, max(0.4, avail / (self.diagram.width + 80)))
+        self._user_zoomed = False
+        avail = max(self.viewport().width() - self.verticalScrollBar().sizeHint().width() - 6, 100)
+        scale = min(1.0, max(0.5, avail / (self.diagram.width + 32)))
         self.scale(scale, scale)
-        self.centerOn(self.diagram.width / 2, 0)
+        spine = self.diagram.blocks[0].cx if self.diagram.blocks else self.diagram.width / 2
+        self.centerOn(spine, 0)
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.diagram is not None and not self._user_zoomed:
+            keep = self.verticalScrollBar().value()
+            self.fit_width()
+            self.verticalScrollBar().setValue(keep)
 
     def _add_edge(self, a: Block, b: Block, kind: str) -> None:
         colour = QColor(_EDGE_COLOURS.get(kind, "#6b6b6b"))
@@ -194,10 +204,18 @@ class ArchDiagramView(QGraphicsView):
         if kind == "aux":
             pen.setStyle(Qt.PenStyle.DashLine)
         if kind == "skip":
-            start = QPointF(a.cx, a.bottom)
-            x_out = b.cx - 0.5 * 230 - 22
+            # leave the flow just under the feeding block, run down the left margin, enter the + node
+            y0 = a.bottom + 6
+            x_out = b.cx - BLOCK_W / 2 - 6
             end = QPointF(b.x, b.y + b.h / 2)
-            path = _arrow_path(start, end, QPointF(x_out, a.bottom + 40), QPointF(x_out, end.y()))
+            r = 8.0
+            path = QPainterPath(QPointF(a.cx, a.bottom))
+            path.lineTo(a.cx, y0)
+            path.lineTo(x_out + r, y0)
+            path.quadTo(x_out, y0, x_out, y0 + r)
+            path.lineTo(x_out, end.y() - r)
+            path.quadTo(x_out, end.y(), x_out + r, end.y())
+            path.lineTo(end)
         elif kind == "projection" and b.kind == "add":
             start = QPointF(a.cx, a.bottom)
             end = QPointF(b.x + b.w, b.y + b.h / 2)
@@ -277,6 +295,7 @@ class ArchDiagramView(QGraphicsView):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
             self.scale(factor, factor)
+            self._user_zoomed = True
             event.accept()
             return
         super().wheelEvent(event)

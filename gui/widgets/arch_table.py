@@ -11,7 +11,7 @@ from engine.arch.summary import ModelSummary, format_shape
 
 __all__ = ["ArchLayerTable", "COLUMNS"]
 
-COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "MACs", "Receptive field", "Details")
+COLUMNS = ("Layer", "Type", "Output", "Parameters", "MACs", "RF", "Details")
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -21,6 +21,10 @@ class ArchLayerTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(COLUMNS)
+        tips = {2: "Output shape C×H×W (batch excluded)", 4: "Multiply-accumulates for one input",
+                5: "Receptive field: input pixels that reach one output value", 6: "Kernel, stride, padding"}
+        for c, tip in tips.items():
+            self.horizontalHeaderItem(c).setToolTip(tip)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -41,13 +45,17 @@ class ArchLayerTable(QTableWidget):
             self.summary = summary
             rows = [] if summary is None else [r for r in summary.rows if r.is_leaf or not leaves_only]
             self.names = [r.name for r in rows]
+            training_names = {r.name for r in rows if r.training_only}
             self.setRowCount(len(rows) + (1 if summary is not None else 0))
             grey = QBrush(QColor(140, 140, 140))
             training = QBrush(QColor(192, 80, 77))
             for i, r in enumerate(rows):
-                indent = "" if leaves_only else "    " * r.depth
+                if leaves_only or r.depth == 0:
+                    shown = r.name
+                else:  # a tree: the name relative to its parent, indented
+                    shown = "   " * (r.depth - 1) + "└ " + r.name[len(r.parent) + 1 :]
                 values = (
-                    indent + r.name + ("  (training only)" if r.training_only else ""),
+                    shown + ("  (training only)" if r.training_only and r.parent not in training_names else ""),
                     r.type,
                     format_shape(r.output_shape) or "–",
                     f"{r.params:,}",
@@ -58,6 +66,8 @@ class ArchLayerTable(QTableWidget):
                 for c, text in enumerate(values):
                     item = QTableWidgetItem(text)
                     item.setData(_NAME_ROLE, r.name)
+                    if c == 0:
+                        item.setToolTip(r.name)
                     if c >= 3 and c <= 5:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     if r.training_only:
@@ -87,7 +97,7 @@ class ArchLayerTable(QTableWidget):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     self.setItem(len(rows), c, item)
             self.resizeColumnsToContents()
-            self.setColumnWidth(0, min(self.columnWidth(0), 260))
+            self.setColumnWidth(0, min(self.columnWidth(0), 200))
 
     def totals_row(self) -> int:
         return self.rowCount() - 1
