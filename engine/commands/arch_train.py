@@ -1,7 +1,7 @@
 """``convstudio arch train-digits``: train LeNet-5 on the bundled digits and save it.
 
-Adds the ``train-digits`` subcommand to the ``arch`` command when that exists
-(registered earlier in :data:`engine.cli.COMMANDS`), else creates ``arch``.
+:mod:`engine.commands.arch` calls :func:`register_arch` (this module is in its
+``ARCH_EXTENSIONS``), which adds ``train-digits`` to the ``arch`` group.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["register", "add_train_digits"]
+__all__ = ["register_arch", "add_train_digits"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -54,14 +54,6 @@ def add_train_digits(arch_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    existing = sub.choices.get("arch")
-    if existing is not None:
-        arch_sub = next((a for a in existing._actions if isinstance(a, argparse._SubParsersAction)), None)
-        if arch_sub is None:
-            arch_sub = existing.add_subparsers(dest="arch_command", metavar="ACTION")
-    else:
-        parser = sub.add_parser("arch", help="classic CNN architectures: train LeNet-5 on the digits")
-        arch_sub = parser.add_subparsers(dest="arch_command", metavar="ACTION")
-        parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+def register_arch(arch_sub: argparse._SubParsersAction) -> None:
+    """Hook called by :mod:`engine.commands.arch` (listed in its ``ARCH_EXTENSIONS``)."""
     add_train_digits(arch_sub)
