@@ -216,9 +216,10 @@ def augment_grid(image: np.ndarray, config: AugmentConfig, n: int, seed: int = 0
 def to_code(config: AugmentConfig, image_size: tuple[int, int] = (224, 224)) -> str:
     """Stand-alone Python that builds the same pipeline as ``transform``.
 
-    The text imports torch and ``torchvision.transforms.v2``, defines the two
-    colour transforms that torchvision does not ship (only when used), and
-    assigns ``transform = v2.Compose([...])``. Apply it to a uint8 (3, H, W)
+    The text imports torch and ``torchvision.transforms.v2``, defines
+    ``build_transform()`` returning the ``v2.Compose``, then the two colour
+    transforms that torchvision does not ship (only when used), and assigns
+    ``transform = build_transform()``. Apply it to a uint8 (3, H, W)
     tensor; ``torch.manual_seed(seed)`` before the first call reproduces the
     app's grid.
     """
@@ -231,12 +232,14 @@ def to_code(config: AugmentConfig, image_size: tuple[int, int] = (224, 224)) -> 
         "from torchvision.transforms import v2",
         "",
     ]
+    lines.append("")
+    lines.append("def build_transform():")
+    lines.append('    """The augmentation pipeline (a fresh object each call)."""')
+    lines.append("    return v2.Compose([")
+    lines.extend(f"        {s}," for s in steps)
+    lines.append("    ])")
     used = [cls for cls in (ChannelOffsets, PCALighting) if any(s.startswith(cls.__name__ + "(") for s in steps)]
     for cls in used:
-        lines.append(inspect.getsource(cls).rstrip())
-        lines.append("")
-        lines.append("")
-    lines.append("transform = v2.Compose([")
-    lines.extend(f"    {s}," for s in steps)
-    lines.append("])")
+        lines.extend(["", "", inspect.getsource(cls).rstrip()])
+    lines.extend(["", "", "transform = build_transform()"])
     return "\n".join(lines) + "\n"

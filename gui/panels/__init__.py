@@ -13,6 +13,7 @@ PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
     "gui.panels.models:ModelsPanel",
     "gui.panels.feature_maps:FeatureMapsPanel",
+    "gui.panels.augmentation:AugmentationPanel",
 ]
 
 

@@ -125,7 +125,7 @@ class TileGrid(QWidget):
                 r, c = divmod(i, cols)
                 painter.setPen(text_colour)
                 painter.drawText(
-                    QRectF(c * cw, r * ch + ch - self.caption_height - 1, cw, self.caption_height),
+                    QRectF(c * cw, rect.bottom() + 1, cw, self.caption_height),
                     Qt.AlignmentFlag.AlignCenter,
                     caption,
                 )
