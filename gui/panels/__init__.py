@@ -13,6 +13,8 @@ PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
     "gui.panels.models:ModelsPanel",
     "gui.panels.architectures:ArchitecturesPanel",
+    "gui.panels.feature_maps:FeatureMapsPanel",
+    "gui.panels.augmentation:AugmentationPanel",
 ]
 
 
