@@ -132,14 +132,25 @@ class FrameLayout:
         return next((g for g in self.grids if g.kind == kind and g.index == index), None)
 
 
-_CHANNEL_NAMES = {3: ("R", "G", "B")}
+_CHANNEL_NAMES = {1: ("",), 3: ("R", "G", "B")}
 
 
-def frame_layout(anim: Animation, cell: float, kcell: float | None = None, label_h: float = 18.0, margin: float = 10.0, gap: float = 14.0, sum_w: float = 96.0) -> FrameLayout:
+def frame_layout(
+    anim: Animation,
+    cell: float,
+    kcell: float | None = None,
+    label_h: float = 18.0,
+    margin: float = 10.0,
+    gap: float = 14.0,
+    sum_w: float = 96.0,
+    out_cols: int = 1,
+    pool_below: bool = False,
+) -> FrameLayout:
     """Lay out a frame: input channels (padded) with the current filter's kernels and products
     beside them, then the output maps (one per filter), then the pooled maps.
 
-    cell: pixel size of input/output cells; kcell: of kernel/product cells (default max(cell, 34)).
+    cell: pixel size of input/output/pooled cells; kcell: of kernel/product cells (default max(cell, 34)).
+    out_cols: output maps per row (1 or 2); pool_below: pooled maps under the outputs instead of beside them.
     """
     t = anim.conv
     kcell = max(cell, 34.0) if kcell is None else kcell
@@ -151,36 +162,44 @@ def frame_layout(anim: Animation, cell: float, kcell: float | None = None, label
     names = _CHANNEL_NAMES.get(c_in, tuple(str(i) for i in range(c_in)))
     lay = FrameLayout(0, 0, cell, kcell, label_h, (margin, title_y))
     x_in = margin
-    x_k = x_in + wp * cell + gap
+    x_k = x_in + max(wp * cell, 8 * label_h) + gap
     x_p = x_k + f * kcell + gap
     x_sum = x_p + f * kcell + 6
     x_out = x_sum + sum_w + gap
     y = top
     row_h = max(hp * cell, f * kcell)
     for ch in range(c_in):
-        lay.grids.append(GridBox("input", ch, x_in, y + label_h, hp, wp, cell, f"input {names[ch]}" + (" (padded)" if t.padding else "")))
+        lay.grids.append(GridBox("input", ch, x_in, y + label_h, hp, wp, cell, f"input {names[ch]}".rstrip() + (f" (p={t.padding}, {t.padding_mode})" if t.padding else "")))
         ky = y + label_h + (row_h - f * kcell) / 2 if hp * cell > f * kcell else y + label_h
-        lay.grids.append(GridBox("kernel", ch, x_k, ky, f, f, kcell, f"kernel {names[ch]}"))
+        lay.grids.append(GridBox("kernel", ch, x_k, ky, f, f, kcell, f"kernel {names[ch]}".rstrip()))
         lay.grids.append(GridBox("products", ch, x_p, ky, f, f, kcell, "products"))
         lay.sums.append((x_sum, ky + f * kcell / 2))
         y += label_h + row_h + gap
     left_bottom = y
-    y = top
-    for k in range(c_out):
-        lay.grids.append(GridBox("output", k, x_out, y + label_h, ho, wo, cell, f"output {k + 1}"))
-        y += label_h + ho * cell + gap
-    right = x_out + wo * cell
-    bottom = max(left_bottom, y)
+
+    def place(kind: str, rows: int, cols: int, c: float, x0: float, y0: float, label) -> tuple[float, float]:
+        """Grids of ``kind`` for every filter, ``out_cols`` per row; returns their right and bottom edges."""
+        w = max(cols * c, 6 * label_h)
+        ncols = max(1, min(out_cols, c_out))
+        right, bottom = x0, y0
+        for k in range(c_out):
+            gx = x0 + (k % ncols) * (w + gap)
+            gy = y0 + (k // ncols) * (label_h + rows * c + gap)
+            lay.grids.append(GridBox(kind, k, gx, gy + label_h, rows, cols, c, label(k)))
+            right, bottom = max(right, gx + w), max(bottom, gy + label_h + rows * c + gap)
+        return right, bottom
+
+    right, bottom = place("output", ho, wo, cell, x_out, top, lambda k: f"output {k + 1}")
     if anim.pool is not None:
         pr, pc = anim.pool.out_size
-        pcell = max(cell, min(2 * cell, 40.0))
-        x_pool = right + gap
-        y = top
-        for k in range(c_out):
-            lay.grids.append(GridBox("pooled", k, x_pool, y + label_h, pr, pc, pcell, f"{anim.pool.kind} pool {k + 1}"))
-            y += label_h + pr * pcell + gap
-        right = x_pool + max(pc * pcell, 70)
-        bottom = max(bottom, y)
+        kind = anim.pool.kind
+        if pool_below:
+            r2, bottom = place("pooled", pr, pc, cell, x_out, bottom, lambda k: f"{kind} pool {k + 1}")
+        else:
+            r2, b2 = place("pooled", pr, pc, cell, right + gap, top, lambda k: f"{kind} pool {k + 1}")
+            bottom = max(bottom, b2)
+        right = max(right, r2)
+    bottom = max(left_bottom, bottom)
     lay.width = right + margin
-    lay.height = bottom - gap + margin + label_h + 4
+    lay.height = bottom - gap + margin + 4
     return lay

@@ -35,7 +35,10 @@ def step_caption(anim: Animation, k: int) -> str:
     if isinstance(s, PoolStep):
         what = "max" if s.argmax is not None else "mean"
         return f"{anim.pool.kind} pool {s.channel + 1}[{s.row}, {s.col}] = {what} of the window = {fmt(s.result)}"  # type: ignore[union-attr]
-    parts = " + ".join(fmt(v) for v in s.channel_sums)
+    if len(s.channel_sums) > 1:
+        parts = " + ".join(f"Σ{name} {fmt(v)}" for name, v in zip(("R", "G", "B") if len(s.channel_sums) == 3 else range(len(s.channel_sums)), s.channel_sums))
+    else:
+        parts = f"Σ products {fmt(float(s.channel_sums[0]))}"
     bias = f" + bias {fmt(s.bias)}" if s.bias else ""
     return f"output {s.out_channel + 1}[{s.row}, {s.col}] = {parts}{bias} = {fmt(s.total)}"
 
