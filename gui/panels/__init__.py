@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
+    "gui.panels.convolution:ConvolutionPanel",
     "gui.panels.models:ModelsPanel",
     "gui.panels.architectures:ArchitecturesPanel",
     "gui.panels.feature_maps:FeatureMapsPanel",
