@@ -22,6 +22,7 @@ COMMANDS: list[str] = [
     "engine.commands.info",
     "engine.commands.models",
     "engine.commands.arch",
+    "engine.commands.detect",
 ]
 
 
