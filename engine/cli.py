@@ -23,6 +23,7 @@ COMMANDS: list[str] = [
     "engine.commands.models",
     "engine.commands.arch",
     "engine.commands.detect",
+    "engine.commands.yolo",
 ]
 
 
