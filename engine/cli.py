@@ -1,0 +1,77 @@
+"""The ``convstudio`` command line: headless access to the engine's batch jobs.
+
+Subcommands live in ``engine/commands/``; each module defines
+``register(subparsers)`` which adds its parser and sets ``func(args) -> int``.
+Adding a command is one module plus one line in :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+from . import __version__
+
+__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer"]
+
+#: Modules that contribute subcommands, in help order.
+COMMANDS: list[str] = [
+    "engine.commands.info",
+    "engine.commands.models",
+]
+
+
+def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+    """The full parser: global options, every engine command, plus ``extra`` registrars (the GUI's)."""
+    parser = argparse.ArgumentParser(
+        prog="convstudio",
+        description="ConvStudio: see and use convolutional networks. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"ConvStudio {__version__}")
+    parser.add_argument("--device", default=None, help="compute device: auto (default), cpu, cuda, cuda:N, mps")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS:
+        importlib.import_module(module_name).register(sub)
+    for registrar in extra:
+        registrar(sub)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Apply global options and dispatch to the chosen subcommand."""
+    if args.device:
+        from .device import set_preference
+
+        try:
+            set_preference(args.device)
+        except ValueError as exc:
+            print(f"convstudio: {exc}", file=sys.stderr)
+            return 2
+    func = getattr(args, "func", None)
+    if func is None:
+        return 2
+    return int(func(args) or 0)
+
+
+def print_json(obj: Any) -> None:
+    """Print one JSON document (one line) to stdout."""
+    print(json.dumps(obj, default=str), flush=True)
+
+
+def progress_printer(enabled: bool = True) -> Callable[[Any], None]:
+    """An ``on_progress`` callback that draws a one-line progress bar on stderr."""
+
+    def show(progress: Any) -> None:
+        if not enabled:
+            return
+        frac = progress.fraction
+        bar = "" if frac is None else f"[{'#' * int(frac * 30):<30}] {frac * 100:5.1f}% "
+        sys.stderr.write(f"\r{bar}{progress.message[:70]:<70}")
+        if frac is not None and frac >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

@@ -1,0 +1,58 @@
+"""``convstudio info``: versions, compute device and data locations."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+
+__all__ = ["register", "collect_info"]
+
+
+def collect_info() -> dict:
+    """Versions of the stack, the device in use, and where data lives."""
+    import cv2
+    import numpy
+    import torch
+    import torchvision
+
+    from .. import __version__
+    from ..device import device_label, get_device, get_preference
+    from ..paths import data_dir, log_dir, trained_dir, weights_dir
+
+    return {
+        "convstudio": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "cuda": torch.version.cuda if torch.cuda.is_available() else None,
+        "cuda_available": torch.cuda.is_available(),
+        "opencv": cv2.__version__,
+        "numpy": numpy.__version__,
+        "device_preference": get_preference(),
+        "device": str(get_device()),
+        "device_name": device_label(),
+        "data_dir": str(data_dir()),
+        "weights_dir": str(weights_dir()),
+        "trained_dir": str(trained_dir()),
+        "log_dir": str(log_dir()),
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..cli import print_json
+
+    info = collect_info()
+    if args.json:
+        print_json(info)
+    else:
+        width = max(len(k) for k in info)
+        for key, value in info.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="versions, device and data paths")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_run)

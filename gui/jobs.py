@@ -1,0 +1,211 @@
+"""Run engine job generators in worker threads and deliver their progress on the GUI thread.
+
+A job (see :mod:`engine.jobs`) runs in a :class:`JobThread`. Progress records
+are queued and delivered in batches through a queued signal, so a job that
+yields thousands of times a second cannot flood the event loop:
+``on_progress`` sees every record in order, ``on_partial`` only the newest
+partial result of each batch (rendering every video frame would fall behind).
+Cancel closes the generator at its next yield.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from engine.jobs import Progress
+
+__all__ = ["JobThread", "JobHandle", "JobRunner"]
+
+log = logging.getLogger(__name__)
+
+
+class JobThread(QThread):
+    """A thread that drives one job generator."""
+
+    batchReady = Signal()
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    cancelledWith = Signal(object)
+
+    def __init__(self, job, parent: QObject | None = None):
+        super().__init__(parent)
+        self._job = job
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._queue: list[Progress] = []
+        self._signalled = False
+        self.last_partial: Any = None
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next yield."""
+        self._cancel.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def take_batch(self) -> list[Progress]:
+        """The progress records queued since the last call (GUI thread)."""
+        with self._lock:
+            batch, self._queue = self._queue, []
+            self._signalled = False
+        return batch
+
+    def run(self) -> None:  # worker thread
+        job = self._job
+        try:
+            while True:
+                if self._cancel.is_set():
+                    job.close()
+                    self.cancelledWith.emit(self.last_partial)
+                    return
+                progress = next(job)
+                if not isinstance(progress, Progress):
+                    progress = Progress(None, "", progress)
+                if progress.partial is not None:
+                    self.last_partial = progress.partial
+                with self._lock:
+                    self._queue.append(progress)
+                    emit = not self._signalled
+                    self._signalled = True
+                if emit:
+                    self.batchReady.emit()
+        except StopIteration as stop:
+            self.succeeded.emit(stop.value)
+        except BaseException as exc:  # reported to the GUI; the thread must not die silently
+            text = traceback.format_exc()
+            log.error("job failed:\n%s", text)
+            self.failed.emit(exc, text)
+
+
+@dataclass
+class JobHandle:
+    """A running job: its label, thread and callbacks."""
+
+    label: str
+    thread: JobThread
+    on_progress: Callable[[Progress], None] | None = None
+    on_partial: Callable[[Any], None] | None = None
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[BaseException, str], None] | None = None
+    on_cancelled: Callable[[Any], None] | None = None
+    fraction: float | None = None
+    message: str = ""
+    finished: bool = field(default=False)
+
+    def cancel(self) -> None:
+        self.thread.cancel()
+
+    @property
+    def running(self) -> bool:
+        return not self.finished
+
+
+class JobRunner(QObject):
+    """Starts jobs and tracks them; the status bar listens to its signals."""
+
+    changed = Signal()  # a job started, progressed or ended
+    errorOccurred = Signal(str, str, str)  # label, message, traceback
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._handles: list[JobHandle] = []
+
+    def start(
+        self,
+        job,
+        label: str = "Working",
+        on_progress: Callable[[Progress], None] | None = None,
+        on_partial: Callable[[Any], None] | None = None,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+        on_cancelled: Callable[[Any], None] | None = None,
+    ) -> JobHandle:
+        """Run ``job`` (a generator) in a worker thread. Callbacks run on the GUI thread.
+
+        ``on_error`` defaults to reporting through :attr:`errorOccurred` (the
+        window shows a dialog). ``on_cancelled`` receives the last partial result.
+        """
+        thread = JobThread(job, self)
+        handle = JobHandle(label, thread, on_progress, on_partial, on_done, on_error, on_cancelled)
+        thread.batchReady.connect(lambda h=handle: self._deliver(h))
+        thread.succeeded.connect(lambda result, h=handle: self._succeeded(h, result))
+        thread.failed.connect(lambda exc, tb, h=handle: self._failed(h, exc, tb))
+        thread.cancelledWith.connect(lambda partial, h=handle: self._cancelled(h, partial))
+        thread.finished.connect(thread.deleteLater)
+        self._handles.append(handle)
+        thread.start()
+        self.changed.emit()
+        return handle
+
+    # -- delivery (GUI thread) --
+
+    def _deliver(self, h: JobHandle) -> None:
+        batch = h.thread.take_batch()
+        if not batch or h.finished:
+            return
+        newest_partial = None
+        for progress in batch:
+            if progress.fraction is not None:
+                h.fraction = progress.fraction
+            if progress.message:
+                h.message = progress.message
+            if progress.partial is not None:
+                newest_partial = progress.partial
+            if h.on_progress is not None:
+                h.on_progress(progress)
+        if newest_partial is not None and h.on_partial is not None:
+            h.on_partial(newest_partial)
+        self.changed.emit()
+
+    def _end(self, h: JobHandle) -> None:
+        self._deliver(h)
+        h.finished = True
+        if h in self._handles:
+            self._handles.remove(h)
+        self.changed.emit()
+
+    def _succeeded(self, h: JobHandle, result: Any) -> None:
+        self._end(h)
+        if h.on_done is not None:
+            h.on_done(result)
+
+    def _failed(self, h: JobHandle, exc: BaseException, tb: str) -> None:
+        self._end(h)
+        if h.on_error is not None:
+            h.on_error(exc, tb)
+        else:
+            self.errorOccurred.emit(h.label, str(exc) or type(exc).__name__, tb)
+
+    def _cancelled(self, h: JobHandle, partial: Any) -> None:
+        self._end(h)
+        if h.on_cancelled is not None:
+            h.on_cancelled(partial)
+
+    # -- queries and control --
+
+    def active(self) -> list[JobHandle]:
+        """Running jobs, oldest first."""
+        return list(self._handles)
+
+    def current(self) -> JobHandle | None:
+        """The most recently started running job."""
+        return self._handles[-1] if self._handles else None
+
+    def cancel_all(self) -> None:
+        for h in self._handles:
+            h.cancel()
+
+    def wait_all(self, msecs: int = 5000) -> bool:
+        """Cancel and wait for every job (used at shutdown). True if all stopped."""
+        ok = True
+        for h in list(self._handles):
+            h.cancel()
+            ok = h.thread.wait(msecs) and ok
+        return ok

@@ -1,0 +1,31 @@
+"""Entry point of ``convstudio``: the app with no arguments, the CLI otherwise."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
+    from engine.cli import build_parser, run
+
+    from . import screenshots
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(extra=[screenshots.register])
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if args.device:
+            from engine.device import set_preference
+
+            set_preference(args.device)
+        from .app import run_app
+
+        return run_app()
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""``convstudio screenshots DIR``: render every panel offscreen to PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["register", "render_panels"]
+
+
+def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0) -> dict[str, str]:
+    """Render each registered panel inside the main window to ``out_dir/<panel_id>.png``.
+
+    Returns {panel_id: "ok" or an error message}. Waits (up to ``timeout``
+    seconds per panel) for a panel's :meth:`screenshot_ready`.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from .app import ensure_app
+    from .panels import PANELS, load_panel_classes
+    from .window import MainWindow
+
+    app = ensure_app()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    classes = load_panel_classes()
+    results: dict[str, str] = {}
+    if len(classes) < len(PANELS):
+        loaded = {f"{c.__module__}:{c.__name__}" for c in classes}
+        for spec in PANELS:
+            if spec not in loaded:
+                results[spec] = "failed to import (see the log)"
+    window = MainWindow(panel_classes=classes)
+    window._quiet_dialogs = True
+    window.set_theme(theme)
+    window.resize(*size)
+    window.show()
+    for cls in classes:
+        if only and cls.panel_id not in only:
+            continue
+        try:
+            window.switch_to(cls.panel_id)
+            panel = window.panel(cls.panel_id)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                app.processEvents()
+                if panel.screenshot_ready() and not window.jobs.active():
+                    break
+                time.sleep(0.02)
+            for _ in range(5):
+                app.processEvents()
+            image = window.grab().toImage()
+            path = out_dir / f"{cls.panel_id}.png"
+            if image.isNull() or not image.save(str(path)):
+                raise RuntimeError("could not grab or save the window")
+            results[cls.panel_id] = "ok"
+        except Exception as exc:  # report and go on with the other panels
+            results[cls.panel_id] = f"{type(exc).__name__}: {exc}"
+    window.close()
+    QApplication.processEvents()
+    return results
+
+
+def _run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"convstudio: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
+        return 2
+    results = render_panels(Path(args.dir), (w, h), args.only, args.theme)
+    failed = {k: v for k, v in results.items() if v != "ok"}
+    for panel_id, state in results.items():
+        print(f"{panel_id:<16} {'written' if state == 'ok' else 'FAILED: ' + state}")
+    return 1 if failed or not results else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("screenshots", help="render every panel to DIR/<panel>.png offscreen")
+    p.add_argument("dir")
+    p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT (default 1280x800)")
+    p.add_argument("--only", nargs="+", metavar="PANEL", help="render only these panel ids")
+    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.set_defaults(func=_run)

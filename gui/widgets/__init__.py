@@ -1,0 +1,3 @@
+"""Reusable widgets shared by panels."""
+
+__all__: list[str] = []

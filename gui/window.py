@@ -1,0 +1,362 @@
+"""The main window: a sidebar of panels, menus, and a status bar with job progress."""
+
+from __future__ import annotations
+
+import logging
+import platform
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
+
+from engine import device as engine_device
+from engine.io import IMAGE_SUFFIXES, is_image_path
+
+from .context import AppContext, make_settings
+from .jobs import JobRunner
+from .panel import Panel
+from .panels import load_panel_classes
+from .theme import apply_theme
+
+__all__ = ["MainWindow", "MAX_RECENT"]
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    """ConvStudio's window. Panels are created the first time they are shown."""
+
+    def __init__(self, panel_classes: list[type] | None = None, settings=None):
+        super().__init__()
+        self.setWindowTitle("ConvStudio")
+        self.setAcceptDrops(True)
+        self.settings = settings if settings is not None else make_settings()
+        self.jobs = JobRunner(self)
+        self.ctx = AppContext(
+            jobs=self.jobs,
+            settings=self.settings,
+            show_message=self.show_message,
+            show_error=self.show_error,
+            switch_to=self.switch_to,
+        )
+        self.panel_classes = panel_classes if panel_classes is not None else load_panel_classes()
+        self.panels: dict[str, Panel] = {}
+        self._current_id: str | None = None
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        for cls in self.panel_classes:
+            item = QListWidgetItem(cls.title)
+            item.setData(Qt.ItemDataRole.UserRole, cls.panel_id)
+            item.setToolTip(cls.summary)
+            self.sidebar.addItem(item)
+            placeholder = QLabel(f"Loading {cls.title}…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(placeholder)
+        self.sidebar.setStyleSheet("QListWidget#sidebar { font-size: 11pt; } QListWidget#sidebar::item { padding: 6px 8px; }")
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.jobs.changed.connect(self._update_job_status)
+        self.jobs.errorOccurred.connect(lambda label, text, tb: self.show_error(f"{label} failed", text, tb))
+        self.sidebar.currentRowChanged.connect(self._on_row_changed)
+
+        self.theme = apply_theme(str(self.settings.value("theme", "light")))
+        self._theme_actions[self.theme].setChecked(True)
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = str(self.settings.value("last_panel", ""))
+        ids = [cls.panel_id for cls in self.panel_classes]
+        self.sidebar.setCurrentRow(ids.index(last) if last in ids else 0)
+
+    # -- panels --
+
+    def panel_ids(self) -> list[str]:
+        return [cls.panel_id for cls in self.panel_classes]
+
+    def panel(self, panel_id: str) -> Panel:
+        """The panel with ``panel_id``, creating it if needed."""
+        if panel_id not in self.panels:
+            index = self.panel_ids().index(panel_id)
+            cls = self.panel_classes[index]
+            widget = cls(self.ctx)
+            old = self.stack.widget(index)
+            self.stack.insertWidget(index, widget)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.panels[panel_id] = widget
+        return self.panels[panel_id]
+
+    def current_panel(self) -> Panel | None:
+        return self.panels.get(self._current_id) if self._current_id else None
+
+    def switch_to(self, panel_id: str) -> None:
+        """Show the panel ``panel_id`` (selecting it in the sidebar)."""
+        self.sidebar.setCurrentRow(self.panel_ids().index(panel_id))
+
+    def _on_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        previous = self.current_panel()
+        panel_id = self.panel_ids()[row]
+        try:
+            panel = self.panel(panel_id)
+        except Exception as exc:  # a broken panel must not take the window down
+            log.exception("panel %s failed to open", panel_id)
+            self.show_error("Panel failed to open", f"{panel_id}: {exc}")
+            return
+        if previous is not None and previous is not panel:
+            previous.deactivate()
+        self.stack.setCurrentIndex(row)
+        self._current_id = panel_id
+        self.settings.setValue("last_panel", panel_id)
+        panel.activate()
+
+    # -- status bar --
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.device_label = QLabel(engine_device.device_label())
+        self.device_label.setObjectName("deviceLabel")
+        self.job_label = QLabel("")
+        self.job_progress = QProgressBar()
+        self.job_progress.setFixedWidth(180)
+        self.job_progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job at its next step")
+        self.cancel_button.clicked.connect(self._cancel_current)
+        box = QWidget()
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.job_label, self.job_progress, self.cancel_button):
+            layout.addWidget(w)
+        bar.addPermanentWidget(box)
+        bar.addPermanentWidget(self.device_label)
+        self._update_job_status()
+
+    def _update_job_status(self) -> None:
+        job = self.jobs.current()
+        visible = job is not None
+        for w in (self.job_label, self.job_progress, self.cancel_button):
+            w.setVisible(visible)
+        if job is None:
+            return
+        count = len(self.jobs.active())
+        prefix = f"{job.label} (+{count - 1} more)" if count > 1 else job.label
+        self.job_label.setText(f"{prefix}: {job.message}" if job.message else prefix)
+        if job.fraction is None:
+            self.job_progress.setRange(0, 0)
+        else:
+            self.job_progress.setRange(0, 1000)
+            self.job_progress.setValue(int(job.fraction * 1000))
+
+    def _cancel_current(self) -> None:
+        job = self.jobs.current()
+        if job is not None:
+            job.cancel()
+            self.show_message(f"Cancelling {job.label}…")
+
+    def show_message(self, text: str, msecs: int = 5000) -> None:
+        """A line in the status bar."""
+        self.statusBar().showMessage(text, msecs)
+
+    def show_error(self, title: str, text: str, details: str = "") -> None:
+        """Report an error in the status bar and a dialog (details: the traceback)."""
+        log.error("%s: %s\n%s", title, text, details)
+        self.show_message(f"{title}: {text}", 10000)
+        if QApplication.platformName() == "offscreen" and getattr(self, "_quiet_dialogs", False):
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.open()
+
+    # -- menus --
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_action = QAction("&Open image…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.open_image_dialog)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self._rebuild_recent()
+        file_menu.addSeparator()
+        file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
+
+        view = menu.addMenu("&View")
+        group = QActionGroup(self)
+        self._theme_actions: dict[str, QAction] = {}
+        for name in ("light", "dark"):
+            act = QAction(f"{name.capitalize()} theme", self, checkable=True)
+            act.triggered.connect(lambda checked=False, n=name: self.set_theme(n))
+            group.addAction(act)
+            view.addAction(act)
+            self._theme_actions[name] = act
+        view.addSeparator()
+        device_menu = view.addMenu("Compute &device")
+        dgroup = QActionGroup(self)
+        saved = str(self.settings.value("device", "auto"))
+        try:
+            engine_device.set_preference(saved)
+        except ValueError:
+            saved = "auto"
+        for name in engine_device.available_devices():
+            act = QAction(name, self, checkable=True)
+            act.setChecked(name == saved)
+            act.triggered.connect(lambda checked=False, n=name: self.set_device(n))
+            dgroup.addAction(act)
+            device_menu.addAction(act)
+        for i, cls in enumerate(self.panel_classes[:9]):
+            act = QAction(cls.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda checked=False, pid=cls.panel_id: self.switch_to(pid))
+            self.addAction(act)
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(QAction("&Keyboard shortcuts", self, shortcut=QKeySequence("F1"), triggered=self.show_shortcuts))
+        help_menu.addAction(QAction("&About ConvStudio", self, triggered=self.show_about))
+
+    def set_theme(self, name: str) -> None:
+        self.theme = apply_theme(name)
+        self._theme_actions[self.theme].setChecked(True)
+        self.settings.setValue("theme", self.theme)
+
+    def set_device(self, name: str) -> None:
+        try:
+            device = engine_device.set_preference(name)
+        except ValueError as exc:
+            self.show_error("Device not available", str(exc))
+            return
+        self.settings.setValue("device", name)
+        self.device_label.setText(engine_device.device_label(device))
+        self.show_message(f"Compute device: {engine_device.device_label(device)}")
+
+    def about_text(self) -> str:
+        import cv2
+        import torch
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from engine import __version__
+
+        cuda = torch.version.cuda if torch.cuda.is_available() else "not available"
+        return (
+            f"<h3>ConvStudio {__version__}</h3>"
+            "<p>See and use convolutional networks: animated convolution, architectures, "
+            "live detection, faces and style transfer.</p>"
+            f"<p>Python {platform.python_version()}<br>PyTorch {torch.__version__}<br>CUDA {cuda}<br>"
+            f"Qt {qVersion()} (PySide6 {pyside_version})<br>OpenCV {cv2.__version__}<br>"
+            f"Device: {engine_device.device_label()}</p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About ConvStudio", self.about_text())
+
+    def shortcuts_text(self) -> str:
+        rows = []
+        for act in self.findChildren(QAction):
+            seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if seq and act.text():
+                rows.append(f"<tr><td><b>{seq}</b></td><td>{act.text().replace('&', '')}</td></tr>")
+        return "<table cellpadding=3>" + "".join(sorted(set(rows))) + "</table>"
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_text())
+
+    # -- images: open, recent, drag and drop --
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent_files", items[:MAX_RECENT])
+        self._rebuild_recent()
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        if not files:
+            act = self.recent_menu.addAction("(none)")
+            act.setEnabled(False)
+        for path in files:
+            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_image_path(Path(p))).setToolTip(path)
+
+    def open_image_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", f"Images ({patterns});;All files (*)")
+        if path:
+            self.open_image_path(Path(path))
+
+    def open_image_path(self, path: Path) -> bool:
+        """Send an image file to the current panel; False (with a message) if it takes none."""
+        panel = self.current_panel()
+        if panel is None or not panel.accepts_images:
+            takers = [cls.title for cls in self.panel_classes if cls.accepts_images]
+            hint = f" Panels that do: {', '.join(takers)}." if takers else ""
+            self.show_message(f"The {panel.title if panel else 'current'} panel does not take images.{hint}", 8000)
+            return False
+        try:
+            panel.open_image(path)
+        except Exception as exc:
+            self.show_error("Cannot open image", str(exc))
+            return False
+        self._remember(path)
+        return True
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and any(u.isLocalFile() and is_image_path(u.toLocalFile()) for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and is_image_path(url.toLocalFile()):
+                self.open_image_path(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
+
+    # -- shutdown --
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.setValue("geometry", self.saveGeometry())
+        for panel in self.panels.values():
+            try:
+                panel.shutdown()
+            except Exception:
+                log.exception("panel %s failed to shut down", panel.panel_id)
+        self.jobs.wait_all(3000)
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,28 @@
+"""Test set-up: isolated data folders, one torch thread, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def convstudio_home(tmp_path, monkeypatch):
+    """Every test gets its own data/config/log folders."""
+    home = tmp_path / "convstudio-home"
+    monkeypatch.setenv("CONVSTUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _torch_threads():
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
