@@ -8,7 +8,7 @@ Closing the generator (Cancel) loses nothing: the driver keeps the last
 partial, whose ``best`` is the image to keep.
 
 Sizes are the long side in pixels; the aspect ratio of the content photo is
-kept. Above 512 px the run is coarse-to-fine (256 → 512 → 1024 → …), each
+kept. Above 512 px the run is coarse-to-fine (e.g. 256 → 512 → 1024 → 2048), each
 scale starting from the previous result. Before starting, the memory needed
 at the largest scale is estimated and :class:`~engine.style.memory.MemoryRefused`
 is raised (offering a size that fits) rather than running out of memory.
@@ -184,15 +184,16 @@ def resize_long_side(rgb: np.ndarray, size: int) -> np.ndarray:
 
 
 def scale_sizes(size: int, multiscale: bool = True, start: int = 256) -> list[int]:
-    """Coarse-to-fine long sides: 1024 -> [256, 512, 1024]; at or below 512 a single scale."""
+    """Coarse-to-fine long sides, halving down to no less than ``start``: 2048 -> [256, 512, 1024, 2048], 1000 -> [500, 1000].
+
+    At or below 512 px (or without ``multiscale``) a single scale.
+    """
     if not multiscale or size <= 512:
         return [size]
-    sizes = []
-    s = start
-    while s < size:
-        sizes.append(s)
-        s *= 2
-    return sizes + [size]
+    sizes = [size]
+    while sizes[0] // 2 >= start:
+        sizes.insert(0, sizes[0] // 2)
+    return sizes
 
 
 def _out_shape(content_shape: tuple[int, ...], size: int) -> tuple[int, int]:
@@ -307,7 +308,8 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
             x = init.detach().clone().contiguous().requires_grad_(True)
             if params.optimizer == "lbfgs":
                 opt: torch.optim.Optimizer = torch.optim.LBFGS([x], lr=1.0, max_iter=params.report_every, max_eval=params.report_every,
-                                                               history_size=params.history_size, tolerance_grad=-1.0, tolerance_change=-1.0)
+                                                               history_size=params.history_size, tolerance_grad=-1.0, tolerance_change=-1.0,
+                                                               line_search_fn="strong_wolfe")
             else:
                 opt = torch.optim.Adam([x], lr=params.learning_rate)
             best_loss = math.inf
@@ -317,8 +319,6 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
 
             def closure() -> torch.Tensor:
                 nonlocal count, best_loss, best_img
-                with torch.no_grad():
-                    x.clamp_(0, 1)
                 opt.zero_grad(set_to_none=True)
                 with autocast(device):
                     feats = backbone(x, layers)
