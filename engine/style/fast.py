@@ -323,7 +323,7 @@ def _batch(pool: list[np.ndarray], size: int, n: int, gen: torch.Generator) -> t
         side = min(h, w)
         y0 = int(torch.randint(h - side + 1, (1,), generator=gen))
         x0 = int(torch.randint(w - side + 1, (1,), generator=gen))
-        t = torch.from_numpy(np.ascontiguousarray(img[y0 : y0 + side, x0 : x0 + side])).permute(2, 0, 1).float().unsqueeze(0)
+        t = torch.from_numpy(np.array(img[y0 : y0 + side, x0 : x0 + side], dtype=np.uint8)).permute(2, 0, 1).float().unsqueeze(0)
         out.append(nn.functional.interpolate(t, size=(size, size), mode="bilinear", align_corners=False, antialias=True))
     return torch.cat(out)
 
@@ -410,8 +410,8 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
             opt.step()
             step += 1
             if step % params.report_every == 0 or step == params.steps:
-                curve.append(TrainPoint(step, float(c_loss), float(s_loss), float(loss)))
-                yield Progress(step / params.steps, f"step {step}/{params.steps}: loss {float(loss):.4g}", partial=list(curve))
+                curve.append(TrainPoint(step, float(c_loss.detach()), float(s_loss.detach()), float(loss.detach())))
+                yield Progress(step / params.steps, f"step {step}/{params.steps}: loss {curve[-1].total:.4g}", partial=list(curve))
             if params.checkpoint_every and step % params.checkpoint_every == 0:
                 save_checkpoint()
         finished = True
