@@ -24,6 +24,7 @@ COMMANDS: list[str] = [
     "engine.commands.arch",
     "engine.commands.detect",
     "engine.commands.yolo",
+    "engine.commands.style",
 ]
 
 
