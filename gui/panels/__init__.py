@@ -16,8 +16,8 @@ PANELS: list[str] = [
     "gui.panels.feature_maps:FeatureMapsPanel",
     "gui.panels.augmentation:AugmentationPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
-    "gui.panels.models:ModelsPanel",
     "gui.panels.detection:DetectionPanel",
+    "gui.panels.models:ModelsPanel",
 ]
 
 
