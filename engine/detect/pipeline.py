@@ -105,7 +105,7 @@ class DetectionPipeline:
     def __init__(self, source: Source, detector: Detector, settings: DetectSettings | None = None, every_frame: bool = False, retry_interval: float = 1.0):
         self.source = source
         self.detector = detector
-        self.settings = settings or DetectSettings(score_threshold=detector.default_score)
+        self.settings = settings or DetectSettings(score_threshold=detector.default_score, iou_threshold=detector.default_iou)
         self.every_frame = every_frame
         self.retry_interval = retry_interval
         self.reader: LatestFrameReader | SequentialReader | None = None

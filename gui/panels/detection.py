@@ -162,6 +162,14 @@ class DetectionPanel(Panel):
         self.message = QLabel()
         self.message.setWordWrap(True)
         form_box.addWidget(self.message)
+        legend = QLabel(
+            "<b>Reading the picture</b><br>Bold boxes: kept after non-max suppression, with class and score.<br>"
+            "Thin faded boxes: the raw candidates above the score threshold, before NMS.<br>"
+            "<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
+            "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."
+        )
+        legend.setWordWrap(True)
+        form_box.addWidget(legend)
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -611,4 +619,4 @@ class DetectionPanel(Panel):
 
     def screenshot_ready(self) -> bool:
         r = self.last_result
-        return r is not None and (len(r.detections) > 0 or self._frames_shown >= 5)
+        return r is not None and self._frames_shown >= 3 and (len(r.detections) > 0 or self._frames_shown >= 6)

@@ -88,7 +88,10 @@ class DetectionModel(QObject):
     def _apply_default_score(self) -> None:
         spec = self.spec()
         if spec is not None and spec.group == "opencv":
-            self.score = 0.3 if spec.name == "hog_people" else 0.9
+            # the detectors' own defaults (HOG: 0.3 / 0.3, Haar: 0.95 / 0.3) without building them
+            self.score, self.iou = (0.3, 0.3) if spec.name == "hog_people" else (0.95, 0.3)
+        else:
+            self.score, self.iou = 0.5, 0.5
 
     def set_source(self, spec: str) -> None:
         if spec != self.source:

@@ -37,7 +37,7 @@ def make_video(path: Path, frames: int, size=(480, 640), fps: float = 30.0) -> N
 
     from engine.detect.sources import DemoSource
 
-    src = DemoSource(size=size, fps=None)
+    src = DemoSource(size=size, fps=None)  # 640x480 regardless of the photo
     src.open()
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (size[1], size[0]))
     for _ in range(frames):
