@@ -13,12 +13,15 @@ Faster R-CNN (both MobileNetV3 variants and ResNet-50 v2).
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torchvision.models.detection.image_list import ImageList
 from torchvision.models.detection.transform import resize_boxes
 from torchvision.ops import boxes as box_ops
 
@@ -62,11 +65,16 @@ class TorchvisionDetector(Detector):
     :func:`engine.weights.load_model` (raises ``WeightsMissing`` when absent);
     ``"random"`` builds the architecture with random weights.
     half: run the network under float16 autocast on CUDA (post-processing stays float32).
+    exact: pre-process with torchvision's own transform (normalise at full
+    size, then resize in float), so results are bit-identical to
+    ``model.eval()(images)``. The default resizes the uint8 frame first with
+    OpenCV (bilinear, to the same size torchvision picks) and normalises the
+    small image: the same operations in the cheaper order, equal up to rounding.
     """
 
     default_score = 0.5
 
-    def __init__(self, name: str, weights: str = "installed", device: torch.device | str = "cpu", half: bool = True):
+    def __init__(self, name: str, weights: str = "installed", device: torch.device | str = "cpu", half: bool = True, exact: bool = False):
         if name not in TORCHVISION_MODELS:
             raise DetectorError(f"{name!r} is not a torchvision detector")
         from .. import weights as manager
@@ -81,15 +89,35 @@ class TorchvisionDetector(Detector):
             model = manager.load_model(name, "cpu")
         self.model = model.eval().to(self.device)
         self.half = bool(half) and self.device.type == "cuda"
+        self.exact = exact
+        t = self.model.transform
+        self._mean = torch.tensor(t.image_mean, device=self.device).view(3, 1, 1) * 255.0
+        self._std = torch.tensor(t.image_std, device=self.device).view(3, 1, 1) * 255.0
         self.class_names = coco_categories(name)
 
     # -- the network, as torchvision runs it --
 
+    def _input_size(self, h: int, w: int) -> tuple[int, int]:
+        """The (height, width) torchvision's transform resizes an h×w image to."""
+        t = self.model.transform
+        if t.fixed_size is not None:
+            return int(t.fixed_size[1]), int(t.fixed_size[0])
+        min_size, max_size = float(t.min_size[-1]), float(t.max_size)
+        scale = min(min_size / min(h, w), max_size / max(h, w))
+        return int(math.floor(h * scale)), int(math.floor(w * scale))
+
     def _preprocess(self, image: np.ndarray):
-        t = torch.from_numpy(np.ascontiguousarray(image)).to(self.device, non_blocking=True)
-        t = t.permute(2, 0, 1).float().div_(255.0)
-        images, _ = self.model.transform([t])
-        return images
+        if self.exact:
+            t = torch.from_numpy(np.ascontiguousarray(image)).to(self.device, non_blocking=True)
+            t = t.permute(2, 0, 1).float().div_(255.0)
+            images, _ = self.model.transform([t])
+            return images
+        h, w = self._input_size(image.shape[0], image.shape[1])
+        small = image if (h, w) == image.shape[:2] else cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
+        t = torch.from_numpy(np.ascontiguousarray(small)).to(self.device, non_blocking=True)
+        t = (t.permute(2, 0, 1).float() - self._mean) / self._std
+        batch = self.model.transform.batch_images([t], size_divisible=self.model.transform.size_divisible)
+        return ImageList(batch, [(h, w)])
 
     @torch.inference_mode()
     def candidates(self, image: np.ndarray, score_threshold: float) -> Candidates:
