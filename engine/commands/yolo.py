@@ -95,7 +95,25 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hook_detect(sub: argparse._SubParsersAction) -> None:
+    """Let ``convstudio detect --model yolo:PATH`` find the grid detector (loaded only when detect runs)."""
+    parser = sub.choices.get("detect")
+    func = parser.get_default("func") if parser is not None else None
+    if func is None or getattr(func, "grid_detector_hooked", False):
+        return
+
+    def run_detect_with_grid(args: argparse.Namespace) -> int:
+        from ..yolo.detector import ensure_registered
+
+        ensure_registered()
+        return func(args)
+
+    run_detect_with_grid.grid_detector_hooked = True  # type: ignore[attr-defined]
+    parser.set_defaults(func=run_detect_with_grid)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    _hook_detect(sub)
     p = sub.add_parser("yolo", help="train and evaluate the grid (YOLO-style) detector on synthetic scenes")
     yolo_sub = p.add_subparsers(dest="yolo_command", metavar="ACTION", required=True)
     t = yolo_sub.add_parser("train", help="train on synthetic scenes, evaluate, save the checkpoint")
@@ -103,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--anchors", type=int, default=2, help="anchor boxes per cell B (k-means, default 2)")
     t.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget for the whole run (default 5)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--scenes", type=int, default=1500, help="training scenes to generate (default 1500)")
+    t.add_argument("--scenes", type=int, default=1200, help="training scenes to generate (default 1200)")
     t.add_argument("--val-scenes", type=int, default=200, help="held-out scenes for mAP (default 200)")
     t.add_argument("--steps", type=int, default=None, help="stop after this many steps (default: the clock)")
     t.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")

@@ -1,11 +1,9 @@
 """The grid detector behind ``engine.detect``'s interface and registry.
 
-Importing this module registers two entries:
-
-* ``yolo:PATH`` (a prefix): any checkpoint written by ``convstudio yolo train``;
-* ``yolo_grid`` -- "Grid detector (trained in-app)" -- the checkpoint the app
-  trained last (``engine.paths.trained_dir() / "yolo_grid.pt"``), listed only
-  while that file exists (:func:`register_trained` refreshes it after training).
+Importing this module registers the prefix ``yolo:PATH`` for any checkpoint
+written by ``convstudio yolo train``; its ``choices`` offer "Grid detector (trained
+in-app)" -- the checkpoint the app trained last
+(``engine.paths.trained_dir() / "yolo_grid.pt"``) -- while that file exists.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..detect.registry import DETECTORS, register_detector
+from ..detect.registry import register_detector
 from ..detect.types import Candidates, Detector, DetectorError
 from ..scenes import CLASS_NAMES
 from .grid import GridSpec, decode_grid
@@ -25,9 +23,8 @@ from .model import STRIDE, GridNet
 from .predict import CheckpointError, GridModel, letterbox, load_grid_model
 from .train import default_checkpoint_path
 
-__all__ = ["GridDetector", "TRAINED_NAME", "TRAINED_TITLE", "register_trained", "trained_title"]
+__all__ = ["GridDetector", "TRAINED_TITLE", "trained_title", "trained_choices", "ensure_registered"]
 
-TRAINED_NAME = "yolo_grid"
 TRAINED_TITLE = "Grid detector (trained in-app)"
 
 
@@ -120,10 +117,6 @@ def _prefix_factory(suffix: str, weights: str = "installed", device: torch.devic
     return _load(Path(suffix).expanduser(), f"yolo:{suffix}", weights, torch.device(device))
 
 
-def _trained_factory(weights: str = "installed", device: torch.device | str = "cpu") -> GridDetector:
-    return _load(default_checkpoint_path(), TRAINED_NAME, weights, torch.device(device))
-
-
 def trained_title(path: Path | None = None) -> str:
     """The chooser title, with the mAP measured when the checkpoint was trained."""
     path = path or default_checkpoint_path()
@@ -136,20 +129,18 @@ def trained_title(path: Path | None = None) -> str:
     return TRAINED_TITLE
 
 
-def register_trained() -> bool:
-    """List ``yolo_grid`` in the registry while the app's trained checkpoint exists; True when listed."""
+def trained_choices() -> list[tuple[str, str]]:
+    """The ``yolo:`` suffixes a chooser can offer now: the app's trained checkpoint, when it exists."""
     path = default_checkpoint_path()
-    if path.exists():
-        register_detector(
-            TRAINED_NAME,
-            _trained_factory,
-            title=trained_title(path),
-            group="trained",
-            description="YOLO-style grid detector for circles, squares, triangles and cars, trained in the Grid detector panel",
-        )
-        return True
-    DETECTORS.pop(TRAINED_NAME, None)
-    return False
+    return [(str(path), trained_title(path))] if path.exists() else []
+
+
+def ensure_registered() -> None:
+    """Make ``engine.detect`` load this module's entries (idempotent)."""
+    from ..detect.registry import DETECTOR_MODULES
+
+    if __name__ not in DETECTOR_MODULES:
+        DETECTOR_MODULES.append(__name__)
 
 
 register_detector(
@@ -157,6 +148,6 @@ register_detector(
     _prefix_factory,
     title="Grid detector from a checkpoint file (yolo:PATH)",
     group="trained",
-    description="a checkpoint written by 'convstudio yolo train'",
+    description="a YOLO-style grid detector for circles, squares, triangles and cars, trained with 'convstudio yolo train' or the Grid detector panel",
+    choices=trained_choices,
 )
-register_trained()

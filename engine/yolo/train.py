@@ -71,7 +71,7 @@ class TrainConfig:
     anchors: int = 2
     minutes: float = 5.0
     seed: int = 0
-    train_scenes: int = 1500
+    train_scenes: int = 1200
     val_scenes: int = 200
     batch_size: int = 16
     lr: float = 3e-3
@@ -79,6 +79,7 @@ class TrainConfig:
     max_steps: int | None = None
     noobj_weight: float = 0.5
     box_weight: float = 5.0
+    class_weight: float = 2.0
     checkpoint_every_s: float = 60.0
 
     @property
@@ -134,7 +135,12 @@ def encode_scenes(scenes: list[Scene], spec: GridSpec) -> tuple[torch.Tensor, to
 
 
 def grid_loss(
-    raw: torch.Tensor, target: torch.Tensor, anchors: torch.Tensor, noobj_weight: float = 0.5, box_weight: float = 5.0
+    raw: torch.Tensor,
+    target: torch.Tensor,
+    anchors: torch.Tensor,
+    noobj_weight: float = 0.5,
+    box_weight: float = 5.0,
+    class_weight: float = 1.0,
 ) -> dict[str, torch.Tensor]:
     """The three loss terms (each summed per image, averaged over the batch) and their weighted total.
 
@@ -158,7 +164,7 @@ def grid_loss(
     else:
         box = raw.sum() * 0.0
         cls = raw.sum() * 0.0
-    total = objectness + box_weight * box + cls
+    total = objectness + box_weight * box + class_weight * cls
     return {"objectness": objectness, "box": box, "class": cls, "total": total}
 
 
@@ -256,7 +262,7 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
             group["lr"] = lr
         idx = torch.randint(0, images.shape[0], (config.batch_size,), generator=gen)
         x, y = _augment(images[idx], targets[idx], gen)
-        terms = grid_loss(net(x), y, anchor_t, config.noobj_weight, config.box_weight)
+        terms = grid_loss(net(x), y, anchor_t, config.noobj_weight, config.box_weight, config.class_weight)
         opt.zero_grad(set_to_none=True)
         terms["total"].backward()
         opt.step()

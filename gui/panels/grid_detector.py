@@ -30,6 +30,13 @@ from .grid_detector_model import SLIDING_INPUTS, GridDetectorModel
 
 __all__ = ["GridDetectorPanel"]
 
+try:  # let the Detection panel's chooser offer the trained grid detector
+    from engine.yolo.detector import ensure_registered
+
+    ensure_registered()
+except ImportError:  # engine.detect not installed: this panel works without it
+    pass
+
 _CLASSES_SLIDING = ("background", "circle", "square", "triangle")
 
 

@@ -229,12 +229,6 @@ class GridDetectorModel(QObject):
         )
         self._finish()
         self.curvesChanged.emit()
-        try:
-            from engine.yolo.detector import register_trained
-
-            register_trained()
-        except Exception:  # the Detection panel's registry is optional for this panel
-            pass
         self.load_detector()
 
     def _on_train_error(self, exc, tb) -> None:
