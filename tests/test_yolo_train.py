@@ -51,6 +51,7 @@ def test_checkpoint_loads_safely_with_metrics(trained):
     blob = safe_load(out)
     assert blob["meta"]["map50"] == pytest.approx(result.metrics.map50, abs=1e-4)
     assert blob["meta"]["complete"] is True
+    assert blob["meta"]["curves"]["step"] == result.curves.step and len(result.curves.total) >= 2
     model = load_grid_model(out)
     assert model.spec == result.spec
     assert np.allclose(np.asarray(model.spec.anchors), result.anchors)

@@ -303,6 +303,7 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
         "val_seed": config.seed + VALIDATION_SEED_OFFSET,
         "threads": torch.get_num_threads(),
         "config": asdict(config),
+        "curves": asdict(curves),
     }
     extra = None
     if save:

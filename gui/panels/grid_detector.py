@@ -225,6 +225,7 @@ class GridDetectorPanel(Panel):
         self.assign_text = QTextBrowser()
         right.addWidget(self.assign_text, 1)
         self.inspect_anchor_view = AnchorView()
+        self.inspect_anchor_view.setMinimumHeight(190)
         right.addWidget(self.inspect_anchor_view, 1)
         h.addLayout(right, 2)
         return page
@@ -351,17 +352,17 @@ class GridDetectorPanel(Panel):
             self.cell_text.setHtml("Hover a cell to see its y vectors.")
             return
         names = m.spec.class_names
-        header = "".join(f"<th>{h}</th>" for h in ("", "p_c", "b_x", "b_y", "b_h", "b_w", *names))
+        header = "".join(f"<th style='white-space:nowrap'>{h}</th>" for h in ("", "p_c", "b_x", "b_y", "b_h", "b_w", *names))
         body = []
         for a in range(m.spec.num_anchors):
             t = m.encoded.y[r, c, a]
-            body.append("<tr><td>target a%d</td>%s</tr>" % (a, "".join(f"<td>{v:.2f}</td>" for v in t)))
+            body.append("<tr><td style='white-space:nowrap'>target a%d</td>%s</tr>" % (a, "".join(f"<td>{v:.2f}</td>" for v in t)))
             if m.prediction is not None:
                 pv = m.prediction.y[r, c, a]
-                body.append("<tr><td><i>predicted a%d</i></td>%s</tr>" % (a, "".join(f"<td><i>{v:.2f}</i></td>" for v in pv)))
+                body.append("<tr><td style='white-space:nowrap'><i>output a%d</i></td>%s</tr>" % (a, "".join(f"<td><i>{v:.2f}</i></td>" for v in pv)))
         self.cell_text.setHtml(
             f"<b>Cell ({r}, {c})</b>: y = [p_c, b_x, b_y, b_h, b_w, c_1..c_{len(names)}] per anchor "
-            "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units)"
+            "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units). <i>Output</i>: the trained network's activated y."
             f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
         )
 

@@ -176,10 +176,26 @@ class GridDetectorModel(QObject):
         if path.exists():
             try:
                 self.detector = load_grid_model(path)
+                if not self.training:
+                    self.curves = self._stored_curves(self.detector.meta)
+                    self.curvesChanged.emit()
             except Exception as exc:
                 self.errorOccurred.emit("Grid detector", f"{path} could not be loaded: {exc}")
         self.detectorChanged.emit()
         self.refresh_scene()
+
+    @staticmethod
+    def _stored_curves(meta: dict):
+        """The loss curves saved in a checkpoint's metadata (None when absent)."""
+        from engine.yolo.train import LossCurves
+
+        stored = meta.get("curves")
+        if not isinstance(stored, dict):
+            return None
+        try:
+            return LossCurves(*(list(stored[k]) for k in ("step", "objectness", "box", "cls", "total")))
+        except (KeyError, TypeError):
+            return None
 
     def start_training(self, config=None) -> None:
         """Start a training run with the panel's settings (or ``config``)."""
