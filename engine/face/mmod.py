@@ -77,7 +77,7 @@ def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int
     while i < len(sizes):
         h, w = sizes[i]
         right, bottom = outer_padding + width - 1, y - 1
-        rect = (right - w, bottom - h, right, bottom)
+        rect = (right - w + 1, bottom - h + 1, right, bottom)
         if not (rect[2] < first[0] or rect[0] > first[2] or rect[3] < first[1] or rect[1] > first[3]):
             break
         rects.append(rect)
