@@ -70,6 +70,18 @@ def test_models_files_missing_package_is_a_clear_error(monkeypatch):
         models_files()
 
 
+def test_models_folder_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(face_files.ENV_VAR, str(tmp_path))
+    with pytest.raises(FaceModelsMissing, match="lacks"):
+        models_files()
+    monkeypatch.delenv(face_files.ENV_VAR)
+    source = models_files()
+    for p in (source.recognition, source.detector, source.landmarks5):
+        (tmp_path / p.name).symlink_to(p)
+    monkeypatch.setenv(face_files.ENV_VAR, str(tmp_path))
+    assert models_files().detector == tmp_path / "mmod_human_face_detector.dat"
+
+
 def _encode_int(v: int) -> bytes:
     """dlib's integer encoding, written from the format description (serialize.h)."""
     mag = abs(v).to_bytes(max(1, (abs(v).bit_length() + 7) // 8), "little")
