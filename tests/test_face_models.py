@@ -166,6 +166,13 @@ def test_mmod_boxes_match_dlib(detector, images):
             assert abs(ours.score - ref["score"]) < 0.02, (name, ours.score, ref["score"])
 
 
+def test_mmod_small_and_bad_images(detector):
+    assert detector.detect(np.zeros((3, 4, 3), np.uint8)) == []
+    assert detector.detect(np.full((40, 40, 3), 128, np.uint8)) == []
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        detector.detect(np.zeros((40, 40), np.uint8))
+
+
 def test_pyramid_layout_fits_the_canvas():
     rects, h, w = pyramid_rects(512, 512)
     assert rects[0] == (11, 11, 522, 522)

@@ -140,6 +140,8 @@ class MMODFaceDetector:
             (kh, kw), (sh, sw), (ph, pw) = layer.params["kernel"], layer.params["stride"], layer.params["padding"]
             if (kh, sh, ph) != (kw, sw, pw):
                 raise DlibFormatError("MMOD detector: only square kernels are supported")
+        self._convs = [(layer.params["kernel"][0], layer.params["stride"][0], layer.params["padding"][0])
+                       for layer in layers if layer.kind == "con"]
         # compose the maps from the output back to the input (outermost layer first)
         for layer in reversed(layers):
             if layer.kind == "con":
@@ -148,6 +150,11 @@ class MMODFaceDetector:
                 self.scale *= s
         self.net = nn.Sequential(*mods).to(self.device).eval()
         self.mean = torch.tensor(net.input.params["mean"], dtype=torch.float32, device=self.device).reshape(3, 1, 1)
+
+    def _output_size(self, n: int) -> int:
+        for k, s, p in self._convs:
+            n = (n + 2 * p - k) // s + 1
+        return n
 
     def tiled_pyramid(self, image: torch.Tensor) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
         """Normalised tiled pyramid (1,3,H',W') of a float (3,H,W) 0..255 image, and the level rects."""
@@ -166,6 +173,8 @@ class MMODFaceDetector:
         """The detector's output map (H'',W'') over the tiled pyramid of ``image`` (H,W,3) uint8."""
         img = torch.from_numpy(np.array(image, dtype=np.uint8)).to(self.device).permute(2, 0, 1).float()
         canvas, rects = self.tiled_pyramid(img)
+        if min(self._output_size(canvas.shape[2]), self._output_size(canvas.shape[3])) < 1:
+            return torch.zeros((0, 0), device=self.device), rects  # too small to hold a face
         return self.net(canvas)[0, 0], rects
 
     def detect(self, image: np.ndarray, threshold: float = 0.0) -> list[FaceBox]:
