@@ -106,7 +106,7 @@ def test_reader_integers_floats_strings_bools():
 
 def test_vectorised_integer_decoding_matches_sequential():
     rng = np.random.default_rng(1)
-    values = [int(v) for v in rng.integers(-2**40, 2**40, 500)] + [0 if False else 1, -1, 255, 256]
+    values = [int(v) for v in rng.integers(-2**40, 2**40, 500)] + [0, 1, -1, 255, 256]
     data = b"".join(_encode_int(v) for v in values)
     assert decode_ints(data).tolist() == values
     with pytest.raises(DlibFormatError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,8 @@ class FaceBox:
     score: float
 
 
-def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int = 11) -> tuple[list[tuple[int, int, int, int]], int, int]:
+@lru_cache(maxsize=32)
+def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int = 11) -> tuple[tuple[tuple[int, int, int, int], ...], int, int]:
     """Where dlib's tiled pyramid places each level.
 
     Returns ``(rects, canvas_h, canvas_w)`` with ``rects[i] = (left, top, right, bottom)``
@@ -83,7 +85,7 @@ def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int
         rects.append(rect)
         y -= h + padding
         i += 1
-    return rects, canvas_h, canvas_w
+    return tuple(rects), canvas_h, canvas_w
 
 
 def _nearest_rect(rects: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
@@ -156,7 +158,7 @@ class MMODFaceDetector:
             n = (n + 2 * p - k) // s + 1
         return n
 
-    def tiled_pyramid(self, image: torch.Tensor) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
+    def tiled_pyramid(self, image: torch.Tensor) -> tuple[torch.Tensor, tuple[tuple[int, int, int, int], ...]]:
         """Normalised tiled pyramid (1,3,H',W') of a float (3,H,W) 0..255 image, and the level rects."""
         _, h, w = image.shape
         rects, ch, cw = pyramid_rects(h, w, self.padding, self.outer_padding)
@@ -169,7 +171,7 @@ class MMODFaceDetector:
         return canvas, rects
 
     @torch.inference_mode()
-    def score_map(self, image: np.ndarray) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
+    def score_map(self, image: np.ndarray) -> tuple[torch.Tensor, tuple[tuple[int, int, int, int], ...]]:
         """The detector's output map (H'',W'') over the tiled pyramid of ``image`` (H,W,3) uint8."""
         img = torch.from_numpy(np.array(image, dtype=np.uint8)).to(self.device).permute(2, 0, 1).float()
         canvas, rects = self.tiled_pyramid(img)
