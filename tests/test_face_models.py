@@ -10,6 +10,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -164,6 +165,17 @@ def test_mmod_boxes_match_dlib(detector, images):
         for ours, ref in zip(found, info["faces"]):
             assert np.abs(np.array(ours.box) - ref["box"]).max() <= 2, (name, ours, ref["box"])
             assert abs(ours.score - ref["score"]) < 0.02, (name, ours.score, ref["score"])
+
+
+def test_mmod_upsampling_finds_small_faces(detector, images):
+    half = cv2.resize(images["astronaut"], (256, 256), interpolation=cv2.INTER_AREA)  # face ~48 px
+    assert detector.detect(half) == []
+    found = detector.detect(half, upsample=1)
+    assert len(found) == 1
+    expected = (np.array(REF["images"]["astronaut"]["faces"][0]["box"]) + 0.5) / 2 - 0.5
+    assert np.abs(np.array(found[0].box) - expected).max() <= 2
+    with pytest.raises(ValueError):
+        detector.detect(half, upsample=-1)
 
 
 def test_mmod_small_and_bad_images(detector):

@@ -106,7 +106,7 @@ def main() -> int:
     if dlib is None:
         dlib = {"descriptor_faces_per_s": ref["descriptor_faces_per_s"],
                 "detect_ms": ref["images"]["astronaut"]["detect_ms"]}
-        print(f"  dlib {ref['dlib_version']} (figures recorded with the fixtures, 1 thread, reference BLAS; "
+        print(f"  dlib {ref['dlib_version']} (figures recorded with the fixtures, 1 thread; "
               f"no binary at {args.dlib_bin}):")
     else:
         print(f"  dlib {ref['dlib_version']} (measured now, {args.threads} thread(s)):")
