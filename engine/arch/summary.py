@@ -345,6 +345,13 @@ def _model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _model_dtype(model: nn.Module) -> torch.dtype:
+    for t in model.parameters():
+        if t.is_floating_point():
+            return t.dtype
+    return torch.float32
+
+
 def summarize(
     model: nn.Module,
     input_shape: Sequence[int],
@@ -443,7 +450,7 @@ def summarize(
     was_training = model.training
     out_shape: tuple[int, ...] | None = None
     try:
-        x = torch.zeros((1, *input_shape), device=dev)
+        x = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
         tracker.set(x, _Field((1, 1), (1, 1), _spatial(x), x.dim() >= 3))
         with torch.no_grad(), _FieldMode(tracker):
             model.eval()
@@ -455,7 +462,7 @@ def summarize(
             saved = None if dev.type == "meta" else {k: v.detach().clone() for k, v in model.state_dict().items()}
             phase["second"] = True
             pending.clear()
-            x2 = torch.zeros((1, *input_shape), device=dev)
+            x2 = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
             tracker.set(x2, _Field((1, 1), (1, 1), _spatial(x2), x2.dim() >= 3))
             try:
                 with torch.no_grad(), _FieldMode(tracker):
