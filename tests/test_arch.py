@@ -428,3 +428,107 @@ def test_cli_arch_extension_hook():
     finally:
         arch.ARCH_SUBCOMMANDS.remove(registrar)
     assert seen == ["registered", "ran"]
+
+
+# ------------------------------------------------------------------ GUI
+
+
+@pytest.fixture
+def arch_panel(qtbot):
+    from gui.context import AppContext, make_settings
+    from gui.jobs import JobRunner
+    from gui.panels.architectures import ArchitecturesPanel
+
+    errors: list[tuple[str, str]] = []
+    ctx = AppContext(JobRunner(), make_settings(), show_error=lambda title, text, details="": errors.append((title, text)))
+    panel = ArchitecturesPanel(ctx)
+    panel.errors = errors
+    qtbot.addWidget(panel)
+    panel.resize(1100, 750)
+    panel.show()
+    yield panel
+    ctx.jobs.wait_all(5000)
+
+
+def _wait_for(qtbot, panel, name_part: str) -> None:
+    qtbot.waitUntil(lambda: panel.model.summary is not None and name_part in panel.model.summary.name, timeout=60000)
+
+
+def test_panel_select_model_and_layers_both_ways(qtbot, arch_panel):
+    from PySide6.QtCore import Qt
+
+    panel = arch_panel
+    _wait_for(qtbot, panel, "resnet18")
+    panel.chooser.setCurrentIndex(panel.chooser.findData("lenet5"))
+    _wait_for(qtbot, panel, "lenet5")
+    s = panel.model.summary
+    table = panel.table
+    assert table.rowCount() == len(s.rows) + 1
+    total = table.totals_row()
+    assert table.item(total, 0).text() == "Total" and table.item(total, 3).text() == "61,706"
+    assert table.item(table.names.index("c5"), 3).text() == "48,120"
+    # table -> diagram
+    table.selectRow(table.names.index("c3"))
+    assert panel.model.selected == "c3"
+    assert "c3" in panel.diagram.selected_block().rows
+    # a merged activation row selects the block it is drawn in
+    table.selectRow(table.names.index("act3"))
+    assert panel.diagram.selected_block().row == "c3"
+    # diagram -> table, with a real mouse click on the block
+    view = panel.diagram
+    item = view.item_for_row("s4")
+    view.ensureVisible(item)
+    qtbot.wait(20)
+    point = view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert panel.model.selected == "s4"
+    assert table.selected_name() == "s4"
+    assert item.selected_row
+
+
+def test_panel_residual_container_and_input_shape(qtbot, arch_panel):
+    panel = arch_panel
+    _wait_for(qtbot, panel, "resnet18")
+    panel.table.selectRow(panel.table.names.index("layer2.0"))
+    block = panel.diagram.selected_block()
+    assert block.kind == "add" and block.row == "layer2.0"
+    panel.input_edit.setText("3x64x64")
+    panel.input_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: panel.model.summary is not None and panel.model.summary.input_shape == (3, 64, 64), timeout=60000)
+    assert panel.model.summary.row("layer4").output_shape == (512, 2, 2)
+    panel.input_edit.setText("3xbad")
+    panel.input_edit.editingFinished.emit()
+    assert "3xbad" in panel.message.text()
+    panel.leaves_only.setChecked(True)
+    assert "layer1" not in panel.table.names and "layer1.0.conv1" in panel.table.names
+
+
+def test_panel_opens_model_files_and_refuses_pickles(qtbot, arch_panel, tmp_path):
+    panel = arch_panel
+    _wait_for(qtbot, panel, "resnet18")
+    path = tmp_path / "digits.pt"
+    torch.jit.script(zoo.LeNet5()).save(str(path))
+    assert panel.open_model_file(path)
+    _wait_for(qtbot, panel, "digits.pt")
+    assert panel.chooser.currentText() == "File: digits.pt"
+    assert "c1" in panel.table.names and panel.model.summary.total_params == 61_706
+    assert panel.diagram.diagram is not None and panel.diagram.item_for_row("f6") is not None
+    pickled = tmp_path / "pickled.pt"
+    torch.save(zoo.LeNet5(), str(pickled))
+    assert not panel.open_model_file(pickled)
+    assert panel.errors and "pickled" in panel.errors[-1][1]
+    assert "pickled" in panel.message.text()
+
+
+def test_bottleneck_calculator_is_live(qtbot, arch_panel):
+    calc = arch_panel.calculator
+    assert calc.labels["direct_params"].text() == "409,600"
+    assert calc.labels["reduced_params"].text() == "59,392"
+    calc.preset.setCurrentIndex(calc.preset.findData("28x28x192-to-32"))
+    assert calc.spins["c_in"].value() == 192 and calc.spins["c_mid"].value() == 16
+    assert calc.labels["direct_macs"].text() == "120,422,400"
+    assert calc.labels["reduced_macs"].text() == "12,443,648"
+    calc.spins["c_mid"].setValue(32)  # typing a value updates at once and leaves the preset
+    expected = bottleneck(28, 28, 192, 5, 32, 32)
+    assert calc.labels["reduced_macs"].text() == f"{expected.macs_reduced:,}"
+    assert calc.preset.currentData() == ""
