@@ -296,11 +296,8 @@ def _details(m: nn.Module) -> str:
             parts.append(f"/{s[0]}" if s[0] == s[1] else f"/{s[0]}×{s[1]}")
         if p not in ((0, 0), "valid"):
             parts.append(f" pad {p[0] if isinstance(p, tuple) and p[0] == p[1] else p}")
-        if isinstance(m, _CONV):
-            g = m.groups
-            parts.insert(0, f"{m.out_channels}× ")
-            if g != 1:
-                parts.append(f" groups {g}")
+        if isinstance(m, _CONV) and m.groups != 1:
+            parts.append(f" groups {m.groups}")
         return "".join(parts)
     if isinstance(m, nn.Linear):
         return f"{m.in_features}→{m.out_features}"

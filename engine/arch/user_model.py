@@ -312,6 +312,10 @@ class UserModel:
 
     # -- summary --
 
+    def layers(self, input_shape: Sequence[int] | None = None) -> list[LayerRow]:
+        """Every module with its output shape and parameters (the rows of :meth:`summarize`)."""
+        return self.summarize(input_shape).rows
+
     def summarize(self, input_shape: Sequence[int] | None = None) -> ModelSummary:
         """The layer table: shapes observed on a zero input of ``input_shape`` ``(C, H, W)``, parameters, MACs."""
         shape = tuple(input_shape) if input_shape else self.default_input_shape()
