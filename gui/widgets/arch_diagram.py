@@ -6,6 +6,8 @@ of a table row and scrolls to it. Ctrl+wheel zooms.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
@@ -246,8 +248,6 @@ class ArchDiagramView(QGraphicsView):
         # arrow head along the last tangent
         tangent = path.angleAtPercent(1.0)
         head = QPainterPath()
-        import math
-
         ang = math.radians(tangent)
         dx, dy = math.cos(ang), -math.sin(ang)
         px, py = -dy, dx
