@@ -532,3 +532,24 @@ def test_bottleneck_calculator_is_live(qtbot, arch_panel):
     expected = bottleneck(28, 28, 192, 5, 32, 32)
     assert calc.labels["reduced_macs"].text() == f"{expected.macs_reduced:,}"
     assert calc.preset.currentData() == ""
+
+
+class _FlaggedBlock(nn.Module):
+    residual = True  # the documented flag for blocks without a shortcut child module
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+def test_diagram_recognises_flagged_residual_blocks():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), _FlaggedBlock(), _FlaggedBlock(), nn.Flatten())
+    s = summarize(model, (1, 6, 6))
+    assert s.row("1").residual and not s.row("0").residual
+    d = layout(s)
+    skips = [e for e in d.edges if e.kind == "skip"]
+    assert [d.blocks[e.dst].row for e in skips] == ["1", "2"]
+    assert d.blocks[skips[0].src].row == "0"  # the arc starts at the block feeding the residual block

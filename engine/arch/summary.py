@@ -56,6 +56,8 @@ class LayerRow:
     order: index of its first call in execution order (``None`` if never run).
     training_only: used only while training (e.g. GoogLeNet's auxiliary classifiers).
     inputs_from: the outermost modules whose outputs fed this module's first call (``""`` = the model input).
+    residual: a residual block: torchvision's ``BasicBlock``/``Bottleneck``, a module with a
+      ``downsample``/``shortcut`` child module, or one whose ``residual`` or ``shortcut`` attribute is ``True``.
     details: kernel/stride/padding text for convolution and pooling layers.
     """
 
@@ -78,6 +80,7 @@ class LayerRow:
     details: str = ""
     children: list[str] = field(default_factory=list)
     inputs_from: list[str] = field(default_factory=list)
+    residual: bool = False
 
     @property
     def shape_text(self) -> str:
@@ -286,6 +289,14 @@ def _kernel_geometry(m: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[Pa
     return None
 
 
+def _is_residual_module(m: nn.Module) -> bool:
+    if type(m).__name__ in ("BasicBlock", "Bottleneck"):
+        return True
+    if any(isinstance(getattr(m, a, None), nn.Module) for a in ("downsample", "shortcut")):
+        return True
+    return getattr(m, "residual", None) is True or getattr(m, "shortcut", None) is True
+
+
 def _details(m: nn.Module) -> str:
     if isinstance(m, _CONV) or isinstance(m, _POOL):
         k = _pair(m.kernel_size)
@@ -385,6 +396,7 @@ def summarize(
             training_only=any(qual == p or qual.startswith(p + ".") for p in prefixes),
             details=_details(mod),
             children=children,
+            residual=_is_residual_module(mod),
         )
         rows.append(row)
         by_module.setdefault(id(mod), []).append(row)
