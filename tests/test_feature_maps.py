@@ -192,7 +192,9 @@ def test_panel_untrained_then_imagenet_random_weights(qtbot, ctx):
     panel.show()
     _idle(qtbot, panel)
     assert panel.model.model_state.status == "untrained"
-    assert panel.cta.isVisible() and panel.grid.tile_count() == 0
+    assert panel.cta.isVisible() and panel.grid.tile_count() == 40  # the training digits, until LeNet-5 is trained
+    _click_tile(qtbot, panel.grid, 7)
+    assert panel.model.digit_index == 7 and panel.model.image_label.startswith("digit #7")
     assert panel.tree_item("c5") is not None and panel.tree_item("output") is not None
     panel.model_combo.setCurrentIndex(panel.model_combo.findData("resnet18"))
     _idle(qtbot, panel)
