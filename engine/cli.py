@@ -22,6 +22,9 @@ COMMANDS: list[str] = [
     "engine.commands.info",
     "engine.commands.models",
     "engine.commands.arch",
+    "engine.commands.detect",
+    "engine.commands.yolo",
+    "engine.commands.style",
 ]
 
 

@@ -55,6 +55,7 @@ class LayerRow:
     calls: how many times forward ran (a shared ReLU runs several times).
     order: index of its first call in execution order (``None`` if never run).
     training_only: used only while training (e.g. GoogLeNet's auxiliary classifiers).
+    inputs_from: the outermost modules whose outputs fed this module's first call (``""`` = the model input).
     details: kernel/stride/padding text for convolution and pooling layers.
     """
 
@@ -76,6 +77,7 @@ class LayerRow:
     training_only: bool = False
     details: str = ""
     children: list[str] = field(default_factory=list)
+    inputs_from: list[str] = field(default_factory=list)
 
     @property
     def shape_text(self) -> str:
@@ -389,10 +391,19 @@ def summarize(
     first_pass_end = [1 << 62]
     pending: dict[int, list[tuple[_Field | None, torch.Tensor | None]]] = {}
 
+    producer: dict[int, tuple[torch.Tensor, str]] = {}
+
     def pre_hook(mod: nn.Module, args: Any) -> None:
         x = _first_tensor(args)
         f = tracker.merged(_tensors(args))
         pending.setdefault(id(mod), []).append((f, x))
+        for row in by_module.get(id(mod), ()):
+            if row.order is None and not row.inputs_from:
+                srcs = []
+                for t in _tensors(args):
+                    hit = producer.get(id(t))
+                    srcs.append(hit[1] if hit is not None and hit[0] is t else "")
+                row.inputs_from = list(dict.fromkeys(srcs))
 
     def post_hook(mod: nn.Module, args: Any, output: Any) -> None:
         f_in, x = pending[id(mod)].pop() if pending.get(id(mod)) else (None, None)
@@ -409,6 +420,8 @@ def summarize(
             elif f_out is None:
                 f_out = f_in if y.dim() >= 3 or not f_in.grid else _global(f_in)
                 tracker.set(y, f_out)
+        if y is not None and by_module.get(id(mod)):
+            producer[id(y)] = (y, by_module[id(mod)][0].name)
         for row in by_module.get(id(mod), ()):
             if phase["second"] and row.order is not None and row.order < first_pass_end[0]:
                 continue

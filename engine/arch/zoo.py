@@ -159,7 +159,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("googlenet", "GoogLeNet / Inception-v1", 2014, (3, 224, 224),
                   _tv("googlenet", aux_logits=True, init_weights=True), "torchvision",
                   "Inception modules: 1x1, 3x3, 5x5 and pooling branches side by side, 1x1 reductions",
-                  1000, 224, ("aux1", "aux2"), "googlenet"),
+                  1000, 64, ("aux1", "aux2"), "googlenet"),
         ModelSpec("resnet18", "ResNet-18", 2015, (3, 224, 224), _tv("resnet18"), "torchvision",
                   "Basic residual blocks (two 3x3 convs) with identity and 1x1 projection shortcuts",
                   1000, 32, (), "resnet18"),
