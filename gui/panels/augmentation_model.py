@@ -43,7 +43,7 @@ class AugmentationModel(QObject):
     def __init__(self, jobs, parent: QObject | None = None):
         super().__init__(parent)
         self.jobs = jobs
-        self.config = AugmentConfig()
+        self.config = AugmentConfig(rotation=True, rotation_degrees=10.0)
         self.seed = 0
         self.n = 12
         self.image: np.ndarray | None = None
