@@ -105,6 +105,7 @@ class AugmentationModel(QObject):
             label="Augmentation preview",
             on_done=self._done,
             on_error=lambda exc, tb: self._done(None, str(exc)),
+            on_cancelled=lambda _partial: self._done(None, "Preview cancelled; change a setting to compute it again."),
         )
 
     def _done(self, samples, error: str = "") -> None:

@@ -113,6 +113,7 @@ class FeatureMapsModel(QObject):
             label=f"Load {name}",
             on_done=lambda state, n=name: self._loaded(n, state),
             on_error=lambda exc, tb, n=name: self._load_failed(n, exc),
+            on_cancelled=lambda _partial, n=name: self._load_failed(n, "loading was cancelled"),
         )
         self._load_handle = handle
         self.busyChanged.emit()
@@ -131,7 +132,7 @@ class FeatureMapsModel(QObject):
         self.busyChanged.emit()
         self.recompute()
 
-    def _load_failed(self, name: str, exc: BaseException) -> None:
+    def _load_failed(self, name: str, exc: BaseException | str) -> None:
         if name != self.model_state.name:
             return
         self._load_handle = None
@@ -191,6 +192,7 @@ class FeatureMapsModel(QObject):
             label=f"Feature maps of {self.layer}",
             on_done=self._computed,
             on_error=lambda exc, tb: self._computed(None, str(exc)),
+            on_cancelled=lambda _partial: self._computed(None, "Cancelled; choose the layer again to compute it."),
         )
         self.busyChanged.emit()
 
