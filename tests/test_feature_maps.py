@@ -274,3 +274,38 @@ def test_augmentation_panel_grid_and_copy_code(qtbot, ctx):
     panel.values["crop_scale.0"].setValue(0.9)
     panel.values["crop_scale.1"].setValue(0.4)
     assert "crop scale" in panel.status.text()
+
+
+def test_panels_open_user_files_and_report_bad_ones(qtbot, ctx, saved_lenet, tmp_path):
+    from engine.io import save_image
+    from gui.panels.augmentation import AugmentationPanel
+    from gui.panels.feature_maps import FeatureMapsPanel
+
+    photo = tmp_path / "ink.png"
+    paper = np.full((60, 40, 3), 245, np.uint8)
+    paper[10:50, 17:23] = 20  # a dark "1" on white paper
+    save_image(photo, paper)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+
+    panel = FeatureMapsPanel(ctx)
+    qtbot.addWidget(panel)
+    _idle(qtbot, panel)
+    panel.open_image(photo)
+    qtbot.waitUntil(lambda: not panel.model.busy and panel.model.image_label == "ink.png", timeout=20000)
+    assert panel.source_combo.currentData() == "file"
+    r = panel.model.result
+    assert r is not None and r.input_image.shape == (32, 32, 3)
+    assert r.input_image[16, 16, 0] > 200 and r.input_image[2, 2, 0] < 30  # ink bright, paper dark, as in training
+    panel.open_image(broken)
+    assert "Could not open broken.png" in panel.input_label.text()
+    assert panel.model.image_label == "ink.png"  # the previous input stays
+
+    aug = AugmentationPanel(ctx)
+    qtbot.addWidget(aug)
+    qtbot.waitUntil(lambda: aug.screenshot_ready(), timeout=30000)
+    aug.open_image(photo)
+    qtbot.waitUntil(lambda: not aug.model.busy and aug.model.image_label == "ink.png", timeout=30000)
+    assert aug.model.samples[0].shape == (60, 40, 3)
+    aug.open_image(broken)
+    assert "Could not open broken.png" in aug.status.text()
