@@ -213,7 +213,7 @@ def augment_grid(image: np.ndarray, config: AugmentConfig, n: int, seed: int = 0
     if n < 1:
         raise AugmentError("the grid needs at least one sample")
     pipeline = build_pipeline(config, image.shape[:2])
-    tensor = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).contiguous()
+    tensor = torch.from_numpy(np.array(image, dtype=np.uint8, order="C", copy=True)).permute(2, 0, 1).contiguous()
     out = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
