@@ -375,10 +375,10 @@ def _kind(t: str) -> str:
 def _short(row: LayerRow) -> str:
     """A compact block title: ``Conv 3×3/2, 128``, ``MaxPool 3×3/2``, ``Linear 512→1000``."""
     t, d = row.type, row.details
-    if t.startswith("Conv") and "× " in d:
-        out, _, rest = d.partition("× ")
-        rest = rest.split(" pad")[0].split(" groups")[0]
-        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {rest}, {out}".replace("Conv", "Conv", 1)
+    if t.startswith("Conv") and d:
+        kernel = d.split(" pad")[0].split(" groups")[0]
+        channels = f", {row.output_shape[0]}" if row.output_shape else ""
+        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {kernel}{channels}"
     if "Pool" in t and not t.startswith("Adaptive"):
         return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {d.split(' pad')[0]}"
     if t.startswith("Adaptive"):

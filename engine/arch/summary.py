@@ -296,11 +296,8 @@ def _details(m: nn.Module) -> str:
             parts.append(f"/{s[0]}" if s[0] == s[1] else f"/{s[0]}×{s[1]}")
         if p not in ((0, 0), "valid"):
             parts.append(f" pad {p[0] if isinstance(p, tuple) and p[0] == p[1] else p}")
-        if isinstance(m, _CONV):
-            g = m.groups
-            parts.insert(0, f"{m.out_channels}× ")
-            if g != 1:
-                parts.append(f" groups {g}")
+        if isinstance(m, _CONV) and m.groups != 1:
+            parts.append(f" groups {m.groups}")
         return "".join(parts)
     if isinstance(m, nn.Linear):
         return f"{m.in_features}→{m.out_features}"
@@ -343,6 +340,13 @@ def _model_device(model: nn.Module) -> torch.device:
     for t in list(model.parameters()) + list(model.buffers()):
         return t.device
     return torch.device("cpu")
+
+
+def _model_dtype(model: nn.Module) -> torch.dtype:
+    for t in model.parameters():
+        if t.is_floating_point():
+            return t.dtype
+    return torch.float32
 
 
 def summarize(
@@ -443,7 +447,7 @@ def summarize(
     was_training = model.training
     out_shape: tuple[int, ...] | None = None
     try:
-        x = torch.zeros((1, *input_shape), device=dev)
+        x = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
         tracker.set(x, _Field((1, 1), (1, 1), _spatial(x), x.dim() >= 3))
         with torch.no_grad(), _FieldMode(tracker):
             model.eval()
@@ -455,7 +459,7 @@ def summarize(
             saved = None if dev.type == "meta" else {k: v.detach().clone() for k, v in model.state_dict().items()}
             phase["second"] = True
             pending.clear()
-            x2 = torch.zeros((1, *input_shape), device=dev)
+            x2 = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
             tracker.set(x2, _Field((1, 1), (1, 1), _spatial(x2), x2.dim() >= 3))
             try:
                 with torch.no_grad(), _FieldMode(tracker):
