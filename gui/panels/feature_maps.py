@@ -69,7 +69,10 @@ class FeatureMapsPanel(Panel):
         with QSignalBlocker(self.model_combo), QSignalBlocker(self.source_combo):
             self.model_combo.setCurrentIndex(self.model_combo.findData(start))
             self.source_combo.setCurrentIndex(self.source_combo.findData("digit"))
-        self.model.set_digit(0)
+        first_held_out = min(self.model.held_out_digits())
+        with QSignalBlocker(self.digit_spin):
+            self.digit_spin.setValue(first_held_out)
+        self.model.set_digit(first_held_out)
         self.model.set_model(start)
 
     # -- construction --

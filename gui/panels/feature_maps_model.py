@@ -164,10 +164,17 @@ class FeatureMapsModel(QObject):
             name = source.split(":", 1)[1]
             self.set_image(sample_image(name), f"sample photo “{name}”")
 
+    def held_out_digits(self) -> set[int]:
+        """Indices of the digits the default training run (seed 0) holds out."""
+        if not hasattr(self, "_held_out"):
+            self._held_out = {int(i) for i in digits_mod.digits_split(0).test_index}
+        return self._held_out
+
     def set_digit(self, index: int) -> None:
         images, labels = digits_mod.load_digits()
         self.digit_index = int(index)
-        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]})")
+        where = "held out from training" if self.digit_index in self.held_out_digits() else "a training digit"
+        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]}, {where})")
 
     # -- computing --
 
