@@ -210,6 +210,13 @@ def test_real_image_filters_match_torch():
     np.testing.assert_allclose(fm.pooled, F.max_pool2d(ref1, 2, 2)[0].numpy(), atol=1e-4)
     counts, edges = fm.histograms[0]
     assert counts.sum() == fm.maps[0].size and edges[0] == pytest.approx(fm.maps[0].min(), abs=1e-5)
+    for spec, ref_pool in (
+        (PoolSpec("avg", 3, 3), lambda t: F.avg_pool2d(t, 3, 3)),
+        (PoolSpec("max", 3, 2, 1), lambda t: F.max_pool2d(t, 3, 2, 1)),
+        (PoolSpec("global"), lambda t: F.adaptive_avg_pool2d(t, 1)),
+    ):
+        fm = apply_filters(rgb, w1, None, padding=1, padding_mode="reflect", pool=spec, device="cpu")
+        np.testing.assert_allclose(fm.pooled, ref_pool(ref1)[0].numpy(), atol=1e-4)
     with pytest.raises(ValueError, match="no output"):
         apply_filters(rgb, np.ones((1, 3, 7, 7)), dilation=9, device="cpu")
 
