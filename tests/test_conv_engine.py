@@ -253,3 +253,24 @@ def test_export_writes_a_readable_animation(tmp_path, suffix):
         np.testing.assert_array_equal(frames[0][..., :3].shape[:2], render_frame(anim, 0, 20).shape[:2])
     with pytest.raises(ValueError, match="gif or .mp4"):
         export_animation(anim, tmp_path / "conv.avi")
+
+
+def test_cli_size_export_and_bad_settings(tmp_path, capsys):
+    import json
+
+    import imageio.v3 as iio
+
+    from engine.cli import build_parser, run
+
+    def call(*argv: str) -> int:
+        return run(build_parser().parse_args(list(argv)))
+
+    assert call("conv", "size", "32", "-f", "5", "--c-in", "3", "--c-out", "6", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["output"], data["conv_params"], data["dense_weights"], data["dense_biases"]) == (28, 456, 14_450_688, 4_704)
+    assert call("conv", "size", "4", "-d", "3") == 2
+    assert "dilated kernel spans 7" in capsys.readouterr().err
+    out = tmp_path / "cli.gif"
+    assert call("conv", "export", str(out), "--n", "5", "-p", "same", "--json") == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["frames"] == 25 == iio.imread(out, index=None).shape[0]
