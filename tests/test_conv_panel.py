@@ -220,3 +220,35 @@ def test_long_animation_survives_qt_reference_fault(panel):
     assert sys.getrefcount(None) > 0
     if none_leaks():
         assert start > 1 << 39  # the guard is in place
+
+
+def test_random_settings_never_crash(panel):
+    """Any mix of settings either animates (output shape as PyTorch's) or explains why not."""
+    import torch
+
+    p = panel
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        p.n_spin.setValue(int(rng.integers(3, 13)))
+        p.channels_combo.setCurrentIndex(int(rng.integers(0, 2)))
+        p.filters_spin.setValue(int(rng.integers(1, 5)))
+        p.kernel_spin.setValue(int(rng.integers(1, 8)))
+        p.padding_spin.setValue(int(rng.integers(0, 6)))
+        p.mode_combo.setCurrentIndex(int(rng.integers(0, 4)))
+        p.stride_spin.setValue(int(rng.integers(1, 6)))
+        p.dilation_spin.setValue(int(rng.integers(1, 5)))
+        p.pool_combo.setCurrentIndex(int(rng.integers(0, 4)))
+        p.pool_size_spin.setValue(int(rng.integers(1, 5)))
+        p.scrub.setValue(int(rng.integers(0, 1000)))
+        m = p.model
+        if m.anim is None:
+            assert m.error and not p.play_button.isEnabled() and not p.message.isHidden()
+        else:
+            conv_layer = torch.nn.Conv2d(m.channels, m.filters, m.f, m.stride, m.padding, m.dilation, padding_mode=m.padding_mode)
+            with torch.no_grad():
+                conv_layer.weight.copy_(torch.tensor(m.weights))
+                conv_layer.bias.copy_(torch.tensor(m.bias))
+                ref = conv_layer(torch.tensor(m.input, dtype=torch.float32)[None])[0]
+            torch.testing.assert_close(m.anim.conv.output, ref, atol=1e-4, rtol=1e-4)
+            assert p.view.step() == m.step < m.total_steps
+        assert not p.view.grab().isNull()
