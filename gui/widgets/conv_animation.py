@@ -176,6 +176,10 @@ class ConvAnimationView(QWidget):
                         painter.fillRect(QRectF(x, y, w, h), QColor(*(int(v) for v in cols[r, c])))
                 self._grid_lines(painter, box)
                 self._numbers(painter, box, vals, cols)
+                if is_pool:  # the kernels rest while the pooling runs
+                    veil = QColor(pal.color(QPalette.ColorRole.Base))
+                    veil.setAlpha(170)
+                    painter.fillRect(QRectF(box.x, box.y, box.width, box.height), veil)
             elif box.kind == "output":
                 filled = int(min(max(anim.conv_filled(k) - box.index * ho * wo, 0), ho * wo))
                 painter.fillRect(QRectF(box.x, box.y, box.width, box.height), QColor(244, 244, 244))
