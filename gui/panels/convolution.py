@@ -457,7 +457,8 @@ class ConvolutionPanel(Panel):
             self.scrub.setValue(m.step)
         self._show_message()
         cov = m.coverage()
-        self.heatmap.set_values(cov, f"Windows that use each input pixel (n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation})")
+        spread = f": corner {cov[0, 0]}, centre {cov[m.n // 2, m.n // 2]}, from {cov.min()} to {cov.max()}" if cov is not None else ""
+        self.heatmap.set_values(cov, f"Windows that read each input pixel (n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation}){spread}")
         self.params_label.setText(self._params_html())
         self._sync_step(m.step)
         if self.tabs.currentIndex() == 3:
