@@ -16,6 +16,7 @@ PANELS: list[str] = [
     "gui.panels.feature_maps:FeatureMapsPanel",
     "gui.panels.augmentation:AugmentationPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
+    "gui.panels.detection:DetectionPanel",
     "gui.panels.models:ModelsPanel",
 ]
 
