@@ -18,6 +18,7 @@ PANELS: list[str] = [
     "gui.panels.style_transfer:StyleTransferPanel",
     "gui.panels.detection:DetectionPanel",
     "gui.panels.models:ModelsPanel",
+    "gui.panels.grid_detector:GridDetectorPanel",
 ]
 
 
