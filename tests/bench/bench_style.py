@@ -149,7 +149,7 @@ def main() -> int:
         print(f"[4] 512x512, 300 L-BFGS steps: {total:.2f} s wall (target < 15 s)")
 
     if not args.skip_memory:
-        est = estimate_bytes(1024, 1024, StyleParams().layers(), backbone="vgg19")
+        est = estimate_bytes(1024, 1024, StyleParams().layers(), backbone="vgg19", history_size=StyleParams().history_size)
         mem = memory_1024_cpu(args.memory_steps)
         if "error" in mem:
             print(f"[2] 1024x1024 CPU run failed: {mem['error']}")
