@@ -11,8 +11,12 @@ log = logging.getLogger(__name__)
 
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
-    "gui.panels.models:ModelsPanel",
+    "gui.panels.convolution:ConvolutionPanel",
+    "gui.panels.architectures:ArchitecturesPanel",
+    "gui.panels.feature_maps:FeatureMapsPanel",
+    "gui.panels.augmentation:AugmentationPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
+    "gui.panels.models:ModelsPanel",
 ]
 
 
