@@ -148,7 +148,7 @@ class ConvAnimationView(QWidget):
         is_pool = isinstance(step, PoolStep)
         cstep = t.steps[len(t.steps) - 1] if is_pool else step
         ox = max(0.0, (self.width() - lay.width) / 2)
-        oy = max(0.0, (self.height() - lay.height) / 3)
+        oy = min(max(0.0, (self.height() - lay.height) / 3), 24.0)
         painter.save()
         painter.translate(ox, oy)
         label_font = QFont(painter.font())
