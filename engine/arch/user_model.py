@@ -121,9 +121,10 @@ def _script_capture(mod: Any, prefix: str, args: tuple, out: dict[str, Any], met
     ret = graph.return_node()
     results = list(ret.inputs())
     values = list(results)
-    for _, _, node in calls:
-        values.extend(list(node.inputs())[1:])
-        values.append(node.output())
+    for _, _, node in calls:  # snapshot arguments and result: later in-place ops (ReLU(inplace)) must not alter them
+        for arg in list(node.inputs())[1:]:
+            values.append(_clone_at(graph, arg, node, before=True))
+        values.append(_clone_at(graph, node.output(), node, before=False))
     tup = graph.create("prim::TupleConstruct", values)
     tup.insertBefore(ret)
     tup.output().setType(torch._C.TupleType([v.type() for v in values]))
@@ -150,6 +151,22 @@ def _script_capture(mod: Any, prefix: str, args: tuple, out: dict[str, Any], met
             out[full] = output
             _script_capture(child, full + ".", call_args, out)
     return result
+
+
+def _clone_at(graph: Any, value: Any, node: Any, before: bool) -> Any:
+    """Insert ``aten::clone(value)`` just before/after ``node``; returns the clone (non-tensors as they are)."""
+    if value.type().kind() != "TensorType":
+        return value
+    none = graph.insertConstant(None)
+    clone = graph.create("aten::clone", [value, none])
+    if before:
+        none.node().moveBefore(node)
+        clone.insertBefore(node)
+    else:
+        none.node().moveAfter(node)
+        clone.insertAfter(none.node())
+    clone.output().setType(value.type())
+    return clone.output()
 
 
 def _is_module(value: Any) -> bool:
@@ -272,8 +289,8 @@ class UserModel:
         class Capture(torch.fx.Interpreter):
             def run_node(self, n):  # noqa: D401
                 result = super().run_node(n)
-                if n.name in node_module:
-                    values[n.name] = result
+                if n.name in node_module:  # a copy: later in-place ops must not alter it
+                    values[n.name] = result.clone() if isinstance(result, torch.Tensor) else result
                 return result
 
         Capture(gm).run(x)
@@ -294,6 +311,10 @@ class UserModel:
         return out
 
     # -- summary --
+
+    def layers(self, input_shape: Sequence[int] | None = None) -> list[LayerRow]:
+        """Every module with its output shape and parameters (the rows of :meth:`summarize`)."""
+        return self.summarize(input_shape).rows
 
     def summarize(self, input_shape: Sequence[int] | None = None) -> ModelSummary:
         """The layer table: shapes observed on a zero input of ``input_shape`` ``(C, H, W)``, parameters, MACs."""
