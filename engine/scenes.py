@@ -358,7 +358,7 @@ class DemoScene:
     photo: str = "astronaut"
     objects: int = 5
     speed: tuple[float, float] = (1.5, 5.0)
-    object_size: tuple[float, float] = (0.16, 0.36)
+    object_size: tuple[float, float] = (0.22, 0.42)
     fps: float = 30.0
     _background: np.ndarray = field(init=False, repr=False)
     _movers: list[_Mover] = field(init=False, repr=False)
