@@ -228,7 +228,8 @@ def make_crops(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     for i in range(n):
         label = int(rng.integers(0, len(SLIDING_CLASSES))) if rng.random() < 0.75 else 0
         big = make_background((WINDOW * 2, WINDOW * 2), rng, "mixed")
-        tile = big[rng.integers(0, WINDOW) :][:WINDOW, :][:, : WINDOW * 2][:, rng.integers(0, WINDOW) :][:, :WINDOW].copy()
+        y0, x0 = int(rng.integers(0, WINDOW)), int(rng.integers(0, WINDOW))
+        tile = big[y0 : y0 + WINDOW, x0 : x0 + WINDOW].copy()
         if label > 0 or rng.random() < 0.4:
             shape_label = label if label > 0 else int(rng.integers(1, len(SLIDING_CLASSES)))
             sprite = render_sprite(CLASS_NAMES.index(SLIDING_CLASSES[shape_label]), int(rng.integers(8, 13)), rng)
