@@ -553,3 +553,15 @@ def test_diagram_recognises_flagged_residual_blocks():
     skips = [e for e in d.edges if e.kind == "skip"]
     assert [d.blocks[e.dst].row for e in skips] == ["1", "2"]
     assert d.blocks[skips[0].src].row == "0"  # the arc starts at the block feeding the residual block
+
+
+def test_user_model_wrong_input_shapes_explain_themselves(tmp_path):
+    model = zoo.LeNet5().eval()
+    ts = tmp_path / "lenet.pt"
+    torch.jit.script(model).save(str(ts))
+    with pytest.raises(SummaryError, match="expected input.*1 channels"):
+        open_model(ts).summarize((3, 32, 32))
+    ep = tmp_path / "lenet.pt2"
+    torch.export.save(torch.export.export(model, (torch.zeros(1, 1, 32, 32),)), str(ep))
+    with pytest.raises(SummaryError, match="exported for inputs of shape 1×32×32 only"):
+        open_model(ep).summarize((1, 64, 64))
