@@ -24,6 +24,18 @@ def test_gram_matrix_matches_einsum():
     assert torch.allclose(gram_matrix(a), ref, atol=1e-5)
 
 
+def test_gram_matrix_of_a_channels_last_activation():
+    a = torch.randn(1, 6, 5, 7, generator=torch.Generator().manual_seed(2))
+    cl = a.contiguous(memory_format=torch.channels_last)
+    assert torch.allclose(gram_matrix(cl), gram_matrix(a), atol=1e-5)
+    a.requires_grad_(True)
+    cl = a.contiguous(memory_format=torch.channels_last)
+    gram_matrix(cl).sum().backward()
+    ref = a.detach().clone().requires_grad_(True)
+    gram_matrix(ref).sum().backward()
+    assert torch.allclose(a.grad, ref.grad, atol=1e-5)
+
+
 def test_content_loss_by_hand():
     c = torch.tensor([1.0, 2.0, 3.0]).reshape(1, 3, 1, 1)
     g = torch.tensor([0.0, 2.0, 5.0]).reshape(1, 3, 1, 1)

@@ -327,10 +327,9 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
                     t_l = tv_loss(x)
                     j, wc, ws, wt = total_loss(c_l, s_l, t_l, alpha, beta, gamma)
                 j.backward()
-                value = float(j.detach())
+                value, v_c, v_s, v_t = torch.stack([j, wc, ws, wt]).detach().tolist()  # one device sync per step
                 count += 1
-                history.append(LossRecord(done_total + count, size, float(wc.detach()), float(ws.detach()), float(wt.detach()), value,
-                                          time.perf_counter() - start))
+                history.append(LossRecord(done_total + count, size, v_c, v_s, v_t, value, time.perf_counter() - start))
                 if value < best_loss:
                     best_loss = value
                     best_img = x.detach().clone()

@@ -30,8 +30,18 @@ __all__ = [
 
 
 def gram_matrix(a: torch.Tensor) -> torch.Tensor:
-    """Unnormalised Gram matrix of an (N, C, H, W) activation: (N, C, C), float32."""
+    """Unnormalised Gram matrix of an (N, C, H, W) activation: (N, C, C), float32.
+
+    Always a float32 product, also under CUDA mixed precision: half precision
+    would overflow on large images, and bfloat16 measurably slowed convergence.
+    """
     n, c, h, w = a.shape
+    if a.dim() == 4 and not a.is_contiguous() and a.is_contiguous(memory_format=torch.channels_last):
+        # channels-last (CUDA): read it as (N, H·W, C) without a copy, so the
+        # gradient comes back in the same layout as the convolutions' own
+        flat_t = a.permute(0, 2, 3, 1).reshape(n, h * w, c).float()
+        with torch.autocast(device_type=flat_t.device.type, enabled=False):
+            return torch.bmm(flat_t.transpose(1, 2), flat_t)
     flat = a.float().reshape(n, c, h * w)
     with torch.autocast(device_type=flat.device.type, enabled=False):
         return torch.bmm(flat, flat.transpose(1, 2))

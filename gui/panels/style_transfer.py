@@ -83,7 +83,7 @@ class StyleTransferPanel(Panel):
         m.runningChanged.connect(self._update_buttons)
         self.fast.networkChanged.connect(self._show_network)
         self.fast.outputChanged.connect(lambda: self.fast_view.set_image(self.fast.output))
-        self.fast.curveChanged.connect(lambda: self.train_plot.set_records(self.fast.curve, ("total", "content", "style")))
+        self.fast.curveChanged.connect(lambda: self.train_plot.set_records(self.fast.curve))
         self._show_content()
         self._show_style()
         self._params_to_view()
@@ -544,7 +544,7 @@ class StyleTransferPanel(Panel):
 
         right = QVBoxLayout()
         self.fast_view = ImageView("Load or train a style network to see the photo stylised here")
-        self.train_plot = StyleLossPlot(title="Training loss")
+        self.train_plot = StyleLossPlot(title="Training loss", labels={"total": "total", "content": "content", "style": "style"})
         self.train_plot.setMaximumHeight(220)
         right.addWidget(self.fast_view, 3)
         right.addWidget(self.train_plot, 1)

@@ -165,7 +165,7 @@ class StyleTransferModel(QObject):
         if name not in self._backbones:
             self._backbones[name] = load_backbone(name, "cpu").backbone
         bb = self._backbones[name]
-        out, label = (self.best, "Output") if self.best is not None else (self.content, "Content photo (before the run)")
+        out, label = (self.best, "Output") if self.best is not None else (self.content, "Content photo (before a run)")
 
         def g(rgb: np.ndarray) -> np.ndarray:
             small = resize_long_side(rgb, _GRAM_SIZE)

@@ -56,8 +56,8 @@ class StyleGramView(QWidget):
 
     def set_grams(self, style: np.ndarray | None, output: np.ndarray | None, output_label: str = "Output") -> None:
         """Show the two (C, C) matrices on one colour scale."""
-        self.output_caption.setText(f"{output_label} ({self.layer()})")
-        self.style_caption.setText(f"Style image ({self.layer()})")
+        self.output_caption.setText(output_label)
+        self.style_caption.setText("Style image")
         if style is None or output is None:
             self.style_view.set_image(None)
             self.output_view.set_image(None)
@@ -67,4 +67,5 @@ class StyleGramView(QWidget):
         self.style_view.set_image(gram_to_rgb(style, vmax))
         self.output_view.set_image(gram_to_rgb(output, vmax))
         rel = np.linalg.norm(output - style) / max(np.linalg.norm(style), 1e-12)
-        self.distance_label.setText(f"  relative distance ‖G_out − G_style‖ / ‖G_style‖ = {rel:.3f}   ({style.shape[0]} channels)")
+        self.distance_label.setText(f"  {style.shape[0]} channels · ‖G_out − G_style‖ / ‖G_style‖ = {rel:.3f}")
+        self.distance_label.setToolTip("Relative distance between the two Gram matrices; the optimisation drives it down.")

@@ -15,7 +15,8 @@ _CURVES = (("total", "Total J", (60, 60, 60)), ("content", "α·content", (31, 1
 class StyleLossPlot(pg.PlotWidget):
     """Plots records that have ``step`` and the attributes ``total``, ``content``, ``style``, ``tv``."""
 
-    def __init__(self, parent: QWidget | None = None, title: str = "Loss per step"):
+    def __init__(self, parent: QWidget | None = None, title: str = "Loss per step", labels: dict[str, str] | None = None):
+        """``labels`` picks and names the curves (default: total, content, style and TV as terms of J)."""
         super().__init__(parent)
         self.setTitle(title)
         self.setLabel("bottom", "step")
@@ -23,7 +24,8 @@ class StyleLossPlot(pg.PlotWidget):
         self.setLogMode(False, True)
         self.showGrid(x=True, y=True, alpha=0.25)
         self.addLegend(offset=(-10, 10))
-        self.curves = {key: self.plot([], [], name=label, pen=pg.mkPen(colour, width=2)) for key, label, colour in _CURVES}
+        chosen = labels or {key: label for key, label, _ in _CURVES}
+        self.curves = {key: self.plot([], [], name=chosen[key], pen=pg.mkPen(colour, width=2)) for key, _, colour in _CURVES if key in chosen}
         self.setMinimumHeight(150)
 
     def set_records(self, records: Sequence, keys: Sequence[str] | None = None) -> None:
