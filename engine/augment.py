@@ -156,27 +156,36 @@ class AugmentConfig:
         return cls(**kwargs)
 
 
+def _num(value: float) -> str:
+    """A float as short code text (4 decimals are plenty for augmentation ranges)."""
+    return repr(round(float(value), 4))
+
+
+def _pair(values) -> str:
+    return f"({_num(values[0])}, {_num(values[1])})"
+
+
 def _steps(config: AugmentConfig, image_size: tuple[int, int]) -> list[str]:
     """The pipeline as a list of Python expressions over the names ``v2``, ``ChannelOffsets``, ``PCALighting``."""
     steps: list[str] = []
     if config.mirror:
-        steps.append(f"v2.RandomHorizontalFlip(p={config.mirror_p!r})")
+        steps.append(f"v2.RandomHorizontalFlip(p={_num(config.mirror_p)})")
     if config.crop:
-        size = tuple(config.size) if config.size is not None else tuple(image_size)
+        size = tuple(int(v) for v in (config.size if config.size is not None else image_size))
         steps.append(
-            f"v2.RandomResizedCrop(size={size!r}, scale={tuple(map(float, config.crop_scale))!r}, "
-            f"ratio={tuple(map(float, config.crop_ratio))!r}, antialias=True)"
+            f"v2.RandomResizedCrop(size={size!r}, scale={_pair(config.crop_scale)}, "
+            f"ratio={_pair(config.crop_ratio)}, antialias=True)"
         )
     if config.rotation and config.rotation_degrees > 0:
-        steps.append(f"v2.RandomRotation(degrees={float(config.rotation_degrees)!r})")
+        steps.append(f"v2.RandomRotation(degrees={_num(config.rotation_degrees)})")
     if config.shear and config.shear_degrees > 0:
-        steps.append(f"v2.RandomAffine(degrees=0.0, shear={float(config.shear_degrees)!r})")
+        steps.append(f"v2.RandomAffine(degrees=0.0, shear={_num(config.shear_degrees)})")
     if config.elastic and config.elastic_alpha > 0:
-        steps.append(f"v2.ElasticTransform(alpha={float(config.elastic_alpha)!r}, sigma={float(config.elastic_sigma)!r})")
+        steps.append(f"v2.ElasticTransform(alpha={_num(config.elastic_alpha)}, sigma={_num(config.elastic_sigma)})")
     if config.colour_shift and config.colour_offset > 0:
-        steps.append(f"ChannelOffsets(max_offset={float(config.colour_offset)!r})")
+        steps.append(f"ChannelOffsets(max_offset={_num(config.colour_offset)})")
     if config.pca and config.pca_std > 0:
-        steps.append(f"PCALighting(std={float(config.pca_std)!r})")
+        steps.append(f"PCALighting(std={_num(config.pca_std)})")
     return steps
 
 
@@ -204,7 +213,7 @@ def augment_grid(image: np.ndarray, config: AugmentConfig, n: int, seed: int = 0
     if n < 1:
         raise AugmentError("the grid needs at least one sample")
     pipeline = build_pipeline(config, image.shape[:2])
-    tensor = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).contiguous()
+    tensor = torch.from_numpy(np.array(image, dtype=np.uint8, order="C", copy=True)).permute(2, 0, 1).contiguous()
     out = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))

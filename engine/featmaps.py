@@ -132,7 +132,7 @@ def _imagenet_preprocess(weights_enum: str) -> tuple[Callable[[np.ndarray], torc
 
     def preprocess(rgb: np.ndarray) -> torch.Tensor:
         _check_image(rgb)
-        x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)
+        x = torch.from_numpy(np.array(rgb, dtype=np.uint8, order="C", copy=True)).permute(2, 0, 1)
         return transform(x).unsqueeze(0)
 
     return preprocess, list(w.meta["categories"])

@@ -210,6 +210,13 @@ def test_real_image_filters_match_torch():
     np.testing.assert_allclose(fm.pooled, F.max_pool2d(ref1, 2, 2)[0].numpy(), atol=1e-4)
     counts, edges = fm.histograms[0]
     assert counts.sum() == fm.maps[0].size and edges[0] == pytest.approx(fm.maps[0].min(), abs=1e-5)
+    for spec, ref_pool in (
+        (PoolSpec("avg", 3, 3), lambda t: F.avg_pool2d(t, 3, 3)),
+        (PoolSpec("max", 3, 2, 1), lambda t: F.max_pool2d(t, 3, 2, 1)),
+        (PoolSpec("global"), lambda t: F.adaptive_avg_pool2d(t, 1)),
+    ):
+        fm = apply_filters(rgb, w1, None, padding=1, padding_mode="reflect", pool=spec, device="cpu")
+        np.testing.assert_allclose(fm.pooled, ref_pool(ref1)[0].numpy(), atol=1e-4)
     with pytest.raises(ValueError, match="no output"):
         apply_filters(rgb, np.ones((1, 3, 7, 7)), dilation=9, device="cpu")
 
@@ -246,3 +253,24 @@ def test_export_writes_a_readable_animation(tmp_path, suffix):
         np.testing.assert_array_equal(frames[0][..., :3].shape[:2], render_frame(anim, 0, 20).shape[:2])
     with pytest.raises(ValueError, match="gif or .mp4"):
         export_animation(anim, tmp_path / "conv.avi")
+
+
+def test_cli_size_export_and_bad_settings(tmp_path, capsys):
+    import json
+
+    import imageio.v3 as iio
+
+    from engine.cli import build_parser, run
+
+    def call(*argv: str) -> int:
+        return run(build_parser().parse_args(list(argv)))
+
+    assert call("conv", "size", "32", "-f", "5", "--c-in", "3", "--c-out", "6", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["output"], data["conv_params"], data["dense_weights"], data["dense_biases"]) == (28, 456, 14_450_688, 4_704)
+    assert call("conv", "size", "4", "-d", "3") == 2
+    assert "dilated kernel spans 7" in capsys.readouterr().err
+    out = tmp_path / "cli.gif"
+    assert call("conv", "export", str(out), "--n", "5", "-p", "same", "--json") == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["frames"] == 25 == iio.imread(out, index=None).shape[0]

@@ -7,9 +7,9 @@ containers, straight flow edges, skip arcs around residual blocks (through the
 concatenation, and training-only side branches (GoogLeNet's auxiliary
 classifiers) to the right of the layer they read from.
 
-Structure is recognised from the module tree: a container with a child named
-``downsample`` or ``shortcut``, or of type ``BasicBlock``/``Bottleneck``, or
-with a true ``residual`` attribute, is a residual block; a container with two
+Structure is recognised from the module tree: a container flagged
+:attr:`~engine.arch.summary.LayerRow.residual` (torchvision's ``BasicBlock``/``Bottleneck``,
+a ``downsample``/``shortcut`` child, or a true ``residual``/``shortcut`` attribute) is a residual block; a container with two
 or more children named ``branch*`` is an Inception module. Normalisation,
 activation and dropout layers that follow a convolution, pooling or linear
 layer are drawn inside that layer's block (``block.rows`` lists every table
@@ -24,7 +24,7 @@ from .summary import LayerRow, ModelSummary, format_shape
 
 __all__ = ["Block", "Edge", "Frame", "Diagram", "layout", "BLOCK_W", "BLOCK_H", "GAP"]
 
-BLOCK_W = 196.0
+BLOCK_W = 206.0
 BLOCK_H = 42.0
 GAP = 18.0
 PAD = 12.0
@@ -128,9 +128,9 @@ class _Node:
     h: float = 0.0
 
 
-def _is_residual(s: ModelSummary, row: LayerRow) -> bool:
+def _is_residual(row: LayerRow) -> bool:
     kids = {c.rpartition(".")[2] for c in row.children}
-    return bool(kids & {"downsample", "shortcut"}) or row.type in ("BasicBlock", "Bottleneck")
+    return row.residual or bool(kids & {"downsample", "shortcut"}) or row.type in ("BasicBlock", "Bottleneck")
 
 
 def _is_inception(row: LayerRow) -> bool:
@@ -153,21 +153,7 @@ def _build(s: ModelSummary, parent: str, framed: str = "") -> _Node:
         node = _node_for(s, child)
         if node is not None:
             seq.items.append(node)
-    # merge normalisation/activation/dropout leaves into the block before them
-    merged: list[_Node] = []
-    for node in seq.items:
-        if (
-            node.kind == "block"
-            and merged
-            and merged[-1].kind == "block"
-            and any(node.row.type.startswith(m) for m in _MERGEABLE)
-            and node.row.training_only == merged[-1].row.training_only
-        ):
-            merged[-1].rows.append(node.row)
-            continue
-        merged.append(node)
-    seq.items = merged
-    return seq
+    return _merge_seq(seq)
 
 
 def _node_for(s: ModelSummary, row: LayerRow, framed: str = "") -> _Node | None:
@@ -181,7 +167,7 @@ def _node_for(s: ModelSummary, row: LayerRow, framed: str = "") -> _Node | None:
             if child.name.rpartition(".")[2].startswith("branch"):
                 par.items.append(_wrap(s, child))
         return par
-    if _is_residual(s, row):
+    if _is_residual(row):
         res = _Node("res", row=row, framed="residual")
         main = _Node("seq")
         sc_names = {f"{row.name}.downsample", f"{row.name}.shortcut"}
@@ -215,7 +201,8 @@ def _merge_seq(seq: _Node) -> _Node:
             and merged
             and merged[-1].kind == "block"
             and any(node.row.type.startswith(m) for m in _MERGEABLE)
-        ):
+            and node.row.training_only == merged[-1].row.training_only
+        ):  # normalisation/activation/dropout are drawn inside the block they follow
             merged[-1].rows.append(node.row)
             continue
         merged.append(node)
@@ -375,10 +362,10 @@ def _kind(t: str) -> str:
 def _short(row: LayerRow) -> str:
     """A compact block title: ``Conv 3×3/2, 128``, ``MaxPool 3×3/2``, ``Linear 512→1000``."""
     t, d = row.type, row.details
-    if t.startswith("Conv") and "× " in d:
-        out, _, rest = d.partition("× ")
-        rest = rest.split(" pad")[0].split(" groups")[0]
-        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {rest}, {out}".replace("Conv", "Conv", 1)
+    if t.startswith("Conv") and d:
+        kernel = d.split(" pad")[0].split(" groups")[0]
+        channels = f", {row.output_shape[0]}" if row.output_shape else ""
+        return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {kernel}{channels}"
     if "Pool" in t and not t.startswith("Adaptive"):
         return f"{t[:-2] if t.endswith(('1d', '2d', '3d')) else t} {d.split(' pad')[0]}"
     if t.startswith("Adaptive"):

@@ -56,6 +56,8 @@ class LayerRow:
     order: index of its first call in execution order (``None`` if never run).
     training_only: used only while training (e.g. GoogLeNet's auxiliary classifiers).
     inputs_from: the outermost modules whose outputs fed this module's first call (``""`` = the model input).
+    residual: a residual block: torchvision's ``BasicBlock``/``Bottleneck``, a module with a
+      ``downsample``/``shortcut`` child module, or one whose ``residual`` or ``shortcut`` attribute is ``True``.
     details: kernel/stride/padding text for convolution and pooling layers.
     """
 
@@ -78,6 +80,7 @@ class LayerRow:
     details: str = ""
     children: list[str] = field(default_factory=list)
     inputs_from: list[str] = field(default_factory=list)
+    residual: bool = False
 
     @property
     def shape_text(self) -> str:
@@ -286,6 +289,14 @@ def _kernel_geometry(m: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[Pa
     return None
 
 
+def _is_residual_module(m: nn.Module) -> bool:
+    if type(m).__name__ in ("BasicBlock", "Bottleneck"):
+        return True
+    if any(isinstance(getattr(m, a, None), nn.Module) for a in ("downsample", "shortcut")):
+        return True
+    return getattr(m, "residual", None) is True or getattr(m, "shortcut", None) is True
+
+
 def _details(m: nn.Module) -> str:
     if isinstance(m, _CONV) or isinstance(m, _POOL):
         k = _pair(m.kernel_size)
@@ -296,11 +307,8 @@ def _details(m: nn.Module) -> str:
             parts.append(f"/{s[0]}" if s[0] == s[1] else f"/{s[0]}×{s[1]}")
         if p not in ((0, 0), "valid"):
             parts.append(f" pad {p[0] if isinstance(p, tuple) and p[0] == p[1] else p}")
-        if isinstance(m, _CONV):
-            g = m.groups
-            parts.insert(0, f"{m.out_channels}× ")
-            if g != 1:
-                parts.append(f" groups {g}")
+        if isinstance(m, _CONV) and m.groups != 1:
+            parts.append(f" groups {m.groups}")
         return "".join(parts)
     if isinstance(m, nn.Linear):
         return f"{m.in_features}→{m.out_features}"
@@ -345,6 +353,13 @@ def _model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _model_dtype(model: nn.Module) -> torch.dtype:
+    for t in model.parameters():
+        if t.is_floating_point():
+            return t.dtype
+    return torch.float32
+
+
 def summarize(
     model: nn.Module,
     input_shape: Sequence[int],
@@ -381,6 +396,7 @@ def summarize(
             training_only=any(qual == p or qual.startswith(p + ".") for p in prefixes),
             details=_details(mod),
             children=children,
+            residual=_is_residual_module(mod),
         )
         rows.append(row)
         by_module.setdefault(id(mod), []).append(row)
@@ -443,7 +459,7 @@ def summarize(
     was_training = model.training
     out_shape: tuple[int, ...] | None = None
     try:
-        x = torch.zeros((1, *input_shape), device=dev)
+        x = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
         tracker.set(x, _Field((1, 1), (1, 1), _spatial(x), x.dim() >= 3))
         with torch.no_grad(), _FieldMode(tracker):
             model.eval()
@@ -455,7 +471,7 @@ def summarize(
             saved = None if dev.type == "meta" else {k: v.detach().clone() for k, v in model.state_dict().items()}
             phase["second"] = True
             pending.clear()
-            x2 = torch.zeros((1, *input_shape), device=dev)
+            x2 = torch.zeros((1, *input_shape), device=dev, dtype=_model_dtype(model))
             tracker.set(x2, _Field((1, 1), (1, 1), _spatial(x2), x2.dim() >= 3))
             try:
                 with torch.no_grad(), _FieldMode(tracker):

@@ -121,9 +121,10 @@ def _script_capture(mod: Any, prefix: str, args: tuple, out: dict[str, Any], met
     ret = graph.return_node()
     results = list(ret.inputs())
     values = list(results)
-    for _, _, node in calls:
-        values.extend(list(node.inputs())[1:])
-        values.append(node.output())
+    for _, _, node in calls:  # snapshot arguments and result: later in-place ops (ReLU(inplace)) must not alter them
+        for arg in list(node.inputs())[1:]:
+            values.append(_clone_at(graph, arg, node, before=True))
+        values.append(_clone_at(graph, node.output(), node, before=False))
     tup = graph.create("prim::TupleConstruct", values)
     tup.insertBefore(ret)
     tup.output().setType(torch._C.TupleType([v.type() for v in values]))
@@ -150,6 +151,22 @@ def _script_capture(mod: Any, prefix: str, args: tuple, out: dict[str, Any], met
             out[full] = output
             _script_capture(child, full + ".", call_args, out)
     return result
+
+
+def _clone_at(graph: Any, value: Any, node: Any, before: bool) -> Any:
+    """Insert ``aten::clone(value)`` just before/after ``node``; returns the clone (non-tensors as they are)."""
+    if value.type().kind() != "TensorType":
+        return value
+    none = graph.insertConstant(None)
+    clone = graph.create("aten::clone", [value, none])
+    if before:
+        none.node().moveBefore(node)
+        clone.insertBefore(node)
+    else:
+        none.node().moveAfter(node)
+        clone.insertAfter(none.node())
+    clone.output().setType(value.type())
+    return clone.output()
 
 
 def _is_module(value: Any) -> bool:
@@ -208,6 +225,16 @@ class UserModel:
             self._rows_cache["input_shape"] = (channels, side, side)
             return (channels, side, side)
         return (channels, 224, 224)
+
+    def _static_input_shape(self) -> tuple[int, ...] | None:
+        """The exported input shape ``(C, H, W)`` when every size is fixed, else ``None``."""
+        for node in self.module.graph.nodes:
+            if node.op == "placeholder" and node.name in self._user_inputs():
+                dims = node.meta["val"].shape[1:]
+                if all(isinstance(d, int) for d in dims):
+                    return tuple(int(d) for d in dims)
+                return None
+        return None
 
     def _user_inputs(self) -> list[str]:
         from torch.export.graph_signature import InputKind
@@ -272,8 +299,8 @@ class UserModel:
         class Capture(torch.fx.Interpreter):
             def run_node(self, n):  # noqa: D401
                 result = super().run_node(n)
-                if n.name in node_module:
-                    values[n.name] = result
+                if n.name in node_module:  # a copy: later in-place ops must not alter it
+                    values[n.name] = result.clone() if isinstance(result, torch.Tensor) else result
                 return result
 
         Capture(gm).run(x)
@@ -295,15 +322,28 @@ class UserModel:
 
     # -- summary --
 
+    def layers(self, input_shape: Sequence[int] | None = None) -> list[LayerRow]:
+        """Every module with its output shape and parameters (the rows of :meth:`summarize`)."""
+        return self.summarize(input_shape).rows
+
     def summarize(self, input_shape: Sequence[int] | None = None) -> ModelSummary:
         """The layer table: shapes observed on a zero input of ``input_shape`` ``(C, H, W)``, parameters, MACs."""
         shape = tuple(input_shape) if input_shape else self.default_input_shape()
+        if self.kind == "exported":
+            fixed = self._static_input_shape()
+            if fixed is not None and input_shape and tuple(input_shape) != fixed:
+                raise SummaryError(
+                    f"{self.path.name} was exported for inputs of shape {format_shape(fixed)} only; export it with "
+                    f"dynamic_shapes to use {format_shape(tuple(input_shape))}"
+                )
         x = torch.zeros((1, *shape))
         try:
             outputs = self.feature_maps(x)
             final = self(x)
         except Exception as exc:
-            raise SummaryError(f"{self.path.name} could not run on an input of shape {format_shape(shape)}: {exc}") from exc
+            raise SummaryError(
+                f"{self.path.name} could not run on an input of shape {format_shape(shape)}: {_gist(exc)}"
+            ) from exc
         if self.kind == "exported":
             _, types, order = self._module_of_nodes()
             paths = order
@@ -367,6 +407,15 @@ class UserModel:
             root_type=self.kind,
             device="cpu",
         )
+
+
+def _gist(exc: BaseException) -> str:
+    """The informative line of an error (TorchScript puts the real one last, after its traceback)."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__
+    tagged = [ln for ln in lines if "Error: " in ln]
+    return tagged[-1] if tagged else lines[0]
 
 
 def _clean_path(path: str) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "MODELS",
     "LeNet5",
     "NiN",
+    "MLPConv",
     "names",
     "spec",
     "build",
@@ -71,16 +72,19 @@ class LeNet5(nn.Module):
         return self.output(self.act6(self.f6(x)))
 
 
-def _mlpconv(in_ch: int, k: int, c1: int, c2: int, c3: int) -> nn.Sequential:
-    """One NiN mlpconv block: a kxk convolution followed by two 1x1 convolutions, each with ReLU."""
-    return nn.Sequential(
-        nn.Conv2d(in_ch, c1, kernel_size=k, padding=k // 2),
-        nn.ReLU(inplace=True),
-        nn.Conv2d(c1, c2, kernel_size=1),
-        nn.ReLU(inplace=True),
-        nn.Conv2d(c2, c3, kernel_size=1),
-        nn.ReLU(inplace=True),
-    )
+class MLPConv(nn.Sequential):
+    """One NiN mlpconv block: a kxk convolution followed by two 1x1 convolutions, each with ReLU
+    (a small multilayer perceptron slid over the image)."""
+
+    def __init__(self, in_ch: int, k: int, c1: int, c2: int, c3: int):
+        super().__init__(
+            nn.Conv2d(in_ch, c1, kernel_size=k, padding=k // 2),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c2, c3, kernel_size=1),
+            nn.ReLU(inplace=True),
+        )
 
 
 class NiN(nn.Module):
@@ -96,13 +100,13 @@ class NiN(nn.Module):
 
     def __init__(self, num_classes: int = 10, in_channels: int = 3):
         super().__init__()
-        self.block1 = _mlpconv(in_channels, 5, 192, 160, 96)
+        self.block1 = MLPConv(in_channels, 5, 192, 160, 96)
         self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)
         self.drop1 = nn.Dropout(0.5)
-        self.block2 = _mlpconv(96, 5, 192, 192, 192)
+        self.block2 = MLPConv(96, 5, 192, 192, 192)
         self.pool2 = nn.AvgPool2d(kernel_size=3, stride=2, ceil_mode=True)
         self.drop2 = nn.Dropout(0.5)
-        self.block3 = _mlpconv(192, 3, 192, 192, num_classes)
+        self.block3 = MLPConv(192, 3, 192, 192, num_classes)
         self.gap = nn.AdaptiveAvgPool2d(1)
         self.flatten = nn.Flatten()
 

@@ -61,7 +61,7 @@ def run_detect(args: argparse.Namespace) -> int:
         return 2
     settings = DetectSettings(
         score_threshold=args.score if args.score is not None else detector.default_score,
-        iou_threshold=args.iou, class_agnostic=args.agnostic, classes=tuple(classes) if classes is not None else None,
+        iou_threshold=args.iou if args.iou is not None else detector.default_iou, class_agnostic=args.agnostic, classes=tuple(classes) if classes is not None else None,
         max_detections=args.max_det, annotate=bool(args.save_video),
     )
     every_frame = args.every_frame or (not source.live and not args.latest)
@@ -111,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", choices=("installed", "random"), default="installed",
                    help="installed pretrained weights (default) or random ones (pipeline tests only)")
     p.add_argument("--score", type=float, default=None, help="score threshold (default: the detector's, 0.5 for COCO models)")
-    p.add_argument("--iou", type=float, default=0.5, help="NMS IoU threshold (default 0.5)")
+    p.add_argument("--iou", type=float, default=None, help="NMS IoU threshold (default: the detector's, 0.5 for COCO models)")
     p.add_argument("--agnostic", action="store_true", help="class-agnostic NMS (boxes of different classes suppress each other)")
     p.add_argument("--classes", help="comma-separated class names or indices to keep")
     p.add_argument("--max-det", type=int, default=100, help="maximum detections per frame (default 100)")

@@ -103,7 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--anchors", type=int, default=2, help="anchor boxes per cell B (k-means, default 2)")
     t.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget for the whole run (default 5)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--scenes", type=int, default=2500, help="training scenes to generate (default 2500)")
+    t.add_argument("--scenes", type=int, default=1500, help="training scenes to generate (default 1500)")
     t.add_argument("--val-scenes", type=int, default=200, help="held-out scenes for mAP (default 200)")
     t.add_argument("--steps", type=int, default=None, help="stop after this many steps (default: the clock)")
     t.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")

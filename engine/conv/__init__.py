@@ -11,6 +11,7 @@ from .animation import Animation, FrameLayout, GridBox, fmt, frame_layout, value
 from .arith import PADDING_MODES, ParamComparison, check_padding_mode, compare_params, conv_params, coverage, output_size, same_padding
 from .codegen import pytorch_code
 from .export import EXPORT_FORMATS, ExportResult, export_animation, export_job
+from .inputs import INPUT_PRESETS, input_preset
 from .kernels import FIXED_SIZE_PRESETS, KERNEL_PRESETS, filter_preset, fit_kernel, kernel_preset, red_vertical_edge
 from .pool import POOL_KINDS, PoolSpec, PoolStep, PoolTrace, check_pool, pool_trace
 from .realimage import FeatureMaps, apply_filters, apply_filters_job, conv_image, prepare_photo
@@ -22,6 +23,7 @@ __all__ = [
     "PADDING_MODES", "ParamComparison", "check_padding_mode", "compare_params", "conv_params", "coverage", "output_size", "same_padding",
     "pytorch_code",
     "EXPORT_FORMATS", "ExportResult", "export_animation", "export_job",
+    "INPUT_PRESETS", "input_preset",
     "FIXED_SIZE_PRESETS", "KERNEL_PRESETS", "filter_preset", "fit_kernel", "kernel_preset", "red_vertical_edge",
     "POOL_KINDS", "PoolSpec", "PoolStep", "PoolTrace", "check_pool", "pool_trace",
     "FeatureMaps", "apply_filters", "apply_filters_job", "conv_image", "prepare_photo",

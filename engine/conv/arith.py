@@ -89,7 +89,9 @@ def coverage(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
     """How many convolution windows use each input pixel: an (n, n) int64 array.
 
     Without padding the corners are used once and the centre up to f² times;
-    padding lets the windows reach the edges as often as the middle.
+    padding lets the windows reach the edges as often as the middle. A pixel
+    counts when a window reads it at its own position (copies of it that
+    reflect/replicate/circular padding places in the border are not counted).
     Raises ``ValueError`` like :func:`output_size`.
     """
     o = output_size(n, f, p, s, d)

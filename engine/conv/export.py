@@ -12,7 +12,7 @@ from ..jobs import Job, Progress, run_job
 from .animation import Animation, frame_layout
 from .render import render_frame
 
-__all__ = ["EXPORT_FORMATS", "ExportResult", "export_job", "export_animation", "frame_indices"]
+__all__ = ["EXPORT_FORMATS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
 
 #: File suffixes :func:`export_animation` writes.
 EXPORT_FORMATS = (".gif", ".mp4")
@@ -48,9 +48,16 @@ def _even(frame: np.ndarray, block: int) -> np.ndarray:
     return np.pad(frame, ((0, ph), (0, pw), (0, 0)), constant_values=255)
 
 
-def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int = 26, max_frames: int | None = 600) -> Job[ExportResult]:
+def auto_cell(anim: Animation, target: int = 320) -> int:
+    """A cell size (8..26 px) that keeps the padded input grid near ``target`` pixels a side."""
+    hp, wp = anim.conv.padded.shape[1:]
+    return int(max(8, min(26, target // max(hp, wp))))
+
+
+def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | None = None, max_frames: int | None = 600) -> Job[ExportResult]:
     """Write every step of ``anim`` (or ``max_frames`` of them) to ``path`` (.gif or .mp4), yielding progress.
 
+    cell: pixel size of a grid cell (default :func:`auto_cell`).
     MP4 frames are padded (white) to a multiple of 16 pixels so no encoder
     rescales them. Raises ``ValueError`` for another suffix or fps ≤ 0. A
     cancelled export removes the partial file.
@@ -62,6 +69,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int = 
     if not fps > 0:
         raise ValueError(f"frames per second must be positive, got {fps}")
     steps = frame_indices(len(anim), max_frames)
+    cell = cell or auto_cell(anim)
     layout = frame_layout(anim, cell)
     done = False
     writer = None
@@ -94,6 +102,6 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int = 
             path.unlink()
 
 
-def export_animation(anim: Animation, path: str | Path, fps: float = 4.0, cell: int = 26, max_frames: int | None = 600) -> ExportResult:
+def export_animation(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | None = None, max_frames: int | None = 600) -> ExportResult:
     """:func:`export_job` run to completion in this thread."""
     return run_job(export_job(anim, path, fps, cell, max_frames)).result  # type: ignore[return-value]

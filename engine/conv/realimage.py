@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ class FeatureMaps:
 
     maps: (C_out, H_out, W_out) float32 feature maps (the photo scaled to 0..1).
     pooled: (C_out, H_p, W_p) float32 after the pooling, or None without one.
-    histograms: per map, (counts (bins,) int64, edges (bins+1,) float64).
+    histograms: per map, (counts (bins,) int64, edges (bins+1,) float64); maps over 1 MP are counted on a subsample.
     device: where it ran; seconds: wall time of the convolution and pooling.
     """
 
@@ -59,7 +60,10 @@ def prepare_photo(rgb: np.ndarray, device: torch.device | str | None = None) -> 
     if not (isinstance(rgb, np.ndarray) and rgb.ndim == 3 and rgb.shape[2] == 3 and rgb.dtype == np.uint8):
         raise ValueError(f"expected an (H, W, 3) uint8 photo, got {getattr(rgb, 'shape', None)} {getattr(rgb, 'dtype', type(rgb))}")
     device = torch.device(device) if device is not None else get_device()
-    return torch.from_numpy(rgb).to(device).unsqueeze(0).permute(0, 3, 1, 2).float()
+    with warnings.catch_warnings():  # read-only arrays are fine: the pixels are only read
+        warnings.simplefilter("ignore", UserWarning)
+        pixels = torch.from_numpy(rgb)
+    return pixels.to(device).unsqueeze(0).permute(0, 3, 1, 2).float()
 
 
 def conv_image(
@@ -101,19 +105,40 @@ def conv_image(
 
 
 def _pool(y: torch.Tensor, pool: PoolSpec) -> torch.Tensor:
+    """Pool (C, H, W) maps as ``F.max_pool2d`` / ``F.avg_pool2d`` / global average do."""
     check_pool(pool.kind, pool.size, pool.stride, pool.padding, int(y.shape[-2]), int(y.shape[-1]))
+    if pool.kind == "global":
+        return y.mean(dim=(-1, -2), keepdim=True)
+    k = pool.size
+    if pool.stride == k and pool.padding == 0:
+        # non-overlapping windows: combine the k² strided views (far fewer passes over a large map)
+        h, w = (int(y.shape[-2]) // k) * k, (int(y.shape[-1]) // k) * k
+        views = [y[:, a:h:k, b:w:k] for a in range(k) for b in range(k)]
+        out = views[0].clone()
+        for v in views[1:]:
+            if pool.kind == "max":
+                torch.maximum(out, v, out=out)
+            else:
+                out.add_(v)
+        return out if pool.kind == "max" else out.div_(k * k)
     if pool.kind == "max":
-        return F.max_pool2d(y, pool.size, pool.stride, pool.padding)
-    if pool.kind == "avg":
-        return F.avg_pool2d(y, pool.size, pool.stride, pool.padding)
-    return F.adaptive_avg_pool2d(y, 1)
+        return F.max_pool2d(y, k, pool.stride, pool.padding)
+    return F.avg_pool2d(y, k, pool.stride, pool.padding)
 
 
-def _histogram(m: torch.Tensor, bins: int) -> tuple[np.ndarray, np.ndarray]:
+def _histogram(m: torch.Tensor, bins: int, sample: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Value histogram of a map: counts over ``bins`` equal bins from its min to max.
+
+    Maps larger than ``sample`` values are counted on a regular subsample (every
+    s-th row and column), enough for the shape of the distribution.
+    """
     lo, hi = (float(v) for v in torch.aminmax(m))
     if hi <= lo:
         hi = lo + 1e-6
-    counts = torch.histc(m.float(), bins=bins, min=lo, max=hi)
+    s = max(1, int(np.ceil(np.sqrt(m.numel() / sample))))
+    sub = m[::s, ::s] if s > 1 else m
+    idx = ((sub - lo) * (bins / (hi - lo))).clamp_(0, bins - 1).long()
+    counts = torch.bincount(idx.flatten(), minlength=bins)
     return counts.to("cpu", torch.int64).numpy(), np.linspace(lo, hi, bins + 1)
 
 

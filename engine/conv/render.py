@@ -43,27 +43,43 @@ def step_caption(anim: Animation, k: int) -> str:
     return f"output {s.out_channel + 1}[{s.row}, {s.col}] = {parts}{bias} = {fmt(s.total)}"
 
 
-def _grid(draw: ImageDraw.ImageDraw, box: GridBox, colours: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None, pad: np.ndarray | None, font_size: int) -> None:
-    """Fill cells (colours (rows, cols, 3)); ``mask`` False cells are drawn empty; ``pad`` True cells tinted."""
+def _grid(img: Image.Image, draw: ImageDraw.ImageDraw, box: GridBox, colours: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None, pad: np.ndarray | None, font_size: int) -> None:
+    """Fill cells (colours (rows, cols, 3)); ``mask`` False cells are drawn empty; ``pad`` True cells tinted and struck through."""
+    fills = colours.astype(np.float64)
+    if pad is not None:
+        fills[pad] = fills[pad] * 0.45 + np.array(PAD_TINT) * 0.55
+    if mask is not None:
+        fills[~mask] = _EMPTY
+    fills = fills.astype(np.uint8)
+    c = box.cell
+    if float(c).is_integer() and float(box.x).is_integer() and float(box.y).is_integer():
+        # one paste of the whole grid, each cell a c×c block
+        c = int(c)
+        block = np.repeat(np.repeat(fills, c, axis=0), c, axis=1)
+        img.paste(Image.fromarray(block), (int(box.x), int(box.y)))
+    else:
+        for r in range(box.rows):
+            for q in range(box.cols):
+                x, y, w, h = box.cell_rect(r, q)
+                draw.rectangle([x, y, x + w, y + h], fill=tuple(int(v) for v in fills[r, q]))
+    if box.cell >= 5:
+        for r in range(box.rows + 1):
+            draw.line([box.x, box.y + r * box.cell, box.x + box.width, box.y + r * box.cell], fill=_GRID)
+        for q in range(box.cols + 1):
+            draw.line([box.x + q * box.cell, box.y, box.x + q * box.cell, box.y + box.height], fill=_GRID)
+    else:
+        draw.rectangle([box.x, box.y, box.x + box.width, box.y + box.height], outline=_GRID)
     show = values is not None and font_size > 0
     for r in range(box.rows):
-        for c in range(box.cols):
-            x, y, w, h = box.cell_rect(r, c)
-            if mask is not None and not mask[r, c]:
-                fill = _EMPTY
-            else:
-                col = colours[r, c]
-                if pad is not None and pad[r, c]:
-                    col = (col.astype(np.float64) * 0.45 + np.array(PAD_TINT) * 0.55).astype(np.uint8)
-                fill = tuple(int(v) for v in col)
-            draw.rectangle([x, y, x + w, y + h], fill=fill, outline=_GRID)
-            if pad is not None and pad[r, c] and w >= 8:
+        for q in range(box.cols):
+            x, y, w, h = box.cell_rect(r, q)
+            if pad is not None and pad[r, q] and w >= 8:
                 draw.line([x + 2, y + h - 2, x + w - 2, y + 2], fill=(120, 120, 120), width=1)
-            if show and (mask is None or mask[r, c]):
-                label = fmt(float(values[r, c]))
+            if show and (mask is None or mask[r, q]):
+                label = fmt(float(values[r, q]))
                 size = int(min(font_size, 0.92 * w / (0.62 * max(len(label), 1))))
                 if size >= 7:
-                    draw.text((x + w / 2, y + h / 2), label, fill=text_colour(np.array(fill)), font=_font(size), anchor="mm")
+                    draw.text((x + w / 2, y + h / 2), label, fill=text_colour(fills[r, q]), font=_font(size), anchor="mm")
 
 
 def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | None = None) -> np.ndarray:
@@ -95,7 +111,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
         fs = num(box.cell)
         if box.kind == "input":
             vals = t.padded[box.index]
-            _grid(draw, box, value_colours(vals, vmax), vals if fs else None, None, pad_mask, fs or 0)
+            _grid(img, draw, box, value_colours(vals, vmax), vals if fs else None, None, pad_mask, fs or 0)
             if not is_pool:
                 r0, c0, r1, c1 = conv_step.rows[0], conv_step.cols[0], conv_step.rows[-1], conv_step.cols[-1]
                 for r in conv_step.rows:
@@ -108,14 +124,14 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
         elif box.kind == "kernel":
             vals = t.weight[conv_step.out_channel, box.index]
             kv = float(max(np.abs(t.weight).max(initial=0.0), 1e-9))
-            _grid(draw, box, value_colours(vals, kv), vals, None, None, num(box.cell) or 9)
+            _grid(img, draw, box, value_colours(vals, kv), vals, None, None, num(box.cell) or 9)
         elif box.kind == "products":
             vals = conv_step.products[box.index]
             pv = float(max(np.abs(conv_step.products).max(initial=0.0), 1e-9))
-            _grid(draw, box, value_colours(vals, pv), vals, None, None, num(box.cell) or 9)
+            _grid(img, draw, box, value_colours(vals, pv), vals, None, None, num(box.cell) or 9)
         elif box.kind == "output":
             vals = out[box.index]
-            _grid(draw, box, value_colours(vals, ovmax), vals if fs else None, out_mask[box.index], None, fs or 0)
+            _grid(img, draw, box, value_colours(vals, ovmax), vals if fs else None, out_mask[box.index], None, fs or 0)
             if is_pool and box.index == step.channel:
                 for r in step.rows:
                     for c in step.cols:
@@ -131,7 +147,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
             pr, pc = pt.out_size  # type: ignore[union-attr]
             vals = pt.results.reshape(-1, pr, pc)[box.index]  # type: ignore[union-attr]
             pmask = (np.arange(t.out_channels * pr * pc) < anim.pool_filled(k)).reshape(-1, pr, pc)[box.index]
-            _grid(draw, box, value_colours(vals, ovmax), vals if fs else None, pmask, None, fs or 0)
+            _grid(img, draw, box, value_colours(vals, ovmax), vals if fs else None, pmask, None, fs or 0)
             if is_pool and box.index == step.channel:
                 x, y, w, h = box.cell_rect(step.row, step.col)
                 draw.rectangle([x - 1, y - 1, x + w + 1, y + h + 1], outline=HIGHLIGHT, width=3)

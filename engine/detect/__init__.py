@@ -12,7 +12,17 @@ sources and a latest-frame-wins pipeline.
 from __future__ import annotations
 
 from .nms import NmsStep, NmsTrace, iou, nms_trace, select
-from .registry import DETECTORS, WEIGHTS_CHOICES, DetectorSpec, create_detector, detector_specs, get_spec, register_detector
+from .registry import (
+    DETECTOR_MODULES,
+    DETECTORS,
+    WEIGHTS_CHOICES,
+    DetectorSpec,
+    create_detector,
+    detector_choices,
+    detector_specs,
+    get_spec,
+    register_detector,
+)
 from .types import TIMING_KEYS, Candidates, Detections, Detector, DetectorError, check_image
 
 __all__ = [
@@ -23,6 +33,8 @@ __all__ = [
     "TIMING_KEYS",
     "check_image",
     "DETECTORS",
+    "DETECTOR_MODULES",
+    "detector_choices",
     "DetectorSpec",
     "WEIGHTS_CHOICES",
     "register_detector",

@@ -59,6 +59,7 @@ class HogPeopleDetector(Detector):
     """OpenCV's HOG + linear SVM pedestrian detector (Dalal and Triggs), 64x128 windows."""
 
     default_score = 0.3
+    default_iou = 0.3
 
     def __init__(self, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         self.name = "hog_people"
@@ -85,7 +86,8 @@ class HogPeopleDetector(Detector):
 class HaarDetector(Detector):
     """A Viola-Jones Haar cascade shipped with OpenCV (see :data:`HAAR_CASCADES`)."""
 
-    default_score = 0.5
+    default_score = 0.95
+    default_iou = 0.3  # nested windows over one face overlap by less than 0.5
 
     def __init__(self, name: str, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         if name not in HAAR_CASCADES:

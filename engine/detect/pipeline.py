@@ -72,7 +72,7 @@ class FrameStats:
     def line(self) -> str:
         """A one-line summary for a status bar."""
         return (
-            f"{self.fps:5.1f} FPS · model {self.model_ms:.1f} ms · NMS {self.nms_ms:.2f} ms · other {self.other_ms:.1f} ms"
+            f"{f'{self.fps:.1f}' if self.fps else '–'} FPS · model {self.model_ms:.1f} ms · NMS {self.nms_ms:.2f} ms · other {self.other_ms:.1f} ms"
             f" · latency {self.latency_ms:.0f} ms · dropped {self.dropped} · raw {self.raw_count} → kept {self.kept_count}"
         )
 
@@ -105,7 +105,7 @@ class DetectionPipeline:
     def __init__(self, source: Source, detector: Detector, settings: DetectSettings | None = None, every_frame: bool = False, retry_interval: float = 1.0):
         self.source = source
         self.detector = detector
-        self.settings = settings or DetectSettings(score_threshold=detector.default_score)
+        self.settings = settings or DetectSettings(score_threshold=detector.default_score, iou_threshold=detector.default_iou)
         self.every_frame = every_frame
         self.retry_interval = retry_interval
         self.reader: LatestFrameReader | SequentialReader | None = None

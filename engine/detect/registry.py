@@ -8,6 +8,8 @@ receives the rest of the name (``create_detector("yolo:model.pt")`` calls
 
 from __future__ import annotations
 
+import importlib
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,7 +17,26 @@ import torch
 
 from .types import Detector, DetectorError
 
-__all__ = ["DetectorSpec", "DETECTORS", "register_detector", "create_detector", "detector_specs", "get_spec", "WEIGHTS_CHOICES"]
+__all__ = [
+    "DetectorSpec",
+    "DETECTORS",
+    "DETECTOR_MODULES",
+    "register_detector",
+    "create_detector",
+    "detector_specs",
+    "detector_choices",
+    "get_spec",
+    "WEIGHTS_CHOICES",
+]
+
+log = logging.getLogger(__name__)
+
+#: Modules that register detectors when imported (one line per feature module).
+DETECTOR_MODULES: list[str] = [
+    "engine.detect.opencv_detectors",
+    "engine.detect.torchvision_detectors",
+    "engine.yolo.detector",
+]
 
 #: accepted values of ``weights``: the installed pretrained weights, or random ones (pipeline tests)
 WEIGHTS_CHOICES = ("installed", "random")
@@ -30,6 +51,8 @@ class DetectorSpec:
     title: shown in choosers.  weights_entry: the model-manager entry it needs
     (``None`` when it works offline with nothing to download).
     group: "torchvision", "opencv", "trained" ... for grouping in the UI.
+    choices: for a prefix, a callable listing the concrete ``(suffix, title)``
+    pairs available now (e.g. the trained model files), so choosers can offer them.
     """
 
     name: str
@@ -38,6 +61,7 @@ class DetectorSpec:
     weights_entry: str | None = None
     group: str = ""
     description: str = ""
+    choices: Callable[[], list[tuple[str, str]]] | None = None
 
     @property
     def is_prefix(self) -> bool:
@@ -55,21 +79,50 @@ def register_detector(
     weights_entry: str | None = None,
     group: str = "",
     description: str = "",
+    choices: Callable[[], list[tuple[str, str]]] | None = None,
 ) -> DetectorSpec:
-    """Register (or replace) a detector factory under ``name``."""
-    spec = DetectorSpec(name, factory, title or name, weights_entry, group, description)
+    """Register (or replace) a detector factory under ``name`` (a prefix when it ends with ``":"``)."""
+    spec = DetectorSpec(name, factory, title or name, weights_entry, group, description, choices)
     DETECTORS[name] = spec
     return spec
 
 
+_loaded: set[str] = set()
+
+
 def _ensure_builtin() -> None:
-    from . import opencv_detectors, torchvision_detectors  # noqa: F401  (they register at import)
+    """Import every module in :data:`DETECTOR_MODULES` once (a module that fails is logged and skipped)."""
+    for module in list(DETECTOR_MODULES):
+        if module in _loaded:
+            continue
+        _loaded.add(module)
+        try:
+            importlib.import_module(module)
+        except Exception:
+            log.exception("detector module %s could not be loaded", module)
 
 
 def detector_specs() -> list[DetectorSpec]:
     """Every registered detector, built-ins included."""
     _ensure_builtin()
     return list(DETECTORS.values())
+
+
+def detector_choices() -> list[tuple[str, str, DetectorSpec]]:
+    """Every concrete detector a chooser can offer: ``(name, title, spec)``; prefixes
+    contribute one entry per item their ``choices`` lists."""
+    out = []
+    for spec in detector_specs():
+        if not spec.is_prefix:
+            out.append((spec.name, spec.title, spec))
+        elif spec.choices is not None:
+            try:
+                items = spec.choices()
+            except Exception:
+                log.exception("listing %s detectors failed", spec.name)
+                items = []
+            out.extend((spec.name + suffix, title, spec) for suffix, title in items)
+    return out
 
 
 def get_spec(name: str) -> tuple[DetectorSpec, str | None]:

@@ -250,7 +250,8 @@ def _load(path: Path) -> np.ndarray:
 
 
 class ImageSource(Source):
-    """One still image, delivered ``repeat`` times (``None`` = forever, so sliders keep acting on it)."""
+    """One still image, delivered ``repeat`` times (``None`` = forever, so sliders keep acting on it;
+    then at ``fps``, 5 by default, since re-reading a still needs no more)."""
 
     live = False
 
@@ -260,6 +261,7 @@ class ImageSource(Source):
         self._image = image
         self.repeat = repeat
         self.frame_count = repeat
+        self.fps = 5.0 if repeat is None else None
         self._given = 0
 
     def open(self) -> None:
@@ -356,14 +358,22 @@ class DemoSource(Source):
 
     Uses :class:`engine.scenes.DemoScene` (labelled shapes) when available.
     Frames are paced at ``fps`` like a camera (``fps=None``: as fast as read).
+    ``size`` (height, width) defaults to 480 high at the photo's aspect ratio;
+    the default seed keeps the astronaut's face clear of the moving shapes at
+    the start, so the face cascade has something to find.
     ``last_truth`` holds the ground-truth boxes and labels of the last frame
     when the scene provides them.
     """
 
     live = True
 
-    def __init__(self, photo: str = "astronaut", size: tuple[int, int] = (480, 640), seed: int = 0, fps: float | None = 30.0, objects: int = 4):
+    def __init__(self, photo: str = "astronaut", size: tuple[int, int] | None = None, seed: int = 5, fps: float | None = 30.0, objects: int = 4):
         self.photo = photo
+        if size is None:  # 480 high, the photo's aspect ratio (width a multiple of 16)
+            from ..samples import sample_image
+
+            ph, pw = sample_image(photo).shape[:2]
+            size = (480, max(16, int(round(480 * pw / ph / 16)) * 16))
         self.size = (int(size[0]), int(size[1]))
         self.seed = seed
         self.fps = fps
@@ -429,7 +439,7 @@ def open_source(spec: str, loop: bool = False, resolution: tuple[int, int] | Non
         raise SourceError(f"{text}: no such file or folder" + (f" (did you mean {matches[0]}?)" if matches else ""))
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        return ImageSource(path)
+        return ImageSource(path, repeat=None if loop else 1)
     if suffix in VIDEO_SUFFIXES:
         return VideoFileSource(path, loop=loop)
     raise SourceError(f"{path}: not a known image or video type")

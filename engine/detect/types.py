@@ -139,8 +139,9 @@ class Detector(ABC):
     class_names: list[str] = []
     device: torch.device = torch.device("cpu")
     random_weights: bool = False
-    #: score threshold used by default in the panel and CLI
+    #: score and NMS IoU thresholds used by default in the panel and CLI
     default_score: float = 0.5
+    default_iou: float = 0.5
 
     @abstractmethod
     def candidates(self, image: np.ndarray, score_threshold: float) -> Candidates:

@@ -43,13 +43,14 @@ class FaceAnalyzer:
         self.predictor = ShapePredictor()
         self.embedder = Embedder(self.device)
 
-    def detect(self, image: np.ndarray, threshold: float = 0.0) -> list[FaceBox]:
-        """Face boxes in ``image`` (H,W,3) uint8 RGB, best first."""
-        return self.detector.detect(image, threshold)
+    def detect(self, image: np.ndarray, threshold: float = 0.0, upsample: int = 0) -> list[FaceBox]:
+        """Face boxes in ``image`` (H,W,3) uint8 RGB, best first (see :meth:`MMODFaceDetector.detect`)."""
+        return self.detector.detect(image, threshold, upsample)
 
-    def analyze(self, image: np.ndarray, threshold: float = 0.0, boxes: list[FaceBox] | None = None) -> list[Face]:
+    def analyze(self, image: np.ndarray, threshold: float = 0.0, upsample: int = 0,
+                boxes: list[FaceBox] | None = None) -> list[Face]:
         """Detect (unless ``boxes`` are given), landmark, align and describe every face."""
-        found = self.detect(image, threshold) if boxes is None else boxes
+        found = self.detect(image, threshold, upsample) if boxes is None else boxes
         if not found:
             return []
         marks = [self.predictor.predict(image, f.box) for f in found]

@@ -71,11 +71,11 @@ class TrainConfig:
     anchors: int = 2
     minutes: float = 5.0
     seed: int = 0
-    train_scenes: int = 2500
+    train_scenes: int = 1500
     val_scenes: int = 200
-    batch_size: int = 32
+    batch_size: int = 16
     lr: float = 3e-3
-    width: int = 16
+    width: int = 8
     max_steps: int | None = None
     noobj_weight: float = 0.5
     box_weight: float = 5.0
@@ -183,7 +183,7 @@ def _augment(images: torch.Tensor, targets: torch.Tensor, gen: torch.Generator) 
     return x, y
 
 
-def evaluate(model: GridModel, scenes: list[Scene], score_threshold: float = 0.01, iou_threshold: float = 0.5) -> MapResult:
+def evaluate(model: GridModel, scenes: list[Scene], score_threshold: float = 0.001, iou_threshold: float = 0.5) -> MapResult:
     """mAP of ``model`` on ``scenes`` (boxes compared in the scenes' own pixels)."""
     preds, gts = [], []
     for start in range(0, len(scenes), 64):

@@ -15,6 +15,8 @@ PANELS: list[str] = [
     "gui.panels.architectures:ArchitecturesPanel",
     "gui.panels.feature_maps:FeatureMapsPanel",
     "gui.panels.augmentation:AugmentationPanel",
+    "gui.panels.detection:DetectionPanel",
+    "gui.panels.grid_detector:GridDetectorPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
     "gui.panels.models:ModelsPanel",
 ]

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Signal
 from engine.arch import zoo
 from engine.arch.bottleneck import PRESETS, BottleneckCost, bottleneck
 from engine.arch.diagram import Diagram, layout
-from engine.arch.summary import ModelSummary, SummaryError, summarize_zoo
-from engine.arch.user_model import ModelFileError, UserModel, open_model
+from engine.arch.summary import ModelSummary, summarize_zoo
+from engine.arch.user_model import UserModel, open_model
 from engine.jobs import Job, Progress
 
 __all__ = ["ArchitecturesModel", "summary_job"]
@@ -130,8 +130,3 @@ class ArchitecturesModel(QObject):
         self.bottleneck_params = merged
         self.bottleneck = cost
         self.bottleneckChanged.emit(cost)
-
-
-# re-exported for the view's error handling
-ModelFileError = ModelFileError
-SummaryError = SummaryError

@@ -43,7 +43,7 @@ class AugmentationModel(QObject):
     def __init__(self, jobs, parent: QObject | None = None):
         super().__init__(parent)
         self.jobs = jobs
-        self.config = AugmentConfig()
+        self.config = AugmentConfig(rotation=True, rotation_degrees=10.0)
         self.seed = 0
         self.n = 12
         self.image: np.ndarray | None = None
@@ -105,6 +105,7 @@ class AugmentationModel(QObject):
             label="Augmentation preview",
             on_done=self._done,
             on_error=lambda exc, tb: self._done(None, str(exc)),
+            on_cancelled=lambda _partial: self._done(None, "Preview cancelled; change a setting to compute it again."),
         )
 
     def _done(self, samples, error: str = "") -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -108,7 +109,9 @@ class ConvolutionPanel(Panel):
         self.formula = QLabel()
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.formula.setWordWrap(True)
-        self.formula.setStyleSheet("QLabel { font-size: 11pt; }")
+        big = self.formula.font()
+        big.setPointSizeF(max(big.pointSizeF(), 1.0) * 1.15)
+        self.formula.setFont(big)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.RichText)
@@ -275,6 +278,18 @@ class ConvolutionPanel(Panel):
         self.speed_spin.valueChanged.connect(m.set_speed)
         self.code_button.clicked.connect(self.copy_code)
         self.export_button.clicked.connect(self.export_dialog)
+        for key, action, tip in (
+            (Qt.Key.Key_Space, m.toggle_play, "Space: play/pause"),
+            (Qt.Key.Key_Right, m.step_forward, "Right: next step"),
+            (Qt.Key.Key_Left, m.step_back, "Left: previous step"),
+            (Qt.Key.Key_Home, lambda: m.set_step(0), "Home: first step"),
+            (Qt.Key.Key_End, lambda: m.set_step(m.total_steps - 1), "End: last step"),
+        ):
+            shortcut = QShortcut(QKeySequence(key), w)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(action)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.setToolTip("Space: play/pause · ←/→: step · Home/End: first/last step")
         return w
 
     def _build_edit_tab(self) -> QWidget:
@@ -444,7 +459,8 @@ class ConvolutionPanel(Panel):
             self.scrub.setValue(m.step)
         self._show_message()
         cov = m.coverage()
-        self.heatmap.set_values(cov, f"Windows that use each input pixel (n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation})")
+        spread = f": corner {cov[0, 0]}, centre {cov[m.n // 2, m.n // 2]}, from {cov.min()} to {cov.max()}" if cov is not None else ""
+        self.heatmap.set_values(cov, f"Windows that read each input pixel (n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation}){spread}")
         self.params_label.setText(self._params_html())
         self._sync_step(m.step)
         if self.tabs.currentIndex() == 3:

@@ -6,28 +6,13 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import conv
-from engine.conv import Animation, PoolSpec
+from engine.conv import INPUT_PRESETS, Animation, PoolSpec
 from engine.jobs import Progress
-from engine.samples import sample_image
 
 __all__ = ["INPUT_PRESETS", "POOL_CHOICES", "ConvLabModel"]
 
-#: Input grid presets in menu order.
-INPUT_PRESETS = ("vertical edge 6×6", "random integers", "checkerboard", "photo crop")
 #: Pooling menu: "none" or an engine pooling kind.
 POOL_CHOICES = ("none", "max", "avg", "global")
-
-
-def _photo_crop(n: int, channels: int) -> np.ndarray:
-    """A centre crop of the astronaut photo resized to n×n: (channels, n, n) values 0..255 (grey for one channel)."""
-    from PIL import Image
-
-    rgb = sample_image("astronaut")[40:240, 160:360]
-    img = Image.fromarray(rgb).resize((n, n), Image.Resampling.BOX)
-    a = np.asarray(img).astype(np.float64)
-    if channels == 1:
-        return np.round(a @ np.array(conv.realimage.LUMA))[None]
-    return a.transpose(2, 0, 1).copy()
 
 
 class ConvLabModel(QObject):
@@ -144,18 +129,7 @@ class ConvLabModel(QObject):
         self._fill_input()
 
     def _fill_input(self, emit: bool = True) -> None:
-        n, c, name = self.n, self.channels, self.input_preset
-        if name == "vertical edge 6×6":
-            x = np.zeros((c, n, n))
-            x[:, :, : n // 2] = 10
-        elif name == "random integers":
-            x = self._rng.integers(0, 10, size=(c, n, n)).astype(np.float64)
-        elif name == "checkerboard":
-            r, q = np.indices((n, n))
-            x = np.repeat((((r + q) % 2) * 10.0)[None], c, axis=0)
-        else:
-            x = _photo_crop(n, c)
-        self.input = x
+        self.input = conv.input_preset(self.input_preset, self.n, self.channels, self._rng)
         self.inputChanged.emit()
         if emit:
             self._recompute()

@@ -69,7 +69,10 @@ class FeatureMapsPanel(Panel):
         with QSignalBlocker(self.model_combo), QSignalBlocker(self.source_combo):
             self.model_combo.setCurrentIndex(self.model_combo.findData(start))
             self.source_combo.setCurrentIndex(self.source_combo.findData("digit"))
-        self.model.set_digit(0)
+        first_held_out = min(self.model.held_out_digits())
+        with QSignalBlocker(self.digit_spin):
+            self.digit_spin.setValue(first_held_out)
+        self.model.set_digit(first_held_out)
         self.model.set_model(start)
 
     # -- construction --
@@ -310,9 +313,9 @@ class FeatureMapsPanel(Panel):
         self.open_button.clicked.connect(self.open_file_dialog)
         self.webcam_button.clicked.connect(self.webcam_frame)
         self.open_models_button.clicked.connect(lambda: self.ctx.switch_to("models"))
-        self.train_button.clicked.connect(self.start_training)
-        self.cta_button.clicked.connect(self.start_training)
-        self.grid.tileClicked.connect(m.select_channel)
+        self.train_button.clicked.connect(lambda: self.start_training(switch=True))
+        self.cta_button.clicked.connect(lambda: self.start_training(switch=True))
+        self.grid.tileClicked.connect(self._tile_clicked)
         self.sort_check.toggled.connect(m.set_sort)
         self.shared_check.toggled.connect(lambda _: self._fill_grid())
         self.show_combo.currentIndexChanged.connect(lambda _: self._fill_grid())
@@ -508,12 +511,14 @@ class FeatureMapsPanel(Panel):
         r = self.model.result
         st = self.model.model_state
         if r is None:
-            self.grid.placeholder = (
-                "Train LeNet-5 to see its feature maps" if st.status == "untrained" else self.model.error or "Computing…"
+            self.grid.placeholder = self.model.error or ("" if st.status == "untrained" else "Computing…")
+            self.grid.set_tiles(self._training_digits() if st.status == "untrained" else [])
+            untrained = st.status == "untrained" and self.model.image is not None
+            self.big_view.set_image(_upscale(self.model.image) if untrained else None)
+            self.big_label.setText(
+                f"Input: {self.model.image_label}. Left: 40 of the 1,797 training digits; click one to use it as the input."
+                if untrained else ""
             )
-            self.grid.set_tiles([])
-            self.big_view.set_image(None)
-            self.big_label.setText("")
             return
         limit = int(self.show_combo.currentData())
         seq = self.model.channel_sequence()[:limit]
@@ -523,6 +528,20 @@ class FeatureMapsPanel(Panel):
         self.grid.set_tiles(tiles)
         self.grid.set_selected(self.model.selected)
         self._selected_changed(self.model.selected)
+
+    def _training_digits(self) -> list[tuple[int, np.ndarray, str]]:
+        """The first 40 data set digits as tiles (shown while LeNet-5 is untrained)."""
+        from engine.samples import load_digits
+        from engine.train.digits import digit_image
+
+        _, labels = load_digits()
+        return [(-1 - i, digit_image(i), f"a {labels[i]}") for i in range(40)]
+
+    def _tile_clicked(self, key: int) -> None:
+        if key < 0:  # a training digit tile: use it as the input
+            self.digit_spin.setValue(-1 - key)
+        else:
+            self.model.select_channel(key)
 
     def _selected_changed(self, channel: int) -> None:
         r = self.model.result

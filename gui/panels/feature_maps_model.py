@@ -113,6 +113,7 @@ class FeatureMapsModel(QObject):
             label=f"Load {name}",
             on_done=lambda state, n=name: self._loaded(n, state),
             on_error=lambda exc, tb, n=name: self._load_failed(n, exc),
+            on_cancelled=lambda _partial, n=name: self._load_failed(n, "loading was cancelled"),
         )
         self._load_handle = handle
         self.busyChanged.emit()
@@ -131,7 +132,7 @@ class FeatureMapsModel(QObject):
         self.busyChanged.emit()
         self.recompute()
 
-    def _load_failed(self, name: str, exc: BaseException) -> None:
+    def _load_failed(self, name: str, exc: BaseException | str) -> None:
         if name != self.model_state.name:
             return
         self._load_handle = None
@@ -163,10 +164,17 @@ class FeatureMapsModel(QObject):
             name = source.split(":", 1)[1]
             self.set_image(sample_image(name), f"sample photo “{name}”")
 
+    def held_out_digits(self) -> set[int]:
+        """Indices of the digits the default training run (seed 0) holds out."""
+        if not hasattr(self, "_held_out"):
+            self._held_out = {int(i) for i in digits_mod.digits_split(0).test_index}
+        return self._held_out
+
     def set_digit(self, index: int) -> None:
         images, labels = digits_mod.load_digits()
         self.digit_index = int(index)
-        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]})")
+        where = "held out from training" if self.digit_index in self.held_out_digits() else "a training digit"
+        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]}, {where})")
 
     # -- computing --
 
@@ -191,6 +199,7 @@ class FeatureMapsModel(QObject):
             label=f"Feature maps of {self.layer}",
             on_done=self._computed,
             on_error=lambda exc, tb: self._computed(None, str(exc)),
+            on_cancelled=lambda _partial: self._computed(None, "Cancelled; choose the layer again to compute it."),
         )
         self.busyChanged.emit()
 

@@ -6,8 +6,10 @@ of a table row and scrolls to it. Ctrl+wheel zooms.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from engine.arch.diagram import BLOCK_W, Block, Diagram, Frame
@@ -28,6 +30,16 @@ KIND_COLOURS: dict[str, tuple[str, str]] = {
 }
 _FRAME_COLOURS = {"residual": "#7a5fb0", "inception": "#3a9150", "group": "#9a9a9a", "training": "#c0504d"}
 _EDGE_COLOURS = {"flow": "#6b6b6b", "skip": "#7a5fb0", "projection": "#7a5fb0", "aux": "#c0504d"}
+
+
+def _is_dark(widget: QWidget | None) -> bool:
+    """True when the view's background is dark (the dark theme)."""
+    return widget is not None and widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def _outside_text(widget: QWidget | None) -> QColor:
+    """Colour for text drawn on the scene background rather than inside a block."""
+    return QColor("#d8d8d8") if _is_dark(widget) else QColor("#333333")
 
 
 class BlockItem(QGraphicsItem):
@@ -68,7 +80,7 @@ class BlockItem(QGraphicsItem):
             painter.setPen(QPen(QColor("#5a4500"), 1.6))
             painter.drawLine(QPointF(b.w / 2, 5), QPointF(b.w / 2, b.h - 5))
             painter.drawLine(QPointF(5, b.h / 2), QPointF(b.w - 5, b.h / 2))
-            painter.setPen(QColor("#333333"))
+            painter.setPen(_outside_text(widget))
             font = QFont(painter.font())
             font.setPointSizeF(7.5)
             painter.setFont(font)
@@ -121,7 +133,7 @@ class _FrameItem(QGraphicsItem):
         font = QFont(painter.font())
         font.setPointSizeF(7.5)
         painter.setFont(font)
-        painter.setPen(colour.darker(130))
+        painter.setPen(colour.lighter(160) if _is_dark(widget) else colour.darker(130))
         fm = QFontMetrics(font)
         painter.drawText(QRectF(8, 2, f.w - 16, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          fm.elidedText(f.label, Qt.TextElideMode.ElideRight, int(f.w - 16)))
@@ -236,8 +248,6 @@ class ArchDiagramView(QGraphicsView):
         # arrow head along the last tangent
         tangent = path.angleAtPercent(1.0)
         head = QPainterPath()
-        import math
-
         ang = math.radians(tangent)
         dx, dy = math.cos(ang), -math.sin(ang)
         px, py = -dy, dx

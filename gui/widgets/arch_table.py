@@ -98,6 +98,7 @@ class ArchLayerTable(QTableWidget):
                     self.setItem(len(rows), c, item)
             self.resizeColumnsToContents()
             self.setColumnWidth(0, min(self.columnWidth(0), 200))
+            self.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 
     def totals_row(self) -> int:
         return self.rowCount() - 1

@@ -146,8 +146,9 @@ class ConvAnimationView(QWidget):
         is_pool = isinstance(step, PoolStep)
         cstep = t.steps[len(t.steps) - 1] if is_pool else step
         ox = max(0.0, (self.width() - lay.width) / 2)
+        oy = min(max(0.0, (self.height() - lay.height) / 3), 24.0)
         painter.save()
-        painter.translate(ox, 0)
+        painter.translate(ox, oy)
         label_font = QFont(painter.font())
         label_font.setPixelSize(int(lay.label_h * 0.72))
         ho, wo = t.out_size
@@ -173,6 +174,10 @@ class ConvAnimationView(QWidget):
                         painter.fillRect(QRectF(x, y, w, h), QColor(*(int(v) for v in cols[r, c])))
                 self._grid_lines(painter, box)
                 self._numbers(painter, box, vals, cols)
+                if is_pool:  # the kernels rest while the pooling runs
+                    veil = QColor(pal.color(QPalette.ColorRole.Base))
+                    veil.setAlpha(170)
+                    painter.fillRect(QRectF(box.x, box.y, box.width, box.height), veil)
             elif box.kind == "output":
                 filled = int(min(max(anim.conv_filled(k) - box.index * ho * wo, 0), ho * wo))
                 painter.fillRect(QRectF(box.x, box.y, box.width, box.height), QColor(244, 244, 244))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from engine.conv import fmt, value_colours
@@ -66,8 +66,10 @@ class ConvGridEditor(QTableWidget):
                     item.setBackground(QBrush(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))))
                     light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140
                     item.setForeground(QBrush(QColor(20, 20, 20) if light else QColor(255, 255, 255)))
+            labels = [fmt(v) for v in values.ravel()] or ["0"]
+            widest = max(QFontMetrics(font).horizontalAdvance(t) for t in labels) + 8
             for c in range(cols):
-                self.setColumnWidth(c, cell)
+                self.setColumnWidth(c, max(cell, widest))
         finally:
             self._filling = False
 

@@ -45,15 +45,15 @@ class ConvHeatmap(QWidget):
         pal = self.palette()
         p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
         p.setPen(pal.color(QPalette.ColorRole.Text))
-        p.drawText(QRectF(8, 4, self.width() - 16, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.caption)
+        p.drawText(QRectF(8, 2, self.width() - 16, 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, self.caption)
         if self._values is None or self._values.size == 0:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No output with these settings")
             p.end()
             return
         rows, cols = self._values.shape
-        cell = min((self.width() - 16) / cols, (self.height() - 34) / rows)
+        cell = min((self.width() - 16) / cols, (self.height() - 50) / rows)
         x0 = (self.width() - cell * cols) / 2
-        y0 = 28
+        y0 = 44
         vmax = float(self._values.max())
         colours = heat_colours(self._values, vmax)
         font = QFont(p.font())

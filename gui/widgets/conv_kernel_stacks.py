@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -27,7 +27,7 @@ class ConvKernelStacks(QWidget):
         self._names: list[str] = []
         self.selected = 0
         self._rects: list[QRectF] = []
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set_filters(self, weights: np.ndarray, bias: np.ndarray, names: list[str], selected: int = 0) -> None:
@@ -56,21 +56,24 @@ class ConvKernelStacks(QWidget):
         c_out, c_in, f, _ = self._w.shape
         off = 10.0
         slot = self.width() / c_out
-        cell = max(8.0, min(30.0, (slot - 24 - off * (c_in - 1)) / f, (self.height() - 52 - off * (c_in - 1)) / f))
+        cell = max(8.0, min(30.0, (slot - 24 - off * (c_in - 1)) / f, (self.height() - 60 - off * (c_in - 1)) / f))
         vmax = float(max(np.abs(self._w).max(), 1e-9))
         font = QFont(p.font())
         for k in range(c_out):
             size = f * cell + off * (c_in - 1)
             x0 = k * slot + (slot - size) / 2
-            y0 = 22.0
+            y0 = 36.0
             self._rects.append(QRectF(k * slot, 0, slot, self.height()))
             p.setPen(pal.color(QPalette.ColorRole.Text))
             font.setPixelSize(12)
             font.setBold(k == self.selected)
             p.setFont(font)
-            title = f"filter {k + 1}: {self._names[k] if k < len(self._names) else ''}"
-            title = QFontMetrics(font).elidedText(title, Qt.TextElideMode.ElideRight, int(slot - 8))
-            p.drawText(QRectF(k * slot, 2, slot, 18), Qt.AlignmentFlag.AlignCenter, title)
+            p.drawText(QRectF(k * slot, 2, slot, 16), Qt.AlignmentFlag.AlignCenter, f"filter {k + 1}")
+            font.setBold(False)
+            font.setPixelSize(11)
+            p.setFont(font)
+            name = self._names[k] if k < len(self._names) else ""
+            p.drawText(QRectF(k * slot, 17, slot, 15), Qt.AlignmentFlag.AlignCenter, QFontMetrics(font).elidedText(name, Qt.TextElideMode.ElideRight, int(slot - 8)))
             for ch in reversed(range(c_in)):
                 ox, oy = x0 + off * (c_in - 1 - ch), y0 + off * ch
                 cols = value_colours(self._w[k, ch], vmax)
@@ -96,8 +99,8 @@ class ConvKernelStacks(QWidget):
             font.setBold(False)
             p.setFont(font)
             p.setPen(pal.color(QPalette.ColorRole.Text))
-            chans = "R, G, B kernels" if c_in == 3 else "1 kernel"
-            p.drawText(QRectF(k * slot, y0 + size + 4, slot, 16), Qt.AlignmentFlag.AlignCenter, f"{chans} + bias {fmt(float(self._bias[k]))}")
+            chans = "R, G, B + " if c_in == 3 and slot > 150 else ""
+            p.drawText(QRectF(k * slot, y0 + size + 4, slot, 16), Qt.AlignmentFlag.AlignCenter, f"{chans}bias {fmt(float(self._bias[k]))}")
             if k == self.selected:
                 p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
