@@ -679,6 +679,10 @@ class StyleTransferPanel(Panel):
 
     # ------------------------------------------------------------------ lifecycle
 
+    def screenshot_ready(self) -> bool:
+        """Ready once the Gram view shows its matrices (or reported why it cannot)."""
+        return self.gram_view.style_view.has_image() or bool(self.gram_view.distance_label.text())
+
     def activate(self) -> None:
         self._refresh_backbone_notice()
         self._update_memory()
