@@ -140,7 +140,7 @@ def finetune_head(
             opt.zero_grad()
             loss.backward()
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             yield Progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}: triplet loss {losses[-1]:.4f}", partial=(epoch + 1, losses[-1]))
     finally:
         head.eval()
