@@ -21,6 +21,7 @@ __all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer"]
 COMMANDS: list[str] = [
     "engine.commands.info",
     "engine.commands.models",
+    "engine.commands.faces",
 ]
 
 
