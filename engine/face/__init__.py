@@ -1,8 +1,9 @@
-"""Faces: detection, alignment, 128-D descriptors, an enrollment database and matching.
+"""dlib's pretrained face models (detector, 5-point landmarks, 128-D descriptor) in PyTorch,
+an enrollment database and matching.
 
-Names are imported lazily so ``import engine.face`` stays cheap:
-``FacePipeline``, ``Face`` (:mod:`.pipeline`), ``FaceDatabase`` (:mod:`.db`),
-``Gallery`` (:mod:`.match`) and ``Embedder`` (:mod:`.resnet`).
+Heavier names are imported lazily so ``import engine.face`` stays cheap:
+``Embedder`` (:mod:`.resnet`), ``FacePipeline``, ``Face`` (:mod:`.pipeline`),
+``FaceDatabase``, ``FaceDatabaseError`` (:mod:`.db`), ``Gallery`` (:mod:`.match`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["Embedder", "FacePipeline", "Face", "FaceDatabase", "FaceDatabaseError", "Gallery"]
+from engine.face.files import FaceModelFiles, FaceModelsMissing, models_dir, models_files
+
+__all__ = [
+    "FaceModelFiles",
+    "FaceModelsMissing",
+    "models_dir",
+    "models_files",
+    "Embedder",
+    "FacePipeline",
+    "Face",
+    "FaceDatabase",
+    "FaceDatabaseError",
+    "Gallery",
+]
 
 _LAZY = {
     "Embedder": ".resnet",

