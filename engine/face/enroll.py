@@ -66,24 +66,29 @@ def enroll_images(
     """A job enrolling each photo's single face for ``name``."""
     report = EnrollReport()
     for k, path in enumerate(paths):
-        _enroll_one(db, pipeline, name, Path(path), min_size, report)
-        yield Progress((k + 1) / len(paths), f"{name}: {k + 1}/{len(paths)} photos")
+        seen = _enroll_one(db, pipeline, name, Path(path), min_size, report)
+        yield Progress((k + 1) / len(paths), f"{name}: {k + 1}/{len(paths)} photos", partial=seen)
     return report
 
 
-def _enroll_one(db: FaceDatabase, pipeline: FacePipeline, name: str, path: Path, min_size: float, report: EnrollReport) -> None:
+def _enroll_one(
+    db: FaceDatabase, pipeline: FacePipeline, name: str, path: Path, min_size: float, report: EnrollReport
+) -> tuple[str, np.ndarray | None, list[Face], str]:
+    """Enroll one photo; returns (source, image, faces, message) for a preview."""
     source = str(path)
+    image = None
     try:
         image = load_image(path)
         face = pipeline.enrollment_face(image, label=path.name, min_size=min_size)
     except SeveralFaces as exc:
         report.several.append((name, source, image, exc.faces))
         report.problems.append((source, str(exc)))
-        return
+        return source, image, exc.faces, str(exc)
     except (ImageLoadError, FaceError) as exc:
         report.problems.append((source, str(exc)))
-        return
+        return source, image, [], str(exc)
     report.added.append((name, source, enroll_face(db, pipeline, name, face, source)))
+    return source, image, [face], f"Enrolled {name} from {path.name}"
 
 
 def folder_people(root: str | os.PathLike) -> dict[str, list[Path]]:
@@ -109,7 +114,7 @@ def import_folder(db: FaceDatabase, pipeline: FacePipeline, root: str | os.PathL
     done = 0
     for name, photos in people.items():
         for path in photos:
-            _enroll_one(db, pipeline, name, path, min_size, report)
+            seen = _enroll_one(db, pipeline, name, path, min_size, report)
             done += 1
-            yield Progress(done / total, f"{name}: {path.name} ({done}/{total})")
+            yield Progress(done / total, f"{name}: {path.name} ({done}/{total})", partial=seen)
     return report

@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
     "gui.panels.models:ModelsPanel",
+    "gui.panels.faces:FacesPanel",
 ]
 
 
