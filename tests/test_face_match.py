@@ -61,6 +61,21 @@ def test_identify_matches_brute_force():
     assert all(r.known for r in results[:10]) and not any(r.known for r in results[10:])
 
 
+def test_top_people_when_one_person_crowds_the_nearest_samples():
+    rng = np.random.default_rng(7)
+    x, labels = _clusters(people=6, per=3, spread=0.4, seed=8)
+    crowd = x[0] + rng.normal(0, 0.01, (200, 128)).astype(np.float32)  # 200 samples of p0 right by the query
+    gx = np.concatenate([x, crowd])
+    gl = labels + ["p0"] * 200
+    q = x[:1] + 0.001
+    g = Gallery.from_labels(gx, gl, device="cpu")
+    r = g.identify(q, k=3)[0]
+    _, names, per_person = _brute_force(gx, gl, q)
+    order = np.argsort(per_person[0])
+    assert [c.name for c in r.top] == [names[i] for i in order[:3]]
+    np.testing.assert_allclose([c.distance for c in r.top], per_person[0, order[:3]], atol=2e-4)
+
+
 def test_identify_one_sample_per_person_and_empty_gallery():
     x, labels = _clusters(people=5, per=1, spread=0.1)
     g = Gallery.from_labels(x, labels, device="cpu")

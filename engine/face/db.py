@@ -603,16 +603,17 @@ class FaceDatabase:
 
     def gallery(self, model_id: str = DEFAULT_MODEL_ID) -> GalleryData:
         """All samples of ``model_id`` as arrays (see :class:`GalleryData`)."""
-        rows = self._read(
-            "SELECT s.id, s.person_id, s.embedding FROM samples s WHERE s.model_id = ? ORDER BY s.person_id, s.id", (model_id,)
-        )
+        # a plain table scan (NOT INDEXED): nearly every row matches, and index lookups would hop around the file
+        rows = self._read("SELECT id, person_id, embedding FROM samples NOT INDEXED WHERE model_id = ?", (model_id,))
         people = dict(self._read("SELECT id, name FROM people"))
         n = len(rows)
         if n == 0:
             return GalleryData(np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), [], model_id)
         sample_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
         pids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
-        emb = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(n, EMBEDDING_DIM).astype(np.float32, copy=False)
+        emb = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(n, EMBEDDING_DIM).astype(np.float32)
+        order = np.lexsort((sample_ids, pids))  # by person, then sample: a stable layout
+        sample_ids, pids, emb = sample_ids[order], pids[order], emb[order]
         person_ids, person_index = np.unique(pids, return_inverse=True)
         names = [people[int(p)] for p in person_ids]
         return GalleryData(emb, sample_ids, person_index.astype(np.int64), person_ids, names, model_id)
