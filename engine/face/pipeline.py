@@ -79,7 +79,10 @@ class FaceError(ValueError):
 
 class NoFaceFound(FaceError):
     def __init__(self, label: str = "the image"):
-        super().__init__(f"No face found in {label}. Use a photo where the face is frontal, lit and not covered.")
+        super().__init__(
+            f"No face found in {label}. Use a photo where the face is frontal, well lit, not covered and at least "
+            "80 pixels across (the CNN detector misses smaller faces; the Haar detector finds them down to about 20)."
+        )
 
 
 class SeveralFaces(FaceError):
@@ -294,38 +297,27 @@ def _check_image(image: np.ndarray) -> np.ndarray:
 
 def _load(part: str, device: torch.device):
     """Load one of the ported dlib models ("mmod", "landmarks", "resnet")."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f".{part}", __package__)
-    except ImportError as exc:
-        raise FaceModelsUnavailable(f"dlib's face models are not available in this build ({exc}).") from None
     try:
         if part == "resnet":
-            return module.Embedder(device=device)
+            from .resnet import Embedder
+
+            return Embedder(device=device)
         if part == "mmod":
-            return _construct(module, ("MMODDetector", "FaceDetector", "MMOD"), device)
-        return _construct(module, ("ShapePredictor", "LandmarkPredictor"), device)
-    except FaceModelsUnavailable:
-        raise
+            from .mmod import MMODFaceDetector
+
+            return MMODFaceDetector(device=device)
+        from .landmarks import ShapePredictor
+
+        return ShapePredictor()
+    except ImportError as exc:
+        raise FaceModelsUnavailable(f"dlib's face models are not available in this build ({exc}).") from None
     except Exception as exc:  # missing or unreadable model file, etc.
         raise FaceModelsUnavailable(f"dlib's {part} model could not be loaded: {exc}") from exc
 
 
-def _construct(module, names: Sequence[str], device: torch.device):
-    for name in names:
-        cls = getattr(module, name, None)
-        if cls is not None:
-            try:
-                return cls(device=device)
-            except TypeError:
-                return cls()
-    raise FaceModelsUnavailable(f"{module.__name__} has none of {', '.join(names)}")
-
-
 def _detect(detector, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    out = detector.detect(image) if hasattr(detector, "detect") else detector(image)
-    if isinstance(out, tuple) and len(out) == 2:
+    out = detector.detect(image)
+    if isinstance(out, tuple):
         return out
     boxes = np.asarray([d.box for d in out], np.float32).reshape(-1, 4)
     scores = np.asarray([d.score for d in out], np.float32)
@@ -333,12 +325,10 @@ def _detect(detector, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _landmarks(predictor, image: np.ndarray, box: np.ndarray) -> np.ndarray:
-    fn = getattr(predictor, "predict", None) or predictor
-    return fn(image, box)
+    return predictor.predict(image, tuple(float(v) for v in box))
 
 
 def _align(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    from . import align
+    from .align import align_face
 
-    fn = getattr(align, "face_chip", None) or getattr(align, "extract_chip", None) or getattr(align, "align_face")
-    return fn(image, landmarks)
+    return align_face(image, landmarks)
