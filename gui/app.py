@@ -6,11 +6,19 @@ import logging
 import sys
 import traceback
 
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-__all__ = ["ensure_app", "install_excepthook", "run_app"]
+__all__ = ["ensure_app", "install_excepthook", "run_app", "resources_dir"]
 
 log = logging.getLogger(__name__)
+
+
+def resources_dir() -> Path:
+    """The folder with icons and other bundled resources (a source checkout's ``resources/``)."""
+    return Path(__file__).resolve().parents[1] / "resources"
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
@@ -20,6 +28,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
         app.setApplicationName("ConvStudio")
         app.setOrganizationName("ConvStudio")
+        icon = resources_dir() / "icon.svg"
+        if icon.exists():
+            app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

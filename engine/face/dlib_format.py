@@ -19,7 +19,6 @@ Format summary:
 from __future__ import annotations
 
 import math
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -27,7 +26,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 __all__ = ["DlibFormatError", "DlibReader", "DnnLayer", "DnnNetwork", "read_dnn", "parse_dnn",
-           "RegressionTree", "ShapePredictorData", "read_shape_predictor"]
+           "RegressionForest", "ShapePredictorData", "read_shape_predictor", "decode_ints"]
 
 T = TypeVar("T")
 
@@ -349,11 +348,12 @@ def read_dnn(path: str | Path) -> DnnNetwork:
 
 
 @dataclass
-class RegressionTree:
-    """A complete binary tree: split i has children 2i+1 (left, taken when
-    ``pix[idx1] - pix[idx2] > thresh``) and 2i+2; leaves follow the splits.
+class RegressionForest:
+    """T complete binary regression trees of equal depth, stacked.
 
-    ``idx1, idx2``: int64 (S,); ``thresh``: float32 (S,); ``leaves``: float32 (S+1, 2P).
+    Split i of a tree has children 2i+1 (taken when ``pix[idx1] - pix[idx2] > thresh``)
+    and 2i+2; leaf j is node S+j. ``idx1, idx2``: int64 (T,S); ``thresh``: float32 (T,S);
+    ``leaves``: float32 (T,S+1,2P) shape increments.
     """
 
     idx1: np.ndarray
@@ -364,39 +364,109 @@ class RegressionTree:
 
 @dataclass
 class ShapePredictorData:
-    """A dlib ``shape_predictor``: mean shape (2P,) in box-normalised units, one forest per
-    cascade stage, and per stage the feature pixels as anchor landmark index (F,) plus
-    offset (F, 2) in the mean shape's frame."""
+    """A dlib ``shape_predictor``: mean shape float32 (2P,) in box-normalised units, one
+    forest per cascade stage, and per stage the feature pixels as anchor landmark index
+    int64 (F,) plus offset float32 (F, 2) in the mean shape's frame."""
 
     initial_shape: np.ndarray
-    forests: list[list[RegressionTree]]
+    forests: list[RegressionForest]
     anchor_idx: list[np.ndarray]
     deltas: list[np.ndarray]
 
 
+def decode_ints(data: bytes) -> np.ndarray:
+    """Decode a byte string made only of dlib integers into an int64 array.
+
+    Fast path for files such as shape predictors, where every value is an integer or a
+    float (mantissa, exponent) pair. The chain of control bytes is found by pointer
+    doubling (each control byte says where the next one is), so the work is vectorised.
+    """
+    b = np.frombuffer(data, dtype=np.uint8)
+    n = len(b)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    size = (b & 0x0F).astype(np.int64)
+    jump = np.minimum(np.arange(n, dtype=np.int64) + 1 + size, n)
+    jump = np.append(jump, n)  # n is the end sentinel
+    starts = np.zeros(1, np.int64)
+    while True:
+        nxt = jump[starts]
+        nxt = nxt[nxt < n]
+        starts = np.concatenate([starts, nxt])
+        if len(nxt) < len(starts) - len(nxt):
+            break
+        jump = jump[jump]
+    sizes = size[starts]
+    if ((b[starts] & 0x70) != 0).any() or (sizes == 0).any() or (sizes > 8).any():
+        raise DlibFormatError("not a sequence of dlib integers (bad control byte)")
+    if starts[-1] + 1 + sizes[-1] != n:
+        raise DlibFormatError("truncated integer at the end of the data")
+    values = np.zeros(len(starts), dtype=np.uint64)
+    for j in range(8):
+        has = sizes > j
+        if not has.any():
+            break
+        values[has] |= b[starts[has] + 1 + j].astype(np.uint64) << np.uint64(8 * j)
+    out = values.astype(np.int64)
+    return np.where(b[starts] & 0x80, -out, out)
+
+
+def _pairs_to_float(pairs: np.ndarray) -> np.ndarray:
+    """(..., 2) int (mantissa, exponent) -> float64 values (inf/nan codes honoured)."""
+    mant, exp = pairs[..., 0].astype(np.float64), pairs[..., 1]
+    val = np.ldexp(mant, np.clip(exp, -1100, 1100).astype(np.int32))
+    val = np.where(exp == 32000, np.inf, val)
+    val = np.where(exp == 32001, -np.inf, val)
+    return np.where(exp == 32002, np.nan, val)
+
+
 def read_shape_predictor(path: str | Path) -> ShapePredictorData:
-    """Read a ``shape_predictor_*.dat`` file."""
+    """Read a ``shape_predictor_*.dat`` file (version 1: mean shape matrix, forests of
+    regression trees, per-stage anchor indices and offsets)."""
     path = Path(path)
-    r = DlibReader(path.read_bytes(), str(path))
-    version = r.int()
-    if version != 1:
-        raise r._fail(f"unexpected shape_predictor version {version}")
-    initial = r.matrix().reshape(-1).astype(np.float32)
+    v = decode_ints(path.read_bytes())
+    pos = 0
 
-    def tree() -> RegressionTree:
-        splits = r.vector(lambda: (r.int(), r.int(), r.float()))
-        leaves = r.vector(lambda: r.matrix().reshape(-1))
-        arr = np.array(splits, dtype=np.float64).reshape(-1, 3)
-        return RegressionTree(arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64),
-                              arr[:, 2].astype(np.float32), np.array(leaves, dtype=np.float32))
+    def take(n: int) -> np.ndarray:
+        nonlocal pos
+        if pos + n > len(v):
+            raise DlibFormatError(f"{path}: unexpected end of shape predictor data")
+        out = v[pos:pos + n]
+        pos += n
+        return out
 
-    forests = r.vector(lambda: r.vector(tree))
-    anchors = r.vector(lambda: np.array(r.vector(r.int), dtype=np.int64))
-    deltas = r.vector(lambda: np.array(r.vector(lambda: (r.float(), r.float())), dtype=np.float32).reshape(-1, 2))
-    if not r.at_end():
-        raise r._fail("trailing data after the shape predictor")
+    def count() -> int:
+        n = int(take(1)[0])
+        if n < 0 or n > len(v):
+            raise DlibFormatError(f"{path}: bad element count {n}")
+        return n
+
+    def matrix() -> np.ndarray:  # a dlib::matrix of floats
+        nr, nc = (abs(int(x)) for x in take(2))
+        return _pairs_to_float(take(2 * nr * nc).reshape(-1, 2)).reshape(nr, nc)
+
+    if int(take(1)[0]) != 1:
+        raise DlibFormatError(f"{path}: unexpected shape_predictor version")
+    initial = matrix().reshape(-1).astype(np.float32)
+    forests: list[RegressionForest] = []
+    for _ in range(count()):
+        n_trees = count()
+        # every tree of a forest has the same depth and leaf size: read them as one block
+        n_splits = int(v[pos])
+        n_leaves = int(v[pos + 1 + 4 * n_splits])
+        nr, nc = abs(int(v[pos + 2 + 4 * n_splits])), abs(int(v[pos + 3 + 4 * n_splits]))
+        rec = take(n_trees * (2 + 4 * n_splits + n_leaves * (2 + 2 * nr * nc))).reshape(n_trees, -1)
+        splits = rec[:, 1:1 + 4 * n_splits].reshape(n_trees, n_splits, 4)
+        leaf_rec = rec[:, 2 + 4 * n_splits:].reshape(n_trees, n_leaves, 2 + 2 * nr * nc)
+        if ((rec[:, 0] != n_splits).any() or (rec[:, 1 + 4 * n_splits] != n_leaves).any()
+                or (np.abs(leaf_rec[:, :, :2]) != (nr, nc)).any() or n_leaves != n_splits + 1):
+            raise DlibFormatError(f"{path}: regression trees of unequal shapes")
+        forests.append(RegressionForest(
+            splits[:, :, 0].copy(), splits[:, :, 1].copy(),
+            _pairs_to_float(splits[:, :, 2:]).astype(np.float32),
+            _pairs_to_float(leaf_rec[:, :, 2:].reshape(n_trees, n_leaves, -1, 2)).astype(np.float32)))
+    anchors = [take(count()).copy() for _ in range(count())]
+    deltas = [_pairs_to_float(take(4 * count()).reshape(-1, 2, 2)).astype(np.float32) for _ in range(count())]
+    if pos != len(v):
+        raise DlibFormatError(f"{path}: trailing data after the shape predictor")
     return ShapePredictorData(initial, forests, anchors, deltas)
-
-
-def _float32(value: float) -> float:
-    return struct.unpack("<f", struct.pack("<f", value))[0]

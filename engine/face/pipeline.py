@@ -40,6 +40,8 @@ __all__ = [
     "FacePipeline",
     "sharpness",
     "face_at",
+    "face_distance",
+    "FaceAnalyzer",
 ]
 
 #: Detector names accepted by :class:`FacePipeline`.
@@ -238,7 +240,8 @@ class FacePipeline:
         if len(boxes) == 0:
             return []
         landmarks = [np.asarray(_landmarks(self.predictor, image, b), np.float32).reshape(5, 2) for b in boxes]
-        chips = np.stack([np.asarray(_align(image, lm), np.uint8) for lm in landmarks])
+        # dlib keeps landmarks as whole pixels when it aligns; doing the same reproduces its chips
+        chips = np.stack([np.asarray(_align(image, np.floor(lm + 0.5)), np.uint8) for lm in landmarks])
         descriptors = self.embed_chips(chips)
         faces = []
         for b, s, lm, chip, desc in zip(boxes, scores, landmarks, chips, descriptors):
@@ -332,3 +335,28 @@ def _align(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     from .align import align_face
 
     return align_face(image, landmarks)
+
+
+def face_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distances between descriptors a (128,) or (N, 128) and b (128,) or (M, 128) → (N, M)."""
+    a, b = np.atleast_2d(a).astype(np.float32), np.atleast_2d(b).astype(np.float32)
+    return np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+
+
+class FaceAnalyzer(FacePipeline):
+    """The MMOD pipeline with dlib's detection threshold exposed.
+
+    ``analyze(image, threshold=0.0, boxes=None)``: ``threshold`` is dlib's
+    ``adjust_threshold`` (lower finds more, less certain faces); ``boxes``
+    (objects with ``.box`` and ``.score``) skip detection.
+    """
+
+    def __init__(self, device: torch.device | str | None = None):
+        super().__init__("mmod", device)
+
+    def analyze(self, image: np.ndarray, threshold: float = 0.0, boxes: Sequence | None = None) -> list[Face]:  # type: ignore[override]
+        image = _check_image(image)
+        found = self.detector.detect(image, threshold) if boxes is None else list(boxes)
+        if not found:
+            return []
+        return self.describe(image, np.asarray([f.box for f in found], np.float32), np.asarray([f.score for f in found], np.float32))

@@ -1,0 +1,143 @@
+"""dlib's 5-point face landmark model (``shape_predictor_5_face_landmarks.dat``).
+
+An ensemble of regression trees (Kazemi & Sullivan 2014) applied in a cascade: each stage
+reads the grey value at a few hundred feature pixels, placed relative to the current shape
+estimate (anchor landmark + offset, warped by the similarity transform from the mean shape
+to the current shape), descends every tree by pixel-difference tests and adds the reached
+leaves to the shape. Shapes live in box-normalised coordinates: (0,0) is the box's top-left
+corner and (1,1) its bottom-right corner. Trees are evaluated together with numpy.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.paths import data_dir
+from engine.weights import WeightsError, safe_load
+from engine.face.dlib_format import RegressionForest, ShapePredictorData, read_shape_predictor
+from engine.face.files import models_files
+from engine.face.geometry import similarity_transform
+
+__all__ = ["ShapePredictor", "LANDMARK_NAMES", "load_shape_predictor"]
+
+#: Order of the 5 points: outer and inner corner of the right eye (image left), of the left eye, nose base.
+LANDMARK_NAMES = ("right_eye_outer", "right_eye_inner", "left_eye_outer", "left_eye_inner", "nose")
+
+
+class _Stage:
+    """One cascade stage as arrays: T trees of depth D (S = 2**D - 1 splits)."""
+
+    def __init__(self, forest: RegressionForest, anchors: np.ndarray, deltas: np.ndarray):
+        self.idx1, self.idx2 = forest.idx1, forest.idx2  # (T,S)
+        self.thresh = forest.thresh  # (T,S) float32
+        self.leaves = forest.leaves  # (T,S+1,2P) float32
+        self.anchors = anchors  # (F,)
+        self.deltas = deltas  # (F,2) float32
+        self.num_splits = self.idx1.shape[1]
+
+    def apply(self, shape: np.ndarray, pix: np.ndarray) -> np.ndarray:
+        """``shape`` (2P,) float32 plus, tree by tree in float32, the leaf each tree reaches
+        with feature values ``pix`` (F,) float32."""
+        trees = np.arange(len(self.idx1))
+        node = np.zeros(len(trees), np.int64)
+        while True:
+            active = node < self.num_splits
+            if not active.any():
+                break
+            t, n = trees[active], node[active]
+            go_left = (pix[self.idx1[t, n]] - pix[self.idx2[t, n]]) > self.thresh[t, n]
+            node[active] = np.where(go_left, 2 * n + 1, 2 * n + 2)
+        steps = np.concatenate([shape[None], self.leaves[trees, node - self.num_splits]])
+        return np.cumsum(steps, axis=0, dtype=np.float32)[-1]
+
+
+def _cache_file(src: Path) -> Path:
+    st = src.stat()
+    return data_dir() / "face_cache" / f"{src.stem}-{st.st_size}-{st.st_mtime_ns}.pt"
+
+
+def _to_tensors(data: ShapePredictorData) -> dict[str, torch.Tensor]:
+    out = {"initial_shape": torch.from_numpy(data.initial_shape)}
+    for i, (f, a, d) in enumerate(zip(data.forests, data.anchor_idx, data.deltas)):
+        for key, arr in (("idx1", f.idx1), ("idx2", f.idx2), ("thresh", f.thresh), ("leaves", f.leaves),
+                         ("anchors", a), ("deltas", d)):
+            out[f"{i}.{key}"] = torch.from_numpy(np.ascontiguousarray(arr))
+    return out
+
+
+def _from_tensors(t: dict[str, torch.Tensor]) -> ShapePredictorData:
+    n = sum(1 for k in t if k.endswith(".idx1"))
+    g = {k: v.numpy() for k, v in t.items()}
+    forests = [RegressionForest(g[f"{i}.idx1"], g[f"{i}.idx2"], g[f"{i}.thresh"], g[f"{i}.leaves"]) for i in range(n)]
+    return ShapePredictorData(g["initial_shape"], forests, [g[f"{i}.anchors"] for i in range(n)],
+                              [g[f"{i}.deltas"] for i in range(n)])
+
+
+def load_shape_predictor(path: str | Path) -> ShapePredictorData:
+    """Parse dlib's file once, then reuse a tensor copy cached in the data folder (loaded
+    with :func:`engine.weights.safe_load`; refreshed when the source file changes)."""
+    src = Path(path)
+    cache = _cache_file(src)
+    if cache.exists():
+        try:
+            return _from_tensors(safe_load(cache))
+        except (WeightsError, KeyError, TypeError, AttributeError):
+            pass  # unreadable cache: parse the source again
+    data = read_shape_predictor(src)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        torch.save(_to_tensors(data), tmp)
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only data folder only costs the parse next time
+    return data
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[np.ndarray, list[_Stage]]:
+    data = load_shape_predictor(path)
+    stages = [_Stage(f, a, d) for f, a, d in zip(data.forests, data.anchor_idx, data.deltas)]
+    return data.initial_shape, stages
+
+
+class ShapePredictor:
+    """``predict(image, box)`` -> (P,2) float landmarks in image pixels (P = 5 here)."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.initial_shape, self.stages = _load(str(path or models_files().landmarks5))
+        self.num_parts = len(self.initial_shape) // 2
+
+    def predict(self, image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Landmarks for the face in ``box`` (x1, y1, x2, y2 inclusive corners, as detected)
+        of ``image`` (H,W,3) uint8 RGB (or (H,W) grey). Returns float64 (P,2) x,y pixels."""
+        image = np.asarray(image)
+        if image.ndim == 3:
+            # dlib's grey value of an RGB pixel: integer mean of the three channels
+            grey = (image[..., 0].astype(np.uint16) + image[..., 1] + image[..., 2]) // 3
+        elif image.ndim == 2:
+            grey = image
+        else:
+            raise ValueError(f"image must be (H,W,3) or (H,W), got {image.shape}")
+        grey = grey.astype(np.float32)
+        h, w = grey.shape
+        x1, y1, x2, y2 = (float(np.floor(v + 0.5)) for v in box)
+        origin = np.array([x1, y1])
+        extent = np.array([x2 - x1, y2 - y1])  # box-normalised (1,1) -> bottom-right corner
+        mean_pts = self.initial_shape.reshape(-1, 2).astype(np.float64)
+        shape = self.initial_shape.copy()
+        for stage in self.stages:
+            cur = shape.reshape(-1, 2)
+            m, _ = similarity_transform(mean_pts, cur.astype(np.float64))
+            m = m.astype(np.float32)
+            local = stage.deltas @ m.T + cur[stage.anchors]  # float32, box-normalised
+            pts = np.floor(local.astype(np.float64) * extent + origin + 0.5).astype(np.int64)
+            inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+            pix = np.zeros(len(pts), np.float32)
+            pix[inside] = grey[pts[inside, 1], pts[inside, 0]]
+            shape = stage.apply(shape, pix)
+        return shape.reshape(-1, 2).astype(np.float64) * extent + origin

@@ -1,0 +1,76 @@
+"""The Models panel drives the model manager: import, verify, download with progress."""
+
+import hashlib
+
+import pytest
+import torch
+from torch import nn
+from PySide6.QtCore import Qt
+
+from engine import weights
+from gui.panels import load_panel_classes
+from gui.window import MainWindow
+
+
+def builder():
+    torch.manual_seed(1)
+    return nn.Linear(4, 3)
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    staging = tmp_path / "staging.pth"
+    torch.save(builder().state_dict(), staging)
+    digest = hashlib.sha256(staging.read_bytes()).hexdigest()
+    served = tmp_path / f"lin-{digest[:8]}.pth"
+    staging.rename(served)
+    entry = weights.WeightsEntry("lin", "test", "linear", builder, served.as_uri(), 0.01, digest[:8], "test", "test", "a tiny test model")
+    monkeypatch.setitem(weights.REGISTRY, "lin", entry)
+    return served
+
+
+@pytest.fixture
+def panel(qtbot, tiny):
+    win = MainWindow(panel_classes=load_panel_classes(strict=True))
+    win._quiet_dialogs = True
+    qtbot.addWidget(win)
+    win.show()
+    win.switch_to("models")
+    p = win.current_panel()
+    p.model.refresh()
+    p.select("lin")
+    return p
+
+
+def _status_cell(panel, name):
+    for r in range(panel.table.rowCount()):
+        if panel.table.item(r, 0).text() == name:
+            return panel.table.item(r, 3).text()
+    raise AssertionError(name)
+
+
+def test_download_button_installs_with_progress(panel, qtbot):
+    assert _status_cell(panel, "lin") == "missing"
+    assert panel.download_button.isEnabled()
+    qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _status_cell(panel, "lin") == "installed", timeout=10000)
+    assert "installed" in panel.message.text()
+    assert not panel.download_button.isEnabled()
+    qtbot.mouseClick(panel.verify_button, Qt.MouseButton.LeftButton)
+    assert panel.message.text() == "lin: installed"
+
+
+def test_import_wrong_file_is_refused_in_the_panel(panel, tmp_path):
+    bad = tmp_path / "bad.pth"
+    torch.save(nn.Linear(5, 3).state_dict(), bad)
+    assert panel.import_selected(str(bad)) is False
+    assert "does not fit" in panel.message.text()
+    assert _status_cell(panel, "lin") == "missing"
+
+
+def test_import_good_file(panel, tmp_path):
+    good = tmp_path / "good.pth"
+    m = nn.Linear(4, 3)
+    torch.save(m.state_dict(), good)
+    assert panel.import_selected(str(good)) is True
+    assert _status_cell(panel, "lin") == "imported"

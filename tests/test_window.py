@@ -1,0 +1,198 @@
+"""The main window: panels, status bar, jobs with progress and cancel, drag and drop, settings."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+
+from engine.device import device_label
+from engine.jobs import Progress
+from gui.context import make_settings
+from gui.panel import Panel
+from gui.panels import load_panel_classes
+from gui.window import MainWindow
+
+
+class ImagePanel(Panel):
+    panel_id = "imagetest"
+    title = "Image test"
+    summary = "takes images"
+    accepts_images = True
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.opened = []
+
+    def open_image(self, path):
+        from engine.io import load_image
+
+        self.opened.append((Path(path), load_image(path).shape))
+
+
+@pytest.fixture
+def window(qtbot):
+    classes = load_panel_classes(strict=True) + [ImagePanel]
+    win = MainWindow(panel_classes=classes)
+    win._quiet_dialogs = True
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_panels_listed_and_switchable(window, qtbot):
+    ids = window.panel_ids()
+    assert ids[:2] == ["welcome", "models"]
+    window.switch_to("models")
+    assert window.current_panel().panel_id == "models"
+    assert window.sidebar.currentItem().text() == "Models"
+    assert window.device_label.text() == device_label()
+
+
+def test_job_progress_shows_and_finishes(window, qtbot):
+    def job():
+        for i in range(5):
+            time.sleep(0.01)
+            yield Progress((i + 1) / 5, f"step {i + 1}", partial=i)
+        return 42
+
+    got = {}
+    partials = []
+    window.jobs.start(job(), label="Counting", on_partial=partials.append, on_done=lambda r: got.setdefault("r", r))
+    assert window.cancel_button.isVisibleTo(window)
+    qtbot.waitUntil(lambda: "r" in got, timeout=5000)
+    assert got["r"] == 42 and partials[-1] == 4
+    assert not window.cancel_button.isVisibleTo(window)
+
+
+def test_cancel_button_stops_job_and_keeps_partial(window, qtbot):
+    cleaned = []
+
+    def endless():
+        i = 0
+        try:
+            while True:
+                time.sleep(0.005)
+                i += 1
+                yield Progress(None, f"{i}", partial=i)
+        finally:
+            cleaned.append(True)
+
+    kept = []
+    window.jobs.start(endless(), label="Endless", on_cancelled=kept.append)
+    qtbot.waitUntil(lambda: window.jobs.current() is not None and window.jobs.current().message != "", timeout=5000)
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(kept), timeout=5000)
+    assert kept[0] >= 1 and cleaned == [True]
+    assert window.jobs.active() == []
+
+
+def test_job_error_reaches_status_bar(window, qtbot):
+    def broken():
+        yield Progress(0.1, "starting")
+        raise RuntimeError("the model exploded")
+
+    with qtbot.waitSignal(window.jobs.errorOccurred, timeout=5000) as blocker:
+        window.jobs.start(broken(), label="Broken")
+    assert "the model exploded" in blocker.args[1]
+    assert "RuntimeError" in blocker.args[2]
+    qtbot.waitUntil(lambda: "the model exploded" in window.statusBar().currentMessage(), timeout=2000)
+
+
+def test_gui_stays_responsive_during_heavy_job(window, qtbot):
+    """The event loop keeps ticking while a CPU-heavy torch job runs in the worker."""
+
+    def heavy():
+        x = torch.randn(1, 16, 256, 256)
+        w = torch.randn(16, 16, 3, 3)
+        for i in range(60):
+            for _ in range(3):
+                torch.nn.functional.conv2d(x, w, padding=1)
+            yield Progress((i + 1) / 60, f"{i}")
+        return True
+
+    gaps = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    done = []
+    timer.start()
+    start = time.perf_counter()
+    window.jobs.start(heavy(), label="Heavy", on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=120000)
+    timer.stop()
+    elapsed = time.perf_counter() - start
+    assert elapsed > 0.2, "the job should have been heavy enough to measure"
+    gaps_ms = np.array(gaps[1:]) * 1000
+    assert len(gaps_ms) > 10
+    # The GUI thread is never held by the job: ticks keep coming at their interval.
+    assert np.percentile(gaps_ms, 95) < 50, np.percentile(gaps_ms, 95)
+
+
+def test_drop_image_routes_to_panel_and_recent_files(window, qtbot, tmp_path):
+    path = tmp_path / "drop me.png"
+    Image.fromarray(np.zeros((10, 12, 3), np.uint8)).save(path)
+    window.switch_to("imagetest")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    panel = window.current_panel()
+    assert panel.opened == [(path, (10, 12, 3))]
+    assert window.recent_files()[0] == str(path)
+    assert [a.text() for a in window.recent_menu.actions()] == ["drop me.png"]
+
+
+def test_image_to_panel_without_images_says_so(window, tmp_path):
+    path = tmp_path / "x.png"
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(path)
+    window.switch_to("models")
+    assert window.open_image_path(path) is False
+    assert "does not take images" in window.statusBar().currentMessage()
+
+
+def test_bad_image_shows_error_and_keeps_running(window, tmp_path):
+    path = tmp_path / "corrupt.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    window.switch_to("imagetest")
+    assert window.open_image_path(path) is False
+    assert "Cannot open image" in window.statusBar().currentMessage()
+    assert window.isVisible()
+
+
+def test_settings_persist_last_panel_theme_and_device(qtbot):
+    classes = load_panel_classes(strict=True)
+    first = MainWindow(panel_classes=classes)
+    qtbot.addWidget(first)
+    first.show()
+    first.switch_to("models")
+    first.set_theme("dark")
+    first.set_device("cpu")
+    first.resize(700, 500)  # inside the offscreen 800x600 screen
+    first.close()
+    second = MainWindow(panel_classes=classes, settings=make_settings())
+    qtbot.addWidget(second)
+    second.show()
+    assert second.current_panel().panel_id == "models"
+    assert second.theme == "dark"
+    assert second.settings.value("device") == "cpu"
+    assert (second.size().width(), second.size().height()) == (700, 500)
+    second.set_theme("light")
+
+
+def test_help_texts_name_versions_and_shortcuts(window):
+    about = window.about_text()
+    assert torch.__version__ in about and "Qt" in about
+    shortcuts = window.shortcuts_text()
+    assert "Ctrl+O" in shortcuts and "Ctrl+2" in shortcuts
