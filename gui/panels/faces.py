@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -23,6 +23,7 @@ from ..panel import Panel
 from ..widgets.face_calibrate import FaceCalibrateTab
 from ..widgets.face_enroll import FaceEnrollTab
 from ..widgets.face_map import FaceMapTab
+from ..widgets.face_plot import restyle_plots
 from ..widgets.face_recognize import FaceRecognizeTab
 from ..widgets.face_triplet import FaceTripletTab
 from ..widgets.face_verify import FaceVerifyTab
@@ -148,6 +149,15 @@ class FacesPanel(Panel):
         with QSignalBlocker(self.detector_combo):
             self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(name)))
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            restyle_plots(self)
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        restyle_plots(self)  # the theme may have been applied after the plots were made
+        super().showEvent(event)
+
     # -- panel hooks --
 
     def open_image(self, path: Path) -> None:
@@ -165,6 +175,8 @@ class FacesPanel(Panel):
     def activate(self) -> None:
         self.ensure_open()
         self.model.refresh()
+        if self.model.db is not None and not self.model.people:
+            self.enroll.show_sample()
 
     def deactivate(self) -> None:
         self._stop_live()

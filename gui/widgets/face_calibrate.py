@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.calibration import Calibration, calibrate
+
+from .face_plot import face_plot
 from engine.jobs import Progress
 
 __all__ = ["FaceCalibrateTab", "FAR_CHOICES"]
@@ -23,6 +25,14 @@ FAR_CHOICES = (0.0001, 0.001, 0.01, 0.05, 0.1)
 
 _SAME = (40, 160, 80)
 _DIFF = (210, 70, 50)
+
+
+def _log_ticks(low: float) -> list[tuple[float, str]]:
+    """Tick positions (log10) and labels for a log axis from ``low`` to 1: 1-2-5 steps, or decades when crowded."""
+    values = [m * 10.0**e for e in range(-7, 1) for m in (1, 2, 5) if low * 0.999 <= m * 10.0**e <= 1.0]
+    if len(values) > 7:
+        values = [v for v in values if abs(np.log10(v) - round(np.log10(v))) < 1e-9]
+    return [(float(np.log10(v)), f"{v:g}") for v in values]
 
 
 class FaceCalibrateTab(QWidget):
@@ -54,12 +64,13 @@ class FaceCalibrateTab(QWidget):
         bar.addWidget(self.curve_combo)
         self.summary = QLabel("Enroll at least two people (one with two or more samples), then compute.")
         self.summary.setWordWrap(True)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 6)
 
-        self.hist_plot = pg.PlotWidget(title="Distances between enrolled samples")
+        self.hist_plot = face_plot("Distances between enrolled samples")
         self.hist_plot.setLabel("bottom", "Euclidean distance")
         self.hist_plot.setLabel("left", "fraction of pairs")
-        self.hist_plot.addLegend(offset=(-10, 10))
-        self.curve_plot = pg.PlotWidget(title="Error trade-off")
+        self.hist_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210), labelTextColor=(20, 20, 20))
+        self.curve_plot = face_plot("Error trade-off")
         self.curve_plot.setLogMode(x=True, y=False)
         plots = QHBoxLayout()
         plots.addWidget(self.hist_plot, 1)
@@ -120,7 +131,7 @@ class FaceCalibrateTab(QWidget):
         self.summary.setText(
             f"{cal.people} people, {cal.samples} samples ({cal.pairs.same.size} same-person, {cal.pairs.different.size} different-person pairs). "
             f"Equal error rate <b>{cal.eer * 100:.2f} %</b> at distance {cal.eer_threshold:.3f}. "
-            f"For FAR ≤ {far * 100:g} %: suggested τ = <b>{self.suggested:.3f}</b> (FAR {got_far * 100:.2f} %, FRR {got_frr * 100:.2f} %). "
+            f"<br>For FAR ≤ {far * 100:g} %: suggested τ = <b>{self.suggested:.3f}</b> (FAR {got_far * 100:.2f} %, FRR {got_frr * 100:.2f} %). "
             f"Current τ = {self.model.threshold:.3f} (FAR {cur_far * 100:.2f} %, FRR {cur_frr * 100:.2f} %)."
         )
         self.apply_button.setEnabled(True)
@@ -137,9 +148,9 @@ class FaceCalibrateTab(QWidget):
             counts, _ = np.histogram(values, bins=edges)
             frac = counts / max(values.size, 1)
             hp.plot(edges, frac, stepMode="center", fillLevel=0, brush=(*colour, 90), pen=pg.mkPen(colour, width=2), name=name)
-        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen((60, 60, 60), width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label="τ now", labelOpts={"position": 0.9}))
+        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen((60, 60, 60), width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label="τ now", labelOpts={"position": 0.95, "color": (50, 50, 50), "fill": (255, 255, 255, 200)}))
         if self.suggested is not None:
-            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label="suggested", labelOpts={"position": 0.75}))
+            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label="suggested τ", labelOpts={"position": 0.85, "color": (40, 110, 220), "fill": (255, 255, 255, 200)}))
         cp = self.curve_plot
         cp.clear()
         roc = cal.roc
@@ -152,8 +163,9 @@ class FaceCalibrateTab(QWidget):
         cp.setLabel("left", "false-reject rate" if det else "true-accept rate")
         cp.setTitle("DET curve" if det else "ROC curve")
         eer_x = max(cal.eer, floor)
-        cp.plot([np.log10(eer_x)], [cal.eer if det else 1 - cal.eer], pen=None, symbol="o", symbolBrush=(210, 70, 50), symbolSize=9)
+        cp.plot([eer_x], [cal.eer if det else 1 - cal.eer], pen=None, symbol="o", symbolBrush=(210, 70, 50), symbolSize=10, name="EER")
         cp.getPlotItem().setLogMode(x=True, y=False)
+        cp.getAxis("bottom").setTicks([_log_ticks(floor)])
 
     def apply(self) -> bool:
         """Use the suggested τ (stored in the database)."""

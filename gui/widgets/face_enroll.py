@@ -255,6 +255,33 @@ class FaceEnrollTab(QWidget):
         self._next_pending()
         return True
 
+    def show_sample(self) -> bool:
+        """Preview the bundled sample photo with its detected face (shown while nobody is enrolled)."""
+        if self.view.has_image() or self.busy():
+            return False
+        from engine.jobs import Progress
+        from engine.samples import sample_image
+
+        pipeline = self.model.pipeline()
+
+        def job():
+            yield Progress(None, "Finding the face in the sample photo…")
+            image = sample_image("astronaut")
+            return image, pipeline.analyze(image)
+
+        def done(out) -> None:
+            self._job = None
+            image, faces = out
+            self.view.set_result(image, faces, banner=f"Sample photo: {len(faces)} face found")
+            self.message.setText(
+                "This is the detector on a sample photo. Type a name, then add photos of that person "
+                "(one clear frontal photo is enough), import a folder, or capture from the webcam."
+            )
+            self.refresh_people()
+
+        self._job = self.ctx.jobs.start(job(), label="Sample photo", on_done=done, on_error=self._failed)
+        return True
+
     # -- webcam --
 
     def _toggle_capture(self) -> None:

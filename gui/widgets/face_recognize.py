@@ -52,6 +52,7 @@ class FaceRecognizeTab(QWidget):
         self.results = QListWidget()
         self.results.setMaximumWidth(320)
         self.results.setMinimumWidth(240)
+        self.results.setWordWrap(True)
         body = QHBoxLayout()
         body.addWidget(self.view, 3)
         body.addWidget(self.results, 1)
@@ -115,9 +116,9 @@ class FaceRecognizeTab(QWidget):
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
             top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
-            text = f"{i + 1}. {r.name}: distance {r.distance:.3f}, confidence {r.confidence * 100:.0f}%"
+            text = f"{i + 1}. {r.name}\n    distance {r.distance:.3f} · confidence {r.confidence * 100:.0f} %"
             if top:
-                text += f"\n    then {top}"
+                text += f"\n    next: {top}"
             self.results.addItem(text)
         if result.fps:
             self.fps_label.setText(f"{result.fps:.1f} FPS")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from engine.face.triplet import finetune_head, triplet_terms
 
 from ..qimage import rgb_to_pixmap
+from .face_plot import face_plot
 
 __all__ = ["FaceTripletTab"]
 
@@ -85,10 +86,11 @@ class FaceTripletTab(QWidget):
         self.tune_label.setWordWrap(True)
         row.addWidget(self.tune_label, 1)
         tl.addLayout(row)
-        self.loss_plot = pg.PlotWidget()
+        self.loss_plot = face_plot()
         self.loss_plot.setLabel("bottom", "epoch")
         self.loss_plot.setLabel("left", "triplet loss")
         self.loss_plot.setMinimumHeight(140)
+        self.loss_plot.getPlotItem().getViewBox().setLimits(yMin=0)
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen((40, 110, 220), width=2))
         tl.addWidget(self.loss_plot, 1)
 
