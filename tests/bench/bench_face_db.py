@@ -7,7 +7,7 @@ Prints:
   single queries and batches, with the thread count used;
 * a check that the answers equal a float64 numpy brute force.
 
-    OMP_NUM_THREADS=1 python tests/bench/bench_face_db.py [--samples 100000] [--people 10000] [--threads 1]
+    OMP_NUM_THREADS=1 python tests/bench/bench_face_db.py [--samples 100000] [--people 10000] [--threads 1] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -48,8 +48,13 @@ def main() -> int:
     ap.add_argument("--people", type=int, default=10_000)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--device", default="cpu", help="where the gallery lives: cpu (the target) or cuda")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    from engine.device import device_label
+
+    print(f"device: {device_label(torch.device(args.device))}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "faces.db"
         centres = build(path, args.samples, args.people)
@@ -59,7 +64,7 @@ def main() -> int:
             t = time.perf_counter()
             db = FaceDatabase(path)
             data = db.gallery()
-            gallery = Gallery.from_data(data, device="cpu")
+            gallery = Gallery.from_data(data, device=args.device)
             opens.append(time.perf_counter() - t)
             db.close()
         print(f"open + load gallery ({gallery.size:,} samples, {len(gallery.names):,} people): best {min(opens) * 1000:.0f} ms, "
@@ -74,7 +79,7 @@ def main() -> int:
             gallery.identify(row[None])
             times.append(time.perf_counter() - t)
         times = np.array(times) * 1000
-        print(f"identify 1 query vs {gallery.size:,} samples on CPU ({torch.get_num_threads()} thread(s)): "
+        print(f"identify 1 query vs {gallery.size:,} samples on {args.device} ({torch.get_num_threads()} CPU thread(s)): "
               f"median {np.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms  (target <= 10 ms)  -> "
               f"{'OK' if np.median(times) <= 10 else 'SLOW'}")
         for batch in (8, 64):
