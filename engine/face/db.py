@@ -612,8 +612,6 @@ class FaceDatabase:
         sample_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
         pids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
         emb = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(n, EMBEDDING_DIM).astype(np.float32)
-        order = np.lexsort((sample_ids, pids))  # by person, then sample: a stable layout
-        sample_ids, pids, emb = sample_ids[order], pids[order], emb[order]
         person_ids, person_index = np.unique(pids, return_inverse=True)
         names = [people[int(p)] for p in person_ids]
         return GalleryData(emb, sample_ids, person_index.astype(np.int64), person_ids, names, model_id)

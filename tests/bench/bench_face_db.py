@@ -1,5 +1,8 @@
 """Benchmark: the faces database and 1:N identification at 100,000 enrolled samples.
 
+Prints wall-clock and CPU (process) time: on a shared machine the wall time
+includes waiting for a core; the CPU time is the work itself.
+
 Prints:
 * the time to open a 100,000-sample database and load its gallery (target < 1 s);
 * identification time per query against all 100,000 samples on the CPU
@@ -59,28 +62,33 @@ def main() -> int:
         path = Path(tmp) / "faces.db"
         centres = build(path, args.samples, args.people)
 
-        opens = []
+        opens, open_cpu = [], []
         for _ in range(3):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             db = FaceDatabase(path)
             data = db.gallery()
             gallery = Gallery.from_data(data, device=args.device)
             opens.append(time.perf_counter() - t)
+            open_cpu.append(time.process_time() - c)
             db.close()
-        print(f"open + load gallery ({gallery.size:,} samples, {len(gallery.names):,} people): best {min(opens) * 1000:.0f} ms, "
-              f"first {opens[0] * 1000:.0f} ms  (target < 1000 ms)  -> {'OK' if min(opens) < 1.0 else 'SLOW'}")
+        print(f"open + load gallery ({gallery.size:,} samples, {len(gallery.names):,} people): wall best {min(opens) * 1000:.0f} ms "
+              f"(first {opens[0] * 1000:.0f} ms), CPU time best {min(open_cpu) * 1000:.0f} ms  (target < 1000 ms)  -> "
+              f"{'OK' if min(opens) < 1.0 else 'SLOW'}")
 
         rng = np.random.default_rng(1)
         q = (centres[rng.integers(0, len(centres), args.queries)] + rng.normal(0, 0.03, (args.queries, 128))).astype(np.float32)
         gallery.identify(q[:2])  # warm-up
-        times = []
+        times, cpu = [], []
         for row in q:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             gallery.identify(row[None])
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         times = np.array(times) * 1000
+        cpu = np.array(cpu) * 1000
         print(f"identify 1 query vs {gallery.size:,} samples on {args.device} ({torch.get_num_threads()} CPU thread(s)): "
-              f"median {np.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms  (target <= 10 ms)  -> "
+              f"wall median {np.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms; CPU time median {np.median(cpu):.2f} ms  "
+              f"(target <= 10 ms)  -> "
               f"{'OK' if np.median(times) <= 10 else 'SLOW'}")
         for batch in (8, 64):
             t = time.perf_counter()
