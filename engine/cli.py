@@ -21,6 +21,11 @@ __all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer"]
 COMMANDS: list[str] = [
     "engine.commands.info",
     "engine.commands.models",
+    "engine.commands.conv",
+    "engine.commands.arch",
+    "engine.commands.detect",
+    "engine.commands.yolo",
+    "engine.commands.style",
     "engine.commands.faces",
 ]
 

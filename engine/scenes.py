@@ -266,7 +266,7 @@ def make_scene(
     seed: int | np.random.Generator | None = None,
     size: tuple[int, int] = (160, 160),
     objects: tuple[int, int] = (1, 5),
-    object_size: tuple[float, float] = (0.12, 0.42),
+    object_size: tuple[float, float] = (0.15, 0.45),
     background: str = "mixed",
     max_iou: float = 0.3,
     max_cover: float = 0.5,
@@ -356,9 +356,9 @@ class DemoScene:
     seed: int = 0
     size: tuple[int, int] = (480, 640)
     photo: str = "astronaut"
-    objects: int = 6
+    objects: int = 5
     speed: tuple[float, float] = (1.5, 5.0)
-    object_size: tuple[float, float] = (0.1, 0.28)
+    object_size: tuple[float, float] = (0.16, 0.36)
     fps: float = 30.0
     _background: np.ndarray = field(init=False, repr=False)
     _movers: list[_Mover] = field(init=False, repr=False)

@@ -10,6 +10,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -70,6 +71,18 @@ def test_models_files_missing_package_is_a_clear_error(monkeypatch):
         models_files()
 
 
+def test_models_folder_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(face_files.ENV_VAR, str(tmp_path))
+    with pytest.raises(FaceModelsMissing, match="lacks"):
+        models_files()
+    monkeypatch.delenv(face_files.ENV_VAR)
+    source = models_files()
+    for p in (source.recognition, source.detector, source.landmarks5):
+        (tmp_path / p.name).symlink_to(p)
+    monkeypatch.setenv(face_files.ENV_VAR, str(tmp_path))
+    assert models_files().detector == tmp_path / "mmod_human_face_detector.dat"
+
+
 def _encode_int(v: int) -> bytes:
     """dlib's integer encoding, written from the format description (serialize.h)."""
     mag = abs(v).to_bytes(max(1, (abs(v).bit_length() + 7) // 8), "little")
@@ -94,7 +107,7 @@ def test_reader_integers_floats_strings_bools():
 
 def test_vectorised_integer_decoding_matches_sequential():
     rng = np.random.default_rng(1)
-    values = [int(v) for v in rng.integers(-2**40, 2**40, 500)] + [0 if False else 1, -1, 255, 256]
+    values = [int(v) for v in rng.integers(-2**40, 2**40, 500)] + [0, 1, -1, 255, 256]
     data = b"".join(_encode_int(v) for v in values)
     assert decode_ints(data).tolist() == values
     with pytest.raises(DlibFormatError):
@@ -152,6 +165,24 @@ def test_mmod_boxes_match_dlib(detector, images):
         for ours, ref in zip(found, info["faces"]):
             assert np.abs(np.array(ours.box) - ref["box"]).max() <= 2, (name, ours, ref["box"])
             assert abs(ours.score - ref["score"]) < 0.02, (name, ours.score, ref["score"])
+
+
+def test_mmod_upsampling_finds_small_faces(detector, images):
+    half = cv2.resize(images["astronaut"], (256, 256), interpolation=cv2.INTER_AREA)  # face ~48 px
+    assert detector.detect(half) == []
+    found = detector.detect(half, upsample=1)
+    assert len(found) == 1
+    expected = (np.array(REF["images"]["astronaut"]["faces"][0]["box"]) + 0.5) / 2 - 0.5
+    assert np.abs(np.array(found[0].box) - expected).max() <= 2
+    with pytest.raises(ValueError):
+        detector.detect(half, upsample=-1)
+
+
+def test_mmod_small_and_bad_images(detector):
+    assert detector.detect(np.zeros((3, 4, 3), np.uint8)) == []
+    assert detector.detect(np.full((40, 40, 3), 128, np.uint8)) == []
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        detector.detect(np.zeros((40, 40), np.uint8))
 
 
 def test_pyramid_layout_fits_the_canvas():

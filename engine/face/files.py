@@ -1,22 +1,26 @@
 """Locating dlib's pretrained face models shipped by the ``face_recognition_models`` package.
 
 The package is found through its installed-file metadata; it is never imported (its
-``__init__`` needs ``pkg_resources``, which current setuptools no longer ships).
+``__init__`` needs ``pkg_resources``, which current setuptools no longer ships). A folder
+holding the three files can be named instead with the environment variable
+``CONVSTUDIO_FACE_MODELS``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import os
 from importlib import metadata
 from pathlib import Path
 
 __all__ = ["FaceModelFiles", "FaceModelsMissing", "models_files", "models_dir",
-           "RECOGNITION_FILE", "DETECTOR_FILE", "LANDMARKS5_FILE"]
+           "RECOGNITION_FILE", "DETECTOR_FILE", "LANDMARKS5_FILE", "ENV_VAR"]
 
 RECOGNITION_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 DETECTOR_FILE = "mmod_human_face_detector.dat"
 LANDMARKS5_FILE = "shape_predictor_5_face_landmarks.dat"
 _PACKAGE = "face_recognition_models"
+ENV_VAR = "CONVSTUDIO_FACE_MODELS"
 
 
 class FaceModelsMissing(FileNotFoundError):
@@ -42,6 +46,14 @@ def models_files() -> FaceModelFiles:
 
     Raises :class:`FaceModelsMissing` when the package or one of its files is absent.
     """
+    override = os.environ.get(ENV_VAR)
+    if override:
+        folder = Path(override)
+        paths = [folder / name for name in (RECOGNITION_FILE, DETECTOR_FILE, LANDMARKS5_FILE)]
+        missing = [p.name for p in paths if not p.is_file()]
+        if missing:
+            raise FaceModelsMissing(f"{ENV_VAR}={override} lacks {', '.join(missing)}")
+        return FaceModelFiles(*paths)
     try:
         dist = metadata.distribution(_PACKAGE)
     except metadata.PackageNotFoundError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,8 @@ class FaceBox:
     score: float
 
 
-def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int = 11) -> tuple[list[tuple[int, int, int, int]], int, int]:
+@lru_cache(maxsize=32)
+def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int = 11) -> tuple[tuple[tuple[int, int, int, int], ...], int, int]:
     """Where dlib's tiled pyramid places each level.
 
     Returns ``(rects, canvas_h, canvas_w)`` with ``rects[i] = (left, top, right, bottom)``
@@ -83,7 +85,7 @@ def pyramid_rects(height: int, width: int, padding: int = 10, outer_padding: int
         rects.append(rect)
         y -= h + padding
         i += 1
-    return rects, canvas_h, canvas_w
+    return tuple(rects), canvas_h, canvas_w
 
 
 def _nearest_rect(rects: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
@@ -140,6 +142,8 @@ class MMODFaceDetector:
             (kh, kw), (sh, sw), (ph, pw) = layer.params["kernel"], layer.params["stride"], layer.params["padding"]
             if (kh, sh, ph) != (kw, sw, pw):
                 raise DlibFormatError("MMOD detector: only square kernels are supported")
+        self._convs = [(layer.params["kernel"][0], layer.params["stride"][0], layer.params["padding"][0])
+                       for layer in layers if layer.kind == "con"]
         # compose the maps from the output back to the input (outermost layer first)
         for layer in reversed(layers):
             if layer.kind == "con":
@@ -149,7 +153,12 @@ class MMODFaceDetector:
         self.net = nn.Sequential(*mods).to(self.device).eval()
         self.mean = torch.tensor(net.input.params["mean"], dtype=torch.float32, device=self.device).reshape(3, 1, 1)
 
-    def tiled_pyramid(self, image: torch.Tensor) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
+    def _output_size(self, n: int) -> int:
+        for k, s, p in self._convs:
+            n = (n + 2 * p - k) // s + 1
+        return n
+
+    def tiled_pyramid(self, image: torch.Tensor) -> tuple[torch.Tensor, tuple[tuple[int, int, int, int], ...]]:
         """Normalised tiled pyramid (1,3,H',W') of a float (3,H,W) 0..255 image, and the level rects."""
         _, h, w = image.shape
         rects, ch, cw = pyramid_rects(h, w, self.padding, self.outer_padding)
@@ -162,21 +171,32 @@ class MMODFaceDetector:
         return canvas, rects
 
     @torch.inference_mode()
-    def score_map(self, image: np.ndarray) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
-        """The detector's output map (H'',W'') over the tiled pyramid of ``image`` (H,W,3) uint8."""
+    def score_map(self, image: np.ndarray, upsample: int = 0) -> tuple[torch.Tensor, tuple[tuple[int, int, int, int], ...]]:
+        """The detector's output map (H'',W'') over the tiled pyramid of ``image`` (H,W,3)
+        uint8, after doubling the image ``upsample`` times (bilinear)."""
         img = torch.from_numpy(np.array(image, dtype=np.uint8)).to(self.device).permute(2, 0, 1).float()
+        if upsample > 0:
+            img = F.interpolate(img[None], scale_factor=2 ** upsample, mode="bilinear", align_corners=False)[0]
         canvas, rects = self.tiled_pyramid(img)
+        if min(self._output_size(canvas.shape[2]), self._output_size(canvas.shape[3])) < 1:
+            return torch.zeros((0, 0), device=self.device), rects  # too small to hold a face
         return self.net(canvas)[0, 0], rects
 
-    def detect(self, image: np.ndarray, threshold: float = 0.0) -> list[FaceBox]:
-        """Faces in ``image`` (H,W,3) uint8 RGB; ``threshold`` is dlib's ``adjust_threshold``
-        (lower finds more, less certain faces). Boxes are in original pixels, best first."""
+    def detect(self, image: np.ndarray, threshold: float = 0.0, upsample: int = 0) -> list[FaceBox]:
+        """Faces in ``image`` (H,W,3) uint8 RGB, best first, boxes in original pixels.
+
+        ``threshold`` is dlib's ``adjust_threshold`` (lower finds more, less certain faces).
+        The smallest face found is about 80 px; ``upsample`` = k doubles the image k times
+        first (bilinear) to find faces down to 80/2**k px, at 4**k times the work.
+        """
+        if upsample < 0 or upsample > 3:
+            raise ValueError("upsample must be 0..3")
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be (H,W,3) uint8 RGB, got {image.shape} {image.dtype}")
         if image.shape[0] < 1 or image.shape[1] < 1:
             return []
-        scores, rects = self.score_map(image)
+        scores, rects = self.score_map(image, upsample)
         rows, cols = torch.nonzero(scores > threshold, as_tuple=True)
         if rows.numel() == 0:
             return []
@@ -197,6 +217,9 @@ class MMODFaceDetector:
             x1[sel], y1[sel] = x1[sel] * up + 0.3, y1[sel] * up + 0.3
             x2[sel], y2[sel] = x2[sel] * up + 0.3, y2[sel] * up + 0.3
         boxes = np.floor(np.stack([x1, y1, x2, y2], axis=1) + 0.5)
+        if upsample:
+            # pixel centres of the doubled image: x_up = 2**k (x + 0.5) - 0.5
+            boxes = (boxes + 0.5) / 2 ** upsample - 0.5
         order = np.argsort(-vals, kind="stable")
         kept: list[int] = []
         for idx in order:

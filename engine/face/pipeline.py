@@ -173,13 +173,16 @@ class FacePipeline:
 
     detector: ``"mmod"`` (dlib's CNN detector, default) or ``"haar"`` (OpenCV).
     device: where the CNNs run (default: the app's device preference).
+    upsample: MMOD only -- double the image this many times before detecting
+    (finds faces down to ~40 px with 1, ~20 px with 2; slower).
     Models load on first use; failures raise :class:`FaceModelsUnavailable`.
     """
 
-    def __init__(self, detector: str = "mmod", device: torch.device | str | None = None):
+    def __init__(self, detector: str = "mmod", device: torch.device | str | None = None, upsample: int = 0):
         if detector not in DETECTORS:
             raise ValueError(f"unknown face detector {detector!r}; choose one of {', '.join(DETECTORS)}")
         self.detector_name = detector
+        self.upsample = int(upsample)
         self.device = torch.device(device) if device is not None else get_device()
         self._detector = None
         self._predictor = None
@@ -221,7 +224,7 @@ class FacePipeline:
     def detect(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Face boxes float32 (K, 4) xyxy in image pixels and scores (K,), best first."""
         image = _check_image(image)
-        boxes, scores = _detect(self.detector, image)
+        boxes, scores = _detect(self.detector, image, self.upsample)
         return np.asarray(boxes, np.float32).reshape(-1, 4), np.asarray(scores, np.float32).reshape(-1)
 
     def embed_chips(self, chips: np.ndarray) -> np.ndarray:
@@ -318,8 +321,8 @@ def _load(part: str, device: torch.device):
         raise FaceModelsUnavailable(f"dlib's {part} model could not be loaded: {exc}") from exc
 
 
-def _detect(detector, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    out = detector.detect(image)
+def _detect(detector, image: np.ndarray, upsample: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    out = detector.detect(image) if isinstance(detector, HaarDetector) else detector.detect(image, 0.0, upsample)
     if isinstance(out, tuple):
         return out
     boxes = np.asarray([d.box for d in out], np.float32).reshape(-1, 4)
@@ -344,19 +347,24 @@ def face_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class FaceAnalyzer(FacePipeline):
-    """The MMOD pipeline with dlib's detection threshold exposed.
+    """The MMOD pipeline with dlib's detector options per call.
 
-    ``analyze(image, threshold=0.0, boxes=None)``: ``threshold`` is dlib's
-    ``adjust_threshold`` (lower finds more, less certain faces); ``boxes``
-    (objects with ``.box`` and ``.score``) skip detection.
+    ``analyze(image, threshold=0.0, upsample=0, boxes=None)``: ``threshold`` is
+    dlib's ``adjust_threshold`` (lower finds more, less certain faces),
+    ``upsample`` doubles the image that many times first (smaller faces);
+    ``boxes`` (objects with ``.box`` and ``.score``) skip detection.
     """
 
     def __init__(self, device: torch.device | str | None = None):
         super().__init__("mmod", device)
 
-    def analyze(self, image: np.ndarray, threshold: float = 0.0, boxes: Sequence | None = None) -> list[Face]:  # type: ignore[override]
+    def detect_boxes(self, image: np.ndarray, threshold: float = 0.0, upsample: int = 0) -> list:
+        """MMOD detections (``FaceBox`` with ``.box``, ``.score``), best first."""
+        return self.detector.detect(_check_image(image), threshold, upsample)
+
+    def analyze(self, image: np.ndarray, threshold: float = 0.0, upsample: int = 0, boxes: Sequence | None = None) -> list[Face]:  # type: ignore[override]
         image = _check_image(image)
-        found = self.detector.detect(image, threshold) if boxes is None else list(boxes)
+        found = self.detect_boxes(image, threshold, upsample) if boxes is None else list(boxes)
         if not found:
             return []
         return self.describe(image, np.asarray([f.box for f in found], np.float32), np.asarray([f.score for f in found], np.float32))

@@ -159,10 +159,14 @@ class Embedder:
         rng = np.random.default_rng(0)
         img = sample_image("astronaut")
         chips = np.stack([img[y:y + CHIP_SIZE, x:x + CHIP_SIZE] for y, x in rng.integers(0, 512 - CHIP_SIZE, (8, 2))])
-        self.half = False
-        ref = self.embed_chips(chips)
-        self.half = True
-        out = self.embed_chips(chips)
+        previous = self.half
+        try:
+            self.half = False
+            ref = self.embed_chips(chips)
+            self.half = True
+            out = self.embed_chips(chips)
+        finally:
+            self.half = previous
         return float(np.linalg.norm(ref - out, axis=1).max())
 
     @torch.inference_mode()

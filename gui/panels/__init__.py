@@ -11,6 +11,13 @@ log = logging.getLogger(__name__)
 
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
+    "gui.panels.convolution:ConvolutionPanel",
+    "gui.panels.architectures:ArchitecturesPanel",
+    "gui.panels.feature_maps:FeatureMapsPanel",
+    "gui.panels.augmentation:AugmentationPanel",
+    "gui.panels.detection:DetectionPanel",
+    "gui.panels.grid_detector:GridDetectorPanel",
+    "gui.panels.style_transfer:StyleTransferPanel",
     "gui.panels.models:ModelsPanel",
     "gui.panels.faces:FacesPanel",
 ]

@@ -1,0 +1,203 @@
+"""The architecture zoo: classic CNNs with random weights, built offline.
+
+``MODELS`` maps a short name to a :class:`ModelSpec`; :func:`build` returns a
+fresh ``nn.Module`` with random weights (torchvision builders always get
+``weights=None``, so nothing is ever downloaded). LeNet-5 and NiN are defined
+here; the others come from torchvision.
+
+    model = build("resnet18", device="meta")   # shapes only, no memory
+    spec("resnet18").input_shape               # (3, 224, 224)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+__all__ = [
+    "ModelSpec",
+    "UnknownModel",
+    "MODELS",
+    "LeNet5",
+    "NiN",
+    "MLPConv",
+    "names",
+    "spec",
+    "build",
+]
+
+
+class UnknownModel(KeyError):
+    """The name is not in :data:`MODELS`."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return str(self.args[0]) if self.args else "unknown model"
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 in its 1998 form (LeCun et al.): 32x32 grey input, tanh, average pooling.
+
+    Layers keep the paper's names: C1 (6 maps 28x28), S2 (6 maps 14x14), C3 (16 maps
+    10x10), S4 (16 maps 5x5), C5 (120 maps 1x1), F6 (84 units) and the 10-way output.
+    Simplifications, as in most re-implementations: C3 connects to all six S2 maps
+    (the paper used a sparse connection table), S2/S4 are plain average pooling
+    (the paper's had a trainable coefficient and bias), and the output is a linear
+    layer instead of Euclidean RBF units. Parameters: 61,706.
+
+    Input ``(N, in_channels, 32, 32)`` -> logits ``(N, num_classes)``.
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1):
+        super().__init__()
+        self.c1 = nn.Conv2d(in_channels, 6, kernel_size=5)
+        self.act1 = nn.Tanh()
+        self.s2 = nn.AvgPool2d(kernel_size=2, stride=2)
+        self.c3 = nn.Conv2d(6, 16, kernel_size=5)
+        self.act3 = nn.Tanh()
+        self.s4 = nn.AvgPool2d(kernel_size=2, stride=2)
+        self.c5 = nn.Conv2d(16, 120, kernel_size=5)
+        self.act5 = nn.Tanh()
+        self.flatten = nn.Flatten()
+        self.f6 = nn.Linear(120, 84)
+        self.act6 = nn.Tanh()
+        self.output = nn.Linear(84, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.s2(self.act1(self.c1(x)))
+        x = self.s4(self.act3(self.c3(x)))
+        x = self.flatten(self.act5(self.c5(x)))
+        return self.output(self.act6(self.f6(x)))
+
+
+class MLPConv(nn.Sequential):
+    """One NiN mlpconv block: a kxk convolution followed by two 1x1 convolutions, each with ReLU
+    (a small multilayer perceptron slid over the image)."""
+
+    def __init__(self, in_ch: int, k: int, c1: int, c2: int, c3: int):
+        super().__init__(
+            nn.Conv2d(in_ch, c1, kernel_size=k, padding=k // 2),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c2, c3, kernel_size=1),
+            nn.ReLU(inplace=True),
+        )
+
+
+class NiN(nn.Module):
+    """Network in Network (Lin, Chen, Yan 2013), the CIFAR-10 model.
+
+    Three mlpconv blocks (5x5/1x1/1x1 with 192-160-96, 5x5/1x1/1x1 with 192-192-192,
+    3x3/1x1/1x1 with 192-192-classes), 3x3 stride-2 pooling with dropout between
+    them, and global average pooling instead of fully connected layers: the last
+    mlpconv emits one map per class and their means are the logits.
+
+    Input ``(N, 3, 32, 32)`` -> logits ``(N, num_classes)``.
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 3):
+        super().__init__()
+        self.block1 = MLPConv(in_channels, 5, 192, 160, 96)
+        self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)
+        self.drop1 = nn.Dropout(0.5)
+        self.block2 = MLPConv(96, 5, 192, 192, 192)
+        self.pool2 = nn.AvgPool2d(kernel_size=3, stride=2, ceil_mode=True)
+        self.drop2 = nn.Dropout(0.5)
+        self.block3 = MLPConv(192, 3, 192, 192, num_classes)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.drop1(self.pool1(self.block1(x)))
+        x = self.drop2(self.pool2(self.block2(x)))
+        return self.flatten(self.gap(self.block3(x)))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One zoo entry.
+
+    input_shape: default input ``(C, H, W)`` (batch dimension excluded).
+    min_input: the smallest square side the network accepts (for quick tests).
+    source: ``"torchvision"`` or ``"convstudio"``.
+    training_only: qualified module names used only while training (GoogLeNet's auxiliary classifiers).
+    weights_name: the :mod:`engine.weights` entry holding pretrained weights, if any.
+    """
+
+    name: str
+    title: str
+    year: int
+    input_shape: tuple[int, int, int]
+    builder: Callable[[], nn.Module] = field(repr=False, compare=False)
+    source: str = "torchvision"
+    description: str = ""
+    num_classes: int = 1000
+    min_input: int = 32
+    training_only: tuple[str, ...] = ()
+    weights_name: str | None = None
+
+
+def _tv(fn_name: str, **kwargs) -> Callable[[], nn.Module]:
+    def build() -> nn.Module:
+        import torchvision
+
+        return getattr(torchvision.models, fn_name)(weights=None, **kwargs)
+
+    return build
+
+
+MODELS: dict[str, ModelSpec] = {
+    s.name: s
+    for s in (
+        ModelSpec("lenet5", "LeNet-5", 1998, (1, 32, 32), LeNet5, "convstudio",
+                  "Convolutions, tanh and average pooling on 32x32 digits", 10, 32),
+        ModelSpec("alexnet", "AlexNet", 2012, (3, 224, 224), _tv("alexnet"), "torchvision",
+                  "Large filters, ReLU, dropout; the ImageNet 2012 winner", 1000, 63, (), "alexnet"),
+        ModelSpec("vgg16", "VGG-16", 2014, (3, 224, 224), _tv("vgg16"), "torchvision",
+                  "Thirteen 3x3 convolutions in five stages, three fully connected layers", 1000, 32, (), "vgg16"),
+        ModelSpec("nin", "Network in Network", 2013, (3, 32, 32), NiN, "convstudio",
+                  "mlpconv blocks (a conv and two 1x1 convs) and global average pooling; CIFAR-10", 10, 17),
+        ModelSpec("googlenet", "GoogLeNet / Inception-v1", 2014, (3, 224, 224),
+                  _tv("googlenet", aux_logits=True, init_weights=True), "torchvision",
+                  "Inception modules: 1x1, 3x3, 5x5 and pooling branches side by side, 1x1 reductions",
+                  1000, 64, ("aux1", "aux2"), "googlenet"),
+        ModelSpec("resnet18", "ResNet-18", 2015, (3, 224, 224), _tv("resnet18"), "torchvision",
+                  "Basic residual blocks (two 3x3 convs) with identity and 1x1 projection shortcuts",
+                  1000, 32, (), "resnet18"),
+        ModelSpec("resnet34", "ResNet-34", 2015, (3, 224, 224), _tv("resnet34"), "torchvision",
+                  "Basic residual blocks, 3-4-6-3 per stage", 1000, 32, (), None),
+        ModelSpec("resnet50", "ResNet-50", 2015, (3, 224, 224), _tv("resnet50"), "torchvision",
+                  "Bottleneck blocks (1x1 reduce, 3x3, 1x1 expand), 3-4-6-3 per stage", 1000, 32, (), "resnet50"),
+    )
+}
+
+
+def names() -> list[str]:
+    """Zoo model names in display order."""
+    return list(MODELS)
+
+
+def spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` of ``name``; raises :class:`UnknownModel`."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise UnknownModel(f"unknown architecture '{name}'; known: {', '.join(MODELS)}") from None
+
+
+def build(name: str, device: str | torch.device | None = None) -> nn.Module:
+    """A fresh model with random weights, in eval mode.
+
+    ``device="meta"`` builds without allocating memory (shapes and parameter
+    counts only); that is how summaries of VGG-16 stay instant.
+    """
+    entry = spec(name)
+    if device is None:
+        model = entry.builder()
+    else:
+        with torch.device(device):
+            model = entry.builder()
+    return model.eval()

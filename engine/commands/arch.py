@@ -1,0 +1,169 @@
+"""``convstudio arch list|summary``: the architecture zoo and per-layer tables.
+
+    convstudio arch list [--json]
+    convstudio arch summary NAME|FILE [--input 3x224x224] [--depth N] [--leaves] [--json]
+
+Extending ``arch`` with more subcommands: a module named in
+:data:`ARCH_EXTENSIONS` (e.g. ``engine/commands/arch_train.py``) defines
+``register_arch(arch_subparsers) -> None``, which adds its parser(s) to the
+``arch`` sub-parser group and sets ``func(args) -> int`` on them. Listed
+modules that do not exist are skipped, so an extension is just its own file.
+Callables appended to :data:`ARCH_SUBCOMMANDS` are called the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["register", "ARCH_EXTENSIONS", "ARCH_SUBCOMMANDS", "summary_rows_json", "format_summary_table"]
+
+#: Modules defining ``register_arch(subparsers)``; missing ones are skipped.
+ARCH_EXTENSIONS: list[str] = ["engine.commands.arch_train"]
+#: Extra registrars ``(subparsers) -> None`` for the ``arch`` group.
+ARCH_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def summary_rows_json(summary) -> dict:
+    """A :class:`~engine.arch.summary.ModelSummary` as a JSON-ready dict (rows without child lists)."""
+    d = summary.to_dict()
+    for row in d["rows"]:
+        row.pop("children", None)
+    return d
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}"
+
+
+def format_summary_table(summary, max_depth: int | None = None, leaves_only: bool = False) -> str:
+    """The layer table as aligned text, with a totals line."""
+    rows = [
+        r for r in summary.rows
+        if (max_depth is None or r.depth <= max_depth) and (not leaves_only or r.is_leaf)
+    ]
+    header = ("Layer", "Type", "Output", "Params", "MACs", "RF")
+    lines = [
+        (
+            ("" if leaves_only else "  " * r.depth) + r.name + (" (training only)" if r.training_only else ""),
+            r.type,
+            r.shape_text or "-",
+            _fmt_int(r.params),
+            _fmt_int(r.macs),
+            r.rf_text or "-",
+        )
+        for r in rows
+    ]
+    total = (
+        "Total",
+        "",
+        "×".join(map(str, summary.output_shape)) if summary.output_shape else "",
+        _fmt_int(summary.total_params),
+        _fmt_int(summary.total_macs),
+        "",
+    )
+    widths = [max(len(str(x[i])) for x in [header, total, *lines]) for i in range(len(header))]
+    right = {3, 4, 5}
+
+    def fmt(cols) -> str:
+        return "  ".join(str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i]) for i, c in enumerate(cols)).rstrip()
+
+    out = [fmt(header), "-" * (sum(widths) + 2 * (len(widths) - 1))]
+    out += [fmt(line) for line in lines]
+    out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    out.append(fmt(total))
+    if summary.inference_params != summary.total_params:
+        out.append(f"without training-only layers: {summary.inference_params:,} parameters, {summary.inference_macs:,} MACs")
+    return "\n".join(out)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ..arch import zoo
+    from ..arch.summary import summarize_zoo
+    from ..cli import print_json
+
+    rows = []
+    for name in zoo.names():
+        spec = zoo.spec(name)
+        s = summarize_zoo(name)
+        rows.append(
+            {
+                "name": name,
+                "title": spec.title,
+                "year": spec.year,
+                "input_shape": list(spec.input_shape),
+                "params": s.inference_params,
+                "params_with_training_only": s.total_params,
+                "macs": s.inference_macs,
+                "source": spec.source,
+                "weights": spec.weights_name,
+                "description": spec.description,
+            }
+        )
+    if args.json:
+        print_json(rows)
+        return 0
+    print(f"{'name':<10} {'architecture':<26} {'year':>4}  {'input':<11} {'params':>13} {'MACs':>16}")
+    for r in rows:
+        shape = "×".join(map(str, r["input_shape"]))
+        print(f"{r['name']:<10} {r['title']:<26} {r['year']:>4}  {shape:<11} {r['params']:>13,} {r['macs']:>16,}")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from ..arch import zoo
+    from ..arch.summary import SummaryError, parse_shape, summarize_zoo
+    from ..arch.user_model import ModelFileError, open_model
+    from ..cli import print_json
+
+    try:
+        shape = parse_shape(args.input) if args.input else None
+        if args.model in zoo.MODELS:
+            summary = summarize_zoo(args.model, shape)
+        elif Path(args.model).exists():
+            summary = open_model(args.model).summarize(shape)
+        else:
+            raise zoo.UnknownModel(
+                f"'{args.model}' is neither a known architecture ({', '.join(zoo.names())}) nor a model file"
+            )
+    except (ValueError, SummaryError, ModelFileError, zoo.UnknownModel) as exc:
+        print(f"convstudio: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print_json(summary_rows_json(summary))
+    else:
+        print(f"{summary.name}: input {'×'.join(map(str, summary.input_shape))}")
+        print(format_summary_table(summary, args.depth, args.leaves))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("arch", help="classic CNN architectures: list, per-layer summary")
+    arch_sub = p.add_subparsers(dest="arch_command", metavar="ARCH_COMMAND")
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    lp = arch_sub.add_parser("list", help="the architecture zoo with parameters and MACs")
+    lp.add_argument("--json", action="store_true", help="print one JSON list")
+    lp.set_defaults(func=_list)
+
+    sp = arch_sub.add_parser("summary", help="layer table: output shapes, parameters, MACs, receptive fields")
+    sp.add_argument("model", metavar="NAME|FILE", help="a zoo name (see 'arch list') or a TorchScript / torch.export file")
+    sp.add_argument("--input", default=None, help="input shape C x H x W, e.g. 3x224x224 (default: the model's)")
+    sp.add_argument("--depth", type=int, default=None, help="show modules down to this nesting depth (0 = top level)")
+    sp.add_argument("--leaves", action="store_true", help="show only leaf layers")
+    sp.add_argument("--json", action="store_true", help="print one JSON object with every row and the totals")
+    sp.set_defaults(func=_summary)
+
+    for module_name in ARCH_EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register_arch(arch_sub)
+    for registrar in ARCH_SUBCOMMANDS:
+        registrar(arch_sub)

@@ -1,0 +1,170 @@
+"""``convstudio conv``: convolution arithmetic, animation export and photo filtering from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def _layer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-f", "--kernel-size", type=int, default=3, help="kernel size f (default 3)")
+    p.add_argument("-p", "--padding", default="0", help="padding p, 'valid' or 'same' (default 0)")
+    p.add_argument("-s", "--stride", type=int, default=1, help="stride s (default 1)")
+    p.add_argument("-d", "--dilation", type=int, default=1, help="dilation d (default 1)")
+    p.add_argument("--mode", default="zeros", help="padding mode: zeros, reflect, replicate, circular")
+    p.add_argument("--kernel", default="vertical edge", help="kernel preset (e.g. 'sobel x', 'gaussian'; see conv presets)")
+    p.add_argument("--pool", choices=("none", "max", "avg", "global"), default="none", help="pooling after the convolution")
+    p.add_argument("--pool-size", type=int, default=2)
+    p.add_argument("--pool-stride", type=int, default=None, help="default: the pool size")
+
+
+def _padding(args: argparse.Namespace, f: int) -> int:
+    from ..conv import resolve_padding
+
+    value = args.padding
+    return resolve_padding(int(value) if value.lstrip("-").isdigit() else value, f, args.dilation)
+
+
+def _pool(args: argparse.Namespace):
+    from ..conv import PoolSpec
+
+    if args.pool == "none":
+        return None
+    return PoolSpec(args.pool, args.pool_size, args.pool_stride or args.pool_size, 0)
+
+
+def _size(args: argparse.Namespace) -> int:
+    from ..cli import print_json
+    from ..conv import compare_params, coverage, output_size
+
+    p = _padding(args, args.kernel_size)
+    n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
+    o = output_size(n, f, p, s, d)
+    cmp = compare_params(n, args.c_in, f, args.c_out, p, s, d)
+    cov = coverage(n, f, p, s, d)
+    result = {
+        "n": n, "f": f, "p": p, "s": s, "d": d, "output": o,
+        "formula": f"floor(({n} + 2*{p} - {d}*({f}-1) - 1)/{s}) + 1 = {o}",
+        "conv_params": cmp.conv_total, "dense_weights": cmp.dense_weights, "dense_biases": cmp.dense_biases,
+        "coverage_min": int(cov.min()), "coverage_max": int(cov.max()),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(f"o = ⌊(n + 2p − d(f−1) − 1)/s⌋ + 1 = ⌊({n} + 2·{p} − {d}·({f}−1) − 1)/{s}⌋ + 1 = {o}")
+        print(f"{n}×{n}×{args.c_in} → {o}×{o}×{args.c_out}: conv {cmp.conv_total:,} parameters; "
+              f"fully connected {cmp.dense_weights:,} weights + {cmp.dense_biases:,} biases ({cmp.ratio:,.0f}×)")
+        print(f"each input pixel is used by {cov.min()} to {cov.max()} windows")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..cli import print_json, progress_printer
+    from ..conv import Animation, filter_preset, input_preset, pool_trace, trace
+    from ..conv.export import export_job
+    from ..jobs import run_job
+
+    f = args.kernel_size
+    x = input_preset(args.input, args.n, args.channels, np.random.default_rng(args.seed))
+    w = filter_preset(args.kernel, f, args.channels)[None]
+    t = trace(x, w, None, args.stride, _padding(args, f), args.dilation, args.mode)
+    spec = _pool(args)
+    anim = Animation(t, pool_trace(t.output, spec.kind, spec.size, spec.stride, spec.padding) if spec else None)
+    outcome = run_job(export_job(anim, Path(args.out), fps=args.fps, cell=args.cell, max_frames=args.max_frames), progress_printer(not args.json))
+    r = outcome.result
+    if args.json:
+        print_json({"path": str(r.path), "frames": r.frames, "width": r.width, "height": r.height, "fps": r.fps})
+    else:
+        print(f"wrote {r.frames} frames ({r.width}×{r.height}, {r.fps:g} fps) to {r.path}")
+    return 0
+
+
+def _filter(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..cli import print_json
+    from ..conv import apply_filters, filter_preset
+    from ..io import load_image, save_image
+
+    rgb = load_image(args.image)
+    f = args.kernel_size
+    w = filter_preset(args.kernel, f, 3 if args.rgb else 1)[None]
+    fm = apply_filters(rgb, w, None, args.stride, _padding(args, f), args.dilation, args.mode, _pool(args))
+    m = fm.pooled[0] if fm.pooled is not None else fm.maps[0]
+    lo, hi = float(m.min()), float(m.max())
+    img = ((m - lo) / (hi - lo if hi > lo else 1.0) * 255).round().astype(np.uint8)
+    save_image(args.out, np.repeat(img[:, :, None], 3, axis=2), {"kernel": args.kernel, "range": f"{lo:g}..{hi:g}"})
+    result = {"out": str(args.out), "shape": list(m.shape), "min": lo, "max": hi, "ms": round(fm.seconds * 1000, 2), "device": fm.device}
+    if args.json:
+        print_json(result)
+    else:
+        print(f"{args.kernel} on {Path(args.image).name}: {m.shape[1]}×{m.shape[0]} map, values {lo:.3g}..{hi:.3g}, "
+              f"{fm.seconds * 1000:.1f} ms on {fm.device}; written to {args.out} (scaled to 0..255)")
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    from ..cli import print_json
+    from ..conv import INPUT_PRESETS, KERNEL_PRESETS, PADDING_MODES
+
+    data = {"kernels": list(KERNEL_PRESETS), "inputs": list(INPUT_PRESETS), "padding_modes": list(PADDING_MODES)}
+    if args.json:
+        print_json(data)
+    else:
+        for key, values in data.items():
+            print(f"{key}: {', '.join(values)}")
+    return 0
+
+
+def _guard(func):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except ValueError as exc:  # bad settings or files: say why, no traceback
+            print(f"convstudio conv: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("conv", help="convolution lab: output size, animation export, filter a photo")
+    conv_sub = p.add_subparsers(dest="conv_command", required=True)
+
+    q = conv_sub.add_parser("size", help="output size, parameter counts and coverage of a conv layer")
+    q.add_argument("n", type=int, help="input size n (n×n)")
+    _layer_args(q)
+    q.add_argument("--c-in", type=int, default=3)
+    q.add_argument("--c-out", type=int, default=1)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_guard(_size))
+
+    q = conv_sub.add_parser("export", help="write the step-by-step animation as .gif or .mp4")
+    q.add_argument("out", help="output file, .gif or .mp4")
+    q.add_argument("--n", type=int, default=6, help="input size (default 6)")
+    q.add_argument("--input", default="vertical edge 6×6", help="input preset (see conv presets)")
+    q.add_argument("--channels", type=int, choices=(1, 3), default=1)
+    q.add_argument("--seed", type=int, default=0, help="seed of the random input")
+    q.add_argument("--fps", type=float, default=4.0)
+    q.add_argument("--cell", type=int, default=26, help="cell size in pixels")
+    q.add_argument("--max-frames", type=int, default=600)
+    _layer_args(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_guard(_export))
+
+    q = conv_sub.add_parser("filter", help="apply a kernel preset to a photo and save the feature map")
+    q.add_argument("image")
+    q.add_argument("out", help="PNG of the feature map (or pooled map), scaled to 0..255")
+    q.add_argument("--rgb", action="store_true", help="three-channel filter on RGB (default: luminance)")
+    _layer_args(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_guard(_filter))
+
+    q = conv_sub.add_parser("presets", help="list kernel and input presets and padding modes")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_guard(_presets))

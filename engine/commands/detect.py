@@ -1,0 +1,126 @@
+"""``convstudio detect SOURCE``: run a detector over a video, camera, image, folder or the demo scene."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register", "run_detect"]
+
+
+def _classes(text: str | None, names: list[str]) -> list[int] | None:
+    if not text:
+        return None
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+        elif part in names:
+            out.append(names.index(part))
+        else:
+            raise ValueError(f"unknown class {part!r}")
+    return out
+
+
+def run_detect(args: argparse.Namespace) -> int:
+    """The ``detect`` subcommand."""
+    from ..cli import print_json
+    from ..detect import DetectorError, create_detector, detector_specs
+    from ..detect.outputs import JsonlExporter, RecordError, VideoRecorder
+    from ..detect.pipeline import DetectionPipeline, DetectSettings
+    from ..detect.sources import SourceError, open_source
+    from ..weights import WeightsError
+
+    if args.list:
+        for spec in detector_specs():
+            need = f"needs weights '{spec.weights_entry}'" if spec.weights_entry else "offline"
+            if args.json:
+                print_json({"name": spec.name, "title": spec.title, "weights_entry": spec.weights_entry, "group": spec.group})
+            else:
+                print(f"{spec.name:<40} {spec.title}  [{need}]")
+        return 0
+    if not args.source:
+        print("convstudio detect: give a SOURCE (a file, folder, cam:N or demo), or --list", file=sys.stderr)
+        return 2
+    try:
+        detector = create_detector(args.model, weights=args.weights)
+    except WeightsError as exc:
+        print(f"convstudio detect: {exc}\n(or try the pipeline with --weights random)", file=sys.stderr)
+        return 1
+    except (DetectorError, ValueError) as exc:
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 2
+    if detector.random_weights:
+        print(f"note: {args.model} runs with RANDOM weights: the boxes are meaningless (pipeline test only)", file=sys.stderr)
+    try:
+        classes = _classes(args.classes, list(detector.class_names))
+        source = open_source(args.source, fps=None if args.every_frame else 30.0)
+    except (SourceError, ValueError) as exc:
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 2
+    settings = DetectSettings(
+        score_threshold=args.score if args.score is not None else detector.default_score,
+        iou_threshold=args.iou if args.iou is not None else detector.default_iou, class_agnostic=args.agnostic, classes=tuple(classes) if classes is not None else None,
+        max_detections=args.max_det, annotate=bool(args.save_video),
+    )
+    every_frame = args.every_frame or (not source.live and not args.latest)
+    pipeline = DetectionPipeline(source, detector, settings, every_frame=every_frame)
+    recorder = VideoRecorder(args.save_video, fps=source.fps or 30.0) if args.save_video else None
+    exporter = JsonlExporter(args.export) if args.export else None
+    frames = 0
+    try:
+        for result in pipeline.run(max_frames=args.frames):
+            if result.error is not None:
+                print(f"convstudio detect: {result.error} (retrying; Ctrl+C stops)", file=sys.stderr)
+                continue
+            det, st = result.detections, result.stats
+            if args.json:
+                record = {"frame": st.index, **det.to_dict(include_raw=not args.no_raw)}
+                record["stats"] = {"dropped": st.dropped, "other_ms": round(st.other_ms, 3), "latency_ms": round(st.latency_ms, 3)}
+                print_json(record)
+            else:
+                kept = ", ".join(f"{det.label_name(int(l))} {s:.2f}" for s, l in zip(det.scores, det.labels)) or "-"
+                print(f"frame {st.index:>5}: raw {det.num_raw:>4} -> kept {len(det):>3} | model {st.model_ms:6.1f} ms "
+                      f"NMS {st.nms_ms:5.2f} ms | {kept}")
+            if recorder is not None and result.annotated is not None:
+                recorder.write(result.annotated)
+            if exporter is not None:
+                exporter.write(st.index, det)
+            frames += 1
+    except KeyboardInterrupt:
+        pass
+    except (SourceError, RecordError, DetectorError) as exc:
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if recorder is not None:
+            recorder.close()
+        if exporter is not None:
+            exporter.close()
+    if frames == 0:
+        print("convstudio detect: no frames were read from the source", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("detect", help="detect objects in a video, camera, image, folder or the demo scene")
+    p.add_argument("source", nargs="?", help="a video or image file, a folder of images, cam:N, demo or demo:PHOTO")
+    p.add_argument("--model", default="ssdlite320_mobilenet_v3_large", help="detector name (see --list); yolo:PATH for a trained grid detector")
+    p.add_argument("--weights", choices=("installed", "random"), default="installed",
+                   help="installed pretrained weights (default) or random ones (pipeline tests only)")
+    p.add_argument("--score", type=float, default=None, help="score threshold (default: the detector's, 0.5 for COCO models)")
+    p.add_argument("--iou", type=float, default=None, help="NMS IoU threshold (default: the detector's, 0.5 for COCO models)")
+    p.add_argument("--agnostic", action="store_true", help="class-agnostic NMS (boxes of different classes suppress each other)")
+    p.add_argument("--classes", help="comma-separated class names or indices to keep")
+    p.add_argument("--max-det", type=int, default=100, help="maximum detections per frame (default 100)")
+    p.add_argument("--frames", type=int, default=None, help="stop after N frames")
+    p.add_argument("--latest", action="store_true", help="for files: newest-frame-wins at the file's frame rate instead of every frame")
+    p.add_argument("--every-frame", action="store_true", help="process every frame in order, also of the demo scene (unpaced)")
+    p.add_argument("--save-video", metavar="MP4", help="record the annotated frames to an MP4 file")
+    p.add_argument("--export", metavar="JSONL", help="also write the detections as JSON lines to a file")
+    p.add_argument("--no-raw", action="store_true", help="leave the raw pre-NMS boxes out of --json output")
+    p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
+    p.add_argument("--list", action="store_true", help="list the detectors and exit")
+    p.set_defaults(func=run_detect)

@@ -1,0 +1,192 @@
+"""``convstudio stylize`` (Gatys optimisation) and ``convstudio style train|apply`` (fast style networks)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def _err(text: str) -> int:
+    print(f"\nconvstudio: {text}", file=sys.stderr)
+    return 1
+
+
+def _layer_weights(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        out[name.strip()] = float(value) if value else 1.0
+    return out
+
+
+def _stylize(args: argparse.Namespace) -> int:
+    from ..cli import print_json, progress_printer
+    from ..device import get_device
+    from ..io import ImageLoadError, save_image
+    from ..jobs import run_job
+    from ..style import RANDOM_NOTICE, MemoryRefused, StyleParams, resolve_image, stylize
+
+    try:
+        content = resolve_image(args.content)
+        style = resolve_image(args.style)
+    except (ImageLoadError, ValueError) as exc:
+        return _err(str(exc))
+    params = StyleParams(
+        size=args.size, steps=args.steps, style_strength=args.style_strength, alpha=args.alpha, beta=args.beta, gamma=args.tv,
+        optimizer=args.optimizer, init=args.init, preserve_colors=args.preserve_colors or "none", backbone=args.backbone,
+        report_every=args.report_every, multiscale=not args.single_scale, seed=args.seed,
+    )
+    if args.style_layers:
+        params.style_layers = _layer_weights(args.style_layers)
+    if args.content_layer:
+        params.content_layer = args.content_layer
+    out = Path(args.output)
+    if out.suffix.lower() != ".png":
+        return _err("the output must be a .png file (it carries the parameters as metadata)")
+    printer = progress_printer(not args.json)
+    notices: list[str] = []
+
+    def show(p) -> None:
+        if p.partial is None and RANDOM_NOTICE in p.message and p.message not in notices:
+            notices.append(p.message)
+            if not args.json:
+                print(p.message, file=sys.stderr)
+        printer(p)
+
+    t0 = time.perf_counter()
+    try:
+        outcome = run_job(stylize(content, style, params, device=get_device()), show)
+    except MemoryRefused as exc:
+        if args.json:
+            print_json({"error": str(exc), "suggested_size": exc.suggested_size})
+        return _err(str(exc))
+    except ValueError as exc:
+        return _err(str(exc))
+    result = outcome.result
+    save_image(out, result.image, result.metadata())
+    wall = time.perf_counter() - t0
+    if args.json:
+        print_json({
+            "output": str(out), "backbone": result.backbone, "notice": result.notice, "device": result.device,
+            "wall_seconds": round(wall, 3), "size": list(result.image.shape[:2]),
+            "losses": [asdict(r) for r in result.losses],
+        })
+    else:
+        last = result.losses[-1]
+        print(f"\nwrote {out} ({result.image.shape[1]}x{result.image.shape[0]}, backbone {result.backbone}, "
+              f"{wall:.1f} s, final loss {last.total:.4g})")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ..cli import print_json, progress_printer
+    from ..device import get_device
+    from ..io import ImageLoadError
+    from ..jobs import run_job
+    from ..style import TrainParams, resolve_image, train_style
+
+    try:
+        style = resolve_image(args.style)
+    except (ImageLoadError, ValueError) as exc:
+        return _err(str(exc))
+    params = TrainParams(steps=args.steps, batch_size=args.batch_size, size=args.size, backbone=args.backbone,
+                         checkpoint_every=args.checkpoint_every, style_weight=args.style_weight, content_weight=args.content_weight)
+    try:
+        outcome = run_job(train_style(style, args.images, args.output, params, resume=not args.restart, device=get_device()),
+                          progress_printer(not args.json))
+    except ValueError as exc:
+        return _err(str(exc))
+    result = outcome.result
+    if args.json:
+        print_json({"model": str(result.model_path), "checkpoint": str(result.checkpoint_path), "steps": result.steps,
+                    "notice": result.notice, "curve": [asdict(p) for p in result.curve]})
+    else:
+        if result.notice:
+            print(result.notice, file=sys.stderr)
+        print(f"\nwrote {result.model_path} after {result.steps} steps (checkpoint {result.checkpoint_path})")
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from ..cli import print_json, progress_printer
+    from ..device import get_device
+    from ..jobs import run_job
+    from ..style import FastStylizer, StyleModelError, apply_to_folder, load_transformer
+
+    try:
+        net = load_transformer(args.model)
+    except StyleModelError as exc:
+        return _err(str(exc))
+    messages: list[str] = []
+    printer = progress_printer(not args.json)
+
+    def show(p) -> None:
+        if p.message.startswith("skipped"):
+            messages.append(p.message)
+        printer(p)
+
+    outcome = run_job(apply_to_folder(FastStylizer(net, get_device()), args.inputs, args.output, args.strength), show)
+    written = outcome.result or []
+    if args.json:
+        print_json({"written": [str(p) for p in written], "skipped": messages})
+    else:
+        for m in messages:
+            print(m, file=sys.stderr)
+        print(f"\nwrote {len(written)} image(s) to {args.output}")
+    return 0 if written else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stylize", help="paint a photo in the style of another image (Gatys optimisation)",
+                       description="CONTENT and STYLE are image files or sample names such as sample:chelsea, sample:mosaic.")
+    p.add_argument("content")
+    p.add_argument("style")
+    p.add_argument("-o", "--output", required=True, help="output PNG (parameters are stored in its metadata)")
+    p.add_argument("--size", type=int, default=512, help="long side in pixels (default 512; above 512 runs coarse-to-fine)")
+    p.add_argument("--steps", type=int, default=300, help="optimiser steps at the final size (default 300)")
+    p.add_argument("--style-strength", type=float, default=0.5, help="0..1, chooses α, β, γ (default 0.5)")
+    p.add_argument("--alpha", type=float, help="content weight α (overrides the strength)")
+    p.add_argument("--beta", type=float, help="style weight β (overrides the strength)")
+    p.add_argument("--tv", type=float, help="total-variation weight γ")
+    p.add_argument("--content-layer", help="content layer (default conv4_2)")
+    p.add_argument("--style-layers", help="style layers and weights, e.g. conv1_1=0.2,conv2_1=0.2,conv3_1=0.2")
+    p.add_argument("--backbone", choices=("vgg19", "random"), default="vgg19",
+                   help="vgg19 (download once; the random offline fallback is used when missing) or random")
+    p.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs")
+    p.add_argument("--init", choices=("content", "style", "noise"), default="content")
+    p.add_argument("--preserve-colors", nargs="?", const="luminance", choices=("luminance", "luminance-yiq", "histogram"),
+                   help="keep the photo's colours: luminance (default when given), luminance-yiq or histogram")
+    p.add_argument("--single-scale", action="store_true", help="no coarse-to-fine above 512 px")
+    p.add_argument("--report-every", type=int, default=10, help="steps between progress reports")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print the losses per step and the wall time as JSON")
+    p.set_defaults(func=_stylize)
+
+    s = sub.add_parser("style", help="fast style networks: train one from a style image, apply one to photos")
+    ssub = s.add_subparsers(dest="style_command", metavar="ACTION", required=True)
+    t = ssub.add_parser("train", help="train a style network on a folder of photos")
+    t.add_argument("style", help="style image file or sample:NAME")
+    t.add_argument("--images", help="folder of content photos (default: the bundled samples)")
+    t.add_argument("-o", "--output", required=True, help="model file to write (.pth); <output>.ckpt holds the checkpoint")
+    t.add_argument("--steps", type=int, default=2000)
+    t.add_argument("--batch-size", type=int, default=4)
+    t.add_argument("--size", type=int, default=256, help="training crop size")
+    t.add_argument("--content-weight", type=float, default=1e5)
+    t.add_argument("--style-weight", type=float, default=1e10)
+    t.add_argument("--checkpoint-every", type=int, default=200)
+    t.add_argument("--backbone", choices=("vgg19", "random"), default="vgg19")
+    t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint instead of resuming")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=_train)
+    a = ssub.add_parser("apply", help="apply a style network to images or folders")
+    a.add_argument("model", help="a .pth style network (ours or the PyTorch examples' format)")
+    a.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
+    a.add_argument("-o", "--output", required=True, help="output folder")
+    a.add_argument("--strength", type=float, default=1.0, help="0 = original, 1 = fully stylised")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=_apply)

@@ -1,0 +1,118 @@
+"""``convstudio yolo train|eval``: the grid detector trained on synthetic scenes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register"]
+
+
+def _metrics_dict(metrics, class_names) -> dict:
+    return {
+        "map50": round(metrics.map50, 4),
+        "map50_95": round(metrics.map50_95, 4),
+        "per_class_ap50": {class_names[k]: round(v, 4) for k, v in metrics.per_class50.items()},
+        "images": metrics.num_images,
+        "objects": metrics.num_objects,
+    }
+
+
+def _train(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..cli import print_json, progress_printer
+    from ..jobs import CancelToken, run_job
+    from ..yolo.train import TrainConfig, train_job
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = TrainConfig(
+        grid=args.grid,
+        anchors=args.anchors,
+        minutes=args.minutes,
+        seed=args.seed,
+        train_scenes=args.scenes,
+        val_scenes=args.val_scenes,
+        max_steps=args.steps,
+    )
+    try:
+        outcome = run_job(train_job(config, output=args.output), progress_printer(not args.json), CancelToken())
+    except (ValueError, OSError) as exc:
+        print(f"\nconvstudio: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nconvstudio: training interrupted; the last periodic checkpoint (if any) is kept", file=sys.stderr)
+        return 130
+    r = outcome.result
+    result = {
+        "checkpoint": str(r.path),
+        "output": str(r.extra_path or r.path),
+        "grid": r.spec.grid,
+        "input_size": r.spec.input_size,
+        "anchors": [[round(float(v), 3) for v in a] for a in r.anchors],
+        "steps": r.steps,
+        "minutes": round(r.minutes, 2),
+        "threads": torch.get_num_threads(),
+        **_metrics_dict(r.metrics, r.spec.class_names),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"mAP@0.5 {result['map50']:.3f}  mAP@[.5:.95] {result['map50_95']:.3f}  "
+            f"({r.steps} steps, {result['minutes']:.2f} min, {result['threads']} thread(s))"
+        )
+        print(f"anchors (w, h in cells): {result['anchors']}")
+        print(f"saved {result['checkpoint']}" + (f" and {result['output']}" if r.extra_path else ""))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from ..cli import print_json
+    from ..weights import WeightsError
+    from ..yolo.predict import CheckpointError, load_grid_model
+    from ..yolo.train import VALIDATION_SEED_OFFSET, evaluate, scene_set
+
+    try:
+        model = load_grid_model(args.model)
+    except (CheckpointError, WeightsError) as exc:
+        print(f"convstudio: {exc}", file=sys.stderr)
+        return 1
+    seed = args.seed if args.seed is not None else int(model.meta.get("val_seed", VALIDATION_SEED_OFFSET))
+    scenes = scene_set(args.scenes, seed, model.spec.input_size)
+    metrics = evaluate(model, scenes)
+    result = {"model": str(args.model), "scene_seed": seed, **_metrics_dict(metrics, model.class_names)}
+    if "map50" in model.meta:
+        result["trained_map50"] = model.meta["map50"]
+        result["trained_minutes"] = model.meta.get("minutes")
+    if args.json:
+        print_json(result)
+    else:
+        print(f"mAP@0.5 {result['map50']:.3f}  mAP@[.5:.95] {result['map50_95']:.3f}  on {args.scenes} held-out scenes (seed {seed})")
+        for name, ap in result["per_class_ap50"].items():
+            print(f"  AP@0.5 {name:<10} {ap:.3f}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("yolo", help="train and evaluate the grid (YOLO-style) detector on synthetic scenes")
+    yolo_sub = p.add_subparsers(dest="yolo_command", metavar="ACTION", required=True)
+    t = yolo_sub.add_parser("train", help="train on synthetic scenes, evaluate, save the checkpoint")
+    t.add_argument("--grid", type=int, default=7, help="cells per side S (default 7; 13 for a finer grid)")
+    t.add_argument("--anchors", type=int, default=2, help="anchor boxes per cell B (k-means, default 2)")
+    t.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget for the whole run (default 5)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--scenes", type=int, default=1500, help="training scenes to generate (default 1500)")
+    t.add_argument("--val-scenes", type=int, default=200, help="held-out scenes for mAP (default 200)")
+    t.add_argument("--steps", type=int, default=None, help="stop after this many steps (default: the clock)")
+    t.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    t.add_argument("-o", "--output", default=None, help="also write the checkpoint here")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+    t.set_defaults(func=_train)
+    e = yolo_sub.add_parser("eval", help="mAP@0.5 and mAP@[.5:.95] of a checkpoint on held-out scenes")
+    e.add_argument("model", help="checkpoint written by 'yolo train'")
+    e.add_argument("--scenes", type=int, default=200)
+    e.add_argument("--seed", type=int, default=None, help="scene seed (default: the checkpoint's held-out seed)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.set_defaults(func=_eval)

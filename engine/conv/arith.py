@@ -1,0 +1,156 @@
+"""Convolution arithmetic: output size, 'same' padding, coverage, parameter counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "PADDING_MODES",
+    "output_size",
+    "check_padding_mode",
+    "same_padding",
+    "coverage",
+    "ParamComparison",
+    "conv_params",
+    "compare_params",
+]
+
+#: Padding modes understood by :func:`engine.conv.trace` (as in ``torch.nn.Conv2d``).
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
+    """Output length of a convolution along one axis: ``⌊(n + 2p − d(f−1) − 1)/s⌋ + 1``.
+
+    n: input size, f: kernel size, p: padding on each side, s: stride, d: dilation.
+    Raises ``ValueError`` with a readable reason when an argument is out of
+    range or the dilated kernel does not fit inside the padded input.
+    """
+    n = _check_int("input size n", n, 1)
+    f = _check_int("kernel size f", f, 1)
+    p = _check_int("padding p", p, 0)
+    s = _check_int("stride s", s, 1)
+    d = _check_int("dilation d", d, 1)
+    span = d * (f - 1) + 1
+    if span > n + 2 * p:
+        raise ValueError(
+            f"no output: the {'dilated ' if d > 1 else ''}kernel spans {span} cells "
+            f"(d(f−1)+1 = {d}·{f - 1}+1) but the padded input has only n+2p = {n + 2 * p}"
+        )
+    return (n + 2 * p - span) // s + 1
+
+
+def check_padding_mode(mode: str, n: int, p: int) -> None:
+    """Raise ``ValueError`` when padding ``p`` cannot be made with ``mode`` on a size-``n`` input.
+
+    reflect mirrors without repeating the edge, so it needs p < n; circular
+    wraps around, so it needs p ≤ n; zeros and replicate accept any p.
+    """
+    if mode not in PADDING_MODES:
+        raise ValueError(f"unknown padding mode {mode!r}; choose one of {', '.join(PADDING_MODES)}")
+    if mode == "reflect" and p >= n:
+        raise ValueError(f"reflect padding needs p < n (it mirrors the input without repeating the edge): p={p}, n={n}")
+    if mode == "circular" and p > n:
+        raise ValueError(f"circular padding needs p ≤ n (it wraps the input around once): p={p}, n={n}")
+
+
+def same_padding(f: int, d: int = 1) -> int:
+    """The symmetric padding that keeps the size at stride 1: ``p = d(f−1)/2``.
+
+    Raises ``ValueError`` explaining why when ``d(f−1)`` is odd (an even kernel
+    without dilation): the window has no centre cell, so 'same' would need one
+    more padding row/column on one side than the other, which a single
+    symmetric ``p`` cannot express.
+    """
+    f = _check_int("kernel size f", f, 1)
+    d = _check_int("dilation d", d, 1)
+    total = d * (f - 1)
+    if total % 2:
+        raise ValueError(
+            f"'same' is impossible with symmetric padding for f={f}, d={d}: the output keeps the size only if "
+            f"2p = d(f−1) = {total}, which is odd. An even kernel has no centre cell, so one side would need "
+            f"{total // 2} and the other {total // 2 + 1} (PyTorch's padding='same' pads the extra one on the "
+            "right and bottom). Use an odd kernel size, or choose p yourself."
+        )
+    return total // 2
+
+
+def coverage(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
+    """How many convolution windows use each input pixel: an (n, n) int64 array.
+
+    Without padding the corners are used once and the centre up to f² times;
+    padding lets the windows reach the edges as often as the middle. A pixel
+    counts when a window reads it at its own position (copies of it that
+    reflect/replicate/circular padding places in the border are not counted).
+    Raises ``ValueError`` like :func:`output_size`.
+    """
+    o = output_size(n, f, p, s, d)
+    line = np.zeros(n, dtype=np.int64)
+    for k in range(o):
+        for t in range(f):
+            i = k * s + t * d - p
+            if 0 <= i < n:
+                line[i] += 1
+    return np.outer(line, line)
+
+
+def conv_params(f: int, c_in: int, c_out: int, bias: bool = True) -> int:
+    """Learnable parameters of a conv layer: ``(f·f·c_in + 1)·c_out`` (no ``+1`` without bias)."""
+    return (f * f * c_in + (1 if bias else 0)) * c_out
+
+
+@dataclass(frozen=True)
+class ParamComparison:
+    """A conv layer beside the fully connected layer mapping the same input to the same output size.
+
+    in_shape / out_shape: (C, H, W).
+    """
+
+    in_shape: tuple[int, int, int]
+    out_shape: tuple[int, int, int]
+    conv_weights: int
+    conv_biases: int
+    dense_weights: int
+    dense_biases: int
+
+    @property
+    def conv_total(self) -> int:
+        return self.conv_weights + self.conv_biases
+
+    @property
+    def dense_total(self) -> int:
+        return self.dense_weights + self.dense_biases
+
+    @property
+    def ratio(self) -> float:
+        """How many times more parameters the fully connected layer needs."""
+        return self.dense_total / self.conv_total
+
+
+def compare_params(n: int, c_in: int, f: int, c_out: int, p: int = 0, s: int = 1, d: int = 1, bias: bool = True) -> ParamComparison:
+    """Compare an n×n×c_in → o×o×c_out conv layer with the equivalent dense layer.
+
+    For 32×32×3 → 28×28×6 with 5×5 filters: 456 conv parameters against
+    14,450,688 dense weights plus 4,704 biases.
+    """
+    o = output_size(n, f, p, s, d)
+    inputs = c_in * n * n
+    outputs = c_out * o * o
+    return ParamComparison(
+        in_shape=(c_in, n, n),
+        out_shape=(c_out, o, o),
+        conv_weights=f * f * c_in * c_out,
+        conv_biases=c_out if bias else 0,
+        dense_weights=inputs * outputs,
+        dense_biases=outputs if bias else 0,
+    )

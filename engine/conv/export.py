@@ -1,0 +1,107 @@
+"""Export the convolution animation as an animated GIF or an MP4 video."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..jobs import Job, Progress, run_job
+from .animation import Animation, frame_layout
+from .render import render_frame
+
+__all__ = ["EXPORT_FORMATS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
+
+#: File suffixes :func:`export_animation` writes.
+EXPORT_FORMATS = (".gif", ".mp4")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A written animation: path, number of frames, frame size in pixels, frames per second."""
+
+    path: Path
+    frames: int
+    width: int
+    height: int
+    fps: float
+
+
+def frame_indices(total: int, max_frames: int | None = None) -> list[int]:
+    """The step indices exported: all ``total`` steps, or ``max_frames`` of them evenly spread (last one kept)."""
+    if total <= 0:
+        return []
+    if max_frames is None or max_frames >= total:
+        return list(range(total))
+    if max_frames < 2:
+        return [total - 1]
+    return sorted({round(i * (total - 1) / (max_frames - 1)) for i in range(max_frames)})
+
+
+def _even(frame: np.ndarray, block: int) -> np.ndarray:
+    h, w = frame.shape[:2]
+    ph, pw = (-h) % block, (-w) % block
+    if not ph and not pw:
+        return frame
+    return np.pad(frame, ((0, ph), (0, pw), (0, 0)), constant_values=255)
+
+
+def auto_cell(anim: Animation, target: int = 320) -> int:
+    """A cell size (8..26 px) that keeps the padded input grid near ``target`` pixels a side."""
+    hp, wp = anim.conv.padded.shape[1:]
+    return int(max(8, min(26, target // max(hp, wp))))
+
+
+def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | None = None, max_frames: int | None = 600) -> Job[ExportResult]:
+    """Write every step of ``anim`` (or ``max_frames`` of them) to ``path`` (.gif or .mp4), yielding progress.
+
+    cell: pixel size of a grid cell (default :func:`auto_cell`).
+    MP4 frames are padded (white) to a multiple of 16 pixels so no encoder
+    rescales them. Raises ``ValueError`` for another suffix or fps ≤ 0. A
+    cancelled export removes the partial file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise ValueError(f"export writes {' or '.join(EXPORT_FORMATS)} files, not {path.name!r}")
+    if not fps > 0:
+        raise ValueError(f"frames per second must be positive, got {fps}")
+    steps = frame_indices(len(anim), max_frames)
+    cell = cell or auto_cell(anim)
+    layout = frame_layout(anim, cell)
+    done = False
+    writer = None
+    try:
+        if suffix == ".mp4":
+            import imageio.v2 as imageio
+
+            writer = imageio.get_writer(str(path), fps=fps, codec="libx264", quality=8, macro_block_size=16, ffmpeg_log_level="error")
+            frame = None
+            for i, k in enumerate(steps):
+                frame = _even(render_frame(anim, k, cell, layout), 16)
+                writer.append_data(frame)
+                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+            writer.close()
+            writer = None
+            h, w = frame.shape[:2]
+        else:
+            images = []
+            for i, k in enumerate(steps):
+                images.append(Image.fromarray(render_frame(anim, k, cell, layout)))
+                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+            images[0].save(path, save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
+            w, h = images[0].size
+        done = True
+        return ExportResult(path, len(steps), w, h, fps)
+    finally:
+        if writer is not None:
+            writer.close()
+        if not done and path.exists():
+            path.unlink()
+
+
+def export_animation(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | None = None, max_frames: int | None = 600) -> ExportResult:
+    """:func:`export_job` run to completion in this thread."""
+    return run_job(export_job(anim, path, fps, cell, max_frames)).result  # type: ignore[return-value]

@@ -1,0 +1,160 @@
+"""Step-by-step pooling that agrees with ``F.max_pool2d`` / ``F.avg_pool2d``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .arith import output_size
+from .trace import as_tensor
+
+__all__ = ["POOL_KINDS", "PoolSpec", "PoolStep", "PoolTrace", "pool_trace", "check_pool"]
+
+#: ``max`` and ``avg`` windows (size, stride, padding); ``global`` averages each whole map.
+POOL_KINDS = ("max", "avg", "global")
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A pooling layer: kind (max, avg, global), window size, stride, padding."""
+
+    kind: str = "max"
+    size: int = 2
+    stride: int = 2
+    padding: int = 0
+
+
+def check_pool(kind: str, size: int, stride: int, padding: int, h: int, w: int) -> tuple[int, int]:
+    """Validate a pooling of an h×w map; returns the output size (rows, cols).
+
+    Raises ``ValueError`` with the reason: unknown kind, padding more than half
+    the window (PyTorch's rule), or a window that does not fit.
+    """
+    if kind not in POOL_KINDS:
+        raise ValueError(f"unknown pooling {kind!r}; choose one of {', '.join(POOL_KINDS)}")
+    if kind == "global":
+        return 1, 1
+    for name, v, low in (("pool size", size, 1), ("pool stride", stride, 1), ("pool padding", padding, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be a whole number ≥ {low}, not {v!r}")
+    if 2 * padding > size:
+        raise ValueError(f"pool padding must be at most half the window: padding {padding}, size {size}")
+    try:
+        return output_size(h, size, padding, stride), output_size(w, size, padding, stride)
+    except ValueError as exc:
+        raise ValueError(f"pooling has no output: a {size}×{size} window does not fit a {h}×{w} map with padding {padding}") from exc
+
+
+@dataclass(frozen=True)
+class PoolStep:
+    """One pooled value.
+
+    channel, row, col: the output cell written. rows, cols: padded-frame indices
+    of the window (for ``global``: every row/column). values: (kh, kw) window
+    (−inf for max-pool padding, 0 for average padding). result: the pooled
+    value. argmax: (row, col) padded-frame cell of the maximum (max pooling only).
+    """
+
+    index: int
+    channel: int
+    row: int
+    col: int
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    values: np.ndarray
+    result: float
+    argmax: tuple[int, int] | None
+
+
+class _PoolSteps(Sequence):
+    def __init__(self, tr: "PoolTrace"):
+        self._t = tr
+
+    def __len__(self) -> int:
+        return self._t.values.shape[0] * self._t.values.shape[1]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"step {i} out of range 0..{n - 1}")
+        t = self._t
+        ho, wo = t.out_size
+        ch, pos = divmod(i, ho * wo)
+        r, c = divmod(pos, wo)
+        kh, kw = t.window
+        rows = tuple(r * t.stride + a for a in range(kh))
+        cols = tuple(c * t.stride + b for b in range(kw))
+        vals = t.values[ch, pos]
+        argmax = None
+        if t.kind == "max":
+            a, b = divmod(int(np.argmax(vals)), kw)
+            argmax = (rows[a], cols[b])
+        return PoolStep(i, ch, r, c, rows, cols, vals, float(t.results[ch, pos]), argmax)
+
+
+@dataclass
+class PoolTrace:
+    """A traced pooling.
+
+    output: (C, H_out, W_out) float32, equal to ``F.max_pool2d`` / ``F.avg_pool2d``
+    (``count_include_pad=True``) / ``F.adaptive_avg_pool2d(x, 1)`` for global.
+    values: (C, L, kh, kw) windows; results: (C, L) pooled values.
+    """
+
+    output: torch.Tensor
+    kind: str
+    window: tuple[int, int]
+    stride: int
+    padding: int
+    in_size: tuple[int, int]
+    out_size: tuple[int, int]
+    values: np.ndarray
+    results: np.ndarray
+
+    @property
+    def steps(self) -> Sequence[PoolStep]:
+        """Every pooled value in order: channel 0 row by row, then channel 1, …"""
+        return _PoolSteps(self)
+
+
+def pool_trace(x: object, kind: str, size: int = 2, stride: int | None = None, padding: int = 0) -> PoolTrace:
+    """Pool ``x`` (C, H, W) and record every window.
+
+    kind: ``max``, ``avg`` or ``global`` (global average: size/stride/padding ignored).
+    stride defaults to ``size``. Raises ``ValueError`` like :func:`check_pool`.
+    """
+    xt = as_tensor(x, "input x (C, H, W)", 3)
+    c, h, w = (int(v) for v in xt.shape)
+    stride = size if stride is None else stride
+    ho, wo = check_pool(kind, size, stride, padding, h, w)
+    if kind == "global":
+        kh, kw, stride, padding = h, w, 1, 0
+    else:
+        kh = kw = int(size)
+    fill = float("-inf") if kind == "max" else 0.0
+    padded = F.pad(xt.unsqueeze(0), (padding,) * 4, value=fill) if padding else xt.unsqueeze(0)
+    cols = F.unfold(padded.reshape(c, 1, h + 2 * padding, w + 2 * padding), kernel_size=(kh, kw), stride=stride)  # (C, kh·kw, L)
+    values = cols.permute(0, 2, 1).reshape(c, -1, kh, kw)
+    if kind == "max":
+        results = values.amax(dim=(-1, -2))
+    else:
+        results = values.sum(dim=(-1, -2)) / (kh * kw)
+    return PoolTrace(
+        output=results.reshape(c, ho, wo).to(torch.float32),
+        kind=kind,
+        window=(kh, kw),
+        stride=int(stride),
+        padding=int(padding),
+        in_size=(h, w),
+        out_size=(ho, wo),
+        values=values.numpy(),
+        results=results.numpy(),
+    )

@@ -1,0 +1,368 @@
+"""Gatys style transfer as a job: optimise an image so its features match a photo's content and a painting's style.
+
+:func:`stylize` is a generator job (see :mod:`engine.jobs`). Every
+``report_every`` steps it yields ``Progress(fraction, message,
+partial=StylePartial)`` where the partial holds the current image, the best
+image so far (lowest total loss at the current scale) and the losses so far.
+Closing the generator (Cancel) loses nothing: the driver keeps the last
+partial, whose ``best`` is the image to keep.
+
+Sizes are the long side in pixels; the aspect ratio of the content photo is
+kept. Above 512 px the run is coarse-to-fine (e.g. 256 → 512 → 1024 → 2048), each
+scale starting from the previous result. Before starting, the memory needed
+at the largest scale is estimated and :class:`~engine.style.memory.MemoryRefused`
+is raised (offering a size that fits) rather than running out of memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ..device import autocast, device_label, get_device
+from ..jobs import Job, Progress
+from . import colors
+from .backbones import Backbone, load_backbone
+from .losses import content_loss, gram_matrix, style_loss, total_loss, tv_loss
+from .memory import MemoryEstimate, MemoryRefused, check_memory, estimate_bytes
+
+__all__ = [
+    "DEFAULT_STYLE_LAYERS",
+    "DEFAULT_CONTENT_LAYER",
+    "OPTIMIZERS",
+    "INITS",
+    "StyleParams",
+    "LossRecord",
+    "StylePartial",
+    "StyleResult",
+    "weights_for_strength",
+    "scale_sizes",
+    "resize_long_side",
+    "estimate_memory",
+    "stylize",
+]
+
+DEFAULT_CONTENT_LAYER = "conv4_2"
+DEFAULT_STYLE_LAYERS = {"conv1_1": 0.2, "conv2_1": 0.2, "conv3_1": 0.2, "conv4_1": 0.2, "conv5_1": 0.2}
+OPTIMIZERS = ("lbfgs", "adam")
+INITS = ("content", "style", "noise")
+_EXPONENTS = {"vgg19": (5.0, 4.0, -3.0), "random": (3.5, 3.5, -5.0)}  # used when only a backbone name is known
+
+
+@dataclass
+class StyleParams:
+    """Everything that defines one run (saved into the output PNG's metadata).
+
+    ``style_strength`` (0..1) picks α, β, γ unless ``alpha``/``beta``/``gamma``
+    are given; explicit weights are used as they are at every scale.
+    ``steps``: optimiser steps (forward+backward passes) at the final scale;
+    each coarser scale gets half as many. ``preserve_colors``: one of
+    :data:`~engine.style.colors.PRESERVE_MODES`.
+    """
+
+    size: int = 512
+    steps: int = 300
+    style_strength: float = 0.5
+    alpha: float | None = None
+    beta: float | None = None
+    gamma: float | None = None
+    content_layer: str = DEFAULT_CONTENT_LAYER
+    style_layers: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_STYLE_LAYERS))
+    optimizer: str = "lbfgs"
+    learning_rate: float = 0.02
+    init: str = "content"
+    multiscale: bool = True
+    preserve_colors: str = "none"
+    report_every: int = 10
+    seed: int = 0
+    backbone: str = "vgg19"
+    history_size: int = 50
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` with a plain message for a bad setting."""
+        if self.size < 32:
+            raise ValueError(f"size must be at least 32 px, not {self.size}")
+        if self.steps < 1:
+            raise ValueError("steps must be at least 1")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}")
+        if self.preserve_colors not in colors.PRESERVE_MODES:
+            raise ValueError(f"preserve colours must be one of {', '.join(colors.PRESERVE_MODES)}")
+        if not 0.0 <= self.style_strength <= 1.0:
+            raise ValueError("style strength must be between 0 and 1")
+        if not any(w > 0 for w in self.style_layers.values()):
+            raise ValueError("give at least one style layer a positive weight")
+
+    def layers(self) -> list[str]:
+        """Every layer the run reads (content first)."""
+        return [self.content_layer] + [l for l, w in self.style_layers.items() if w and l != self.content_layer]
+
+    def to_metadata(self) -> dict[str, str]:
+        """PNG text chunks describing the run."""
+        return {"convstudio:style-params": json.dumps(asdict(self), sort_keys=True)}
+
+
+@dataclass
+class LossRecord:
+    """Loss terms after one step (weighted, as they enter J)."""
+
+    step: int
+    scale: int
+    content: float
+    style: float
+    tv: float
+    total: float
+    seconds: float
+
+
+@dataclass
+class StylePartial:
+    """What each progress report carries: current and best image (uint8 RGB) and the losses so far."""
+
+    image: np.ndarray
+    best: np.ndarray
+    losses: list[LossRecord]
+    step: int
+    scale: int
+
+
+@dataclass
+class StyleResult:
+    """The finished image (the lowest-loss image of the final scale) and how it was made."""
+
+    image: np.ndarray
+    losses: list[LossRecord]
+    params: StyleParams
+    backbone: str
+    notice: str
+    seconds: float
+    device: str
+    memory: MemoryEstimate | None = None
+
+    def metadata(self) -> dict[str, str]:
+        """PNG text metadata: parameters, backbone, final losses, time."""
+        meta = self.params.to_metadata()
+        meta["convstudio:backbone"] = self.backbone
+        meta["convstudio:device"] = self.device
+        meta["convstudio:seconds"] = f"{self.seconds:.2f}"
+        if self.losses:
+            meta["convstudio:final-loss"] = json.dumps(asdict(self.losses[-1]))
+        meta["Software"] = "ConvStudio style transfer"
+        return meta
+
+
+def weights_for_strength(strength: float, backbone: Backbone | str, height: int, width: int) -> tuple[float, float, float]:
+    """(α, β, γ) for a style strength in 0..1 at an output of height×width.
+
+    α = 1; β = 10^(e0 + span·strength) · (H·W / 512²) -- the content cost grows
+    with the pixel count while the normalised style cost does not, so β grows
+    with it to keep the balance; γ = 10^tv·α. (e0, span, tv) belong to the backbone:
+    VGG-19 (5, 4, −3), the random fallback (3.5, 3.5, −5).
+    """
+    exponent = backbone.strength_exponent if isinstance(backbone, Backbone) else _EXPONENTS.get(backbone, _EXPONENTS["vgg19"])
+    e0, span, tv = exponent
+    beta = 10.0 ** (e0 + span * float(strength)) * (height * width) / (512.0 * 512.0)
+    return 1.0, beta, 10.0 ** tv
+
+
+def resize_long_side(rgb: np.ndarray, size: int) -> np.ndarray:
+    """Resize an (H, W, 3) uint8 image so its long side is ``size`` (aspect kept)."""
+    h, w = rgb.shape[:2]
+    scale = size / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    if (nh, nw) == (h, w):
+        return np.ascontiguousarray(rgb)
+    return np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.LANCZOS))
+
+
+def scale_sizes(size: int, multiscale: bool = True, start: int = 256) -> list[int]:
+    """Coarse-to-fine long sides, halving down to no less than ``start``: 2048 -> [256, 512, 1024, 2048], 1000 -> [500, 1000].
+
+    At or below 512 px (or without ``multiscale``) a single scale.
+    """
+    if not multiscale or size <= 512:
+        return [size]
+    sizes = [size]
+    while sizes[0] // 2 >= start:
+        sizes.insert(0, sizes[0] // 2)
+    return sizes
+
+
+def _out_shape(content_shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    h, w = content_shape[:2]
+    scale = size / max(h, w)
+    return max(1, round(h * scale)), max(1, round(w * scale))
+
+
+def estimate_memory(content_shape: tuple[int, ...], params: StyleParams, device: torch.device | str | None = None, available: int | None = None) -> MemoryEstimate:
+    """Memory estimate for ``params`` at the final scale; never raises for size (see ``.fits``)."""
+    from .memory import available_bytes
+
+    device = torch.device(device) if device is not None else get_device()
+    h, w = _out_shape(content_shape, params.size)
+    free = available_bytes(device) if available is None else available
+    needed = estimate_bytes(h, w, params.layers(), backbone=params.backbone, optimizer=params.optimizer,
+                            history_size=params.history_size, mixed_precision=device.type == "cuda")
+    return MemoryEstimate(max(h, w), needed, free, str(device))
+
+
+def _to_tensor(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
+    t = torch.from_numpy(np.array(rgb, dtype=np.uint8, copy=True)).to(device=device, dtype=torch.float32)
+    return t.permute(2, 0, 1).unsqueeze(0).div_(255.0)
+
+
+def _to_uint8(x: torch.Tensor) -> np.ndarray:
+    arr = x.detach()[0].clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    return np.ascontiguousarray(arr)
+
+
+def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None = None, backbone: Backbone | None = None,
+            device: torch.device | str | None = None, available_memory: int | None = None) -> Job[StyleResult]:
+    """Job: stylise ``content`` (H, W, 3 uint8) with ``style`` (any size, uint8). Returns a :class:`StyleResult`.
+
+    ``backbone`` overrides ``params.backbone`` (an already-built one); the
+    fallback notice, if any, is in the result and in the first progress
+    message. Raises :class:`MemoryRefused` before any work when it will not
+    fit, ``ValueError`` for bad parameters.
+    """
+    params = params or StyleParams()
+    params.validate()
+    device = torch.device(device) if device is not None else get_device()
+    start = time.perf_counter()
+    notice = ""
+    if backbone is None:
+        yield Progress(0.0, f"Loading the {params.backbone} backbone…")
+        choice = load_backbone(params.backbone, device, seed=params.seed)
+        backbone, notice = choice.backbone, choice.notice
+    else:
+        backbone = backbone.to(device)
+    layers = params.layers()
+    out_h, out_w = _out_shape(content.shape, params.size)
+    estimate = check_memory(out_h, out_w, layers, device, available=available_memory, backbone=backbone.name,
+                            optimizer=params.optimizer, history_size=params.history_size, mixed_precision=device.type == "cuda")
+
+    # Colour preservation prepares the two inputs and finishes every output.
+    mode = params.preserve_colors
+    content_in, style_in = content, style
+    if mode.startswith("luminance"):
+        content_in = colors.luminance_image(content)
+        style_in = colors.match_luminance(colors.luminance_image(style), content_in)
+    elif mode == "histogram":
+        style_in = colors.match_histogram(style, content)
+
+    def finish(img: np.ndarray) -> np.ndarray:
+        if mode.startswith("luminance"):
+            ref = resize_long_side(content, max(img.shape[:2]))
+            if ref.shape[:2] != img.shape[:2]:
+                ref = np.asarray(Image.fromarray(ref).resize((img.shape[1], img.shape[0]), Image.Resampling.LANCZOS))
+            return colors.combine_luminance(img, ref, "yiq" if mode == "luminance-yiq" else "ycbcr")
+        return img
+
+    sizes = scale_sizes(params.size, params.multiscale)
+    steps_per_scale = [max(1, params.steps // 2) for _ in sizes[:-1]] + [params.steps]
+    total_steps = sum(steps_per_scale)
+    style_weights = {l: float(w) for l, w in params.style_layers.items() if w}
+    history: list[LossRecord] = []
+    gen = torch.Generator().manual_seed(params.seed)
+    x_prev: torch.Tensor | None = None
+    done_total = 0
+    best_img: torch.Tensor | None = None
+    if notice:
+        yield Progress(0.0, notice)
+    try:
+        for si, size in enumerate(sizes):
+            h, w = _out_shape(content.shape, size)
+            c_img = resize_long_side(content_in, size)
+            if c_img.shape[:2] != (h, w):
+                c_img = np.asarray(Image.fromarray(c_img).resize((w, h), Image.Resampling.LANCZOS))
+            s_img = resize_long_side(style_in, size)
+            c_t = _to_tensor(c_img, device)
+            s_t = _to_tensor(s_img, device)
+            if params.alpha is None or params.beta is None or params.gamma is None:
+                a0, b0, g0 = weights_for_strength(params.style_strength, backbone, h, w)
+            alpha = params.alpha if params.alpha is not None else a0
+            beta = params.beta if params.beta is not None else b0
+            gamma = params.gamma if params.gamma is not None else g0
+            # Targets: computed once per scale.
+            with torch.no_grad(), autocast(device):
+                c_target = backbone(c_t, [params.content_layer])[params.content_layer].float()
+                s_feats = backbone(s_t, list(style_weights))
+                s_grams = {l: gram_matrix(f) for l, f in s_feats.items()}
+            del s_feats
+            if x_prev is not None:
+                init = torch.nn.functional.interpolate(x_prev, size=(h, w), mode="bicubic", align_corners=False).clamp_(0, 1)
+            elif params.init == "style":
+                init = torch.nn.functional.interpolate(s_t, size=(h, w), mode="bilinear", align_corners=False, antialias=True)
+            elif params.init == "noise":
+                init = torch.rand((1, 3, h, w), generator=gen).to(device)
+            else:
+                init = c_t.clone()
+            x = init.detach().clone().contiguous().requires_grad_(True)
+            if params.optimizer == "lbfgs":
+                opt: torch.optim.Optimizer = torch.optim.LBFGS([x], lr=1.0, max_iter=params.report_every, max_eval=params.report_every,
+                                                               history_size=params.history_size, tolerance_grad=-1.0, tolerance_change=-1.0,
+                                                               line_search_fn="strong_wolfe")
+            else:
+                opt = torch.optim.Adam([x], lr=params.learning_rate)
+            best_loss = math.inf
+            best_img = x.detach().clone()
+            n_steps = steps_per_scale[si]
+            count = 0
+
+            def closure() -> torch.Tensor:
+                nonlocal count, best_loss, best_img
+                opt.zero_grad(set_to_none=True)
+                with autocast(device):
+                    feats = backbone(x, layers)
+                    c_l = content_loss(c_target, feats[params.content_layer])
+                    s_l = style_loss(s_grams, feats, style_weights)
+                    t_l = tv_loss(x)
+                    j, wc, ws, wt = total_loss(c_l, s_l, t_l, alpha, beta, gamma)
+                j.backward()
+                value, v_c, v_s, v_t = torch.stack([j, wc, ws, wt]).detach().tolist()  # one device sync per step
+                count += 1
+                history.append(LossRecord(done_total + count, size, v_c, v_s, v_t, value, time.perf_counter() - start))
+                if value < best_loss:
+                    best_loss = value
+                    best_img = x.detach().clone()
+                return j
+
+            while count < n_steps:
+                before = count
+                chunk = min(params.report_every, n_steps - count)
+                if params.optimizer == "lbfgs":
+                    group = opt.param_groups[0]
+                    group["max_iter"] = chunk
+                    group["max_eval"] = chunk
+                    opt.step(closure)
+                else:
+                    for _ in range(chunk):
+                        opt.step(closure)
+                with torch.no_grad():
+                    x.clamp_(0, 1)
+                if count == before:  # the optimiser made no evaluation: converged
+                    break
+                step_total = done_total + count
+                last = history[-1]
+                msg = (f"scale {si + 1}/{len(sizes)} ({size} px) step {count}/{n_steps}: "
+                       f"loss {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})")
+                yield Progress(min(step_total / total_steps, 1.0), msg,
+                               partial=StylePartial(finish(_to_uint8(x)), finish(_to_uint8(best_img)), list(history), step_total, size))
+            done_total += n_steps
+            x_prev = best_img
+            del opt, c_target, s_grams
+    except torch.OutOfMemoryError:
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        raise MemoryRefused(params.size, estimate.needed, estimate.available, params.size // 2, str(device)) from None
+    assert best_img is not None
+    image = finish(_to_uint8(best_img))
+    return StyleResult(image, history, params, backbone.name, notice, time.perf_counter() - start, device_label(device), estimate)

@@ -1,0 +1,99 @@
+"""The costs of neural style transfer (Gatys et al. 2016).
+
+Shapes: an activation ``a`` is (N, C, H, W); N is 1 in the optimisation loop.
+All losses are computed in float32 (also under CUDA mixed precision).
+
+* Gram matrix: G = A·Aᵀ with A the activation reshaped to (C, H·W); shape (N, C, C).
+* Content cost at one layer: ½‖a(C) − a(G)‖² (sum of squares).
+* Style cost at one layer: ‖G(S) − G(G)‖² / (2·n_H·n_W·n_C)², where the
+  sizes are those of the generated image's activation; the style cost is the
+  weighted sum over layers.
+* Total variation: Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])² over pixels and channels.
+* J = α·content + β·style + γ·TV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "gram_matrix",
+    "content_loss",
+    "style_layer_loss",
+    "style_loss",
+    "tv_loss",
+    "LossTerms",
+    "total_loss",
+]
+
+
+def gram_matrix(a: torch.Tensor) -> torch.Tensor:
+    """Unnormalised Gram matrix of an (N, C, H, W) activation: (N, C, C), float32.
+
+    Always a float32 product, also under CUDA mixed precision: half precision
+    would overflow on large images, and bfloat16 measurably slowed convergence.
+    """
+    n, c, h, w = a.shape
+    if a.dim() == 4 and not a.is_contiguous() and a.is_contiguous(memory_format=torch.channels_last):
+        # channels-last (CUDA): read it as (N, H·W, C) without a copy, so the
+        # gradient comes back in the same layout as the convolutions' own
+        flat_t = a.permute(0, 2, 3, 1).reshape(n, h * w, c).float()
+        with torch.autocast(device_type=flat_t.device.type, enabled=False):
+            return torch.bmm(flat_t.transpose(1, 2), flat_t)
+    flat = a.float().reshape(n, c, h * w)
+    with torch.autocast(device_type=flat.device.type, enabled=False):
+        return torch.bmm(flat, flat.transpose(1, 2))
+
+
+def content_loss(a_content: torch.Tensor, a_generated: torch.Tensor) -> torch.Tensor:
+    """½‖a(C) − a(G)‖² over all elements (a scalar)."""
+    return 0.5 * (a_content.float() - a_generated.float()).pow(2).sum()
+
+
+def style_layer_loss(gram_style: torch.Tensor, a_generated: torch.Tensor) -> torch.Tensor:
+    """‖G(S) − G(a_generated)‖² / (2·n_H·n_W·n_C)² for one layer (a scalar).
+
+    ``gram_style`` is (N, C, C) (precomputed once); ``a_generated`` is (N, C, H, W).
+    """
+    _, c, h, w = a_generated.shape
+    diff = gram_style.float() - gram_matrix(a_generated)
+    return diff.pow(2).sum() / float(2 * h * w * c) ** 2
+
+
+def style_loss(style_grams: dict[str, torch.Tensor], generated: dict[str, torch.Tensor], layer_weights: dict[str, float]) -> torch.Tensor:
+    """Σ_l w_l · style_layer_loss(G_l(S), a_l(G)) over the layers in ``layer_weights``."""
+    total = None
+    for layer, weight in layer_weights.items():
+        if weight == 0:
+            continue
+        term = weight * style_layer_loss(style_grams[layer], generated[layer])
+        total = term if total is None else total + term
+    if total is None:
+        return next(iter(generated.values())).new_zeros((), dtype=torch.float32)
+    return total
+
+
+def tv_loss(x: torch.Tensor) -> torch.Tensor:
+    """Total variation of an (N, C, H, W) image: Σ Δ_y² + Σ Δ_x² (a scalar)."""
+    x = x.float()
+    dy = x[:, :, 1:, :] - x[:, :, :-1, :]
+    dx = x[:, :, :, 1:] - x[:, :, :, :-1]
+    return dy.pow(2).sum() + dx.pow(2).sum()
+
+
+@dataclass
+class LossTerms:
+    """The weighted terms of J and their sum (Python floats, for logging)."""
+
+    content: float
+    style: float
+    tv: float
+    total: float
+
+
+def total_loss(content: torch.Tensor, style: torch.Tensor, tv: torch.Tensor, alpha: float, beta: float, gamma: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """J = α·content + β·style + γ·TV. Returns (J, α·content, β·style, γ·TV)."""
+    c, s, t = alpha * content, beta * style, gamma * tv
+    return c + s + t, c, s, t

@@ -1,0 +1,132 @@
+"""State of the Architectures panel: the chosen model, its summary and diagram, the selected layer,
+and the bottleneck calculator's inputs. Views bind to the signals; summaries are computed in jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.arch import zoo
+from engine.arch.bottleneck import PRESETS, BottleneckCost, bottleneck
+from engine.arch.diagram import Diagram, layout
+from engine.arch.summary import ModelSummary, summarize_zoo
+from engine.arch.user_model import UserModel, open_model
+from engine.jobs import Job, Progress
+
+__all__ = ["ArchitecturesModel", "summary_job"]
+
+
+def summary_job(source: str | UserModel, input_shape: tuple[int, ...] | None) -> Job[tuple[ModelSummary, Diagram]]:
+    """Summarise a zoo model (by name, on the meta device) or an opened user model, and lay out its diagram."""
+    label = source if isinstance(source, str) else source.path.name
+    yield Progress(None, f"Summarising {label}…")
+    if isinstance(source, str):
+        summary = summarize_zoo(source, input_shape)
+    else:
+        summary = source.summarize(input_shape)
+    yield Progress(0.8, "Laying out the diagram…")
+    return summary, layout(summary)
+
+
+class ArchitecturesModel(QObject):
+    """Panel state. ``source`` is a zoo name or ``"file:<path>"`` for an opened model."""
+
+    sourceChanged = Signal(str)
+    summaryChanged = Signal(object)  # ModelSummary | None
+    selectionChanged = Signal(str)  # row name ("" = none)
+    busyChanged = Signal(bool)
+    errorChanged = Signal(str)
+    bottleneckChanged = Signal(object)  # BottleneckCost
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.source: str = zoo.names()[0]
+        self.input_shape: tuple[int, ...] | None = None
+        self.summary: ModelSummary | None = None
+        self.diagram: Diagram | None = None
+        self.selected: str = ""
+        self.busy = False
+        self.error = ""
+        self.user_models: dict[str, UserModel] = {}
+        self._cache: dict[tuple, tuple[ModelSummary, Diagram]] = {}
+        self.bottleneck_params: dict[str, Any] = dict(PRESETS["inception-5x5"], bias=False)
+        self.bottleneck: BottleneckCost = bottleneck(**self.bottleneck_params)
+
+    # -- model choice --
+
+    def spec(self) -> zoo.ModelSpec | None:
+        return zoo.MODELS.get(self.source)
+
+    def default_shape(self) -> tuple[int, ...]:
+        spec = self.spec()
+        if spec is not None:
+            return spec.input_shape
+        um = self.user_models.get(self.source)
+        return um.default_input_shape() if um is not None else (3, 224, 224)
+
+    def set_source(self, source: str, input_shape: tuple[int, ...] | None = None) -> None:
+        """Choose a zoo model name or an opened file's key; the summary is then requested by the view."""
+        if source not in zoo.MODELS and source not in self.user_models:
+            raise KeyError(source)
+        if source == self.source and input_shape == self.input_shape and self.summary is not None:
+            return
+        self.source = source
+        self.input_shape = input_shape
+        self.summary, self.diagram = None, None
+        self.set_selected("")
+        self.sourceChanged.emit(source)
+        self.summaryChanged.emit(None)
+
+    def open_file(self, path: str | Path) -> str:
+        """Open a TorchScript / exported program file; returns its source key. Raises ModelFileError."""
+        um = open_model(path)
+        key = f"file:{Path(path).resolve()}"
+        self.user_models[key] = um
+        return key
+
+    def cache_key(self) -> tuple:
+        return (self.source, self.input_shape)
+
+    def cached(self) -> tuple[ModelSummary, Diagram] | None:
+        return self._cache.get(self.cache_key())
+
+    def make_job(self) -> Job:
+        src: str | UserModel = self.source if self.source in zoo.MODELS else self.user_models[self.source]
+        return summary_job(src, self.input_shape)
+
+    def set_result(self, key: tuple, result: tuple[ModelSummary, Diagram]) -> None:
+        self._cache[key] = result
+        if key != self.cache_key():
+            return  # the user moved on while it ran
+        self.summary, self.diagram = result
+        self.set_error("")
+        self.summaryChanged.emit(self.summary)
+
+    def set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)
+
+    def set_error(self, text: str) -> None:
+        if text != self.error:
+            self.error = text
+            self.errorChanged.emit(text)
+
+    # -- selection --
+
+    def set_selected(self, name: str) -> None:
+        if name != self.selected:
+            self.selected = name
+            self.selectionChanged.emit(name)
+
+    # -- bottleneck calculator --
+
+    def set_bottleneck(self, **params: Any) -> None:
+        """Update some of h, w, c_in, f, c_out, c_mid, bias and recompute."""
+        merged = dict(self.bottleneck_params, **params)
+        cost = bottleneck(**merged)
+        self.bottleneck_params = merged
+        self.bottleneck = cost
+        self.bottleneckChanged.emit(cost)

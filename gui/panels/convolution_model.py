@@ -1,0 +1,384 @@
+"""State of the Convolution panel: input grid, filters, layer settings, the traced animation and playback."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine import conv
+from engine.conv import INPUT_PRESETS, Animation, PoolSpec
+from engine.jobs import Progress
+
+__all__ = ["INPUT_PRESETS", "POOL_CHOICES", "ConvLabModel"]
+
+#: Pooling menu: "none" or an engine pooling kind.
+POOL_CHOICES = ("none", "max", "avg", "global")
+
+
+class ConvLabModel(QObject):
+    """Everything the Convolution panel shows, with change signals.
+
+    The trace is computed once per settings change (:attr:`anim`, or
+    :attr:`error` when the settings give no output); playback only moves
+    :attr:`step`. Shapes: input (C_in, n, n), weights (C_out, C_in, f, f), bias (C_out,).
+    """
+
+    inputChanged = Signal()
+    filtersChanged = Signal()
+    settingsChanged = Signal()
+    traceChanged = Signal()
+    stepChanged = Signal(int)
+    playingChanged = Signal(bool)
+    speedChanged = Signal(float)
+    photoChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.n = 6
+        self.channels = 1
+        self.input_preset = INPUT_PRESETS[0]
+        self.input = np.zeros((1, 6, 6))
+        self.f = 3
+        self.weights = np.zeros((1, 1, 3, 3))
+        self.bias = np.zeros(1)
+        self.presets: list[str] = ["vertical edge"]
+        self.padding = 0
+        self.padding_mode = "zeros"
+        self.stride = 1
+        self.dilation = 1
+        self.pool_kind = "none"
+        self.pool_size = 2
+        self.pool_stride = 2
+        self.anim: Animation | None = None
+        self.error = ""
+        self.pool_error = ""
+        self.step = 0
+        self.speed = 4.0
+        self.photo: np.ndarray | None = None
+        self.photo_name = ""
+        self._prepared = None
+        self._rng = np.random.default_rng(0)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._batch = False
+        self.set_input_preset(INPUT_PRESETS[0])
+        self.set_kernel_preset("vertical edge")
+
+    # -- derived values --
+
+    @property
+    def filters(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def pool_spec(self) -> PoolSpec | None:
+        if self.pool_kind == "none":
+            return None
+        return PoolSpec(self.pool_kind, self.pool_size, self.pool_stride, 0)
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.anim) if self.anim is not None else 0
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def coverage(self) -> np.ndarray | None:
+        """(n, n) windows per input pixel, or None when there is no output."""
+        try:
+            return conv.coverage(self.n, self.f, self.padding, self.stride, self.dilation)
+        except ValueError:
+            return None
+
+    def params(self) -> conv.ParamComparison | None:
+        try:
+            return conv.compare_params(self.n, self.channels, self.f, self.filters, self.padding, self.stride, self.dilation)
+        except ValueError:
+            return None
+
+    def code(self, functional: bool = False) -> str:
+        """PyTorch code equivalent to the current layer (and pooling), with this input and these weights."""
+        return conv.pytorch_code(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, self.pool_spec, functional)
+
+    # -- input --
+
+    def set_n(self, n: int) -> None:
+        n = int(min(max(n, 3), 32))
+        if n != self.n:
+            self.n = n
+            self._fill_input()
+
+    def set_channels(self, channels: int) -> None:
+        if channels not in (1, 3):
+            raise ValueError("channels must be 1 or 3")
+        if channels == self.channels:
+            return
+        self.channels = channels
+        self._fill_input(emit=False)
+        self.weights = np.stack([self._preset_filter(name) if name != "custom" else np.repeat(self.weights[k, :1], channels, axis=0) for k, name in enumerate(self.presets)])
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def set_input_preset(self, name: str) -> None:
+        if name not in INPUT_PRESETS:
+            raise ValueError(f"unknown input preset {name!r}")
+        self.input_preset = name
+        if name == "vertical edge 6×6":
+            self.n = 6
+        self._fill_input()
+
+    def _fill_input(self, emit: bool = True) -> None:
+        self.input = conv.input_preset(self.input_preset, self.n, self.channels, self._rng)
+        self.inputChanged.emit()
+        if emit:
+            self._recompute()
+
+    def set_cell(self, channel: int, row: int, col: int, value: float) -> None:
+        self.input[channel, row, col] = float(value)
+        self.inputChanged.emit()
+        self._recompute()
+
+    # -- filters --
+
+    def _preset_filter(self, name: str) -> np.ndarray:
+        if name == "red vertical edge":
+            return conv.red_vertical_edge(self.f) if self.channels == 3 else conv.filter_preset("vertical edge", self.f, 1)
+        return conv.filter_preset(name, self.f, self.channels)
+
+    def set_filter_count(self, count: int) -> None:
+        count = int(min(max(count, 1), 4))
+        k = self.filters
+        if count == k:
+            return
+        if count < k:
+            self.weights, self.bias, self.presets = self.weights[:count].copy(), self.bias[:count].copy(), self.presets[:count]
+        else:
+            extra = [p for p in ("horizontal edge", "sharpen" if self.f == 3 else "box blur", "gaussian", "identity")][: count - k]
+            for name in extra:
+                self.presets.append(name)
+                self.weights = np.concatenate([self.weights, self._preset_filter(name)[None]])
+                self.bias = np.append(self.bias, 0.0)
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def set_kernel_size(self, f: int) -> None:
+        f = int(min(max(f, 1), 7))
+        if f == self.f:
+            return
+        self.f = f
+        new = []
+        for k, name in enumerate(self.presets):
+            if name in conv.FIXED_SIZE_PRESETS and f != 3 or name == "custom":
+                self.presets[k] = "custom"
+                new.append(conv.fit_kernel(self.weights[k], f))
+            else:
+                new.append(self._preset_filter(name))
+        self.weights = np.stack(new)
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def set_kernel_preset(self, name: str, index: int | None = None) -> None:
+        """Put preset ``name`` on filter ``index`` (all filters when None). Fixed 3×3 presets switch f to 3."""
+        if name not in conv.KERNEL_PRESETS and name != "red vertical edge":
+            raise ValueError(f"unknown kernel preset {name!r}")
+        if name in conv.FIXED_SIZE_PRESETS and self.f != 3:
+            self.f = 3
+            self.weights = np.stack([conv.fit_kernel(w, 3) for w in self.weights])
+            self.presets = ["custom" if p in conv.FIXED_SIZE_PRESETS or p == "custom" else p for p in self.presets]
+            for k, p in enumerate(self.presets):
+                if p != "custom":
+                    self.weights[k] = self._preset_filter(p)
+        targets = range(self.filters) if index is None else [index]
+        for k in targets:
+            if name == "custom":
+                self.presets[k] = "custom"
+                continue
+            self.presets[k] = name
+            self.weights[k] = self._preset_filter(name)
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def use_red_vertical_edge(self) -> None:
+        """The one-click example: 3 channels, one filter whose red kernel is a vertical edge and green/blue are zero."""
+        self._batch = True
+        try:
+            self.set_channels(3)
+            self.set_filter_count(1)
+            self.set_kernel_size(3)
+        finally:
+            self._batch = False
+        self.bias[:] = 0
+        self.set_kernel_preset("red vertical edge", 0)
+
+    def set_kernel_value(self, k: int, channel: int, row: int, col: int, value: float) -> None:
+        self.weights[k, channel, row, col] = float(value)
+        self.presets[k] = "custom"
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def set_bias(self, k: int, value: float) -> None:
+        self.bias[k] = float(value)
+        self.filtersChanged.emit()
+        self._recompute()
+
+    # -- layer settings --
+
+    def set_padding(self, p: int) -> None:
+        p = int(min(max(p, 0), 5))
+        if p != self.padding:
+            self.padding = p
+            self._settings()
+
+    def set_valid(self) -> None:
+        self.set_padding(0)
+
+    def set_same(self) -> str:
+        """Set the padding that keeps the size (at stride 1). Returns "" or the explanation when impossible."""
+        try:
+            p = conv.same_padding(self.f, self.dilation)
+        except ValueError as exc:
+            return str(exc)
+        if p > 5:
+            return f"'same' needs p = {p}, more than the 5 this lab allows; lower the kernel size or dilation."
+        self.set_padding(p)
+        return "" if self.stride == 1 else f"p = {p} keeps the size only at stride 1; with stride {self.stride} the output shrinks by about {self.stride}×."
+
+    def set_padding_mode(self, mode: str) -> None:
+        if mode not in conv.PADDING_MODES:
+            raise ValueError(f"unknown padding mode {mode!r}")
+        if mode != self.padding_mode:
+            self.padding_mode = mode
+            self._settings()
+
+    def set_stride(self, s: int) -> None:
+        s = int(min(max(s, 1), 5))
+        if s != self.stride:
+            self.stride = s
+            self._settings()
+
+    def set_dilation(self, d: int) -> None:
+        d = int(min(max(d, 1), 4))
+        if d != self.dilation:
+            self.dilation = d
+            self._settings()
+
+    def set_pool(self, kind: str | None = None, size: int | None = None, stride: int | None = None) -> None:
+        if kind is not None:
+            if kind not in POOL_CHOICES:
+                raise ValueError(f"unknown pooling {kind!r}")
+            self.pool_kind = kind
+        if size is not None:
+            self.pool_size = int(min(max(size, 1), 4))
+        if stride is not None:
+            self.pool_stride = int(min(max(stride, 1), 4))
+        self._settings()
+
+    def _settings(self) -> None:
+        self.settingsChanged.emit()
+        self._recompute()
+
+    # -- the trace --
+
+    def _recompute(self) -> None:
+        if self._batch:
+            return
+        was_at_end = self.anim is not None and self.step >= self.total_steps - 1
+        self.pool_error = ""
+        try:
+            t = conv.trace(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode)
+        except ValueError as exc:
+            self.anim, self.error = None, str(exc)
+        else:
+            pool = None
+            spec = self.pool_spec
+            if spec is not None:
+                try:
+                    pool = conv.pool_trace(t.output, spec.kind, spec.size, spec.stride, spec.padding)
+                except ValueError as exc:
+                    self.pool_error = str(exc)
+            self.anim, self.error = Animation(t, pool), ""
+        if self.anim is None:
+            self.pause()
+        total = self.total_steps
+        self.step = max(0, total - 1) if (was_at_end and not self.playing) else min(self.step, max(0, total - 1))
+        self.traceChanged.emit()
+        self.stepChanged.emit(self.step)
+
+    # -- playback --
+
+    def set_step(self, k: int) -> None:
+        if self.anim is None:
+            return
+        k = int(min(max(k, 0), self.total_steps - 1))
+        if k != self.step:
+            self.step = k
+            self.stepChanged.emit(k)
+
+    def step_forward(self) -> None:
+        self.set_step(self.step + 1)
+
+    def step_back(self) -> None:
+        self.set_step(self.step - 1)
+
+    def play(self) -> None:
+        if self.anim is None or self.playing:
+            return
+        if self.step >= self.total_steps - 1:
+            self.set_step(0)
+        self._timer.start(max(1, int(round(1000 / self.speed))))
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.playingChanged.emit(False)
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        self.speed = float(min(max(steps_per_second, 0.25), 120.0))
+        if self._timer.isActive():
+            self._timer.setInterval(max(1, int(round(1000 / self.speed))))
+        self.speedChanged.emit(self.speed)
+
+    def _tick(self) -> None:
+        if self.step >= self.total_steps - 1:
+            self.pause()
+            return
+        self.set_step(self.step + 1)
+
+    # -- real image --
+
+    def set_photo(self, rgb: np.ndarray, name: str) -> None:
+        """The photo for real-image mode: (H, W, 3) uint8."""
+        self.photo = rgb
+        self.photo_name = name
+        self._prepared = None
+        self.photoChanged.emit()
+
+    def photo_job(self):
+        """A job computing the feature maps of the photo under the current filters (None without a photo).
+
+        The photo is moved to the engine's device once (in the job's thread) and
+        reused while only the filters or settings change.
+        """
+        photo = self.photo
+        if photo is None:
+            return None
+        weights, bias = self.weights.copy(), self.bias.copy()
+        kwargs = dict(
+            stride=self.stride, padding=self.padding, dilation=self.dilation, padding_mode=self.padding_mode,
+            pool=self.pool_spec if not self.pool_error else None,
+        )
+
+        def job():
+            yield Progress(None, "Preparing the photo")
+            cached = self._prepared
+            if cached is None or cached[0] is not photo:
+                cached = (photo, conv.prepare_photo(photo))
+                self._prepared = cached
+            return (yield from conv.apply_filters_job(cached[1], weights, bias, **kwargs))
+
+        return job()

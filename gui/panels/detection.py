@@ -1,0 +1,622 @@
+"""Detection: live object detection with the boxes before and after NMS, and three teaching views."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.detect import detector_choices
+from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
+from engine.detect.sources import list_cameras
+from engine.paths import data_dir
+from engine.samples import SAMPLE_PHOTOS
+
+from ..panel import Panel
+from ..widgets.detect_anchors import AnchorView
+from ..widgets.detect_iou import IouPlayground
+from ..widgets.detect_nms import NmsStepView
+from ..widgets.image_view import ImageView
+from .detection_model import DetectionModel
+from .detection_worker import DetectionWorker
+
+__all__ = ["DetectionPanel"]
+
+_ANCHOR_MODELS = ("ssdlite320_mobilenet_v3_large", "retinanet_resnet50_fpn_v2", "fasterrcnn_mobilenet_v3_large_320_fpn", "fcos_resnet50_fpn")
+
+
+def _slider(value: float) -> QSlider:
+    s = QSlider(Qt.Orientation.Horizontal)
+    s.setRange(0, 100)
+    s.setValue(round(value * 100))
+    return s
+
+
+class DetectionPanel(Panel):
+    panel_id = "detection"
+    title = "Detection"
+    summary = "Live object detection with the boxes before and after non-max suppression"
+    accepts_images = True
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.model = DetectionModel(self)
+        self.worker: DetectionWorker | None = None
+        self._old_workers: list[DetectionWorker] = []
+        self.last_result = None
+        self.recorder: VideoRecorder | None = None
+        self.exporter: JsonlExporter | None = None
+        self._frames_shown = 0
+        self._active = False
+        self._build()
+        self._bind()
+        self._sync_from_model()
+
+    # -- layout --
+
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        root.addWidget(split)
+        controls = QWidget()
+        form_box = QVBoxLayout(controls)
+        form_box.setContentsMargins(4, 4, 8, 4)
+
+        src = QGroupBox("Source")
+        f = QFormLayout(src)
+        self.source_combo = QComboBox()
+        self._fill_sources([])
+        self.scan_button = QPushButton("Find cameras")
+        self.resolution_combo = QComboBox()
+        self.resolution_combo.addItems(["camera default", "640×480", "1280×720", "1920×1080"])
+        self.every_frame_check = QCheckBox("Every frame (files: no drops, at the detector's pace)")
+        row = QHBoxLayout()
+        row.addWidget(self.source_combo, 1)
+        row.addWidget(self.scan_button)
+        f.addRow(row)
+        f.addRow("Resolution", self.resolution_combo)
+        f.addRow(self.every_frame_check)
+        form_box.addWidget(src)
+
+        det = QGroupBox("Detector")
+        f = QFormLayout(det)
+        self.detector_combo = QComboBox()
+        self._fill_detectors()
+        f.addRow(self.detector_combo)
+        self.weights_label = QLabel()
+        self.weights_label.setWordWrap(True)
+        self.download_button = QPushButton("Download in Models panel")
+        self.random_check = QCheckBox("Random weights (pipeline test: boxes are meaningless)")
+        f.addRow(self.weights_label)
+        f.addRow(self.download_button)
+        f.addRow(self.random_check)
+        form_box.addWidget(det)
+
+        th = QGroupBox("Thresholds (apply on the next frame)")
+        f = QFormLayout(th)
+        self.score_slider = _slider(self.model.score)
+        self.score_label = QLabel()
+        self.score_label.setMinimumWidth(34)
+        self.iou_slider = _slider(self.model.iou)
+        self.iou_label = QLabel()
+        self.iou_label.setMinimumWidth(34)
+        r1, r2 = QHBoxLayout(), QHBoxLayout()
+        r1.addWidget(self.score_slider, 1)
+        r1.addWidget(self.score_label)
+        r2.addWidget(self.iou_slider, 1)
+        r2.addWidget(self.iou_label)
+        f.addRow("Score", r1)
+        f.addRow("NMS IoU", r2)
+        self.aware_radio = QRadioButton("per class")
+        self.agnostic_radio = QRadioButton("all together")
+        group = QButtonGroup(self)
+        group.addButton(self.aware_radio)
+        group.addButton(self.agnostic_radio)
+        r3 = QHBoxLayout()
+        r3.addWidget(self.aware_radio)
+        r3.addWidget(self.agnostic_radio)
+        f.addRow("NMS", r3)
+        self.class_edit = QLineEdit()
+        self.class_edit.setPlaceholderText("all classes (or e.g. person, car)")
+        f.addRow("Classes", self.class_edit)
+        self.max_spin = QSpinBox()
+        self.max_spin.setRange(1, 1000)
+        f.addRow("Max detections", self.max_spin)
+        self.raw_check = QCheckBox("Show raw boxes before NMS (faded)")
+        f.addRow(self.raw_check)
+        form_box.addWidget(th)
+
+        out = QGroupBox("Run and save")
+        g = QHBoxLayout(out)
+        self.run_button = QPushButton("Stop")
+        self.snapshot_button = QPushButton("Snapshot")
+        self.record_button = QPushButton("Record")
+        self.record_button.setCheckable(True)
+        self.export_button = QPushButton("Export JSON")
+        self.export_button.setCheckable(True)
+        for b in (self.run_button, self.snapshot_button, self.record_button, self.export_button):
+            g.addWidget(b)
+        form_box.addWidget(out)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        form_box.addWidget(self.message)
+        legend = QLabel(
+            "<b>Reading the picture</b><br>Bold boxes: kept after non-max suppression, with class and score.<br>"
+            "Thin faded boxes: the raw candidates above the score threshold, before NMS.<br>"
+            "<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
+            "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."
+        )
+        legend.setWordWrap(True)
+        form_box.addWidget(legend)
+        form_box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(380)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split.addWidget(scroll)
+
+        self.tabs = QTabWidget()
+        live = QWidget()
+        lv = QVBoxLayout(live)
+        self.view = ImageView("Starting…")
+        self.stats_label = QLabel("")
+        self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lv.addWidget(self.view, 1)
+        lv.addWidget(self.stats_label)
+        self.tabs.addTab(live, "Live")
+
+        iou_tab = QWidget()
+        iv = QVBoxLayout(iou_tab)
+        iv.addWidget(QLabel("Drag a box to move it, its corner to resize it. NMS removes a box when its IoU with a better one exceeds the threshold; "
+                            "evaluation counts a detection as correct when IoU ≥ 0.5."))
+        iv.itemAt(0).widget().setWordWrap(True)
+        self.iou_widget = IouPlayground()
+        iv.addWidget(self.iou_widget, 1)
+        self.tabs.addTab(iou_tab, "IoU playground")
+
+        nms_tab = QWidget()
+        nv = QVBoxLayout(nms_tab)
+        bar = QHBoxLayout()
+        self.freeze_button = QPushButton("Freeze frame")
+        self.nms_class_combo = QComboBox()
+        self.back_button = QPushButton("◀ Back")
+        self.forward_button = QPushButton("Forward ▶")
+        for w in (self.freeze_button, QLabel("Boxes of"), self.nms_class_combo, self.back_button, self.forward_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        nv.addLayout(bar)
+        self.nms_view = NmsStepView()
+        nv.addWidget(self.nms_view, 1)
+        self.nms_text = QLabel(self.nms_view.description())
+        self.nms_text.setWordWrap(True)
+        nv.addWidget(self.nms_text)
+        self.tabs.addTab(nms_tab, "NMS step-through")
+
+        anc_tab = QWidget()
+        av = QVBoxLayout(anc_tab)
+        bar = QHBoxLayout()
+        self.anchor_model_combo = QComboBox()
+        for name in _ANCHOR_MODELS:
+            self.anchor_model_combo.addItem(name, name)
+        self.level_spin = QSpinBox()
+        self.level_spin.setPrefix("level ")
+        bar.addWidget(QLabel("Anchors of"))
+        bar.addWidget(self.anchor_model_combo)
+        bar.addWidget(self.level_spin)
+        bar.addStretch(1)
+        av.addLayout(bar)
+        self.anchor_view = AnchorView()
+        av.addWidget(self.anchor_view, 1)
+        self.anchor_text = QLabel("Click a cell to see its anchors. Anchors depend only on the architecture, not on trained weights.")
+        self.anchor_text.setWordWrap(True)
+        av.addWidget(self.anchor_text)
+        self.tabs.addTab(anc_tab, "Anchors")
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([380, 900])
+
+        self._ui_timer = QTimer(self)
+        self._ui_timer.setInterval(500)
+
+    def _fill_detectors(self) -> None:
+        """Offline detectors first, then models trained in the app, then the COCO networks."""
+        combo = self.detector_combo
+        combo.blockSignals(True)
+        combo.clear()
+        order = {"opencv": 0, "trained": 1, "torchvision": 2}
+        for name, title, spec in sorted(detector_choices(), key=lambda t: order.get(t[2].group, 1)):
+            combo.addItem(title, name)
+        combo.setCurrentIndex(max(0, combo.findData(self.model.detector)))
+        combo.blockSignals(False)
+
+    def _fill_sources(self, cameras) -> None:
+        combo = self.source_combo
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for photo in ("astronaut", "coffee", "chelsea", "rocket"):
+            combo.addItem(f"Demo scene ({photo})", "demo" if photo == "astronaut" else f"demo:{photo}")
+        for cam in cameras:
+            combo.addItem(cam.label, f"cam:{cam.index}")
+        if not cameras:
+            combo.addItem("Camera 0", "cam:0")
+        combo.addItem("Video file…", "?video")
+        combo.addItem("Image file…", "?image")
+        combo.addItem("Folder of images…", "?folder")
+        i = combo.findData(current)
+        combo.setCurrentIndex(max(0, i))
+        combo.blockSignals(False)
+
+    def _bind(self) -> None:
+        m = self.model
+        self.source_combo.activated.connect(self._source_chosen)
+        self.scan_button.clicked.connect(self.scan_cameras)
+        self.resolution_combo.currentIndexChanged.connect(lambda _: self.restart())
+        self.every_frame_check.toggled.connect(m.set_every_frame)
+        self.detector_combo.currentIndexChanged.connect(lambda _: m.set_detector(self.detector_combo.currentData()))
+        self.random_check.toggled.connect(m.set_random_weights)
+        self.download_button.clicked.connect(lambda: self.ctx.switch_to("models"))
+        self.score_slider.valueChanged.connect(lambda v: m.update(score=v / 100))
+        self.iou_slider.valueChanged.connect(lambda v: m.update(iou=v / 100))
+        self.agnostic_radio.toggled.connect(lambda on: m.update(class_agnostic=on))
+        self.class_edit.editingFinished.connect(
+            lambda: m.update(class_filter=tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())))
+        self.max_spin.valueChanged.connect(lambda v: m.update(max_detections=v))
+        self.raw_check.toggled.connect(lambda on: m.update(show_raw=on))
+        self.run_button.clicked.connect(self.toggle_running)
+        self.snapshot_button.clicked.connect(lambda: self.snapshot())
+        self.record_button.toggled.connect(self._toggle_record)
+        self.export_button.toggled.connect(self._toggle_export)
+        self.freeze_button.clicked.connect(self.freeze)
+        self.nms_class_combo.currentIndexChanged.connect(lambda _: self._retrace())
+        self.back_button.clicked.connect(self.nms_view.back)
+        self.forward_button.clicked.connect(self.nms_view.forward)
+        self.nms_view.stepChanged.connect(lambda step, text: self.nms_text.setText(text))
+        self.anchor_model_combo.currentIndexChanged.connect(lambda _: self.show_anchors())
+        self.level_spin.valueChanged.connect(self.anchor_view.set_level)
+        self.anchor_view.cellChanged.connect(self._anchor_info)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        m.settingsChanged.connect(self._settings_changed)
+        m.pipelineChanged.connect(self._pipeline_changed)
+
+    # -- model → view --
+
+    def _sync_from_model(self) -> None:
+        m = self.model
+        widgets = (self.detector_combo, self.score_slider, self.iou_slider, self.agnostic_radio, self.aware_radio,
+                   self.max_spin, self.raw_check, self.random_check, self.every_frame_check)
+        blockers = [w.blockSignals(True) for w in widgets]
+        self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(m.detector)))
+        self.score_slider.setValue(round(m.score * 100))
+        self.iou_slider.setValue(round(m.iou * 100))
+        self.agnostic_radio.setChecked(m.class_agnostic)
+        self.aware_radio.setChecked(not m.class_agnostic)
+        self.max_spin.setValue(m.max_detections)
+        self.raw_check.setChecked(m.show_raw)
+        self.random_check.setChecked(m.random_weights)
+        self.every_frame_check.setChecked(m.every_frame)
+        for w, b in zip(widgets, blockers):
+            w.blockSignals(b)
+        self.score_label.setText(f"{m.score:.2f}")
+        self.iou_label.setText(f"{m.iou:.2f}")
+        self._update_weights_state()
+
+    def _update_weights_state(self) -> None:
+        m = self.model
+        entry = m.weights_entry()
+        self.random_check.setVisible(entry is not None)
+        if entry is None:
+            self.weights_label.setText("Works offline: no download needed.")
+            self.download_button.setVisible(False)
+        elif m.random_weights:
+            self.weights_label.setText("<b>Random weights</b>: the network runs, its boxes mean nothing. For timing the pipeline only.")
+            self.download_button.setVisible(False)
+        elif m.weights_missing():
+            self.weights_label.setText(f"<b>Weights missing</b> — download <code>{entry}</code> in the Models panel, or tick random weights to test the pipeline.")
+            self.download_button.setVisible(True)
+        else:
+            self.weights_label.setText("Pretrained COCO weights installed.")
+            self.download_button.setVisible(False)
+
+    def _settings_changed(self) -> None:
+        self._sync_from_model()
+        if self.worker is not None:
+            self.worker.set_settings(self.model.settings())
+
+    def _pipeline_changed(self) -> None:
+        self._sync_from_model()
+        self.restart()
+
+    # -- sources --
+
+    def _source_chosen(self, index: int) -> None:
+        data = self.source_combo.itemData(index)
+        if isinstance(data, str) and data.startswith("?"):
+            kinds = {"?video": ("Open a video", "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"),
+                     "?image": ("Open an image", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")}
+            if data == "?folder":
+                path = QFileDialog.getExistingDirectory(self, "Folder of images")
+            else:
+                path, _ = QFileDialog.getOpenFileName(self, *kinds[data])
+            if path:
+                self.set_source(path)
+            else:
+                self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(self.model.source)))
+            return
+        self.set_source(data)
+
+    def set_source(self, spec: str) -> None:
+        """Use ``spec`` (``demo``, ``cam:N``, a file or folder path) as the source."""
+        combo = self.source_combo
+        if combo.findData(spec) < 0:
+            combo.insertItem(combo.count() - 3, Path(spec).name or spec, spec)
+        combo.blockSignals(True)
+        combo.setCurrentIndex(combo.findData(spec))
+        combo.blockSignals(False)
+        self.model.set_source(spec)
+
+    def open_image(self, path: Path) -> None:
+        self.set_source(str(path))
+
+    def scan_cameras(self) -> None:
+        cams = list_cameras()
+        self._fill_sources(cams)
+        self.message.setText(f"Found {len(cams)} camera(s)." if cams else "No camera found (none connected, or all in use).")
+
+    def _resolution(self) -> tuple[int, int] | None:
+        text = self.resolution_combo.currentText()
+        if "×" not in text:
+            return None
+        w, h = text.split("×")
+        return int(w), int(h)
+
+    # -- the loop --
+
+    def restart(self) -> None:
+        self.stop()
+        if self._active:
+            self.start()
+
+    def start(self) -> None:
+        m = self.model
+        self._update_weights_state()
+        if m.weights_missing():
+            self.view.set_image(None)
+            self.view.placeholder = f"The weights for {m.detector} are not installed.\nDownload them in the Models panel, or choose an offline detector."
+            self.view.update()
+            self.run_button.setText("Start")
+            return
+        worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
+        worker.frameReady.connect(self._on_frame)
+        worker.status.connect(self.message.setText)
+        worker.failed.connect(self._on_failed)
+        worker.detectorReady.connect(self._on_detector_ready)
+        worker.finished.connect(lambda w=worker: self._worker_finished(w))
+        self.worker = worker
+        self._frames_shown = 0
+        self.run_button.setText("Stop")
+        worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self._old_workers.append(self.worker)
+            self.worker = None
+        self.run_button.setText("Start")
+
+    def _worker_finished(self, worker: DetectionWorker) -> None:
+        if worker in self._old_workers:
+            self._old_workers.remove(worker)
+        if worker is self.worker:
+            self.worker = None
+            self.run_button.setText("Start")
+        worker.deleteLater()
+
+    def toggle_running(self) -> None:
+        if self.worker is not None:
+            self.stop()
+        else:
+            self.start()
+
+    def _on_detector_ready(self, names: list, random_weights: bool) -> None:
+        self.model.class_names = list(names)
+        self.class_edit.setToolTip("Classes: " + ", ".join(n for n in names if n and n not in ("__background__", "N/A")))
+
+    def _on_failed(self, text: str) -> None:
+        self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
+        self.view.set_image(None)
+        self.view.placeholder = text
+        self.view.update()
+
+    def _on_frame(self) -> None:
+        worker = self.sender() if isinstance(self.sender(), DetectionWorker) else self.worker
+        if worker is None or worker is not self.worker:
+            return
+        result = worker.take()
+        if result is None:
+            return
+        if result.error is not None:
+            self.stats_label.setText(f"<span style='color:#c0392b'>{result.error} Retrying…</span>")
+            return
+        self.last_result = result
+        self._frames_shown += 1
+        self.view.set_image(result.annotated if result.annotated is not None else result.frame)
+        label = result.stats.line()
+        if result.detections is not None and result.detections.random_weights:
+            label = "RANDOM WEIGHTS · " + label
+        self.stats_label.setText(label)
+        try:
+            if self.recorder is not None and result.annotated is not None:
+                self.recorder.write(result.annotated)
+            if self.exporter is not None:
+                self.exporter.write(result.stats.index, result.detections, time=time.time())
+        except RecordError as exc:
+            self.message.setText(str(exc))
+
+    # -- saving --
+
+    def _out_path(self, suffix: str) -> Path:
+        folder = data_dir() / "detections"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"detect-{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
+
+    def snapshot(self, path: str | Path | None = None) -> Path | None:
+        """Save the current annotated frame to PNG (detections in its metadata)."""
+        r = self.last_result
+        if r is None:
+            self.message.setText("No frame yet.")
+            return None
+        target = Path(path) if path else self._out_path(".png")
+        try:
+            written = save_snapshot(target, r.annotated if r.annotated is not None else r.frame, r.detections)
+        except RecordError as exc:
+            self.message.setText(str(exc))
+            return None
+        self.message.setText(f"Snapshot saved: {written}")
+        return written
+
+    def _toggle_record(self, on: bool) -> None:
+        if on:
+            self.recorder = VideoRecorder(self._out_path(".mp4"), fps=max(5.0, self.last_result.stats.fps) if self.last_result else 15.0)
+            self.record_button.setText("Stop recording")
+            self.message.setText(f"Recording to {self.recorder.path}")
+        elif self.recorder is not None:
+            self.recorder.close()
+            self.message.setText(f"Recorded {self.recorder.frames} frames to {self.recorder.path}")
+            self.recorder = None
+            self.record_button.setText("Record")
+
+    def _toggle_export(self, on: bool) -> None:
+        if on:
+            try:
+                self.exporter = JsonlExporter(self._out_path(".jsonl"))
+            except RecordError as exc:
+                self.message.setText(str(exc))
+                self.export_button.setChecked(False)
+                return
+            self.export_button.setText("Stop export")
+            self.message.setText(f"Exporting detections to {self.exporter.path}")
+        elif self.exporter is not None:
+            self.exporter.close()
+            self.message.setText(f"Exported {self.exporter.lines} frames to {self.exporter.path}")
+            self.exporter = None
+            self.export_button.setText("Export JSON")
+
+    # -- teaching views --
+
+    def freeze(self) -> None:
+        """Freeze the current frame's raw boxes for the NMS step-through."""
+        r = self.last_result
+        if r is None or r.detections is None:
+            self.nms_text.setText("No frame yet: start the detector first.")
+            return
+        self._frozen = r
+        d = r.detections
+        self.nms_class_combo.blockSignals(True)
+        self.nms_class_combo.clear()
+        self.nms_class_combo.addItem(f"all classes ({d.num_raw})", -1)
+        labels, counts = np.unique(d.raw_labels, return_counts=True)
+        for lab, cnt in sorted(zip(labels.tolist(), counts.tolist()), key=lambda t: -t[1]):
+            self.nms_class_combo.addItem(f"{d.label_name(lab)} ({cnt})", lab)
+        self.nms_class_combo.setCurrentIndex(1 if len(labels) and not self.model.class_agnostic else 0)
+        self.nms_class_combo.blockSignals(False)
+        self._retrace()
+
+    def _retrace(self) -> None:
+        r = getattr(self, "_frozen", None)
+        if r is None:
+            return
+        d = r.detections
+        lab = self.nms_class_combo.currentData()
+        mask = np.ones(d.num_raw, bool) if lab in (None, -1) else d.raw_labels == lab
+        self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:
+            self.show_anchors()
+        if self.tabs.widget(index) is self.nms_view.parentWidget() and self.nms_view.trace is None:
+            self.freeze()
+
+    def show_anchors(self) -> None:
+        """Draw the selected architecture's anchors over the current frame."""
+        from engine.detect import create_detector
+
+        name = self.anchor_model_combo.currentData()
+        image = self.last_result.frame if self.last_result is not None else None
+        if image is None:
+            from engine.samples import sample_image
+
+            image = sample_image("astronaut")
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            det = create_detector(name, weights="random", device="cpu")
+            levels = det.anchor_sets(image.shape[:2])
+        finally:
+            self.unsetCursor()
+        self.level_spin.blockSignals(True)
+        self.level_spin.setRange(0, len(levels) - 1)
+        self.level_spin.setValue(0)
+        self.level_spin.blockSignals(False)
+        self.anchor_view.level = 0
+        self.anchor_view.set_data(image, levels)
+        self._anchor_info(0, *self.anchor_view.cell)
+
+    def _anchor_info(self, level: int, row: int, col: int) -> None:
+        lv = self.anchor_view.levels[level] if self.anchor_view.levels else None
+        if lv is None:
+            return
+        anchors = self.anchor_view.cell_anchors()
+        sizes = ", ".join(f"{x2 - x1:.0f}×{y2 - y1:.0f}" for x1, y1, x2, y2 in anchors)
+        self.anchor_text.setText(
+            f"{self.anchor_model_combo.currentData()}: level {level} is a {lv['grid'][0]}×{lv['grid'][1]} grid "
+            f"(stride {lv['stride'][1]:.0f} px); cell ({row}, {col}) has {lv['per_cell']} anchors (w×h px): {sizes}. "
+            "Anchors depend only on the architecture, not on the trained weights. Click another cell.")
+
+    # -- panel life --
+
+    def activate(self) -> None:
+        self._active = True
+        self._fill_detectors()
+        if self.worker is None:
+            self.start()
+
+    def deactivate(self) -> None:
+        self._active = False
+        self.stop()
+
+    def shutdown(self) -> None:
+        self._active = False
+        self.stop()
+        for w in list(self._old_workers):
+            w.wait(3000)
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.exporter is not None:
+            self.exporter.close()
+
+    def screenshot_ready(self) -> bool:
+        r = self.last_result
+        return r is not None and self._frames_shown >= 3 and (len(r.detections) > 0 or self._frames_shown >= 6)

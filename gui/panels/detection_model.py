@@ -1,0 +1,134 @@
+"""State of the Detection panel: source, detector, thresholds and toggles."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from engine import weights
+from engine.detect import DetectorError, get_spec
+from engine.detect.pipeline import DetectSettings
+
+__all__ = ["DetectionModel", "DEMO_SOURCE", "default_detector"]
+
+DEMO_SOURCE = "demo"
+
+
+def default_detector() -> str:
+    """SSDlite when its weights are installed, otherwise the offline face cascade."""
+    name = "ssdlite320_mobilenet_v3_large"
+    try:
+        if weights.status(name) in ("installed", "imported"):
+            return name
+    except KeyError:
+        pass
+    return "haar_face"
+
+
+class DetectionModel(QObject):
+    """What the user chose. ``settingsChanged`` fires for values that apply on the
+    next frame (thresholds, toggles); ``pipelineChanged`` for the source, detector,
+    weights or reading mode (the loop restarts)."""
+
+    settingsChanged = Signal()
+    pipelineChanged = Signal()
+    classNamesChanged = Signal(list)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.source = DEMO_SOURCE
+        self.detector = default_detector()
+        self.random_weights = False
+        self.every_frame = False
+        self.score = 0.5
+        self.iou = 0.5
+        self.class_agnostic = False
+        self.class_filter: tuple[str, ...] = ()
+        self.max_detections = 100
+        self.show_raw = True
+        self.class_names: list[str] = []
+        self._apply_default_score()
+
+    # -- queries --
+
+    def spec(self):
+        try:
+            return get_spec(self.detector)[0]
+        except DetectorError:
+            return None
+
+    def weights_entry(self) -> str | None:
+        spec = self.spec()
+        return spec.weights_entry if spec else None
+
+    def weights_missing(self) -> bool:
+        """True when the chosen detector needs pretrained weights that are not installed (and random ones were not asked for)."""
+        entry = self.weights_entry()
+        if entry is None or self.random_weights:
+            return False
+        try:
+            return weights.status(entry) not in ("installed", "imported")
+        except KeyError:
+            return True
+
+    def weights_mode(self) -> str:
+        return "random" if self.random_weights and self.weights_entry() else "installed"
+
+    def settings(self) -> DetectSettings:
+        """The per-frame settings for the pipeline."""
+        classes = None
+        if self.class_filter and self.class_names:
+            classes = tuple(i for i, n in enumerate(self.class_names) if n in self.class_filter)
+        return DetectSettings(
+            score_threshold=self.score, iou_threshold=self.iou, class_agnostic=self.class_agnostic,
+            classes=classes, max_detections=self.max_detections, show_raw=self.show_raw,
+        )
+
+    # -- changes --
+
+    def _apply_default_score(self) -> None:
+        spec = self.spec()
+        if spec is not None and spec.group == "opencv":
+            # the detectors' own defaults (HOG: 0.3 / 0.3, Haar: 0.95 / 0.3) without building them
+            self.score, self.iou = (0.3, 0.3) if spec.name == "hog_people" else (0.95, 0.3)
+        else:
+            self.score, self.iou = 0.5, 0.5
+
+    def set_source(self, spec: str) -> None:
+        if spec != self.source:
+            self.source = spec
+            self.pipelineChanged.emit()
+
+    def set_detector(self, name: str) -> None:
+        if name != self.detector:
+            self.detector = name
+            self.class_filter = ()
+            self._apply_default_score()
+            self.pipelineChanged.emit()
+            self.settingsChanged.emit()
+
+    def set_random_weights(self, on: bool) -> None:
+        if bool(on) != self.random_weights:
+            self.random_weights = bool(on)
+            self.pipelineChanged.emit()
+
+    def set_every_frame(self, on: bool) -> None:
+        if bool(on) != self.every_frame:
+            self.every_frame = bool(on)
+            self.pipelineChanged.emit()
+
+    def set_class_names(self, names: list[str]) -> None:
+        self.class_names = list(names)
+        self.classNamesChanged.emit(self.class_names)
+        self.settingsChanged.emit()
+
+    def update(self, **values) -> None:
+        """Set any of score, iou, class_agnostic, class_filter, max_detections, show_raw."""
+        changed = False
+        for key, value in values.items():
+            if key not in ("score", "iou", "class_agnostic", "class_filter", "max_detections", "show_raw"):
+                raise KeyError(key)
+            if getattr(self, key) != value:
+                setattr(self, key, value)
+                changed = True
+        if changed:
+            self.settingsChanged.emit()

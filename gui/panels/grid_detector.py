@@ -1,0 +1,376 @@
+"""Grid detector: sliding windows two ways, training a YOLO-style grid, and inspecting it."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..panel import Panel
+from ..widgets.yolo_anchor_view import AnchorView
+from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
+from ..widgets.yolo_loss_plot import LossPlot
+from ..widgets.yolo_sliding_view import OutputMapView
+from .grid_detector_model import SLIDING_INPUTS, GridDetectorModel
+
+__all__ = ["GridDetectorPanel"]
+
+_CLASSES_SLIDING = ("background", "circle", "square", "triangle")
+
+
+def _label(text: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _upscale(image: np.ndarray, target: int = 320) -> tuple[np.ndarray, int]:
+    k = max(1, target // max(image.shape[:2]))
+    return np.repeat(np.repeat(image, k, axis=0), k, axis=1), k
+
+
+class GridDetectorPanel(Panel):
+    panel_id = "grid_detector"
+    title = "Grid detector"
+    summary = "Detection from first principles: sliding windows as convolutions, and a YOLO grid trained here"
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.model = GridDetectorModel(ctx.jobs, self)
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_sliding(), "Sliding windows")
+        self.tabs.addTab(self._build_train(), "Train")
+        self.tabs.addTab(self._build_inspect(), "Inspect")
+        layout.addWidget(self.tabs)
+        m = self.model
+        m.classifierChanged.connect(self._show_classifier)
+        m.comparisonChanged.connect(self._show_comparison)
+        m.selectedWindowChanged.connect(self._show_window)
+        m.trainingChanged.connect(self._show_training)
+        m.curvesChanged.connect(lambda: self.loss_plot.set_curves(m.curves))
+        m.statusChanged.connect(self.train_status.setText)
+        m.detectorChanged.connect(self._show_detector)
+        m.sceneChanged.connect(self._show_scene)
+        m.hoverChanged.connect(self._show_hover)
+        m.errorOccurred.connect(lambda title, text: ctx.show_error(title, text, ""))
+        self._started = False
+
+    # -- building ---------------------------------------------------------------
+
+    def _build_sliding(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(_label(
+            "A 14x14x3 classifier (conv 5x5x16, max pool 2x2, FC 400, FC 400, softmax over background / circle / square / triangle) "
+            "slides over a larger image two ways: <b>cropped</b> (every 14x14 window classified on its own) and "
+            "<b>convolutional</b> (the same weights copied into 400 filters of 5x5x16, 400 of 1x1x400 and 4 of 1x1x400, run once). "
+            "Click an output cell to see its window."
+        ))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Input:"))
+        self.input_combo = QComboBox()
+        for key, (text, _side) in SLIDING_INPUTS.items():
+            self.input_combo.addItem(text, key)
+        self.input_combo.setCurrentIndex(list(SLIDING_INPUTS).index(self.model.sliding_input))
+        self.input_combo.currentIndexChanged.connect(lambda i: self.model.set_sliding_input(self.input_combo.itemData(i)))
+        row.addWidget(self.input_combo)
+        self.run_button = QPushButton("Run both ways")
+        self.run_button.clicked.connect(self.model.run_comparison)
+        row.addWidget(self.run_button)
+        self.train_classifier_button = QPushButton("Train classifier")
+        self.train_classifier_button.setToolTip("Train on generated 14x14 crops (about a minute on a busy CPU)")
+        self.train_classifier_button.clicked.connect(self.model.train_classifier)
+        row.addWidget(self.train_classifier_button)
+        self.classifier_label = _label(wrap=False)
+        row.addWidget(self.classifier_label, 1)
+        v.addLayout(row)
+        split = QHBoxLayout()
+        box_in = QGroupBox("Input, with the selected cell's window")
+        lin = QVBoxLayout(box_in)
+        self.sliding_input_view = GridOverlayView("Input")
+        lin.addWidget(self.sliding_input_view)
+        box_out = QGroupBox("Output map (colour = most likely class)")
+        lout = QVBoxLayout(box_out)
+        self.output_map = OutputMapView()
+        self.output_map.cellClicked.connect(self.model.select_window)
+        lout.addWidget(self.output_map)
+        lout.addWidget(_label(
+            "<span style='color:#969696'>&#9632;</span> background &nbsp; <span style='color:#e63946'>&#9632;</span> circle &nbsp; "
+            "<span style='color:#1d84e6'>&#9632;</span> square &nbsp; <span style='color:#2eaa50'>&#9632;</span> triangle", wrap=False
+        ))
+        split.addWidget(box_in, 1)
+        split.addWidget(box_out, 1)
+        v.addLayout(split, 1)
+        self.comparison_label = _label()
+        self.window_label = _label()
+        v.addWidget(self.comparison_label)
+        v.addWidget(self.window_label)
+        return page
+
+    def _build_train(self) -> QWidget:
+        page = QWidget()
+        h = QHBoxLayout(page)
+        left = QVBoxLayout()
+        form_box = QGroupBox("Settings")
+        form = QFormLayout(form_box)
+        self.grid_combo = QComboBox()
+        for s in (7, 13):
+            self.grid_combo.addItem(f"{s} x {s} ({s * 16} px input)", s)
+        self.grid_combo.currentIndexChanged.connect(lambda i: setattr(self.model, "grid", self.grid_combo.itemData(i)))
+        form.addRow("Grid S", self.grid_combo)
+        self.anchor_spin = QSpinBox()
+        self.anchor_spin.setRange(1, 5)
+        self.anchor_spin.setValue(self.model.anchors)
+        self.anchor_spin.valueChanged.connect(lambda v: setattr(self.model, "anchors", int(v)))
+        form.addRow("Anchors B", self.anchor_spin)
+        self.minutes_spin = QDoubleSpinBox()
+        self.minutes_spin.setRange(0.1, 60.0)
+        self.minutes_spin.setSingleStep(0.5)
+        self.minutes_spin.setValue(self.model.minutes)
+        self.minutes_spin.setSuffix(" min")
+        self.minutes_spin.valueChanged.connect(lambda v: setattr(self.model, "minutes", float(v)))
+        form.addRow("Budget", self.minutes_spin)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 1_000_000)
+        self.seed_spin.valueChanged.connect(lambda v: setattr(self.model, "seed", int(v)))
+        form.addRow("Seed", self.seed_spin)
+        left.addWidget(form_box)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start training")
+        self.start_button.clicked.connect(lambda: self.model.start_training())
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.model.cancel_training)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+        left.addLayout(buttons)
+        anchors_box = QGroupBox("Anchor shapes (k-means, 1 - IoU)")
+        la = QVBoxLayout(anchors_box)
+        self.train_anchor_view = AnchorView()
+        la.addWidget(self.train_anchor_view)
+        left.addWidget(anchors_box, 1)
+        h.addLayout(left, 0)
+        right = QVBoxLayout()
+        self.map_label = _label()
+        self.map_label.setStyleSheet("font-weight: bold;")
+        right.addWidget(self.map_label)
+        self.loss_plot = LossPlot()
+        right.addWidget(self.loss_plot, 1)
+        self.train_status = _label()
+        right.addWidget(self.train_status)
+        right.addWidget(_label(
+            "Scenes are generated (seeded) with circles, squares, triangles and cars on photo, noise and gradient backgrounds; "
+            "anchors come from k-means on the training boxes; mAP is measured on 200 held-out scenes after training. "
+            "The whole run, scene generation and evaluation included, fits the budget."
+        ))
+        h.addLayout(right, 1)
+        return page
+
+    def _build_inspect(self) -> QWidget:
+        page = QWidget()
+        h = QHBoxLayout(page)
+        left = QVBoxLayout()
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Scene"))
+        self.scene_spin = QSpinBox()
+        self.scene_spin.setRange(0, 1_000_000)
+        self.scene_spin.setValue(self.model.scene_seed)
+        self.scene_spin.valueChanged.connect(self.model.set_scene_seed)
+        controls.addWidget(self.scene_spin)
+        controls.addWidget(QLabel("Score threshold"))
+        self.score_slider = QSlider(Qt.Orientation.Horizontal)
+        self.score_slider.setRange(1, 99)
+        self.score_slider.setValue(int(self.model.score_threshold * 100))
+        self.score_slider.valueChanged.connect(lambda v: self.model.set_score_threshold(v / 100))
+        controls.addWidget(self.score_slider, 1)
+        self.score_label = QLabel()
+        controls.addWidget(self.score_label)
+        left.addLayout(controls)
+        self.inspect_header = _label()
+        left.addWidget(self.inspect_header)
+        self.scene_view = GridOverlayView("No scene")
+        self.scene_view.hoveredCell.connect(self.model.set_hover)
+        self.scene_view.cellClicked.connect(self.model.set_hover)
+        left.addWidget(self.scene_view, 1)
+        left.addWidget(_label("Dashed: ground truth, dot at its midpoint (its cell is tinted). Solid: predictions kept after per-class NMS. Hover a cell."))
+        h.addLayout(left, 3)
+        right = QVBoxLayout()
+        self.cell_text = QTextBrowser()
+        self.cell_text.setMinimumWidth(360)
+        right.addWidget(self.cell_text, 2)
+        self.assign_text = QTextBrowser()
+        right.addWidget(self.assign_text, 1)
+        self.inspect_anchor_view = AnchorView()
+        right.addWidget(self.inspect_anchor_view, 1)
+        h.addLayout(right, 2)
+        return page
+
+    # -- showing ----------------------------------------------------------------
+
+    def _show_classifier(self) -> None:
+        m = self.model
+        busy = m.sliding_busy
+        self.run_button.setEnabled(not busy)
+        self.train_classifier_button.setEnabled(not busy)
+        if m.classifier_trained:
+            self.classifier_label.setText(f"Classifier trained: {m.classifier_accuracy:.1%} on held-out crops")
+        else:
+            self.classifier_label.setText("Classifier untrained (random weights): the two ways still agree; train it for meaningful classes")
+
+    def _show_comparison(self) -> None:
+        m = self.model
+        c = m.comparison
+        self.run_button.setEnabled(True)
+        self.train_classifier_button.setEnabled(True)
+        if c is None:
+            return
+        rows, cols, k = c.convolutional.shape
+        ok = "equal" if c.max_diff < 1e-5 else "NOT equal"
+        self.comparison_label.setText(
+            f"<b>{rows} x {cols} x {k}</b> output from a {m.sliding_image.shape[0]} x {m.sliding_image.shape[1]} input. "
+            f"Max |cropped - convolutional| = <b>{c.max_diff:.1e}</b> ({ok} within 1e-5). "
+            f"Cropped, one window per pass: {c.seconds_cropped * 1e3:.1f} ms; cropped as one batch: {c.seconds_batched * 1e3:.1f} ms; "
+            f"convolutional, one pass: {c.seconds_conv * 1e3:.2f} ms. "
+            f"Speed ratio <b>{c.speedup:.0f}x</b> ({c.speedup_batched:.1f}x against the batch)."
+        )
+        self.output_map.set_map(c.convolutional)
+        self._show_window()
+
+    def _show_window(self) -> None:
+        m = self.model
+        c = m.comparison
+        if c is None or m.sliding_image is None:
+            return
+        from engine.yolo.sliding import window_of
+
+        r, col = m.selected_window
+        self.output_map.set_selected((r, col))
+        big, k = _upscale(m.sliding_image)
+        x1, y1, x2, y2 = window_of(r, col)
+        self.sliding_input_view.set_image(big)
+        best = int(c.convolutional[r, col].argmax())
+        self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), best, f"cell ({r}, {col})")])
+        probs_c = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
+        probs_v = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
+        self.window_label.setText(
+            f"Cell ({r}, {col}) sees pixels x {x1}..{x2 - 1}, y {y1}..{y2 - 1}. Cropped: {probs_c}. Convolutional: {probs_v}."
+        )
+
+    def _show_training(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        for w in (self.grid_combo, self.anchor_spin, self.minutes_spin, self.seed_spin):
+            w.setEnabled(not running)
+        self.train_status.setText(self.model.train_message)
+
+    def _show_detector(self) -> None:
+        m = self.model
+        text = m.measured_map_text()
+        if text:
+            self.map_label.setText("Trained grid detector: " + text)
+        else:
+            self.map_label.setText("No grid detector trained yet. Press Start training (5 minutes by default).")
+        self.inspect_header.setText(("Trained model: " + text) if text else "No trained model yet: showing the targets only.")
+        if m.detector is not None:
+            self.train_anchor_view.set_anchors(m.detector.spec.anchors)
+            with QSignalBlocker(self.grid_combo):
+                idx = self.grid_combo.findData(m.detector.spec.grid)
+                if idx >= 0:
+                    self.grid_combo.setCurrentIndex(idx)
+                    m.grid = m.detector.spec.grid
+            with QSignalBlocker(self.anchor_spin):
+                self.anchor_spin.setValue(m.detector.spec.num_anchors)
+                m.anchors = m.detector.spec.num_anchors
+
+    def _show_scene(self) -> None:
+        m = self.model
+        if m.scene is None:
+            return
+        spec = m.spec
+        self.score_label.setText(f"{m.score_threshold:.2f}")
+        self.scene_view.set_image(m.scene.image)
+        self.scene_view.set_grid(spec.grid, spec.input_size)
+        names = m.scene.class_names
+        boxes = []
+        marked = []
+        for a in m.encoded.assignments:
+            b = m.scene.boxes[a.index]
+            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            boxes.append(OverlayBox(tuple(float(v) for v in b), int(m.scene.labels[a.index]), "", True, (float(cx), float(cy))))
+            marked.append((a.row, a.col))
+        if m.prediction is not None:
+            for b, s, l in zip(m.prediction.boxes, m.prediction.scores, m.prediction.labels):
+                boxes.append(OverlayBox(tuple(float(v) for v in b), int(l), f"{names[int(l)]} {s:.2f}"))
+        self.scene_view.set_boxes(boxes)
+        self.scene_view.set_highlight(m.hover if m.hover[0] >= 0 else None, marked)
+        self.inspect_anchor_view.set_anchors(spec.anchors)
+        self.train_anchor_view.set_anchors(spec.anchors)
+        rows = []
+        for a in m.encoded.assignments:
+            ious = ", ".join(f"{v:.2f}" for v in a.anchor_ious)
+            note = " <i>(overwritten by a later object in the same slot)</i>" if a.overwritten else ""
+            rows.append(f"<li><b>{names[int(m.scene.labels[a.index])]}</b> &rarr; cell ({a.row}, {a.col}), anchor {a.anchor} (shape IoU with anchors: {ious}){note}</li>")
+        self.assign_text.setHtml(f"<b>How each ground-truth box was assigned</b><ul>{''.join(rows) or '<li>no objects</li>'}</ul>")
+        if m.hover[0] < 0 and m.encoded.assignments:
+            a = m.encoded.assignments[0]
+            m.hover = (a.row, a.col)
+            self.scene_view.set_highlight(m.hover)
+        self._show_hover()
+
+    def _show_hover(self) -> None:
+        m = self.model
+        if m.scene is None:
+            return
+        r, c = m.hover
+        self.scene_view.set_highlight((r, c) if r >= 0 else None)
+        if r < 0:
+            self.cell_text.setHtml("Hover a cell to see its y vectors.")
+            return
+        names = m.spec.class_names
+        header = "".join(f"<th>{h}</th>" for h in ("", "p_c", "b_x", "b_y", "b_h", "b_w", *names))
+        body = []
+        for a in range(m.spec.num_anchors):
+            t = m.encoded.y[r, c, a]
+            body.append("<tr><td>target a%d</td>%s</tr>" % (a, "".join(f"<td>{v:.2f}</td>" for v in t)))
+            if m.prediction is not None:
+                pv = m.prediction.y[r, c, a]
+                body.append("<tr><td><i>predicted a%d</i></td>%s</tr>" % (a, "".join(f"<td><i>{v:.2f}</i></td>" for v in pv)))
+        self.cell_text.setHtml(
+            f"<b>Cell ({r}, {c})</b>: y = [p_c, b_x, b_y, b_h, b_w, c_1..c_{len(names)}] per anchor "
+            "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units)"
+            f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
+        )
+
+    # -- panel hooks -------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.model.load_classifier()
+        self.model.run_comparison()
+        self.model.load_detector()
+        self._show_detector()
+
+    def screenshot_ready(self) -> bool:
+        return self.model.comparison is not None and self.model.scene is not None
+
+    def shutdown(self) -> None:
+        self.model.cancel_training()

@@ -1,0 +1,308 @@
+"""State of the Grid detector panel: sliding windows, training, and the inspected scene."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine.jobs import Progress
+
+__all__ = ["GridDetectorModel", "SLIDING_INPUTS"]
+
+#: input choice -> (label, image side)
+SLIDING_INPUTS = {"16": ("16 x 16 (-> 2 x 2 x 4)", 16), "28": ("28 x 28 (-> 8 x 8 x 4)", 28), "scene": ("Scene 64 x 64 (-> 26 x 26 x 4)", 64)}
+
+
+def _classifier_path() -> Path:
+    from engine.paths import trained_dir
+
+    return trained_dir() / "sliding_classifier.pt"
+
+
+class GridDetectorModel(QObject):
+    """Everything the panel shows; views bind to the signals.
+
+    Sliding windows: ``classifier`` (trained or random), ``sliding_image``,
+    ``comparison`` (engine.yolo.sliding.SlidingComparison), ``selected_window``.
+    Training: ``grid``, ``anchors``, ``minutes``, ``seed``, ``curves``,
+    ``training``, ``detector`` (engine.yolo.predict.GridModel or None).
+    Inspect: ``scene``, ``spec``, ``encoded``, ``prediction``, ``hover``.
+    """
+
+    classifierChanged = Signal()
+    comparisonChanged = Signal()
+    selectedWindowChanged = Signal()
+    trainingChanged = Signal(bool)
+    curvesChanged = Signal()
+    detectorChanged = Signal()
+    sceneChanged = Signal()
+    hoverChanged = Signal()
+    statusChanged = Signal(str)
+    errorOccurred = Signal(str, str)
+
+    def __init__(self, jobs, parent: QObject | None = None):
+        super().__init__(parent)
+        self.jobs = jobs
+        # sliding windows
+        self.classifier = None
+        self.classifier_trained = False
+        self.classifier_accuracy = 0.0
+        self.sliding_input = "scene"
+        self.sliding_image: np.ndarray | None = None
+        self.comparison = None
+        self.selected_window: tuple[int, int] = (0, 0)
+        self.sliding_busy = False
+        # training
+        self.grid = 7
+        self.anchors = 2
+        self.minutes = 5.0
+        self.seed = 0
+        self.curves = None
+        self.training = False
+        self.train_message = ""
+        self._train_handle = None
+        self.detector = None
+        # inspect
+        self.scene_seed = 1
+        self.scene = None
+        self.spec = None
+        self.encoded = None
+        self.prediction = None
+        self.score_threshold = 0.3
+        self.hover: tuple[int, int] = (-1, -1)
+
+    # -- sliding windows ------------------------------------------------------
+
+    def load_classifier(self) -> None:
+        """The saved classifier if there is one, else the same network with random weights."""
+        import torch
+
+        from engine.yolo.sliding import WindowClassifier, load_classifier
+
+        path = _classifier_path()
+        self.classifier, self.classifier_trained = None, False
+        if path.exists():
+            try:
+                self.classifier, self.classifier_accuracy = load_classifier(path)
+                self.classifier_trained = True
+            except Exception as exc:  # a damaged file: say so and fall back to random weights
+                self.errorOccurred.emit("Sliding-window classifier", f"{path} could not be loaded: {exc}")
+        if self.classifier is None:
+            torch.manual_seed(0)
+            self.classifier = WindowClassifier().eval()
+            self.classifier_accuracy = 0.0
+        self.classifierChanged.emit()
+
+    def train_classifier(self) -> None:
+        from engine.yolo.sliding import save_classifier, train_classifier_job
+
+        def done(result) -> None:
+            self.classifier, self.classifier_accuracy, self.classifier_trained = result.net, result.accuracy, True
+            try:
+                save_classifier(_classifier_path(), result.net, result.accuracy)
+            except OSError as exc:
+                self.errorOccurred.emit("Sliding-window classifier", f"could not save: {exc}")
+            self.sliding_busy = False
+            self.classifierChanged.emit()
+            self.run_comparison()
+
+        self.sliding_busy = True
+        self.classifierChanged.emit()
+        self.jobs.start(
+            train_classifier_job(n_train=3000, epochs=3),
+            label="Training the 14x14 window classifier",
+            on_done=done,
+            on_error=lambda exc, tb: self._sliding_failed(exc),
+            on_cancelled=lambda _p: self._sliding_failed(None),
+        )
+
+    def _sliding_failed(self, exc) -> None:
+        self.sliding_busy = False
+        self.classifierChanged.emit()
+        if exc is not None:
+            self.errorOccurred.emit("Sliding windows", str(exc))
+
+    def set_sliding_input(self, key: str) -> None:
+        if key not in SLIDING_INPUTS:
+            raise ValueError(f"unknown input {key!r}")
+        self.sliding_input = key
+        self.run_comparison()
+
+    def run_comparison(self) -> None:
+        """Run the current input both ways (in a worker) and publish the comparison."""
+        from engine.yolo.sliding import compare, demo_scene
+
+        if self.classifier is None:
+            self.load_classifier()
+        side = SLIDING_INPUTS[self.sliding_input][1]
+        image = demo_scene(seed=3, size=side)
+        net = self.classifier
+
+        def job():
+            yield Progress(None, "Sliding the window both ways…")
+            return compare(net, image, repeats=3)
+
+        def done(result) -> None:
+            self.sliding_image, self.comparison = image, result
+            rows, cols = result.convolutional.shape[:2]
+            r, c = self.selected_window
+            self.selected_window = (min(r, rows - 1), min(c, cols - 1))
+            self.sliding_busy = False
+            self.comparisonChanged.emit()
+            self.selectedWindowChanged.emit()
+
+        self.sliding_busy = True
+        self.jobs.start(job(), label="Sliding windows", on_done=done, on_error=lambda exc, tb: self._sliding_failed(exc))
+
+    def select_window(self, row: int, col: int) -> None:
+        if self.comparison is None:
+            return
+        rows, cols = self.comparison.convolutional.shape[:2]
+        if 0 <= row < rows and 0 <= col < cols and (row, col) != self.selected_window:
+            self.selected_window = (row, col)
+            self.selectedWindowChanged.emit()
+
+    # -- training -------------------------------------------------------------
+
+    def load_detector(self) -> None:
+        """Load the app's trained checkpoint, if any."""
+        from engine.yolo.predict import load_grid_model
+        from engine.yolo.train import default_checkpoint_path
+
+        path = default_checkpoint_path()
+        self.detector = None
+        if path.exists():
+            try:
+                self.detector = load_grid_model(path)
+            except Exception as exc:
+                self.errorOccurred.emit("Grid detector", f"{path} could not be loaded: {exc}")
+        self.detectorChanged.emit()
+        self.refresh_scene()
+
+    def start_training(self, config=None) -> None:
+        """Start a training run with the panel's settings (or ``config``)."""
+        if self.training:
+            return
+        from engine.yolo.train import TrainConfig, train_job
+
+        config = config or TrainConfig(grid=self.grid, anchors=self.anchors, minutes=self.minutes, seed=self.seed)
+        self.curves = None
+        self.training = True
+        self.train_message = "Starting…"
+        self.trainingChanged.emit(True)
+        self.curvesChanged.emit()
+        self._train_handle = self.jobs.start(
+            train_job(config),
+            label="Training the grid detector",
+            on_progress=self._on_progress,
+            on_partial=self._on_curves,
+            on_done=self._on_trained,
+            on_error=self._on_train_error,
+            on_cancelled=self._on_cancelled,
+        )
+
+    def cancel_training(self) -> None:
+        if self._train_handle is not None and self.training:
+            self._train_handle.cancel()
+
+    def _on_progress(self, p: Progress) -> None:
+        if p.message:
+            self.train_message = p.message
+            self.statusChanged.emit(p.message)
+
+    def _on_curves(self, curves) -> None:
+        self.curves = curves
+        self.curvesChanged.emit()
+
+    def _finish(self) -> None:
+        self.training = False
+        self._train_handle = None
+        self.trainingChanged.emit(False)
+
+    def _on_trained(self, result) -> None:
+        self.curves = result.curves
+        self.train_message = (
+            f"mAP@0.5 {result.metrics.map50:.3f}, mAP@[.5:.95] {result.metrics.map50_95:.3f} "
+            f"on {result.metrics.num_images} held-out scenes after {result.minutes:.1f} min ({result.steps} steps)"
+        )
+        self._finish()
+        self.curvesChanged.emit()
+        try:
+            from engine.yolo.detector import register_trained
+
+            register_trained()
+        except Exception:  # the Detection panel's registry is optional for this panel
+            pass
+        self.load_detector()
+
+    def _on_train_error(self, exc, tb) -> None:
+        self.train_message = f"Training failed: {exc}"
+        self._finish()
+        self.errorOccurred.emit("Training failed", str(exc))
+
+    def _on_cancelled(self, partial) -> None:
+        if partial is not None:
+            self.curves = partial
+        self.train_message = "Cancelled. The previous trained model (if any) is unchanged."
+        self._finish()
+        self.curvesChanged.emit()
+
+    # -- inspect --------------------------------------------------------------
+
+    def current_spec(self):
+        """The trained model's grid, or one with k-means anchors from a few scenes."""
+        from engine.scenes import CLASS_NAMES
+        from engine.yolo.grid import GridSpec
+        from engine.yolo.model import STRIDE
+        from engine.yolo.train import fit_anchors, scene_set
+
+        if self.detector is not None:
+            return self.detector.spec
+        size = self.grid * STRIDE
+        if self.spec is None or self.spec.grid != self.grid or self.spec.num_anchors != self.anchors:
+            anchors = fit_anchors(scene_set(60, 0, size), self.anchors, size / self.grid)
+            self.spec = GridSpec(self.grid, size, tuple(tuple(float(v) for v in a) for a in anchors), CLASS_NAMES)
+        return self.spec
+
+    def set_scene_seed(self, seed: int) -> None:
+        self.scene_seed = int(seed)
+        self.refresh_scene()
+
+    def set_score_threshold(self, value: float) -> None:
+        self.score_threshold = float(value)
+        self._predict()
+        self.sceneChanged.emit()
+
+    def refresh_scene(self) -> None:
+        from engine.scenes import make_scene
+        from engine.yolo.grid import encode_targets
+
+        spec = self.current_spec()
+        self.spec = spec
+        self.scene = make_scene(np.random.default_rng([self.scene_seed, 424242]), size=(spec.input_size, spec.input_size))
+        self.encoded = encode_targets(self.scene.boxes, self.scene.labels, spec)
+        self._predict()
+        self.sceneChanged.emit()
+
+    def _predict(self) -> None:
+        self.prediction = None
+        if self.detector is not None and self.scene is not None:
+            self.prediction = self.detector.predict(self.scene.image, self.score_threshold, 0.5)
+
+    def set_hover(self, row: int, col: int) -> None:
+        if (row, col) != self.hover:
+            self.hover = (row, col)
+            self.hoverChanged.emit()
+
+    def measured_map_text(self) -> str:
+        """The mAP the trained checkpoint measured, in words ('' when none)."""
+        if self.detector is None or "map50" not in self.detector.meta:
+            return ""
+        m = self.detector.meta
+        return (
+            f"measured mAP@0.5 {float(m['map50']):.3f}, mAP@[.5:.95] {float(m['map50_95']):.3f} on "
+            f"{m.get('val_scenes', '?')} held-out scenes; trained {float(m.get('minutes', 0)):.1f} min on "
+            f"{m.get('threads', '?')} CPU thread(s)"
+        )

@@ -1,0 +1,693 @@
+"""Style transfer: paint a photo in the style of another image and watch it form; fast style networks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.io import ImageLoadError
+from engine.paths import trained_dir
+from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
+
+from ..panel import Panel
+from ..widgets.image_view import ImageView
+from ..widgets.style_gram_view import StyleGramView
+from ..widgets.style_image_slot import StyleImageSlot
+from ..widgets.style_loss_plot import StyleLossPlot
+from .style_transfer_model import CONTENT_SAMPLES, STYLE_CHOICES, FastStyleModel, StyleTransferModel
+
+__all__ = ["StyleTransferPanel"]
+
+_STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+_PRESERVE = (("Off", "none"), ("Luminance only (YCbCr)", "luminance"), ("Luminance only (YIQ)", "luminance-yiq"), ("Match style histogram", "histogram"))
+_BACKBONES = (("VGG-19 (quality, download)", "vgg19"), ("Random filters (offline fallback)", "random"))
+
+
+def _weight_edit(tip: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText("from strength")
+    edit.setValidator(QDoubleValidator(0.0, 1e30, 12))
+    edit.setToolTip(tip)
+    return edit
+
+
+class StyleTransferPanel(Panel):
+    panel_id = "style_transfer"
+    title = "Style transfer"
+    summary = "Paint a photo in the style of a painting and watch it form; train and apply fast style networks"
+    accepts_images = True
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.model = StyleTransferModel(self)
+        self.fast = FastStyleModel(self)
+        self._job = None
+        self._fast_job = None
+        self._webcam_job = None
+        self._refused_size = 0
+        self._gram_timer = QTimer(self, singleShot=True, interval=150)
+        self._gram_timer.timeout.connect(self._refresh_gram)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_gatys_tab(), "Optimization (Gatys)")
+        self.tabs.addTab(self._build_fast_tab(), "Fast styles")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs)
+
+        m = self.model
+        m.contentChanged.connect(self._show_content)
+        m.styleChanged.connect(self._show_style)
+        m.paramsChanged.connect(self._params_to_view)
+        m.outputChanged.connect(self._show_output)
+        m.runningChanged.connect(self._update_buttons)
+        self.fast.networkChanged.connect(self._show_network)
+        self.fast.outputChanged.connect(lambda: self.fast_view.set_image(self.fast.output))
+        self.fast.curveChanged.connect(lambda: self.train_plot.set_records(self.fast.curve))
+        self._show_content()
+        self._show_style()
+        self._params_to_view()
+        self._show_output()
+        self._refresh_backbone_notice()
+        self._show_network()
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ Gatys tab
+
+    def _build_gatys_tab(self) -> QWidget:
+        page = QWidget()
+        # inputs
+        self.content_slot = StyleImageSlot("Content photo", CONTENT_SAMPLES + [n for n in STYLE_CHOICES if n not in CONTENT_SAMPLES])
+        self.style_slot = StyleImageSlot("Style image", STYLE_CHOICES)
+        self.swap_button = QPushButton("⇅ Swap content and style")
+        inputs = QVBoxLayout()
+        inputs.addWidget(self.content_slot, 1)
+        inputs.addWidget(self.style_slot, 1)
+        inputs.addWidget(self.swap_button)
+        inputs_box = QWidget()
+        inputs_box.setLayout(inputs)
+        inputs_box.setFixedWidth(250)
+
+        # output + curves / gram
+        self.output_view = ImageView("The stylised image appears here while it forms.\nPress Start.")
+        self.output_caption = QLabel("")
+        self.output_caption.setWordWrap(True)
+        self.loss_plot = StyleLossPlot()
+        self.gram_view = StyleGramView(list(_STYLE_LAYERS) + [l for l in LAYER_NAMES if l not in _STYLE_LAYERS])
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.loss_plot, "Loss curves")
+        self.bottom_tabs.addTab(self.gram_view, "Gram view")
+        self.bottom_tabs.setMaximumHeight(260)
+        self.bottom_tabs.setCurrentWidget(self.gram_view)  # real content before the first run
+        centre = QVBoxLayout()
+        centre.addWidget(self.output_view, 3)
+        centre.addWidget(self.output_caption)
+        centre.addWidget(self.bottom_tabs, 2)
+
+        # controls
+        controls = QVBoxLayout()
+        bb_box = QGroupBox("Feature network")
+        bb_layout = QVBoxLayout(bb_box)
+        self.backbone_combo = QComboBox()
+        for label, key in _BACKBONES:
+            self.backbone_combo.addItem(label, key)
+        self.backbone_notice = QLabel("")
+        self.backbone_notice.setWordWrap(True)
+        self.backbone_notice.setStyleSheet("color: #a15c00;")
+        self.models_button = QPushButton("Get VGG-19 in Models…")
+        bb_layout.addWidget(self.backbone_combo)
+        bb_layout.addWidget(self.backbone_notice)
+        bb_layout.addWidget(self.models_button)
+        controls.addWidget(bb_box)
+
+        strength_box = QGroupBox("Style strength")
+        sl = QGridLayout(strength_box)
+        self.strength_slider = QSlider(Qt.Orientation.Horizontal)
+        self.strength_slider.setRange(0, 100)
+        self.strength_label = QLabel("")
+        sl.addWidget(QLabel("photo"), 0, 0)
+        sl.addWidget(self.strength_slider, 0, 1)
+        sl.addWidget(QLabel("painting"), 0, 2)
+        sl.addWidget(self.strength_label, 1, 0, 1, 3)
+        basics = QFormLayout()
+        self.size_spin = QSpinBox()
+        self.size_spin.setRange(32, 4096)
+        self.size_spin.setSingleStep(64)
+        self.size_spin.setSuffix(" px")
+        self.size_spin.setToolTip("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …).")
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, 5000)
+        self.steps_spin.setSingleStep(50)
+        self.preserve_combo = QComboBox()
+        for label, key in _PRESERVE:
+            self.preserve_combo.addItem(label, key)
+        basics.addRow("Output size", self.size_spin)
+        basics.addRow("Steps", self.steps_spin)
+        basics.addRow("Preserve colours", self.preserve_combo)
+        sl.addLayout(basics, 2, 0, 1, 3)
+        controls.addWidget(strength_box)
+
+        self.advanced_toggle = QCheckBox("Advanced")
+        controls.addWidget(self.advanced_toggle)
+        self.advanced_box = QGroupBox()
+        adv = QFormLayout(self.advanced_box)
+        self.alpha_edit = _weight_edit("α, weight of the content cost ½‖a(C) − a(G)‖²")
+        self.beta_edit = _weight_edit("β, weight of the style cost Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²")
+        self.gamma_edit = _weight_edit("γ, weight of the total variation (smoothness)")
+        adv.addRow("α content", self.alpha_edit)
+        adv.addRow("β style", self.beta_edit)
+        adv.addRow("γ TV", self.gamma_edit)
+        self.content_layer_combo = QComboBox()
+        self.content_layer_combo.addItems(LAYER_NAMES)
+        adv.addRow("Content layer", self.content_layer_combo)
+        self.layer_spins: dict[str, QSpinBox] = {}
+        grid = QGridLayout()
+        for i, layer in enumerate(_STYLE_LAYERS):
+            spin = QSpinBox()
+            spin.setRange(0, 100)
+            spin.setSuffix(" %")
+            spin.setToolTip(f"Weight of {layer} in the style cost")
+            self.layer_spins[layer] = spin
+            grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
+            grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
+        adv.addRow("Style layers", grid)
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.addItem("L-BFGS", "lbfgs")
+        self.optimizer_combo.addItem("Adam", "adam")
+        self.init_combo = QComboBox()
+        for label, key in (("Content photo", "content"), ("Style image", "style"), ("Noise", "noise")):
+            self.init_combo.addItem(label, key)
+        self.every_spin = QSpinBox()
+        self.every_spin.setRange(1, 500)
+        self.every_spin.setToolTip("Steps between preview updates")
+        adv.addRow("Optimizer", self.optimizer_combo)
+        adv.addRow("Start from", self.init_combo)
+        adv.addRow("Preview every", self.every_spin)
+        self.advanced_box.setVisible(False)
+        controls.addWidget(self.advanced_box)
+
+        self.memory_label = QLabel("")
+        self.memory_label.setWordWrap(True)
+        controls.addWidget(self.memory_label)
+        self.use_size_button = QPushButton("")
+        self.use_size_button.setVisible(False)
+        controls.addWidget(self.use_size_button)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.save_button = QPushButton("Save PNG…")
+        for b in (self.start_button, self.cancel_button, self.save_button):
+            buttons.addWidget(b)
+        controls.addLayout(buttons)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        controls.addWidget(self.status_label)
+        controls.addStretch(1)
+        ctl_widget = QWidget()
+        ctl_widget.setLayout(controls)
+        scroll = QScrollArea()
+        scroll.setWidget(ctl_widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFixedWidth(330)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        row = QHBoxLayout(page)
+        row.setContentsMargins(2, 2, 2, 2)
+        row.addWidget(inputs_box)
+        row.addLayout(centre, 1)
+        row.addWidget(scroll)
+
+        # wiring: view -> model
+        self.content_slot.sampleChosen.connect(lambda n: self._load(self.model.load_content, n))
+        self.content_slot.fileChosen.connect(lambda p: self._load(self.model.load_content, p))
+        self.style_slot.sampleChosen.connect(lambda n: self._load(self.model.load_style, n))
+        self.style_slot.fileChosen.connect(lambda p: self._load(self.model.load_style, p))
+        self.swap_button.clicked.connect(self.model.swap)
+        self.backbone_combo.currentIndexChanged.connect(lambda _: self._params_from_view())
+        self.models_button.clicked.connect(lambda: self.ctx.switch_to("models"))
+        self.strength_slider.valueChanged.connect(lambda _: self._params_from_view())
+        for w in (self.size_spin, self.steps_spin, self.every_spin):
+            w.valueChanged.connect(lambda _: self._params_from_view())
+        for w in (self.preserve_combo, self.optimizer_combo, self.init_combo, self.content_layer_combo):
+            w.currentIndexChanged.connect(lambda _: self._params_from_view())
+        for w in (self.alpha_edit, self.beta_edit, self.gamma_edit):
+            w.editingFinished.connect(self._params_from_view)
+        for spin in self.layer_spins.values():
+            spin.valueChanged.connect(lambda _: self._params_from_view())
+        self.advanced_toggle.toggled.connect(self.advanced_box.setVisible)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.use_size_button.clicked.connect(self._use_offered_size)
+        self.gram_view.layerChanged.connect(lambda _: self._gram_timer.start())
+        return page
+
+    # -- model -> view
+
+    def _load(self, loader, spec: str) -> None:
+        try:
+            loader(spec)
+        except (ImageLoadError, ValueError) as exc:
+            self.status_label.setText(str(exc))
+
+    def _show_content(self) -> None:
+        self.content_slot.show_image(self.model.content, self.model.content_name)
+        self.fast.set_input(self.model.content)
+        self._update_memory()
+        if self.model.output is None:
+            self._show_output()
+        self._gram_timer.start()
+
+    def _show_style(self) -> None:
+        self.style_slot.show_image(self.model.style, self.model.style_name)
+        self._gram_timer.start()
+
+    def _params_to_view(self) -> None:
+        p = self.model.params
+        widgets = [self.backbone_combo, self.strength_slider, self.size_spin, self.steps_spin, self.every_spin, self.preserve_combo,
+                   self.optimizer_combo, self.init_combo, self.content_layer_combo, *self.layer_spins.values()]
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self.backbone_combo.setCurrentIndex(max(0, self.backbone_combo.findData(p.backbone)))
+        self.strength_slider.setValue(round(p.style_strength * 100))
+        self.size_spin.setValue(p.size)
+        self.steps_spin.setValue(p.steps)
+        self.every_spin.setValue(p.report_every)
+        self.preserve_combo.setCurrentIndex(max(0, self.preserve_combo.findData(p.preserve_colors)))
+        self.optimizer_combo.setCurrentIndex(max(0, self.optimizer_combo.findData(p.optimizer)))
+        self.init_combo.setCurrentIndex(max(0, self.init_combo.findData(p.init)))
+        self.content_layer_combo.setCurrentText(p.content_layer)
+        for layer, spin in self.layer_spins.items():
+            spin.setValue(round(100 * p.style_layers.get(layer, 0.0)))
+        for edit, value in ((self.alpha_edit, p.alpha), (self.beta_edit, p.beta), (self.gamma_edit, p.gamma)):
+            edit.setText("" if value is None else f"{value:g}")
+        del blockers
+        self.strength_label.setText(
+            f"{p.style_strength:.2f}" + ("  (α, β or γ set under Advanced)" if None not in (p.alpha, p.beta, p.gamma) else ""))
+        self._refresh_backbone_notice()
+        self._update_memory()
+        if self.model.output is None:
+            self._show_output()
+
+    def _params_from_view(self) -> None:
+        def num(edit: QLineEdit) -> float | None:
+            text = edit.text().strip().replace(",", ".")
+            try:
+                return float(text) if text else None
+            except ValueError:
+                return None
+
+        self.use_size_button.setVisible(False)
+        self.model.update_params(
+            backbone=self.backbone_combo.currentData(),
+            style_strength=self.strength_slider.value() / 100.0,
+            size=self.size_spin.value(),
+            steps=self.steps_spin.value(),
+            report_every=self.every_spin.value(),
+            preserve_colors=self.preserve_combo.currentData(),
+            optimizer=self.optimizer_combo.currentData(),
+            init=self.init_combo.currentData(),
+            content_layer=self.content_layer_combo.currentText(),
+            style_layers={l: s.value() / 100.0 for l, s in self.layer_spins.items() if s.value()},
+            alpha=num(self.alpha_edit),
+            beta=num(self.beta_edit),
+            gamma=num(self.gamma_edit),
+        )
+
+    def _refresh_backbone_notice(self) -> None:
+        wants_vgg = self.model.params.backbone == "vgg19"
+        missing = not self.model.vgg19_installed()
+        if wants_vgg and missing:
+            text = ("VGG-19 weights are not installed, so the offline random-filter extractor will be used: "
+                    "the lower-quality fallback (colours and textures, not brush strokes). Download VGG-19 (548 MB) for the quality result.")
+        elif not wants_vgg:
+            text = "Random filters: works offline, lower quality than VGG-19." + (" VGG-19 is not installed." if missing else "")
+        else:
+            text = "VGG-19 with ImageNet weights is installed."
+        self.backbone_notice.setText(text)
+        self.models_button.setVisible(missing)
+
+    def _update_memory(self) -> None:
+        try:
+            est = self.model.memory_estimate()
+        except Exception as exc:  # an estimate must never stop the panel
+            self.memory_label.setText(f"Memory estimate unavailable: {exc}")
+            return
+        colour = "#1e7b34" if est.fits else "#b3261e"
+        self.memory_label.setText(f"<span style='color:{colour}'>Memory: {est.describe()}</span>")
+
+    def _show_output(self) -> None:
+        m = self.model
+        if m.output is None and not m.running and m.params.init == "content":
+            self.output_view.set_image(m.content)  # the run starts from the photo
+        else:
+            self.output_view.set_image(m.output)
+        self.loss_plot.set_records(m.losses)
+        if m.losses:
+            last = m.losses[-1]
+            self.output_caption.setText(
+                f"step {last.step} · {last.scale} px · J = {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})"
+                f" · {last.seconds:.1f} s")
+        elif m.output is None and m.params.init == "content":
+            self.output_caption.setText("Starting point: the content photo. Press Start to watch the style form; Cancel keeps the best image so far.")
+        else:
+            self.output_caption.setText("")
+        self._update_buttons()
+        self._gram_timer.start()
+
+    def _refresh_gram(self) -> None:
+        if not self.gram_view.isVisible() and self.model.running:
+            return  # computed when the tab is shown; not while a run uses the processor
+        try:
+            style, out, label = self.model.gram_pair(self.gram_view.layer())
+        except Exception as exc:
+            self.gram_view.set_grams(None, None)
+            self.gram_view.distance_label.setText(f"  {exc}")
+            return
+        self.gram_view.set_grams(style, out, label)
+
+    def _update_buttons(self, *_args) -> None:
+        running = self.model.running
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.save_button.setEnabled(self.model.best is not None and not running)
+
+    # -- actions
+
+    def open_image(self, path: Path) -> None:
+        """File > Open and drops on the panel load the content photo (drop on the style box for the style)."""
+        self.model.load_content(str(path))
+        self.tabs.setCurrentIndex(0)
+
+    def start(self) -> None:
+        if self.model.running:
+            return
+        self._params_from_view()
+        est = self.model.memory_estimate()
+        if not est.fits:
+            self._offer_size(MemoryRefused(est.size, est.needed, est.available, 0, est.device))
+            return
+        self.model.set_running(True)
+        self.use_size_button.setVisible(False)
+        self.status_label.setText("Starting…")
+        self.bottom_tabs.setCurrentWidget(self.loss_plot)
+        self._job = self.ctx.jobs.start(
+            self.model.make_job(),
+            label="Style transfer",
+            on_progress=lambda p: self.status_label.setText(p.message),
+            on_partial=self.model.take_partial,
+            on_done=self._done,
+            on_error=self._failed,
+            on_cancelled=self._cancelled,
+        )
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _done(self, result) -> None:
+        self._job = None
+        self.model.take_result(result)
+        self.model.set_running(False)
+        note = f" {result.notice}" if result.notice else ""
+        self.status_label.setText(f"Done in {result.seconds:.1f} s on {result.device} with {result.backbone}.{note}")
+
+    def _cancelled(self, partial) -> None:
+        self._job = None
+        self.model.keep_best(partial)
+        self.model.set_running(False)
+        self.status_label.setText("Cancelled: the best image so far is kept." if partial is not None else "Cancelled before the first step.")
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        self._job = None
+        self.model.set_running(False)
+        if isinstance(exc, MemoryRefused):
+            self._offer_size(exc)
+        else:
+            self.status_label.setText(f"Stopped: {exc}")
+
+    def _offer_size(self, exc: MemoryRefused) -> None:
+        from engine.style.memory import largest_fitting_size
+
+        size = exc.suggested_size or largest_fitting_size(*self.model.content.shape[:2], self.model.params.layers(), exc.available)
+        self.status_label.setText(f"Not started: {exc}")
+        self._refused_size = size
+        if size:
+            self.use_size_button.setText(f"Use {size} px instead")
+            self.use_size_button.setVisible(True)
+
+    def _use_offered_size(self) -> None:
+        if self._refused_size:
+            self.model.update_params(size=self._refused_size)
+        self.use_size_button.setVisible(False)
+
+    def save(self, path: str | None = None) -> Path | None:
+        if self.model.best is None:
+            return None
+        if not path:
+            default = str(Path.home() / f"{self.model.content_name}-{self.model.style_name}.png")
+            path, _ = QFileDialog.getSaveFileName(self, "Save stylised image", default, "PNG image (*.png)")
+            if not path:
+                return None
+        try:
+            saved = self.model.save(path)
+        except (OSError, ValueError) as exc:
+            self.status_label.setText(f"Not saved: {exc}")
+            return None
+        self.status_label.setText(f"Saved {saved} (parameters in its PNG metadata)")
+        return saved
+
+    # ------------------------------------------------------------------ Fast styles tab
+
+    def _build_fast_tab(self) -> QWidget:
+        page = QWidget()
+        left = QVBoxLayout()
+        net_box = QGroupBox("Style network")
+        nl = QVBoxLayout(net_box)
+        self.network_label = QLabel("")
+        self.network_label.setWordWrap(True)
+        self.load_net_button = QPushButton("Load network (.pth)…")
+        self.load_net_button.setToolTip("A network trained here, or one of the PyTorch examples' styles (mosaic, candy, udnie, rain-princess)")
+        nl.addWidget(self.network_label)
+        nl.addWidget(self.load_net_button)
+        left.addWidget(net_box)
+
+        apply_box = QGroupBox("Apply")
+        al = QGridLayout(apply_box)
+        self.fast_strength = QSlider(Qt.Orientation.Horizontal)
+        self.fast_strength.setRange(0, 100)
+        self.fast_strength.setValue(100)
+        self.fast_strength_label = QLabel("strength 1.00")
+        self.apply_folder_button = QPushButton("Apply to a folder…")
+        self.webcam_button = QPushButton("Start webcam")
+        self.webcam_button.setCheckable(True)
+        al.addWidget(QLabel("original"), 0, 0)
+        al.addWidget(self.fast_strength, 0, 1)
+        al.addWidget(QLabel("stylised"), 0, 2)
+        al.addWidget(self.fast_strength_label, 1, 0, 1, 3)
+        al.addWidget(QLabel("The photo is the content photo of the first tab."), 2, 0, 1, 3)
+        al.addWidget(self.apply_folder_button, 3, 0, 1, 3)
+        al.addWidget(self.webcam_button, 4, 0, 1, 3)
+        left.addWidget(apply_box)
+
+        train_box = QGroupBox("Train a new style")
+        tl = QFormLayout(train_box)
+        self.train_folder = QLineEdit()
+        self.train_folder.setPlaceholderText("bundled sample photos (quick demo)")
+        browse = QPushButton("…")
+        browse.setFixedWidth(30)
+        frow = QHBoxLayout()
+        frow.addWidget(self.train_folder, 1)
+        frow.addWidget(browse)
+        self.train_steps = QSpinBox()
+        self.train_steps.setRange(1, 100000)
+        self.train_steps.setValue(self.fast.train_params.steps)
+        self.train_name = QLineEdit("my-style")
+        tl.addRow(QLabel("Uses the style image of the first tab."))
+        tl.addRow("Photos", frow)
+        tl.addRow("Steps", self.train_steps)
+        tl.addRow("Name", self.train_name)
+        tb = QHBoxLayout()
+        self.train_button = QPushButton("Train / resume")
+        self.train_cancel = QPushButton("Stop (keeps a checkpoint)")
+        tb.addWidget(self.train_button)
+        tb.addWidget(self.train_cancel)
+        tl.addRow(tb)
+        left.addWidget(train_box)
+        self.fast_status = QLabel("")
+        self.fast_status.setWordWrap(True)
+        left.addWidget(self.fast_status)
+        left.addStretch(1)
+        left_w = QWidget()
+        left_w.setLayout(left)
+        left_w.setFixedWidth(340)
+
+        right = QVBoxLayout()
+        self.fast_view = ImageView("Load or train a style network to see the photo stylised here")
+        self.train_plot = StyleLossPlot(title="Training loss", labels={"total": "total", "content": "content", "style": "style"})
+        self.train_plot.setMaximumHeight(220)
+        right.addWidget(self.fast_view, 3)
+        right.addWidget(self.train_plot, 1)
+        row = QHBoxLayout(page)
+        row.addWidget(left_w)
+        row.addLayout(right, 1)
+
+        self.load_net_button.clicked.connect(lambda: self.load_network())
+        self.fast_strength.valueChanged.connect(self._fast_strength_changed)
+        self.apply_folder_button.clicked.connect(lambda: self.apply_folder())
+        self.webcam_button.toggled.connect(self._toggle_webcam)
+        browse.clicked.connect(self._browse_train_folder)
+        self.train_button.clicked.connect(self.train)
+        self.train_cancel.clicked.connect(lambda: self._fast_job.cancel() if self._fast_job else None)
+        return page
+
+    def _show_network(self) -> None:
+        has = self.fast.stylizer is not None
+        self.network_label.setText(f"Loaded: <b>{self.fast.network_name}</b>" if has else
+                                   "No network loaded. Load a .pth file (ours, or the PyTorch examples' mosaic, candy, udnie, "
+                                   "rain-princess) or train one below.")
+        for w in (self.fast_strength, self.apply_folder_button, self.webcam_button):
+            w.setEnabled(has)
+        self.train_cancel.setEnabled(self._fast_job is not None)
+        self.train_button.setEnabled(self._fast_job is None)
+
+    def load_network(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Load style network", str(trained_dir()), "PyTorch weights (*.pth *.pt *.model);;All files (*)")
+            if not path:
+                return False
+        try:
+            self.fast.load_network(path)
+        except StyleModelError as exc:
+            self.fast_status.setText(f"Not loaded: {exc}")
+            return False
+        self.fast_status.setText(f"Loaded {Path(path).name}.")
+        return True
+
+    def _fast_strength_changed(self, value: int) -> None:
+        self.fast_strength_label.setText(f"strength {value / 100:.2f}")
+        if self._webcam_job is None:
+            self.fast.set_strength(value / 100)
+        else:
+            self.fast.strength = value / 100
+
+    def apply_folder(self, folder: str | None = None, out_dir: str | None = None) -> None:
+        from engine.style import apply_to_folder
+
+        if self.fast.stylizer is None:
+            return
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self, "Folder of photos to stylise")
+            if not folder:
+                return
+        out = Path(out_dir) if out_dir else Path(folder) / "stylised"
+        self.fast_status.setText(f"Stylising the images in {folder}…")
+        self.ctx.jobs.start(
+            apply_to_folder(self.fast.stylizer, [folder], out, self.fast.strength),
+            label="Apply style to folder",
+            on_progress=lambda p: self.fast_status.setText(p.message),
+            on_done=lambda files: self.fast_status.setText(f"Wrote {len(files)} image(s) to {out}"),
+            on_error=lambda exc, tb: self.fast_status.setText(f"Stopped: {exc}"),
+        )
+
+    def _toggle_webcam(self, on: bool) -> None:
+        from engine.style import camera_frames, stylize_frames
+
+        if not on:
+            if self._webcam_job is not None:
+                self._webcam_job.cancel()
+            return
+        if self.fast.stylizer is None or self._webcam_job is not None:
+            return
+        self.webcam_button.setText("Stop webcam")
+
+        def ended(text: str) -> None:
+            self._webcam_job = None
+            with QSignalBlocker(self.webcam_button):
+                self.webcam_button.setChecked(False)
+            self.webcam_button.setText("Start webcam")
+            self.fast_status.setText(text)
+            self.fast.apply()
+
+        self._webcam_job = self.ctx.jobs.start(
+            stylize_frames(self.fast.stylizer, camera_frames(0), strength=lambda: self.fast.strength),
+            label="Webcam style",
+            on_progress=lambda p: self.fast_status.setText(f"Webcam: {p.message}"),
+            on_partial=self.fast_view.set_image,
+            on_done=lambda n: ended(f"Webcam stopped after {n} frames."),
+            on_error=lambda exc, tb: ended(f"Webcam: {exc}"),
+            on_cancelled=lambda _: ended("Webcam stopped."),
+        )
+
+    def _browse_train_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of content photos")
+        if folder:
+            self.train_folder.setText(folder)
+
+    def train(self) -> None:
+        if self._fast_job is not None:
+            return
+        name = "".join(c for c in self.train_name.text().strip() if c.isalnum() or c in "-_") or "my-style"
+        out = trained_dir() / "styles" / f"{name}.pth"
+        self.fast.train_params.steps = self.train_steps.value()
+        self.fast.train_params.backbone = self.model.params.backbone
+        self.fast_status.setText(f"Training {name} (checkpoints in {out.parent}; Train again resumes)…")
+
+        def finished(result) -> None:
+            self._fast_job = None
+            self.fast.set_curve(result.curve)
+            self.load_network(str(result.model_path))
+            note = f" {result.notice}" if result.notice else ""
+            self.fast_status.setText(f"Trained {result.steps} steps; saved {result.model_path}.{note}")
+            self._show_network()
+
+        def stopped(text: str) -> None:
+            self._fast_job = None
+            self.fast_status.setText(text)
+            self._show_network()
+
+        self._fast_job = self.ctx.jobs.start(
+            self.fast.train_job(self.model.style, self.train_folder.text().strip() or None, out),
+            label=f"Train style {name}",
+            on_progress=lambda p: self.fast_status.setText(p.message),
+            on_partial=self.fast.set_curve,
+            on_done=finished,
+            on_error=lambda exc, tb: stopped(f"Training stopped: {exc}"),
+            on_cancelled=lambda _: stopped("Training stopped; the checkpoint is kept. Train again to resume."),
+        )
+        self._show_network()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def activate(self) -> None:
+        self._refresh_backbone_notice()
+        self._update_memory()
+
+    def deactivate(self) -> None:
+        if self._webcam_job is not None:
+            self._webcam_job.cancel()
+
+    def shutdown(self) -> None:
+        for job in (self._job, self._fast_job, self._webcam_job):
+            if job is not None:
+                job.cancel()

@@ -1,0 +1,235 @@
+"""State of the Style transfer panel: inputs, parameters, the run's partial results, and the fast style network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine import weights
+from engine.device import get_device
+from engine.io import load_image, save_image
+from engine.samples import SAMPLE_PHOTOS
+from engine.style import (
+    STYLE_SAMPLES,
+    FastStylizer,
+    LossRecord,
+    MemoryEstimate,
+    StyleParams,
+    StylePartial,
+    StyleResult,
+    TrainParams,
+    estimate_memory,
+    gram_matrix,
+    load_backbone,
+    load_transformer,
+    resolve_image,
+    stylize,
+    train_style,
+)
+from engine.style.gatys import resize_long_side
+
+__all__ = ["StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES"]
+
+CONTENT_SAMPLES = list(SAMPLE_PHOTOS)
+STYLE_CHOICES = list(STYLE_SAMPLES) + list(SAMPLE_PHOTOS)
+_GRAM_SIZE = 128  # long side at which the Gram view computes its matrices
+
+
+class StyleTransferModel(QObject):
+    """Inputs, parameters and results of the optimisation. The view binds to the signals."""
+
+    contentChanged = Signal()
+    styleChanged = Signal()
+    paramsChanged = Signal()
+    outputChanged = Signal()  # current/best image or losses changed
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.content: np.ndarray = resolve_image("sample:chelsea")
+        self.content_name = "chelsea"
+        self.style: np.ndarray = resolve_image("sample:mosaic")
+        self.style_name = "mosaic"
+        self.params = StyleParams(size=256, steps=150, report_every=10)
+        self.output: np.ndarray | None = None  # the image shown (current)
+        self.best: np.ndarray | None = None  # lowest-loss image so far: what Save and Cancel keep
+        self.losses: list[LossRecord] = []
+        self.result: StyleResult | None = None
+        self.notice = ""
+        self.running = False
+        self._backbones: dict[str, object] = {}
+
+    # -- inputs --
+
+    def set_content(self, rgb: np.ndarray, name: str) -> None:
+        self.content, self.content_name = np.ascontiguousarray(rgb), name
+        self.contentChanged.emit()
+
+    def set_style(self, rgb: np.ndarray, name: str) -> None:
+        self.style, self.style_name = np.ascontiguousarray(rgb), name
+        self.styleChanged.emit()
+
+    def load_content(self, spec: str) -> None:
+        """``spec``: a sample name or a file path; raises ImageLoadError/ValueError."""
+        rgb = resolve_image(f"sample:{spec}" if spec in STYLE_CHOICES else spec)
+        self.set_content(rgb, spec if spec in STYLE_CHOICES else Path(spec).name)
+
+    def load_style(self, spec: str) -> None:
+        rgb = resolve_image(f"sample:{spec}" if spec in STYLE_CHOICES else spec)
+        self.set_style(rgb, spec if spec in STYLE_CHOICES else Path(spec).name)
+
+    def swap(self) -> None:
+        """Exchange content and style."""
+        self.content, self.style = self.style, self.content
+        self.content_name, self.style_name = self.style_name, self.content_name
+        self.contentChanged.emit()
+        self.styleChanged.emit()
+
+    # -- parameters --
+
+    def update_params(self, **changes) -> None:
+        """Change fields of :class:`StyleParams` (e.g. ``size=512``); emits ``paramsChanged`` when something changed."""
+        new = replace(self.params, **changes)
+        if new != self.params:
+            self.params = new
+            self.paramsChanged.emit()
+
+    def vgg19_installed(self) -> bool:
+        return weights.status("vgg19") in ("installed", "imported")
+
+    def effective_backbone(self) -> str:
+        """The backbone a run will use: VGG-19 falls back to random filters while its weights are missing."""
+        return "vgg19" if self.params.backbone == "vgg19" and self.vgg19_installed() else "random"
+
+    def memory_estimate(self) -> MemoryEstimate:
+        return estimate_memory(self.content.shape, replace(self.params, backbone=self.effective_backbone()), get_device())
+
+    # -- running --
+
+    def make_job(self):
+        """The stylisation job for the current inputs and parameters."""
+        self.output = self.best = None
+        self.losses = []
+        self.result = None
+        self.notice = ""
+        self.outputChanged.emit()
+        return stylize(self.content, self.style, replace(self.params), device=get_device())
+
+    def set_running(self, running: bool) -> None:
+        if running != self.running:
+            self.running = running
+            self.runningChanged.emit(running)
+
+    def take_partial(self, partial: StylePartial) -> None:
+        self.output, self.best, self.losses = partial.image, partial.best, partial.losses
+        self.outputChanged.emit()
+
+    def take_result(self, result: StyleResult) -> None:
+        self.result = result
+        self.output = self.best = result.image
+        self.losses = result.losses
+        self.notice = result.notice
+        self.outputChanged.emit()
+
+    def keep_best(self, partial: StylePartial | None) -> None:
+        """After Cancel: the best image so far becomes the output."""
+        if partial is not None:
+            self.losses = partial.losses
+            self.output = self.best = partial.best
+        self.outputChanged.emit()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the best image as PNG with the parameters in its metadata."""
+        if self.best is None:
+            raise ValueError("there is no output to save yet")
+        p = Path(path)
+        if p.suffix.lower() != ".png":
+            p = p.with_suffix(".png")
+        meta = self.result.metadata() if self.result is not None else self.params.to_metadata()
+        if self.result is None:
+            meta["convstudio:cancelled-at-step"] = str(self.losses[-1].step if self.losses else 0)
+        meta["convstudio:content"] = self.content_name
+        meta["convstudio:style"] = self.style_name
+        return save_image(p, self.best, meta)
+
+    # -- Gram view --
+
+    def gram_pair(self, layer: str) -> tuple[np.ndarray, np.ndarray, str]:
+        """(style Gram, output Gram, label) at ``layer``, computed at a small size; before a run the content photo stands for the output."""
+        import torch
+
+        name = self.effective_backbone()
+        if name not in self._backbones:
+            self._backbones[name] = load_backbone(name, "cpu").backbone
+        bb = self._backbones[name]
+        out, label = (self.best, "Output") if self.best is not None else (self.content, "Content photo (before a run)")
+
+        def g(rgb: np.ndarray) -> np.ndarray:
+            small = resize_long_side(rgb, _GRAM_SIZE)
+            t = torch.from_numpy(np.array(small, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0) / 255.0
+            with torch.no_grad():
+                a = bb(t, [layer])[layer]
+            return (gram_matrix(a)[0] / a[0, 0].numel()).numpy()
+
+        return g(self.style), g(out), label
+
+
+class FastStyleModel(QObject):
+    """The fast-style tab: the loaded network, the image it applies to, training state."""
+
+    networkChanged = Signal()
+    outputChanged = Signal()
+    curveChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.stylizer: FastStylizer | None = None
+        self.network_name = ""
+        self.strength = 1.0
+        self.input: np.ndarray | None = None
+        self.output: np.ndarray | None = None
+        self.curve: list = []
+        self.train_params = TrainParams(steps=400, batch_size=2, size=192, checkpoint_every=100)
+
+    def load_network(self, path: str | Path) -> None:
+        """Load a .pth style network (ours or the PyTorch examples'); raises StyleModelError."""
+        net = load_transformer(path)
+        self.stylizer = FastStylizer(net, get_device())
+        self.network_name = Path(path).name
+        self.networkChanged.emit()
+        if self.input is not None:
+            self.apply()
+
+    def set_input(self, rgb: np.ndarray) -> None:
+        self.input = np.ascontiguousarray(rgb)
+        self.apply()
+
+    def set_strength(self, strength: float) -> None:
+        self.strength = float(strength)
+        if self.input is not None:
+            self.apply()
+
+    def apply(self) -> None:
+        """Stylise the input photo (kept at most 1024 px on its long side for a quick preview)."""
+        if self.stylizer is None or self.input is None:
+            self.output = self.input
+        else:
+            img = resize_long_side(self.input, 1024) if max(self.input.shape[:2]) > 1024 else self.input
+            self.output = self.stylizer(img, self.strength)
+        self.outputChanged.emit()
+
+    def train_job(self, style: np.ndarray, images: str | None, out_path: Path):
+        self.curve = []
+        self.curveChanged.emit()
+        return train_style(style, images or None, out_path, replace(self.train_params), device=get_device())
+
+    def set_curve(self, curve: list) -> None:
+        self.curve = curve
+        self.curveChanged.emit()
+
+    @staticmethod
+    def load_image(path: str) -> np.ndarray:
+        return load_image(path)

@@ -1,0 +1,141 @@
+"""NMS step-through: replay greedy non-max suppression on a frozen frame's raw boxes."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from engine.detect import NmsTrace, nms_trace
+
+from ..qimage import rgb_to_qimage
+
+__all__ = ["NmsStepView"]
+
+KEPT = QColor(40, 170, 70)
+KEEPER = QColor(255, 170, 0)
+SUPPRESS = QColor(220, 40, 40)
+REMAIN = QColor(60, 130, 230)
+
+
+class NmsStepView(QWidget):
+    """Shows one step of :func:`engine.detect.nms_trace` over an image.
+
+    Step 0 shows every candidate; step k (1..len(steps)) highlights the k-th
+    keeper (orange), its IoU with every box still in play, the boxes it
+    suppresses (red, dashed) and those that survive (blue); earlier keepers
+    are green. ``stepChanged(step, description)``.
+    """
+
+    stepChanged = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.image = None
+        self._qimage = None
+        self.boxes = np.zeros((0, 4), np.float32)
+        self.scores = np.zeros((0,), np.float32)
+        self.trace: NmsTrace | None = None
+        self.step = 0
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_data(self, image: np.ndarray, boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> None:
+        """Freeze ``image`` with candidate ``boxes`` (N, 4) xyxy and ``scores`` (N,) and trace NMS."""
+        self.image = image
+        self._qimage = rgb_to_qimage(image)
+        self.boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        self.scores = np.asarray(scores, np.float32).reshape(-1)
+        self.trace = nms_trace(self.boxes, self.scores, iou_threshold)
+        self.set_step(0)
+
+    @property
+    def steps(self) -> int:
+        return len(self.trace.steps) if self.trace else 0
+
+    def set_step(self, step: int) -> None:
+        self.step = max(0, min(int(step), self.steps))
+        self.update()
+        self.stepChanged.emit(self.step, self.description())
+
+    def forward(self) -> None:
+        self.set_step(self.step + 1)
+
+    def back(self) -> None:
+        self.set_step(self.step - 1)
+
+    def description(self) -> str:
+        if self.trace is None:
+            return "Freeze a frame to step through its NMS."
+        n = len(self.boxes)
+        if self.step == 0:
+            return (f"{n} candidate boxes before NMS. Each step keeps the highest-scoring box left and removes every box "
+                    f"overlapping it by IoU > {self.trace.iou_threshold:.2f}.")
+        s = self.trace.steps[self.step - 1]
+        left = len(s.candidates) - len(s.suppressed)
+        return (f"Step {self.step} of {self.steps}: keep box #{s.keeper} (score {self.scores[s.keeper]:.2f}). "
+                f"{len(s.suppressed)} box(es) overlap it by IoU > {self.trace.iou_threshold:.2f} and are suppressed; {left} remain."
+                + ("  Done: the kept boxes are green." if self.step == self.steps else ""))
+
+    def _geometry(self) -> tuple[QRectF, float]:
+        h, w = self.image.shape[:2]
+        s = min(self.width() / w, self.height() / h)
+        return QRectF((self.width() - w * s) / 2, (self.height() - h * s) / 2, w * s, h * s), s
+
+    def _rect(self, i: int, origin: QRectF, s: float) -> QRectF:
+        x1, y1, x2, y2 = self.boxes[i]
+        return QRectF(origin.x() + x1 * s, origin.y() + y1 * s, (x2 - x1) * s, (y2 - y1) * s)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().base())
+        if self.image is None or self.trace is None:
+            p.setPen(QColor(128, 128, 128))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Press “Freeze frame” to step through NMS on the current frame")
+            return
+        origin, s = self._geometry()
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.drawImage(origin, self._qimage)
+        p.fillRect(origin, QColor(0, 0, 0, 70))  # dim the photo so boxes stand out
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        steps = self.trace.steps
+        removed: set[int] = set()
+        kept_before = [st.keeper for st in steps[: max(0, self.step - 1)]]
+        for st in steps[: max(0, self.step - 1)]:
+            removed.update(st.suppressed)
+        if self.step == 0:
+            alive = list(range(len(self.boxes)))
+            current = None
+        else:
+            current = steps[self.step - 1]
+            alive = current.candidates
+        for i in alive:
+            if current is not None and i in current.suppressed:
+                continue
+            p.setPen(QPen(REMAIN if current is not None else QColor(255, 255, 255, 170), 1))
+            p.drawRect(self._rect(i, origin, s))
+        for i in kept_before:
+            p.setPen(QPen(KEPT, 3))
+            p.drawRect(self._rect(i, origin, s))
+        if current is not None:
+            for j, v in zip(current.candidates, current.ious):
+                r = self._rect(j, origin, s)
+                if j in current.suppressed:
+                    p.setPen(QPen(SUPPRESS, 2, Qt.PenStyle.DashLine))
+                    p.drawRect(r)
+                if v > 0:
+                    label = f"{v:.2f}"
+                    tr = QRectF(r.x(), r.y(), 40, 16)
+                    p.fillRect(tr, QColor(0, 0, 0, 160))
+                    p.setPen(SUPPRESS if j in current.suppressed else QColor(255, 255, 255))
+                    p.drawText(tr, Qt.AlignmentFlag.AlignCenter, label)
+            r = self._rect(current.keeper, origin, s)
+            p.setPen(QPen(KEEPER, 4))
+            p.drawRect(r)
+            tag = QRectF(r.x(), r.bottom() - 18, 96, 18)
+            p.fillRect(tag, KEEPER)
+            p.setPen(QColor(0, 0, 0))
+            p.drawText(tag, Qt.AlignmentFlag.AlignCenter, f"keep {self.scores[current.keeper]:.2f}")
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(QPointF(origin.x() + 6, origin.bottom() - 6), f"threshold IoU > {self.trace.iou_threshold:.2f} suppresses")

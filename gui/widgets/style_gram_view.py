@@ -1,0 +1,71 @@
+"""Gram view: the Gram matrix of one layer for the style image and for the current output, side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
+
+from .image_view import ImageView
+
+__all__ = ["StyleGramView", "gram_to_rgb"]
+
+
+def gram_to_rgb(gram: np.ndarray, vmax: float | None = None) -> np.ndarray:
+    """A (C, C) Gram matrix as an (C, C, 3) uint8 heat map (signed log scale, viridis)."""
+    g = np.sign(gram) * np.log1p(np.abs(gram))
+    top = float(vmax) if vmax is not None else float(np.abs(g).max() or 1.0)
+    norm = np.clip(g / top, 0, 1)
+    lut = pg.colormap.get("viridis").getLookupTable(0.0, 1.0, 256, alpha=False)
+    return np.ascontiguousarray(lut[(norm * 255).astype(np.uint8)][..., :3].astype(np.uint8))
+
+
+class StyleGramView(QWidget):
+    """Two heat maps with a shared colour scale; ``layerChanged(name)`` asks the owner for new matrices."""
+
+    layerChanged = Signal(str)
+
+    def __init__(self, layers: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layer_combo = QComboBox()
+        self.layer_combo.addItems(layers)
+        self.style_view = ImageView("Style Gram matrix")
+        self.output_view = ImageView("Output Gram matrix")
+        for v in (self.style_view, self.output_view):
+            v.setMinimumSize(120, 120)
+        self.style_caption = QLabel("Style image")
+        self.output_caption = QLabel("Output")
+        self.distance_label = QLabel("")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Layer:"))
+        top.addWidget(self.layer_combo)
+        top.addWidget(self.distance_label, 1)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.addLayout(top, 0, 0, 1, 2)
+        grid.addWidget(self.style_caption, 1, 0)
+        grid.addWidget(self.output_caption, 1, 1)
+        grid.addWidget(self.style_view, 2, 0)
+        grid.addWidget(self.output_view, 2, 1)
+        grid.setRowStretch(2, 1)
+        self.layer_combo.currentTextChanged.connect(self.layerChanged)
+
+    def layer(self) -> str:
+        return self.layer_combo.currentText()
+
+    def set_grams(self, style: np.ndarray | None, output: np.ndarray | None, output_label: str = "Output") -> None:
+        """Show the two (C, C) matrices on one colour scale."""
+        self.output_caption.setText(output_label)
+        self.style_caption.setText("Style image")
+        if style is None or output is None:
+            self.style_view.set_image(None)
+            self.output_view.set_image(None)
+            self.distance_label.setText("")
+            return
+        vmax = float(max(np.log1p(np.abs(style)).max(), np.log1p(np.abs(output)).max(), 1e-12))
+        self.style_view.set_image(gram_to_rgb(style, vmax))
+        self.output_view.set_image(gram_to_rgb(output, vmax))
+        rel = np.linalg.norm(output - style) / max(np.linalg.norm(style), 1e-12)
+        self.distance_label.setText(f"  {style.shape[0]} channels · ‖G_out − G_style‖ / ‖G_style‖ = {rel:.3f}")
+        self.distance_label.setToolTip("Relative distance between the two Gram matrices; the optimisation drives it down.")

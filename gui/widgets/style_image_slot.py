@@ -1,0 +1,78 @@
+"""An image slot for style transfer: a thumbnail, a sample chooser, an Open button, and drag and drop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from engine.io import IMAGE_SUFFIXES, is_image_path
+
+from .image_view import ImageView
+
+__all__ = ["StyleImageSlot"]
+
+_FILE_ITEM = "(file)"
+
+
+class StyleImageSlot(QGroupBox):
+    """Shows one input image. Emits ``sampleChosen(name)`` or ``fileChosen(path)``; the owner loads it and calls :meth:`show_image`."""
+
+    sampleChosen = Signal(str)
+    fileChosen = Signal(str)
+
+    def __init__(self, title: str, samples: list[str], parent: QWidget | None = None):
+        super().__init__(title, parent)
+        self.setAcceptDrops(True)
+        self.view = ImageView(f"Drop an image here\nor choose a sample")
+        self.view.setMinimumSize(160, 110)
+        self.combo = QComboBox()
+        self.combo.addItems(samples)
+        self.combo.setToolTip("Bundled samples (work offline)")
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("Load an image file (or drop one on this box)")
+        row = QHBoxLayout()
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self.combo.activated.connect(lambda i: self._sample_activated(self.combo.itemText(i)))
+        self.open_button.clicked.connect(self.choose_file)
+
+    def _sample_activated(self, name: str) -> None:
+        if name != _FILE_ITEM:
+            self.sampleChosen.emit(name)
+
+    def show_image(self, rgb: np.ndarray | None, name: str) -> None:
+        """Display ``rgb`` and select ``name`` in the chooser (a file name shows as "(file)")."""
+        self.view.set_image(rgb)
+        index = self.combo.findText(name)
+        if index < 0:
+            if self.combo.findText(_FILE_ITEM) < 0:
+                self.combo.addItem(_FILE_ITEM)
+            index = self.combo.findText(_FILE_ITEM)
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(index)
+        self.combo.blockSignals(False)
+        self.view.setToolTip(name)
+
+    def choose_file(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, f"Open {self.title().lower()}", "", f"Images ({patterns});;All files (*)")
+        if path:
+            self.fileChosen.emit(path)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and is_image_path(urls[0].toLocalFile()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+            self.fileChosen.emit(str(Path(urls[0].toLocalFile())))

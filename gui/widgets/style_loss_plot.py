@@ -1,0 +1,42 @@
+"""Loss curves of a style transfer run: content, style, TV and total against the step (log scale)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+__all__ = ["StyleLossPlot"]
+
+_CURVES = (("total", "Total J", (60, 60, 60)), ("content", "α·content", (31, 119, 180)), ("style", "β·style", (214, 39, 40)), ("tv", "γ·TV", (44, 160, 44)))
+
+
+class StyleLossPlot(pg.PlotWidget):
+    """Plots records that have ``step`` and the attributes ``total``, ``content``, ``style``, ``tv``."""
+
+    def __init__(self, parent: QWidget | None = None, title: str = "Loss per step", labels: dict[str, str] | None = None):
+        """``labels`` picks and names the curves (default: total, content, style and TV as terms of J)."""
+        super().__init__(parent)
+        self.setTitle(title)
+        self.setLabel("bottom", "step")
+        self.setLabel("left", "loss (log)")
+        self.setLogMode(False, True)
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.addLegend(offset=(-10, 10))
+        chosen = labels or {key: label for key, label, _ in _CURVES}
+        self.curves = {key: self.plot([], [], name=chosen[key], pen=pg.mkPen(colour, width=2)) for key, _, colour in _CURVES if key in chosen}
+        self.setMinimumHeight(150)
+
+    def set_records(self, records: Sequence, keys: Sequence[str] | None = None) -> None:
+        """Show ``records`` (LossRecord-like objects); zero or negative values are left out of the log plot."""
+        for key, curve in self.curves.items():
+            if keys is not None and key not in keys:
+                curve.setData([], [])
+                continue
+            pts = [(r.step, getattr(r, key)) for r in records if getattr(r, key, 0) > 0]
+            curve.setData([p[0] for p in pts], [p[1] for p in pts])
+
+    def clear_records(self) -> None:
+        for curve in self.curves.values():
+            curve.setData([], [])

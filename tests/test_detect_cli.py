@@ -1,0 +1,126 @@
+"""``convstudio detect`` on a generated video; snapshot, MP4 and JSON-lines outputs read back."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from engine.cli import build_parser, run
+from engine.detect import create_detector
+from engine.detect.annotate import annotate
+from engine.detect.outputs import JsonlExporter, VideoRecorder, save_snapshot
+from engine.samples import sample_image
+
+
+def _write_clip(path, frames: int = 6) -> None:
+    face = sample_image("astronaut")[::2, ::2]  # 256 x 256, the face near the top
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (320, 240))
+    assert writer.isOpened()
+    for i in range(frames):
+        canvas = np.full((240, 320, 3), 90, np.uint8)
+        canvas[:, 4 * i : 4 * i + 256][:240] = face[:240, : 320 - 4 * i][:, :256]
+        writer.write(cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
+    writer.release()
+
+
+def _cli(argv, capsys):
+    args = build_parser().parse_args(argv)
+    code = run(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_json_lines_on_a_generated_video(tmp_path, capsys):
+    clip = tmp_path / "clip.mp4"
+    _write_clip(clip)
+    export, video = tmp_path / "dets.jsonl", tmp_path / "annotated.mp4"
+    code, out, err = _cli(
+        ["detect", str(clip), "--model", "haar_face", "--score", "0.5", "--iou", "0.3", "--json",
+         "--export", str(export), "--save-video", str(video)], capsys)
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [rec["frame"] for rec in lines] == list(range(6))  # every frame of a file, in order
+    for rec in lines:
+        assert set(rec["timings"]) >= {"preprocess_ms", "model_ms", "nms_ms"}
+        assert len(rec["raw"]) >= len(rec["kept"])
+        assert rec["weights"] == "trained"
+    assert sum(len(rec["kept"]) for rec in lines) >= 5  # the face is found in (nearly) every frame
+    first = lines[0]["kept"][0]
+    assert first["class"] == "face" and len(first["box"]) == 4
+    exported = [json.loads(line) for line in export.read_text().splitlines()]
+    assert [e["kept"] for e in exported] == [rec["kept"] for rec in lines]
+    cap = cv2.VideoCapture(str(video))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    assert n == 6
+
+
+def test_cli_random_weights_says_so(tmp_path, capsys):
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), cv2.cvtColor(sample_image("coffee")[::2, ::2], cv2.COLOR_RGB2BGR))
+    code, out, err = _cli(["detect", str(image), "--model", "ssdlite320_mobilenet_v3_large", "--weights", "random", "--json"], capsys)
+    assert code == 0, err
+    assert "RANDOM weights" in err
+    rec = json.loads(out.splitlines()[0])
+    assert rec["weights"] == "random" and rec["detector"] == "ssdlite320_mobilenet_v3_large"
+
+
+def test_cli_clear_errors(tmp_path, capsys):
+    code, _out, err = _cli(["detect", "demo", "--model", "ssdlite320_mobilenet_v3_large"], capsys)
+    assert code == 1 and "models download ssdlite320_mobilenet_v3_large" in err
+    code, _out, err = _cli(["detect", str(tmp_path / "nothing.mp4"), "--model", "haar_face"], capsys)
+    assert code == 2 and "no such file" in err
+    code, _out, err = _cli(["detect", "demo", "--model", "no_such_model"], capsys)
+    assert code == 2 and "unknown detector" in err
+
+
+def test_annotate_snapshot_and_recorder_round_trip(tmp_path):
+    from PIL import Image
+
+    img = sample_image("astronaut")
+    det = create_detector("haar_face").detect(img, 0.5, 0.3)
+    drawn = annotate(img, det, show_raw=True)
+    assert drawn.shape == img.shape and drawn is not img
+    x1, y1, x2, y2 = (int(v) for v in det.boxes[0])
+    assert not np.array_equal(drawn[y1 : y2 + 1, x1], img[y1 : y2 + 1, x1])  # the box's left edge is drawn
+    np.testing.assert_array_equal(img, sample_image("astronaut"))  # input untouched
+    path = save_snapshot(tmp_path / "snap.png", drawn, det)
+    with Image.open(path) as im:
+        meta = json.loads(im.text["detections"])
+        assert np.array_equal(np.asarray(im.convert("RGB")), drawn)
+    assert len(meta["kept"]) == len(det)
+    with VideoRecorder(tmp_path / "v.mp4", fps=5) as rec:
+        for _ in range(3):
+            rec.write(drawn)
+    cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
+    ok, frame = cap.read()
+    assert ok and frame.shape == (512, 512, 3)
+    with JsonlExporter(tmp_path / "d.jsonl") as ex:
+        ex.write(7, det, source="astronaut")
+    rec = json.loads((tmp_path / "d.jsonl").read_text())
+    assert rec["frame"] == 7 and rec["source"] == "astronaut" and len(rec["raw"]) == det.num_raw
+
+
+def test_open_source_errors(tmp_path):
+    from engine.detect.sources import FolderSource, SourceError, open_source
+
+    with pytest.raises(SourceError, match="cam:N"):
+        open_source("cam:x")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="holds no images"):
+        open_source(str(tmp_path / "empty")).open()
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i}.png"), np.full((8, 8, 3), i, np.uint8))
+    (folder / "broken.png").write_bytes(b"not a png")
+    src = open_source(str(folder))
+    assert isinstance(src, FolderSource)
+    src.open()
+    got = [src.read() for _ in range(4)]
+    assert [int(g[0, 0, 0]) for g in got[:3]] == [0, 1, 2] and got[3] is None
+    assert len(src.skipped) == 1

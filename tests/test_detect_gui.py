@@ -1,0 +1,118 @@
+"""The Detection panel: sliders act on the next frame, weights-missing flow, teaching views."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from engine.detect import iou, nms_trace
+from engine.samples import sample_image
+from gui.context import AppContext, make_settings
+from gui.jobs import JobRunner
+from gui.panels.detection import DetectionPanel
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    switched: list[str] = []
+    ctx = AppContext(jobs=JobRunner(), settings=make_settings(), switch_to=switched.append)
+    p = DetectionPanel(ctx)
+    p.switched = switched
+    qtbot.addWidget(p)
+    p.resize(1200, 760)
+    p.show()
+    path = tmp_path / "astronaut.png"
+    cv2.imwrite(str(path), cv2.cvtColor(sample_image("astronaut"), cv2.COLOR_RGB2BGR))
+    p.image_path = path
+    yield p
+    p.shutdown()
+
+
+def _wait_frames(qtbot, panel, n: int = 2, timeout: int = 30000) -> None:
+    start = panel._frames_shown
+    qtbot.waitUntil(lambda: panel._frames_shown >= start + n, timeout=timeout)
+
+
+def test_score_slider_changes_the_kept_count(qtbot, panel):
+    assert panel.model.detector == "haar_face"  # offline default when no COCO weights are installed
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    low = panel.last_result.detections
+    assert (low.raw_scores > 0.5).all()
+    panel.score_slider.setValue(99)
+    _wait_frames(qtbot, panel, 2)
+    high = panel.last_result.detections
+    assert len(low) > len(high) >= 1
+    assert (high.scores > 0.99).all()
+    assert "kept" in panel.stats_label.text()
+    # the IoU slider acts too: a looser threshold keeps at least as many
+    panel.score_slider.setValue(50)
+    panel.iou_slider.setValue(5)
+    _wait_frames(qtbot, panel, 2)
+    strict = len(panel.last_result.detections)
+    panel.iou_slider.setValue(95)
+    _wait_frames(qtbot, panel, 2)
+    assert len(panel.last_result.detections) > strict
+    # snapshot writes the shown frame
+    out = panel.snapshot(panel.image_path.with_name("snap.png"))
+    assert out is not None and out.exists()
+
+
+def test_missing_weights_offer_download_and_random_weights(qtbot, panel):
+    index = panel.detector_combo.findData("ssdlite320_mobilenet_v3_large")
+    panel.detector_combo.setCurrentIndex(index)
+    assert panel.model.weights_missing()
+    assert panel.download_button.isVisibleTo(panel) and "missing" in panel.weights_label.text().lower()
+    qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    assert panel.switched == ["models"]
+    panel.random_check.setChecked(True)
+    assert not panel.download_button.isVisibleTo(panel) and "Random weights" in panel.weights_label.text()
+    assert panel.model.weights_mode() == "random"
+
+
+def test_iou_playground_drag_updates_iou(qtbot, panel):
+    panel.tabs.setCurrentIndex(1)
+    w = panel.iou_widget
+    before = w.value()
+    assert before == pytest.approx(float(iou(w.boxes[0], w.boxes[1])))
+    start = w._to_widget(w.boxes[1]).center().toPoint()
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(w, start - QPoint(60, 40))
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, pos=start - QPoint(60, 40))
+    assert w.value() > before  # B moved onto A
+    assert w.value() == pytest.approx(float(iou(w.boxes[0], w.boxes[1])))
+
+
+def test_nms_step_through_matches_trace(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    panel.freeze()
+    d = panel.last_result.detections
+    trace = nms_trace(d.raw_boxes, d.raw_scores, panel.model.iou)
+    view = panel.nms_view
+    assert view.steps == len(trace.steps) >= 1
+    panel.forward_button.click()
+    assert view.step == 1 and f"keep box #{trace.steps[0].keeper}" in panel.nms_text.text()
+    for _ in range(view.steps + 3):
+        panel.forward_button.click()
+    assert view.step == view.steps
+    panel.back_button.click()
+    assert view.step == view.steps - 1
+
+
+def test_anchor_view_shows_ssd_default_boxes(qtbot, panel):
+    panel.show_anchors()
+    view = panel.anchor_view
+    assert len(view.levels) == 6
+    anchors = view.cell_anchors()
+    assert anchors.shape == (view.levels[0]["per_cell"], 4)
+    panel.level_spin.setValue(2)
+    assert view.level == 2 and "level 2" in panel.anchor_text.text()

@@ -1,0 +1,64 @@
+"""``convstudio stylize`` and ``convstudio style train|apply`` write real files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+from PIL import Image
+
+from engine.io import load_image, save_image
+from engine.samples import sample_image
+from engine.style import TransformerNet, save_transformer
+from gui.main import main
+
+
+def test_stylize_writes_a_png_with_its_parameters(tmp_path, capsys):
+    out = tmp_path / "cat.png"
+    code = main(["stylize", "sample:chelsea", "sample:mosaic", "-o", str(out), "--size", "64", "--steps", "6",
+                 "--report-every", "3", "--backbone", "random", "--preserve-colors", "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["backbone"] == "random" and report["wall_seconds"] > 0
+    assert [r["step"] for r in report["losses"]][:3] == [1, 2, 3] and len(report["losses"]) >= 6
+    assert all(r["total"] > 0 for r in report["losses"])
+    img = load_image(out)
+    assert img.shape == (43, 64, 3)
+    with Image.open(out) as png:
+        params = json.loads(png.text["convstudio:style-params"])
+    assert params["size"] == 64 and params["steps"] == 6 and params["preserve_colors"] == "luminance"
+    assert params["backbone"] == "random"
+
+
+def test_stylize_reports_bad_input_plainly(tmp_path, capsys):
+    code = main(["stylize", "sample:nope", "sample:mosaic", "-o", str(tmp_path / "x.png"), "--backbone", "random"])
+    assert code == 1
+    assert "unknown sample 'nope'" in capsys.readouterr().err
+    code = main(["stylize", "sample:chelsea", str(tmp_path / "missing.jpg"), "-o", str(tmp_path / "x.png")])
+    assert code == 1 and "no such file" in capsys.readouterr().err
+    code = main(["stylize", "sample:chelsea", "sample:mosaic", "-o", str(tmp_path / "big.png"), "--size", "300000",
+                 "--backbone", "random", "--json"])
+    assert code == 1
+    assert "suggested_size" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert not (tmp_path / "big.png").exists()
+
+
+def test_style_apply_and_train(tmp_path, capsys):
+    torch.manual_seed(0)
+    model = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    photo = tmp_path / "coffee.png"
+    save_image(photo, sample_image("coffee")[::8, ::8])
+    code = main(["style", "apply", str(model), str(photo), "-o", str(tmp_path / "out"), "--strength", "0.5", "--json"])
+    assert code == 0
+    written = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["written"]
+    out = load_image(written[0])
+    assert out.shape == (50, 75, 3) and not np.array_equal(out, load_image(photo))
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    save_image(photos / "a.png", sample_image("astronaut")[::8, ::8])
+    code = main(["style", "train", "sample:mosaic", "--images", str(photos), "-o", str(tmp_path / "m.pth"), "--steps", "2",
+                 "--batch-size", "1", "--size", "32", "--backbone", "random", "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["steps"] == 2 and (tmp_path / "m.pth").exists()

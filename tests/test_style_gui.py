@@ -1,0 +1,123 @@
+"""The Style transfer panel: a tiny run started and cancelled keeps an image; controls drive the parameters."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from engine.io import save_image
+from engine.samples import sample_image
+from gui.panels import load_panel_classes
+from gui.window import MainWindow
+
+
+@pytest.fixture
+def panel(qtbot):
+    win = MainWindow(panel_classes=load_panel_classes(strict=True))
+    win._quiet_dialogs = True
+    qtbot.addWidget(win)
+    win.show()
+    win.switch_to("style_transfer")
+    p = win.current_panel()
+    assert p.panel_id == "style_transfer"
+    yield p
+    win.jobs.wait_all(10000)
+
+
+def test_default_view_shows_samples_and_the_fallback_notice(panel, qtbot):
+    assert panel.content_slot.view.has_image() and panel.style_slot.view.has_image()
+    assert panel.output_view.has_image()  # the starting point
+    assert "not installed" in panel.backbone_notice.text() and "lower-quality fallback" in panel.backbone_notice.text()
+    switched = []
+    panel.ctx.switch_to = switched.append
+    qtbot.mouseClick(panel.models_button, Qt.MouseButton.LeftButton)
+    assert switched == ["models"]
+    assert "fits" in panel.memory_label.text()
+    qtbot.waitUntil(lambda: panel.gram_view.style_view.has_image(), timeout=10000)
+    assert panel.gram_view.output_view.has_image()
+
+
+def test_controls_update_the_parameters(panel, qtbot, tmp_path):
+    panel.advanced_toggle.setChecked(True)
+    panel.size_spin.setValue(96)
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("adam"))
+    panel.preserve_combo.setCurrentIndex(panel.preserve_combo.findData("histogram"))
+    panel.layer_spins["conv5_1"].setValue(0)
+    panel.beta_edit.setText("1e6")
+    panel.beta_edit.editingFinished.emit()
+    p = panel.model.params
+    assert (p.size, p.optimizer, p.preserve_colors, p.beta) == (96, "adam", "histogram", 1e6)
+    assert "conv5_1" not in p.style_layers and p.style_layers["conv1_1"] == pytest.approx(0.2)
+    photo = tmp_path / "photo.png"
+    save_image(photo, sample_image("coffee")[::4, ::4])
+    panel.open_image(photo)
+    assert panel.model.content_name == "photo.png" and panel.model.content.shape == (100, 150, 3)
+    panel.style_slot.fileChosen.emit(str(tmp_path / "missing.png"))
+    assert "no such file" in panel.status_label.text()
+
+
+def test_impossible_size_is_refused_with_an_offer(panel, qtbot, monkeypatch):
+    monkeypatch.setattr("engine.style.memory.available_bytes", lambda device: 2**30)  # a machine with 1 GB free
+    panel.size_spin.setValue(4096)
+    assert "does NOT fit" in panel.memory_label.text()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert not panel.model.running
+    assert "Not started" in panel.status_label.text()
+    assert panel.use_size_button.isVisibleTo(panel) and "px instead" in panel.use_size_button.text()
+    qtbot.mouseClick(panel.use_size_button, Qt.MouseButton.LeftButton)
+    assert panel.model.params.size < 4096 and panel.size_spin.value() == panel.model.params.size
+
+
+def test_start_then_cancel_keeps_the_best_image(panel, qtbot, tmp_path):
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.size_spin.setValue(64)
+    panel.steps_spin.setValue(2000)
+    panel.every_spin.setValue(2)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.model.running and panel.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: len(panel.model.losses) >= 4, timeout=60000)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.model.running, timeout=30000)
+    assert "best image so far is kept" in panel.status_label.text()
+    best = panel.model.best
+    assert best is not None and best.shape == (43, 64, 3)
+    assert panel.output_view.has_image() and panel.save_button.isEnabled()
+    assert panel.loss_plot.curves["style"].getData()[0] is not None
+    saved = panel.save(str(tmp_path / "kept.png"))
+    with Image.open(saved) as png:
+        assert np.array_equal(np.asarray(png.convert("RGB")), best)
+        params = json.loads(png.text["convstudio:style-params"])
+        assert params["size"] == 64 and png.text["convstudio:content"] == "chelsea"
+
+
+def test_fast_styles_tab_loads_a_network_and_reports_a_missing_webcam(panel, qtbot, tmp_path, monkeypatch):
+    import torch
+
+    from engine.style import TransformerNet, save_transformer
+
+    panel.tabs.setCurrentIndex(1)
+    assert not panel.webcam_button.isEnabled()
+    assert not panel.load_network(str(tmp_path / "nothing.pth"))
+    assert "Not loaded" in panel.fast_status.text()
+    torch.manual_seed(0)
+    path = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    assert panel.load_network(str(path))
+    qtbot.waitUntil(lambda: panel.fast_view.has_image(), timeout=10000)
+    stylised = panel.fast.output.copy()
+    panel.fast_strength.setValue(0)
+    assert np.array_equal(panel.fast.output, panel.model.content)
+    assert not np.array_equal(stylised, panel.model.content)
+    import engine.style.fast as fast
+
+    def no_camera(index=0, width=640, height=480):
+        raise fast.CameraUnavailable("No camera could be opened (index 0).")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr("engine.style.camera_frames", no_camera)
+    panel.webcam_button.setChecked(True)
+    qtbot.waitUntil(lambda: "No camera" in panel.fast_status.text(), timeout=10000)
+    assert not panel.webcam_button.isChecked()
