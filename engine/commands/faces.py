@@ -25,7 +25,7 @@ def threshold_of(db, override: float | None = None) -> float:
 def _pipeline(args):
     from ..face.pipeline import FacePipeline
 
-    return FacePipeline(detector=args.detector)
+    return FacePipeline(detector=args.detector, upsample=args.upsample)
 
 
 def _fail(text: str) -> int:
@@ -254,6 +254,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("faces", help="enroll people, identify and verify faces, calibrate the threshold")
     p.add_argument("--db", type=Path, default=None, help="faces database file (default: faces.db in the data folder)")
     p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help="face detector: dlib's CNN (default) or OpenCV's Haar cascade")
+    p.add_argument("--upsample", type=int, default=0, choices=(0, 1, 2), help="MMOD: double the image N times first to find small faces (slower)")
     p.add_argument("--threshold", type=float, default=None, help="decision distance (default: the calibrated one, else 0.6)")
     p.add_argument("--min-size", type=float, default=48, help="smallest face to enroll, in pixels (default 48)")
     fsub = p.add_subparsers(dest="faces_command", metavar="ACTION", required=True)
