@@ -203,3 +203,14 @@ def test_live_frames_show_fps(qtbot, panel, photos):
     _wait_idle(qtbot, panel)
     assert rec.last is not None and rec.last.fps > 0 and len(rec.last.faces) == 1
     assert "Camera stopped" in rec.message.text()
+
+
+def test_people_enrolled_elsewhere_appear(qtbot, panel, tmp_path):
+    """The CLI (another connection) enrolls while the panel is open: the list follows."""
+    assert panel.enroll.people_list.count() == 0
+    assert not panel.model.poll()
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    assert panel.model.poll()
+    assert [panel.enroll.people_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.enroll.people_list.count())] == ["Grace"]
+    assert not panel.model.poll()

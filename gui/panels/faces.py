@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -101,6 +101,9 @@ class FacesPanel(Panel):
         self.model.dbChanged.connect(self._show_db)
         self._show_detector(self.model.detector)
         self._show_threshold(self.model.threshold)
+        self._poll = QTimer(self)  # picks up people enrolled by the CLI or another window
+        self._poll.setInterval(2000)
+        self._poll.timeout.connect(self.model.poll)
 
     # -- database --
 
@@ -175,10 +178,12 @@ class FacesPanel(Panel):
     def activate(self) -> None:
         self.ensure_open()
         self.model.refresh()
+        self._poll.start()
         if self.model.db is not None and not self.model.people:
             self.enroll.show_sample()
 
     def deactivate(self) -> None:
+        self._poll.stop()
         self._stop_live()
 
     def _stop_live(self) -> None:
@@ -186,6 +191,7 @@ class FacesPanel(Panel):
         self.enroll.stop_capture()
 
     def shutdown(self) -> None:
+        self._poll.stop()
         self._stop_live()
         self.model.close_db()
 

@@ -82,11 +82,29 @@ class FacesModel(QObject):
     def refresh(self) -> None:
         """Re-read the people list (after enrolling, deleting, or another program's change)."""
         try:
+            self._seen_revision = self.db.revision() if self.db is not None else None
             self.people = self.db.people() if self.db is not None else []
         except FaceDatabaseError as exc:
             self.people = []
             self._set_error(str(exc))
         self.dbChanged.emit()
+
+    def poll(self) -> bool:
+        """Refresh when another program (e.g. the CLI) changed the database; True if it did."""
+        if self.db is None:
+            return False
+        try:
+            rev = self.db.revision()
+        except FaceDatabaseError as exc:
+            self._set_error(str(exc))
+            return False
+        changed = self._seen_revision is not None and rev != self._seen_revision
+        self._seen_revision = rev
+        if changed:
+            self.refresh()
+        return changed
+
+    _seen_revision: tuple[int, int] | None = None
 
     def remove_person(self, name: str) -> int:
         if self.db is None:

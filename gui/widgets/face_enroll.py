@@ -279,7 +279,12 @@ class FaceEnrollTab(QWidget):
             )
             self.refresh_people()
 
-        self._job = self.ctx.jobs.start(job(), label="Sample photo", on_done=done, on_error=self._failed)
+        def failed(exc: BaseException, _tb: str = "") -> None:
+            self._job = None
+            self.message.setText(f"The face models could not run: {exc}")
+            self.refresh_people()
+
+        self._job = self.ctx.jobs.start(job(), label="Sample photo", on_done=done, on_error=failed)
         return True
 
     # -- webcam --
