@@ -214,3 +214,17 @@ def test_people_enrolled_elsewhere_appear(qtbot, panel, tmp_path):
     assert panel.model.poll()
     assert [panel.enroll.people_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.enroll.people_list.count())] == ["Grace"]
     assert not panel.model.poll()
+
+
+def test_export_and_import_from_the_panel(qtbot, panel, tmp_path):
+    other = tmp_path / "other.db"
+    _fill_synthetic(other, people=2, per=2)
+    report = panel.import_database(other)
+    assert report.people_added == 2 and report.samples_added == 4
+    assert panel.enroll.people_list.count() == 2
+    out = tmp_path / "out.db"
+    assert panel.export_database(out)
+    with FaceDatabase(out) as db:
+        assert {p.name: p.samples for p in db.people()} == {"P0": 2, "P1": 2}
+    assert not panel.export_database(out)  # never overwrites
+    assert "already exists" in panel.error_label.text()

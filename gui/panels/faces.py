@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.face.db import default_db_path
+from engine.face.db import FaceDatabaseError, default_db_path
 
 from ..panel import Panel
 from ..widgets.face_calibrate import FaceCalibrateTab
@@ -52,8 +52,12 @@ class FacesPanel(Panel):
         top.addWidget(self.db_label, 1)
         self.open_button = QPushButton("Open database…")
         self.new_button = QPushButton("New database…")
-        top.addWidget(self.open_button)
-        top.addWidget(self.new_button)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write the whole database to one file (a copy of the same format)")
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip("Merge an exported database into this one, by person name")
+        for b in (self.open_button, self.new_button, self.export_button, self.import_button):
+            top.addWidget(b)
         top.addSpacing(12)
         top.addWidget(QLabel("Detector:"))
         self.detector_combo = QComboBox()
@@ -93,6 +97,8 @@ class FacesPanel(Panel):
 
         self.open_button.clicked.connect(lambda: self.open_database())
         self.new_button.clicked.connect(lambda: self.new_database())
+        self.export_button.clicked.connect(lambda: self.export_database())
+        self.import_button.clicked.connect(lambda: self.import_database())
         self.detector_combo.currentIndexChanged.connect(lambda _: self.model.set_detector(self.detector_combo.currentData()))
         self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(v, persist=True))
         self.model.thresholdChanged.connect(self._show_threshold)
@@ -133,12 +139,53 @@ class FacesPanel(Panel):
             return False
         return self.open_database(path)
 
+    def export_database(self, path: str | Path | None = None) -> bool:
+        """Write the open database to a new file."""
+        if self.model.db is None:
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export face database", str(self.model.db_path.with_name("faces-export.db")), "Face databases (*.db)")
+            if not path:
+                return False
+        try:
+            target = self.model.db.export(path)
+        except FaceDatabaseError as exc:
+            self.ctx.show_message(str(exc), 8000)
+            self._show_error(str(exc))
+            return False
+        self._show_error("")
+        self.ctx.show_message(f"Exported {self.model.db.sample_count()} samples to {target}", 8000)
+        return True
+
+    def import_database(self, path: str | Path | None = None):
+        """Merge an exported database file into the open one; returns the ImportReport (or None)."""
+        if self.model.db is None:
+            return None
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import face database", str(self.model.db_path.parent), "Face databases (*.db *.sqlite);;All files (*)")
+            if not path:
+                return None
+        try:
+            report = self.model.db.import_file(path)
+        except FaceDatabaseError as exc:
+            self._show_error(str(exc))
+            return None
+        self._show_error("")
+        self.model.refresh()
+        self.ctx.show_message(
+            f"Imported {Path(path).name}: {report.people_added} people added, {report.people_merged} merged, "
+            f"{report.samples_added} samples added, {report.samples_skipped} already present", 8000,
+        )
+        return report
+
     def _show_db(self) -> None:
         self.db_label.setText(str(self.model.db_path))
         self.db_label.setToolTip(str(self.model.db_path))
         for i in range(1, self.tabs.count()):
             self.tabs.setTabEnabled(i, self.model.db is not None)
         self.enroll.setEnabled(self.model.db is not None)
+        self.export_button.setEnabled(self.model.db is not None)
+        self.import_button.setEnabled(self.model.db is not None)
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
