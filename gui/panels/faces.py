@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -49,6 +50,7 @@ class FacesPanel(Panel):
         top.addWidget(QLabel("Database:"))
         self.db_label = QLabel("")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long paths never widen the window
         top.addWidget(self.db_label, 1)
         self.open_button = QPushButton("Open database…")
         self.new_button = QPushButton("New database…")
