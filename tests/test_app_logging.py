@@ -31,3 +31,14 @@ def test_uncaught_exception_is_logged_not_fatal(qapp, capsys):
         h.flush()
     assert "a slot broke" in log_file().read_text("utf-8")
     assert qapp is not None  # the application object is still alive
+
+
+def test_qt_calls_keep_none_alive(qapp):
+    """Void Qt calls must not drop references to None (PySide6 6.12.0 did, and aborted the app)."""
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(20_000):
+        probe.setObjectName("frame")
+    assert sys.getrefcount(None) >= before - 100

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from engine.conv import Animation, FrameLayout, GridBox, PoolStep, fmt, frame_layout, step_caption, value_colours
 
 from ..qimage import rgb_to_qimage
-from .conv_none_guard import guard_none
 
 __all__ = ["ConvAnimationView", "fit_layout"]
 
@@ -46,7 +45,6 @@ class ConvAnimationView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        guard_none()  # painting makes thousands of Qt calls a second; see conv_none_guard
         self.anim: Animation | None = None
         self._step = 0
         self._layout: FrameLayout | None = None

@@ -76,7 +76,7 @@ class NmsStepView(QWidget):
         left = len(s.candidates) - len(s.suppressed)
         return (f"Step {self.step} of {self.steps}: keep box #{s.keeper} (score {self.scores[s.keeper]:.2f}). "
                 f"{len(s.suppressed)} box(es) overlap it by IoU > {self.trace.iou_threshold:.2f} and are suppressed; {left} remain."
-                + ("  Done: the kept boxes are green." if self.step == self.steps else ""))
+                + ("  Done: the green boxes and this one are what NMS keeps." if self.step == self.steps else ""))
 
     def _geometry(self) -> tuple[QRectF, float]:
         h, w = self.image.shape[:2]

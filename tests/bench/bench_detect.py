@@ -55,16 +55,28 @@ def hand_off():
         return lambda rgb: np.ascontiguousarray(rgb).copy()
 
 
-def run(device: str, model: str, weights: str, video: Path, frames: int, score: float, warmup: int = 5) -> None:
+def spread_scores(det, std: float = 0.35) -> None:
+    """Give a random-weight SSD head spread-out class scores so that boxes pass the
+    threshold and NMS and drawing have work to do (random heads score every class ~1/91)."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in det.model.head.classification_head.parameters():
+            p.normal_(0.0, std)
+
+
+def run(device: str, model: str, weights: str, video: Path, frames: int, score: float, warmup: int = 5, spread: bool = False) -> None:
     from engine.detect import create_detector
     from engine.detect.pipeline import DetectionPipeline, DetectSettings
     from engine.detect.sources import VideoFileSource
     from engine.device import device_label
 
     det = create_detector(model, weights=weights, device=device)
+    if spread and det.random_weights:
+        spread_scores(det)
     show = hand_off()
     settings = DetectSettings(score_threshold=score, iou_threshold=0.5)
-    label = f"{model} ({'RANDOM weights' if det.random_weights else 'pretrained'}) on {device_label(torch.device(device))}"
+    kind = "pretrained" if not det.random_weights else ("RANDOM weights, spread scores" if spread else "RANDOM weights")
+    label = f"{model} ({kind}) on {device_label(torch.device(device))}"
     if getattr(det, "half", False):
         label += ", float16 autocast"
     print(f"\n== {label}")
@@ -118,6 +130,8 @@ def main() -> int:
     ap.add_argument("--weights", choices=("auto", "installed", "random"), default="auto",
                     help="auto: the installed weights when present, else random (same cost per frame)")
     ap.add_argument("--devices", default="auto", help="comma list (cpu,cuda) or auto")
+    ap.add_argument("--spread", action="store_true",
+                    help="with random weights: spread the class scores so boxes pass the threshold (NMS and drawing get work)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     from engine import weights as manager
@@ -134,7 +148,7 @@ def main() -> int:
         video = Path(tmp) / "bench.mp4"
         make_video(video, min(args.frames, 150))
         for device in devices:
-            run(device, args.model, weights, video, args.frames, args.score)
+            run(device, args.model, weights, video, args.frames, args.score, spread=args.spread)
     return 0
 
 
