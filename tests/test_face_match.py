@@ -214,3 +214,30 @@ def test_adaptation_head_starts_as_identity_and_improves_eer():
     assert result.eer_after < result.eer_before
     with pytest.raises(ValueError, match="two people"):
         run_job(finetune_head(emb[:3].astype(np.float32), ["a", "a", "b"]))
+
+
+def test_cli_calibrate_apply_list_remove(tmp_path, capsys):
+    import json
+
+    from gui.main import main
+
+    path = tmp_path / "cli.db"
+    x, labels = _clusters(people=4, per=4, spread=0.3, seed=9)
+    chip = np.zeros((150, 150, 3), np.uint8)
+    with FaceDatabase(path) as db:
+        for v, n in zip(x, labels):
+            db.add_sample(n, NewSample(v, chip))
+    capsys.readouterr()
+    assert main(["faces", "--db", str(path), "calibrate", "--far", "0.01", "--apply", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["people"] == 4 and out["same_pairs"] == 4 * 6 and out["applied"] and out["far"] <= 0.01
+    with FaceDatabase(path) as db:
+        assert float(db.get_setting("threshold")) == pytest.approx(out["threshold"], abs=1e-6)
+    assert main(["faces", "--db", str(path), "list", "--json"]) == 0
+    assert [p["samples"] for p in json.loads(capsys.readouterr().out)] == [4, 4, 4, 4]
+    assert main(["faces", "--db", str(path), "remove", "nobody"]) == 1
+    assert "no enrolled person" in capsys.readouterr().err
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"x" * 5000)
+    assert main(["faces", "--db", str(bad), "list"]) == 1
+    assert str(bad) in capsys.readouterr().err
