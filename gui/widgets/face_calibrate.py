@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from engine.face.calibration import Calibration, calibrate
 
-from .face_plot import face_plot
+from .face_plot import face_plot, plot_colours, style_legend
 from engine.jobs import Progress
 
 __all__ = ["FaceCalibrateTab", "FAR_CHOICES"]
@@ -69,7 +69,7 @@ class FaceCalibrateTab(QWidget):
         self.hist_plot = face_plot("Distances between enrolled samples")
         self.hist_plot.setLabel("bottom", "Euclidean distance")
         self.hist_plot.setLabel("left", "fraction of pairs")
-        self.hist_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210), labelTextColor=(20, 20, 20))
+        style_legend(self.hist_plot.addLegend(offset=(-10, 10)))
         self.curve_plot = face_plot("Error trade-off")
         self.curve_plot.setLogMode(x=True, y=False)
         plots = QHBoxLayout()
@@ -148,9 +148,10 @@ class FaceCalibrateTab(QWidget):
             counts, _ = np.histogram(values, bins=edges)
             frac = counts / max(values.size, 1)
             hp.plot(edges, frac, stepMode="center", fillLevel=0, brush=(*colour, 90), pen=pg.mkPen(colour, width=2), name=name)
-        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen((60, 60, 60), width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label="τ now", labelOpts={"position": 0.95, "color": (50, 50, 50), "fill": (255, 255, 255, 200)}))
+        text, base = plot_colours()
+        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen(text, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label="τ now", labelOpts={"position": 0.95, "color": text, "fill": (*base, 200)}))
         if self.suggested is not None:
-            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label="suggested τ", labelOpts={"position": 0.85, "color": (40, 110, 220), "fill": (255, 255, 255, 200)}))
+            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label="suggested τ", labelOpts={"position": 0.85, "color": (60, 130, 230), "fill": (*base, 200)}))
         cp = self.curve_plot
         cp.clear()
         roc = cal.roc

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from engine.face.calibration import pca_2d
 
 from ..qimage import rgb_to_pixmap
-from .face_plot import face_plot
+from .face_plot import face_plot, style_legend
 
 __all__ = ["FaceMapTab", "person_colour"]
 
@@ -41,7 +41,8 @@ class FaceMapTab(QWidget):
         self.plot = face_plot("Descriptors projected on their two main axes (PCA)")
         self.plot.setLabel("bottom", "PC 1")
         self.plot.setLabel("left", "PC 2")
-        self.legend = self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 210), labelTextColor=(20, 20, 20))
+        self.legend = self.plot.addLegend(offset=(10, 10))
+        style_legend(self.legend)
         self.scatter = pg.ScatterPlotItem(size=11, hoverable=True, hoverSize=16, hoverPen=pg.mkPen("k", width=2))
         self.plot.addItem(self.scatter)
         side = QVBoxLayout()
