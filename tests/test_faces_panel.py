@@ -228,3 +228,24 @@ def test_export_and_import_from_the_panel(qtbot, panel, tmp_path):
         assert {p.name: p.samples for p in db.people()} == {"P0": 2, "P1": 2}
     assert not panel.export_database(out)  # never overwrites
     assert "already exists" in panel.error_label.text()
+
+
+def test_reembed_samples_of_another_model(qtbot, panel, tmp_path):
+    from pathlib import Path
+
+    from engine.face.resnet import Embedder
+    from engine.io import load_image
+
+    chip = load_image(Path(__file__).parent / "fixtures" / "face" / "chips" / "astronaut_face0.png")
+    path = tmp_path / "old-model.db"
+    with FaceDatabase(path) as db:
+        db.add_sample("Eileen", NewSample(np.ones(128, np.float32), chip, model_id="an-older-model"))
+    panel.open_database(path)
+    assert panel.reembed_bar.isVisibleTo(panel) and "1 sample(s)" in panel.reembed_label.text()
+    assert panel.reembed()
+    _wait_idle(qtbot, panel)
+    assert not panel.reembed_bar.isVisibleTo(panel)
+    with FaceDatabase(path) as db:
+        s = db.samples("Eileen")[0]
+        expected = Embedder(device="cpu").embed_chips(db.chip(s.id)[None])[0]
+    np.testing.assert_allclose(s.embedding, expected, atol=1e-4)

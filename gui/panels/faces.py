@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.face.db import FaceDatabaseError, default_db_path
+from engine.face.db import DEFAULT_MODEL_ID, FaceDatabaseError, default_db_path
 
 from ..panel import Panel
 from ..widgets.face_calibrate import FaceCalibrateTab
@@ -78,6 +78,16 @@ class FacesPanel(Panel):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("QLabel { background: #fdecea; color: #8a1f11; border: 1px solid #e6a39a; padding: 6px; }")
         self.error_label.setVisible(False)
+        self.reembed_bar = QWidget()
+        rb = QHBoxLayout(self.reembed_bar)
+        rb.setContentsMargins(0, 0, 0, 0)
+        self.reembed_label = QLabel("")
+        self.reembed_label.setWordWrap(True)
+        self.reembed_button = QPushButton("Re-embed now")
+        rb.addWidget(self.reembed_label, 1)
+        rb.addWidget(self.reembed_button)
+        self.reembed_bar.setVisible(False)
+        self._reembed_job = None
 
         self.tabs = QTabWidget()
         self.enroll = FaceEnrollTab(ctx, self.model)
@@ -95,10 +105,12 @@ class FacesPanel(Panel):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.reembed_bar)
         layout.addWidget(self.tabs, 1)
 
         self.open_button.clicked.connect(lambda: self.open_database())
         self.new_button.clicked.connect(lambda: self.new_database())
+        self.reembed_button.clicked.connect(lambda: self.reembed())
         self.export_button.clicked.connect(lambda: self.export_database())
         self.import_button.clicked.connect(lambda: self.import_database())
         self.detector_combo.currentIndexChanged.connect(lambda _: self.model.set_detector(self.detector_combo.currentData()))
@@ -188,6 +200,47 @@ class FacesPanel(Panel):
         self.enroll.setEnabled(self.model.db is not None)
         self.export_button.setEnabled(self.model.db is not None)
         self.import_button.setEnabled(self.model.db is not None)
+        stale = self._stale_samples()
+        self.reembed_bar.setVisible(stale > 0)
+        if stale:
+            self.reembed_label.setText(
+                f"{stale} sample(s) were made by another embedding model and are not used for matching. "
+                "Re-embedding recomputes them from their stored face chips."
+            )
+
+    def _stale_samples(self) -> int:
+        if self.model.db is None:
+            return 0
+        try:
+            current = DEFAULT_MODEL_ID
+            return sum(n for m, n in self.model.db.model_ids().items() if m != current)
+        except FaceDatabaseError:
+            return 0
+
+    def reembed(self) -> bool:
+        """Recompute descriptors of samples made by another embedding model (a job)."""
+        if self.model.db is None or self._reembed_job is not None:
+            return False
+        pipeline = self.model.pipeline()
+        db = self.model.db
+
+        def done(n) -> None:
+            self._reembed_job = None
+            self.reembed_button.setEnabled(True)
+            self.ctx.show_message(f"Re-embedded {n} sample(s).", 8000)
+            self.model.refresh()
+
+        def failed(exc, _tb="") -> None:
+            self._reembed_job = None
+            self.reembed_button.setEnabled(True)
+            self.reembed_label.setText(f"Re-embedding stopped: {exc}")
+
+        self.reembed_button.setEnabled(False)
+        self._reembed_job = self.ctx.jobs.start(
+            db.reembed(pipeline.embed_chips, DEFAULT_MODEL_ID), label="Re-embed faces", on_done=done, on_error=failed,
+            on_cancelled=lambda _: done(0),
+        )
+        return True
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -245,7 +298,9 @@ class FacesPanel(Panel):
         self.model.close_db()
 
     def busy(self) -> bool:
-        return any(t.busy() for t in (self.enroll, self.recognize, self.verify, self.calibrate, self.triplet))
+        return self._reembed_job is not None or any(
+            t.busy() for t in (self.enroll, self.recognize, self.verify, self.calibrate, self.triplet)
+        )
 
     def screenshot_ready(self) -> bool:
         return self._opened and not self.busy()
