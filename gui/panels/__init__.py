@@ -19,6 +19,7 @@ PANELS: list[str] = [
     "gui.panels.grid_detector:GridDetectorPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
     "gui.panels.models:ModelsPanel",
+    "gui.panels.faces:FacesPanel",
 ]
 
 
