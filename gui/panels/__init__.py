@@ -18,8 +18,8 @@ PANELS: list[str] = [
     "gui.panels.detection:DetectionPanel",
     "gui.panels.grid_detector:GridDetectorPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
-    "gui.panels.models:ModelsPanel",
     "gui.panels.faces:FacesPanel",
+    "gui.panels.models:ModelsPanel",
 ]
 
 
