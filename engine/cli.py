@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "engine.commands.detect",
     "engine.commands.yolo",
     "engine.commands.style",
+    "engine.commands.faces",
 ]
 
 

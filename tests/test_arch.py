@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import pickle
-import warnings
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -17,7 +17,7 @@ from engine.arch.diagram import layout
 from engine.arch.summary import SummaryError, parse_shape, summarize, summarize_zoo
 from engine.arch.user_model import ModelFileError, detect_format, open_model
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+pytestmark = pytest.mark.filterwarnings("ignore:.*torch.jit:FutureWarning")
 
 
 _SUMMARIES: dict[str, object] = {}
@@ -553,3 +553,66 @@ def test_diagram_recognises_flagged_residual_blocks():
     skips = [e for e in d.edges if e.kind == "skip"]
     assert [d.blocks[e.dst].row for e in skips] == ["1", "2"]
     assert d.blocks[skips[0].src].row == "0"  # the arc starts at the block feeding the residual block
+
+
+def test_user_model_wrong_input_shapes_explain_themselves(tmp_path):
+    model = zoo.LeNet5().eval()
+    ts = tmp_path / "lenet.pt"
+    torch.jit.script(model).save(str(ts))
+    with pytest.raises(SummaryError, match="expected input.*1 channels"):
+        open_model(ts).summarize((3, 32, 32))
+    ep = tmp_path / "lenet.pt2"
+    torch.export.save(torch.export.export(model, (torch.zeros(1, 1, 32, 32),)), str(ep))
+    with pytest.raises(SummaryError, match="exported for inputs of shape 1×32×32 only"):
+        open_model(ep).summarize((1, 64, 64))
+
+
+def test_layer_outputs_and_channel_grid(tmp_path):
+    from engine.arch.layer_outputs import channel_grid, layer_outputs_job, prepare_input
+    from engine.jobs import run_job
+    from engine.samples import sample_image
+
+    torch.manual_seed(0)
+    model = zoo.LeNet5().eval()
+    path = tmp_path / "lenet.pt"
+    torch.jit.script(model).save(str(path))
+    rgb = sample_image("camera")
+    outs = run_job(layer_outputs_job(open_model(path), rgb)).result
+    x = prepare_input(rgb, (1, 32, 32))
+    assert x.shape == (1, 1, 32, 32) and 0 <= float(x.min()) and float(x.max()) <= 1
+    torch.testing.assert_close(outs.maps["c1"], model.c1(x))
+    torch.testing.assert_close(outs.maps["output"], model(x))
+    c1 = outs.maps["c1"][0]  # 6 maps of 28x28 -> a 2 x 3 grid with 1-pixel gaps
+    grid = channel_grid(c1)
+    assert grid.shape == (2 * 28 + 1, 3 * 28 + 2, 3) and grid.dtype == np.uint8
+    for i in range(6):  # each cell is its channel scaled to 0..255
+        r, c = divmod(i, 3)
+        cell = grid[r * 29 : r * 29 + 28, c * 29 : c * 29 + 28, 0].astype(int)
+        ch = c1[i]
+        expected = ((ch - ch.min()) / (ch.max() - ch.min()) * 255).round().numpy().astype(int)
+        assert np.abs(cell - expected).max() <= 1
+    assert channel_grid(outs.maps["f6"][0]).shape[:2] == (30, 30)  # 84 values -> one 10x10 map, enlarged 3x
+
+
+def test_panel_layer_outputs_for_opened_models(qtbot, arch_panel, tmp_path):
+    from engine.arch.layer_outputs import prepare_input
+    from engine.samples import sample_image
+
+    panel = arch_panel
+    _wait_for(qtbot, panel, "resnet18")
+    panel.tabs.setCurrentWidget(panel.outputs)
+    assert panel.outputs.feature_maps_button.isVisibleTo(panel)  # zoo models point to the Feature maps panel
+    torch.manual_seed(0)
+    model = zoo.LeNet5().eval()
+    path = tmp_path / "lenet.pt"
+    torch.jit.script(model).save(str(path))
+    assert panel.open_model_file(path)
+    _wait_for(qtbot, panel, "lenet.pt")
+    panel.table.selectRow(panel.table.names.index("c3"))
+    qtbot.waitUntil(lambda: panel.outputs.view.has_image(), timeout=60000)
+    assert "c3: output 16×10×10, 16 of 16 channels" in panel.outputs.caption.text()
+    x = prepare_input(sample_image("astronaut"), (1, 32, 32))
+    torch.testing.assert_close(panel._outputs.maps["c3"], model.c3(model.s2(model.act1(model.c1(x)))))
+    panel.outputs.sample.setCurrentIndex(panel.outputs.sample.findData("coffee"))
+    qtbot.waitUntil(lambda: panel._outputs is not None and panel._outputs_key[2] == "coffee", timeout=60000)
+    assert not panel.outputs.feature_maps_button.isVisibleTo(panel)

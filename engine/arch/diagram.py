@@ -24,7 +24,7 @@ from .summary import LayerRow, ModelSummary, format_shape
 
 __all__ = ["Block", "Edge", "Frame", "Diagram", "layout", "BLOCK_W", "BLOCK_H", "GAP"]
 
-BLOCK_W = 196.0
+BLOCK_W = 206.0
 BLOCK_H = 42.0
 GAP = 18.0
 PAD = 12.0

@@ -226,6 +226,16 @@ class UserModel:
             return (channels, side, side)
         return (channels, 224, 224)
 
+    def _static_input_shape(self) -> tuple[int, ...] | None:
+        """The exported input shape ``(C, H, W)`` when every size is fixed, else ``None``."""
+        for node in self.module.graph.nodes:
+            if node.op == "placeholder" and node.name in self._user_inputs():
+                dims = node.meta["val"].shape[1:]
+                if all(isinstance(d, int) for d in dims):
+                    return tuple(int(d) for d in dims)
+                return None
+        return None
+
     def _user_inputs(self) -> list[str]:
         from torch.export.graph_signature import InputKind
 
@@ -319,12 +329,21 @@ class UserModel:
     def summarize(self, input_shape: Sequence[int] | None = None) -> ModelSummary:
         """The layer table: shapes observed on a zero input of ``input_shape`` ``(C, H, W)``, parameters, MACs."""
         shape = tuple(input_shape) if input_shape else self.default_input_shape()
+        if self.kind == "exported":
+            fixed = self._static_input_shape()
+            if fixed is not None and input_shape and tuple(input_shape) != fixed:
+                raise SummaryError(
+                    f"{self.path.name} was exported for inputs of shape {format_shape(fixed)} only; export it with "
+                    f"dynamic_shapes to use {format_shape(tuple(input_shape))}"
+                )
         x = torch.zeros((1, *shape))
         try:
             outputs = self.feature_maps(x)
             final = self(x)
         except Exception as exc:
-            raise SummaryError(f"{self.path.name} could not run on an input of shape {format_shape(shape)}: {exc}") from exc
+            raise SummaryError(
+                f"{self.path.name} could not run on an input of shape {format_shape(shape)}: {_gist(exc)}"
+            ) from exc
         if self.kind == "exported":
             _, types, order = self._module_of_nodes()
             paths = order
@@ -388,6 +407,15 @@ class UserModel:
             root_type=self.kind,
             device="cpu",
         )
+
+
+def _gist(exc: BaseException) -> str:
+    """The informative line of an error (TorchScript puts the real one last, after its traceback)."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__
+    tagged = [ln for ln in lines if "Error: " in ln]
+    return tagged[-1] if tagged else lines[0]
 
 
 def _clean_path(path: str) -> str:

@@ -55,7 +55,7 @@ def _stylize(args: argparse.Namespace) -> int:
         if p.partial is None and RANDOM_NOTICE in p.message and p.message not in notices:
             notices.append(p.message)
             if not args.json:
-                print(p.message, file=sys.stderr)
+                print("\n" + p.message, file=sys.stderr)
         printer(p)
 
     t0 = time.perf_counter()

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 DETECTOR_MODULES: list[str] = [
     "engine.detect.opencv_detectors",
     "engine.detect.torchvision_detectors",
+    "engine.yolo.detector",
 ]
 
 #: accepted values of ``weights``: the installed pretrained weights, or random ones (pipeline tests)

@@ -181,7 +181,7 @@ def random_backbone(device: torch.device | str = "cpu", seed: int = 0, widths: t
                 conv.bias.copy_(0.1 * torch.randn(width, generator=gen))
             stages.append((f"conv{b + 1}_{i + 1}", nn.Sequential(conv, nn.ReLU())))
             in_ch = width
-    return _to_device(Backbone("random", stages, _IMAGENET_MEAN, _IMAGENET_STD, (3.5, 3.5, -5.0)), device)
+    return _to_device(Backbone("random", stages, _IMAGENET_MEAN, _IMAGENET_STD, (3.5, 3.5, -4.0)), device)
 
 
 def load_backbone(name: str = "vgg19", device: torch.device | str = "cpu", seed: int = 0) -> BackboneChoice:

@@ -52,7 +52,7 @@ DEFAULT_CONTENT_LAYER = "conv4_2"
 DEFAULT_STYLE_LAYERS = {"conv1_1": 0.2, "conv2_1": 0.2, "conv3_1": 0.2, "conv4_1": 0.2, "conv5_1": 0.2}
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "style", "noise")
-_EXPONENTS = {"vgg19": (5.0, 4.0, -3.0), "random": (3.5, 3.5, -5.0)}  # used when only a backbone name is known
+_EXPONENTS = {"vgg19": (5.0, 4.0, -3.0), "random": (3.5, 3.5, -4.0)}  # used when only a backbone name is known
 
 
 @dataclass
@@ -165,7 +165,7 @@ def weights_for_strength(strength: float, backbone: Backbone | str, height: int,
     α = 1; β = 10^(e0 + span·strength) · (H·W / 512²) -- the content cost grows
     with the pixel count while the normalised style cost does not, so β grows
     with it to keep the balance; γ = 10^tv·α. (e0, span, tv) belong to the backbone:
-    VGG-19 (5, 4, −3), the random fallback (3.5, 3.5, −5).
+    VGG-19 (5, 4, −3), the random fallback (3.5, 3.5, −4).
     """
     exponent = backbone.strength_exponent if isinstance(backbone, Backbone) else _EXPONENTS.get(backbone, _EXPONENTS["vgg19"])
     e0, span, tv = exponent

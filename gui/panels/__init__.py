@@ -18,6 +18,7 @@ PANELS: list[str] = [
     "gui.panels.detection:DetectionPanel",
     "gui.panels.grid_detector:GridDetectorPanel",
     "gui.panels.style_transfer:StyleTransferPanel",
+    "gui.panels.faces:FacesPanel",
     "gui.panels.models:ModelsPanel",
 ]
 

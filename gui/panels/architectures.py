@@ -21,12 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from engine.arch import zoo
-from engine.arch.summary import parse_shape
+from engine.arch.layer_outputs import channel_grid, layer_outputs_job
+from engine.arch.summary import format_shape, parse_shape
 from engine.arch.user_model import ModelFileError
+from engine.io import ImageLoadError, load_image
+from engine.samples import sample_image
 
 from ..panel import Panel
 from ..widgets.arch_bottleneck import BottleneckCalculator
 from ..widgets.arch_diagram import ArchDiagramView
+from ..widgets.arch_outputs import ArchLayerOutputs
 from ..widgets.arch_table import ArchLayerTable
 from .architectures_model import ArchitecturesModel
 
@@ -87,6 +91,13 @@ class ArchitecturesPanel(Panel):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.diagram, "Block diagram")
         self.tabs.addTab(self.calculator, "1×1 bottleneck calculator")
+        self.outputs = ArchLayerOutputs()
+        self.tabs.addTab(self.outputs, "Layer outputs")
+        self._outputs = None  # LayerOutputs of the current user model and image
+        self._outputs_key: tuple | None = None
+        self._outputs_job = None
+        self._image_label = "astronaut"
+        self._image = sample_image("astronaut")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.tabs)
@@ -111,6 +122,10 @@ class ArchitecturesPanel(Panel):
         self.model.bottleneckChanged.connect(self.calculator.show_cost)
         self.model.errorChanged.connect(self._show_error)
         self.model.busyChanged.connect(lambda busy: self.message.setText("Computing the summary…" if busy else self.model.error))
+        self.outputs.sampleChosen.connect(self._sample_chosen)
+        self.outputs.fileRequested.connect(self._image_dialog)
+        self.outputs.featureMapsRequested.connect(lambda: self.ctx.switch_to("feature_maps"))
+        self.tabs.currentChanged.connect(lambda _: self._refresh_outputs())
 
         self.calculator.set_params(self.model.bottleneck_params)
         self.calculator.show_cost(self.model.bottleneck)
@@ -230,6 +245,7 @@ class ArchitecturesPanel(Panel):
     def _show_selection(self, name: str) -> None:
         self.table.select_name(name)
         self.diagram.select_row(name)
+        self._refresh_outputs()
         if name and self.model.summary is not None:
             try:
                 r = self.model.summary.row(name)
@@ -237,6 +253,71 @@ class ArchitecturesPanel(Panel):
                 return
             rf = f", receptive field {r.rf_text} px (jump {r.jump[0]})" if r.rf else ""
             self.message.setText(f"{r.name}: {r.type} → {r.shape_text or 'not run'}, {r.params:,} parameters, {r.macs:,} MACs{rf}")
+
+    # -- layer outputs of opened model files --
+
+    def set_input_image(self, rgb, label: str) -> None:
+        """Use ``rgb`` ``(H, W, 3)`` uint8 as the input for the layer outputs."""
+        self._image, self._image_label = rgb, label
+        self._outputs, self._outputs_key = None, None
+        self._refresh_outputs()
+
+    def _sample_chosen(self, name: str) -> None:
+        self.set_input_image(sample_image(name), name)
+
+    def _image_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", str(Path.home()), "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")
+        if not path:
+            return
+        try:
+            self.set_input_image(load_image(path), Path(path).name)
+        except ImageLoadError as exc:
+            self.outputs.show_note(str(exc))
+
+    def _refresh_outputs(self) -> None:
+        """Show the selected layer's channels (computing every layer's output once per model and image)."""
+        if self.tabs.currentWidget() is not self.outputs:
+            return
+        um = self.model.user_models.get(self.model.source)
+        if um is None:
+            self.outputs.show_note(
+                "Layer outputs are shown here for model files you open (Open model file…). The zoo models have "
+                "random weights; for LeNet-5 trained on the digits and ImageNet models, use the Feature maps panel.",
+                offer_feature_maps=True,
+            )
+            return
+        key = (self.model.source, self.model.input_shape, self._image_label)
+        if self._outputs is None or self._outputs_key != key:
+            if self._outputs_job is not None and self._outputs_job.running:
+                return  # its result arrives shortly
+            self.outputs.show_note(f"Running {um.path.name} on {self._image_label}…")
+
+            def done(result, key=key) -> None:
+                self._outputs, self._outputs_key = result, key
+                self._refresh_outputs()
+
+            def failed(exc: BaseException, tb: str) -> None:
+                self.outputs.show_note(f"The model could not run on the image: {exc}")
+
+            self._outputs_job = self.ctx.jobs.start(
+                layer_outputs_job(um, self._image, self.model.input_shape), label="Layer outputs",
+                on_done=done, on_error=failed,
+            )
+            return
+        name = self.model.selected
+        t = self._outputs.maps.get(name) if name else None
+        if t is None:
+            self.outputs.show_note(f"Input: {self._image_label}, resized to {format_shape(tuple(self._outputs.x.shape[1:]))}, values 0..1.")
+            self.outputs.show_grid(None, "Select a layer in the table or the diagram." if not name else f"{name} did not run.")
+            return
+        self.outputs.show_note(f"Input: {self._image_label}, resized to {format_shape(tuple(self._outputs.x.shape[1:]))}, values 0..1.")
+        shown = min(int(t.shape[1]), 64) if t.dim() >= 3 else 1
+        what = f"{shown} of {t.shape[1]} channels" if t.dim() >= 3 else f"{t.shape[-1]} values as one map"
+        self.outputs.show_grid(
+            channel_grid(t[0]),
+            f"{name}: output {format_shape(tuple(t.shape[1:]))}, {what}; each scaled to its own range "
+            f"(min {float(t.min()):.3g}, max {float(t.max()):.3g}).",
+        )
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)

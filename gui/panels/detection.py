@@ -441,8 +441,9 @@ class DetectionPanel(Panel):
         else:
             self.start()
 
-    def _on_detector_ready(self, names: list, random_weights: bool) -> None:
+    def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
         self.model.class_names = list(names)
+        self.model.apply_detector_defaults(score, iou)
         self.class_edit.setToolTip("Classes: " + ", ".join(n for n in names if n and n not in ("__background__", "N/A")))
 
     def _on_failed(self, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from engine import weights
-from engine.detect import DetectorError, get_spec
+from engine.detect import DetectorError, detector_choices, get_spec
 from engine.detect.pipeline import DetectSettings
 
 __all__ = ["DetectionModel", "DEMO_SOURCE", "default_detector"]
@@ -14,14 +14,16 @@ DEMO_SOURCE = "demo"
 
 
 def default_detector() -> str:
-    """SSDlite when its weights are installed, otherwise the offline face cascade."""
+    """SSDlite when its weights are installed, else the grid detector trained in the app
+    (it knows the demo scene's shapes), else the offline face cascade."""
     name = "ssdlite320_mobilenet_v3_large"
     try:
         if weights.status(name) in ("installed", "imported"):
             return name
     except KeyError:
         pass
-    return "haar_face"
+    names = [n for n, _title, _spec in detector_choices()]
+    return "yolo_grid" if "yolo_grid" in names else "haar_face"
 
 
 class DetectionModel(QObject):
@@ -46,6 +48,8 @@ class DetectionModel(QObject):
         self.max_detections = 100
         self.show_raw = True
         self.class_names: list[str] = []
+        #: True until the chosen detector's own default thresholds have been applied
+        self.defaults_pending = True
         self._apply_default_score()
 
     # -- queries --
@@ -102,6 +106,7 @@ class DetectionModel(QObject):
         if name != self.detector:
             self.detector = name
             self.class_filter = ()
+            self.defaults_pending = True
             self._apply_default_score()
             self.pipelineChanged.emit()
             self.settingsChanged.emit()
@@ -116,6 +121,12 @@ class DetectionModel(QObject):
             self.every_frame = bool(on)
             self.pipelineChanged.emit()
 
+    def apply_detector_defaults(self, score: float, iou: float) -> None:
+        """Adopt a freshly chosen detector's own default thresholds (once per choice)."""
+        if self.defaults_pending:
+            self.defaults_pending = False
+            self.update(score=round(score, 2), iou=round(iou, 2))
+
     def set_class_names(self, names: list[str]) -> None:
         self.class_names = list(names)
         self.classNamesChanged.emit(self.class_names)
@@ -124,6 +135,8 @@ class DetectionModel(QObject):
     def update(self, **values) -> None:
         """Set any of score, iou, class_agnostic, class_filter, max_detections, show_raw."""
         changed = False
+        if "score" in values or "iou" in values:
+            self.defaults_pending = False  # the user's choice wins over the detector's defaults
         for key, value in values.items():
             if key not in ("score", "iou", "class_agnostic", "class_filter", "max_detections", "show_raw"):
                 raise KeyError(key)

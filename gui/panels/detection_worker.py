@@ -21,13 +21,14 @@ class DetectionWorker(QThread):
     mailbox was empty, so a busy GUI thread never queues stale frames: it takes
     the newest with :meth:`take`. ``status`` carries loading and source
     messages; ``failed`` a message when the detector or source cannot start;
-    ``detectorReady`` the class names once the detector is built.
+    ``detectorReady`` the class names, whether the weights are random and the
+    detector's default score and IoU thresholds once it is built.
     """
 
     frameReady = Signal()
     status = Signal(str)
     failed = Signal(str)
-    detectorReady = Signal(list, bool)
+    detectorReady = Signal(list, bool, float, float)
 
     def __init__(self, source: str, detector: str, weights: str, settings: DetectSettings, every_frame: bool,
                  resolution: tuple[int, int] | None = None, parent: QObject | None = None):
@@ -61,7 +62,8 @@ class DetectionWorker(QThread):
         try:
             self.status.emit(f"Loading {self.detector_name}…")
             self.detector = create_detector(self.detector_name, weights=self.weights)
-            self.detectorReady.emit(list(self.detector.class_names), bool(self.detector.random_weights))
+            self.detectorReady.emit(list(self.detector.class_names), bool(self.detector.random_weights),
+                                    float(self.detector.default_score), float(self.detector.default_iou))
             source = open_source(self.source_spec, loop=True, resolution=self.resolution)
             self.pipeline = DetectionPipeline(source, self.detector, self._settings, every_frame=self.every_frame)
             self.status.emit(f"Running {self.detector_name} on {source.name}")

@@ -429,8 +429,8 @@ class StyleTransferPanel(Panel):
         self._job = None
         self.model.take_result(result)
         self.model.set_running(False)
-        note = f" {result.notice}" if result.notice else ""
-        self.status_label.setText(f"Done in {result.seconds:.1f} s on {result.device} with {result.backbone}.{note}")
+        backbone = "random filters (the offline fallback, see above)" if result.backbone == "random" else "VGG-19"
+        self.status_label.setText(f"Done in {result.seconds:.1f} s on {result.device} with {backbone}. Save keeps the parameters in the PNG.")
 
     def _cancelled(self, partial) -> None:
         self._job = None
@@ -678,6 +678,10 @@ class StyleTransferPanel(Panel):
         self._show_network()
 
     # ------------------------------------------------------------------ lifecycle
+
+    def screenshot_ready(self) -> bool:
+        """Ready once the Gram view shows its matrices (or reported why it cannot)."""
+        return self.gram_view.style_view.has_image() or bool(self.gram_view.distance_label.text())
 
     def activate(self) -> None:
         self._refresh_backbone_notice()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from .image_view import ImageView
@@ -21,6 +22,19 @@ def gram_to_rgb(gram: np.ndarray, vmax: float | None = None) -> np.ndarray:
     return np.ascontiguousarray(lut[(norm * 255).astype(np.uint8)][..., :3].astype(np.uint8))
 
 
+class _MatrixView(ImageView):
+    """An ImageView that scales without smoothing, so each matrix entry stays a crisp square."""
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self._image is None:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(self.image_rect(), self._image)
+
+
 class StyleGramView(QWidget):
     """Two heat maps with a shared colour scale; ``layerChanged(name)`` asks the owner for new matrices."""
 
@@ -30,8 +44,8 @@ class StyleGramView(QWidget):
         super().__init__(parent)
         self.layer_combo = QComboBox()
         self.layer_combo.addItems(layers)
-        self.style_view = ImageView("Style Gram matrix")
-        self.output_view = ImageView("Output Gram matrix")
+        self.style_view = _MatrixView("Style Gram matrix")
+        self.output_view = _MatrixView("Output Gram matrix")
         for v in (self.style_view, self.output_view):
             v.setMinimumSize(120, 120)
         self.style_caption = QLabel("Style image")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from engine.io import IMAGE_SUFFIXES, is_image_path
@@ -26,7 +26,7 @@ class StyleImageSlot(QGroupBox):
     def __init__(self, title: str, samples: list[str], parent: QWidget | None = None):
         super().__init__(title, parent)
         self.setAcceptDrops(True)
-        self.view = ImageView(f"Drop an image here\nor choose a sample")
+        self.view = ImageView("Drop an image here\nor choose a sample")
         self.view.setMinimumSize(160, 110)
         self.combo = QComboBox()
         self.combo.addItems(samples)

@@ -23,7 +23,9 @@ class StyleLossPlot(pg.PlotWidget):
         self.setLabel("left", "loss (log)")
         self.setLogMode(False, True)
         self.showGrid(x=True, y=True, alpha=0.25)
-        self.addLegend(offset=(-10, 10))
+        background = pg.mkColor(pg.getConfigOption("background"))
+        background.setAlpha(210)
+        self.addLegend(offset=(-10, 10), brush=pg.mkBrush(background))
         chosen = labels or {key: label for key, label, _ in _CURVES}
         self.curves = {key: self.plot([], [], name=chosen[key], pen=pg.mkPen(colour, width=2)) for key, _, colour in _CURVES if key in chosen}
         self.setMinimumHeight(150)

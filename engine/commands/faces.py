@@ -1,0 +1,281 @@
+"""``convstudio faces [--db PATH] enroll|import-folder|identify|verify|list|remove|export|import|calibrate|reembed``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["register", "threshold_of"]
+
+
+def threshold_of(db, override: float | None = None) -> float:
+    """The threshold to use: ``override``, else the database's calibrated one, else dlib's 0.6."""
+    from ..face.match import DEFAULT_THRESHOLD
+
+    if override is not None:
+        return float(override)
+    value = db.get_setting("threshold")
+    try:
+        return float(value) if value is not None else DEFAULT_THRESHOLD
+    except ValueError:
+        return DEFAULT_THRESHOLD
+
+
+def _pipeline(args):
+    from ..face.pipeline import FacePipeline
+
+    return FacePipeline(detector=args.detector, upsample=args.upsample)
+
+
+def _fail(text: str) -> int:
+    print(f"convstudio faces: {text}", file=sys.stderr)
+    return 1
+
+
+def _report(args, report) -> int:
+    from ..cli import print_json
+
+    if args.json:
+        print_json(
+            {
+                "added": [{"person": p, "source": s, "sample_id": i} for p, s, i in report.added],
+                "problems": [{"source": s, "message": m} for s, m in report.problems],
+            }
+        )
+    else:
+        for p, s, _ in report.added:
+            print(f"enrolled {p} from {s}")
+        for s, m in report.problems:
+            print(f"skipped {s}: {m}")
+        print(report.summary())
+    return 0 if report.added or not report.problems else 1
+
+
+def _enroll(args, db) -> int:
+    from ..cli import progress_printer
+    from ..face.enroll import enroll_images
+    from ..jobs import run_job
+
+    outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size), progress_printer(not args.json))
+    return _report(args, outcome.result)
+
+
+def _import_folder(args, db) -> int:
+    from ..cli import progress_printer
+    from ..face.enroll import import_folder
+    from ..jobs import run_job
+
+    try:
+        outcome = run_job(import_folder(db, _pipeline(args), args.dir, args.min_size), progress_printer(not args.json))
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        return _fail(str(exc))
+    return _report(args, outcome.result)
+
+
+def _identify(args, db) -> int:
+    from ..cli import print_json
+    from ..face.match import GalleryCache
+    from ..face.live import recognize_image
+    from ..io import ImageLoadError, load_image
+
+    pipeline = _pipeline(args)
+    cache = GalleryCache(db, pipeline.model_id)
+    tau = threshold_of(db, args.threshold)
+    if len(cache.get()) == 0:
+        print("convstudio faces: nobody is enrolled yet; every face will be Unknown", file=sys.stderr)
+    out, rc = [], 0
+    for path in args.images:
+        try:
+            result = recognize_image(pipeline, cache, load_image(path), tau)
+        except ImageLoadError as exc:
+            out.append({"image": path, "error": str(exc)})
+            rc = 1
+            continue
+        faces = [
+            {
+                "box": [round(float(v), 1) for v in f.box],
+                "name": r.name,
+                "distance": round(r.distance, 4),
+                "confidence": round(r.confidence, 4),
+                "top": [{"name": c.name, "distance": round(c.distance, 4)} for c in r.top],
+            }
+            for f, r in zip(result.faces, result.identities or [])
+        ]
+        out.append({"image": path, "threshold": tau, "faces": faces})
+    if args.json:
+        print_json(out)
+    else:
+        for item in out:
+            if "error" in item:
+                print(item["error"])
+            elif not item["faces"]:
+                print(f"{item['image']}: no face found")
+            for f in item.get("faces", []):
+                top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"])
+                print(f"{item['image']}: {f['name']:<20} distance {f['distance']:.3f}  confidence {f['confidence']:.2f}  box {f['box']}  top: {top}")
+    return rc
+
+
+def _verify(args, db) -> int:
+    from ..cli import print_json
+    from ..face.match import verify
+    from ..face.pipeline import FaceError
+    from ..io import ImageLoadError, load_image
+
+    pipeline = _pipeline(args)
+    descriptors = []
+    for path in args.images:
+        try:
+            faces = pipeline.analyze(load_image(path))
+        except ImageLoadError as exc:
+            return _fail(str(exc))
+        if not faces:
+            return _fail(f"no face found in {path}")
+        if len(faces) > 1 and not args.json:
+            print(f"{path}: {len(faces)} faces, using the most confident one", file=sys.stderr)
+        descriptors.append(faces[0].descriptor)
+    tau = threshold_of(db, args.threshold)
+    v = verify(descriptors[0], descriptors[1], tau)
+    if args.json:
+        print_json({"distance": round(v.distance, 4), "same": v.same, "confidence": round(v.confidence, 4), "threshold": tau})
+    else:
+        print(f"distance {v.distance:.4f} (threshold {tau:.3f}): {'same person' if v.same else 'different people'}")
+    return 0
+
+
+def _list(args, db) -> int:
+    from ..cli import print_json
+
+    people = db.people()
+    if args.json:
+        print_json([{"name": p.name, "samples": p.samples, "notes": p.notes, "created": p.created} for p in people])
+    else:
+        for p in people:
+            print(f"{p.name:<30} {p.samples:>5} sample(s)  {p.notes}")
+        print(f"{len(people)} people, {sum(p.samples for p in people)} samples in {db.path}")
+    return 0
+
+
+def _remove(args, db) -> int:
+    from ..cli import print_json
+
+    try:
+        n = db.remove_person(args.name)
+    except KeyError as exc:
+        return _fail(exc.args[0])
+    if args.json:
+        print_json({"removed": args.name, "samples": n})
+    else:
+        print(f"removed {args.name} and {n} sample(s)")
+    return 0
+
+
+def _export(args, db) -> int:
+    from ..cli import print_json
+
+    path = db.export(args.file)
+    if args.json:
+        print_json({"exported": str(path), "people": len(db.people()), "samples": db.sample_count()})
+    else:
+        print(f"exported {db.sample_count()} samples to {path}")
+    return 0
+
+
+def _import(args, db) -> int:
+    from ..cli import print_json
+
+    r = db.import_file(args.file)
+    if args.json:
+        print_json(r.__dict__)
+    else:
+        print(f"{r.people_added} people added, {r.people_merged} merged, {r.samples_added} samples added, {r.samples_skipped} already present")
+    return 0
+
+
+def _calibrate(args, db) -> int:
+    from ..cli import print_json
+    from ..face.calibration import calibrate
+    from ..face.db import DEFAULT_MODEL_ID
+
+    g = db.gallery(args.model or DEFAULT_MODEL_ID)
+    labels = [g.names[i] for i in g.person_index]
+    cal = calibrate(g.embeddings, labels)
+    if cal.pairs.same.size == 0 or cal.pairs.different.size == 0:
+        return _fail("calibration needs at least two people, one of them with two or more samples")
+    tau = cal.threshold_for_far(args.far)
+    far, frr = cal.rates_at(tau)
+    if args.apply:
+        db.set_setting("threshold", f"{tau:.6f}")
+    result = {
+        "people": cal.people, "samples": cal.samples, "same_pairs": int(cal.pairs.same.size), "different_pairs": int(cal.pairs.different.size),
+        "eer": cal.eer, "eer_threshold": cal.eer_threshold, "far_target": args.far, "threshold": tau, "far": far, "frr": frr, "applied": bool(args.apply),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(f"{cal.people} people, {cal.samples} samples: {cal.pairs.same.size} same-person and {cal.pairs.different.size} different-person pairs")
+        print(f"equal error rate {cal.eer * 100:.2f}% at distance {cal.eer_threshold:.3f}")
+        print(f"for FAR <= {args.far * 100:g}%: threshold {tau:.3f} (FAR {far * 100:.2f}%, FRR {frr * 100:.2f}%)" + (" - applied" if args.apply else ""))
+    return 0
+
+
+def _reembed(args, db) -> int:
+    from ..cli import print_json, progress_printer
+    from ..jobs import run_job
+
+    pipeline = _pipeline(args)
+    n = run_job(db.reembed(pipeline.embed_chips, pipeline.model_id), progress_printer(not args.json)).result
+    if args.json:
+        print_json({"reembedded": n, "model_id": pipeline.model_id})
+    else:
+        print(f"re-embedded {n} sample(s) with {pipeline.model_id}")
+    return 0
+
+
+_ACTIONS = {
+    "enroll": _enroll, "import-folder": _import_folder, "identify": _identify, "verify": _verify, "list": _list,
+    "remove": _remove, "export": _export, "import": _import, "calibrate": _calibrate, "reembed": _reembed,
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..face.db import FaceDatabase, FaceDatabaseError
+    from ..face.pipeline import FaceModelsUnavailable
+
+    try:
+        with FaceDatabase(args.db) as db:
+            return _ACTIONS[args.faces_command](args, db)
+    except (FaceDatabaseError, FaceModelsUnavailable, ValueError) as exc:
+        return _fail(str(exc))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("faces", help="enroll people, identify and verify faces, calibrate the threshold")
+    p.add_argument("--db", type=Path, default=None, help="faces database file (default: faces.db in the data folder)")
+    p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help="face detector: dlib's CNN (default) or OpenCV's Haar cascade")
+    p.add_argument("--upsample", type=int, default=0, choices=(0, 1, 2), help="MMOD: double the image N times first to find small faces (slower)")
+    p.add_argument("--threshold", type=float, default=None, help="decision distance (default: the calibrated one, else 0.6)")
+    p.add_argument("--min-size", type=float, default=48, help="smallest face to enroll, in pixels (default 48)")
+    fsub = p.add_subparsers(dest="faces_command", metavar="ACTION", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        a = fsub.add_parser(name, help=help_text)
+        a.add_argument("--json", action="store_true", help="print one JSON document")
+        a.set_defaults(func=_run)
+        return a
+
+    add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
+    fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
+    add("import-folder", "enroll DIR/<person>/<photos> for every sub-folder").add_argument("dir")
+    add("identify", "name the faces in photos").add_argument("images", nargs="+", metavar="IMAGE")
+    add("verify", "are two photos the same person?").add_argument("images", nargs=2, metavar="IMAGE")
+    add("list", "enrolled people")
+    add("remove", "delete a person and all their samples").add_argument("name")
+    add("export", "write the database to one file").add_argument("file")
+    add("import", "merge an exported file (by name)").add_argument("file")
+    c = add("calibrate", "EER and a threshold for a chosen false-accept rate, from the enrolled samples")
+    c.add_argument("--far", type=float, default=0.001, help="target false-accept rate (default 0.001)")
+    c.add_argument("--apply", action="store_true", help="store the threshold in the database")
+    c.add_argument("--model", default=None, help=argparse.SUPPRESS)
+    add("reembed", "re-compute every descriptor from the stored chips with the current model")

@@ -1,0 +1,120 @@
+"""Enrolling people from photos: single files, a list, or a folder of per-person sub-folders.
+
+Every photo is its own transaction: a problem with one photo (no face, several
+faces, too small, unreadable) is reported and the others still go in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..io import ImageLoadError, is_image_path, load_image
+from ..jobs import Job, Progress
+from .db import FaceDatabase, NewSample
+from .pipeline import MIN_FACE_SIZE, Face, FaceError, FacePipeline, SeveralFaces
+
+__all__ = ["EnrollReport", "to_sample", "enroll_face", "enroll_images", "import_folder", "folder_people"]
+
+
+@dataclass
+class EnrollReport:
+    """Outcome of enrolling photos.
+
+    added: (person, source, sample id); problems: (source, message);
+    several: (person, source, image, faces) -- photos with several faces, for the user to pick one.
+    """
+
+    added: list[tuple[str, str, int]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    several: list[tuple[str, str, np.ndarray, list[Face]]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        people = len({a[0] for a in self.added})
+        text = f"{len(self.added)} sample(s) enrolled for {people} person(s)"
+        if self.problems:
+            text += f"; {len(self.problems)} photo(s) skipped"
+        if self.several:
+            text += f"; {len(self.several)} photo(s) with several faces wait for a choice"
+        return text
+
+
+def to_sample(face: Face, model_id: str, source: str = "") -> NewSample:
+    """A database sample from an analysed face."""
+    return NewSample(
+        face.descriptor, face.chip, model_id=model_id, source=source, box=tuple(float(v) for v in face.box),
+        size=face.quality.size, sharpness=face.quality.sharpness,
+    )
+
+
+def enroll_face(db: FaceDatabase, pipeline: FacePipeline, name: str, face: Face, source: str = "") -> int:
+    """Store one analysed face for ``name``; returns the sample id (committed)."""
+    return db.add_sample(name, to_sample(face, pipeline.model_id, source))
+
+
+def enroll_images(
+    db: FaceDatabase,
+    pipeline: FacePipeline,
+    name: str,
+    paths: Sequence[str | os.PathLike],
+    min_size: float = MIN_FACE_SIZE,
+) -> Job[EnrollReport]:
+    """A job enrolling each photo's single face for ``name``."""
+    report = EnrollReport()
+    for k, path in enumerate(paths):
+        seen = _enroll_one(db, pipeline, name, Path(path), min_size, report)
+        yield Progress((k + 1) / len(paths), f"{name}: {k + 1}/{len(paths)} photos", partial=seen)
+    return report
+
+
+def _enroll_one(
+    db: FaceDatabase, pipeline: FacePipeline, name: str, path: Path, min_size: float, report: EnrollReport
+) -> tuple[str, np.ndarray | None, list[Face], str]:
+    """Enroll one photo; returns (source, image, faces, message) for a preview."""
+    source = str(path)
+    image = None
+    try:
+        image = load_image(path)
+        face = pipeline.enrollment_face(image, label=path.name, min_size=min_size)
+    except SeveralFaces as exc:
+        report.several.append((name, source, image, exc.faces))
+        report.problems.append((source, str(exc)))
+        return source, image, exc.faces, str(exc)
+    except (ImageLoadError, FaceError) as exc:
+        report.problems.append((source, str(exc)))
+        return source, image, [], str(exc)
+    report.added.append((name, source, enroll_face(db, pipeline, name, face, source)))
+    return source, image, [face], f"Enrolled {name} from {path.name}"
+
+
+def folder_people(root: str | os.PathLike) -> dict[str, list[Path]]:
+    """``root/<person>/<photos>`` → {person: photos}, sorted; people without photos are left out."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a folder")
+    people = {}
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        photos = sorted(p for p in sub.iterdir() if p.is_file() and is_image_path(p))
+        if photos:
+            people[sub.name] = photos
+    return people
+
+
+def import_folder(db: FaceDatabase, pipeline: FacePipeline, root: str | os.PathLike, min_size: float = MIN_FACE_SIZE) -> Job[EnrollReport]:
+    """A job enrolling a folder with one sub-folder per person (the sub-folder's name is the person's)."""
+    people = folder_people(root)
+    if not people:
+        raise FileNotFoundError(f"{root} has no sub-folders with photos (expected {Path(root) / '<person name>' / '<photo>.jpg'})")
+    total = sum(len(v) for v in people.values())
+    report = EnrollReport()
+    done = 0
+    for name, photos in people.items():
+        for path in photos:
+            seen = _enroll_one(db, pipeline, name, path, min_size, report)
+            done += 1
+            yield Progress(done / total, f"{name}: {path.name} ({done}/{total})", partial=seen)
+    return report

@@ -1,0 +1,161 @@
+"""State of the Faces panel: the open database, detector, threshold and the shared pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from engine.face.db import FaceDatabase, FaceDatabaseError, Person, default_db_path
+from engine.face.match import DEFAULT_THRESHOLD, GalleryCache
+from engine.face.pipeline import DETECTORS, FacePipeline
+
+__all__ = ["FacesModel"]
+
+
+class FacesModel(QObject):
+    """The Faces panel's state.
+
+    ``dbChanged`` fires when another database is opened or its people change;
+    ``thresholdChanged(float)`` and ``detectorChanged(str)`` when those settings change;
+    ``errorChanged(str)`` when opening the database failed ("" once it works).
+    """
+
+    dbChanged = Signal()
+    thresholdChanged = Signal(float)
+    detectorChanged = Signal(str)
+    errorChanged = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._settings = settings
+        self.db: FaceDatabase | None = None
+        self.db_path: Path = default_db_path()
+        self.error = ""
+        self.threshold = DEFAULT_THRESHOLD
+        detector = str(self._setting("faces/detector", "mmod"))
+        self.detector = detector if detector in DETECTORS else "mmod"
+        self._pipelines: dict[str, FacePipeline] = {}
+        self._cache: GalleryCache | None = None
+        self.people: list[Person] = []
+
+    def _setting(self, key: str, default):
+        return self._settings.value(key, default) if self._settings is not None else default
+
+    # -- database --
+
+    def open_db(self, path: str | Path | None = None) -> bool:
+        """Open (or create) a database file; on failure ``error`` holds the message and no database is open."""
+        path = Path(path) if path else Path(str(self._setting("faces/db", default_db_path())))
+        self.close_db()
+        self.db_path = path
+        try:
+            self.db = FaceDatabase(path)
+        except FaceDatabaseError as exc:
+            self.db = None
+            self._set_error(str(exc))
+            self.people = []
+            self.dbChanged.emit()
+            return False
+        if self._settings is not None:
+            self._settings.setValue("faces/db", str(path))
+        self._set_error("")
+        stored = self.db.get_setting("threshold")
+        try:
+            self.set_threshold(float(stored) if stored is not None else DEFAULT_THRESHOLD, persist=False)
+        except ValueError:
+            self.set_threshold(DEFAULT_THRESHOLD, persist=False)
+        self.refresh()
+        return True
+
+    def close_db(self) -> None:
+        if self.db is not None:
+            self.db.close()
+        self.db = None
+        self._cache = None
+
+    def _set_error(self, text: str) -> None:
+        if text != self.error:
+            self.error = text
+            self.errorChanged.emit(text)
+
+    def refresh(self) -> None:
+        """Re-read the people list (after enrolling, deleting, or another program's change)."""
+        try:
+            self._seen_revision = self.db.revision() if self.db is not None else None
+            self.people = self.db.people() if self.db is not None else []
+        except FaceDatabaseError as exc:
+            self.people = []
+            self._set_error(str(exc))
+        self.dbChanged.emit()
+
+    def poll(self) -> bool:
+        """Refresh when another program (e.g. the CLI) changed the database; True if it did."""
+        if self.db is None:
+            return False
+        try:
+            rev = self.db.revision()
+        except FaceDatabaseError as exc:
+            self._set_error(str(exc))
+            return False
+        changed = self._seen_revision is not None and rev != self._seen_revision
+        self._seen_revision = rev
+        if changed:
+            self.refresh()
+        return changed
+
+    _seen_revision: tuple[int, int] | None = None
+
+    def remove_person(self, name: str) -> int:
+        if self.db is None:
+            return 0
+        n = self.db.remove_person(name)
+        self.refresh()
+        return n
+
+    # -- settings --
+
+    def set_threshold(self, value: float, persist: bool = True) -> None:
+        """Set τ; with ``persist`` it is stored in the database (it belongs to the enrolled people)."""
+        value = float(value)
+        if persist and self.db is not None:
+            self.db.set_setting("threshold", f"{value:.6f}")
+        if abs(value - self.threshold) > 1e-9:
+            self.threshold = value
+            self.thresholdChanged.emit(value)
+
+    def set_detector(self, name: str) -> None:
+        if name not in DETECTORS:
+            raise ValueError(f"unknown detector {name!r}")
+        if name != self.detector:
+            self.detector = name
+            if self._settings is not None:
+                self._settings.setValue("faces/detector", name)
+            self.detectorChanged.emit(name)
+
+    # -- engine objects --
+
+    def pipeline(self) -> FacePipeline:
+        """The pipeline for the current detector (models load on first use, in the job that needs them)."""
+        if self.detector not in self._pipelines:
+            self._pipelines[self.detector] = FacePipeline(self.detector)
+        return self._pipelines[self.detector]
+
+    def gallery_cache(self) -> GalleryCache:
+        """The enrolled descriptors as a device tensor, rebuilt only after the database changed."""
+        if self.db is None:
+            raise FaceDatabaseError(self.db_path, self.error or "No face database is open.")
+        if self._cache is None or self._cache.db is not self.db:
+            from engine.face.db import DEFAULT_MODEL_ID
+
+            self._cache = GalleryCache(self.db, DEFAULT_MODEL_ID)
+        return self._cache
+
+    def labelled_samples(self):
+        """(embeddings float32 (N, 128), names per row, sample ids (N,)) of the default model."""
+        import numpy as np
+
+        if self.db is None:
+            return np.zeros((0, 128), np.float32), [], np.zeros(0, np.int64)
+        g = self.db.gallery()
+        return g.embeddings, [g.names[i] for i in g.person_index], g.sample_ids

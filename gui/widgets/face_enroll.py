@@ -1,0 +1,337 @@
+"""Faces › Enroll: name a person, add photos, a folder, or webcam samples; the people list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
+from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
+from engine.face.pipeline import Face
+from engine.io import IMAGE_SUFFIXES, is_image_path
+
+from ..qimage import rgb_to_pixmap
+from .face_overlay import FaceOverlayView
+
+__all__ = ["FaceEnrollTab"]
+
+_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")"
+
+
+class FaceEnrollTab(QWidget):
+    """Enrollment. Photos are analysed in a worker thread; a photo with several faces
+    waits for the user to click the face to enroll."""
+
+    def __init__(self, ctx, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = model
+        self._job = None
+        self._capture_job = None
+        self.pending: list[tuple[str, str, object, list[Face]]] = []  # (name, source, image, faces) awaiting a click
+
+        left = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Name:"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("the person to enroll, e.g. Ada Lovelace")
+        row.addWidget(self.name_edit, 1)
+        left.addLayout(row)
+        row = QHBoxLayout()
+        self.photos_button = QPushButton("Add photos…")
+        self.folder_button = QPushButton("Add folder…")
+        self.bulk_button = QPushButton("Import people folder…")
+        self.bulk_button.setToolTip("A folder with one sub-folder per person; each sub-folder's name is the person's name")
+        for b in (self.photos_button, self.folder_button, self.bulk_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        left.addLayout(row)
+        cam = QHBoxLayout()
+        cam.addWidget(QLabel("Webcam:"))
+        self.camera_spin = QSpinBox()
+        self.camera_spin.setRange(0, 9)
+        self.camera_spin.setPrefix("camera ")
+        self.count_spin = QSpinBox()
+        self.count_spin.setRange(1, 50)
+        self.count_spin.setValue(5)
+        self.count_spin.setSuffix(" samples")
+        self.capture_button = QPushButton("Start capture")
+        self.capture_button.setToolTip("Captures automatically when exactly one face is in view, large and sharp enough, and not a near-duplicate")
+        for w in (self.camera_spin, self.count_spin, self.capture_button):
+            cam.addWidget(w)
+        cam.addStretch(1)
+        left.addLayout(cam)
+        self.view = FaceOverlayView("Add photos of the person, or start the webcam.\nOne clear frontal photo is enough.")
+        left.addWidget(self.view, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        left.addWidget(self.message)
+
+        people_box = QGroupBox("Enrolled people")
+        right = QVBoxLayout(people_box)
+        self.people_list = QListWidget()
+        self.people_list.setIconSize(QSize(56, 56))
+        self.people_list.setMinimumWidth(240)
+        right.addWidget(self.people_list, 1)
+        self.delete_button = QPushButton("Delete person")
+        right.addWidget(self.delete_button)
+        self.summary = QLabel("")
+        right.addWidget(self.summary)
+
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addWidget(people_box, 1)
+
+        self.photos_button.clicked.connect(lambda: self.add_photos())
+        self.folder_button.clicked.connect(lambda: self.add_folder())
+        self.bulk_button.clicked.connect(lambda: self.import_people_folder())
+        self.capture_button.clicked.connect(self._toggle_capture)
+        self.delete_button.clicked.connect(lambda: self.delete_person())
+        self.view.faceClicked.connect(self.choose_face)
+        self.people_list.currentItemChanged.connect(self._person_selected)
+        model.dbChanged.connect(self.refresh_people)
+        self.refresh_people()
+
+    # -- people list --
+
+    def refresh_people(self) -> None:
+        current = self.selected_person()
+        self.people_list.clear()
+        db = self.model.db
+        for p in self.model.people:
+            item = QListWidgetItem(f"{p.name}\n{p.samples} sample{'s' if p.samples != 1 else ''}")
+            item.setData(Qt.ItemDataRole.UserRole, p.name)
+            chip = db.first_chip(p.name) if db is not None and p.samples else None
+            if chip is not None:
+                item.setIcon(QIcon(rgb_to_pixmap(chip)))
+            self.people_list.addItem(item)
+            if p.name == current:
+                self.people_list.setCurrentItem(item)
+        n = sum(p.samples for p in self.model.people)
+        self.summary.setText(f"{len(self.model.people)} people, {n} samples")
+        self.delete_button.setEnabled(bool(self.model.people))
+        busy = self._job is not None or self._capture_job is not None
+        for b in (self.photos_button, self.folder_button, self.bulk_button):
+            b.setEnabled(db is not None and not busy)
+        self.capture_button.setEnabled(db is not None and (self._capture_job is not None or not busy))
+
+    def selected_person(self) -> str | None:
+        item = self.people_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _person_selected(self, item, _previous=None) -> None:
+        if item is not None and not self.name_edit.text().strip():
+            self.name_edit.setText(item.data(Qt.ItemDataRole.UserRole))
+
+    def delete_person(self, name: str | None = None, confirm: bool = True) -> bool:
+        name = name or self.selected_person()
+        if not name or self.model.db is None:
+            return False
+        if confirm:
+            answer = QMessageBox.question(self, "Delete person", f"Delete {name} and all their samples? This cannot be undone.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        n = self.model.remove_person(name)
+        self.message.setText(f"Deleted {name} and {n} sample(s).")
+        return True
+
+    # -- photos --
+
+    def _name(self) -> str | None:
+        name = " ".join(self.name_edit.text().split())
+        if not name:
+            self.message.setText("Type the person's name first.")
+            self.name_edit.setFocus()
+            return None
+        return name
+
+    def add_photos(self, paths: Sequence[str | Path] | None = None) -> bool:
+        """Enroll photos for the typed name (asks for files when ``paths`` is None)."""
+        name = self._name()
+        if name is None or self.model.db is None:
+            return False
+        if paths is None:
+            files, _ = QFileDialog.getOpenFileNames(self, f"Photos of {name}", "", _FILTER)
+            paths = files
+        paths = [Path(p) for p in paths]
+        if not paths:
+            return False
+        self._start(enroll_images(self.model.db, self.model.pipeline(), name, paths), f"Enroll {name}")
+        return True
+
+    def add_folder(self, folder: str | Path | None = None) -> bool:
+        """Enroll every photo in one folder for the typed name."""
+        if self._name() is None:
+            return False
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Folder of photos")
+            if not folder:
+                return False
+        photos = sorted(p for p in Path(folder).iterdir() if p.is_file() and is_image_path(p))
+        if not photos:
+            self.message.setText(f"No photos in {folder}.")
+            return False
+        return self.add_photos(photos)
+
+    def import_people_folder(self, root: str | Path | None = None) -> bool:
+        """Bulk import: ``root/<person>/<photos>``."""
+        if self.model.db is None:
+            return False
+        if root is None:
+            root = QFileDialog.getExistingDirectory(self, "Folder with one sub-folder per person")
+            if not root:
+                return False
+        try:
+            people = folder_people(root)
+        except NotADirectoryError as exc:
+            self.message.setText(str(exc))
+            return False
+        if not people:
+            self.message.setText(f"{root} has no sub-folders with photos: put each person's photos in a sub-folder named after them.")
+            return False
+        self._start(import_folder(self.model.db, self.model.pipeline(), root), "Import people folder")
+        return True
+
+    def _start(self, job, label: str) -> None:
+        self.pending.clear()
+        self.message.setText("Analysing photos…")
+        self._job = self.ctx.jobs.start(
+            job, label=label, on_partial=self._show_seen, on_done=self._enroll_done, on_error=self._failed
+        )
+        self.refresh_people()
+
+    def _show_seen(self, seen) -> None:
+        source, image, faces, text = seen
+        if image is not None:
+            self.view.set_result(image, faces, banner=Path(source).name)
+        self.message.setText(text)
+
+    def _enroll_done(self, report) -> None:
+        self._job = None
+        self.pending = list(report.several)
+        lines = [report.summary() + "."]
+        lines += [f"{Path(s).name}: {m}" for s, m in report.problems[:6]]
+        self.message.setText("\n".join(lines))
+        self.model.refresh()
+        self._next_pending()
+
+    def _failed(self, exc: BaseException, _tb: str = "") -> None:
+        self._job = None
+        self.message.setText(f"Not enrolled: {exc}")
+        self.refresh_people()
+
+    def _next_pending(self) -> None:
+        if not self.pending:
+            return
+        name, source, image, faces = self.pending[0]
+        self.view.set_result(image, faces, banner=f"{len(faces)} faces: click the one that is {name}")
+        self.message.setText(f"{Path(source).name} shows {len(faces)} faces: click the face of {name} to enroll it.")
+
+    def choose_face(self, index: int) -> bool:
+        """Enroll face ``index`` of the photo waiting for a choice."""
+        if not self.pending or self.model.db is None:
+            return False
+        name, source, _image, faces = self.pending.pop(0)
+        enroll_face(self.model.db, self.model.pipeline(), name, faces[index], source)
+        self.message.setText(f"Enrolled {name} from face {index + 1} of {Path(source).name}.")
+        self.model.refresh()
+        self._next_pending()
+        return True
+
+    def show_sample(self) -> bool:
+        """Preview the bundled sample photo with its detected face (shown while nobody is enrolled)."""
+        if self.view.has_image() or self.busy():
+            return False
+        from engine.jobs import Progress
+        from engine.samples import sample_image
+
+        pipeline = self.model.pipeline()
+
+        def job():
+            yield Progress(None, "Finding the face in the sample photo…")
+            image = sample_image("astronaut")
+            return image, pipeline.analyze(image)
+
+        def done(out) -> None:
+            self._job = None
+            image, faces = out
+            self.view.set_result(image, faces, banner=f"Sample photo: {len(faces)} face found")
+            self.message.setText(
+                "This is the detector on a sample photo. Type a name, then add photos of that person "
+                "(one clear frontal photo is enough), import a folder, or capture from the webcam."
+            )
+            self.refresh_people()
+
+        def failed(exc: BaseException, _tb: str = "") -> None:
+            self._job = None
+            self.message.setText(f"The face models could not run: {exc}")
+            self.refresh_people()
+
+        self._job = self.ctx.jobs.start(job(), label="Sample photo", on_done=done, on_error=failed)
+        return True
+
+    # -- webcam --
+
+    def _toggle_capture(self) -> None:
+        if self._capture_job is not None:
+            self.stop_capture()
+        else:
+            self.start_capture()
+
+    def start_capture(self, frames=None) -> bool:
+        """Capture samples from the webcam (or any iterable of RGB ``frames``)."""
+        name = self._name()
+        if name is None or self.model.db is None:
+            return False
+        source = frames if frames is not None else camera_frames(self.camera_spin.value())
+        job = enroll_from_frames(source, self.model.pipeline(), self.model.db, name, self.count_spin.value(), CaptureGate())
+        self._capture_job = self.ctx.jobs.start(
+            job, label=f"Webcam enrollment of {name}", on_partial=self._show_frame, on_done=self._capture_done,
+            on_error=self._capture_failed, on_cancelled=lambda _: self._capture_done(None),
+        )
+        self.capture_button.setText("Stop capture")
+        self.refresh_people()
+        return True
+
+    def stop_capture(self) -> None:
+        if self._capture_job is not None:
+            self._capture_job.cancel()
+
+    def _show_frame(self, frame) -> None:
+        self.view.set_result(frame.image, frame.faces, fps=frame.fps, banner=frame.message)
+        self.message.setText(frame.message)
+        if frame.captured:
+            self.model.refresh()
+
+    def _capture_done(self, stored) -> None:
+        self._capture_job = None
+        self.capture_button.setText("Start capture")
+        if stored is not None:
+            self.message.setText(f"Captured {stored} sample(s).")
+        self.model.refresh()
+
+    def _capture_failed(self, exc: BaseException, _tb: str = "") -> None:
+        self._capture_job = None
+        self.capture_button.setText("Start capture")
+        self.message.setText(str(exc) if isinstance(exc, CameraUnavailable) else f"Capture stopped: {exc}")
+        self.model.refresh()
+
+    def busy(self) -> bool:
+        return self._job is not None or self._capture_job is not None

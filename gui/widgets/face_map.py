@@ -1,0 +1,101 @@
+"""Faces › Embedding map: every enrolled sample projected to 2-D (PCA), coloured by person."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine.face.calibration import pca_2d
+
+from ..qimage import rgb_to_pixmap
+from .face_plot import face_plot, style_legend
+
+__all__ = ["FaceMapTab", "person_colour"]
+
+
+def person_colour(index: int, count: int) -> tuple[int, int, int]:
+    """A distinct colour per person (hues spread around the circle)."""
+    c = pg.intColor(index, hues=max(count, 1), values=1, maxValue=220, minValue=150, sat=200)
+    return c.red(), c.green(), c.blue()
+
+
+class FaceMapTab(QWidget):
+    """PCA scatter of the descriptors; hovering a point shows that sample's chip."""
+
+    def __init__(self, ctx, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = model
+        self.points = np.zeros((0, 2), np.float32)
+        self.labels: list[str] = []
+        self.sample_ids = np.zeros(0, np.int64)
+        self.hovered: int | None = None
+
+        bar = QHBoxLayout()
+        self.refresh_button = QPushButton("Refresh")
+        bar.addWidget(self.refresh_button)
+        self.info = QLabel("")
+        bar.addWidget(self.info, 1)
+        self.plot = face_plot("Descriptors projected on their two main axes (PCA)")
+        self.plot.setLabel("bottom", "PC 1")
+        self.plot.setLabel("left", "PC 2")
+        self.legend = self.plot.addLegend(offset=(10, 10))
+        style_legend(self.legend)
+        self.scatter = pg.ScatterPlotItem(size=11, hoverable=True, hoverSize=16, hoverPen=pg.mkPen("k", width=2))
+        self.plot.addItem(self.scatter)
+        side = QVBoxLayout()
+        self.thumb = QLabel("Hover a point\nto see the face")
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumb.setFixedSize(170, 170)
+        self.thumb.setStyleSheet("border: 1px solid palette(mid);")
+        self.thumb_name = QLabel("")
+        self.thumb_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumb_name.setWordWrap(True)
+        side.addWidget(self.thumb)
+        side.addWidget(self.thumb_name)
+        side.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.plot, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(body, 1)
+
+        self.refresh_button.clicked.connect(self.refresh)
+        self.scatter.sigHovered.connect(self._hovered)
+        model.dbChanged.connect(self.refresh)
+
+    def refresh(self) -> None:
+        emb, labels, ids = self.model.labelled_samples()
+        self.labels, self.sample_ids = labels, ids
+        self.points, ratio = pca_2d(emb)
+        self.scatter.clear()
+        self.legend.clear()
+        names = sorted(set(labels))
+        spots = []
+        for name_index, name in enumerate(names):
+            colour = person_colour(name_index, len(names))
+            idx = [i for i, l in enumerate(labels) if l == name]
+            spots += [{"pos": tuple(self.points[i]), "data": i, "brush": pg.mkBrush(*colour), "pen": pg.mkPen(30, 30, 30)} for i in idx]
+            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(*colour), pen=pg.mkPen(30, 30, 30), size=10), name)
+        self.scatter.addPoints(spots)
+        if len(labels) >= 2:
+            self.info.setText(f"{len(labels)} samples of {len(names)} people; the two axes explain {ratio.sum() * 100:.0f} % of the variance.")
+        else:
+            self.info.setText("Enroll people to see their descriptors here.")
+
+    def _hovered(self, _item, points, _event) -> None:
+        if points is None or len(points) == 0:
+            return
+        self.show_sample(int(points[0].data()))
+
+    def show_sample(self, index: int) -> None:
+        """Show the chip and name of sample ``index`` (row of the map)."""
+        if self.model.db is None or not 0 <= index < len(self.labels):
+            return
+        self.hovered = index
+        chip = self.model.db.chip(int(self.sample_ids[index]))
+        self.thumb.setPixmap(rgb_to_pixmap(chip).scaled(160, 160, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self.thumb_name.setText(f"{self.labels[index]}\nsample #{int(self.sample_ids[index])}")

@@ -1,0 +1,163 @@
+"""Faces › Recognize: a photo or the live camera, with names, distances, confidence and FPS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.face.live import CameraUnavailable, FrameResult, camera_frames, recognize_frames, recognize_image
+from engine.io import IMAGE_SUFFIXES, load_image
+from engine.jobs import Progress
+
+from .face_overlay import FaceOverlayView
+
+__all__ = ["FaceRecognizeTab"]
+
+
+class FaceRecognizeTab(QWidget):
+    """Recognition runs in worker threads; the newest frame is drawn with its faces."""
+
+    def __init__(self, ctx, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = model
+        self._job = None
+        self._camera_job = None
+        self.last: FrameResult | None = None
+
+        bar = QHBoxLayout()
+        self.photo_button = QPushButton("Open photo…")
+        self.camera_spin = QSpinBox()
+        self.camera_spin.setRange(0, 9)
+        self.camera_spin.setPrefix("camera ")
+        self.camera_button = QPushButton("Start camera")
+        for w in (self.photo_button, self.camera_spin, self.camera_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        self.fps_label = QLabel("")
+        bar.addWidget(self.fps_label)
+
+        self.view = FaceOverlayView("Open a photo or start the camera.\nHover a face for its three nearest enrolled people.")
+        self.results = QListWidget()
+        self.results.setMaximumWidth(320)
+        self.results.setMinimumWidth(240)
+        self.results.setWordWrap(True)
+        body = QHBoxLayout()
+        body.addWidget(self.view, 3)
+        body.addWidget(self.results, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.message)
+
+        self.photo_button.clicked.connect(lambda: self.recognize_photo())
+        self.camera_button.clicked.connect(self._toggle_camera)
+        model.thresholdChanged.connect(lambda _: self._rerun_photo())
+
+    def recognize_photo(self, path: str | Path | None = None, image: np.ndarray | None = None, label: str = "") -> bool:
+        """Identify every face in a photo file (asks for one when neither ``path`` nor ``image`` is given)."""
+        if image is None:
+            if path is None:
+                path, _ = QFileDialog.getOpenFileName(self, "Photo to recognise", "", "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")")
+                if not path:
+                    return False
+            label = Path(path).name
+        if self.model.db is None:
+            self.message.setText(self.model.error or "No face database is open.")
+            return False
+        pipeline, cache, tau = self.model.pipeline(), self.model.gallery_cache(), self.model.threshold
+
+        def job():
+            yield Progress(None, f"Recognising faces in {label or 'the photo'}…")
+            img = image if image is not None else load_image(path)
+            return recognize_image(pipeline, cache, img, tau)
+
+        self._source = (path, image, label)
+        self.message.setText(f"Recognising faces in {label or 'the photo'}…")
+        self._job = self.ctx.jobs.start(job(), label="Recognise faces", on_done=self._photo_done, on_error=self._failed)
+        return True
+
+    def _rerun_photo(self) -> None:
+        if self.last is not None and self._camera_job is None and self._job is None and getattr(self, "_source", None):
+            path, image, label = self._source
+            self.recognize_photo(path, image, label)
+
+    def _photo_done(self, result: FrameResult) -> None:
+        self._job = None
+        self.show_result(result)
+        known = sum(1 for r in result.identities or [] if r.known)
+        n = len(result.faces)
+        if n == 0:
+            self.message.setText("No face found in this photo.")
+        else:
+            self.message.setText(f"{n} face(s): {known} recognised, {n - known} unknown (threshold {self.model.threshold:.2f}).")
+
+    def _failed(self, exc: BaseException, _tb: str = "") -> None:
+        self._job = None
+        self.message.setText(str(exc))
+
+    def show_result(self, result: FrameResult) -> None:
+        self.last = result
+        self.view.set_result(result.image, result.faces, result.identities or [], fps=result.fps or None)
+        self.results.clear()
+        for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
+            top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
+            text = f"{i + 1}. {r.name}\n    distance {r.distance:.3f} · confidence {r.confidence * 100:.0f} %"
+            if top:
+                text += f"\n    next: {top}"
+            self.results.addItem(text)
+        if result.fps:
+            self.fps_label.setText(f"{result.fps:.1f} FPS")
+
+    # -- camera --
+
+    def _toggle_camera(self) -> None:
+        if self._camera_job is not None:
+            self.stop_camera()
+        else:
+            self.start_camera()
+
+    def start_camera(self, frames=None) -> bool:
+        """Recognise live from the camera (or any iterable of RGB ``frames``)."""
+        if self.model.db is None:
+            self.message.setText(self.model.error or "No face database is open.")
+            return False
+        source = frames if frames is not None else camera_frames(self.camera_spin.value())
+        job = recognize_frames(source, self.model.pipeline(), self.model.gallery_cache(), threshold=lambda: self.model.threshold)
+        self._camera_job = self.ctx.jobs.start(
+            job, label="Live recognition", on_partial=self.show_result, on_done=lambda n: self._camera_stopped(f"Camera stopped after {n} frames."),
+            on_error=self._camera_failed, on_cancelled=lambda _: self._camera_stopped("Camera stopped."),
+        )
+        self.camera_button.setText("Stop camera")
+        self.message.setText("Starting the camera…")
+        return True
+
+    def stop_camera(self) -> None:
+        if self._camera_job is not None:
+            self._camera_job.cancel()
+
+    def _camera_stopped(self, text: str) -> None:
+        self._camera_job = None
+        self.camera_button.setText("Start camera")
+        self.fps_label.setText("")
+        self.message.setText(text)
+
+    def _camera_failed(self, exc: BaseException, _tb: str = "") -> None:
+        self._camera_stopped(str(exc) if isinstance(exc, CameraUnavailable) else f"Live recognition stopped: {exc}")
+
+    def busy(self) -> bool:
+        return self._job is not None or self._camera_job is not None

@@ -1,0 +1,251 @@
+"""The Faces panel: enrolling from files, identifying, verifying, calibrating, the map and the
+triplet view, a corrupt database and a missing camera -- driven with pytest-qt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+
+from engine.face.db import FaceDatabase, NewSample
+from engine.io import save_image
+from engine.samples import sample_image
+from gui.context import AppContext
+from gui.jobs import JobRunner
+from gui.panels.faces import FacesPanel
+
+WAIT = 120_000
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    ctx = AppContext(jobs=JobRunner(), settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    p = FacesPanel(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 800)
+    p.show()
+    assert p.open_database(tmp_path / "faces.db")
+    yield p
+    p.shutdown()
+    ctx.jobs.wait_all(10_000)
+
+
+def _wait_idle(qtbot, panel):
+    qtbot.waitUntil(lambda: not panel.busy() and not panel.ctx.jobs.active(), timeout=WAIT)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    astro = sample_image("astronaut")
+    return {
+        "astro": save_image(tmp_path / "astronaut.png", astro),
+        "astro_flip": save_image(tmp_path / "astronaut_flip.png", np.ascontiguousarray(astro[:, ::-1])),
+        "camera": save_image(tmp_path / "camera.png", sample_image("camera")),
+        "two": save_image(tmp_path / "two.png", np.ascontiguousarray(np.concatenate([astro, sample_image("camera")], axis=1))),
+        "coffee": save_image(tmp_path / "coffee.png", sample_image("coffee")),
+    }
+
+
+def _click_face(qtbot, view, index: int) -> None:
+    f = view.faces[index]
+    rect = view.image_rect()
+    h, w = view._shape
+    cx = rect.x() + float(f.box[0] + f.box[2]) / 2 * rect.width() / w
+    cy = rect.y() + float(f.box[1] + f.box[3]) / 2 * rect.height() / h
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPointF(cx, cy).toPoint())
+
+
+def test_enroll_from_files_then_identify(qtbot, panel, photos):
+    enroll = panel.enroll
+    assert not enroll.add_photos([photos["astro"]])  # no name typed
+    assert "name" in enroll.message.text()
+    qtbot.keyClicks(enroll.name_edit, "Eileen Collins")
+    assert enroll.add_photos([photos["astro"], photos["coffee"]])
+    _wait_idle(qtbot, panel)
+    assert "1 sample(s) enrolled" in enroll.message.text()
+    assert "coffee.png: No face found" in enroll.message.text()
+    assert enroll.people_list.count() == 1
+    item = enroll.people_list.item(0)
+    assert item.text().startswith("Eileen Collins") and not item.icon().isNull()
+
+    # a photo with two faces waits for a click on the right one
+    enroll.name_edit.setText("Cameraman")
+    enroll.add_photos([photos["two"]])
+    _wait_idle(qtbot, panel)
+    assert len(enroll.pending) == 1 and "click the face" in enroll.message.text()
+    right = max(range(2), key=lambda i: enroll.view.faces[i].box[0])
+    _click_face(qtbot, enroll.view, right)
+    assert enroll.pending == []
+    assert {p.name: p.samples for p in panel.model.people} == {"Cameraman": 1, "Eileen Collins": 1}
+
+    # identify: the mirrored astronaut and the two-person photo
+    panel.tabs.setCurrentWidget(panel.recognize)
+    rec = panel.recognize
+    rec.recognize_photo(photos["two"])
+    _wait_idle(qtbot, panel)
+    names = sorted(r.name for r in rec.last.identities)
+    assert names == ["Cameraman", "Eileen Collins"]
+    assert rec.results.count() == 2 and "2 face(s): 2 recognised" in rec.message.text()
+    tip = rec.view.tooltip_for(0)
+    assert "Nearest enrolled people" in tip and "Cameraman" in tip and "Eileen Collins" in tip
+
+    # nobody matches once the cameraman is deleted: Unknown
+    enroll.delete_person("Cameraman", confirm=False)
+    assert enroll.people_list.count() == 1
+    rec.recognize_photo(photos["camera"])
+    _wait_idle(qtbot, panel)
+    r = rec.last.identities[0]
+    assert r.name == "Unknown" and r.distance > panel.model.threshold
+    assert "0 recognised, 1 unknown" in rec.message.text()
+
+    # dropping a photo on the panel recognises it
+    panel.open_image(photos["astro_flip"])
+    _wait_idle(qtbot, panel)
+    assert rec.last.identities[0].name == "Eileen Collins"
+
+
+def test_verify_two_images_and_against_person(qtbot, panel, photos):
+    v = panel.verify
+    assert not v.compare()
+    assert v.set_image(0, photos["astro"]) and v.set_image(1, photos["camera"])
+    v.compare()
+    _wait_idle(qtbot, panel)
+    assert not v.result.same and v.result.distance > 0.6 and "different people" in v.verdict.text()
+    v.set_image(1, photos["astro_flip"])
+    v.compare()
+    _wait_idle(qtbot, panel)
+    assert v.result.same and "the same person" in v.verdict.text()
+    # against an enrolled person
+    panel.enroll.name_edit.setText("Eileen")
+    panel.enroll.add_photos([photos["astro_flip"]])
+    _wait_idle(qtbot, panel)
+    v.use_person("Eileen")
+    v.compare()
+    _wait_idle(qtbot, panel)
+    assert v.result.same and "Eileen" in v.verdict.text()
+
+
+def _fill_synthetic(path, people=5, per=6, seed=0):
+    rng = np.random.default_rng(seed)
+    with FaceDatabase(path) as db:
+        for p in range(people):
+            centre = rng.normal(0, 0.09, 128)
+            chip = np.full((150, 150, 3), 40 * p, np.uint8)
+            db.add_samples(f"P{p}", [NewSample((centre + rng.normal(0, 0.02, 128)).astype(np.float32), chip) for _ in range(per)])
+
+
+def test_calibrate_map_and_triplet_views(qtbot, panel, tmp_path):
+    path = tmp_path / "synthetic.db"
+    _fill_synthetic(path)
+    assert panel.open_database(path)
+    cal = panel.calibrate
+    cal.compute()
+    _wait_idle(qtbot, panel)
+    assert cal.calibration is not None and cal.calibration.people == 5
+    assert "Equal error rate" in cal.summary.text()
+    assert len(cal.hist_plot.getPlotItem().listDataItems()) == 2
+    far, _ = cal.calibration.rates_at(cal.suggested)
+    assert far <= cal.far_target()
+    cal.apply()
+    assert panel.model.threshold == pytest.approx(cal.suggested)
+    assert panel.threshold_spin.value() == pytest.approx(cal.suggested, abs=1e-3)
+    with FaceDatabase(path) as db:
+        assert float(db.get_setting("threshold")) == pytest.approx(cal.suggested, abs=1e-5)
+
+    m = panel.map
+    m.refresh()
+    assert len(m.scatter.points()) == 30 and m.points.shape == (30, 2)
+    m.show_sample(7)
+    assert m.thumb.pixmap() is not None and not m.thumb.pixmap().isNull() and "P1" in m.thumb_name.text()
+
+    t = panel.triplet
+    t.refresh()
+    t.select(0, 1, 6)  # P0, P0, P1
+    assert t.terms is not None and t.terms.ap < t.terms.an and "loss" in t.terms_label.text()
+    t.select(0, 6, 1)  # wrong roles: warned, and the loss is positive
+    assert t.terms.loss > 0 and "not the same person" in t.terms_label.text()
+    t.epochs_spin.setValue(20)
+    assert t.finetune()
+    _wait_idle(qtbot, panel)
+    assert t.finetune_result is not None and "before" in t.tune_label.text()
+
+
+def test_corrupt_database_is_reported(qtbot, panel, tmp_path):
+    bad = tmp_path / "broken.db"
+    bad.write_bytes(b"not a database at all " * 100)
+    assert not panel.open_database(bad)
+    assert panel.error_label.isVisibleTo(panel) and str(bad) in panel.error_label.text()
+    assert "backup" in panel.error_label.text()
+    assert not panel.tabs.isTabEnabled(1)
+    assert bad.read_bytes() == b"not a database at all " * 100
+    assert panel.open_database(tmp_path / "fresh.db")
+    assert not panel.error_label.isVisibleTo(panel) and panel.tabs.isTabEnabled(1)
+
+
+def test_missing_camera_says_so(qtbot, panel):
+    def broken_camera():
+        from engine.face.live import CameraUnavailable
+
+        raise CameraUnavailable(0, "it could not be opened")
+        yield  # pragma: no cover
+
+    rec = panel.recognize
+    rec.start_camera(frames=broken_camera())
+    _wait_idle(qtbot, panel)
+    assert "No camera available" in rec.message.text() and rec.camera_button.text() == "Start camera"
+
+
+def test_live_frames_show_fps(qtbot, panel, photos):
+    astro = sample_image("astronaut")
+    frames = [astro, astro, astro]
+    rec = panel.recognize
+    rec.start_camera(frames=iter(frames))
+    _wait_idle(qtbot, panel)
+    assert rec.last is not None and rec.last.fps > 0 and len(rec.last.faces) == 1
+    assert "Camera stopped" in rec.message.text()
+
+
+def test_people_enrolled_elsewhere_appear(qtbot, panel, tmp_path):
+    """The CLI (another connection) enrolls while the panel is open: the list follows."""
+    assert panel.enroll.people_list.count() == 0
+    assert not panel.model.poll()
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    assert panel.model.poll()
+    assert [panel.enroll.people_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.enroll.people_list.count())] == ["Grace"]
+    assert not panel.model.poll()
+
+
+def test_export_and_import_from_the_panel(qtbot, panel, tmp_path):
+    other = tmp_path / "other.db"
+    _fill_synthetic(other, people=2, per=2)
+    report = panel.import_database(other)
+    assert report.people_added == 2 and report.samples_added == 4
+    assert panel.enroll.people_list.count() == 2
+    out = tmp_path / "out.db"
+    assert panel.export_database(out)
+    with FaceDatabase(out) as db:
+        assert {p.name: p.samples for p in db.people()} == {"P0": 2, "P1": 2}
+    assert not panel.export_database(out)  # never overwrites
+    assert "already exists" in panel.error_label.text()
+
+
+def test_reembed_samples_of_another_model(qtbot, panel, tmp_path):
+    from pathlib import Path
+
+    from engine.face.resnet import Embedder
+    from engine.io import load_image
+
+    chip = load_image(Path(__file__).parent / "fixtures" / "face" / "chips" / "astronaut_face0.png")
+    path = tmp_path / "old-model.db"
+    with FaceDatabase(path) as db:
+        db.add_sample("Eileen", NewSample(np.ones(128, np.float32), chip, model_id="an-older-model"))
+    panel.open_database(path)
+    assert panel.reembed_bar.isVisibleTo(panel) and "1 sample(s)" in panel.reembed_label.text()
+    assert panel.reembed()
+    _wait_idle(qtbot, panel)
+    assert not panel.reembed_bar.isVisibleTo(panel)
+    with FaceDatabase(path) as db:
+        s = db.samples("Eileen")[0]
+        expected = Embedder(device="cpu").embed_chips(db.chip(s.id)[None])[0]
+    np.testing.assert_allclose(s.embedding, expected, atol=1e-4)
