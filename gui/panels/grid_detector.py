@@ -273,8 +273,7 @@ class GridDetectorPanel(Panel):
         big, k = _upscale(m.sliding_image)
         x1, y1, x2, y2 = window_of(r, col)
         self.sliding_input_view.set_image(big)
-        best = int(c.convolutional[r, col].argmax())
-        self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), best, f"cell ({r}, {col})")])
+        self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), 3, f"cell ({r}, {col})")])
         probs_c = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
         probs_v = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
         self.window_label.setText(

@@ -53,6 +53,7 @@ class GridDetectorModel(QObject):
         self.sliding_image: np.ndarray | None = None
         self.comparison = None
         self.selected_window: tuple[int, int] = (0, 0)
+        self._user_selected = False
         self.sliding_busy = False
         # training
         self.grid = 7
@@ -137,7 +138,7 @@ class GridDetectorModel(QObject):
         if self.classifier is None:
             self.load_classifier()
         side = SLIDING_INPUTS[self.sliding_input][1]
-        image = demo_scene(seed=3, size=side)
+        image = demo_scene(seed=10, size=side)
         net = self.classifier
 
         def job():
@@ -147,8 +148,12 @@ class GridDetectorModel(QObject):
         def done(result) -> None:
             self.sliding_image, self.comparison = image, result
             rows, cols = result.convolutional.shape[:2]
-            r, c = self.selected_window
-            self.selected_window = (min(r, rows - 1), min(c, cols - 1))
+            if self._user_selected:
+                r, c = self.selected_window
+                self.selected_window = (min(r, rows - 1), min(c, cols - 1))
+            else:  # start on the window most sure it holds a shape
+                r, c = np.unravel_index(int(np.argmin(result.convolutional[..., 0])), (rows, cols))
+                self.selected_window = (int(r), int(c))
             self.sliding_busy = False
             self.comparisonChanged.emit()
             self.selectedWindowChanged.emit()
@@ -161,6 +166,7 @@ class GridDetectorModel(QObject):
             return
         rows, cols = self.comparison.convolutional.shape[:2]
         if 0 <= row < rows and 0 <= col < cols and (row, col) != self.selected_window:
+            self._user_selected = True
             self.selected_window = (row, col)
             self.selectedWindowChanged.emit()
 
