@@ -87,12 +87,18 @@ def test_registered_detector_returns_boxes_in_original_pixels(trained):
 
 def test_trained_checkpoint_is_offered_in_the_chooser(trained):
     _, out, _ = trained
-    from engine.yolo.detector import TRAINED_TITLE
+    from engine.yolo.detector import TRAINED_NAME, register_trained
 
-    assert not any(title.startswith(TRAINED_TITLE) for _n, title, _s in detector_choices())
+    assert register_trained() is False
+    assert TRAINED_NAME not in [n for n, _t, _s in detector_choices()]
     shutil.copy(out, default_checkpoint_path())
-    offered = [(n, t) for n, t, _s in detector_choices() if t.startswith(TRAINED_TITLE)]
-    assert offered and offered[0][0] == f"yolo:{default_checkpoint_path()}" and "mAP@0.5" in offered[0][1]
+    assert register_trained() is True
+    offered = {n: t for n, t, _s in detector_choices()}
+    assert offered[TRAINED_NAME].startswith("Grid detector (trained in-app)") and "mAP@0.5" in offered[TRAINED_NAME]
+    d = create_detector(TRAINED_NAME, device="cpu").detect(np.zeros((90, 120, 3), np.uint8))
+    assert d.detector == TRAINED_NAME and d.image_size == (90, 120)
+    default_checkpoint_path().unlink()
+    assert register_trained() is False
 
 
 def test_cancel_stops_without_a_final_checkpoint():

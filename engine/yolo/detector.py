@@ -1,9 +1,11 @@
 """The grid detector behind ``engine.detect``'s interface and registry.
 
-Importing this module registers the prefix ``yolo:PATH`` for any checkpoint
-written by ``convstudio yolo train``; its ``choices`` offer "Grid detector (trained
-in-app)" -- the checkpoint the app trained last
-(``engine.paths.trained_dir() / "yolo_grid.pt"``) -- while that file exists.
+Importing this module registers:
+
+* ``yolo:PATH`` (a prefix): any checkpoint written by ``convstudio yolo train``;
+* ``yolo_grid`` -- "Grid detector (trained in-app)" -- the checkpoint the app
+  trained last (``engine.paths.trained_dir() / "yolo_grid.pt"``), listed only
+  while that file exists (:func:`register_trained` refreshes it after training).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..detect.registry import register_detector
+from ..detect.registry import DETECTORS, register_detector
 from ..detect.types import Candidates, Detector, DetectorError
 from ..scenes import CLASS_NAMES
 from .grid import GridSpec, decode_grid
@@ -23,8 +25,9 @@ from .model import STRIDE, GridNet
 from .predict import CheckpointError, GridModel, letterbox, load_grid_model
 from .train import default_checkpoint_path
 
-__all__ = ["GridDetector", "TRAINED_TITLE", "trained_title", "trained_choices", "ensure_registered"]
+__all__ = ["GridDetector", "TRAINED_NAME", "TRAINED_TITLE", "trained_title", "register_trained", "ensure_registered"]
 
+TRAINED_NAME = "yolo_grid"
 TRAINED_TITLE = "Grid detector (trained in-app)"
 
 
@@ -129,10 +132,24 @@ def trained_title(path: Path | None = None) -> str:
     return TRAINED_TITLE
 
 
-def trained_choices() -> list[tuple[str, str]]:
-    """The ``yolo:`` suffixes a chooser can offer now: the app's trained checkpoint, when it exists."""
+def _trained_factory(weights: str = "installed", device: torch.device | str = "cpu") -> GridDetector:
+    return _load(default_checkpoint_path(), TRAINED_NAME, weights, torch.device(device))
+
+
+def register_trained() -> bool:
+    """List ``yolo_grid`` in the registry while the app's trained checkpoint exists; True when listed."""
     path = default_checkpoint_path()
-    return [(str(path), trained_title(path))] if path.exists() else []
+    if path.exists():
+        register_detector(
+            TRAINED_NAME,
+            _trained_factory,
+            title=trained_title(path),
+            group="trained",
+            description="YOLO-style grid detector for circles, squares, triangles and cars, trained in the Grid detector panel",
+        )
+        return True
+    DETECTORS.pop(TRAINED_NAME, None)
+    return False
 
 
 def ensure_registered() -> None:
@@ -149,5 +166,5 @@ register_detector(
     title="Grid detector from a checkpoint file (yolo:PATH)",
     group="trained",
     description="a YOLO-style grid detector for circles, squares, triangles and cars, trained with 'convstudio yolo train' or the Grid detector panel",
-    choices=trained_choices,
 )
+register_trained()

@@ -251,6 +251,12 @@ class GridDetectorModel(QObject):
         )
         self._finish()
         self.curvesChanged.emit()
+        try:  # the Detection panel offers the new model from now on
+            from engine.yolo.detector import register_trained
+
+            register_trained()
+        except ImportError:
+            pass
         self.load_detector()
 
     def _on_train_error(self, exc, tb) -> None:
