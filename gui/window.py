@@ -6,11 +6,10 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine import device as engine_device
-from engine.io import IMAGE_SUFFIXES, is_image_path
+from engine.io import is_image_path
 
 from .context import AppContext, make_settings
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
 from .theme import apply_theme
+from .dialogs import ask_image_path
 
 __all__ = ["MainWindow", "MAX_RECENT"]
 
@@ -313,10 +313,9 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_image_path(Path(p))).setToolTip(path)
 
     def open_image_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", f"Images ({patterns});;All files (*)")
+        path = ask_image_path(self)
         if path:
-            self.open_image_path(Path(path))
+            self.open_image_path(path)
 
     def open_image_path(self, path: Path) -> bool:
         """Send an image file to the current panel; False (with a message) if it takes none."""

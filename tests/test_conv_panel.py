@@ -45,7 +45,7 @@ def test_geometry_widgets_update_formula_and_output_grid(panel):
     assert _out_rows(p) == 3
     p.dilation_spin.setValue(2)
     expected = conv.output_size(6, 3, 2, 3, 2)
-    assert f"2·(3−1)" in p.formula.text() and f"<b>{expected}</b>" in p.formula.text()
+    assert "2·(3−1)" in p.formula.text() and f"<b>{expected}</b>" in p.formula.text()
     assert _out_rows(p) == expected
     assert p.model.anim.conv.output.shape[-1] == expected
     # the pooling line follows the conv output

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 
 import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 

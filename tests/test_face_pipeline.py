@@ -5,7 +5,6 @@ import, webcam auto-capture rules and the CLI."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import cv2
 import numpy as np

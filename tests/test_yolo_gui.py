@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 from engine.yolo.sliding import window_of
 from engine.yolo.train import TrainConfig, default_checkpoint_path

@@ -120,7 +120,6 @@ def _identify(args, db) -> int:
 def _verify(args, db) -> int:
     from ..cli import print_json
     from ..face.match import verify
-    from ..face.pipeline import FaceError
     from ..io import ImageLoadError, load_image
 
     pipeline = _pipeline(args)

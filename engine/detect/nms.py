@@ -10,7 +10,6 @@ area: IoU 0 with everything, so never suppressed and never suppressing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch

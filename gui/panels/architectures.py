@@ -33,6 +33,7 @@ from ..widgets.arch_diagram import ArchDiagramView
 from ..widgets.arch_outputs import ArchLayerOutputs
 from ..widgets.arch_table import ArchLayerTable
 from .architectures_model import ArchitecturesModel
+from ..dialogs import ask_image_path
 
 __all__ = ["ArchitecturesPanel"]
 
@@ -266,7 +267,7 @@ class ArchitecturesPanel(Panel):
         self.set_input_image(sample_image(name), name)
 
     def _image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", str(Path.home()), "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")
+        path = ask_image_path(self, "Open an image", Path.home())
         if not path:
             return
         try:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from ..panel import Panel
 from ..widgets.image_view import ImageView
 from ..widgets.tile_grid import TileGrid
 from .augmentation_model import AugmentationModel
+from ..dialogs import ask_image_path
 
 __all__ = ["AugmentationPanel"]
 
@@ -230,9 +230,9 @@ class AugmentationPanel(Panel):
         return text
 
     def open_file_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")
+        path = ask_image_path(self, "Open an image")
         if path:
-            self.open_image(Path(path))
+            self.open_image(path)
 
     def open_image(self, path: Path) -> None:
         try:

@@ -37,6 +37,7 @@ from ..widgets.conv_heatmap import ConvHeatmap
 from ..widgets.conv_kernel_stacks import ConvKernelStacks
 from ..widgets.image_view import ImageView
 from .convolution_model import INPUT_PRESETS, POOL_CHOICES, ConvLabModel
+from ..dialogs import ask_image_path
 
 __all__ = ["ConvolutionPanel", "formula_html"]
 
@@ -572,10 +573,10 @@ class ConvolutionPanel(Panel):
         self.tabs.setCurrentIndex(3)
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")
+        path = ask_image_path(self)
         if path:
             try:
-                self.open_image(Path(path))
+                self.open_image(path)
             except Exception as exc:  # shown, never a crash
                 self.ctx.show_error("Cannot open image", str(exc), "")
 

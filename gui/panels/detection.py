@@ -32,7 +32,6 @@ from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
 from engine.paths import data_dir
-from engine.samples import SAMPLE_PHOTOS
 
 from ..panel import Panel
 from ..widgets.detect_anchors import AnchorView

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -37,6 +36,7 @@ from ..panel import Panel
 from ..widgets.image_view import ImageView
 from ..widgets.tile_grid import TileGrid, apply_colormap
 from .feature_maps_model import FeatureMapsModel
+from ..dialogs import ask_image_path
 
 __all__ = ["FeatureMapsPanel"]
 
@@ -351,8 +351,8 @@ class FeatureMapsPanel(Panel):
         elif st.status == "ready" and fm is not None:
             self.note.setStyleSheet(_BANNER_WARN)
             self.note.setText(
-                f"<b>Pretrained weights are not installed — the maps below use random weights and are not meaningful.</b> "
-                f"Download or import them in the Models panel; top-5 classes appear once they are installed."
+                "<b>Pretrained weights are not installed — the maps below use random weights and are not meaningful.</b> "
+                "Download or import them in the Models panel; top-5 classes appear once they are installed."
             )
         elif st.status == "untrained":
             self.note.setStyleSheet(_BANNER_WARN)
@@ -437,9 +437,9 @@ class FeatureMapsPanel(Panel):
         self.model.set_digit(value)
 
     def open_file_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")
+        path = ask_image_path(self, "Open an image")
         if path:
-            self.open_image(Path(path))
+            self.open_image(path)
 
     def open_image(self, path: Path) -> None:
         try:

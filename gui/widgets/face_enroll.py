@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
-from engine.io import IMAGE_SUFFIXES, is_image_path
+from engine.io import is_image_path
 
 from ..qimage import rgb_to_pixmap
 from .face_overlay import FaceOverlayView
+from ..dialogs import ask_image_paths
 
 __all__ = ["FaceEnrollTab"]
 
-_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")"
 
 
 class FaceEnrollTab(QWidget):
@@ -168,8 +168,7 @@ class FaceEnrollTab(QWidget):
         if name is None or self.model.db is None:
             return False
         if paths is None:
-            files, _ = QFileDialog.getOpenFileNames(self, f"Photos of {name}", "", _FILTER)
-            paths = files
+            paths = ask_image_paths(self, f"Photos of {name}")
         paths = [Path(p) for p in paths]
         if not paths:
             return False

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,10 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.live import CameraUnavailable, FrameResult, camera_frames, recognize_frames, recognize_image
-from engine.io import IMAGE_SUFFIXES, load_image
+from engine.io import load_image
 from engine.jobs import Progress
 
 from .face_overlay import FaceOverlayView
+from ..dialogs import ask_image_path
 
 __all__ = ["FaceRecognizeTab"]
 
@@ -72,7 +72,7 @@ class FaceRecognizeTab(QWidget):
         """Identify every face in a photo file (asks for one when neither ``path`` nor ``image`` is given)."""
         if image is None:
             if path is None:
-                path, _ = QFileDialog.getOpenFileName(self, "Photo to recognise", "", "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")")
+                path = ask_image_path(self, "Photo to recognise")
                 if not path:
                     return False
             label = Path(path).name

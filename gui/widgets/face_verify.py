@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -20,14 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.match import verify
-from engine.io import IMAGE_SUFFIXES, load_image
+from engine.io import load_image
 from engine.jobs import Progress
 
 from .face_overlay import FaceOverlayView
+from ..dialogs import ask_image_path
 
 __all__ = ["FaceVerifyTab"]
 
-_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")"
 
 
 class FaceVerifyTab(QWidget):
@@ -104,7 +103,7 @@ class FaceVerifyTab(QWidget):
     def set_image(self, which: int, path: str | Path | None = None) -> bool:
         """Load image A (0) or B (1)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, f"Image {'AB'[which]}", "", _FILTER)
+            path = ask_image_path(self, f"Image {'AB'[which]}")
             if not path:
                 return False
         try:

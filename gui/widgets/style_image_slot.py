@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from engine.io import IMAGE_SUFFIXES, is_image_path
+from engine.io import is_image_path
 
 from .image_view import ImageView
+from ..dialogs import ask_image_path
 
 __all__ = ["StyleImageSlot"]
 
@@ -61,10 +62,9 @@ class StyleImageSlot(QGroupBox):
         self.view.setToolTip(name)
 
     def choose_file(self) -> None:
-        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, f"Open {self.title().lower()}", "", f"Images ({patterns});;All files (*)")
+        path = ask_image_path(self, f"Open {self.title().lower()}")
         if path:
-            self.fileChosen.emit(path)
+            self.fileChosen.emit(str(path))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         urls = event.mimeData().urls()

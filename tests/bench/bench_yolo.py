@@ -14,7 +14,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from engine.yolo.sliding import WindowClassifier, compare, demo_scene  # noqa: E402
