@@ -114,3 +114,17 @@ def test_anchor_view_shows_ssd_default_boxes(qtbot, panel):
     assert anchors.shape == (view.levels[0]["per_cell"], 4)
     panel.level_spin.setValue(2)
     assert view.level == 2 and "level 2" in panel.anchor_text.text()
+
+
+def test_switching_detector_reports_the_new_one(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    combo = panel.detector_combo
+    index = combo.findData("haar_upper_body")
+    assert index >= 0
+    combo.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.detections.detector == "haar_upper_body", timeout=30000)
+    _wait_frames(qtbot, panel, 2)
+    assert "haar_upper_body" in panel.message.text()
+    assert "haar_face" not in panel.message.text()

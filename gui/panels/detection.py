@@ -410,9 +410,10 @@ class DetectionPanel(Panel):
             return
         worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
         worker.frameReady.connect(self._on_frame)
-        worker.status.connect(self.message.setText)
-        worker.failed.connect(self._on_failed)
-        worker.detectorReady.connect(self._on_detector_ready)
+        # A stopped worker may still report while it winds down; only the current one speaks.
+        worker.status.connect(lambda text, w=worker: w is self.worker and self.message.setText(text))
+        worker.failed.connect(lambda text, w=worker: w is self.worker and self._on_failed(text))
+        worker.detectorReady.connect(lambda *args, w=worker: w is self.worker and self._on_detector_ready(*args))
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
         self.worker = worker
         self._frames_shown = 0
