@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from .arith import output_size
-from .trace import as_tensor
+from .trace import LazySteps, as_tensor
 
 __all__ = ["POOL_KINDS", "PoolSpec", "PoolStep", "PoolTrace", "pool_trace", "check_pool"]
 
@@ -70,21 +70,13 @@ class PoolStep:
     argmax: tuple[int, int] | None
 
 
-class _PoolSteps(Sequence):
-    def __init__(self, tr: "PoolTrace"):
-        self._t = tr
+class _PoolSteps(LazySteps):
+    """The steps of a pooling trace."""
 
     def __len__(self) -> int:
         return self._t.values.shape[0] * self._t.values.shape[1]
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"step {i} out of range 0..{n - 1}")
+    def _step(self, i: int) -> PoolStep:
         t = self._t
         ho, wo = t.out_size
         ch, pos = divmod(i, ho * wo)

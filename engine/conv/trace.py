@@ -95,11 +95,32 @@ class ConvStep:
     total: float
 
 
-class _ConvSteps(Sequence):
-    """The steps of a trace, built on demand from its arrays (cheap to hold thousands)."""
+class LazySteps(Sequence):
+    """Steps of a trace built on demand from its arrays (cheap to hold thousands).
 
-    def __init__(self, tr: "ConvTrace"):
+    Subclasses give ``__len__`` and ``_step(i)`` for ``0 <= i < len``; this
+    class adds negative indices, slices and the range check.
+    """
+
+    def __init__(self, tr):
         self._t = tr
+
+    def _step(self, i: int):
+        raise NotImplementedError
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._step(k) for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"step {i} out of range 0..{n - 1}")
+        return self._step(i)
+
+
+class _ConvSteps(LazySteps):
+    """The steps of a convolution trace."""
 
     def __len__(self) -> int:
         c_out = self._t.weight.shape[0]
@@ -111,13 +132,9 @@ class _ConvSteps(Sequence):
     def __getitem__(self, i: slice) -> list[ConvStep]: ...
 
     def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"step {i} out of range 0..{n - 1}")
+        return super().__getitem__(i)
+
+    def _step(self, i: int) -> ConvStep:
         t = self._t
         ho, wo = t.out_size
         k, pos = divmod(i, ho * wo)
