@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +33,12 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
         for spec in PANELS:
             if spec not in loaded:
                 results[spec] = "failed to import (see the log)"
-    window = MainWindow(panel_classes=classes)
+    # Screenshots must not touch the user's settings (theme, last panel, geometry).
+    from PySide6.QtCore import QSettings
+
+    scratch = tempfile.TemporaryDirectory(prefix="convstudio-shots-")
+    settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(panel_classes=classes, settings=settings)
     window._quiet_dialogs = True
     window.set_theme(theme)
     window.resize(*size)
@@ -60,6 +66,7 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
             results[cls.panel_id] = f"{type(exc).__name__}: {exc}"
     window.close()
     QApplication.processEvents()
+    scratch.cleanup()
     return results
 
 

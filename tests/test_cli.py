@@ -59,11 +59,14 @@ def test_bad_device_is_reported(capsys):
 def test_screenshots_writes_a_nonblank_png_per_panel(tmp_path):
     out = tmp_path / "shots"
     proc = subprocess.run(
-        [sys.executable, "-m", "gui.main", "screenshots", str(out), "--size", "1024x700", "--only", "welcome", "models"],
+        [sys.executable, "-m", "gui.main", "screenshots", str(out), "--size", "1024x700", "--only", "welcome", "models", "--theme", "dark"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    from gui.context import make_settings
+
+    assert make_settings().value("theme") is None, "screenshots must not change the user's settings"
     for panel_id in ("welcome", "models"):
         img = np.asarray(Image.open(out / f"{panel_id}.png").convert("RGB"))
         assert img.shape[:2] == (700, 1024)
