@@ -85,7 +85,7 @@ def test_registered_detector_returns_boxes_in_original_pixels(trained):
     assert anchors["grid"] == (7, 7) and anchors["boxes"].shape == (7 * 7 * 2, 4)
 
 
-def test_trained_checkpoint_is_offered_in_the_chooser(trained):
+def test_trained_checkpoint_is_offered_in_the_chooser(trained, capsys):
     _, out, _ = trained
     from engine.yolo.detector import TRAINED_NAME, register_trained
 
@@ -97,6 +97,11 @@ def test_trained_checkpoint_is_offered_in_the_chooser(trained):
     assert offered[TRAINED_NAME].startswith("Grid detector (trained in-app)") and "mAP@0.5" in offered[TRAINED_NAME]
     d = create_detector(TRAINED_NAME, device="cpu").detect(np.zeros((90, 120, 3), np.uint8))
     assert d.detector == TRAINED_NAME and d.image_size == (90, 120)
+    from gui.main import main
+
+    assert main(["detect", "--list", "--json"]) == 0
+    listed = [json.loads(line)["name"] for line in capsys.readouterr().out.splitlines()]
+    assert TRAINED_NAME in listed and "yolo:" in listed
     default_checkpoint_path().unlink()
     assert register_trained() is False
 

@@ -26,19 +26,23 @@ def _classes(text: str | None, names: list[str]) -> list[int] | None:
 def run_detect(args: argparse.Namespace) -> int:
     """The ``detect`` subcommand."""
     from ..cli import print_json
-    from ..detect import DetectorError, create_detector, detector_specs
+    from ..detect import DetectorError, create_detector, detector_choices, detector_specs
     from ..detect.outputs import JsonlExporter, RecordError, VideoRecorder
     from ..detect.pipeline import DetectionPipeline, DetectSettings
     from ..detect.sources import SourceError, open_source
     from ..weights import WeightsError
 
     if args.list:
-        for spec in detector_specs():
+        rows = [(spec.name, spec.title, spec) for spec in detector_specs()]
+        listed = {name for name, _, _ in rows}
+        # Concrete entries a prefix offers (e.g. the grid detector trained in the app).
+        rows += [row for row in detector_choices() if row[0] not in listed]
+        for name, title, spec in rows:
             need = f"needs weights '{spec.weights_entry}'" if spec.weights_entry else "offline"
             if args.json:
-                print_json({"name": spec.name, "title": spec.title, "weights_entry": spec.weights_entry, "group": spec.group})
+                print_json({"name": name, "title": title, "weights_entry": spec.weights_entry, "group": spec.group})
             else:
-                print(f"{spec.name:<40} {spec.title}  [{need}]")
+                print(f"{name:<40} {title}  [{need}]")
         return 0
     if not args.source:
         print("convstudio detect: give a SOURCE (a file, folder, cam:N or demo), or --list", file=sys.stderr)
