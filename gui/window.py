@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -45,6 +44,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("ConvStudio")
         self.setAcceptDrops(True)
+        self._quiet_dialogs = False  # screenshots and tests: errors go to the status bar only
         self.settings = settings if settings is not None else make_settings()
         self.jobs = JobRunner(self)
         self.ctx = AppContext(
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         """Report an error in the status bar and a dialog (details: the traceback)."""
         log.error("%s: %s\n%s", title, text, details)
         self.show_message(f"{title}: {text}", 10000)
-        if QApplication.platformName() == "offscreen" and getattr(self, "_quiet_dialogs", False):
+        if self._quiet_dialogs:
             return
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         if details:
