@@ -6,6 +6,7 @@ drawn thin and faded; a caption gives the counts before and after NMS.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import cv2
@@ -22,11 +23,19 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 )
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
+_WHITE = (255, 255, 255)
 
 
 def class_colour(label: int) -> tuple[int, int, int]:
     """The drawing colour of class ``label``."""
     return PALETTE[int(label) % len(PALETTE)]
+
+
+@lru_cache(maxsize=64)
+def _dim_table(bg: tuple[int, int, int]) -> np.ndarray:
+    """(256, 1, 3) lookup table darkening a pixel towards ``bg``: v * 2 // 5 + bg * 3 // 5."""
+    v = np.arange(256, dtype=np.uint16)[:, None]
+    return (v * 2 // 5 + np.array(bg, np.uint16)[None, :] * 3 // 5).astype(np.uint8).reshape(256, 1, 3)
 
 
 def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: float, fg=(255, 255, 255), bg=(0, 0, 0)) -> None:
@@ -38,9 +47,73 @@ def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: fl
     line_h = max(s[0][1] + s[1] for s in sizes) + 6
     h = line_h * len(lines) + 4
     sub = img[y : y + h, x : x + w]
-    sub[:] = (sub.astype(np.uint16) * 2 // 5 + np.array(bg, np.uint16) * 3 // 5).astype(np.uint8)
+    if sub.size:
+        cv2.LUT(sub, _dim_table(tuple(int(c) for c in bg)), dst=sub)
     for i, t in enumerate(lines):
         cv2.putText(img, t, (x + 5, y + (i + 1) * line_h - 4), _FONT, scale, fg, thick, cv2.LINE_AA)
+
+
+@lru_cache(maxsize=2048)
+def _label(text: str, colour: tuple[int, int, int], scale: float, thick: int) -> tuple[int, int, int, np.ndarray | None]:
+    """Size of a box label and, when its text stays inside its background, the label itself.
+
+    Returns (text width, text height, baseline, patch): patch is the
+    (th + base + 3, tw + 7, 3) uint8 image of the filled ``colour`` rectangle
+    with the white text drawn on it exactly as it is drawn in place, or
+    ``None`` when anti-aliased text pixels would spill outside the rectangle
+    (then the label is drawn in place).
+    """
+    (tw, th), base = cv2.getTextSize(text, _FONT, scale, thick)
+    ph, pw, m = th + base + 3, tw + 7, 4
+    patch = None
+    for sentinel in ((0, 0, 0), tuple(255 - c for c in colour)):
+        canvas = np.empty((ph + 2 * m, pw + 2 * m, 3), np.uint8)
+        canvas[:] = sentinel
+        canvas[m : m + ph, m : m + pw] = colour
+        before = canvas.copy()
+        cv2.putText(canvas, text, (m + 3, m + th + 1), _FONT, scale, _WHITE, thick, cv2.LINE_AA)
+        inside = np.zeros(canvas.shape[:2], bool)
+        inside[m : m + ph, m : m + pw] = True
+        if np.any(canvas[~inside] != before[~inside]):
+            return tw, th, base, None
+        patch = canvas[m : m + ph, m : m + pw].copy()
+    patch.setflags(write=False)
+    return tw, th, base, patch
+
+
+def _draw_raw(overlay: np.ndarray, boxes: np.ndarray, labels: np.ndarray) -> None:
+    """Thin 1-px rectangles for ``boxes`` ((M, 4) int32 xyxy in ``overlay``'s pixels), in order.
+
+    Consecutive boxes of the same colour are drawn by one ``cv2.polylines`` call
+    (the same polygons ``cv2.rectangle`` draws), so the result equals drawing
+    each rectangle in turn.
+    """
+    colour_idx = np.asarray(labels, np.int64) % len(PALETTE)
+    x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    corners = np.stack([x1, y1, x2, y1, x2, y2, x1, y2], axis=1).astype(np.int32).reshape(-1, 4, 2)
+    starts = np.flatnonzero(np.r_[True, colour_idx[1:] != colour_idx[:-1]]).tolist() + [len(colour_idx)]
+    for a, b in zip(starts[:-1], starts[1:]):
+        cv2.polylines(overlay, list(corners[a:b]), True, PALETTE[int(colour_idx[a])], 1, cv2.LINE_8)
+
+
+def _draw_kept(out: np.ndarray, detections: Detections, scale: float, thick: int) -> None:
+    """Bold boxes with a "class score" label each, best first (later ones on top)."""
+    h, w = out.shape[:2]
+    tthick = max(1, thick - 1)
+    boxes = np.round(detections.boxes).astype(np.int64).tolist()
+    colours = (np.asarray(detections.labels, np.int64) % len(PALETTE)).tolist()
+    for (x1, y1, x2, y2), score, label, ci in zip(boxes, detections.scores.tolist(), detections.labels.tolist(), colours):
+        colour = PALETTE[ci]
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
+        text = f"{detections.label_name(int(label))} {score:.2f}"
+        tw, th, base, patch = _label(text, colour, scale, tthick)
+        ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
+        top = ty - th - base
+        if patch is not None and x1 >= 0 and top >= 0 and x1 + tw + 6 <= w - 1 and ty + 2 <= h - 1:
+            out[top : ty + 3, x1 : x1 + tw + 7] = patch
+        else:
+            cv2.rectangle(out, (x1, top), (min(x1 + tw + 6, w - 1), ty + 2), colour, -1)
+            cv2.putText(out, text, (x1 + 3, ty - base + 1), _FONT, scale, _WHITE, tthick, cv2.LINE_AA)
 
 
 def annotate(
@@ -69,18 +142,10 @@ def annotate(
             if x1m > x0 and y1m > y0:
                 region = out[y0:y1m, x0:x1m]
                 overlay = region.copy()
-                for (x1, y1, x2, y2), label in zip(raw.tolist(), detections.raw_labels.tolist()):
-                    cv2.rectangle(overlay, (x1 - x0, y1 - y0), (x2 - x0, y2 - y0), class_colour(label), 1, cv2.LINE_8)
+                _draw_raw(overlay, raw - np.array([x0, y0, x0, y0], np.int32), detections.raw_labels)
                 cv2.addWeighted(overlay, 0.45, region, 0.55, 0, dst=region)
-        for box, score, label in zip(detections.boxes.tolist(), detections.scores.tolist(), detections.labels.tolist()):
-            x1, y1, x2, y2 = (int(round(v)) for v in box)
-            colour = class_colour(label)
-            cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
-            text = f"{detections.label_name(int(label))} {score:.2f}"
-            (tw, th), base = cv2.getTextSize(text, _FONT, scale, max(1, thick - 1))
-            ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
-            cv2.rectangle(out, (x1, ty - th - base), (min(x1 + tw + 6, w - 1), ty + 2), colour, -1)
-            cv2.putText(out, text, (x1 + 3, ty - base + 1), _FONT, scale, (255, 255, 255), max(1, thick - 1), cv2.LINE_AA)
+        if len(detections):
+            _draw_kept(out, detections, scale, thick)
     if show_counts:
         lines = list(extra_lines)
         if detections is not None:

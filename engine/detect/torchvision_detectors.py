@@ -115,8 +115,16 @@ class TorchvisionDetector(Detector):
         h, w = self._input_size(image.shape[0], image.shape[1])
         small = image if (h, w) == image.shape[:2] else cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
         t = torch.from_numpy(np.ascontiguousarray(small)).to(self.device, non_blocking=True)
+        divisible = self.model.transform.size_divisible
+        if h % divisible == 0 and w % divisible == 0:
+            # the batch torchvision would build is this image unpadded: write it in place,
+            # channel-planar first so the normalisation runs over contiguous memory
+            batch = torch.empty((1, 3, h, w), dtype=torch.float32, device=self.device)
+            batch[0].copy_(t.permute(2, 0, 1))
+            batch[0].sub_(self._mean).div_(self._std)
+            return ImageList(batch, [(h, w)])
         t = (t.permute(2, 0, 1).float() - self._mean) / self._std
-        batch = self.model.transform.batch_images([t], size_divisible=self.model.transform.size_divisible)
+        batch = self.model.transform.batch_images([t], size_divisible=divisible)
         return ImageList(batch, [(h, w)])
 
     @torch.inference_mode()
@@ -151,7 +159,9 @@ class TorchvisionDetector(Detector):
         boxes = m.box_coder.decode_single(out["reg"], out["anchors"])
         boxes = box_ops.clip_boxes_to_image(boxes, image_size)
         scores = F.softmax(out["logits"], dim=-1)
-        present = (scores[:, 1:] > thr).any(0).nonzero().flatten().add(1).tolist()
+        # classes with a score above the threshold somewhere (a column maximum is one
+        # contiguous pass; NaN maxima count as present and the exact test below drops them)
+        present = (~(scores.amax(0)[1:] <= thr)).nonzero().flatten().add(1).tolist()
         bs, ss, ls = [], [], []
         for label in present:
             score = scores[:, label]
