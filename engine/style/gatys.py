@@ -25,11 +25,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..device import autocast, device_label, get_device
+from ..device import autocast, device_label, get_device, tf32_matmul
 from ..jobs import Job, Progress
 from . import colors
 from .backbones import Backbone, load_backbone
-from .losses import content_loss, gram_matrix, style_loss, total_loss, tv_loss
+from .lbfgs import LBFGS
+from .losses import content_loss, gram_matrix, style_loss, tv_loss
 from .memory import MemoryEstimate, MemoryRefused, check_memory, estimate_bytes
 
 __all__ = [
@@ -306,59 +307,69 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
             else:
                 init = c_t.clone()
             x = init.detach().clone().contiguous().requires_grad_(True)
-            if params.optimizer == "lbfgs":
-                opt: torch.optim.Optimizer = torch.optim.LBFGS([x], lr=1.0, max_iter=params.report_every, max_eval=params.report_every,
-                                                               history_size=params.history_size, tolerance_grad=-1.0, tolerance_change=-1.0,
-                                                               line_search_fn="strong_wolfe")
-            else:
-                opt = torch.optim.Adam([x], lr=params.learning_rate)
+            lbfgs = LBFGS(x, history_size=params.history_size) if params.optimizer == "lbfgs" else None
+            # fused Adam on CUDA: one kernel per step and no host read of the step count
+            adam = torch.optim.Adam([x], lr=params.learning_rate, fused=device.type == "cuda") if lbfgs is None else None
             best_loss = math.inf
             best_img = x.detach().clone()
+            candidate = torch.empty_like(best_img)
             n_steps = steps_per_scale[si]
             count = 0
 
-            def closure() -> torch.Tensor:
+            def evaluate() -> torch.Tensor:
+                """J, α·content, β·style, γ·TV at the current x; fills x.grad. No host transfer."""
+                x.grad = None
+                with tf32_matmul(device):  # the Gram products, forward and backward
+                    with autocast(device):
+                        feats = backbone(x, layers)
+                        terms = torch.stack([
+                            content_loss(c_target, feats[params.content_layer]) * alpha,
+                            style_loss(s_grams, feats, style_weights) * beta,
+                            tv_loss(x) * gamma,
+                        ])
+                        j = terms.sum()
+                    j.backward()
+                return torch.cat([j.detach().reshape(1), terms.detach()])
+
+            def observe(values: list[float], image: torch.Tensor) -> None:
+                """Log one evaluation; ``image`` is the evaluated point (on the device)."""
                 nonlocal count, best_loss, best_img
-                opt.zero_grad(set_to_none=True)
-                with autocast(device):
-                    feats = backbone(x, layers)
-                    c_l = content_loss(c_target, feats[params.content_layer])
-                    s_l = style_loss(s_grams, feats, style_weights)
-                    t_l = tv_loss(x)
-                    j, wc, ws, wt = total_loss(c_l, s_l, t_l, alpha, beta, gamma)
-                j.backward()
-                value, v_c, v_s, v_t = torch.stack([j, wc, ws, wt]).detach().tolist()  # one device sync per step
+                value, v_c, v_s, v_t = values
                 count += 1
                 history.append(LossRecord(done_total + count, size, v_c, v_s, v_t, value, time.perf_counter() - start))
                 if value < best_loss:
                     best_loss = value
-                    best_img = x.detach().clone()
-                return j
+                    best_img = image.clone()
 
             while count < n_steps:
-                before = count
                 chunk = min(params.report_every, n_steps - count)
-                if params.optimizer == "lbfgs":
-                    group = opt.param_groups[0]
-                    group["max_iter"] = chunk
-                    group["max_eval"] = chunk
-                    opt.step(closure)
-                else:
-                    for _ in range(chunk):
-                        opt.step(closure)
+                for _ in range(chunk):
+                    if lbfgs is not None:
+                        lbfgs.step(evaluate, lambda values: observe(values, x.detach()))
+                        if lbfgs.converged:
+                            break
+                    else:
+                        values = evaluate()
+                        candidate.copy_(x.detach())  # the evaluated point, before Adam moves x
+                        adam.step()
+                        observe(values.tolist(), candidate)  # the one transfer per step
                 with torch.no_grad():
+                    outside = bool(((x < 0) | (x > 1)).any())  # one transfer per report
                     x.clamp_(0, 1)
-                if count == before:  # the optimiser made no evaluation: converged
-                    break
+                if outside and lbfgs is not None:
+                    lbfgs.point_changed()
+                converged = lbfgs is not None and lbfgs.converged
                 step_total = done_total + count
                 last = history[-1]
                 msg = (f"scale {si + 1}/{len(sizes)} ({size} px) step {count}/{n_steps}: "
                        f"loss {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})")
                 yield Progress(min(step_total / total_steps, 1.0), msg,
                                partial=StylePartial(finish(_to_uint8(x)), finish(_to_uint8(best_img)), list(history), step_total, size))
+                if converged:  # zero gradient: nothing left to do at this scale
+                    break
             done_total += n_steps
             x_prev = best_img
-            del opt, c_target, s_grams
+            del lbfgs, adam, c_target, s_grams
     except torch.OutOfMemoryError:
         if device.type == "cuda":
             torch.cuda.empty_cache()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch.nn import functional as F
 
 __all__ = [
     "gram_matrix",
@@ -49,7 +50,12 @@ def gram_matrix(a: torch.Tensor) -> torch.Tensor:
 
 def content_loss(a_content: torch.Tensor, a_generated: torch.Tensor) -> torch.Tensor:
     """½‖a(C) − a(G)‖² over all elements (a scalar)."""
-    return 0.5 * (a_content.float() - a_generated.float()).pow(2).sum()
+    return F.mse_loss(a_generated.float(), a_content.float(), reduction="sum") * 0.5
+
+
+def _style_norm(a: torch.Tensor) -> float:
+    _, c, h, w = a.shape
+    return float(2 * h * w * c) ** 2
 
 
 def style_layer_loss(gram_style: torch.Tensor, a_generated: torch.Tensor) -> torch.Tensor:
@@ -57,9 +63,7 @@ def style_layer_loss(gram_style: torch.Tensor, a_generated: torch.Tensor) -> tor
 
     ``gram_style`` is (N, C, C) (precomputed once); ``a_generated`` is (N, C, H, W).
     """
-    _, c, h, w = a_generated.shape
-    diff = gram_style.float() - gram_matrix(a_generated)
-    return diff.pow(2).sum() / float(2 * h * w * c) ** 2
+    return F.mse_loss(gram_matrix(a_generated), gram_style.float(), reduction="sum") / _style_norm(a_generated)
 
 
 def style_loss(style_grams: dict[str, torch.Tensor], generated: dict[str, torch.Tensor], layer_weights: dict[str, float]) -> torch.Tensor:
@@ -68,7 +72,9 @@ def style_loss(style_grams: dict[str, torch.Tensor], generated: dict[str, torch.
     for layer, weight in layer_weights.items():
         if weight == 0:
             continue
-        term = weight * style_layer_loss(style_grams[layer], generated[layer])
+        a = generated[layer]
+        # the weight and the normalisation folded into one factor: one kernel fewer per layer
+        term = F.mse_loss(gram_matrix(a), style_grams[layer].float(), reduction="sum") * (weight / _style_norm(a))
         total = term if total is None else total + term
     if total is None:
         return next(iter(generated.values())).new_zeros((), dtype=torch.float32)
@@ -78,9 +84,9 @@ def style_loss(style_grams: dict[str, torch.Tensor], generated: dict[str, torch.
 def tv_loss(x: torch.Tensor) -> torch.Tensor:
     """Total variation of an (N, C, H, W) image: Σ Δ_y² + Σ Δ_x² (a scalar)."""
     x = x.float()
-    dy = x[:, :, 1:, :] - x[:, :, :-1, :]
-    dx = x[:, :, :, 1:] - x[:, :, :, :-1]
-    return dy.pow(2).sum() + dx.pow(2).sum()
+    dy = F.mse_loss(x[:, :, 1:, :], x[:, :, :-1, :], reduction="sum")
+    dx = F.mse_loss(x[:, :, :, 1:], x[:, :, :, :-1], reduction="sum")
+    return dy + dx
 
 
 @dataclass

@@ -115,7 +115,8 @@ def estimate_bytes(height: int, width: int, layers: list[str], backbone: str = "
     # calibrated on a 1024×1024 VGG-19 run on CPU (peak RSS 3.6 GB, see the README)
     graph = int(activations * act_bytes * 1.25)
     pixels = 3 * height * width * 4
-    history = (2 * history_size + 4) * pixels if optimizer == "lbfgs" else 4 * pixels
+    # L-BFGS: the ring of m (s, y) pairs plus the point, gradient, new gradient, direction, s and y
+    history = (2 * history_size + 6) * pixels if optimizer == "lbfgs" else 4 * pixels
     grams = sum(c * c for c in widths) * 4
     return int(graph + history + grams + weights * 4 + _FRAMEWORK_BYTES)
 
