@@ -69,8 +69,23 @@ def test_annotate_equals_drawing_each_box_in_turn(h, w, n_raw, n_kept):
         for show_raw in (True, False):
             got = annotate(frame, det, show_raw=show_raw, show_counts=False)
             np.testing.assert_array_equal(got, _reference(frame, det, show_raw), err_msg=f"trial {trial} raw {show_raw}")
-    # a repeated frame (labels now come from the cache) draws the same again
-    np.testing.assert_array_equal(annotate(frame, det, show_counts=False), _reference(frame, det))
+    # labels seen before are pasted from rendered copies: the same pixels again
+    for _ in range(2):
+        np.testing.assert_array_equal(annotate(frame, det, show_counts=False), _reference(frame, det))
+
+
+def test_label_rendering_stays_inside_its_background_or_is_not_reused():
+    from engine.detect.annotate import _render_label
+
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for text, scale, thick in (("person 0.87", 0.533, 1), ("a rather long class name 1.00", 1.0, 3), ("Wj 0.50", 0.4, 1)):
+        (tw, th), base = cv2.getTextSize(text, font, scale, thick)
+        patch = _render_label(text, (42, 157, 143), scale, thick, tw, th, base)
+        assert patch is not None and patch.shape == (th + base + 3, tw + 7, 3) and not patch.flags.writeable
+        assert (patch.min(axis=2) > 200).sum() > 10  # white text on the colour
+    # a background too small for the text: never reused
+    (tw, th), base = cv2.getTextSize("person", font, 1.0, 2)
+    assert _render_label("person", (42, 157, 143), 1.0, 2, tw // 2, th, base) is None
 
 
 def test_raw_boxes_faded_kept_boxes_bold_and_labelled():

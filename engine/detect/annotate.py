@@ -6,6 +6,8 @@ drawn thin and faded; a caption gives the counts before and after NMS.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Sequence
 
@@ -53,32 +55,70 @@ def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: fl
         cv2.putText(img, t, (x + 5, y + (i + 1) * line_h - 4), _FONT, scale, fg, thick, cv2.LINE_AA)
 
 
-@lru_cache(maxsize=2048)
-def _label(text: str, colour: tuple[int, int, int], scale: float, thick: int) -> tuple[int, int, int, np.ndarray | None]:
-    """Size of a box label and, when its text stays inside its background, the label itself.
+class _LabelCache:
+    """Rendered box labels, keyed by (text, colour, scale, thickness).
 
-    Returns (text width, text height, baseline, patch): patch is the
-    (th + base + 3, tw + 7, 3) uint8 image of the filled ``colour`` rectangle
-    with the white text drawn on it exactly as it is drawn in place, or
-    ``None`` when anti-aliased text pixels would spill outside the rectangle
-    (then the label is drawn in place).
+    A label is rendered for reuse the second time it is asked for (a label
+    seen once is drawn in place, as cheap as without a cache); the least
+    recently used entries are dropped beyond ``size``. Thread-safe.
     """
-    (tw, th), base = cv2.getTextSize(text, _FONT, scale, thick)
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._patches: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+        self._seen: OrderedDict[tuple, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, th: int, base: int, tw: int) -> np.ndarray | None:
+        """The label image for ``key``, or ``None`` when it is to be drawn in place."""
+        with self._lock:
+            if key in self._patches:
+                self._patches.move_to_end(key)
+                return self._patches[key]
+            if key not in self._seen:
+                self._seen[key] = None
+                if len(self._seen) > self.size:
+                    self._seen.popitem(last=False)
+                return None
+            del self._seen[key]
+        patch = _render_label(key[0], key[1], key[2], key[3], tw, th, base)
+        with self._lock:
+            self._patches[key] = patch
+            if len(self._patches) > self.size:
+                self._patches.popitem(last=False)
+        return patch
+
+    def clear(self) -> None:
+        with self._lock:
+            self._patches.clear()
+            self._seen.clear()
+
+
+def _render_label(text: str, colour: tuple[int, int, int], scale: float, thick: int, tw: int, th: int, base: int) -> np.ndarray | None:
+    """The (th + base + 3, tw + 7, 3) uint8 image of a box label -- the filled ``colour``
+    rectangle with the white text drawn on it exactly as :func:`_draw_kept` draws
+    them in place -- or ``None`` when anti-aliased text pixels reach outside the
+    rectangle (such a label is always drawn in place).
+
+    The text is rendered with a black margin around the rectangle: white text
+    changes every black pixel it covers at all, so an untouched margin proves the
+    rectangle holds every pixel the text sets.
+    """
     ph, pw, m = th + base + 3, tw + 7, 4
-    patch = None
-    for sentinel in ((0, 0, 0), tuple(255 - c for c in colour)):
-        canvas = np.empty((ph + 2 * m, pw + 2 * m, 3), np.uint8)
-        canvas[:] = sentinel
-        canvas[m : m + ph, m : m + pw] = colour
-        before = canvas.copy()
-        cv2.putText(canvas, text, (m + 3, m + th + 1), _FONT, scale, _WHITE, thick, cv2.LINE_AA)
-        inside = np.zeros(canvas.shape[:2], bool)
-        inside[m : m + ph, m : m + pw] = True
-        if np.any(canvas[~inside] != before[~inside]):
-            return tw, th, base, None
-        patch = canvas[m : m + ph, m : m + pw].copy()
+    canvas = np.zeros((ph + 2 * m, pw + 2 * m, 3), np.uint8)
+    cv2.rectangle(canvas, (m, m), (m + pw - 1, m + ph - 1), colour, -1)
+    inside = canvas[m : m + ph, m : m + pw]
+    before = cv2.countNonZero(canvas.reshape(canvas.shape[0], -1)) - cv2.countNonZero(inside.reshape(ph, -1))
+    cv2.putText(canvas, text, (m + 3, m + th + 1), _FONT, scale, _WHITE, thick, cv2.LINE_AA)
+    after = cv2.countNonZero(canvas.reshape(canvas.shape[0], -1)) - cv2.countNonZero(inside.reshape(ph, -1))
+    if before != 0 or after != 0:
+        return None
+    patch = inside.copy()
     patch.setflags(write=False)
-    return tw, th, base, patch
+    return patch
+
+
+_LABELS = _LabelCache()
 
 
 def _draw_raw(overlay: np.ndarray, boxes: np.ndarray, labels: np.ndarray) -> None:
@@ -106,10 +146,12 @@ def _draw_kept(out: np.ndarray, detections: Detections, scale: float, thick: int
         colour = PALETTE[ci]
         cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
         text = f"{detections.label_name(int(label))} {score:.2f}"
-        tw, th, base, patch = _label(text, colour, scale, tthick)
+        (tw, th), base = cv2.getTextSize(text, _FONT, scale, tthick)
         ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
         top = ty - th - base
-        if patch is not None and x1 >= 0 and top >= 0 and x1 + tw + 6 <= w - 1 and ty + 2 <= h - 1:
+        inside = x1 >= 0 and top >= 0 and x1 + tw + 6 <= w - 1 and ty + 2 <= h - 1
+        patch = _LABELS.get((text, colour, scale, tthick), th, base, tw) if inside else None
+        if patch is not None:
             out[top : ty + 3, x1 : x1 + tw + 7] = patch
         else:
             cv2.rectangle(out, (x1, top), (min(x1 + tw + 6, w - 1), ty + 2), colour, -1)
