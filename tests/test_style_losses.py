@@ -113,3 +113,25 @@ def test_memory_guard_refuses_with_a_size_that_fits():
         check_memory(512, 512, layers, "cpu", available=1000)
     assert none.value.suggested_size == 0 and "does not fit" in str(none.value)
     assert largest_fitting_size(512, 512, layers, 10**12) == 512
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_gram_gradient_matches_autograd_and_finite_differences(channels_last):
+    gen = torch.Generator().manual_seed(3)
+    a = torch.randn(2, 5, 4, 3, generator=gen, dtype=torch.float64)
+    if channels_last:
+        a = a.contiguous(memory_format=torch.channels_last)
+    a.requires_grad_(True)
+    weights = torch.randn(2, 5, 5, generator=gen, dtype=torch.float64)
+
+    def reference(x):
+        flat = x.reshape(2, 5, 12)
+        return torch.bmm(flat, flat.transpose(1, 2))
+
+    torch.testing.assert_close(gram_matrix(a), reference(a.detach()))
+    (gram_matrix(a) * weights).sum().backward()
+    ours = a.grad.clone()
+    a.grad = None
+    (reference(a) * weights).sum().backward()
+    torch.testing.assert_close(ours, a.grad)
+    assert torch.autograd.gradcheck(gram_matrix, (a.detach().clone().requires_grad_(True),))

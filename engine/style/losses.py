@@ -30,22 +30,46 @@ __all__ = [
 ]
 
 
+def _at_least_float32(x: torch.Tensor) -> torch.Tensor:
+    return x if x.dtype == torch.float64 else x.float()
+
+
+class _GramProduct(torch.autograd.Function):
+    """G = M·Mᵀ for M (N, C, K), or Mᵀ·M for M (N, K, C) (``channels_last``), in float32.
+
+    Its backward is the one product dM = (dG + dGᵀ)·M (or M·(dG + dGᵀ)):
+    autograd's generic bmm backward would make two products of that size and
+    add them.
+    """
+
+    @staticmethod
+    @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)
+    def forward(ctx, m: torch.Tensor, channels_last: bool) -> torch.Tensor:
+        m = _at_least_float32(m)
+        ctx.save_for_backward(m)
+        ctx.channels_last = channels_last
+        return torch.bmm(m.transpose(1, 2), m) if channels_last else torch.bmm(m, m.transpose(1, 2))
+
+    @staticmethod
+    @torch.amp.custom_bwd(device_type="cuda")
+    def backward(ctx, grad_gram: torch.Tensor):
+        (m,) = ctx.saved_tensors
+        sym = grad_gram + grad_gram.transpose(1, 2)
+        return (torch.bmm(m, sym) if ctx.channels_last else torch.bmm(sym, m)), None
+
+
 def gram_matrix(a: torch.Tensor) -> torch.Tensor:
-    """Unnormalised Gram matrix of an (N, C, H, W) activation: (N, C, C), float32.
+    """Unnormalised Gram matrix of an (N, C, H, W) activation: (N, C, C), float32 (float64 for float64 input).
 
     Always a float32 product, also under CUDA mixed precision: half precision
     would overflow on large images, and bfloat16 measurably slowed convergence.
     """
     n, c, h, w = a.shape
-    if a.dim() == 4 and not a.is_contiguous() and a.is_contiguous(memory_format=torch.channels_last):
+    if not a.is_contiguous() and a.is_contiguous(memory_format=torch.channels_last):
         # channels-last (CUDA): read it as (N, H·W, C) without a copy, so the
         # gradient comes back in the same layout as the convolutions' own
-        flat_t = a.permute(0, 2, 3, 1).reshape(n, h * w, c).float()
-        with torch.autocast(device_type=flat_t.device.type, enabled=False):
-            return torch.bmm(flat_t.transpose(1, 2), flat_t)
-    flat = a.float().reshape(n, c, h * w)
-    with torch.autocast(device_type=flat.device.type, enabled=False):
-        return torch.bmm(flat, flat.transpose(1, 2))
+        return _GramProduct.apply(_at_least_float32(a.permute(0, 2, 3, 1).reshape(n, h * w, c)), True)
+    return _GramProduct.apply(_at_least_float32(a).reshape(n, c, h * w), False)
 
 
 def content_loss(a_content: torch.Tensor, a_generated: torch.Tensor) -> torch.Tensor:
