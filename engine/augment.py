@@ -189,7 +189,7 @@ def _steps(config: AugmentConfig, image_size: tuple[int, int]) -> list[str]:
     return steps
 
 
-def build_pipeline(config: AugmentConfig, image_size: tuple[int, int]):
+def build_pipeline(config: AugmentConfig, image_size: tuple[int, int]) -> torch.nn.Module:
     """The ``v2.Compose`` the app applies for ``config`` to images of ``image_size`` (H, W).
 
     It is built from the same expressions :func:`to_code` writes out, so the

@@ -85,6 +85,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `screenshots` subcommand(s) to the command line."""
     p = sub.add_parser("screenshots", help="render every panel to DIR/<panel>.png offscreen")
     p.add_argument("dir")
     p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT (default 1280x800)")

@@ -141,6 +141,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `arch` subcommand(s) to the command line."""
     p = sub.add_parser("arch", help="classic CNN architectures: list, per-layer summary")
     arch_sub = p.add_subparsers(dest="arch_command", metavar="ARCH_COMMAND")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

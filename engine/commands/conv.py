@@ -133,6 +133,7 @@ def _guard(func):
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `conv` subcommand(s) to the command line."""
     p = sub.add_parser("conv", help="convolution lab: output size, animation export, filter a photo")
     conv_sub = p.add_subparsers(dest="conv_command", required=True)
 

@@ -109,6 +109,7 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `detect` subcommand(s) to the command line."""
     p = sub.add_parser("detect", help="detect objects in a video, camera, image, folder or the demo scene")
     p.add_argument("source", nargs="?", help="a video or image file, a folder of images, cam:N, demo or demo:PHOTO")
     p.add_argument("--model", default="ssdlite320_mobilenet_v3_large", help="detector name (see --list); yolo:PATH for a trained grid detector")

@@ -250,6 +250,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `faces` subcommand(s) to the command line."""
     p = sub.add_parser("faces", help="enroll people, identify and verify faces, calibrate the threshold")
     p.add_argument("--db", type=Path, default=None, help="faces database file (default: faces.db in the data folder)")
     p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help="face detector: dlib's CNN (default) or OpenCV's Haar cascade")

@@ -53,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `info` subcommand(s) to the command line."""
     p = sub.add_parser("info", help="versions, device and data paths")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_run)

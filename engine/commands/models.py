@@ -87,6 +87,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `models` subcommand(s) to the command line."""
     p = sub.add_parser("models", help="list, download, import and verify pretrained weights")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     pl = msub.add_parser("list", help="known weights and their status")

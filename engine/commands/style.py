@@ -142,6 +142,7 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `style` subcommand(s) to the command line."""
     p = sub.add_parser("stylize", help="paint a photo in the style of another image (Gatys optimisation)",
                        description="CONTENT and STYLE are image files or sample names such as sample:chelsea, sample:mosaic.")
     p.add_argument("content")

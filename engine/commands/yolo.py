@@ -113,6 +113,7 @@ def _hook_detect(sub: argparse._SubParsersAction) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `yolo` subcommand(s) to the command line."""
     _hook_detect(sub)
     p = sub.add_parser("yolo", help="train and evaluate the grid (YOLO-style) detector on synthetic scenes")
     yolo_sub = p.add_subparsers(dest="yolo_command", metavar="ACTION", required=True)
