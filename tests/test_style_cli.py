@@ -62,3 +62,36 @@ def test_style_apply_and_train(tmp_path, capsys):
     assert code == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["steps"] == 2 and (tmp_path / "m.pth").exists()
+
+
+def test_stylize_refuses_bad_flags_before_any_work(tmp_path, capsys):
+    base = ["stylize", "sample:chelsea", "sample:mosaic", "--size", "48", "--steps", "2", "--backbone", "random"]
+    cases = [
+        (["--style-layers", "conv1_1=abc"], "'conv1_1=abc' is not LAYER=WEIGHT"),
+        (["--style-layers", "conv1_1=1,foo"], "unknown layer(s) foo"),
+        (["--content-layer", "conv9_9"], "unknown layer(s) conv9_9"),
+        (["--report-every", "0"], "report every must be at least 1"),
+        (["--beta", "-5"], "β must be zero or positive"),
+    ]
+    for extra, message in cases:
+        out = tmp_path / "x.png"
+        assert main(base + ["-o", str(out)] + extra) == 1, extra
+        assert message in capsys.readouterr().err, extra
+        assert not out.exists()
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not an image")
+    assert main(["stylize", str(bad), "sample:mosaic", "-o", str(tmp_path / "x.png"), "--json"]) == 1
+    assert "not a recognised image format" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+
+
+def test_stylize_output_folder_is_made_or_refused_before_the_run(tmp_path, capsys):
+    nested = tmp_path / "new" / "folder" / "cat.png"
+    base = ["stylize", "sample:chelsea", "sample:mosaic", "--size", "48", "--steps", "2", "--backbone", "random"]
+    assert main(base + ["-o", str(nested)]) == 0
+    assert load_image(nested).shape == (32, 48, 3)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    assert main(base + ["-o", str(blocker / "cat.png"), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert "cannot write" in captured.err and "Traceback" not in captured.err
+    assert "cannot write" in json.loads(captured.out.strip().splitlines()[-1])["error"]

@@ -16,11 +16,24 @@ def _err(text: str) -> int:
     return 1
 
 
+def _fail(args: argparse.Namespace, text: str, **extra) -> int:
+    """Report an error on stderr, and as a JSON object on stdout with ``--json``."""
+    if getattr(args, "json", False):
+        from ..cli import print_json
+
+        print_json({"error": text, **extra})
+    return _err(text)
+
+
 def _layer_weights(text: str) -> dict[str, float]:
+    """``conv1_1=0.2,conv2_1`` -> {"conv1_1": 0.2, "conv2_1": 1.0}; ``ValueError`` naming the bad part."""
     out: dict[str, float] = {}
     for part in text.split(","):
         name, _, value = part.partition("=")
-        out[name.strip()] = float(value) if value else 1.0
+        try:
+            out[name.strip()] = float(value) if value.strip() else 1.0
+        except ValueError:
+            raise ValueError(f"--style-layers: {part.strip()!r} is not LAYER=WEIGHT (e.g. conv1_1=0.2)") from None
     return out
 
 
@@ -35,19 +48,27 @@ def _stylize(args: argparse.Namespace) -> int:
         content = resolve_image(args.content)
         style = resolve_image(args.style)
     except (ImageLoadError, ValueError) as exc:
-        return _err(str(exc))
+        return _fail(args, str(exc))
     params = StyleParams(
         size=args.size, steps=args.steps, style_strength=args.style_strength, alpha=args.alpha, beta=args.beta, gamma=args.tv,
         optimizer=args.optimizer, init=args.init, preserve_colors=args.preserve_colors or "none", backbone=args.backbone,
         report_every=args.report_every, multiscale=not args.single_scale, seed=args.seed,
     )
-    if args.style_layers:
-        params.style_layers = _layer_weights(args.style_layers)
-    if args.content_layer:
-        params.content_layer = args.content_layer
+    try:
+        if args.style_layers:
+            params.style_layers = _layer_weights(args.style_layers)
+        if args.content_layer:
+            params.content_layer = args.content_layer
+        params.validate()
+    except ValueError as exc:
+        return _fail(args, str(exc))
     out = Path(args.output)
     if out.suffix.lower() != ".png":
-        return _err("the output must be a .png file (it carries the parameters as metadata)")
+        return _fail(args, "the output must be a .png file (it carries the parameters as metadata)")
+    try:  # before the run, so a bad path does not cost the work
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
     printer = progress_printer(not args.json)
     notices: list[str] = []
 
@@ -62,13 +83,14 @@ def _stylize(args: argparse.Namespace) -> int:
     try:
         outcome = run_job(stylize(content, style, params, device=get_device()), show)
     except MemoryRefused as exc:
-        if args.json:
-            print_json({"error": str(exc), "suggested_size": exc.suggested_size})
-        return _err(str(exc))
+        return _fail(args, str(exc), suggested_size=exc.suggested_size)
     except ValueError as exc:
-        return _err(str(exc))
+        return _fail(args, str(exc))
     result = outcome.result
-    save_image(out, result.image, result.metadata())
+    try:
+        save_image(out, result.image, result.metadata())
+    except OSError as exc:
+        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
     wall = time.perf_counter() - t0
     if args.json:
         print_json({
@@ -93,14 +115,14 @@ def _train(args: argparse.Namespace) -> int:
     try:
         style = resolve_image(args.style)
     except (ImageLoadError, ValueError) as exc:
-        return _err(str(exc))
+        return _fail(args, str(exc))
     params = TrainParams(steps=args.steps, batch_size=args.batch_size, size=args.size, backbone=args.backbone,
                          checkpoint_every=args.checkpoint_every, style_weight=args.style_weight, content_weight=args.content_weight)
     try:
         outcome = run_job(train_style(style, args.images, args.output, params, resume=not args.restart, device=get_device()),
                           progress_printer(not args.json))
     except ValueError as exc:
-        return _err(str(exc))
+        return _fail(args, str(exc))
     result = outcome.result
     if args.json:
         print_json({"model": str(result.model_path), "checkpoint": str(result.checkpoint_path), "steps": result.steps,
@@ -121,7 +143,7 @@ def _apply(args: argparse.Namespace) -> int:
     try:
         net = load_transformer(args.model)
     except StyleModelError as exc:
-        return _err(str(exc))
+        return _fail(args, str(exc))
     messages: list[str] = []
     printer = progress_printer(not args.json)
 

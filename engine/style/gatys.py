@@ -28,7 +28,7 @@ from PIL import Image
 from ..device import autocast, device_label, get_device, tf32_matmul
 from ..jobs import Job, Progress
 from . import colors
-from .backbones import Backbone, load_backbone
+from .backbones import LAYER_NAMES, Backbone, load_backbone
 from .lbfgs import LBFGS
 from .losses import content_loss, gram_matrix, style_loss, tv_loss
 from .memory import MemoryEstimate, MemoryRefused, check_memory, estimate_bytes
@@ -99,6 +99,16 @@ class StyleParams:
             raise ValueError(f"preserve colours must be one of {', '.join(colors.PRESERVE_MODES)}")
         if not 0.0 <= self.style_strength <= 1.0:
             raise ValueError("style strength must be between 0 and 1")
+        if self.report_every < 1:
+            raise ValueError("report every must be at least 1 step")
+        for name, value in (("α", self.alpha), ("β", self.beta), ("γ", self.gamma)):
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be zero or positive, not {value:g}")
+        unknown = [l for l in (self.content_layer, *self.style_layers) if l not in LAYER_NAMES]
+        if unknown:
+            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYER_NAMES)}")
+        if any(not w >= 0 for w in self.style_layers.values()):
+            raise ValueError("style layer weights must be zero or positive")
         if not any(w > 0 for w in self.style_layers.values()):
             raise ValueError("give at least one style layer a positive weight")
 
