@@ -121,3 +121,19 @@ def test_fast_styles_tab_loads_a_network_and_reports_a_missing_webcam(panel, qtb
     panel.webcam_button.setChecked(True)
     qtbot.waitUntil(lambda: "No camera" in panel.fast_status.text(), timeout=10000)
     assert not panel.webcam_button.isChecked()
+
+
+def test_advanced_controls_fit_the_column_without_clipping(panel, qtbot):
+    from PySide6.QtWidgets import QScrollArea, QWidget
+
+    scroll = next(s for s in panel.tabs.widget(0).findChildren(QScrollArea) if s.widget().isAncestorOf(panel.advanced_box))
+    for expanded in (False, True):
+        panel.advanced_toggle.setChecked(expanded)
+        qtbot.wait(20)
+        viewport = scroll.viewport()
+        assert scroll.widget().width() <= viewport.width(), expanded
+        for child in scroll.widget().findChildren(QWidget):
+            if child.isVisible():
+                right = child.mapTo(viewport, child.rect().topRight()).x()
+                assert right < viewport.width(), (expanded, type(child).__name__, right, viewport.width())
+    assert panel.layer_spins["conv5_1"].isVisible()

@@ -190,7 +190,9 @@ class StyleTransferPanel(Panel):
             self.layer_spins[layer] = spin
             grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
-        adv.addRow("Style layers", grid)
+        # the weights get the full width: beside a row label they would not fit the controls column
+        adv.addRow(QLabel("Style layer weights"))
+        adv.addRow(grid)
         self.optimizer_combo = QComboBox()
         self.optimizer_combo.addItem("L-BFGS", "lbfgs")
         self.optimizer_combo.addItem("Adam", "adam")
@@ -229,7 +231,8 @@ class StyleTransferPanel(Panel):
         scroll = QScrollArea()
         scroll.setWidget(ctl_widget)
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(330)
+        # room for the vertical scroll bar that Advanced brings, so nothing is cut off on the right
+        scroll.setFixedWidth(330 + scroll.verticalScrollBar().sizeHint().width())
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         row = QHBoxLayout(page)
