@@ -137,3 +137,22 @@ def test_advanced_controls_fit_the_column_without_clipping(panel, qtbot):
                 right = child.mapTo(viewport, child.rect().topRight()).x()
                 assert right < viewport.width(), (expanded, type(child).__name__, right, viewport.width())
     assert panel.layer_spins["conv5_1"].isVisible()
+
+
+def test_offered_size_is_the_one_the_engine_accepts(panel, qtbot, monkeypatch):
+    from engine.style import MemoryRefused, StyleParams, random_backbone, stylize
+
+    free = 3 * 2**30
+    monkeypatch.setattr("engine.style.memory.available_bytes", lambda device: free)
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.size_spin.setValue(4096)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert not panel.model.running
+    with pytest.raises(MemoryRefused) as refused:
+        next(stylize(panel.model.content, panel.model.style, StyleParams(size=4096, steps=150, backbone="random"),
+                     backbone=random_backbone(), device="cpu", available_memory=free))
+    offered = refused.value.suggested_size
+    assert offered > max(panel.model.content.shape[:2])  # larger than the photo: the output may be upscaled
+    assert panel.use_size_button.text() == f"Use {offered} px instead"
+    qtbot.mouseClick(panel.use_size_button, Qt.MouseButton.LeftButton)
+    assert panel.model.memory_estimate().fits

@@ -36,6 +36,7 @@ from .gatys import (
     estimate_memory,
     scale_sizes,
     stylize,
+    suggest_size,
     weights_for_strength,
 )
 from .losses import content_loss, gram_matrix, style_layer_loss, style_loss, total_loss, tv_loss
@@ -48,7 +49,7 @@ __all__ = [
     "CameraUnavailable", "FastStylizer", "StyleModelError", "TrainParams", "TrainResult", "TransformerNet", "apply_to_folder",
     "camera_frames", "load_transformer", "save_transformer", "stylize_frames", "train_style",
     "DEFAULT_CONTENT_LAYER", "DEFAULT_STYLE_LAYERS", "INITS", "OPTIMIZERS", "LossRecord", "StyleParams", "StylePartial",
-    "StyleResult", "estimate_memory", "scale_sizes", "stylize", "weights_for_strength",
+    "StyleResult", "estimate_memory", "scale_sizes", "stylize", "suggest_size", "weights_for_strength",
     "content_loss", "gram_matrix", "style_layer_loss", "style_loss", "total_loss", "tv_loss",
     "MemoryEstimate", "MemoryRefused", "available_bytes", "check_memory", "estimate_bytes",
     "STYLE_SAMPLES", "resolve_image", "style_sample",

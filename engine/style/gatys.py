@@ -31,7 +31,7 @@ from . import colors
 from .backbones import LAYER_NAMES, Backbone, load_backbone
 from .lbfgs import LBFGS
 from .losses import content_loss, gram_matrix, style_loss, tv_loss
-from .memory import MemoryEstimate, MemoryRefused, check_memory, estimate_bytes
+from .memory import MemoryEstimate, MemoryRefused, check_memory, estimate_bytes, largest_fitting_size
 
 __all__ = [
     "DEFAULT_STYLE_LAYERS",
@@ -46,6 +46,7 @@ __all__ = [
     "scale_sizes",
     "resize_long_side",
     "estimate_memory",
+    "suggest_size",
     "stylize",
 ]
 
@@ -223,6 +224,17 @@ def estimate_memory(content_shape: tuple[int, ...], params: StyleParams, device:
     needed = estimate_bytes(h, w, params.layers(), backbone=params.backbone, optimizer=params.optimizer,
                             history_size=params.history_size, mixed_precision=device.type == "cuda")
     return MemoryEstimate(max(h, w), needed, free, str(device))
+
+
+def suggest_size(content_shape: tuple[int, ...], params: StyleParams, available: int, device: torch.device | str | None = None) -> int:
+    """The largest output size (long side, a multiple of 64, at most ``params.size``) that fits in ``available`` bytes; 0 if none.
+
+    The same estimate :func:`stylize` checks before it starts, so the offered size is one it accepts.
+    """
+    device = torch.device(device) if device is not None else get_device()
+    h, w = _out_shape(content_shape, params.size)
+    return largest_fitting_size(h, w, params.layers(), available, backbone=params.backbone, optimizer=params.optimizer,
+                                history_size=params.history_size, mixed_precision=device.type == "cuda")
 
 
 def _to_tensor(rgb: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -450,9 +450,7 @@ class StyleTransferPanel(Panel):
             self.status_label.setText(f"Stopped: {exc}")
 
     def _offer_size(self, exc: MemoryRefused) -> None:
-        from engine.style.memory import largest_fitting_size
-
-        size = exc.suggested_size or largest_fitting_size(*self.model.content.shape[:2], self.model.params.layers(), exc.available)
+        size = exc.suggested_size or self.model.suggested_size(exc.available)
         self.status_label.setText(f"Not started: {exc}")
         self._refused_size = size
         if size:

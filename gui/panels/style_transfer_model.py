@@ -29,7 +29,7 @@ from engine.style import (
     stylize,
     train_style,
 )
-from engine.style.gatys import resize_long_side
+from engine.style.gatys import resize_long_side, suggest_size
 
 __all__ = ["StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES"]
 
@@ -106,6 +106,10 @@ class StyleTransferModel(QObject):
 
     def memory_estimate(self) -> MemoryEstimate:
         return estimate_memory(self.content.shape, replace(self.params, backbone=self.effective_backbone()), get_device())
+
+    def suggested_size(self, available: int) -> int:
+        """The largest output size that fits in ``available`` bytes with the current settings (0 if none)."""
+        return suggest_size(self.content.shape, replace(self.params, backbone=self.effective_backbone()), available, get_device())
 
     # -- running --
 
