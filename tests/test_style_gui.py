@@ -156,3 +156,24 @@ def test_offered_size_is_the_one_the_engine_accepts(panel, qtbot, monkeypatch):
     assert panel.use_size_button.text() == f"Use {offered} px instead"
     qtbot.mouseClick(panel.use_size_button, Qt.MouseButton.LeftButton)
     assert panel.model.memory_estimate().fits
+
+
+def test_saved_metadata_describes_the_run_not_controls_changed_after_it(panel, qtbot, tmp_path):
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.size_spin.setValue(48)
+    panel.steps_spin.setValue(2000)
+    panel.every_spin.setValue(2)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.model.losses) >= 2, timeout=60000)
+    # the user moves on while it runs: another size, strength and photo
+    panel.size_spin.setValue(320)
+    panel.strength_slider.setValue(90)
+    panel.content_slot.sampleChosen.emit("coffee")
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.model.running, timeout=30000)
+    saved = panel.save(str(tmp_path / "run.png"))
+    with Image.open(saved) as png:
+        params = json.loads(png.text["convstudio:style-params"])
+        assert (params["size"], params["style_strength"], params["backbone"]) == (48, 0.5, "random")
+        assert png.text["convstudio:content"] == "chelsea" and png.text["convstudio:style"] == "mosaic"
+        assert png.size == (48, 32)

@@ -60,6 +60,8 @@ class StyleTransferModel(QObject):
         self.result: StyleResult | None = None
         self.notice = ""
         self.running = False
+        self.run_params: StyleParams | None = None  # the settings of the run that made ``best``
+        self.run_inputs: tuple[str, str] = ("", "")  # (content name, style name) of that run
         self._backbones: dict[str, object] = {}
 
     # -- inputs --
@@ -119,8 +121,11 @@ class StyleTransferModel(QObject):
         self.losses = []
         self.result = None
         self.notice = ""
+        # what Save records: the settings and inputs of this run, even if the controls change meanwhile
+        self.run_params = replace(self.params, style_layers=dict(self.params.style_layers))
+        self.run_inputs = (self.content_name, self.style_name)
         self.outputChanged.emit()
-        return stylize(self.content, self.style, replace(self.params), device=get_device())
+        return stylize(self.content, self.style, replace(self.run_params, style_layers=dict(self.run_params.style_layers)), device=get_device())
 
     def set_running(self, running: bool) -> None:
         if running != self.running:
@@ -152,11 +157,14 @@ class StyleTransferModel(QObject):
         p = Path(path)
         if p.suffix.lower() != ".png":
             p = p.with_suffix(".png")
-        meta = self.result.metadata() if self.result is not None else self.params.to_metadata()
-        if self.result is None:
+        if self.result is not None:
+            meta = self.result.metadata()
+        else:
+            meta = (self.run_params or self.params).to_metadata()
             meta["convstudio:cancelled-at-step"] = str(self.losses[-1].step if self.losses else 0)
-        meta["convstudio:content"] = self.content_name
-        meta["convstudio:style"] = self.style_name
+        content_name, style_name = self.run_inputs if self.run_params is not None else (self.content_name, self.style_name)
+        meta["convstudio:content"] = content_name
+        meta["convstudio:style"] = style_name
         return save_image(p, self.best, meta)
 
     # -- Gram view --
