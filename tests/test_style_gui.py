@@ -177,3 +177,18 @@ def test_saved_metadata_describes_the_run_not_controls_changed_after_it(panel, q
         assert (params["size"], params["style_strength"], params["backbone"]) == (48, 0.5, "random")
         assert png.text["convstudio:content"] == "chelsea" and png.text["convstudio:style"] == "mosaic"
         assert png.size == (48, 32)
+
+
+def test_strength_label_says_when_beta_overrides_the_slider(panel):
+    from engine.style import weights_for_strength
+
+    # the slider only chooses β: α and γ do not depend on it
+    assert weights_for_strength(0.1, "random", 256, 256)[::2] == weights_for_strength(0.9, "random", 256, 256)[::2]
+    panel.advanced_toggle.setChecked(True)
+    assert "no effect" not in panel.strength_label.text()
+    panel.beta_edit.setText("1e6")
+    panel.beta_edit.editingFinished.emit()
+    assert panel.model.params.beta == 1e6 and "no effect" in panel.strength_label.text()
+    panel.beta_edit.setText("")
+    panel.beta_edit.editingFinished.emit()
+    assert panel.model.params.beta is None and "no effect" not in panel.strength_label.text()

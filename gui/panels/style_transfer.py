@@ -145,6 +145,7 @@ class StyleTransferPanel(Panel):
         self.strength_slider = QSlider(Qt.Orientation.Horizontal)
         self.strength_slider.setRange(0, 100)
         self.strength_label = QLabel("")
+        self.strength_label.setWordWrap(True)
         sl.addWidget(QLabel("photo"), 0, 0)
         sl.addWidget(self.strength_slider, 0, 1)
         sl.addWidget(QLabel("painting"), 0, 2)
@@ -305,8 +306,9 @@ class StyleTransferPanel(Panel):
         for edit, value in ((self.alpha_edit, p.alpha), (self.beta_edit, p.beta), (self.gamma_edit, p.gamma)):
             edit.setText("" if value is None else f"{value:g}")
         del blockers
+        # the strength only chooses β (α = 1 and γ are fixed), so a β typed under Advanced overrides it
         self.strength_label.setText(
-            f"{p.style_strength:.2f}" + ("  (α, β or γ set under Advanced)" if None not in (p.alpha, p.beta, p.gamma) else ""))
+            f"{p.style_strength:.2f}" + ("  (no effect: β is set under Advanced)" if p.beta is not None else ""))
         self._refresh_backbone_notice()
         self._update_memory()
         if self.model.output is None:
