@@ -136,3 +136,22 @@ def test_frames_job_stylises_each_frame():
     outcome = run_job(stylize_frames(stylizer, frames, strength=lambda: 0.0), lambda p: seen.append(p.partial))
     assert outcome.result == 3
     assert all(np.array_equal(a, b) for a, b in zip(seen, frames))
+
+
+def test_a_checkpoint_resumes_only_for_its_own_style_image(tmp_path):
+    photos = [sample_image("astronaut")[::8, ::8]]
+    out = tmp_path / "s.pth"
+    bb = random_backbone("cpu")
+    params = TrainParams(steps=1, batch_size=1, size=32, checkpoint_every=1, report_every=1, backbone="random")
+    first = np.asarray(sample_image("rocket")[::8, ::8])
+    other = np.asarray(sample_image("coffee")[::8, ::8])
+    run_job(train_style(first, photos, out, params, device="cpu", backbone=bb))
+    params.steps = 2
+    with pytest.raises(ValueError, match="different style image"):
+        run_job(train_style(other, photos, out, params, device="cpu", backbone=bb))
+    # starting over is allowed, and the same image resumes
+    assert run_job(train_style(other, photos, out, params, resume=False, device="cpu", backbone=bb)).result.steps == 2
+    params.steps = 3
+    messages = []
+    assert run_job(train_style(other, photos, out, params, device="cpu", backbone=bb), lambda p: messages.append(p.message)).result.steps == 3
+    assert "Resumed from step 2" in messages

@@ -335,6 +335,14 @@ def _norm_gram(a: torch.Tensor) -> torch.Tensor:
         return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
 
 
+def _style_fingerprint(style: np.ndarray) -> str:
+    """A short hash of the style image's pixels: a checkpoint only resumes for the image it was trained on."""
+    import hashlib
+
+    arr = np.ascontiguousarray(style, dtype=np.uint8)
+    return hashlib.sha1(repr(arr.shape).encode() + arr.tobytes()).hexdigest()[:16]
+
+
 def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarray] | None, out_path: str | os.PathLike,
                 params: TrainParams | None = None, resume: bool = True, device: torch.device | str | None = None,
                 backbone=None) -> Job[TrainResult]:
@@ -344,7 +352,8 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     curve so far (list of :class:`TrainPoint`). A checkpoint
     (``<out>.ckpt``: weights, optimiser state, step, curve) is written every
     ``checkpoint_every`` steps and when cancelled; with ``resume`` an
-    existing checkpoint is continued. The finished network is saved to
+    existing checkpoint is continued (``ValueError`` if it was trained for
+    another style image). The finished network is saved to
     ``out_path`` as a bare state dict.
     """
     from ..weights import safe_load
@@ -366,8 +375,12 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     opt = torch.optim.Adam(net.parameters(), lr=params.learning_rate)
     step = 0
     curve: list[TrainPoint] = []
+    fingerprint = _style_fingerprint(style)
     if resume and ckpt_path.exists():
         ckpt = safe_load(ckpt_path)
+        if ckpt.get("style", fingerprint) != fingerprint:
+            raise ValueError(f"{ckpt_path} holds a training for a different style image, so it cannot be resumed with this one: "
+                             "give this style another name, or start over (style train --restart)")
         net.load_state_dict(clean_state_dict(ckpt["model"]))
         opt.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
@@ -386,7 +399,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
         tmp = ckpt_path.with_name(ckpt_path.name + ".part")
         ckpt_path.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"model": {k: v.detach().cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(),
-                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve]}, tmp)
+                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve], "style": fingerprint}, tmp)
         os.replace(tmp, ckpt_path)
 
     finished = False
