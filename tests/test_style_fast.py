@@ -155,3 +155,14 @@ def test_a_checkpoint_resumes_only_for_its_own_style_image(tmp_path):
     messages = []
     assert run_job(train_style(other, photos, out, params, device="cpu", backbone=bb), lambda p: messages.append(p.message)).result.steps == 3
     assert "Resumed from step 2" in messages
+
+
+def test_folder_inputs_with_the_same_name_keep_both_outputs(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    save_image(photos / "shot.png", sample_image("coffee")[::8, ::8])
+    save_image(photos / "shot.jpg", sample_image("chelsea")[::8, ::8])
+    torch.manual_seed(0)
+    written = run_job(apply_to_folder(FastStylizer(TransformerNet(), "cpu"), [photos], tmp_path / "out")).result
+    assert len(written) == len(set(written)) == 2
+    assert sorted(load_image(p).shape for p in written) == sorted([(50, 75, 3), (38, 57, 3)])

@@ -239,6 +239,8 @@ def apply_to_folder(stylizer: FastStylizer, inputs: Sequence[str | os.PathLike],
             yield Progress((i + 1) / len(files), f"skipped: {exc}")
             continue
         target = out / f"{f.stem}_styled.png"
+        if target in written:  # photo.jpg after photo.png: keep both
+            target = out / f"{f.stem}_{f.suffix.lstrip('.').lower()}_styled.png"
         save_image(target, stylizer(rgb, strength), {"convstudio:source": f.name, "convstudio:strength": f"{strength:g}"})
         written.append(target)
         yield Progress((i + 1) / len(files), f"{i + 1}/{len(files)}: {target.name}", partial=target)
