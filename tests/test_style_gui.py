@@ -192,3 +192,44 @@ def test_strength_label_says_when_beta_overrides_the_slider(panel):
     panel.beta_edit.setText("")
     panel.beta_edit.editingFinished.emit()
     assert panel.model.params.beta is None and "no effect" not in panel.strength_label.text()
+
+
+def test_dropping_a_file_on_the_style_box_loads_the_style(panel, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = tmp_path / "painting.png"
+    save_image(path, sample_image("rocket")[::4, ::4])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    panel.style_slot.dropEvent(event)
+    assert panel.model.style_name == "painting.png"
+    assert np.array_equal(panel.model.style, sample_image("rocket")[::4, ::4])
+    assert panel.model.content_name == "chelsea"  # the content photo is untouched
+    assert panel.style_slot.combo.currentText() == "(file)"
+
+
+def test_fast_tab_trains_a_style_with_a_curve_and_applies_it_to_a_folder(panel, qtbot, tmp_path):
+    from engine.paths import trained_dir
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    save_image(photos / "a.png", sample_image("astronaut")[::8, ::8])
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.tabs.setCurrentIndex(1)
+    panel.fast.train_params.size, panel.fast.train_params.batch_size, panel.fast.train_params.report_every = 32, 1, 1
+    panel.train_folder.setText(str(photos))
+    panel.train_steps.setValue(3)
+    panel.train_name.setText("tiny")
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert not panel.train_button.isEnabled() and panel.train_cancel.isEnabled()
+    qtbot.waitUntil(lambda: panel._fast_job is None, timeout=60000)
+    assert "Trained 3 steps" in panel.fast_status.text(), panel.fast_status.text()
+    model = trained_dir() / "styles" / "tiny.pth"
+    assert model.exists() and model.with_name("tiny.pth.ckpt").exists()
+    assert list(panel.train_plot.curves["total"].getData()[0]) == [1, 2, 3]
+    assert panel.fast.network_name == "tiny.pth" and panel.apply_folder_button.isEnabled()
+    panel.apply_folder(str(photos), str(tmp_path / "out"))
+    qtbot.waitUntil(lambda: "Wrote 1 image" in panel.fast_status.text(), timeout=30000)
+    assert (tmp_path / "out" / "a_styled.png").exists()
