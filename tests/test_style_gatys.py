@@ -162,3 +162,14 @@ def test_multiscale_run_ends_at_the_requested_size(images, backbone):
     result = run_job(stylize(content[::4, ::4], style, params, backbone=backbone, device="cpu")).result
     assert max(result.image.shape[:2]) == 520
     assert sorted({r.scale for r in result.losses}) == [260, 520]
+
+
+def test_initialisation_from_content_style_or_noise(images, backbone):
+    content, style = images
+    first = {}
+    for init in ("content", "style", "noise"):
+        params = StyleParams(size=48, steps=1, report_every=1, optimizer="adam", init=init, backbone="random")
+        first[init] = run_job(stylize(content, style, params, backbone=backbone, device="cpu")).result.losses[0]
+    assert first["content"].content == 0.0  # the first evaluation is at the photo itself
+    assert first["style"].content > 0 and first["style"].style < first["content"].style / 2  # starts from the painting
+    assert first["noise"].tv > 5 * max(first["content"].tv, first["style"].tv)  # uniform noise is rough
