@@ -233,3 +233,18 @@ def test_fast_tab_trains_a_style_with_a_curve_and_applies_it_to_a_folder(panel, 
     panel.apply_folder(str(photos), str(tmp_path / "out"))
     qtbot.waitUntil(lambda: "Wrote 1 image" in panel.fast_status.text(), timeout=30000)
     assert (tmp_path / "out" / "a_styled.png").exists()
+
+
+def test_a_photo_opened_on_the_fast_tab_is_stylised_there(panel, qtbot, tmp_path):
+    import torch
+
+    from engine.style import TransformerNet, save_transformer
+
+    torch.manual_seed(0)
+    assert panel.load_network(str(save_transformer(TransformerNet(), tmp_path / "net.pth")))
+    panel.tabs.setCurrentIndex(1)
+    photo = tmp_path / "photo.png"
+    save_image(photo, sample_image("coffee")[::4, ::4])
+    panel.window().open_image_path(photo)
+    assert panel.tabs.currentIndex() == 1
+    assert panel.fast.output.shape == (100, 150, 3) and not np.array_equal(panel.fast.output, panel.model.content)

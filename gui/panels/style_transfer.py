@@ -400,9 +400,11 @@ class StyleTransferPanel(Panel):
     # -- actions
 
     def open_image(self, path: Path) -> None:
-        """File > Open and drops on the panel load the content photo (drop on the style box for the style)."""
+        """File > Open and drops on the panel load the content photo (drop on the style box for the style).
+
+        The tab stays as it is: on *Fast styles* the loaded network is applied to the new photo at once.
+        """
         self.model.load_content(str(path))
-        self.tabs.setCurrentIndex(0)
 
     def start(self) -> None:
         if self.model.running:
