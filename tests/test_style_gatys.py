@@ -173,3 +173,14 @@ def test_initialisation_from_content_style_or_noise(images, backbone):
     assert first["content"].content == 0.0  # the first evaluation is at the photo itself
     assert first["style"].content > 0 and first["style"].style < first["content"].style / 2  # starts from the painting
     assert first["noise"].tv > 5 * max(first["content"].tv, first["style"].tv)  # uniform noise is rough
+
+
+def test_too_thin_an_image_for_the_deepest_layer_is_refused_plainly(images, backbone):
+    content, style = images  # content 300×451: at 40 px its short side is 27 px, conv5_x needs 32
+    with pytest.raises(ValueError, match="only 27 px on its short side"):
+        run_job(stylize(content, style, StyleParams(size=40, steps=1, backbone="random"), backbone=backbone, device="cpu"))
+    with pytest.raises(ValueError, match="style image is only"):
+        run_job(stylize(content, style[:20], StyleParams(size=64, steps=1, backbone="random"), backbone=backbone, device="cpu"))
+    # shallower layers need less: the same 40 px run works with layers down to conv4_x
+    shallow = StyleParams(size=40, steps=1, backbone="random", content_layer="conv4_1", style_layers={"conv1_1": 1.0, "conv4_1": 1.0})
+    assert run_job(stylize(content, style, shallow, backbone=backbone, device="cpu")).result.image.shape == (27, 40, 3)

@@ -237,6 +237,20 @@ def suggest_size(content_shape: tuple[int, ...], params: StyleParams, available:
                                 history_size=params.history_size, mixed_precision=device.type == "cuda")
 
 
+def _check_short_side(content_shape: tuple[int, ...], style_shape: tuple[int, ...], size: int, layers: list[str]) -> None:
+    """``ValueError`` when, at long side ``size``, an image is too thin for the deepest layer.
+
+    Every block halves the resolution; the deepest block must still see at least 2 pixels.
+    """
+    deepest = max(int(layer[4]) for layer in layers)
+    need = 2**deepest
+    for what, shape in (("output", content_shape), ("style image", style_shape)):
+        short = min(_out_shape(shape, size))
+        if short < need:
+            raise ValueError(f"at {size} px the {what} is only {short} px on its short side; layers down to conv{deepest}_x "
+                             f"need at least {need} px: choose a larger size")
+
+
 def _to_tensor(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
     t = torch.from_numpy(np.array(rgb, dtype=np.uint8, copy=True)).to(device=device, dtype=torch.float32)
     return t.permute(2, 0, 1).unsqueeze(0).div_(255.0)
@@ -258,6 +272,7 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
     """
     params = params or StyleParams()
     params.validate()
+    _check_short_side(content.shape, style.shape, scale_sizes(params.size, params.multiscale)[0], params.layers())
     device = torch.device(device) if device is not None else get_device()
     start = time.perf_counter()
     notice = ""
