@@ -248,3 +248,16 @@ def test_a_photo_opened_on_the_fast_tab_is_stylised_there(panel, qtbot, tmp_path
     panel.window().open_image_path(photo)
     assert panel.tabs.currentIndex() == 1
     assert panel.fast.output.shape == (100, 150, 3) and not np.array_equal(panel.fast.output, panel.model.content)
+
+
+def test_a_vgg19_that_fails_to_load_is_reported_after_the_run(panel, qtbot, monkeypatch):
+    monkeypatch.setattr("engine.weights.status", lambda name: "installed")  # listed as installed, but the file is gone
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("vgg19"))
+    assert "is installed" in panel.backbone_notice.text() and not panel.models_button.isVisibleTo(panel)
+    panel.size_spin.setValue(64)
+    panel.steps_spin.setValue(2)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.model.running, timeout=60000)
+    assert panel.model.result is not None and panel.model.result.backbone == "random"
+    assert "lower-quality fallback" in panel.backbone_notice.text() and panel.models_button.isVisibleTo(panel)

@@ -437,6 +437,9 @@ class StyleTransferPanel(Panel):
         self.model.take_result(result)
         self.model.set_running(False)
         backbone = "random filters (the offline fallback, see above)" if result.backbone == "random" else "VGG-19"
+        if result.backbone == "random" and result.params.backbone == "vgg19":
+            self.backbone_notice.setText(result.notice)  # why: also when VGG-19 looked installed but did not load
+            self.models_button.setVisible(True)
         self.status_label.setText(f"Done in {result.seconds:.1f} s on {result.device} with {backbone}. Save keeps the parameters in the PNG.")
 
     def _cancelled(self, partial) -> None:
