@@ -95,3 +95,18 @@ def test_stylize_output_folder_is_made_or_refused_before_the_run(tmp_path, capsy
     captured = capsys.readouterr()
     assert "cannot write" in captured.err and "Traceback" not in captured.err
     assert "cannot write" in json.loads(captured.out.strip().splitlines()[-1])["error"]
+
+
+def test_style_train_and_apply_report_an_unwritable_output(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    torch.manual_seed(0)
+    model = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    photo = tmp_path / "p.png"
+    save_image(photo, sample_image("coffee")[::8, ::8])
+    assert main(["style", "apply", str(model), str(photo), "-o", str(blocker / "out"), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert "cannot write to" in json.loads(captured.out.strip().splitlines()[-1])["error"] and "Traceback" not in captured.err
+    code = main(["style", "train", "sample:mosaic", "--images", str(tmp_path), "-o", str(blocker / "m.pth"), "--steps", "30",
+                 "--checkpoint-every", "1000", "--batch-size", "1", "--size", "32", "--backbone", "random"])
+    assert code == 1 and "cannot write" in capsys.readouterr().err

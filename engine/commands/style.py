@@ -123,6 +123,8 @@ def _train(args: argparse.Namespace) -> int:
                           progress_printer(not args.json))
     except ValueError as exc:
         return _fail(args, str(exc))
+    except OSError as exc:
+        return _fail(args, f"cannot write {args.output}: {exc.strerror or exc}")
     result = outcome.result
     if args.json:
         print_json({"model": str(result.model_path), "checkpoint": str(result.checkpoint_path), "steps": result.steps,
@@ -152,7 +154,10 @@ def _apply(args: argparse.Namespace) -> int:
             messages.append(p.message)
         printer(p)
 
-    outcome = run_job(apply_to_folder(FastStylizer(net, get_device()), args.inputs, args.output, args.strength), show)
+    try:
+        outcome = run_job(apply_to_folder(FastStylizer(net, get_device()), args.inputs, args.output, args.strength), show)
+    except OSError as exc:
+        return _fail(args, f"cannot write to {args.output}: {exc.strerror or exc}")
     written = outcome.result or []
     if args.json:
         print_json({"written": [str(p) for p in written], "skipped": messages})

@@ -366,6 +366,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     out_path = Path(out_path)
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
     yield Progress(0.0, "Preparing training…")
+    out_path.parent.mkdir(parents=True, exist_ok=True)  # an unwritable place fails now, not after the work
     pool = _content_images(images)
     notice = ""
     if backbone is None:
