@@ -261,3 +261,10 @@ def test_a_vgg19_that_fails_to_load_is_reported_after_the_run(panel, qtbot, monk
     qtbot.waitUntil(lambda: not panel.model.running, timeout=60000)
     assert panel.model.result is not None and panel.model.result.backbone == "random"
     assert "lower-quality fallback" in panel.backbone_notice.text() and panel.models_button.isVisibleTo(panel)
+
+
+def test_gram_view_follows_the_chosen_layer(panel, qtbot):
+    qtbot.waitUntil(lambda: "32 channels" in panel.gram_view.distance_label.text(), timeout=10000)  # conv1_1 of the fallback
+    panel.gram_view.layer_combo.setCurrentText("conv3_1")
+    qtbot.waitUntil(lambda: "128 channels" in panel.gram_view.distance_label.text(), timeout=10000)
+    assert panel.gram_view.style_view.has_image() and panel.gram_view.output_caption.text().startswith("Content photo")
