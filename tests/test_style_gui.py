@@ -268,3 +268,15 @@ def test_gram_view_follows_the_chosen_layer(panel, qtbot):
     panel.gram_view.layer_combo.setCurrentText("conv3_1")
     qtbot.waitUntil(lambda: "128 channels" in panel.gram_view.distance_label.text(), timeout=10000)
     assert panel.gram_view.style_view.has_image() and panel.gram_view.output_caption.text().startswith("Content photo")
+
+
+def test_loss_axis_labels_only_1_2_5_per_decade(qtbot):
+    from gui.widgets.style_loss_plot import StyleLossPlot
+
+    plot = StyleLossPlot()
+    qtbot.addWidget(plot)
+    axis = plot.getAxis("left")
+    values = [np.log10(m * 1e4) for m in range(1, 10)] + [5.0]
+    labels = axis.tickStrings(values, 1.0, 1.0)
+    assert [bool(t) for t in labels] == [True, True, False, False, True, False, False, False, False, True]
+    assert labels[-1] == "10⁵" and labels[1] == "2·10⁴"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import pyqtgraph as pg
@@ -12,12 +13,24 @@ __all__ = ["StyleLossPlot"]
 _CURVES = (("total", "Total J", (60, 60, 60)), ("content", "α·content", (31, 119, 180)), ("style", "β·style", (214, 39, 40)), ("tv", "γ·TV", (44, 160, 44)))
 
 
+class _LogAxis(pg.AxisItem):
+    """A log axis that labels only 1, 2 and 5 × 10ⁿ: labelling every minor tick stacks the labels on a short plot."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802
+        strings = super().logTickStrings(values, scale, spacing)
+        out = []
+        for value, text in zip(values, strings):
+            mantissa = round(10 ** (float(value) - math.floor(float(value) + 1e-9)), 6)
+            out.append(text if mantissa in (1.0, 2.0, 5.0, 10.0) else "")
+        return out
+
+
 class StyleLossPlot(pg.PlotWidget):
     """Plots records that have ``step`` and the attributes ``total``, ``content``, ``style``, ``tv``."""
 
     def __init__(self, parent: QWidget | None = None, title: str = "Loss per step", labels: dict[str, str] | None = None):
         """``labels`` picks and names the curves (default: total, content, style and TV as terms of J)."""
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": _LogAxis("left")})
         self.setTitle(title)
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss (log)")
