@@ -154,6 +154,7 @@ def test_offered_size_is_the_one_the_engine_accepts(panel, qtbot, monkeypatch):
     offered = refused.value.suggested_size
     assert offered > max(panel.model.content.shape[:2])  # larger than the photo: the output may be upscaled
     assert panel.use_size_button.text() == f"Use {offered} px instead"
+    assert f"{offered} px fits" in panel.status_label.text() and "Even the smallest" not in panel.status_label.text()
     qtbot.mouseClick(panel.use_size_button, Qt.MouseButton.LeftButton)
     assert panel.model.memory_estimate().fits
 

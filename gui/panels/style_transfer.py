@@ -412,7 +412,7 @@ class StyleTransferPanel(Panel):
         self._params_from_view()
         est = self.model.memory_estimate()
         if not est.fits:
-            self._offer_size(MemoryRefused(est.size, est.needed, est.available, 0, est.device))
+            self._offer_size(MemoryRefused(est.size, est.needed, est.available, self.model.suggested_size(est.available), est.device))
             return
         self.model.set_running(True)
         self.use_size_button.setVisible(False)
