@@ -29,6 +29,8 @@ def test_stylize_writes_a_png_with_its_parameters(tmp_path, capsys):
         params = json.loads(png.text["convstudio:style-params"])
     assert params["size"] == 64 and params["steps"] == 6 and params["preserve_colors"] == "luminance"
     assert params["backbone"] == "random"
+    with Image.open(out) as png:
+        assert (png.text["convstudio:content"], png.text["convstudio:style"]) == ("sample:chelsea", "sample:mosaic")
 
 
 def test_stylize_reports_bad_input_plainly(tmp_path, capsys):

@@ -87,8 +87,10 @@ def _stylize(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(args, str(exc))
     result = outcome.result
+    meta = result.metadata()
+    meta["convstudio:content"], meta["convstudio:style"] = args.content, args.style  # as the panel's Save records them
     try:
-        save_image(out, result.image, result.metadata())
+        save_image(out, result.image, meta)
     except OSError as exc:
         return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
     wall = time.perf_counter() - t0
