@@ -281,3 +281,27 @@ def test_loss_axis_labels_only_1_2_5_per_decade(qtbot):
     labels = axis.tickStrings(values, 1.0, 1.0)
     assert [bool(t) for t in labels] == [True, True, False, False, True, False, False, False, False, True]
     assert labels[-1] == "10⁵" and labels[1] == "2·10⁴"
+
+
+def test_fast_strength_slider_blends_without_running_the_network_again(panel, qtbot, tmp_path):
+    import torch
+
+    from engine.style import FastStylizer, TransformerNet, save_transformer
+
+    torch.manual_seed(0)
+    assert panel.load_network(str(save_transformer(TransformerNet(), tmp_path / "net.pth")))
+    calls = []
+    panel.fast.stylizer.net.register_forward_hook(lambda *a: calls.append(1))
+    panel.fast_strength.setValue(100)
+    full = panel.fast.output.copy()
+    ran = len(calls)
+    for value in (80, 50, 20, 60):
+        panel.fast_strength.setValue(value)
+    assert len(calls) == ran  # dragging the slider only blends
+    photo = panel.model.content.astype(np.float64)
+    expected = FastStylizer(panel.fast.stylizer.net, "cpu")(panel.model.content, 0.6)
+    assert np.abs(panel.fast.output.astype(int) - expected.astype(int)).max() <= 1
+    assert np.abs(panel.fast.output - (photo + 0.6 * (full - photo))).max() <= 1.0
+    ran = len(calls)
+    panel.content_slot.sampleChosen.emit("coffee")  # a new photo is stylised afresh
+    assert len(calls) == ran + 1 and panel.fast.output.shape == panel.model.content.shape

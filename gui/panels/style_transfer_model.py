@@ -205,11 +205,13 @@ class FastStyleModel(QObject):
         self.output: np.ndarray | None = None
         self.curve: list = []
         self.train_params = TrainParams(steps=400, batch_size=2, size=192, checkpoint_every=100)
+        self._stylised: np.ndarray | None = None  # (H, W, 3) float32 0..255: the input at full strength
 
     def load_network(self, path: str | Path) -> None:
         """Load a .pth style network (ours or the PyTorch examples'); raises StyleModelError."""
         net = load_transformer(path)
         self.stylizer = FastStylizer(net, get_device())
+        self._stylised = None
         self.network_name = Path(path).name
         self.networkChanged.emit()
         if self.input is not None:
@@ -217,6 +219,7 @@ class FastStyleModel(QObject):
 
     def set_input(self, rgb: np.ndarray) -> None:
         self.input = np.ascontiguousarray(rgb)
+        self._stylised = None
         self.apply()
 
     def set_strength(self, strength: float) -> None:
@@ -228,9 +231,18 @@ class FastStyleModel(QObject):
         """Stylise the input photo (kept at most 1024 px on its long side for a quick preview)."""
         if self.stylizer is None or self.input is None:
             self.output = self.input
-        else:
-            img = resize_long_side(self.input, 1024) if max(self.input.shape[:2]) > 1024 else self.input
-            self.output = self.stylizer(img, self.strength)
+            self.outputChanged.emit()
+            return
+        img = resize_long_side(self.input, 1024) if max(self.input.shape[:2]) > 1024 else self.input
+        if self._stylised is None or self._stylised.shape != img.shape:
+            # the network runs once per photo and network; the strength slider only blends
+            import torch
+
+            x = torch.from_numpy(np.array(img, dtype=np.uint8, copy=True)).permute(2, 0, 1).unsqueeze(0).float()
+            self._stylised = self.stylizer.tensor(x.to(self.stylizer.device))[0].permute(1, 2, 0).cpu().numpy()
+        s = min(max(self.strength, 0.0), 1.0)
+        base = img.astype(np.float32)
+        self.output = np.clip(np.rint(base + (self._stylised - base) * s), 0, 255).astype(np.uint8)
         self.outputChanged.emit()
 
     def train_job(self, style: np.ndarray, images: str | None, out_path: Path):
