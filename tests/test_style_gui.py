@@ -305,3 +305,15 @@ def test_fast_strength_slider_blends_without_running_the_network_again(panel, qt
     ran = len(calls)
     panel.content_slot.sampleChosen.emit("coffee")  # a new photo is stylised afresh
     assert len(calls) == ran + 1 and panel.fast.output.shape == panel.model.content.shape
+
+
+def test_fast_tab_placeholder_is_not_cut_off(panel, qtbot):
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    panel.tabs.setCurrentIndex(1)
+    qtbot.wait(20)
+    edit = panel.train_folder
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit).width() - 4
+    assert edit.fontMetrics().horizontalAdvance(edit.placeholderText()) <= room
