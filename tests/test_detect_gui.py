@@ -128,3 +128,48 @@ def test_switching_detector_reports_the_new_one(qtbot, panel):
     _wait_frames(qtbot, panel, 2)
     assert "haar_upper_body" in panel.message.text()
     assert "haar_face" not in panel.message.text()
+
+
+def test_class_filter_names_unknown_classes_and_resets_with_the_detector(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    everything = len(panel.last_result.detections)
+    assert everything >= 1
+    panel.class_edit.setText("Face")  # names match regardless of case
+    panel.class_edit.editingFinished.emit()
+    assert panel.model.settings().classes == (0,)
+    panel.class_edit.setText("dog")
+    panel.class_edit.editingFinished.emit()
+    assert "dog" in panel.message.text() and "face" in panel.message.text()  # says what is unknown and what is known
+    _wait_frames(qtbot, panel, 2)
+    assert len(panel.last_result.detections) == everything  # an unknown name does not silently hide every box
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("haar_upper_body"))
+    assert panel.model.class_filter == () and panel.class_edit.text() == ""  # the box shows the filter in force
+
+
+def test_failing_camera_replaces_the_previous_picture(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    assert panel.view.has_image()
+    panel.set_source("cam:9")  # no such camera here
+    qtbot.waitUntil(lambda: "Camera 9" in panel.stats_label.text(), timeout=20000)
+    assert not panel.view.has_image()  # the old source's frame is not passed off as the camera's
+    assert "could not be opened" in panel.view.placeholder
+    assert "Camera 9" in panel.message.text() and "Running" not in panel.message.text()
+
+
+def test_nms_step_through_follows_the_iou_slider(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    panel.freeze()
+    frozen = panel._frozen.detections
+    panel.iou_slider.setValue(90)
+    trace = nms_trace(frozen.raw_boxes, frozen.raw_scores, 0.9)
+    assert panel.nms_view.trace.iou_threshold == pytest.approx(0.9)
+    assert panel.nms_view.trace.kept == trace.kept
+    assert "0.90" in panel.nms_text.text()

@@ -68,6 +68,7 @@ class DetectionPanel(Panel):
         self.recorder: VideoRecorder | None = None
         self.exporter: JsonlExporter | None = None
         self._frames_shown = 0
+        self._failing: str | None = None
         self._active = False
         self._build()
         self._bind()
@@ -281,8 +282,7 @@ class DetectionPanel(Panel):
         self.score_slider.valueChanged.connect(lambda v: m.update(score=v / 100))
         self.iou_slider.valueChanged.connect(lambda v: m.update(iou=v / 100))
         self.agnostic_radio.toggled.connect(lambda on: m.update(class_agnostic=on))
-        self.class_edit.editingFinished.connect(
-            lambda: m.update(class_filter=tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())))
+        self.class_edit.editingFinished.connect(self._class_filter_edited)
         self.max_spin.valueChanged.connect(lambda v: m.update(max_detections=v))
         self.raw_check.toggled.connect(lambda on: m.update(show_raw=on))
         self.run_button.clicked.connect(self.toggle_running)
@@ -319,6 +319,8 @@ class DetectionPanel(Panel):
         self.every_frame_check.setChecked(m.every_frame)
         for w, b in zip(widgets, blockers):
             w.blockSignals(b)
+        if self._class_filter_text() != m.class_filter:  # e.g. cleared when the detector changed
+            self.class_edit.setText(", ".join(m.class_filter))
         self.score_label.setText(f"{m.score:.2f}")
         self.iou_label.setText(f"{m.iou:.2f}")
         self._update_weights_state()
@@ -340,8 +342,29 @@ class DetectionPanel(Panel):
             self.weights_label.setText("Pretrained COCO weights installed.")
             self.download_button.setVisible(False)
 
+    def _class_filter_text(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())
+
+    def _class_filter_edited(self) -> None:
+        self.model.update(class_filter=self._class_filter_text())
+        self._report_unknown_classes()
+
+    def _report_unknown_classes(self) -> None:
+        unknown = self.model.unknown_classes()
+        if not unknown:
+            return
+        offered = self.model.offered_classes()
+        listed = ", ".join(offered[:40]) + (" …" if len(offered) > 40 else "")
+        ignored = "ignored" if len(unknown) < len(self.model.class_filter) else "showing all classes"
+        self.message.setText(
+            f"<span style='color:#c0392b'>{self.model.detector} has no class {', '.join(repr(u) for u in unknown)} "
+            f"({ignored}). Its classes: {listed}</span>")
+
     def _settings_changed(self) -> None:
         self._sync_from_model()
+        trace = self.nms_view.trace
+        if getattr(self, "_frozen", None) is not None and trace is not None and trace.iou_threshold != self.model.iou:
+            self._retrace(keep_step=True)  # the step-through replays the frozen boxes at the slider's threshold
         if self.worker is not None:
             self.worker.set_settings(self.model.settings())
 
@@ -417,6 +440,7 @@ class DetectionPanel(Panel):
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
         self.worker = worker
         self._frames_shown = 0
+        self._failing = None
         self.run_button.setText("Stop")
         worker.start()
 
@@ -442,8 +466,9 @@ class DetectionPanel(Panel):
             self.start()
 
     def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
-        self.model.class_names = list(names)
+        self.model.set_class_names(list(names))  # a filter typed before the names arrived applies now
         self.model.apply_detector_defaults(score, iou)
+        self._report_unknown_classes()
         self.class_edit.setToolTip("Classes: " + ", ".join(n for n in names if n and n not in ("__background__", "N/A")))
 
     def _on_failed(self, text: str) -> None:
@@ -460,8 +485,18 @@ class DetectionPanel(Panel):
         if result is None:
             return
         if result.error is not None:
-            self.stats_label.setText(f"<span style='color:#c0392b'>{result.error} Retrying…</span>")
+            # The last picture came from before the failure (or from another source): do not keep showing it.
+            text = f"{result.error} Retrying…"
+            self.stats_label.setText(f"<span style='color:#c0392b'>{text}</span>")
+            if self._failing != text:
+                self._failing = text
+                self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
+                self.view.set_image(None)
+                self.view.placeholder = text
             return
+        if self._failing is not None:
+            self._failing = None
+            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}")
         self.last_result = result
         self._frames_shown += 1
         self.view.set_image(result.annotated if result.annotated is not None else result.frame)
@@ -546,14 +581,16 @@ class DetectionPanel(Panel):
         self.nms_class_combo.blockSignals(False)
         self._retrace()
 
-    def _retrace(self) -> None:
+    def _retrace(self, keep_step: bool = False) -> None:
         r = getattr(self, "_frozen", None)
         if r is None:
             return
         d = r.detections
         lab = self.nms_class_combo.currentData()
         mask = np.ones(d.num_raw, bool) if lab in (None, -1) else d.raw_labels == lab
+        step = self.nms_view.step if keep_step else 0
         self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
+        self.nms_view.set_step(step)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:
