@@ -173,3 +173,17 @@ def test_nms_step_through_follows_the_iou_slider(qtbot, panel):
     assert panel.nms_view.trace.iou_threshold == pytest.approx(0.9)
     assert panel.nms_view.trace.kept == trace.kept
     assert "0.90" in panel.nms_text.text()
+
+
+def test_anchors_tab_offers_every_coco_model_and_follows_the_chosen_detector(qtbot, panel):
+    from engine.detect.torchvision_detectors import TORCHVISION_MODELS
+
+    offered = [panel.anchor_model_combo.itemData(i) for i in range(panel.anchor_model_combo.count())]
+    assert sorted(offered) == sorted(TORCHVISION_MODELS)
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("fasterrcnn_resnet50_fpn_v2"))
+    assert panel.anchor_model_combo.currentData() == "fasterrcnn_resnet50_fpn_v2"
+    panel.tabs.setCurrentIndex(3)
+    levels = panel.anchor_view.levels
+    assert len(levels) == 5  # the FPN's P2..P6
+    assert "fasterrcnn_resnet50_fpn_v2" in panel.anchor_text.text()
+    assert levels[0]["per_cell"] == 3  # three aspect ratios per location in the RPN

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
+from engine.detect.torchvision_detectors import TORCHVISION_MODELS
 from engine.paths import data_dir
 
 from ..panel import Panel
@@ -43,7 +44,8 @@ from .detection_worker import DetectionWorker
 
 __all__ = ["DetectionPanel"]
 
-_ANCHOR_MODELS = ("ssdlite320_mobilenet_v3_large", "retinanet_resnet50_fpn_v2", "fasterrcnn_mobilenet_v3_large_320_fpn", "fcos_resnet50_fpn")
+#: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
+_ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
 
 
 def _slider(value: float) -> QSlider:
@@ -73,6 +75,7 @@ class DetectionPanel(Panel):
         self._build()
         self._bind()
         self._sync_from_model()
+        self._follow_detector_anchors()
 
     # -- layout --
 
@@ -370,6 +373,7 @@ class DetectionPanel(Panel):
 
     def _pipeline_changed(self) -> None:
         self._sync_from_model()
+        self._follow_detector_anchors()
         self.restart()
 
     # -- sources --
@@ -621,6 +625,18 @@ class DetectionPanel(Panel):
         self.anchor_view.level = 0
         self.anchor_view.set_data(image, levels)
         self._anchor_info(0, *self.anchor_view.cell)
+
+    def _follow_detector_anchors(self) -> None:
+        """Point the Anchors tab at the chosen detector when it is one with anchors."""
+        index = self.anchor_model_combo.findData(self.model.detector)
+        if index < 0 or index == self.anchor_model_combo.currentIndex():
+            return
+        if self.tabs.currentWidget() is self.anchor_view.parentWidget():
+            self.anchor_model_combo.setCurrentIndex(index)  # redraws now
+        else:
+            with QSignalBlocker(self.anchor_model_combo):
+                self.anchor_model_combo.setCurrentIndex(index)
+            self.anchor_view.levels = []  # drawn when the tab is opened
 
     def _anchor_info(self, level: int, row: int, col: int) -> None:
         lv = self.anchor_view.levels[level] if self.anchor_view.levels else None
