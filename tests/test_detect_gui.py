@@ -187,3 +187,19 @@ def test_anchors_tab_offers_every_coco_model_and_follows_the_chosen_detector(qtb
     assert len(levels) == 5  # the FPN's P2..P6
     assert "fasterrcnn_resnet50_fpn_v2" in panel.anchor_text.text()
     assert levels[0]["per_cell"] == 3  # three aspect ratios per location in the RPN
+
+
+@pytest.mark.parametrize("every_frame", [False, True])  # the threaded reader reports and retries; reading in turn fails at once
+def test_a_source_that_cannot_start_leaves_no_stale_figures_or_frame(qtbot, panel, tmp_path, every_frame):
+    panel.every_frame_check.setChecked(every_frame)
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    assert "kept" in panel.stats_label.text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    panel.set_source(str(empty))
+    qtbot.waitUntil(lambda: "holds no images" in panel.message.text(), timeout=20000)
+    assert "kept" not in panel.stats_label.text()  # the old source's FPS and counts are gone
+    assert not panel.view.has_image()
+    assert panel.snapshot(tmp_path / "stale.png") is None and not (tmp_path / "stale.png").exists()

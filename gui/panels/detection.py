@@ -477,6 +477,8 @@ class DetectionPanel(Panel):
 
     def _on_failed(self, text: str) -> None:
         self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
+        self.stats_label.setText("")
+        self.last_result = None  # a snapshot now would save the previous source's frame
         self.view.set_image(None)
         self.view.placeholder = text
         self.view.update()
@@ -497,6 +499,7 @@ class DetectionPanel(Panel):
                 self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
                 self.view.set_image(None)
                 self.view.placeholder = text
+                self.last_result = None
             return
         if self._failing is not None:
             self._failing = None
