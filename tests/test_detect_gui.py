@@ -203,3 +203,21 @@ def test_a_source_that_cannot_start_leaves_no_stale_figures_or_frame(qtbot, pane
     assert "kept" not in panel.stats_label.text()  # the old source's FPS and counts are gone
     assert not panel.view.has_image()
     assert panel.snapshot(tmp_path / "stale.png") is None and not (tmp_path / "stale.png").exists()
+
+
+def test_nms_step_lists_every_remaining_iou_and_missing_weights_stop_the_old_run(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    panel.freeze()
+    panel.forward_button.click()
+    step = panel.nms_view.trace.steps[0]
+    text = panel.nms_text.text()
+    listed = sorted(zip(step.ious, step.candidates), key=lambda t: (-t[0], t[1]))[:12]  # the 12 highest IoUs
+    assert len(listed) >= 1
+    for v, j in listed:
+        assert f"#{j} {v:.2f}" + (" ✕" if j in step.suppressed else "") in text
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("ssdlite320_mobilenet_v3_large"))
+    assert "not installed" in panel.message.text() and "Running" not in panel.message.text()
+    assert panel.stats_label.text() == "" and panel.snapshot() is None

@@ -433,6 +433,9 @@ class DetectionPanel(Panel):
             self.view.set_image(None)
             self.view.placeholder = f"The weights for {m.detector} are not installed.\nDownload them in the Models panel, or choose an offline detector."
             self.view.update()
+            self.message.setText(f"Stopped: the weights for {m.detector} are not installed.")
+            self.stats_label.setText("")
+            self.last_result = None
             self.run_button.setText("Start")
             return
         worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
