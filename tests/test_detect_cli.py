@@ -177,3 +177,24 @@ def test_cli_says_a_camera_failure_once_and_goes_on_when_it_returns(monkeypatch,
     code, out, err = _cli(["detect", "cam:7", "--model", "haar_face", "--frames", "2"], capsys)
     assert code == 0 and len(out.splitlines()) == 2
     assert err.count("could not be opened") == 1  # not once per status tick while it retries
+
+
+def test_a_looping_folder_with_an_unreadable_file_keeps_playing(tmp_path):
+    from engine.detect.sources import FolderSource, SourceError
+
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((8, 8, 3), i, np.uint8))
+    (tmp_path / "x.png").write_bytes(b"not a png")
+    src = FolderSource(tmp_path, loop=True)
+    src.open()
+    got = [src.read() for _ in range(30)]  # ten passes over the three good images
+    assert all(g is not None for g in got)
+    assert [int(g[0, 0, 0]) for g in got[:6]] == [0, 1, 2, 0, 1, 2]
+    assert len(src.skipped) == 1 and "x.png" in src.skipped[0]  # named once, not once per pass
+    (tmp_path / "0.png").write_bytes(b"broken too")
+    (tmp_path / "1.png").unlink()
+    (tmp_path / "2.png").write_bytes(b"")
+    src.open()
+    assert src.read() is None  # nothing readable: the stream ends instead of spinning
+    with pytest.raises(SourceError):
+        FolderSource(tmp_path / "missing").open()

@@ -221,3 +221,16 @@ def test_nms_step_lists_every_remaining_iou_and_missing_weights_stop_the_old_run
     panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("ssdlite320_mobilenet_v3_large"))
     assert "not installed" in panel.message.text() and "Running" not in panel.message.text()
     assert panel.stats_label.text() == "" and panel.snapshot() is None
+
+
+def test_a_folder_with_an_unreadable_file_plays_on_and_names_it(qtbot, panel, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.cvtColor(sample_image("astronaut")[::2, ::2], cv2.COLOR_RGB2BGR))
+    (folder / "b.png").write_bytes(b"not a png")
+    panel.every_frame_check.setChecked(True)
+    panel.set_source(str(folder))
+    panel.activate()
+    _wait_frames(qtbot, panel, 4)  # the folder loops past the broken file again and again
+    assert "b.png" in panel.message.text() and "skipped 1" in panel.message.text()
+    assert panel.worker is not None

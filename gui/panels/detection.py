@@ -71,6 +71,7 @@ class DetectionPanel(Panel):
         self.exporter: JsonlExporter | None = None
         self._frames_shown = 0
         self._failing: str | None = None
+        self._skipped_shown = 0
         self._active = False
         self._build()
         self._bind()
@@ -448,6 +449,7 @@ class DetectionPanel(Panel):
         self.worker = worker
         self._frames_shown = 0
         self._failing = None
+        self._skipped_shown = 0
         self.run_button.setText("Stop")
         worker.start()
 
@@ -509,6 +511,11 @@ class DetectionPanel(Panel):
             self.message.setText(f"Running {worker.detector_name} on {worker.source_name}")
         self.last_result = result
         self._frames_shown += 1
+        skipped = getattr(worker.pipeline.source, "skipped", None) if worker.pipeline is not None else None
+        if skipped and len(skipped) != self._skipped_shown:
+            self._skipped_shown = len(skipped)
+            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}; skipped {len(skipped)} unreadable "
+                                 f"file(s): " + "; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else ""))
         self.view.set_image(result.annotated if result.annotated is not None else result.frame)
         label = result.stats.line()
         if result.detections is not None and result.detections.random_weights:
