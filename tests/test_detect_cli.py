@@ -198,3 +198,14 @@ def test_a_looping_folder_with_an_unreadable_file_keeps_playing(tmp_path):
     assert src.read() is None  # nothing readable: the stream ends instead of spinning
     with pytest.raises(SourceError):
         FolderSource(tmp_path / "missing").open()
+
+
+def test_cli_unwritable_outputs_give_a_message_not_a_traceback(tmp_path, capsys):
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), np.zeros((40, 40, 3), np.uint8))
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--export", str(blocker / "d.jsonl")], capsys)
+    assert code == 2 and "d.jsonl" in err and "could not" in err
+    code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--save-video", str(blocker / "v.mp4")], capsys)
+    assert code == 1 and "v.mp4" in err and "could not" in err

@@ -234,3 +234,17 @@ def test_a_folder_with_an_unreadable_file_plays_on_and_names_it(qtbot, panel, tm
     _wait_frames(qtbot, panel, 4)  # the folder loops past the broken file again and again
     assert "b.png" in panel.message.text() and "skipped 1" in panel.message.text()
     assert panel.worker is not None
+
+
+def test_recording_to_an_unwritable_place_stops_with_a_message(qtbot, panel, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    monkeypatch.setattr(panel, "_out_path", lambda suffix: blocker / f"out{suffix}")
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    panel.record_button.click()
+    assert panel.recorder is not None
+    _wait_frames(qtbot, panel, 2)
+    assert panel.recorder is None and not panel.record_button.isChecked()
+    assert panel.record_button.text() == "Record" and "Recording stopped" in panel.message.text()

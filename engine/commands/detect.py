@@ -96,7 +96,11 @@ def run_detect(args: argparse.Namespace) -> int:
     every_frame = args.every_frame or (not source.live and not args.latest)
     pipeline = DetectionPipeline(source, detector, settings, every_frame=every_frame)
     recorder = VideoRecorder(args.save_video, fps=source.fps or 30.0) if args.save_video else None
-    exporter = JsonlExporter(args.export) if args.export else None
+    try:
+        exporter = JsonlExporter(args.export) if args.export else None
+    except RecordError as exc:
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 2
     frames = 0
     failing: str | None = None
     try:

@@ -521,13 +521,26 @@ class DetectionPanel(Panel):
         if result.detections is not None and result.detections.random_weights:
             label = "RANDOM WEIGHTS · " + label
         self.stats_label.setText(label)
-        try:
-            if self.recorder is not None and result.annotated is not None:
+        if self.recorder is not None and result.annotated is not None:
+            try:
                 self.recorder.write(result.annotated)
-            if self.exporter is not None:
+            except RecordError as exc:  # stop recording rather than fail again on every frame
+                self.recorder.close()
+                self.recorder = None
+                with QSignalBlocker(self.record_button):
+                    self.record_button.setChecked(False)
+                self.record_button.setText("Record")
+                self.message.setText(f"<span style='color:#c0392b'>Recording stopped: {exc}</span>")
+        if self.exporter is not None:
+            try:
                 self.exporter.write(result.stats.index, result.detections, time=time.time())
-        except RecordError as exc:
-            self.message.setText(str(exc))
+            except (RecordError, OSError) as exc:
+                self.exporter.close()
+                self.exporter = None
+                with QSignalBlocker(self.export_button):
+                    self.export_button.setChecked(False)
+                self.export_button.setText("Export JSON")
+                self.message.setText(f"<span style='color:#c0392b'>Export stopped: {exc}</span>")
 
     # -- saving --
 
