@@ -323,7 +323,8 @@ class DetectionPanel(Panel):
         self.every_frame_check.setChecked(m.every_frame)
         for w, b in zip(widgets, blockers):
             w.blockSignals(b)
-        if self._class_filter_text() != m.class_filter:  # e.g. cleared when the detector changed
+        # e.g. cleared when the detector changed; never while the user is typing in it
+        if self._class_filter_text() != m.class_filter and not self.class_edit.hasFocus():
             self.class_edit.setText(", ".join(m.class_filter))
         self.score_label.setText(f"{m.score:.2f}")
         self.iou_label.setText(f"{m.iou:.2f}")
