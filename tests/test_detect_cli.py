@@ -124,3 +124,88 @@ def test_open_source_errors(tmp_path):
     got = [src.read() for _ in range(4)]
     assert [int(g[0, 0, 0]) for g in got[:3]] == [0, 1, 2] and got[3] is None
     assert len(src.skipped) == 1
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--score", "2"], "between 0 and 1"), (["--iou", "-0.1"], "between 0 and 1"),
+    (["--max-det", "0"], "at least 1"), (["--frames", "0"], "at least 1"), (["--score", "x"], "a number"),
+])
+def test_cli_rejects_out_of_range_options(argv, words, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["detect", "demo", "--model", "haar_face", *argv])
+    assert exc.value.code == 2 and words in capsys.readouterr().err
+
+
+def test_cli_class_filter_errors_list_the_classes(tmp_path, capsys):
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), np.zeros((40, 40, 3), np.uint8))
+    for wrong in ("dog", "5"):
+        code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--classes", wrong], capsys)
+        assert code == 2 and repr(wrong) in err and "face" in err.split("classes:")[-1]
+    code, out, err = _cli(["detect", str(image), "--model", "haar_face", "--classes", "0", "--json"], capsys)
+    assert code == 0, err
+
+
+def test_cli_reports_skipped_files_of_a_folder(tmp_path, capsys):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.zeros((40, 40, 3), np.uint8))
+    (folder / "b.png").write_bytes(b"not a png")
+    code, out, err = _cli(["detect", str(folder), "--model", "haar_face", "--json"], capsys)
+    assert code == 0 and len(out.splitlines()) == 1
+    assert "b.png" in err and "skipped" in err
+
+
+def test_cli_says_a_camera_failure_once_and_goes_on_when_it_returns(monkeypatch, capsys):
+    import engine.detect.sources as sources
+
+    class BusyThenFine(sources.Source):
+        live, name, fps = True, "Camera 7", 50.0
+
+        def __init__(self):
+            self.opens = 0
+
+        def open(self):
+            self.opens += 1
+            if self.opens == 1:
+                raise sources.CameraError("Camera 7 could not be opened: it is not connected, or another program is using it.")
+
+        def read(self):
+            return np.zeros((32, 32, 3), np.uint8)
+
+    monkeypatch.setattr(sources, "open_source", lambda *a, **k: BusyThenFine())
+    code, out, err = _cli(["detect", "cam:7", "--model", "haar_face", "--frames", "2"], capsys)
+    assert code == 0 and len(out.splitlines()) == 2
+    assert err.count("could not be opened") == 1  # not once per status tick while it retries
+
+
+def test_a_looping_folder_with_an_unreadable_file_keeps_playing(tmp_path):
+    from engine.detect.sources import FolderSource, SourceError
+
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((8, 8, 3), i, np.uint8))
+    (tmp_path / "x.png").write_bytes(b"not a png")
+    src = FolderSource(tmp_path, loop=True)
+    src.open()
+    got = [src.read() for _ in range(30)]  # ten passes over the three good images
+    assert all(g is not None for g in got)
+    assert [int(g[0, 0, 0]) for g in got[:6]] == [0, 1, 2, 0, 1, 2]
+    assert len(src.skipped) == 1 and "x.png" in src.skipped[0]  # named once, not once per pass
+    (tmp_path / "0.png").write_bytes(b"broken too")
+    (tmp_path / "1.png").unlink()
+    (tmp_path / "2.png").write_bytes(b"")
+    src.open()
+    assert src.read() is None  # nothing readable: the stream ends instead of spinning
+    with pytest.raises(SourceError):
+        FolderSource(tmp_path / "missing").open()
+
+
+def test_cli_unwritable_outputs_give_a_message_not_a_traceback(tmp_path, capsys):
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), np.zeros((40, 40, 3), np.uint8))
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--export", str(blocker / "d.jsonl")], capsys)
+    assert code == 2 and "d.jsonl" in err and "could not" in err
+    code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--save-video", str(blocker / "v.mp4")], capsys)
+    assert code == 1 and "v.mp4" in err and "could not" in err

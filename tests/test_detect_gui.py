@@ -128,3 +128,123 @@ def test_switching_detector_reports_the_new_one(qtbot, panel):
     _wait_frames(qtbot, panel, 2)
     assert "haar_upper_body" in panel.message.text()
     assert "haar_face" not in panel.message.text()
+
+
+def test_class_filter_names_unknown_classes_and_resets_with_the_detector(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    everything = len(panel.last_result.detections)
+    assert everything >= 1
+    panel.class_edit.setText("Face")  # names match regardless of case
+    panel.class_edit.editingFinished.emit()
+    assert panel.model.settings().classes == (0,)
+    panel.class_edit.setText("dog")
+    panel.class_edit.editingFinished.emit()
+    assert "dog" in panel.message.text() and "face" in panel.message.text()  # says what is unknown and what is known
+    _wait_frames(qtbot, panel, 2)
+    assert len(panel.last_result.detections) == everything  # an unknown name does not silently hide every box
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("haar_upper_body"))
+    assert panel.model.class_filter == () and panel.class_edit.text() == ""  # the box shows the filter in force
+
+
+def test_failing_camera_replaces_the_previous_picture(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    assert panel.view.has_image()
+    panel.set_source("cam:9")  # no such camera here
+    qtbot.waitUntil(lambda: "Camera 9" in panel.stats_label.text(), timeout=20000)
+    assert not panel.view.has_image()  # the old source's frame is not passed off as the camera's
+    assert "could not be opened" in panel.view.placeholder
+    assert "Camera 9" in panel.message.text() and "Running" not in panel.message.text()
+
+
+def test_nms_step_through_follows_the_iou_slider(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    panel.freeze()
+    frozen = panel._frozen.detections
+    panel.iou_slider.setValue(90)
+    trace = nms_trace(frozen.raw_boxes, frozen.raw_scores, 0.9)
+    assert panel.nms_view.trace.iou_threshold == pytest.approx(0.9)
+    assert panel.nms_view.trace.kept == trace.kept
+    assert "0.90" in panel.nms_text.text()
+
+
+def test_anchors_tab_offers_every_coco_model_and_follows_the_chosen_detector(qtbot, panel):
+    from engine.detect.torchvision_detectors import TORCHVISION_MODELS
+
+    offered = [panel.anchor_model_combo.itemData(i) for i in range(panel.anchor_model_combo.count())]
+    assert sorted(offered) == sorted(TORCHVISION_MODELS)
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("fasterrcnn_resnet50_fpn_v2"))
+    assert panel.anchor_model_combo.currentData() == "fasterrcnn_resnet50_fpn_v2"
+    panel.tabs.setCurrentIndex(3)
+    levels = panel.anchor_view.levels
+    assert len(levels) == 5  # the FPN's P2..P6
+    assert "fasterrcnn_resnet50_fpn_v2" in panel.anchor_text.text()
+    assert levels[0]["per_cell"] == 3  # three aspect ratios per location in the RPN
+
+
+@pytest.mark.parametrize("every_frame", [False, True])  # the threaded reader reports and retries; reading in turn fails at once
+def test_a_source_that_cannot_start_leaves_no_stale_figures_or_frame(qtbot, panel, tmp_path, every_frame):
+    panel.every_frame_check.setChecked(every_frame)
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    assert "kept" in panel.stats_label.text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    panel.set_source(str(empty))
+    qtbot.waitUntil(lambda: "holds no images" in panel.message.text(), timeout=20000)
+    assert "kept" not in panel.stats_label.text()  # the old source's FPS and counts are gone
+    assert not panel.view.has_image()
+    assert panel.snapshot(tmp_path / "stale.png") is None and not (tmp_path / "stale.png").exists()
+
+
+def test_nms_step_lists_every_remaining_iou_and_missing_weights_stop_the_old_run(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    _wait_frames(qtbot, panel, 2)
+    panel.freeze()
+    panel.forward_button.click()
+    step = panel.nms_view.trace.steps[0]
+    text = panel.nms_text.text()
+    listed = sorted(zip(step.ious, step.candidates), key=lambda t: (-t[0], t[1]))[:12]  # the 12 highest IoUs
+    assert len(listed) >= 1
+    for v, j in listed:
+        assert f"#{j} {v:.2f}" + (" ✕" if j in step.suppressed else "") in text
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("ssdlite320_mobilenet_v3_large"))
+    assert "not installed" in panel.message.text() and "Running" not in panel.message.text()
+    assert panel.stats_label.text() == "" and panel.snapshot() is None
+
+
+def test_a_folder_with_an_unreadable_file_plays_on_and_names_it(qtbot, panel, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.cvtColor(sample_image("astronaut")[::2, ::2], cv2.COLOR_RGB2BGR))
+    (folder / "b.png").write_bytes(b"not a png")
+    panel.every_frame_check.setChecked(True)
+    panel.set_source(str(folder))
+    panel.activate()
+    _wait_frames(qtbot, panel, 4)  # the folder loops past the broken file again and again
+    assert "b.png" in panel.message.text() and "skipped 1" in panel.message.text()
+    assert panel.worker is not None
+
+
+def test_recording_to_an_unwritable_place_stops_with_a_message(qtbot, panel, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    monkeypatch.setattr(panel, "_out_path", lambda suffix: blocker / f"out{suffix}")
+    panel.open_image(panel.image_path)
+    panel.activate()
+    _wait_frames(qtbot, panel, 1)
+    panel.record_button.click()
+    assert panel.recorder is not None
+    _wait_frames(qtbot, panel, 2)
+    assert panel.recorder is None and not panel.record_button.isChecked()
+    assert panel.record_button.text() == "Record" and "Recording stopped" in panel.message.text()

@@ -185,3 +185,34 @@ def test_pipeline_as_job_can_be_cancelled_and_settings_change_on_next_frame():
     assert outcome.cancelled
     assert kept[:3] == [1, 1, 1] and kept[-1] == 2
     assert threading.active_count() < 20
+
+
+def test_list_cameras_probes_in_parallel_names_them_and_survives_a_hung_driver(monkeypatch):
+    import cv2
+
+    import engine.detect.sources as sources
+
+    class FakeCapture:
+        def __init__(self, index, backend=None):
+            self.index = index
+            if index == 3:
+                time.sleep(3.0)  # a driver that hangs on open
+
+        def isOpened(self):  # noqa: N802
+            return self.index in (0, 2, 3)
+
+        def get(self, prop):
+            return {cv2.CAP_PROP_FRAME_WIDTH: 640.0, cv2.CAP_PROP_FRAME_HEIGHT: 480.0}.get(prop, 0.0)
+
+        def release(self):
+            pass
+
+    monkeypatch.setattr(sources.sys, "platform", "linux")
+    monkeypatch.setattr(sources.cv2, "VideoCapture", FakeCapture)
+    monkeypatch.setattr(sources.os.path, "exists", lambda p: p in {f"/dev/video{i}" for i in (0, 2, 3, 5)})
+    monkeypatch.setattr(sources, "_os_camera_name", lambda i: "USB Cam" if i == 0 else f"camera {i}")
+    t0 = time.monotonic()
+    cams = sources.list_cameras(max_index=10, timeout=0.5)
+    assert time.monotonic() - t0 < 2.0  # the hung index does not stall the caller
+    assert [c.index for c in cams] == [0, 2]
+    assert cams[0].label == "Camera 0: USB Cam 640×480"

@@ -87,3 +87,26 @@ def test_anchor_sets_cover_the_image():
 def test_missing_weights_raise_clear_error():
     with pytest.raises(WeightsMissing, match="models download ssdlite320_mobilenet_v3_large"):
         create_detector("ssdlite320_mobilenet_v3_large", weights="installed", device="cpu")
+
+
+@pytest.mark.parametrize("name", ["ssdlite320_mobilenet_v3_large", "fasterrcnn_mobilenet_v3_large_320_fpn", "retinanet_resnet50_fpn_v2"])
+def test_anchor_sets_equal_the_anchors_of_a_real_forward(name):
+    torch.manual_seed(0)
+    det = create_detector(name, weights="random", device="cpu")
+    t = det.model.transform
+    if t.fixed_size is None:  # keep the reference forward cheap: a 160 px network input
+        t.min_size, t.max_size = (160,), 240
+    size = (150, 200)
+    levels = det.anchor_sets(size)
+    m = det.model
+    with torch.inference_mode():
+        images = det._preprocess(np.zeros((*size, 3), np.uint8))
+        feats = m.backbone(images.tensors)
+        feats = list(feats.values()) if isinstance(feats, dict) else [feats]
+        generator = m.rpn.anchor_generator if hasattr(m, "rpn") else m.anchor_generator
+        ref = generator(images, feats)[0]
+    assert [lv["grid"] for lv in levels] == [tuple(f.shape[-2:]) for f in feats]
+    from torchvision.models.detection.transform import resize_boxes
+
+    ref = resize_boxes(ref, images.image_sizes[0], size).numpy()
+    np.testing.assert_array_equal(np.concatenate([lv["boxes"] for lv in levels]), ref)

@@ -8,18 +8,43 @@ import sys
 __all__ = ["register", "run_detect"]
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
 def _classes(text: str | None, names: list[str]) -> list[int] | None:
+    """Class indices for a comma-separated list of names (any case) or indices; ``ValueError`` names the valid ones."""
     if not text:
         return None
+    lower = [n.lower() for n in names]
     out = []
     for part in text.split(","):
         part = part.strip()
-        if part.isdigit():
+        if part.isdigit() and int(part) < len(names):
             out.append(int(part))
-        elif part in names:
-            out.append(names.index(part))
+        elif part.lower() in lower:
+            out.append(lower.index(part.lower()))
         else:
-            raise ValueError(f"unknown class {part!r}")
+            offered = [f"{i} {n}" for i, n in enumerate(names) if n and n not in ("__background__", "N/A")]
+            raise ValueError(f"the detector has no class {part!r}; its classes: {', '.join(offered)}")
     return out
 
 
@@ -71,13 +96,23 @@ def run_detect(args: argparse.Namespace) -> int:
     every_frame = args.every_frame or (not source.live and not args.latest)
     pipeline = DetectionPipeline(source, detector, settings, every_frame=every_frame)
     recorder = VideoRecorder(args.save_video, fps=source.fps or 30.0) if args.save_video else None
-    exporter = JsonlExporter(args.export) if args.export else None
+    try:
+        exporter = JsonlExporter(args.export) if args.export else None
+    except RecordError as exc:
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 2
     frames = 0
+    failing: str | None = None
     try:
         for result in pipeline.run(max_frames=args.frames):
             if result.error is not None:
-                print(f"convstudio detect: {result.error} (retrying; Ctrl+C stops)", file=sys.stderr)
+                if result.error != failing:  # once per failure, not once per status tick while it retries
+                    print(f"convstudio detect: {result.error} (retrying; Ctrl+C stops)", file=sys.stderr)
+                    failing = result.error
                 continue
+            if failing is not None:
+                print(f"convstudio detect: {source.name} is back", file=sys.stderr)
+                failing = None
             det, st = result.detections, result.stats
             if args.json:
                 record = {"frame": st.index, **det.to_dict(include_raw=not args.no_raw)}
@@ -102,6 +137,9 @@ def run_detect(args: argparse.Namespace) -> int:
             recorder.close()
         if exporter is not None:
             exporter.close()
+    skipped = getattr(source, "skipped", [])
+    for reason in skipped:
+        print(f"convstudio detect: skipped: {reason}", file=sys.stderr)
     if frames == 0:
         print("convstudio detect: no frames were read from the source", file=sys.stderr)
         return 1
@@ -115,12 +153,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="ssdlite320_mobilenet_v3_large", help="detector name (see --list); yolo:PATH for a trained grid detector")
     p.add_argument("--weights", choices=("installed", "random"), default="installed",
                    help="installed pretrained weights (default) or random ones (pipeline tests only)")
-    p.add_argument("--score", type=float, default=None, help="score threshold (default: the detector's, 0.5 for COCO models)")
-    p.add_argument("--iou", type=float, default=None, help="NMS IoU threshold (default: the detector's, 0.5 for COCO models)")
+    p.add_argument("--score", type=_fraction, default=None, help="score threshold (default: the detector's, 0.5 for COCO models)")
+    p.add_argument("--iou", type=_fraction, default=None, help="NMS IoU threshold (default: the detector's, 0.5 for COCO models)")
     p.add_argument("--agnostic", action="store_true", help="class-agnostic NMS (boxes of different classes suppress each other)")
     p.add_argument("--classes", help="comma-separated class names or indices to keep")
-    p.add_argument("--max-det", type=int, default=100, help="maximum detections per frame (default 100)")
-    p.add_argument("--frames", type=int, default=None, help="stop after N frames")
+    p.add_argument("--max-det", type=_positive, default=100, help="maximum detections per frame (default 100)")
+    p.add_argument("--frames", type=_positive, default=None, help="stop after N frames")
     p.add_argument("--latest", action="store_true", help="for files: newest-frame-wins at the file's frame rate instead of every frame")
     p.add_argument("--every-frame", action="store_true", help="process every frame in order, also of the demo scene (unpaced)")
     p.add_argument("--save-video", metavar="MP4", help="record the annotated frames to an MP4 file")

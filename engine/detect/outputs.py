@@ -32,7 +32,8 @@ def save_snapshot(path: str | os.PathLike, rgb: np.ndarray, detections: Detectio
 
 class VideoRecorder:
     """Writes RGB frames to an MP4 (OpenCV, ``mp4v``). The size is fixed by the first
-    frame; later frames of another size are resized to it."""
+    frame; later frames of another size are resized to it. The file is opened at the
+    first frame; :meth:`write` raises :class:`RecordError` when it cannot be written."""
 
     def __init__(self, path: str | os.PathLike, fps: float = 30.0):
         self.path = Path(path)
@@ -45,10 +46,13 @@ class VideoRecorder:
         if self._writer is None:
             h, w = rgb.shape[:2]
             self._size = (w - w % 2, h - h % 2)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RecordError(f"{self.path}: could not create its folder ({exc})") from None
             writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self._size)
             if not writer.isOpened():
-                raise RecordError(f"{self.path}: could not open an MP4 writer")
+                raise RecordError(f"{self.path}: could not open an MP4 writer (is the folder writable and the name *.mp4?)")
             self._writer = writer
         if (rgb.shape[1], rgb.shape[0]) != self._size:
             rgb = cv2.resize(rgb, self._size, interpolation=cv2.INTER_AREA)

@@ -279,7 +279,11 @@ class ImageSource(Source):
 
 
 class FolderSource(Source):
-    """Every image in a folder, in name order. ``loop`` restarts at the end; unreadable files are skipped."""
+    """Every image in a folder, in name order. ``loop`` restarts at the end.
+
+    Unreadable files are skipped: each is tried once and its reason kept in
+    ``skipped``; a loop goes on over the readable ones (and ends when none is).
+    """
 
     live = False
 
@@ -289,6 +293,7 @@ class FolderSource(Source):
         self.loop = loop
         self.files: list[Path] = []
         self.skipped: list[str] = []
+        self._unreadable: set[int] = set()
         self._pos = 0
 
     def open(self) -> None:
@@ -298,6 +303,8 @@ class FolderSource(Source):
         if not self.files:
             raise SourceError(f"{self.path}: the folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
         self.frame_count = len(self.files)
+        self.skipped = []
+        self._unreadable = set()
         self._pos = 0
 
     def read(self) -> np.ndarray | None:
@@ -305,14 +312,17 @@ class FolderSource(Source):
             self.open()
         while True:
             if self._pos >= len(self.files):
-                if not self.loop or len(self.skipped) >= len(self.files):
+                if not self.loop or len(self._unreadable) >= len(self.files):
                     return None
                 self._pos = 0
-            path = self.files[self._pos]
+            index = self._pos
             self._pos += 1
+            if index in self._unreadable:
+                continue
             try:
-                return _load(path)
+                return _load(self.files[index])
             except SourceError as exc:
+                self._unreadable.add(index)
                 self.skipped.append(str(exc))
 
 

@@ -13,6 +13,7 @@ Faster R-CNN (both MobileNetV3 variants and ResNet-50 v2).
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from typing import Any
@@ -244,18 +245,24 @@ class TorchvisionDetector(Detector):
 
     # -- anchors for the teaching view --
 
+    def _feature_maps(self, tensors: torch.Tensor) -> list[torch.Tensor]:
+        """Stand-ins for the backbone's feature maps on ``tensors`` (1, 3, H, W): the right
+        shapes, no values. The shapes come from running a copy of the backbone on the
+        meta device, which computes no numbers (a ResNet-50 FPN at 800 px takes seconds
+        on a CPU otherwise); anchor generators read only the shapes."""
+        backbone = copy.deepcopy(self.model.backbone).to("meta")
+        out = backbone(tensors.to("meta"))
+        out = list(out.values()) if isinstance(out, dict) else [out]
+        zero = torch.zeros((), dtype=tensors.dtype, device=tensors.device)
+        return [zero.expand(f.shape) for f in out]
+
     @torch.inference_mode()
     def anchor_sets(self, image_size: tuple[int, int]) -> list[dict[str, Any]] | None:
         m = self.model
         h, w = int(image_size[0]), int(image_size[1])
         images = self._preprocess(np.zeros((h, w, 3), np.uint8))
-        if self.family == "rcnn":
-            features = list(m.backbone(images.tensors).values())
-            generator = m.rpn.anchor_generator
-        else:
-            features = m.backbone(images.tensors)
-            features = list(features.values()) if isinstance(features, dict) else [features]
-            generator = m.anchor_generator
+        features = self._feature_maps(images.tensors)
+        generator = m.rpn.anchor_generator if self.family == "rcnn" else m.anchor_generator
         anchors = generator(images, features)[0].float()
         per_loc = generator.num_anchors_per_location()
         sizes = [(f.shape[-2], f.shape[-1]) for f in features]

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
+from engine.detect.torchvision_detectors import TORCHVISION_MODELS
 from engine.paths import data_dir
 
 from ..panel import Panel
@@ -43,7 +44,8 @@ from .detection_worker import DetectionWorker
 
 __all__ = ["DetectionPanel"]
 
-_ANCHOR_MODELS = ("ssdlite320_mobilenet_v3_large", "retinanet_resnet50_fpn_v2", "fasterrcnn_mobilenet_v3_large_320_fpn", "fcos_resnet50_fpn")
+#: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
+_ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
 
 
 def _slider(value: float) -> QSlider:
@@ -68,10 +70,13 @@ class DetectionPanel(Panel):
         self.recorder: VideoRecorder | None = None
         self.exporter: JsonlExporter | None = None
         self._frames_shown = 0
+        self._failing: str | None = None
+        self._skipped_shown = 0
         self._active = False
         self._build()
         self._bind()
         self._sync_from_model()
+        self._follow_detector_anchors()
 
     # -- layout --
 
@@ -281,8 +286,7 @@ class DetectionPanel(Panel):
         self.score_slider.valueChanged.connect(lambda v: m.update(score=v / 100))
         self.iou_slider.valueChanged.connect(lambda v: m.update(iou=v / 100))
         self.agnostic_radio.toggled.connect(lambda on: m.update(class_agnostic=on))
-        self.class_edit.editingFinished.connect(
-            lambda: m.update(class_filter=tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())))
+        self.class_edit.editingFinished.connect(self._class_filter_edited)
         self.max_spin.valueChanged.connect(lambda v: m.update(max_detections=v))
         self.raw_check.toggled.connect(lambda on: m.update(show_raw=on))
         self.run_button.clicked.connect(self.toggle_running)
@@ -319,6 +323,9 @@ class DetectionPanel(Panel):
         self.every_frame_check.setChecked(m.every_frame)
         for w, b in zip(widgets, blockers):
             w.blockSignals(b)
+        # e.g. cleared when the detector changed; never while the user is typing in it
+        if self._class_filter_text() != m.class_filter and not self.class_edit.hasFocus():
+            self.class_edit.setText(", ".join(m.class_filter))
         self.score_label.setText(f"{m.score:.2f}")
         self.iou_label.setText(f"{m.iou:.2f}")
         self._update_weights_state()
@@ -340,13 +347,35 @@ class DetectionPanel(Panel):
             self.weights_label.setText("Pretrained COCO weights installed.")
             self.download_button.setVisible(False)
 
+    def _class_filter_text(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())
+
+    def _class_filter_edited(self) -> None:
+        self.model.update(class_filter=self._class_filter_text())
+        self._report_unknown_classes()
+
+    def _report_unknown_classes(self) -> None:
+        unknown = self.model.unknown_classes()
+        if not unknown:
+            return
+        offered = self.model.offered_classes()
+        listed = ", ".join(offered[:40]) + (" …" if len(offered) > 40 else "")
+        ignored = "ignored" if len(unknown) < len(self.model.class_filter) else "showing all classes"
+        self.message.setText(
+            f"<span style='color:#c0392b'>{self.model.detector} has no class {', '.join(repr(u) for u in unknown)} "
+            f"({ignored}). Its classes: {listed}</span>")
+
     def _settings_changed(self) -> None:
         self._sync_from_model()
+        trace = self.nms_view.trace
+        if getattr(self, "_frozen", None) is not None and trace is not None and trace.iou_threshold != self.model.iou:
+            self._retrace(keep_step=True)  # the step-through replays the frozen boxes at the slider's threshold
         if self.worker is not None:
             self.worker.set_settings(self.model.settings())
 
     def _pipeline_changed(self) -> None:
         self._sync_from_model()
+        self._follow_detector_anchors()
         self.restart()
 
     # -- sources --
@@ -406,6 +435,9 @@ class DetectionPanel(Panel):
             self.view.set_image(None)
             self.view.placeholder = f"The weights for {m.detector} are not installed.\nDownload them in the Models panel, or choose an offline detector."
             self.view.update()
+            self.message.setText(f"Stopped: the weights for {m.detector} are not installed.")
+            self.stats_label.setText("")
+            self.last_result = None
             self.run_button.setText("Start")
             return
         worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
@@ -417,6 +449,8 @@ class DetectionPanel(Panel):
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
         self.worker = worker
         self._frames_shown = 0
+        self._failing = None
+        self._skipped_shown = 0
         self.run_button.setText("Stop")
         worker.start()
 
@@ -442,12 +476,15 @@ class DetectionPanel(Panel):
             self.start()
 
     def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
-        self.model.class_names = list(names)
+        self.model.set_class_names(list(names))  # a filter typed before the names arrived applies now
         self.model.apply_detector_defaults(score, iou)
+        self._report_unknown_classes()
         self.class_edit.setToolTip("Classes: " + ", ".join(n for n in names if n and n not in ("__background__", "N/A")))
 
     def _on_failed(self, text: str) -> None:
         self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
+        self.stats_label.setText("")
+        self.last_result = None  # a snapshot now would save the previous source's frame
         self.view.set_image(None)
         self.view.placeholder = text
         self.view.update()
@@ -460,22 +497,51 @@ class DetectionPanel(Panel):
         if result is None:
             return
         if result.error is not None:
-            self.stats_label.setText(f"<span style='color:#c0392b'>{result.error} Retrying…</span>")
+            # The last picture came from before the failure (or from another source): do not keep showing it.
+            text = f"{result.error} Retrying…"
+            self.stats_label.setText(f"<span style='color:#c0392b'>{text}</span>")
+            if self._failing != text:
+                self._failing = text
+                self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
+                self.view.set_image(None)
+                self.view.placeholder = text
+                self.last_result = None
             return
+        if self._failing is not None:
+            self._failing = None
+            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}")
         self.last_result = result
         self._frames_shown += 1
+        skipped = getattr(worker.pipeline.source, "skipped", None) if worker.pipeline is not None else None
+        if skipped and len(skipped) != self._skipped_shown:
+            self._skipped_shown = len(skipped)
+            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}; skipped {len(skipped)} unreadable "
+                                 f"file(s): " + "; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else ""))
         self.view.set_image(result.annotated if result.annotated is not None else result.frame)
         label = result.stats.line()
         if result.detections is not None and result.detections.random_weights:
             label = "RANDOM WEIGHTS · " + label
         self.stats_label.setText(label)
-        try:
-            if self.recorder is not None and result.annotated is not None:
+        if self.recorder is not None and result.annotated is not None:
+            try:
                 self.recorder.write(result.annotated)
-            if self.exporter is not None:
+            except RecordError as exc:  # stop recording rather than fail again on every frame
+                self.recorder.close()
+                self.recorder = None
+                with QSignalBlocker(self.record_button):
+                    self.record_button.setChecked(False)
+                self.record_button.setText("Record")
+                self.message.setText(f"<span style='color:#c0392b'>Recording stopped: {exc}</span>")
+        if self.exporter is not None:
+            try:
                 self.exporter.write(result.stats.index, result.detections, time=time.time())
-        except RecordError as exc:
-            self.message.setText(str(exc))
+            except (RecordError, OSError) as exc:
+                self.exporter.close()
+                self.exporter = None
+                with QSignalBlocker(self.export_button):
+                    self.export_button.setChecked(False)
+                self.export_button.setText("Export JSON")
+                self.message.setText(f"<span style='color:#c0392b'>Export stopped: {exc}</span>")
 
     # -- saving --
 
@@ -546,14 +612,16 @@ class DetectionPanel(Panel):
         self.nms_class_combo.blockSignals(False)
         self._retrace()
 
-    def _retrace(self) -> None:
+    def _retrace(self, keep_step: bool = False) -> None:
         r = getattr(self, "_frozen", None)
         if r is None:
             return
         d = r.detections
         lab = self.nms_class_combo.currentData()
         mask = np.ones(d.num_raw, bool) if lab in (None, -1) else d.raw_labels == lab
+        step = self.nms_view.step if keep_step else 0
         self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
+        self.nms_view.set_step(step)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:
@@ -584,6 +652,18 @@ class DetectionPanel(Panel):
         self.anchor_view.level = 0
         self.anchor_view.set_data(image, levels)
         self._anchor_info(0, *self.anchor_view.cell)
+
+    def _follow_detector_anchors(self) -> None:
+        """Point the Anchors tab at the chosen detector when it is one with anchors."""
+        index = self.anchor_model_combo.findData(self.model.detector)
+        if index < 0 or index == self.anchor_model_combo.currentIndex():
+            return
+        if self.tabs.currentWidget() is self.anchor_view.parentWidget():
+            self.anchor_model_combo.setCurrentIndex(index)  # redraws now
+        else:
+            with QSignalBlocker(self.anchor_model_combo):
+                self.anchor_model_combo.setCurrentIndex(index)
+            self.anchor_view.levels = []  # drawn when the tab is opened
 
     def _anchor_info(self, level: int, row: int, col: int) -> None:
         lv = self.anchor_view.levels[level] if self.anchor_view.levels else None

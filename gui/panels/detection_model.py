@@ -81,11 +81,24 @@ class DetectionModel(QObject):
         """The per-frame settings for the pipeline."""
         classes = None
         if self.class_filter and self.class_names:
-            classes = tuple(i for i, n in enumerate(self.class_names) if n in self.class_filter)
+            wanted = {n.lower() for n in self.class_filter}
+            known = tuple(i for i, n in enumerate(self.class_names) if n.lower() in wanted)
+            classes = known or None  # names the detector does not know filter nothing (the panel says so)
         return DetectSettings(
             score_threshold=self.score, iou_threshold=self.iou, class_agnostic=self.class_agnostic,
             classes=classes, max_detections=self.max_detections, show_raw=self.show_raw,
         )
+
+    def unknown_classes(self) -> list[str]:
+        """Names in the class filter the current detector does not know (empty until its names are in)."""
+        if not self.class_names:
+            return []
+        known = {n.lower() for n in self.class_names}
+        return [n for n in self.class_filter if n.lower() not in known]
+
+    def offered_classes(self) -> list[str]:
+        """The detector's class names a user can filter on (no background or unused slots)."""
+        return [n for n in self.class_names if n and n not in ("__background__", "N/A")]
 
     # -- changes --
 

@@ -43,6 +43,7 @@ class DetectionWorker(QThread):
         self._slot: FrameResult | None = None
         self._stop = threading.Event()
         self.frames_shown = 0
+        self.source_name = source
 
     def set_settings(self, settings: DetectSettings) -> None:
         """Takes effect on the next frame."""
@@ -66,6 +67,7 @@ class DetectionWorker(QThread):
                                     float(self.detector.default_score), float(self.detector.default_iou))
             source = open_source(self.source_spec, loop=True, resolution=self.resolution)
             self.pipeline = DetectionPipeline(source, self.detector, self._settings, every_frame=self.every_frame)
+            self.source_name = source.name
             self.status.emit(f"Running {self.detector_name} on {source.name}")
             run = self.pipeline.run()
             try:

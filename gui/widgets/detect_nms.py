@@ -17,6 +17,8 @@ KEPT = QColor(40, 170, 70)
 KEEPER = QColor(255, 170, 0)
 SUPPRESS = QColor(220, 40, 40)
 REMAIN = QColor(60, 130, 230)
+#: how many IoUs the step's description lists, highest first
+_LISTED = 12
 
 
 class NmsStepView(QWidget):
@@ -74,8 +76,13 @@ class NmsStepView(QWidget):
                     f"overlapping it by IoU > {self.trace.iou_threshold:.2f}.")
         s = self.trace.steps[self.step - 1]
         left = len(s.candidates) - len(s.suppressed)
+        # every remaining box's IoU in words too: labels on the picture overlap where boxes crowd
+        pairs = sorted(zip(s.ious, s.candidates), key=lambda t: (-t[0], t[1]))
+        shown = ", ".join(f"#{j} {v:.2f}" + (" ✕" if j in s.suppressed else "") for v, j in pairs[:_LISTED])
+        more = f", … {len(pairs) - _LISTED} more" if len(pairs) > _LISTED else ""
         return (f"Step {self.step} of {self.steps}: keep box #{s.keeper} (score {self.scores[s.keeper]:.2f}). "
-                f"{len(s.suppressed)} box(es) overlap it by IoU > {self.trace.iou_threshold:.2f} and are suppressed; {left} remain."
+                f"{len(s.suppressed)} box(es) overlap it by IoU > {self.trace.iou_threshold:.2f} and are suppressed (✕); {left} remain."
+                + (f" IoU with each remaining box: {shown}{more}." if pairs else "")
                 + ("  Done: the green boxes and this one are what NMS keeps." if self.step == self.steps else ""))
 
     def _geometry(self) -> tuple[QRectF, float]:
