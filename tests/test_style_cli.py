@@ -112,3 +112,24 @@ def test_style_train_and_apply_report_an_unwritable_output(tmp_path, capsys):
     code = main(["style", "train", "sample:mosaic", "--images", str(tmp_path), "-o", str(blocker / "m.pth"), "--steps", "30",
                  "--checkpoint-every", "1000", "--batch-size", "1", "--size", "32", "--backbone", "random"])
     assert code == 1 and "cannot write" in capsys.readouterr().err
+
+
+def test_style_train_and_apply_refuse_bad_settings_plainly(tmp_path, capsys):
+    base = ["style", "train", "sample:mosaic", "-o", str(tmp_path / "m.pth"), "--backbone", "random", "--batch-size", "1"]
+    cases = [
+        (["--steps", "0"], "steps must be at least 1"),
+        (["--steps", "1", "--batch-size", "0"], "batch size must be at least 1"),
+        (["--steps", "1", "--size", "8"], "at least 16 px for layers down to conv4_x"),
+        (["--steps", "1", "--style-weight", "-1"], "must be zero or positive"),
+    ]
+    for extra, message in cases:
+        assert main(base + extra) == 1, extra
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, extra
+        assert not (tmp_path / "m.pth").exists()
+    torch.manual_seed(0)
+    model = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    photo = tmp_path / "p.png"
+    save_image(photo, sample_image("coffee")[::8, ::8])
+    assert main(["style", "apply", str(model), str(photo), "-o", str(tmp_path / "out"), "--strength", "3"]) == 1
+    assert "--strength must be between 0" in capsys.readouterr().err and not (tmp_path / "out").exists()

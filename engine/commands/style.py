@@ -144,6 +144,8 @@ def _apply(args: argparse.Namespace) -> int:
     from ..jobs import run_job
     from ..style import FastStylizer, StyleModelError, apply_to_folder, load_transformer
 
+    if not 0.0 <= args.strength <= 1.0:
+        return _fail(args, f"--strength must be between 0 (the original) and 1 (fully stylised), not {args.strength:g}")
     try:
         net = load_transformer(args.model)
     except StyleModelError as exc:

@@ -270,6 +270,27 @@ class TrainParams:
     backbone: str = "vgg19"
     seed: int = 0
 
+    def validate(self) -> None:
+        """Raise ``ValueError`` with a plain message for a bad setting."""
+        from .backbones import LAYER_NAMES
+
+        for name in ("steps", "batch_size", "report_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
+        if self.checkpoint_every < 0:
+            raise ValueError("checkpoint every must be 0 (only at the end) or more")
+        if not self.learning_rate > 0:
+            raise ValueError("the learning rate must be positive")
+        if not (self.content_weight >= 0 and self.style_weight >= 0):
+            raise ValueError("the content and style weights must be zero or positive")
+        layers = (self.content_layer, *self.style_layers)
+        unknown = [l for l in layers if l not in LAYER_NAMES]
+        if unknown:
+            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYER_NAMES)}")
+        need = 2 ** max(int(l[4]) for l in layers)  # each block halves; the deepest must still see 2 pixels
+        if self.size < need:
+            raise ValueError(f"the training size must be at least {need} px for layers down to conv{need.bit_length() - 1}_x")
+
 
 @dataclass
 class TrainPoint:
@@ -362,6 +383,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     from .backbones import load_backbone
 
     params = params or TrainParams()
+    params.validate()
     device = torch.device(device) if device is not None else get_device()
     out_path = Path(out_path)
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
