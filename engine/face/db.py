@@ -642,8 +642,19 @@ class FaceDatabase:
         if target.exists():
             raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            self.conn.execute("VACUUM INTO ?", (str(target),))
+        # created empty and private first (VACUUM INTO accepts an empty file), so the copy is never readable by others
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.") from None
+        except OSError as exc:
+            raise FaceDatabaseError(target, f"Cannot write {target}: {exc.strerror or exc}.") from None
+        try:
+            with self._lock:
+                self.conn.execute("VACUUM INTO ?", (str(target),))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         os.chmod(target, 0o600)
         return target
 
@@ -665,12 +676,20 @@ class FaceDatabase:
             copy = Path(tmp) / "import.db"
             shutil.copyfile(source, copy)
             os.chmod(copy, 0o600)
-            with FaceDatabase(copy, timeout=self.timeout) as other:
-                people = other.people()
-                rows = other._read(
-                    "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg"
-                    " FROM samples s JOIN chips c ON c.sample_id = s.id ORDER BY s.id"
-                )
+            try:
+                with FaceDatabase(copy, timeout=self.timeout) as other:
+                    people = other.people()
+                    rows = other._read(
+                        "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg"
+                        " FROM samples s JOIN chips c ON c.sample_id = s.id ORDER BY s.id"
+                    )
+            except FaceDatabaseError as exc:  # speak of the file the user chose, not the working copy
+                detail = str(exc).replace(_WAY_OUT, "").strip().rstrip(".").replace(str(copy), str(source))
+                raise FaceDatabaseError(
+                    source,
+                    f"{detail}. Only a faces database (or a file made with Export) can be imported; "
+                    f"{source} has been left untouched and nothing was imported.",
+                ) from None
             by_person: dict[int, list[tuple]] = {}
             for r in rows:
                 by_person.setdefault(r[0], []).append(r)
