@@ -249,3 +249,21 @@ def test_reembed_samples_of_another_model(qtbot, panel, tmp_path):
         s = db.samples("Eileen")[0]
         expected = Embedder(device="cpu").embed_chips(db.chip(s.id)[None])[0]
     np.testing.assert_allclose(s.embedding, expected, atol=1e-4)
+
+
+def test_webcam_capture_follows_the_rules_and_refreshes_once_per_sample(qtbot, panel, photos):
+    """Frames stand in for the webcam: no face and a near-duplicate are not captured; the people
+    list is re-read when a sample is stored, not on every later frame."""
+    astro = sample_image("astronaut")
+    frames = [sample_image("coffee"), astro, astro, astro, astro]
+    enroll = panel.enroll
+    enroll.name_edit.setText("Eileen")
+    enroll.count_spin.setValue(3)
+    refreshes = []
+    panel.model.dbChanged.connect(lambda: refreshes.append(1))
+    assert enroll.start_capture(frames=iter(frames))
+    _wait_idle(qtbot, panel)
+    assert {p.name: p.samples for p in panel.model.people} == {"Eileen": 1}
+    assert "Captured 1 sample(s)" in enroll.message.text()
+    assert enroll.capture_button.text() == "Start capture"
+    assert len(refreshes) <= 2  # one for the stored sample, one when the capture ends

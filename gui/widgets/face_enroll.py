@@ -45,6 +45,7 @@ class FaceEnrollTab(QWidget):
         self.model = model
         self._job = None
         self._capture_job = None
+        self._captured = 0  # samples stored so far by the running webcam capture
         self.pending: list[tuple[str, str, object, list[Face]]] = []  # (name, source, image, faces) awaiting a click
 
         left = QVBoxLayout()
@@ -301,6 +302,7 @@ class FaceEnrollTab(QWidget):
             return False
         source = frames if frames is not None else camera_frames(self.camera_spin.value())
         job = enroll_from_frames(source, self.model.pipeline(), self.model.db, name, self.count_spin.value(), CaptureGate())
+        self._captured = 0
         self._capture_job = self.ctx.jobs.start(
             job, label=f"Webcam enrollment of {name}", on_partial=self._show_frame, on_done=self._capture_done,
             on_error=self._capture_failed, on_cancelled=lambda _: self._capture_done(None),
@@ -316,7 +318,8 @@ class FaceEnrollTab(QWidget):
     def _show_frame(self, frame) -> None:
         self.view.set_result(frame.image, frame.faces, fps=frame.fps, banner=frame.message)
         self.message.setText(frame.message)
-        if frame.captured:
+        if frame.captured > self._captured:  # a new sample was stored: re-read the people once
+            self._captured = frame.captured
             self.model.refresh()
 
     def _capture_done(self, stored) -> None:
