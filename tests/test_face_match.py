@@ -169,6 +169,17 @@ def test_calibrate_separated_and_overlapping_people():
     assert 0.05 < calibrate(y, ly).eer < 0.5
 
 
+def test_far_warning_when_too_few_pairs_to_measure_it():
+    x, labels = _clusters(people=3, per=2, spread=0.3, seed=4)  # 12 different-person pairs
+    cal = calibrate(x, labels)
+    assert cal.pairs.different.size == 12
+    text = cal.far_warning(0.001)
+    assert text is not None and "12 different-person pair" in text and "1000 pairs" in text
+    assert cal.far_warning(0.1) is None  # 12 pairs resolve 1/12 < 10 %
+    assert cal.far_warning(0.05) is not None  # ...but not 5 % (needs 20)
+    assert cal.far_warning(0.0) is None
+
+
 def test_pca_2d_matches_sklearn():
     from sklearn.decomposition import PCA
 
@@ -231,6 +242,9 @@ def test_cli_calibrate_apply_list_remove(tmp_path, capsys):
     assert main(["faces", "--db", str(path), "calibrate", "--far", "0.01", "--apply", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["people"] == 4 and out["same_pairs"] == 4 * 6 and out["applied"] and out["far"] <= 0.01
+    assert out["different_pairs"] == 96 and "cannot be measured" in out["warning"]  # 96 pairs cannot resolve 1 %
+    assert main(["faces", "--db", str(path), "calibrate", "--far", "0.05"]) == 0
+    assert "caution" not in capsys.readouterr().out
     with FaceDatabase(path) as db:
         assert float(db.get_setting("threshold")) == pytest.approx(out["threshold"], abs=1e-6)
     assert main(["faces", "--db", str(path), "list", "--json"]) == 0

@@ -143,6 +143,9 @@ def test_calibrate_map_and_triplet_views(qtbot, panel, tmp_path):
     _wait_idle(qtbot, panel)
     assert cal.calibration is not None and cal.calibration.people == 5
     assert "Equal error rate" in cal.summary.text()
+    assert "cannot be measured" in cal.summary.text()  # 360 different-person pairs cannot resolve 0.1 %
+    cal.far_combo.setCurrentIndex(cal.far_combo.findData(0.01))
+    assert "cannot be measured" not in cal.summary.text()
     assert len(cal.hist_plot.getPlotItem().listDataItems()) == 2
     far, _ = cal.calibration.rates_at(cal.suggested)
     assert far <= cal.far_target()

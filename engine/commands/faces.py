@@ -204,11 +204,13 @@ def _calibrate(args, db) -> int:
         return _fail("calibration needs at least two people, one of them with two or more samples")
     tau = cal.threshold_for_far(args.far)
     far, frr = cal.rates_at(tau)
+    warning = cal.far_warning(args.far)
     if args.apply:
         db.set_setting("threshold", f"{tau:.6f}")
     result = {
         "people": cal.people, "samples": cal.samples, "same_pairs": int(cal.pairs.same.size), "different_pairs": int(cal.pairs.different.size),
         "eer": cal.eer, "eer_threshold": cal.eer_threshold, "far_target": args.far, "threshold": tau, "far": far, "frr": frr, "applied": bool(args.apply),
+        "warning": warning,
     }
     if args.json:
         print_json(result)
@@ -216,6 +218,8 @@ def _calibrate(args, db) -> int:
         print(f"{cal.people} people, {cal.samples} samples: {cal.pairs.same.size} same-person and {cal.pairs.different.size} different-person pairs")
         print(f"equal error rate {cal.eer * 100:.2f}% at distance {cal.eer_threshold:.3f}")
         print(f"for FAR <= {args.far * 100:g}%: threshold {tau:.3f} (FAR {far * 100:.2f}%, FRR {frr * 100:.2f}%)" + (" - applied" if args.apply else ""))
+        if warning:
+            print(f"caution: {warning}")
     return 0
 
 
