@@ -156,6 +156,9 @@ def test_threshold_for_far_hits_the_target():
         assert np.mean(pairs.different <= t + 0.01) > achieved or far == 0.0  # not needlessly strict
     with pytest.raises(ValueError):
         threshold_for_far(PairDistances(np.ones(3), np.zeros(0)), 0.01)
+    # the same photo enrolled under two names: a different-person pair at distance 0 -- τ is 0, never negative
+    tied = PairDistances(np.array([0.3, 0.4]), np.array([0.0, 0.9, 1.0]))
+    assert threshold_for_far(tied, 0.0) == 0.0
 
 
 def test_calibrate_separated_and_overlapping_people():

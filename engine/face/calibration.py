@@ -175,8 +175,8 @@ def threshold_for_far(pairs: PairDistances, far: float) -> float:
         return float(diff[-1])
     upper = diff[k]
     lower = diff[k - 1] if k > 0 else max(0.0, upper - 0.02)
-    if lower >= upper:  # ties: step strictly below them
-        return float(np.nextafter(upper, -np.inf))
+    if lower >= upper:  # ties: step strictly below them (a distance is never negative, nor is τ)
+        return float(max(0.0, np.nextafter(upper, -np.inf)))
     return float((lower + upper) / 2)
 
 
