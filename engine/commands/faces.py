@@ -22,6 +22,15 @@ def threshold_of(db, override: float | None = None) -> float:
         return DEFAULT_THRESHOLD
 
 
+def _point(text: str) -> tuple[float, float]:
+    """``"X,Y"`` → (x, y) image pixels (for ``enroll --at``)."""
+    try:
+        x, y = (float(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels (e.g. 320,180), got {text!r}") from None
+    return x, y
+
+
 def _pipeline(args):
     from ..face.pipeline import FacePipeline
 
@@ -33,21 +42,39 @@ def _fail(text: str) -> int:
     return 1
 
 
+def _boxes(faces) -> list[list[float]]:
+    return [[round(float(v), 1) for v in f.box] for f in faces]
+
+
 def _report(args, report) -> int:
     from ..cli import print_json
+
+    several = {source: faces for _, source, _, faces in report.several}
+
+    def message(source: str, text: str) -> str:
+        faces = several.get(source)
+        if faces is None:
+            return text
+        how = ("pass --at X,Y (a pixel inside the wanted face's box) to choose one" if args.faces_command == "enroll"
+               else f"enroll it with: faces enroll NAME {source} --at X,Y (a pixel inside the wanted face's box)")
+        return (f"{len(faces)} faces found in {Path(source).name}: {how}, or crop the photo. "
+                "Faces (x0, y0, x1, y1): " + ", ".join(str(b) for b in _boxes(faces)))
 
     if args.json:
         print_json(
             {
                 "added": [{"person": p, "source": s, "sample_id": i} for p, s, i in report.added],
-                "problems": [{"source": s, "message": m} for s, m in report.problems],
+                "problems": [
+                    {"source": s, "message": message(s, m), **({"faces": _boxes(several[s])} if s in several else {})}
+                    for s, m in report.problems
+                ],
             }
         )
     else:
         for p, s, _ in report.added:
             print(f"enrolled {p} from {s}")
         for s, m in report.problems:
-            print(f"skipped {s}: {m}")
+            print(f"skipped {s}: {message(s, m)}")
         print(report.summary())
     return 0 if report.added or not report.problems else 1
 
@@ -57,7 +84,7 @@ def _enroll(args, db) -> int:
     from ..face.enroll import enroll_images
     from ..jobs import run_job
 
-    outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size), progress_printer(not args.json))
+    outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size, args.at), progress_printer(not args.json))
     return _report(args, outcome.result)
 
 
@@ -271,6 +298,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
     fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
+    fsub.choices["enroll"].add_argument(
+        "--at", type=_point, default=None, metavar="X,Y", help="in a photo with several faces, enroll the one whose box holds this pixel"
+    )
     add("import-folder", "enroll DIR/<person>/<photos> for every sub-folder").add_argument("dir")
     add("identify", "name the faces in photos").add_argument("images", nargs="+", metavar="IMAGE")
     add("verify", "are two photos the same person?").add_argument("images", nargs=2, metavar="IMAGE")
