@@ -252,6 +252,12 @@ def test_cli_enroll_chooses_among_several_faces_with_at(tmp_path, capsys):
     at = f"{(right[0] + right[2]) / 2:.0f},{(right[1] + right[3]) / 2:.0f}"
     assert main(["faces", "--db", str(db), "enroll", "--json", "--at", at, "Cameraman", str(two)]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["added"][0]["person"] == "Cameraman"
+    assert main(["faces", "--db", str(db), "enroll", "--notes", "the MIT photo", "--at", at, "Cameraman", str(two)]) == 0
+    capsys.readouterr()
+    assert main(["faces", "--db", str(db), "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["notes"] == "the MIT photo"
+    with FaceDatabase(db) as d:
+        d.remove_sample(d.samples("Cameraman")[-1].id)  # the second, identical sample
     with FaceDatabase(db) as d:
         (s,) = d.samples("Cameraman")
         assert s.box is not None and s.box[0] == pytest.approx(right[0], abs=0.1)

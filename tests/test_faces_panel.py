@@ -270,3 +270,20 @@ def test_webcam_capture_follows_the_rules_and_refreshes_once_per_sample(qtbot, p
     assert "Captured 1 sample(s)" in enroll.message.text()
     assert enroll.capture_button.text() == "Start capture"
     assert len(refreshes) <= 2  # one for the stored sample, one when the capture ends
+
+
+def test_notes_on_a_person_are_edited_and_stored(qtbot, panel):
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    panel.model.poll()
+    enroll = panel.enroll
+    assert not enroll.notes_edit.isEnabled()  # nobody selected
+    enroll.people_list.setCurrentRow(0)
+    assert enroll.notes_edit.isEnabled() and enroll.notes_edit.text() == ""
+    enroll.notes_edit.setFocus()
+    qtbot.keyClicks(enroll.notes_edit, "visitor, badge 42")
+    qtbot.keyClick(enroll.notes_edit, Qt.Key.Key_Return)
+    with FaceDatabase(panel.model.db_path) as other:
+        assert other.person("Grace").notes == "visitor, badge 42"
+    assert enroll.people_list.currentItem().toolTip() == "visitor, badge 42"
+    assert enroll.notes_edit.text() == "visitor, badge 42"  # kept after the list is re-read

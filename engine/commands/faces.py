@@ -85,6 +85,8 @@ def _enroll(args, db) -> int:
     from ..jobs import run_job
 
     outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size, args.at), progress_printer(not args.json))
+    if args.notes is not None and db.person(args.name) is not None:
+        db.set_notes(args.name, args.notes)
     return _report(args, outcome.result)
 
 
@@ -298,6 +300,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
     fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
+    fsub.choices["enroll"].add_argument("--notes", default=None, help="free-text notes stored with the person (replaces earlier notes)")
     fsub.choices["enroll"].add_argument(
         "--at", type=_point, default=None, metavar="X,Y", help="in a photo with several faces, enroll the one whose box holds this pixel"
     )

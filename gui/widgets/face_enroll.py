@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.face.db import FaceDatabaseError
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
@@ -91,6 +92,11 @@ class FaceEnrollTab(QWidget):
         self.people_list.setIconSize(QSize(56, 56))
         self.people_list.setMinimumWidth(240)
         right.addWidget(self.people_list, 1)
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setPlaceholderText("notes on the selected person")
+        self.notes_edit.setToolTip("Free-text notes stored with the selected person (press Enter to save)")
+        self.notes_edit.setEnabled(False)
+        right.addWidget(self.notes_edit)
         self.delete_button = QPushButton("Delete person")
         right.addWidget(self.delete_button)
         self.summary = QLabel("")
@@ -107,6 +113,7 @@ class FaceEnrollTab(QWidget):
         self.delete_button.clicked.connect(lambda: self.delete_person())
         self.view.faceClicked.connect(self.choose_face)
         self.people_list.currentItemChanged.connect(self._person_selected)
+        self.notes_edit.editingFinished.connect(lambda: self.save_notes())
         model.dbChanged.connect(self.refresh_people)
         self.refresh_people()
 
@@ -119,6 +126,9 @@ class FaceEnrollTab(QWidget):
         for p in self.model.people:
             item = QListWidgetItem(f"{p.name}\n{p.samples} sample{'s' if p.samples != 1 else ''}")
             item.setData(Qt.ItemDataRole.UserRole, p.name)
+            item.setData(Qt.ItemDataRole.UserRole + 1, p.notes)
+            if p.notes:
+                item.setToolTip(p.notes)
             chip = db.first_chip(p.name) if db is not None and p.samples else None
             if chip is not None:
                 item.setIcon(QIcon(rgb_to_pixmap(chip)))
@@ -128,6 +138,7 @@ class FaceEnrollTab(QWidget):
         n = sum(p.samples for p in self.model.people)
         self.summary.setText(f"{len(self.model.people)} people, {n} samples")
         self.delete_button.setEnabled(bool(self.model.people))
+        self._show_notes(self.people_list.currentItem())
         busy = self._job is not None or self._capture_job is not None
         for b in (self.photos_button, self.folder_button, self.bulk_button):
             b.setEnabled(db is not None and not busy)
@@ -140,6 +151,29 @@ class FaceEnrollTab(QWidget):
     def _person_selected(self, item, _previous=None) -> None:
         if item is not None and not self.name_edit.text().strip():
             self.name_edit.setText(item.data(Qt.ItemDataRole.UserRole))
+        self._show_notes(item)
+
+    def _show_notes(self, item) -> None:
+        with QSignalBlocker(self.notes_edit):
+            self.notes_edit.setText(item.data(Qt.ItemDataRole.UserRole + 1) or "" if item is not None else "")
+        self.notes_edit.setEnabled(item is not None)
+
+    def save_notes(self, notes: str | None = None) -> bool:
+        """Store ``notes`` (default: the notes field) for the selected person."""
+        name = self.selected_person()
+        if name is None or self.model.db is None:
+            return False
+        text = " ".join((self.notes_edit.text() if notes is None else notes).split())
+        item = self.people_list.currentItem()
+        if text == (item.data(Qt.ItemDataRole.UserRole + 1) or ""):
+            return False
+        try:
+            self.model.db.set_notes(name, text)
+        except (KeyError, FaceDatabaseError) as exc:
+            self.message.setText(str(exc.args[0] if isinstance(exc, KeyError) else exc))
+            return False
+        self.model.refresh()
+        return True
 
     def delete_person(self, name: str | None = None, confirm: bool = True) -> bool:
         name = name or self.selected_person()
