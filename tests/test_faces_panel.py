@@ -287,3 +287,31 @@ def test_notes_on_a_person_are_edited_and_stored(qtbot, panel):
         assert other.person("Grace").notes == "visitor, badge 42"
     assert enroll.people_list.currentItem().toolTip() == "visitor, badge 42"
     assert enroll.notes_edit.text() == "visitor, badge 42"  # kept after the list is re-read
+
+
+def test_map_of_many_people_names_a_few_in_the_legend(qtbot, panel, tmp_path):
+    """Every sample is plotted; the legend stops after LEGEND_PEOPLE names (pyqtgraph lays a legend
+    out in quadratic time: thousands of people froze the panel), and a hidden map waits until shown."""
+    from gui.widgets.face_map import LEGEND_PEOPLE
+
+    path = tmp_path / "many.db"
+    rng = np.random.default_rng(5)
+    with FaceDatabase(path) as db:
+        for p in range(LEGEND_PEOPLE + 25):
+            centre = rng.normal(0, 0.09, 128)
+            chip = np.full((150, 150, 3), 5 * p, np.uint8)
+            db.add_samples(f"P{p:02d}", [NewSample((centre + rng.normal(0, 0.02, 128)).astype(np.float32), chip) for _ in range(2)])
+    panel.tabs.setCurrentWidget(panel.enroll)
+    assert panel.open_database(path)
+    m = panel.map
+    assert m.points.shape == (0, 2)  # not computed while the tab is hidden
+    panel.tabs.setCurrentWidget(m)
+    assert m.points.shape == ((LEGEND_PEOPLE + 25) * 2, 2)
+    assert len(m.scatter.points()) == (LEGEND_PEOPLE + 25) * 2
+    names = [label.text for _, label in m.legend.items]
+    assert len(names) == LEGEND_PEOPLE + 1 and "25 more" in names[-1]
+    spot = m.scatter.points()[-1]
+    m.show_sample(int(spot.data()))
+    assert m.thumb_name.text().startswith(m.labels[int(spot.data())])
+    colours = {m.labels[int(p.data())]: p.brush().color().name() for p in m.scatter.points()}
+    assert len(set(colours.values())) > LEGEND_PEOPLE  # one colour per person, not per legend row
