@@ -315,3 +315,25 @@ def test_map_of_many_people_names_a_few_in_the_legend(qtbot, panel, tmp_path):
     assert m.thumb_name.text().startswith(m.labels[int(spot.data())])
     colours = {m.labels[int(p.data())]: p.brush().color().name() for p in m.scatter.points()}
     assert len(set(colours.values())) > LEGEND_PEOPLE  # one colour per person, not per legend row
+
+
+def test_people_thumbnails_are_decoded_once(qtbot, panel, tmp_path, monkeypatch):
+    """Re-reading the people list (after every change, also by the CLI) decodes only new thumbnails."""
+    import engine.face.db as face_db
+
+    path = tmp_path / "thumbs.db"
+    _fill_synthetic(path, people=3, per=2)
+    assert panel.open_database(path)
+    decoded = []
+    real = face_db.decode_chip
+    monkeypatch.setattr(face_db, "decode_chip", lambda data: decoded.append(1) or real(data))
+    enroll = panel.enroll
+    enroll.refresh_people()
+    assert decoded == [] and enroll.people_list.count() == 3
+    first = panel.model.db.samples("P1")[0]
+    panel.model.db.remove_sample(first.id)  # P1's thumbnail is now their other sample
+    panel.model.people = panel.model.db.people()
+    enroll.refresh_people()
+    assert len(decoded) == 1
+    items = [panel.enroll.people_list.item(i) for i in range(3)]
+    assert all(not it.icon().isNull() for it in items)

@@ -597,6 +597,11 @@ class FaceDatabase:
         )
         return decode_chip(rows[0][0]) if rows else None
 
+    def first_sample_ids(self) -> dict[str, int]:
+        """{person name: id of their first sample} for everyone with samples (one query; thumbnails)."""
+        rows = self._read("SELECT p.name, MIN(s.id) FROM people p JOIN samples s ON s.person_id = p.id GROUP BY p.id")
+        return {name: int(sid) for name, sid in rows}
+
     def model_ids(self) -> dict[str, int]:
         """Embedding model ids present, with their sample counts."""
         return {m: int(n) for m, n in self._read("SELECT model_id, COUNT(*) FROM samples GROUP BY model_id")}

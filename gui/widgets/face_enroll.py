@@ -26,7 +26,7 @@ from engine.face.db import FaceDatabaseError
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
-from engine.io import is_image_path
+from engine.io import ImageLoadError, is_image_path
 
 from ..qimage import rgb_to_pixmap
 from .face_overlay import FaceOverlayView
@@ -47,6 +47,7 @@ class FaceEnrollTab(QWidget):
         self._job = None
         self._capture_job = None
         self._captured = 0  # samples stored so far by the running webcam capture
+        self._thumbs: dict[str, tuple[int, QIcon]] = {}  # person -> (first sample id, icon): decoded once
         self.pending: list[tuple[str, str, object, list[Face]]] = []  # (name, source, image, faces) awaiting a click
 
         left = QVBoxLayout()
@@ -123,15 +124,21 @@ class FaceEnrollTab(QWidget):
         current = self.selected_person()
         self.people_list.clear()
         db = self.model.db
+        try:
+            firsts = db.first_sample_ids() if db is not None else {}
+        except FaceDatabaseError:
+            firsts = {}
+        if db is not self._thumbs_db:
+            self._thumbs, self._thumbs_db = {}, db
         for p in self.model.people:
             item = QListWidgetItem(f"{p.name}\n{p.samples} sample{'s' if p.samples != 1 else ''}")
             item.setData(Qt.ItemDataRole.UserRole, p.name)
             item.setData(Qt.ItemDataRole.UserRole + 1, p.notes)
             if p.notes:
                 item.setToolTip(p.notes)
-            chip = db.first_chip(p.name) if db is not None and p.samples else None
-            if chip is not None:
-                item.setIcon(QIcon(rgb_to_pixmap(chip)))
+            icon = self._thumbnail(p.name, firsts.get(p.name))
+            if icon is not None:
+                item.setIcon(icon)
             self.people_list.addItem(item)
             if p.name == current:
                 self.people_list.setCurrentItem(item)
@@ -143,6 +150,23 @@ class FaceEnrollTab(QWidget):
         for b in (self.photos_button, self.folder_button, self.bulk_button):
             b.setEnabled(db is not None and not busy)
         self.capture_button.setEnabled(db is not None and (self._capture_job is not None or not busy))
+
+    _thumbs_db = None
+
+    def _thumbnail(self, name: str, sample_id: int | None) -> QIcon | None:
+        """The icon of ``name``'s first sample, decoded only when that sample changed."""
+        if sample_id is None or self.model.db is None:
+            self._thumbs.pop(name, None)
+            return None
+        cached = self._thumbs.get(name)
+        if cached is not None and cached[0] == sample_id:
+            return cached[1]
+        try:
+            icon = QIcon(rgb_to_pixmap(self.model.db.chip(sample_id)))
+        except (KeyError, FaceDatabaseError, ImageLoadError):  # a damaged chip: no thumbnail, the list still shows
+            return None
+        self._thumbs[name] = (sample_id, icon)
+        return icon
 
     def selected_person(self) -> str | None:
         item = self.people_list.currentItem()
