@@ -337,3 +337,35 @@ def test_people_thumbnails_are_decoded_once(qtbot, panel, tmp_path, monkeypatch)
     assert len(decoded) == 1
     items = [panel.enroll.people_list.item(i) for i in range(3)]
     assert all(not it.icon().isNull() for it in items)
+
+
+def test_deleting_a_person_removed_elsewhere_or_while_locked(qtbot, panel, monkeypatch):
+    import sqlite3
+
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+        other.add_sample("Alan", NewSample(np.ones(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    panel.model.poll()
+    enroll = panel.enroll
+    with FaceDatabase(panel.model.db_path) as other:
+        other.remove_person("Grace")  # the command line deletes her before the panel polls
+    assert not enroll.delete_person("Grace", confirm=False)
+    assert "no longer enrolled" in enroll.message.text()
+    assert [p.name for p in panel.model.people] == ["Alan"]
+
+    panel.model.db.timeout = 0.2
+    panel.model.db.conn.execute("PRAGMA busy_timeout = 200")
+    holder = sqlite3.connect(panel.model.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        assert not enroll.delete_person("Alan", confirm=False)
+        assert "not deleted" in enroll.message.text() and "busy" in enroll.message.text()
+        panel.threshold_spin.setValue(0.5)  # used at once, saving waits for the lock
+        assert panel.model.threshold == pytest.approx(0.5)
+        assert "could not be saved" in panel.error_label.text()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    panel.threshold_spin.setValue(0.52)
+    assert not panel.error_label.isVisibleTo(panel)
+    assert [p.name for p in panel.model.people] == ["Alan"]

@@ -207,7 +207,15 @@ class FaceEnrollTab(QWidget):
             answer = QMessageBox.question(self, "Delete person", f"Delete {name} and all their samples? This cannot be undone.")
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        n = self.model.remove_person(name)
+        try:
+            n = self.model.remove_person(name)
+        except KeyError:  # deleted meanwhile by another window or the command line
+            self.message.setText(f"{name} is no longer enrolled (removed elsewhere).")
+            self.model.refresh()
+            return False
+        except FaceDatabaseError as exc:  # e.g. another program holds the database
+            self.message.setText(f"{name} was not deleted: {exc}")
+            return False
         self.message.setText(f"Deleted {name} and {n} sample(s).")
         return True
 
