@@ -401,3 +401,13 @@ def test_export_is_private_from_its_first_byte(tmp_path, monkeypatch):
     with FaceDatabase(out) as copy:
         assert {p.name: p.samples for p in copy.people()} == {"Ann": 1}
     db.close()
+
+
+def test_a_database_that_cannot_be_created_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder would have to be")
+    target = blocker / "faces.db"
+    with pytest.raises(FaceDatabaseError) as err:
+        FaceDatabase(target)
+    assert err.value.path == str(target) and "Cannot create" in str(err.value)
+    assert blocker.read_text() == "a file where a folder would have to be"

@@ -264,3 +264,21 @@ def test_cli_enroll_chooses_among_several_faces_with_at(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["faces", "--db", str(db), "enroll", "--at", "left", "X", str(two)])
     assert "X,Y" in capsys.readouterr().err
+
+
+def test_cli_identify_json_is_strict_json_when_nobody_is_enrolled(tmp_path, capsys):
+    """No enrolled sample means no distance: null in the JSON, not the non-standard Infinity."""
+    from gui.main import main
+
+    astro = save_image(tmp_path / "astro.png", sample_image("astronaut"))
+    capsys.readouterr()
+    assert main(["faces", "--db", str(tmp_path / "empty.db"), "identify", "--json", str(astro)]) == 0
+    captured = capsys.readouterr()
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON constant {token}")
+
+    (item,) = json.loads(captured.out, parse_constant=refuse)
+    (face,) = item["faces"]
+    assert face["name"] == "Unknown" and face["distance"] is None and face["top"] == []
+    assert "nobody is enrolled" in captured.err

@@ -31,6 +31,13 @@ def _point(text: str) -> tuple[float, float]:
     return x, y
 
 
+def _num(value: float, digits: int = 4) -> float | None:
+    """A number for JSON: rounded, or None when not finite (no match: distance ∞ is not valid JSON)."""
+    import math
+
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
 def _pipeline(args):
     from ..face.pipeline import FacePipeline
 
@@ -125,9 +132,9 @@ def _identify(args, db) -> int:
             {
                 "box": [round(float(v), 1) for v in f.box],
                 "name": r.name,
-                "distance": round(r.distance, 4),
-                "confidence": round(r.confidence, 4),
-                "top": [{"name": c.name, "distance": round(c.distance, 4)} for c in r.top],
+                "distance": _num(r.distance),
+                "confidence": _num(r.confidence),
+                "top": [{"name": c.name, "distance": _num(c.distance)} for c in r.top],
             }
             for f, r in zip(result.faces, result.identities or [])
         ]
@@ -141,8 +148,9 @@ def _identify(args, db) -> int:
             elif not item["faces"]:
                 print(f"{item['image']}: no face found")
             for f in item.get("faces", []):
-                top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"])
-                print(f"{item['image']}: {f['name']:<20} distance {f['distance']:.3f}  confidence {f['confidence']:.2f}  box {f['box']}  top: {top}")
+                top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"] if c["distance"] is not None) or "-"
+                dist = f"{f['distance']:.3f}" if f["distance"] is not None else "-"
+                print(f"{item['image']}: {f['name']:<20} distance {dist:>5}  confidence {f['confidence'] or 0:.2f}  box {f['box']}  top: {top}")
     return rc
 
 

@@ -299,10 +299,15 @@ class FaceDatabase:
         path = self.path
         if path.is_dir():
             raise FaceDatabaseError(path, f"{path} is a folder; choose a database file (e.g. {path / 'faces.db'}).")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
-            os.close(fd)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
+                os.close(fd)
+        except OSError as exc:
+            raise FaceDatabaseError(
+                path, f"Cannot create the face database {path}: {exc.strerror or exc}. Choose a folder you can write to."
+            ) from None
         try:
             conn = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
