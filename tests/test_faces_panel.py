@@ -369,3 +369,12 @@ def test_deleting_a_person_removed_elsewhere_or_while_locked(qtbot, panel, monke
     panel.threshold_spin.setValue(0.52)
     assert not panel.error_label.isVisibleTo(panel)
     assert [p.name for p in panel.model.people] == ["Alan"]
+
+
+def test_recognize_with_nobody_enrolled_says_so(qtbot, panel, photos):
+    rec = panel.recognize
+    rec.recognize_photo(photos["astro"])
+    _wait_idle(qtbot, panel)
+    assert rec.last.identities[0].name == "Unknown"
+    text = rec.results.item(0).text()
+    assert "nobody is enrolled" in text and "inf" not in text
