@@ -19,8 +19,12 @@ LEGEND_PEOPLE = 15
 
 
 def person_colour(index: int, count: int) -> tuple[int, int, int]:
-    """A distinct colour per person (hues spread around the circle)."""
-    c = pg.intColor(index, hues=max(count, 1), values=1, maxValue=220, minValue=150, sat=200)
+    """A colour per person: hues spread evenly for up to 12 people; beyond that each hue steps by the
+    golden angle, so neighbours in the list (and in the legend) still differ clearly."""
+    if count <= 12:
+        c = pg.intColor(index, hues=max(count, 1), values=1, maxValue=220, minValue=150, sat=200)
+    else:
+        c = pg.QtGui.QColor.fromHsvF((index * 0.6180339887) % 1.0, 200 / 255, (220 if index % 2 == 0 else 170) / 255)
     return c.red(), c.green(), c.blue()
 
 
