@@ -3,6 +3,8 @@ triplet view, a corrupt database and a missing camera -- driven with pytest-qt."
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
@@ -316,7 +318,7 @@ def test_map_of_many_people_names_a_few_in_the_legend(qtbot, panel, tmp_path):
     colours = {m.labels[int(p.data())]: p.brush().color().name() for p in m.scatter.points()}
     assert len(set(colours.values())) > LEGEND_PEOPLE  # one colour per person, not per legend row
     legend_colours = [sample.item.opts["brush"].color() for sample, _ in m.legend.items[:LEGEND_PEOPLE]]
-    for a, b in zip(legend_colours, legend_colours[1:]):  # neighbouring legend rows are told apart
+    for a, b in itertools.pairwise(legend_colours):  # neighbouring legend rows are told apart
         assert abs(a.hueF() - b.hueF()) > 0.1 or abs(a.valueF() - b.valueF()) > 0.1
 
 

@@ -12,7 +12,7 @@ from engine.face.calibration import pca_2d
 from ..qimage import rgb_to_pixmap
 from .face_plot import face_plot, style_legend
 
-__all__ = ["FaceMapTab", "person_colour", "LEGEND_PEOPLE"]
+__all__ = ["LEGEND_PEOPLE", "FaceMapTab", "person_colour"]
 
 #: At most this many people are named in the legend (pyqtgraph's legend lays out in quadratic time).
 LEGEND_PEOPLE = 15
