@@ -366,3 +366,48 @@ def test_chip_codec_round_trip():
     chip = _chip(4)
     back = decode_chip(encode_chip(chip))
     assert back.shape == chip.shape and np.abs(back.astype(int) - chip.astype(int)).mean() < 6
+
+
+def test_importing_a_file_that_is_not_an_export_names_that_file(tmp_path):
+    """The message names the file the user chose (not a private working copy) and leaves it untouched."""
+    db = FaceDatabase(tmp_path / "faces.db")
+    db.add_sample("Ann", _sample(1))
+    bad = tmp_path / "holiday.jpg"
+    bad.write_bytes(b"\xff\xd8 not a database " * 50)
+    before = bad.read_bytes()
+    with pytest.raises(FaceDatabaseError) as err:
+        db.import_file(bad)
+    text = str(err.value)
+    assert err.value.path == str(bad)
+    assert str(bad) in text and "import.db" not in text
+    assert "export" in text.lower()  # says what an importable file is
+    assert bad.read_bytes() == before
+    assert {p.name: p.samples for p in db.people()} == {"Ann": 1}  # nothing merged, nothing lost
+    db.close()
+
+
+def test_export_is_private_from_its_first_byte(tmp_path, monkeypatch):
+    """The export is created 0600 before any data is written, not tightened afterwards."""
+    db = FaceDatabase(tmp_path / "faces.db")
+    db.add_sample("Ann", _sample(1))
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setattr("engine.face.db.os.chmod", lambda *a, **k: None)  # no later repair
+        out = db.export(tmp_path / "export.db")
+    finally:
+        os.umask(old)
+    assert _mode(out) == 0o600
+    monkeypatch.undo()
+    with FaceDatabase(out) as copy:
+        assert {p.name: p.samples for p in copy.people()} == {"Ann": 1}
+    db.close()
+
+
+def test_a_database_that_cannot_be_created_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder would have to be")
+    target = blocker / "faces.db"
+    with pytest.raises(FaceDatabaseError) as err:
+        FaceDatabase(target)
+    assert err.value.path == str(target) and "Cannot create" in str(err.value)
+    assert blocker.read_text() == "a file where a folder would have to be"

@@ -156,6 +156,9 @@ def test_threshold_for_far_hits_the_target():
         assert np.mean(pairs.different <= t + 0.01) > achieved or far == 0.0  # not needlessly strict
     with pytest.raises(ValueError):
         threshold_for_far(PairDistances(np.ones(3), np.zeros(0)), 0.01)
+    # the same photo enrolled under two names: a different-person pair at distance 0 -- τ is 0, never negative
+    tied = PairDistances(np.array([0.3, 0.4]), np.array([0.0, 0.9, 1.0]))
+    assert threshold_for_far(tied, 0.0) == 0.0
 
 
 def test_calibrate_separated_and_overlapping_people():
@@ -167,6 +170,17 @@ def test_calibrate_separated_and_overlapping_people():
     assert far == 0.0 and frr == 0.0
     y, ly = _clusters(people=8, per=5, spread=2.5, seed=3)  # clusters overlap
     assert 0.05 < calibrate(y, ly).eer < 0.5
+
+
+def test_far_warning_when_too_few_pairs_to_measure_it():
+    x, labels = _clusters(people=3, per=2, spread=0.3, seed=4)  # 12 different-person pairs
+    cal = calibrate(x, labels)
+    assert cal.pairs.different.size == 12
+    text = cal.far_warning(0.001)
+    assert text is not None and "12 different-person pair" in text and "1000 pairs" in text
+    assert cal.far_warning(0.1) is None  # 12 pairs resolve 1/12 < 10 %
+    assert cal.far_warning(0.05) is not None  # ...but not 5 % (needs 20)
+    assert cal.far_warning(0.0) is None
 
 
 def test_pca_2d_matches_sklearn():
@@ -231,6 +245,9 @@ def test_cli_calibrate_apply_list_remove(tmp_path, capsys):
     assert main(["faces", "--db", str(path), "calibrate", "--far", "0.01", "--apply", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["people"] == 4 and out["same_pairs"] == 4 * 6 and out["applied"] and out["far"] <= 0.01
+    assert out["different_pairs"] == 96 and "cannot be measured" in out["warning"]  # 96 pairs cannot resolve 1 %
+    assert main(["faces", "--db", str(path), "calibrate", "--far", "0.05"]) == 0
+    assert "caution" not in capsys.readouterr().out
     with FaceDatabase(path) as db:
         assert float(db.get_setting("threshold")) == pytest.approx(out["threshold"], abs=1e-6)
     assert main(["faces", "--db", str(path), "list", "--json"]) == 0

@@ -237,3 +237,48 @@ def test_cli_round_trip(tmp_path, capsys):
     assert run("import", str(out))["samples_added"] == 1
     assert main(["faces", "--db", str(db), "calibrate"]) == 1  # one sample per person: no same-person pairs
     assert "two or more samples" in capsys.readouterr().err
+
+
+def test_cli_enroll_chooses_among_several_faces_with_at(tmp_path, capsys):
+    from gui.main import main
+
+    db = tmp_path / "cli.db"
+    two = save_image(tmp_path / "two.png", _two_people())
+    capsys.readouterr()
+    assert main(["faces", "--db", str(db), "enroll", "--json", "Cameraman", str(two)]) == 1
+    problem = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["problems"][0]
+    assert "--at X,Y" in problem["message"] and len(problem["faces"]) == 2
+    right = max(problem["faces"], key=lambda b: b[0])
+    at = f"{(right[0] + right[2]) / 2:.0f},{(right[1] + right[3]) / 2:.0f}"
+    assert main(["faces", "--db", str(db), "enroll", "--json", "--at", at, "Cameraman", str(two)]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["added"][0]["person"] == "Cameraman"
+    assert main(["faces", "--db", str(db), "enroll", "--notes", "the MIT photo", "--at", at, "Cameraman", str(two)]) == 0
+    capsys.readouterr()
+    assert main(["faces", "--db", str(db), "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["notes"] == "the MIT photo"
+    with FaceDatabase(db) as d:
+        d.remove_sample(d.samples("Cameraman")[-1].id)  # the second, identical sample
+    with FaceDatabase(db) as d:
+        (s,) = d.samples("Cameraman")
+        assert s.box is not None and s.box[0] == pytest.approx(right[0], abs=0.1)
+    with pytest.raises(SystemExit):
+        main(["faces", "--db", str(db), "enroll", "--at", "left", "X", str(two)])
+    assert "X,Y" in capsys.readouterr().err
+
+
+def test_cli_identify_json_is_strict_json_when_nobody_is_enrolled(tmp_path, capsys):
+    """No enrolled sample means no distance: null in the JSON, not the non-standard Infinity."""
+    from gui.main import main
+
+    astro = save_image(tmp_path / "astro.png", sample_image("astronaut"))
+    capsys.readouterr()
+    assert main(["faces", "--db", str(tmp_path / "empty.db"), "identify", "--json", str(astro)]) == 0
+    captured = capsys.readouterr()
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON constant {token}")
+
+    (item,) = json.loads(captured.out, parse_constant=refuse)
+    (face,) = item["faces"]
+    assert face["name"] == "Unknown" and face["distance"] is None and face["top"] == []
+    assert "nobody is enrolled" in captured.err

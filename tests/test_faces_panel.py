@@ -3,6 +3,8 @@ triplet view, a corrupt database and a missing camera -- driven with pytest-qt."
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
@@ -143,6 +145,9 @@ def test_calibrate_map_and_triplet_views(qtbot, panel, tmp_path):
     _wait_idle(qtbot, panel)
     assert cal.calibration is not None and cal.calibration.people == 5
     assert "Equal error rate" in cal.summary.text()
+    assert "cannot be measured" in cal.summary.text()  # 360 different-person pairs cannot resolve 0.1 %
+    cal.far_combo.setCurrentIndex(cal.far_combo.findData(0.01))
+    assert "cannot be measured" not in cal.summary.text()
     assert len(cal.hist_plot.getPlotItem().listDataItems()) == 2
     far, _ = cal.calibration.rates_at(cal.suggested)
     assert far <= cal.far_target()
@@ -249,3 +254,132 @@ def test_reembed_samples_of_another_model(qtbot, panel, tmp_path):
         s = db.samples("Eileen")[0]
         expected = Embedder(device="cpu").embed_chips(db.chip(s.id)[None])[0]
     np.testing.assert_allclose(s.embedding, expected, atol=1e-4)
+
+
+def test_webcam_capture_follows_the_rules_and_refreshes_once_per_sample(qtbot, panel, photos):
+    """Frames stand in for the webcam: no face and a near-duplicate are not captured; the people
+    list is re-read when a sample is stored, not on every later frame."""
+    astro = sample_image("astronaut")
+    frames = [sample_image("coffee"), astro, astro, astro, astro]
+    enroll = panel.enroll
+    enroll.name_edit.setText("Eileen")
+    enroll.count_spin.setValue(3)
+    refreshes = []
+    panel.model.dbChanged.connect(lambda: refreshes.append(1))
+    assert enroll.start_capture(frames=iter(frames))
+    _wait_idle(qtbot, panel)
+    assert {p.name: p.samples for p in panel.model.people} == {"Eileen": 1}
+    assert "Captured 1 sample(s)" in enroll.message.text()
+    assert enroll.capture_button.text() == "Start capture"
+    assert len(refreshes) <= 2  # one for the stored sample, one when the capture ends
+
+
+def test_notes_on_a_person_are_edited_and_stored(qtbot, panel):
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    panel.model.poll()
+    enroll = panel.enroll
+    assert not enroll.notes_edit.isEnabled()  # nobody selected
+    enroll.people_list.setCurrentRow(0)
+    assert enroll.notes_edit.isEnabled() and enroll.notes_edit.text() == ""
+    enroll.notes_edit.setFocus()
+    qtbot.keyClicks(enroll.notes_edit, "visitor, badge 42")
+    qtbot.keyClick(enroll.notes_edit, Qt.Key.Key_Return)
+    with FaceDatabase(panel.model.db_path) as other:
+        assert other.person("Grace").notes == "visitor, badge 42"
+    assert enroll.people_list.currentItem().toolTip() == "visitor, badge 42"
+    assert enroll.notes_edit.text() == "visitor, badge 42"  # kept after the list is re-read
+
+
+def test_map_of_many_people_names_a_few_in_the_legend(qtbot, panel, tmp_path):
+    """Every sample is plotted; the legend stops after LEGEND_PEOPLE names (pyqtgraph lays a legend
+    out in quadratic time: thousands of people froze the panel), and a hidden map waits until shown."""
+    from gui.widgets.face_map import LEGEND_PEOPLE
+
+    path = tmp_path / "many.db"
+    rng = np.random.default_rng(5)
+    with FaceDatabase(path) as db:
+        for p in range(LEGEND_PEOPLE + 25):
+            centre = rng.normal(0, 0.09, 128)
+            chip = np.full((150, 150, 3), 5 * p, np.uint8)
+            db.add_samples(f"P{p:02d}", [NewSample((centre + rng.normal(0, 0.02, 128)).astype(np.float32), chip) for _ in range(2)])
+    panel.tabs.setCurrentWidget(panel.enroll)
+    assert panel.open_database(path)
+    m = panel.map
+    assert m.points.shape == (0, 2)  # not computed while the tab is hidden
+    panel.tabs.setCurrentWidget(m)
+    assert m.points.shape == ((LEGEND_PEOPLE + 25) * 2, 2)
+    assert len(m.scatter.points()) == (LEGEND_PEOPLE + 25) * 2
+    names = [label.text for _, label in m.legend.items]
+    assert len(names) == LEGEND_PEOPLE + 1 and "25 more" in names[-1]
+    spot = m.scatter.points()[-1]
+    m.show_sample(int(spot.data()))
+    assert m.thumb_name.text().startswith(m.labels[int(spot.data())])
+    colours = {m.labels[int(p.data())]: p.brush().color().name() for p in m.scatter.points()}
+    assert len(set(colours.values())) > LEGEND_PEOPLE  # one colour per person, not per legend row
+    legend_colours = [sample.item.opts["brush"].color() for sample, _ in m.legend.items[:LEGEND_PEOPLE]]
+    for a, b in itertools.pairwise(legend_colours):  # neighbouring legend rows are told apart
+        assert abs(a.hueF() - b.hueF()) > 0.1 or abs(a.valueF() - b.valueF()) > 0.1
+
+
+def test_people_thumbnails_are_decoded_once(qtbot, panel, tmp_path, monkeypatch):
+    """Re-reading the people list (after every change, also by the CLI) decodes only new thumbnails."""
+    import engine.face.db as face_db
+
+    path = tmp_path / "thumbs.db"
+    _fill_synthetic(path, people=3, per=2)
+    assert panel.open_database(path)
+    decoded = []
+    real = face_db.decode_chip
+    monkeypatch.setattr(face_db, "decode_chip", lambda data: decoded.append(1) or real(data))
+    enroll = panel.enroll
+    enroll.refresh_people()
+    assert decoded == [] and enroll.people_list.count() == 3
+    first = panel.model.db.samples("P1")[0]
+    panel.model.db.remove_sample(first.id)  # P1's thumbnail is now their other sample
+    panel.model.people = panel.model.db.people()
+    enroll.refresh_people()
+    assert len(decoded) == 1
+    items = [panel.enroll.people_list.item(i) for i in range(3)]
+    assert all(not it.icon().isNull() for it in items)
+
+
+def test_deleting_a_person_removed_elsewhere_or_while_locked(qtbot, panel, monkeypatch):
+    import sqlite3
+
+    with FaceDatabase(panel.model.db_path) as other:
+        other.add_sample("Grace", NewSample(np.zeros(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+        other.add_sample("Alan", NewSample(np.ones(128, np.float32), np.zeros((150, 150, 3), np.uint8)))
+    panel.model.poll()
+    enroll = panel.enroll
+    with FaceDatabase(panel.model.db_path) as other:
+        other.remove_person("Grace")  # the command line deletes her before the panel polls
+    assert not enroll.delete_person("Grace", confirm=False)
+    assert "no longer enrolled" in enroll.message.text()
+    assert [p.name for p in panel.model.people] == ["Alan"]
+
+    panel.model.db.timeout = 0.2
+    panel.model.db.conn.execute("PRAGMA busy_timeout = 200")
+    holder = sqlite3.connect(panel.model.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        assert not enroll.delete_person("Alan", confirm=False)
+        assert "not deleted" in enroll.message.text() and "busy" in enroll.message.text()
+        panel.threshold_spin.setValue(0.5)  # used at once, saving waits for the lock
+        assert panel.model.threshold == pytest.approx(0.5)
+        assert "could not be saved" in panel.error_label.text()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    panel.threshold_spin.setValue(0.52)
+    assert not panel.error_label.isVisibleTo(panel)
+    assert [p.name for p in panel.model.people] == ["Alan"]
+
+
+def test_recognize_with_nobody_enrolled_says_so(qtbot, panel, photos):
+    rec = panel.recognize
+    rec.recognize_photo(photos["astro"])
+    _wait_idle(qtbot, panel)
+    assert rec.last.identities[0].name == "Unknown"
+    text = rec.results.item(0).text()
+    assert "nobody is enrolled" in text and "inf" not in text

@@ -22,6 +22,22 @@ def threshold_of(db, override: float | None = None) -> float:
         return DEFAULT_THRESHOLD
 
 
+def _point(text: str) -> tuple[float, float]:
+    """``"X,Y"`` → (x, y) image pixels (for ``enroll --at``)."""
+    try:
+        x, y = (float(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels (e.g. 320,180), got {text!r}") from None
+    return x, y
+
+
+def _num(value: float, digits: int = 4) -> float | None:
+    """A number for JSON: rounded, or None when not finite (no match: distance ∞ is not valid JSON)."""
+    import math
+
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
 def _pipeline(args):
     from ..face.pipeline import FacePipeline
 
@@ -33,21 +49,39 @@ def _fail(text: str) -> int:
     return 1
 
 
+def _boxes(faces) -> list[list[float]]:
+    return [[round(float(v), 1) for v in f.box] for f in faces]
+
+
 def _report(args, report) -> int:
     from ..cli import print_json
+
+    several = {source: faces for _, source, _, faces in report.several}
+
+    def message(source: str, text: str) -> str:
+        faces = several.get(source)
+        if faces is None:
+            return text
+        how = ("pass --at X,Y (a pixel inside the wanted face's box) to choose one" if args.faces_command == "enroll"
+               else f"enroll it with: faces enroll NAME {source} --at X,Y (a pixel inside the wanted face's box)")
+        return (f"{len(faces)} faces found in {Path(source).name}: {how}, or crop the photo. "
+                "Faces (x0, y0, x1, y1): " + ", ".join(str(b) for b in _boxes(faces)))
 
     if args.json:
         print_json(
             {
                 "added": [{"person": p, "source": s, "sample_id": i} for p, s, i in report.added],
-                "problems": [{"source": s, "message": m} for s, m in report.problems],
+                "problems": [
+                    {"source": s, "message": message(s, m), **({"faces": _boxes(several[s])} if s in several else {})}
+                    for s, m in report.problems
+                ],
             }
         )
     else:
         for p, s, _ in report.added:
             print(f"enrolled {p} from {s}")
         for s, m in report.problems:
-            print(f"skipped {s}: {m}")
+            print(f"skipped {s}: {message(s, m)}")
         print(report.summary())
     return 0 if report.added or not report.problems else 1
 
@@ -57,7 +91,9 @@ def _enroll(args, db) -> int:
     from ..face.enroll import enroll_images
     from ..jobs import run_job
 
-    outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size), progress_printer(not args.json))
+    outcome = run_job(enroll_images(db, _pipeline(args), args.name, args.images, args.min_size, args.at), progress_printer(not args.json))
+    if args.notes is not None and db.person(args.name) is not None:
+        db.set_notes(args.name, args.notes)
     return _report(args, outcome.result)
 
 
@@ -96,9 +132,9 @@ def _identify(args, db) -> int:
             {
                 "box": [round(float(v), 1) for v in f.box],
                 "name": r.name,
-                "distance": round(r.distance, 4),
-                "confidence": round(r.confidence, 4),
-                "top": [{"name": c.name, "distance": round(c.distance, 4)} for c in r.top],
+                "distance": _num(r.distance),
+                "confidence": _num(r.confidence),
+                "top": [{"name": c.name, "distance": _num(c.distance)} for c in r.top],
             }
             for f, r in zip(result.faces, result.identities or [])
         ]
@@ -112,8 +148,9 @@ def _identify(args, db) -> int:
             elif not item["faces"]:
                 print(f"{item['image']}: no face found")
             for f in item.get("faces", []):
-                top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"])
-                print(f"{item['image']}: {f['name']:<20} distance {f['distance']:.3f}  confidence {f['confidence']:.2f}  box {f['box']}  top: {top}")
+                top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"] if c["distance"] is not None) or "-"
+                dist = f"{f['distance']:.3f}" if f["distance"] is not None else "-"
+                print(f"{item['image']}: {f['name']:<20} distance {dist:>5}  confidence {f['confidence'] or 0:.2f}  box {f['box']}  top: {top}")
     return rc
 
 
@@ -204,11 +241,13 @@ def _calibrate(args, db) -> int:
         return _fail("calibration needs at least two people, one of them with two or more samples")
     tau = cal.threshold_for_far(args.far)
     far, frr = cal.rates_at(tau)
+    warning = cal.far_warning(args.far)
     if args.apply:
         db.set_setting("threshold", f"{tau:.6f}")
     result = {
         "people": cal.people, "samples": cal.samples, "same_pairs": int(cal.pairs.same.size), "different_pairs": int(cal.pairs.different.size),
         "eer": cal.eer, "eer_threshold": cal.eer_threshold, "far_target": args.far, "threshold": tau, "far": far, "frr": frr, "applied": bool(args.apply),
+        "warning": warning,
     }
     if args.json:
         print_json(result)
@@ -216,6 +255,8 @@ def _calibrate(args, db) -> int:
         print(f"{cal.people} people, {cal.samples} samples: {cal.pairs.same.size} same-person and {cal.pairs.different.size} different-person pairs")
         print(f"equal error rate {cal.eer * 100:.2f}% at distance {cal.eer_threshold:.3f}")
         print(f"for FAR <= {args.far * 100:g}%: threshold {tau:.3f} (FAR {far * 100:.2f}%, FRR {frr * 100:.2f}%)" + (" - applied" if args.apply else ""))
+        if warning:
+            print(f"caution: {warning}")
     return 0
 
 
@@ -267,6 +308,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
     fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
+    fsub.choices["enroll"].add_argument("--notes", default=None, help="free-text notes stored with the person (replaces earlier notes)")
+    fsub.choices["enroll"].add_argument(
+        "--at", type=_point, default=None, metavar="X,Y", help="in a photo with several faces, enroll the one whose box holds this pixel"
+    )
     add("import-folder", "enroll DIR/<person>/<photos> for every sub-folder").add_argument("dir")
     add("identify", "name the faces in photos").add_argument("images", nargs="+", metavar="IMAGE")
     add("verify", "are two photos the same person?").add_argument("images", nargs=2, metavar="IMAGE")

@@ -69,6 +69,23 @@ class Calibration:
     def threshold_for_far(self, far: float) -> float:
         return threshold_for_far(self.pairs, far)
 
+    def far_warning(self, far: float) -> str | None:
+        """A caution when there are too few different-person pairs to measure ``far``, else None.
+
+        With n pairs the smallest non-zero false-accept rate that can be observed is 1/n;
+        below that the suggested threshold only separates the pairs seen so far and is
+        usually far too lenient.
+        """
+        n = int(self.pairs.different.size)
+        if far <= 0.0 or n * far >= 1.0:
+            return None
+        needed = int(np.ceil(1.0 / far - 1e-9))
+        return (
+            f"Only {n} different-person pair(s): a false-accept rate of {far * 100:g} % cannot be measured "
+            f"(that needs at least {needed} pairs), so this τ is only an upper bound from the pairs seen. "
+            f"Enroll more people, or keep τ at or below the default 0.6."
+        )
+
     def rates_at(self, threshold: float) -> tuple[float, float]:
         """(FAR, FRR) at ``threshold``."""
         far, frr = _rates(self.pairs, np.array([float(threshold)]))
@@ -158,8 +175,8 @@ def threshold_for_far(pairs: PairDistances, far: float) -> float:
         return float(diff[-1])
     upper = diff[k]
     lower = diff[k - 1] if k > 0 else max(0.0, upper - 0.02)
-    if lower >= upper:  # ties: step strictly below them
-        return float(np.nextafter(upper, -np.inf))
+    if lower >= upper:  # ties: step strictly below them (a distance is never negative, nor is τ)
+        return float(max(0.0, np.nextafter(upper, -np.inf)))
     return float((lower + upper) / 2)
 
 

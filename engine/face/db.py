@@ -299,10 +299,15 @@ class FaceDatabase:
         path = self.path
         if path.is_dir():
             raise FaceDatabaseError(path, f"{path} is a folder; choose a database file (e.g. {path / 'faces.db'}).")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
-            os.close(fd)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
+                os.close(fd)
+        except OSError as exc:
+            raise FaceDatabaseError(
+                path, f"Cannot create the face database {path}: {exc.strerror or exc}. Choose a folder you can write to."
+            ) from None
         try:
             conn = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -597,6 +602,11 @@ class FaceDatabase:
         )
         return decode_chip(rows[0][0]) if rows else None
 
+    def first_sample_ids(self) -> dict[str, int]:
+        """{person name: id of their first sample} for everyone with samples (one query; thumbnails)."""
+        rows = self._read("SELECT p.name, MIN(s.id) FROM people p JOIN samples s ON s.person_id = p.id GROUP BY p.id")
+        return {name: int(sid) for name, sid in rows}
+
     def model_ids(self) -> dict[str, int]:
         """Embedding model ids present, with their sample counts."""
         return {m: int(n) for m, n in self._read("SELECT model_id, COUNT(*) FROM samples GROUP BY model_id")}
@@ -642,8 +652,19 @@ class FaceDatabase:
         if target.exists():
             raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            self.conn.execute("VACUUM INTO ?", (str(target),))
+        # created empty and private first (VACUUM INTO accepts an empty file), so the copy is never readable by others
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.") from None
+        except OSError as exc:
+            raise FaceDatabaseError(target, f"Cannot write {target}: {exc.strerror or exc}.") from None
+        try:
+            with self._lock:
+                self.conn.execute("VACUUM INTO ?", (str(target),))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         os.chmod(target, 0o600)
         return target
 
@@ -665,12 +686,20 @@ class FaceDatabase:
             copy = Path(tmp) / "import.db"
             shutil.copyfile(source, copy)
             os.chmod(copy, 0o600)
-            with FaceDatabase(copy, timeout=self.timeout) as other:
-                people = other.people()
-                rows = other._read(
-                    "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg"
-                    " FROM samples s JOIN chips c ON c.sample_id = s.id ORDER BY s.id"
-                )
+            try:
+                with FaceDatabase(copy, timeout=self.timeout) as other:
+                    people = other.people()
+                    rows = other._read(
+                        "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg"
+                        " FROM samples s JOIN chips c ON c.sample_id = s.id ORDER BY s.id"
+                    )
+            except FaceDatabaseError as exc:  # speak of the file the user chose, not the working copy
+                detail = str(exc).replace(_WAY_OUT, "").strip().rstrip(".").replace(str(copy), str(source))
+                raise FaceDatabaseError(
+                    source,
+                    f"{detail}. Only a faces database (or a file made with Export) can be imported; "
+                    f"{source} has been left untouched and nothing was imported.",
+                ) from None
             by_person: dict[int, list[tuple]] = {}
             for r in rows:
                 by_person.setdefault(r[0], []).append(r)

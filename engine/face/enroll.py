@@ -62,24 +62,30 @@ def enroll_images(
     name: str,
     paths: Sequence[str | os.PathLike],
     min_size: float = MIN_FACE_SIZE,
+    pick: tuple[float, float] | None = None,
 ) -> Job[EnrollReport]:
-    """A job enrolling each photo's single face for ``name``."""
+    """A job enrolling each photo's single face for ``name``.
+
+    ``pick``, an (x, y) point in image pixels, chooses the face whose box holds
+    it in photos with several faces.
+    """
     report = EnrollReport()
     for k, path in enumerate(paths):
-        seen = _enroll_one(db, pipeline, name, Path(path), min_size, report)
+        seen = _enroll_one(db, pipeline, name, Path(path), min_size, report, pick)
         yield Progress((k + 1) / len(paths), f"{name}: {k + 1}/{len(paths)} photos", partial=seen)
     return report
 
 
 def _enroll_one(
-    db: FaceDatabase, pipeline: FacePipeline, name: str, path: Path, min_size: float, report: EnrollReport
+    db: FaceDatabase, pipeline: FacePipeline, name: str, path: Path, min_size: float, report: EnrollReport,
+    pick: tuple[float, float] | None = None,
 ) -> tuple[str, np.ndarray | None, list[Face], str]:
     """Enroll one photo; returns (source, image, faces, message) for a preview."""
     source = str(path)
     image = None
     try:
         image = load_image(path)
-        face = pipeline.enrollment_face(image, label=path.name, min_size=min_size)
+        face = pipeline.enrollment_face(image, label=path.name, pick=pick, min_size=min_size)
     except SeveralFaces as exc:
         report.several.append((name, source, image, exc.faces))
         report.problems.append((source, str(exc)))

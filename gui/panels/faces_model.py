@@ -119,7 +119,13 @@ class FacesModel(QObject):
         """Set τ; with ``persist`` it is stored in the database (it belongs to the enrolled people)."""
         value = float(value)
         if persist and self.db is not None:
-            self.db.set_setting("threshold", f"{value:.6f}")
+            try:
+                self.db.set_setting("threshold", f"{value:.6f}")
+            except FaceDatabaseError as exc:  # used now; the database keeps its old value
+                self._set_error(f"τ = {value:.3f} is used but could not be saved: {exc}")
+            else:
+                if self.error.startswith("τ = "):
+                    self._set_error("")
         if abs(value - self.threshold) > 1e-9:
             self.threshold = value
             self.thresholdChanged.emit(value)

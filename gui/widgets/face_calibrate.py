@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (
@@ -133,6 +135,7 @@ class FaceCalibrateTab(QWidget):
             f"Equal error rate <b>{cal.eer * 100:.2f} %</b> at distance {cal.eer_threshold:.3f}. "
             f"<br>For FAR ≤ {far * 100:g} %: suggested τ = <b>{self.suggested:.3f}</b> (FAR {got_far * 100:.2f} %, FRR {got_frr * 100:.2f} %). "
             f"Current τ = {self.model.threshold:.3f} (FAR {cur_far * 100:.2f} %, FRR {cur_frr * 100:.2f} %)."
+            + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far)) else "")
         )
         self.apply_button.setEnabled(True)
         self._draw()

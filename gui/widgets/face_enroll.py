@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.face.db import FaceDatabaseError
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
-from engine.io import is_image_path
+from engine.io import ImageLoadError, is_image_path
 
 from ..qimage import rgb_to_pixmap
 from .face_overlay import FaceOverlayView
@@ -45,6 +46,8 @@ class FaceEnrollTab(QWidget):
         self.model = model
         self._job = None
         self._capture_job = None
+        self._captured = 0  # samples stored so far by the running webcam capture
+        self._thumbs: dict[str, tuple[int, QIcon]] = {}  # person -> (first sample id, icon): decoded once
         self.pending: list[tuple[str, str, object, list[Face]]] = []  # (name, source, image, faces) awaiting a click
 
         left = QVBoxLayout()
@@ -90,6 +93,11 @@ class FaceEnrollTab(QWidget):
         self.people_list.setIconSize(QSize(56, 56))
         self.people_list.setMinimumWidth(240)
         right.addWidget(self.people_list, 1)
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setPlaceholderText("notes on the selected person")
+        self.notes_edit.setToolTip("Free-text notes stored with the selected person (press Enter to save)")
+        self.notes_edit.setEnabled(False)
+        right.addWidget(self.notes_edit)
         self.delete_button = QPushButton("Delete person")
         right.addWidget(self.delete_button)
         self.summary = QLabel("")
@@ -106,6 +114,7 @@ class FaceEnrollTab(QWidget):
         self.delete_button.clicked.connect(lambda: self.delete_person())
         self.view.faceClicked.connect(self.choose_face)
         self.people_list.currentItemChanged.connect(self._person_selected)
+        self.notes_edit.editingFinished.connect(lambda: self.save_notes())
         model.dbChanged.connect(self.refresh_people)
         self.refresh_people()
 
@@ -115,22 +124,49 @@ class FaceEnrollTab(QWidget):
         current = self.selected_person()
         self.people_list.clear()
         db = self.model.db
+        try:
+            firsts = db.first_sample_ids() if db is not None else {}
+        except FaceDatabaseError:
+            firsts = {}
+        if db is not self._thumbs_db:
+            self._thumbs, self._thumbs_db = {}, db
         for p in self.model.people:
             item = QListWidgetItem(f"{p.name}\n{p.samples} sample{'s' if p.samples != 1 else ''}")
             item.setData(Qt.ItemDataRole.UserRole, p.name)
-            chip = db.first_chip(p.name) if db is not None and p.samples else None
-            if chip is not None:
-                item.setIcon(QIcon(rgb_to_pixmap(chip)))
+            item.setData(Qt.ItemDataRole.UserRole + 1, p.notes)
+            if p.notes:
+                item.setToolTip(p.notes)
+            icon = self._thumbnail(p.name, firsts.get(p.name))
+            if icon is not None:
+                item.setIcon(icon)
             self.people_list.addItem(item)
             if p.name == current:
                 self.people_list.setCurrentItem(item)
         n = sum(p.samples for p in self.model.people)
         self.summary.setText(f"{len(self.model.people)} people, {n} samples")
         self.delete_button.setEnabled(bool(self.model.people))
+        self._show_notes(self.people_list.currentItem())
         busy = self._job is not None or self._capture_job is not None
         for b in (self.photos_button, self.folder_button, self.bulk_button):
             b.setEnabled(db is not None and not busy)
         self.capture_button.setEnabled(db is not None and (self._capture_job is not None or not busy))
+
+    _thumbs_db = None
+
+    def _thumbnail(self, name: str, sample_id: int | None) -> QIcon | None:
+        """The icon of ``name``'s first sample, decoded only when that sample changed."""
+        if sample_id is None or self.model.db is None:
+            self._thumbs.pop(name, None)
+            return None
+        cached = self._thumbs.get(name)
+        if cached is not None and cached[0] == sample_id:
+            return cached[1]
+        try:
+            icon = QIcon(rgb_to_pixmap(self.model.db.chip(sample_id)))
+        except (KeyError, FaceDatabaseError, ImageLoadError):  # a damaged chip: no thumbnail, the list still shows
+            return None
+        self._thumbs[name] = (sample_id, icon)
+        return icon
 
     def selected_person(self) -> str | None:
         item = self.people_list.currentItem()
@@ -139,6 +175,29 @@ class FaceEnrollTab(QWidget):
     def _person_selected(self, item, _previous=None) -> None:
         if item is not None and not self.name_edit.text().strip():
             self.name_edit.setText(item.data(Qt.ItemDataRole.UserRole))
+        self._show_notes(item)
+
+    def _show_notes(self, item) -> None:
+        with QSignalBlocker(self.notes_edit):
+            self.notes_edit.setText(item.data(Qt.ItemDataRole.UserRole + 1) or "" if item is not None else "")
+        self.notes_edit.setEnabled(item is not None)
+
+    def save_notes(self, notes: str | None = None) -> bool:
+        """Store ``notes`` (default: the notes field) for the selected person."""
+        name = self.selected_person()
+        if name is None or self.model.db is None:
+            return False
+        text = " ".join((self.notes_edit.text() if notes is None else notes).split())
+        item = self.people_list.currentItem()
+        if text == (item.data(Qt.ItemDataRole.UserRole + 1) or ""):
+            return False
+        try:
+            self.model.db.set_notes(name, text)
+        except (KeyError, FaceDatabaseError) as exc:
+            self.message.setText(str(exc.args[0] if isinstance(exc, KeyError) else exc))
+            return False
+        self.model.refresh()
+        return True
 
     def delete_person(self, name: str | None = None, confirm: bool = True) -> bool:
         name = name or self.selected_person()
@@ -148,7 +207,15 @@ class FaceEnrollTab(QWidget):
             answer = QMessageBox.question(self, "Delete person", f"Delete {name} and all their samples? This cannot be undone.")
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        n = self.model.remove_person(name)
+        try:
+            n = self.model.remove_person(name)
+        except KeyError:  # deleted meanwhile by another window or the command line
+            self.message.setText(f"{name} is no longer enrolled (removed elsewhere).")
+            self.model.refresh()
+            return False
+        except FaceDatabaseError as exc:  # e.g. another program holds the database
+            self.message.setText(f"{name} was not deleted: {exc}")
+            return False
         self.message.setText(f"Deleted {name} and {n} sample(s).")
         return True
 
@@ -301,6 +368,7 @@ class FaceEnrollTab(QWidget):
             return False
         source = frames if frames is not None else camera_frames(self.camera_spin.value())
         job = enroll_from_frames(source, self.model.pipeline(), self.model.db, name, self.count_spin.value(), CaptureGate())
+        self._captured = 0
         self._capture_job = self.ctx.jobs.start(
             job, label=f"Webcam enrollment of {name}", on_partial=self._show_frame, on_done=self._capture_done,
             on_error=self._capture_failed, on_cancelled=lambda _: self._capture_done(None),
@@ -316,7 +384,8 @@ class FaceEnrollTab(QWidget):
     def _show_frame(self, frame) -> None:
         self.view.set_result(frame.image, frame.faces, fps=frame.fps, banner=frame.message)
         self.message.setText(frame.message)
-        if frame.captured:
+        if frame.captured > self._captured:  # a new sample was stored: re-read the people once
+            self._captured = frame.captured
             self.model.refresh()
 
     def _capture_done(self, stored) -> None:

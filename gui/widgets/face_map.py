@@ -12,12 +12,19 @@ from engine.face.calibration import pca_2d
 from ..qimage import rgb_to_pixmap
 from .face_plot import face_plot, style_legend
 
-__all__ = ["FaceMapTab", "person_colour"]
+__all__ = ["LEGEND_PEOPLE", "FaceMapTab", "person_colour"]
+
+#: At most this many people are named in the legend (pyqtgraph's legend lays out in quadratic time).
+LEGEND_PEOPLE = 15
 
 
 def person_colour(index: int, count: int) -> tuple[int, int, int]:
-    """A distinct colour per person (hues spread around the circle)."""
-    c = pg.intColor(index, hues=max(count, 1), values=1, maxValue=220, minValue=150, sat=200)
+    """A colour per person: hues spread evenly for up to 12 people; beyond that each hue steps by the
+    golden angle, so neighbours in the list (and in the legend) still differ clearly."""
+    if count <= 12:
+        c = pg.intColor(index, hues=max(count, 1), values=1, maxValue=220, minValue=150, sat=200)
+    else:
+        c = pg.QtGui.QColor.fromHsvF((index * 0.6180339887) % 1.0, 200 / 255, (220 if index % 2 == 0 else 170) / 255)
     return c.red(), c.green(), c.blue()
 
 
@@ -65,22 +72,38 @@ class FaceMapTab(QWidget):
 
         self.refresh_button.clicked.connect(self.refresh)
         self.scatter.sigHovered.connect(self._hovered)
-        model.dbChanged.connect(self.refresh)
+        self._stale = False
+        model.dbChanged.connect(self._db_changed)
+
+    def _db_changed(self) -> None:
+        """Recompute now when shown; otherwise when the tab is next shown."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def refresh(self) -> None:
+        self._stale = False
         emb, labels, ids = self.model.labelled_samples()
         self.labels, self.sample_ids = labels, ids
         self.points, ratio = pca_2d(emb)
         self.scatter.clear()
         self.legend.clear()
-        names = sorted(set(labels))
-        spots = []
-        for name_index, name in enumerate(names):
-            colour = person_colour(name_index, len(names))
-            idx = [i for i, l in enumerate(labels) if l == name]
-            spots += [{"pos": tuple(self.points[i]), "data": i, "brush": pg.mkBrush(*colour), "pen": pg.mkPen(30, 30, 30)} for i in idx]
-            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(*colour), pen=pg.mkPen(30, 30, 30), size=10), name)
-        self.scatter.addPoints(spots)
+        names, person = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True) if labels else ([], np.zeros(0, int))
+        brushes = [pg.mkBrush(*person_colour(k, len(names))) for k in range(len(names))]
+        pen = pg.mkPen(30, 30, 30)
+        self.scatter.addPoints(
+            pos=self.points, data=np.arange(len(labels)), brush=[brushes[k] for k in person], pen=pen,
+        )
+        for k, name in enumerate(names[:LEGEND_PEOPLE]):
+            self.legend.addItem(pg.ScatterPlotItem(brush=brushes[k], pen=pen, size=10), str(name))
+        if len(names) > LEGEND_PEOPLE:
+            self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None, size=0), f"… {len(names) - LEGEND_PEOPLE} more (hover a point)")
         if len(labels) >= 2:
             self.info.setText(f"{len(labels)} samples of {len(names)} people; the two axes explain {ratio.sum() * 100:.0f} % of the variance.")
         else:

@@ -116,7 +116,10 @@ class FaceRecognizeTab(QWidget):
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
             top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
-            text = f"{i + 1}. {r.name}\n    distance {r.distance:.3f} · confidence {r.confidence * 100:.0f} %"
+            if np.isfinite(r.distance):
+                text = f"{i + 1}. {r.name}\n    distance {r.distance:.3f} · confidence {r.confidence * 100:.0f} %"
+            else:  # nothing to compare with
+                text = f"{i + 1}. {r.name}\n    nobody is enrolled yet"
             if top:
                 text += f"\n    next: {top}"
             self.results.addItem(text)
