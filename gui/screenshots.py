@@ -38,6 +38,7 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
 
     scratch = tempfile.TemporaryDirectory(prefix="convstudio-shots-")
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("faces/db", str(Path(scratch.name) / "faces.db"))  # nor create or read the user's face database
     window = MainWindow(panel_classes=classes, settings=settings)
     window._quiet_dialogs = True
     window.set_theme(theme)

@@ -71,3 +71,16 @@ def test_screenshots_writes_a_nonblank_png_per_panel(tmp_path):
         img = np.asarray(Image.open(out / f"{panel_id}.png").convert("RGB"))
         assert img.shape[:2] == (700, 1024)
         assert img.std() > 5, f"{panel_id}.png looks blank"
+
+
+def test_screenshots_leave_the_users_face_database_alone(tmp_path):
+    from engine.face.db import default_db_path
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "gui.main", "screenshots", str(tmp_path / "shots"), "--only", "faces"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "shots" / "faces.png").is_file()
+    assert not default_db_path().exists(), "screenshots created a face database in the user's data folder"
