@@ -322,10 +322,17 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
         return torch.load(p, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError, zipfile errors...
         text = str(exc)
-        if "weights_only" in text or "Unsupported global" in text or "Unpickler" in type(exc).__name__:
+        found = re.search(r"GLOBAL ([\w.]+)", text)  # torch names the global it refused
+        if found:
             raise WeightsError(
-                f"{p} was refused: it contains pickled objects or code, not only tensors. "
+                f"{p} was refused: it contains pickled objects or code ({found.group(1)}), not only tensors. "
                 "ConvStudio never runs code from weights files."
+            ) from None
+        if "weights_only" in text or "Unpickler" in type(exc).__name__:
+            # garbage and plain pickles fail the same way: an opcode the safe unpickler does not take
+            raise WeightsError(
+                f"{p} was refused: it is not a PyTorch weights file, or it holds pickled data beyond tensors "
+                "(ConvStudio never runs code from weights files)."
             ) from None
         raise WeightsError(f"{p} is not a readable PyTorch weights file ({type(exc).__name__}: {text[:200]})") from None
 

@@ -173,3 +173,14 @@ def test_code_carrying_pickle_is_refused_and_not_executed(tiny_entry, tmp_path):
         weights.safe_load(plain)
     assert not marker.exists()
     assert weights.status("tiny") == "missing"
+
+
+def test_garbage_and_object_pickles_get_plain_reasons(tmp_path):
+    noise = tmp_path / "noise.pth"
+    noise.write_bytes(bytes(torch.randint(0, 256, (4096,), generator=torch.Generator().manual_seed(0), dtype=torch.uint8).tolist()))
+    with pytest.raises(weights.WeightsError, match="not a PyTorch weights file"):
+        weights.safe_load(noise)
+    holder = tmp_path / "holder.pth"
+    torch.save({"w": torch.zeros(2), "payload": _Payload(tmp_path / "never")}, holder)
+    with pytest.raises(weights.WeightsError, match=r"pickled objects or code \((posix|os)\.system\)"):
+        weights.safe_load(holder)
