@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.detect import create_detector
 from engine.detect.pipeline import DetectionPipeline, DetectSettings, FrameResult
-from engine.detect.sources import open_source
+from engine.detect.sources import SourceError, open_source
+from engine.detect.types import DetectorError
+from engine.io import ImageLoadError
+from engine.weights import WeightsError
 
 __all__ = ["DetectionWorker"]
+
+log = logging.getLogger(__name__)
+
+#: failures the user can act on: a line in the log, no traceback
+_EXPECTED = (SourceError, DetectorError, WeightsError, ImageLoadError)
 
 
 class DetectionWorker(QThread):
@@ -82,5 +90,8 @@ class DetectionWorker(QThread):
             finally:
                 run.close()
         except Exception as exc:  # shown in the panel; the app goes on
-            traceback.print_exc()
+            if isinstance(exc, _EXPECTED):
+                log.info("detection stopped: %s", exc)
+            else:
+                log.exception("detection failed")
             self.failed.emit(str(exc) or type(exc).__name__)
