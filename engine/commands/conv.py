@@ -128,6 +128,11 @@ def _guard(func):
         except ValueError as exc:  # bad settings or files: say why, no traceback
             print(f"convstudio conv: {exc}", file=sys.stderr)
             return 2
+        except OSError as exc:  # the output cannot be written (missing folder, no permission, disk full)
+            out = getattr(args, "out", None)
+            what = f"cannot write {out}" if out is not None else "file error"
+            print(f"convstudio conv: {what}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
 
     return run
 
