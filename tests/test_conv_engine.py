@@ -274,3 +274,51 @@ def test_cli_size_export_and_bad_settings(tmp_path, capsys):
     assert call("conv", "export", str(out), "--n", "5", "-p", "same", "--json") == 0
     info = json.loads(capsys.readouterr().out)
     assert info["frames"] == 25 == iio.imread(out, index=None).shape[0]
+
+
+def _conv_cli(*argv: str) -> int:
+    from engine.cli import build_parser, run
+
+    return run(build_parser().parse_args(list(argv)))
+
+
+def test_cli_output_in_missing_folder_is_one_line(tmp_path, capsys):
+    from engine.io import save_image
+
+    photo = tmp_path / "in.png"
+    save_image(photo, np.full((12, 16, 3), 90, np.uint8))
+    missing = tmp_path / "no such folder"
+    assert _conv_cli("conv", "filter", str(photo), str(missing / "out.png")) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convstudio conv:") and "\n" not in err and "Traceback" not in err
+    assert _conv_cli("conv", "export", str(missing / "a.gif")) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("convstudio conv:") and "a.gif" in err
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (("--c-in", "0"), "channels"),
+        (("--c-out", "-3"), "filters"),
+        (("--mode", "bogus"), "unknown padding mode"),
+        (("-p", "5", "--mode", "reflect"), "reflect padding needs p < n"),
+        (("--kernel", "bogus"), "unknown kernel preset"),
+        (("--pool", "max", "--pool-size", "10"), "pooling has no output"),
+        (("--pool", "max", "--pool-stride", "-1"), "pool stride"),
+    ],
+)
+def test_cli_size_rejects_settings_it_used_to_ignore(argv, words, capsys):
+    assert _conv_cli("conv", "size", "3", *argv) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_cli_size_reports_pooling_and_copes_with_a_large_input(capsys):
+    import json
+
+    assert _conv_cli("conv", "size", "6", "--pool", "max", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pooled"] == 2
+    assert _conv_cli("conv", "size", "100000", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["output"], data["coverage_min"], data["coverage_max"]) == (99_998, 1, 9)

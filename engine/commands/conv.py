@@ -38,26 +38,40 @@ def _pool(args: argparse.Namespace):
 
 def _size(args: argparse.Namespace) -> int:
     from ..cli import print_json
-    from ..conv import compare_params, coverage, output_size
+    from ..conv import check_padding_mode, check_pool, compare_params, kernel_preset, output_size
+    from ..conv.arith import coverage_line
 
     p = _padding(args, args.kernel_size)
     n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
     o = output_size(n, f, p, s, d)
+    if args.c_in < 1:
+        raise ValueError(f"input channels --c-in must be at least 1, got {args.c_in}")
+    if args.c_out < 1:
+        raise ValueError(f"number of filters --c-out must be at least 1, got {args.c_out}")
+    check_padding_mode(args.mode, n, p)
+    kernel_preset(args.kernel, f)  # an unknown or ill-fitting preset is refused here as in 'export' and 'filter'
+    spec = _pool(args)
+    pooled = check_pool(spec.kind, spec.size, spec.stride, spec.padding, o, o)[0] if spec else None
     cmp = compare_params(n, args.c_in, f, args.c_out, p, s, d)
-    cov = coverage(n, f, p, s, d)
+    line = coverage_line(n, f, p, s, d)  # the n×n map is its outer product: too big to build for large n
     result = {
         "n": n, "f": f, "p": p, "s": s, "d": d, "output": o,
         "formula": f"floor(({n} + 2*{p} - {d}*({f}-1) - 1)/{s}) + 1 = {o}",
         "conv_params": cmp.conv_total, "dense_weights": cmp.dense_weights, "dense_biases": cmp.dense_biases,
-        "coverage_min": int(cov.min()), "coverage_max": int(cov.max()),
+        "coverage_min": int(line.min()) ** 2, "coverage_max": int(line.max()) ** 2,
     }
+    if spec:
+        result.update(pool=spec.kind, pool_size=spec.size, pool_stride=spec.stride, pooled=pooled)
     if args.json:
         print_json(result)
     else:
         print(f"o = ⌊(n + 2p − d(f−1) − 1)/s⌋ + 1 = ⌊({n} + 2·{p} − {d}·({f}−1) − 1)/{s}⌋ + 1 = {o}")
         print(f"{n}×{n}×{args.c_in} → {o}×{o}×{args.c_out}: conv {cmp.conv_total:,} parameters; "
               f"fully connected {cmp.dense_weights:,} weights + {cmp.dense_biases:,} biases ({cmp.ratio:,.0f}×)")
-        print(f"each input pixel is used by {cov.min()} to {cov.max()} windows")
+        print(f"each input pixel is used by {result['coverage_min']} to {result['coverage_max']} windows")
+        if spec:
+            window = "global average" if spec.kind == "global" else f"{spec.kind} {spec.size}×{spec.size}/{spec.stride}"
+            print(f"{window} pooling: {o}×{o} → {pooled}×{pooled}")
     return 0
 
 

@@ -94,6 +94,15 @@ def coverage(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
     reflect/replicate/circular padding places in the border are not counted).
     Raises ``ValueError`` like :func:`output_size`.
     """
+    line = coverage_line(n, f, p, s, d)
+    return np.outer(line, line)
+
+
+def coverage_line(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
+    """Windows per input row (or column): an (n,) int64 array; :func:`coverage` is its outer product.
+
+    Its min² and max² are the coverage map's extremes without building the n×n map.
+    """
     o = output_size(n, f, p, s, d)
     line = np.zeros(n, dtype=np.int64)
     for k in range(o):
@@ -101,7 +110,7 @@ def coverage(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
             i = k * s + t * d - p
             if 0 <= i < n:
                 line[i] += 1
-    return np.outer(line, line)
+    return line
 
 
 def conv_params(f: int, c_in: int, c_out: int, bias: bool = True) -> int:
