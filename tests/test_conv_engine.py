@@ -322,3 +322,11 @@ def test_cli_size_reports_pooling_and_copes_with_a_large_input(capsys):
     assert _conv_cli("conv", "size", "100000", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["output"], data["coverage_min"], data["coverage_max"]) == (99_998, 1, 9)
+
+
+@pytest.mark.parametrize("cell", ["-5", "5000"])
+def test_cli_export_refuses_an_impossible_cell_size(cell, tmp_path, capsys):
+    out = tmp_path / "a.gif"
+    assert _conv_cli("conv", "export", str(out), "--cell", cell) == 2
+    assert "cell size must be" in capsys.readouterr().err
+    assert not out.exists()

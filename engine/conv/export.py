@@ -48,6 +48,9 @@ def _even(frame: np.ndarray, block: int) -> np.ndarray:
     return np.pad(frame, ((0, ph), (0, pw), (0, 0)), constant_values=255)
 
 
+MAX_CELL = 200  # pixels; larger cells only make huge frames
+
+
 def auto_cell(anim: Animation, target: int = 320) -> int:
     """A cell size (8..26 px) that keeps the padded input grid near ``target`` pixels a side."""
     hp, wp = anim.conv.padded.shape[1:]
@@ -59,7 +62,8 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
 
     cell: pixel size of a grid cell (default :func:`auto_cell`).
     MP4 frames are padded (white) to a multiple of 16 pixels so no encoder
-    rescales them. Raises ``ValueError`` for another suffix or fps ≤ 0. A
+    rescales them. Raises ``ValueError`` for another suffix, fps ≤ 0 or a
+    cell outside 1..MAX_CELL pixels. A
     cancelled export removes the partial file.
     """
     path = Path(path)
@@ -70,6 +74,8 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
         raise ValueError(f"frames per second must be positive, got {fps}")
     steps = frame_indices(len(anim), max_frames)
     cell = cell or auto_cell(anim)
+    if not 1 <= cell <= MAX_CELL:
+        raise ValueError(f"cell size must be 1..{MAX_CELL} pixels, got {cell}")
     layout = frame_layout(anim, cell)
     done = False
     writer = None
