@@ -616,3 +616,9 @@ def test_panel_layer_outputs_for_opened_models(qtbot, arch_panel, tmp_path):
     panel.outputs.sample.setCurrentIndex(panel.outputs.sample.findData("coffee"))
     qtbot.waitUntil(lambda: panel._outputs is not None and panel._outputs_key[2] == "coffee", timeout=60000)
     assert not panel.outputs.feature_maps_button.isVisibleTo(panel)
+
+
+def test_cli_summary_refuses_a_negative_depth(capsys):
+    rc, out, err = _cli(capsys, "arch", "summary", "lenet5", "--depth", "-1")
+    assert rc == 1 and out == ""
+    assert "--depth" in err and "\n" not in err.strip()

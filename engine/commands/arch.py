@@ -120,6 +120,8 @@ def _summary(args: argparse.Namespace) -> int:
     from ..cli import print_json
 
     try:
+        if args.depth is not None and args.depth < 0:
+            raise ValueError(f"--depth must be 0 (top level) or more, got {args.depth}")
         shape = parse_shape(args.input) if args.input else None
         if args.model in zoo.MODELS:
             summary = summarize_zoo(args.model, shape)
