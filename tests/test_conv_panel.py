@@ -235,3 +235,15 @@ def test_random_settings_never_crash(panel):
             torch.testing.assert_close(m.anim.conv.output, ref, atol=1e-4, rtol=1e-4)
             assert p.view.step() == m.step < m.total_steps
         assert not p.view.grab().isNull()
+
+
+@pytest.mark.parametrize("f, size", [(5, (780, 560)), (7, (760, 520)), (7, (600, 420))])
+def test_largest_setting_fits_the_view_without_clipping(f, size):
+    from gui.widgets.conv_animation import fit_layout
+
+    x = np.random.default_rng(0).random((3, 32, 32))
+    w = np.stack([conv.filter_preset("vertical edge", f, 3)] * 4)
+    t = conv.trace(x, w, None, 1, f // 2)
+    anim = conv.Animation(t, conv.pool_trace(t.output, "max", 2, 2))
+    lay = fit_layout(anim, *size)
+    assert lay.width <= size[0] and lay.height <= size[1]

@@ -18,22 +18,46 @@ _PAD = np.array([150, 150, 150], dtype=np.float64)
 
 
 def fit_layout(anim: Animation, width: float, height: float) -> FrameLayout:
-    """The frame layout with the largest cells that fits width × height (the smallest one if none fits)."""
+    """The frame layout with the largest cells that fits width × height (the smallest one if none fits).
+
+    Kernel and product cells stay 34–46 px so their numbers are readable; when
+    even the smallest grid cells leave no room for that (many channels, large
+    kernels, a small window) the kernel cells shrink too rather than being cut off.
+    """
+    best: FrameLayout | None = None
+    for kmin in (34.0, 28.0, 22.0, 16.0, 12.0, 8.0, 5.0, 3.0):
+        best = _fit_cells(anim, width, height, kmin)
+        if best.width <= width and best.height <= height:
+            break
+    return best  # type: ignore[return-value]
+
+
+def _fit_cells(anim: Animation, width: float, height: float, kmin: float) -> FrameLayout:
+    """The best-fitting layout with kernel cells of at least ``kmin`` px."""
     arrangements = [(1, False), (2, False), (1, True), (2, True)] if anim.conv.out_channels > 1 or anim.pool is not None else [(1, False)]
     best: FrameLayout | None = None
     for out_cols, pool_below in arrangements:
         lo, hi = 2.0, 60.0
         for _ in range(14):  # bisection on the cell size
             mid = (lo + hi) / 2
-            lay = frame_layout(anim, mid, kcell=float(min(max(mid, 34), 46)), out_cols=out_cols, pool_below=pool_below)
+            lay = frame_layout(anim, mid, kcell=float(min(max(mid, kmin), 46)), out_cols=out_cols, pool_below=pool_below)
             if lay.width <= width and lay.height <= height:
                 lo = mid
             else:
                 hi = mid
-        lay = frame_layout(anim, float(int(lo)) if lo >= 8 else lo, kcell=float(min(max(lo, 34), 46)), out_cols=out_cols, pool_below=pool_below)
-        if best is None or lay.cell > best.cell:
+        lay = frame_layout(anim, float(int(lo)) if lo >= 8 else lo, kcell=float(min(max(lo, kmin), 46)), out_cols=out_cols, pool_below=pool_below)
+        if best is None or _better(lay, best, width, height):
             best = lay
     return best  # type: ignore[return-value]
+
+
+def _better(a: FrameLayout, b: FrameLayout, width: float, height: float) -> bool:
+    """Whether layout ``a`` beats ``b``: one that fits beats one that does not; then larger cells win."""
+    fits_a = a.width <= width and a.height <= height
+    fits_b = b.width <= width and b.height <= height
+    if fits_a != fits_b:
+        return fits_a
+    return a.cell > b.cell
 
 
 class ConvAnimationView(QWidget):
