@@ -330,3 +330,11 @@ def test_cli_export_refuses_an_impossible_cell_size(cell, tmp_path, capsys):
     assert _conv_cli("conv", "export", str(out), "--cell", cell) == 2
     assert "cell size must be" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("frames", ["0", "-5"])
+def test_cli_export_refuses_fewer_than_one_frame(frames, tmp_path, capsys):
+    out = tmp_path / "a.gif"
+    assert _conv_cli("conv", "export", str(out), "--max-frames", frames) == 2
+    assert "at least 1 frame" in capsys.readouterr().err
+    assert not out.exists()

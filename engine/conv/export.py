@@ -62,8 +62,8 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
 
     cell: pixel size of a grid cell (default :func:`auto_cell`).
     MP4 frames are padded (white) to a multiple of 16 pixels so no encoder
-    rescales them. Raises ``ValueError`` for another suffix, fps ≤ 0 or a
-    cell outside 1..MAX_CELL pixels. A
+    rescales them. Raises ``ValueError`` for another suffix, fps ≤ 0,
+    max_frames < 1 or a cell outside 1..MAX_CELL pixels. A
     cancelled export removes the partial file.
     """
     path = Path(path)
@@ -72,6 +72,8 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
         raise ValueError(f"export writes {' or '.join(EXPORT_FORMATS)} files, not {path.name!r}")
     if not fps > 0:
         raise ValueError(f"frames per second must be positive, got {fps}")
+    if max_frames is not None and max_frames < 1:
+        raise ValueError(f"an export needs at least 1 frame, got max_frames={max_frames}")
     steps = frame_indices(len(anim), max_frames)
     cell = cell or auto_cell(anim)
     if not 1 <= cell <= MAX_CELL:
