@@ -86,8 +86,11 @@ def save_checkpoint(path: str | Path, net: GridNet, spec: GridSpec, meta: dict) 
         "meta": meta,
     }
     tmp = path.with_name(path.name + ".part")
-    torch.save(blob, tmp)
-    tmp.replace(path)
+    try:
+        torch.save(blob, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
     return path
 
 
