@@ -84,3 +84,11 @@ def test_screenshots_leave_the_users_face_database_alone(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "shots" / "faces.png").is_file()
     assert not default_db_path().exists(), "screenshots created a face database in the user's data folder"
+
+
+def test_models_import_of_an_unknown_name_reads_plainly(capsys, tmp_path):
+    f = tmp_path / "w.pth"
+    torch.save({"w": torch.zeros(1)}, f)
+    assert main(["models", "import", "nope", str(f)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convstudio: unknown weights 'nope'; known: ")
