@@ -198,3 +198,19 @@ def test_train_job_refuses_empty_runs(changes):
         setattr(config, k, v)
     with pytest.raises(ValueError, match=">= 1"):
         run_job(train_job(config, save=False), lambda p: None)
+
+
+@pytest.mark.parametrize("tamper", ["grid", "state"])
+def test_tampered_checkpoint_is_refused_in_one_line(trained, tmp_path, tamper):
+    _, out, _ = trained
+    blob = safe_load(out)
+    if tamper == "grid":
+        blob["spec"]["grid"] = 0
+    else:
+        key = list(blob["state_dict"])[-1]
+        blob["state_dict"][key] = torch.zeros(3)
+    bad = tmp_path / "bad.pt"
+    torch.save(blob, bad)
+    with pytest.raises(CheckpointError, match="does not fit the grid detector") as info:
+        load_grid_model(bad)
+    assert "\n" not in str(info.value)
