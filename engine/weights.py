@@ -22,7 +22,6 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -337,7 +336,9 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
                 f"{p} was refused: it is not a PyTorch weights file, or it holds pickled data beyond tensors "
                 "(ConvStudio never runs code from weights files)."
             ) from None
-        if not zipfile.is_zipfile(p) and p.read_bytes()[:1] != b"\x80":
+        with open(p, "rb") as fh:
+            head = fh.read(2)
+        if head != b"PK" and head[:1] != b"\x80":
             # neither torch's zip format nor a pickle: text, an image, random bytes...
             raise WeightsError(f"{p} is not a PyTorch weights file (neither a zip archive nor a pickle)") from None
         raise WeightsError(f"{p} is not a readable PyTorch weights file ({type(exc).__name__}: {text[:200]})") from None
