@@ -316,6 +316,8 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
     p = Path(path)
     if not p.exists():
         raise WeightsError(f"{p}: no such file")
+    if p.is_dir():
+        raise WeightsError(f"{p} is a folder, not a weights file")
     if p.stat().st_size == 0:
         raise WeightsError(f"{p}: the file is empty")
     try:
@@ -334,6 +336,11 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
                 f"{p} was refused: it is not a PyTorch weights file, or it holds pickled data beyond tensors "
                 "(ConvStudio never runs code from weights files)."
             ) from None
+        with open(p, "rb") as fh:
+            head = fh.read(2)
+        if head != b"PK" and head[:1] != b"\x80":
+            # neither torch's zip format nor a pickle: text, an image, random bytes...
+            raise WeightsError(f"{p} is not a PyTorch weights file (neither a zip archive nor a pickle)") from None
         raise WeightsError(f"{p} is not a readable PyTorch weights file ({type(exc).__name__}: {text[:200]})") from None
 
 
@@ -350,6 +357,16 @@ def _state_dict_of(obj: object, path: Path) -> dict[str, torch.Tensor]:
 
 def _fit(entry: WeightsEntry, state: dict[str, torch.Tensor], path: Path) -> torch.nn.Module:
     model = entry.builder()
+    wanted = set(model.state_dict())
+    missing = [k for k in model.state_dict() if k not in state]
+    unexpected = [k for k in state if k not in wanted]
+    if missing or unexpected:
+        def some(keys: list[str]) -> str:
+            return ", ".join(keys[:3]) + (", …" if len(keys) > 3 else "")
+
+        parts = [f"{len(missing)} tensors missing ({some(missing)})"] if missing else []
+        parts += [f"{len(unexpected)} unexpected ({some(unexpected)})"] if unexpected else []
+        raise WeightsError(f"{path} does not fit {entry.arch}: " + "; ".join(parts))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -33,6 +33,10 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
         for spec in PANELS:
             if spec not in loaded:
                 results[spec] = "failed to import (see the log)"
+    known = [c.panel_id for c in classes]
+    for panel_id in only or []:
+        if panel_id not in known:
+            results[panel_id] = f"unknown panel; known: {', '.join(known)}"
     # Screenshots must not touch the user's settings (theme, last panel, geometry).
     from PySide6.QtCore import QSettings
 

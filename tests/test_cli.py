@@ -84,3 +84,22 @@ def test_screenshots_leave_the_users_face_database_alone(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "shots" / "faces.png").is_file()
     assert not default_db_path().exists(), "screenshots created a face database in the user's data folder"
+
+
+def test_models_import_of_an_unknown_name_reads_plainly(capsys, tmp_path):
+    f = tmp_path / "w.pth"
+    torch.save({"w": torch.zeros(1)}, f)
+    assert main(["models", "import", "nope", str(f)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convstudio: unknown weights 'nope'; known: ")
+
+
+def test_screenshots_name_an_unknown_panel(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "gui.main", "screenshots", str(tmp_path / "shots"), "--only", "welcome", "nosuch"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 1
+    assert "nosuch" in proc.stdout and "unknown panel" in proc.stdout and "grid_detector" in proc.stdout
+    assert (tmp_path / "shots" / "welcome.png").exists()

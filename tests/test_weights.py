@@ -184,3 +184,25 @@ def test_garbage_and_object_pickles_get_plain_reasons(tmp_path):
     torch.save({"w": torch.zeros(2), "payload": _Payload(tmp_path / "never")}, holder)
     with pytest.raises(weights.WeightsError, match=r"pickled objects or code \((posix|os)\.system\)"):
         weights.safe_load(holder)
+
+
+def test_text_files_and_folders_get_plain_reasons(tmp_path):
+    text = tmp_path / "notes.pth"
+    text.write_text("hi\n")
+    with pytest.raises(weights.WeightsError, match="not a PyTorch weights file") as info:
+        weights.safe_load(text)
+    assert "KeyError" not in str(info.value)
+    with pytest.raises(weights.WeightsError, match="is a folder, not a weights file"):
+        weights.safe_load(tmp_path)
+
+
+def test_missing_and_unexpected_tensors_are_counted_not_dumped(tiny_entry, tmp_path):
+    big = nn.ModuleDict({f"b{i}": nn.Conv2d(3, 3, 1) for i in range(60)})
+    path = tmp_path / "other.pth"
+    torch.save(big.state_dict(), path)
+    with pytest.raises(weights.WeightsError, match="does not fit") as info:
+        weights.import_file("tiny", path)
+    text = str(info.value)
+    assert "4 tensors missing (0.weight, 0.bias, 2.weight, …)" in text  # the real names of the missing ones
+    assert "120 unexpected (b0.weight, b0.bias, b1.weight, …)" in text
+    assert len(text) < 300 and "\n" not in text

@@ -149,3 +149,68 @@ def test_cli_eval_prints_json(trained, capsys):
     assert 0.0 <= result["map50"] <= 1.0 and result["map50_95"] <= result["map50"]
     assert result["images"] == 10
     assert main(["yolo", "eval", str(out.parent / "nope.pt")]) == 1
+
+
+@pytest.mark.parametrize(
+    "argv, phrase",
+    [
+        (["--steps", "0"], "--steps"),
+        (["--scenes", "0"], "--scenes"),
+        (["--val-scenes", "0"], "--val-scenes"),
+        (["--threads", "-1"], "--threads"),
+        (["--seed", "-1"], "--seed"),
+    ],
+)
+def test_cli_train_refuses_bad_numbers_in_one_line(argv, phrase, capsys):
+    from gui.main import main
+
+    assert main(["yolo", "train", "--minutes", "0.2", "--scenes", "8", "--val-scenes", "2", *argv]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convstudio:") and phrase in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+    assert not default_checkpoint_path().exists()
+
+
+def test_cli_train_refuses_a_folder_as_output_before_training(tmp_path, capsys):
+    from gui.main import main
+
+    assert main(["yolo", "train", "--minutes", "0.2", "--scenes", "8", "--val-scenes", "2", "-o", str(tmp_path)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "is a folder" in err and len(err.splitlines()) == 1
+    assert not default_checkpoint_path().exists()  # refused before any training
+    assert list(tmp_path.parent.glob("*.part")) == []
+
+
+@pytest.mark.parametrize("argv, phrase", [(["--scenes", "0"], "--scenes"), (["--seed", "-1"], "--seed")])
+def test_cli_eval_refuses_bad_numbers_in_one_line(trained, argv, phrase, capsys):
+    from gui.main import main
+
+    _, out, _ = trained
+    assert main(["yolo", "eval", str(out), *argv]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convstudio:") and phrase in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("changes", [{"max_steps": 0}, {"train_scenes": 0}, {"val_scenes": 0}])
+def test_train_job_refuses_empty_runs(changes):
+    config = TrainConfig(minutes=0.2, train_scenes=8, val_scenes=2)
+    for k, v in changes.items():
+        setattr(config, k, v)
+    with pytest.raises(ValueError, match=">= 1"):
+        run_job(train_job(config, save=False), lambda p: None)
+
+
+@pytest.mark.parametrize("tamper", ["grid", "state"])
+def test_tampered_checkpoint_is_refused_in_one_line(trained, tmp_path, tamper):
+    _, out, _ = trained
+    blob = safe_load(out)
+    if tamper == "grid":
+        blob["spec"]["grid"] = 0
+    else:
+        key = list(blob["state_dict"])[-1]
+        blob["state_dict"][key] = torch.zeros(3)
+    bad = tmp_path / "bad.pt"
+    torch.save(blob, bad)
+    with pytest.raises(CheckpointError, match="does not fit the grid detector") as info:
+        load_grid_model(bad)
+    assert "\n" not in str(info.value)

@@ -39,7 +39,10 @@ def _download(args: argparse.Namespace) -> int:
 
     try:
         outcome = run_job(weights.download(args.name, url=args.url), progress_printer(not args.json))
-    except (weights.WeightsError, KeyError) as exc:
+    except KeyError as exc:
+        print(f"\nconvstudio: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except weights.WeightsError as exc:
         print(f"\nconvstudio: {exc}", file=sys.stderr)
         return 1
     if args.json:
@@ -55,7 +58,10 @@ def _import(args: argparse.Namespace) -> int:
 
     try:
         path = weights.import_file(args.name, args.file)
-    except (weights.WeightsError, KeyError) as exc:
+    except KeyError as exc:  # unknown name: its message without KeyError's quotes
+        print(f"convstudio: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except weights.WeightsError as exc:
         print(f"convstudio: {exc}", file=sys.stderr)
         return 1
     state = weights.status(args.name)

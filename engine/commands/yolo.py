@@ -18,7 +18,24 @@ def _metrics_dict(metrics, class_names) -> dict:
     }
 
 
+def _bad_number(args: argparse.Namespace, minimums: dict[str, int]) -> str | None:
+    """The first option below its minimum, as a one-line message (None when all are fine)."""
+    for dest, low in minimums.items():
+        value = getattr(args, dest, None)
+        if value is not None and value < low:
+            return f"--{dest.replace('_', '-')} must be at least {low}, not {value}"
+    return None
+
+
 def _train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    problem = _bad_number(args, {"steps": 1, "scenes": 1, "val_scenes": 1, "threads": 1, "seed": 0})
+    if problem is None and args.output and Path(args.output).is_dir():
+        problem = f"{args.output} is a folder; give a file name for the checkpoint, e.g. {Path(args.output) / 'model.pt'}"
+    if problem:
+        print(f"convstudio: {problem}", file=sys.stderr)
+        return 2
     import torch
 
     from ..cli import print_json, progress_printer
@@ -74,6 +91,10 @@ def _eval(args: argparse.Namespace) -> int:
     from ..yolo.predict import CheckpointError, load_grid_model
     from ..yolo.train import VALIDATION_SEED_OFFSET, evaluate, scene_set
 
+    problem = _bad_number(args, {"scenes": 1, "seed": 0})
+    if problem:
+        print(f"convstudio: {problem}", file=sys.stderr)
+        return 2
     try:
         model = load_grid_model(args.model)
     except (CheckpointError, WeightsError) as exc:

@@ -86,8 +86,11 @@ def save_checkpoint(path: str | Path, net: GridNet, spec: GridSpec, meta: dict) 
         "meta": meta,
     }
     tmp = path.with_name(path.name + ".part")
-    torch.save(blob, tmp)
-    tmp.replace(path)
+    try:
+        torch.save(blob, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
     return path
 
 
@@ -171,10 +174,14 @@ def load_grid_model(path: str | Path, device: torch.device | str | None = None) 
         raise CheckpointError(f"{path} is not a ConvStudio grid-detector checkpoint")
     try:
         spec = GridSpec.from_dict(blob["spec"])
+        if spec.grid < 1 or spec.input_size < spec.grid or not spec.anchors or min(min(a) for a in spec.anchors) <= 0:
+            raise ValueError(f"impossible grid geometry (S={spec.grid}, input {spec.input_size} px, anchors {spec.anchors})")
         net = GridNet(spec.num_anchors, spec.num_classes, int(blob["width"]))
         net.load_state_dict(blob["state_dict"])
-    except (KeyError, TypeError, RuntimeError) as exc:
-        raise CheckpointError(f"{path} does not fit the grid detector: {exc}") from None
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        detail = "; ".join(lines[1:3] if len(lines) > 1 else lines)  # torch puts a header line before the reasons
+        raise CheckpointError(f"{path} does not fit the grid detector: {detail[:300]}") from None
     dev = torch.device(device) if device is not None else torch.device("cpu")
     net.to(dev).eval()
     return GridModel(net, spec, dict(blob.get("meta") or {}), dev)

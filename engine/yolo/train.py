@@ -217,6 +217,10 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
     """
     if config.grid < 2 or config.anchors < 1 or config.minutes <= 0:
         raise ValueError("grid must be >= 2, anchors >= 1 and minutes > 0")
+    if config.train_scenes < 1 or config.val_scenes < 1 or (config.max_steps is not None and config.max_steps < 1):
+        raise ValueError("train_scenes, val_scenes and max_steps must be >= 1")
+    if output is not None and Path(output).is_dir():
+        raise ValueError(f"{output} is a folder, not a checkpoint file name")
     t0 = time.perf_counter()
     budget = config.minutes * 60.0
     torch.manual_seed(config.seed)
