@@ -99,10 +99,11 @@ class LBFGS:
         n = x.numel()
         opts = {"device": x.device, "dtype": torch.float32}
         self._w = torch.empty((2 * history_size, n), **opts)  # rows [0, m): s; rows [m, 2m): y
-        self._count = 0  # pairs stored
-        self._start = 0  # ring slot of the oldest pair
-        self._sy = torch.empty((0, 0), **opts)  # chronological s_iᵀy_j
+        # pair count, ring slot of the oldest pair, chronological s_iᵀy_j and y_iᵀy_j, the last
+        # accepted steepest-descent step length and its growth factor: set by reset_history()
+        self._sy = torch.empty((0, 0), **opts)
         self._yy = torch.empty((0, 0), **opts)
+        self.reset_history()
         self._x0 = torch.empty(n, **opts)  # the accepted point while a trial is evaluated
         self._f: float | None = None
         self._g: torch.Tensor | None = None
@@ -111,8 +112,6 @@ class LBFGS:
         self._gtd: torch.Tensor | None = None
         self._t = 1.0
         self._backtracks = 0
-        self._sd_t: float | None = None  # the last accepted steepest-descent step length
-        self._grow = 1.0
         self.curvature = 0.9  # a step is "too short" while g·d stays below this fraction of its start
         self.evaluations = 0
         self.converged = False
@@ -126,7 +125,7 @@ class LBFGS:
         """Forget the curvature pairs (the next step is steepest descent)."""
         self._count = 0
         self._start = 0
-        self._sd_t = None
+        self._sd_t: float | None = None
         self._grow = 1.0
         self._sy = self._sy.new_empty((0, 0))
         self._yy = self._yy.new_empty((0, 0))
