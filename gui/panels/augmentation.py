@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.io import ImageLoadError, load_image
 from engine.samples import SAMPLE_PHOTOS
 
@@ -56,8 +57,8 @@ _GROUPS = (
 
 class AugmentationPanel(Panel):
     panel_id = "augmentation"
-    title = "Augmentation"
-    summary = "Mirror, crop, colour, rotation, shear and elastic warps on a seeded grid; copy the torchvision code"
+    title = N_("Augmentation")
+    summary = N_("Mirror, crop, colour, rotation, shear and elastic warps on a seeded grid; copy the torchvision code")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
