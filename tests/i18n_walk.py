@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 ALLOWED = {
     # units and notation
     "px", "ms", "fps", "MB", "GB", "KB", "s", "x", "n", "f", "p", "d", "o", "k", "ln", "log", "exp", "max", "min",
-    "argmax", "sqrt", "id", "vs", "dB",
+    "argmax", "sqrt", "id", "vs", "dB", "alpha", "beta", "gamma", "sigma", "tau", "std",
     # libraries, formats, file types
     "torch", "torchvision", "nn", "opencv", "cv", "dlib", "numpy", "sklearn", "png", "jpg", "jpeg", "pth", "pt", "mp", "mp4",
     "onnx", "json", "csv", "db", "sqlite", "ini", "cuda", "cpu", "mps", "auto", "pt2",
