@@ -12,6 +12,7 @@ language live works in two passes, so no panel is rebuilt and nothing the user d
 from __future__ import annotations
 
 import logging
+import re
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
@@ -57,14 +58,25 @@ _qt_translators: list[QTranslator] = []
 _TERM_PROPERTY = "convstudio_term"
 
 
+_WRAPPED = re.compile(r"^((?:<[^<>]+>)+)([^<>]+)((?:</[^<>]+>)+)$")
+
+
 def swap_text(text: str, old: str, new: str) -> str:
-    """``text`` shown in language ``old``, shown in ``new`` instead (unchanged if it is not a catalogue text)."""
+    """``text`` shown in language ``old``, shown in ``new`` instead (unchanged if it is not a catalogue text).
+
+    A catalogue text wrapped in markup (``<b>Layer</b>``) is swapped inside its tags.
+    """
     if not text:
         return text
     source = i18n.source_text(text, old)
-    if source is None:
-        return text
-    return i18n.translate_to(source, new)
+    if source is not None:
+        return i18n.translate_to(source, new)
+    wrapped = _WRAPPED.match(text)
+    if wrapped:
+        inner = i18n.source_text(wrapped.group(2), old)
+        if inner is not None:
+            return wrapped.group(1) + i18n.translate_to(inner, new) + wrapped.group(3)
+    return text
 
 
 def _install_qt_translators(code: str) -> None:

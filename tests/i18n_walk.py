@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 ALLOWED = {
     # units and notation
     "px", "ms", "fps", "MB", "GB", "KB", "s", "x", "n", "f", "p", "d", "o", "k", "ln", "log", "exp", "max", "min",
-    "argmax", "sqrt", "id", "vs", "dB", "alpha", "beta", "gamma", "sigma", "tau", "std",
+    "argmax", "sqrt", "id", "vs", "dB", "tanh", "sigmoid", "softmax", "alpha", "beta", "gamma", "sigma", "tau", "std",
     # libraries, formats, file types
     "torch", "torchvision", "nn", "opencv", "cv", "dlib", "numpy", "sklearn", "png", "jpg", "jpeg", "pth", "pt", "mp", "mp4",
     "onnx", "json", "csv", "db", "sqlite", "ini", "cuda", "cpu", "mps", "auto", "pt2",
@@ -46,6 +46,8 @@ ALLOWED = {
 _TAG = re.compile(r"<[^>]+>")
 _DROP = re.compile(
     r"https?://\S+"                      # links
+    r"|\bscikit-(?:learn|image)\b"          # library names
+    r"|\b[A-Z][a-z]+(?: et al\.?| and [A-Z][a-z]+| ?等)"  # citations: He et al., Gatys and Ecker, He 等
     r"|[\w.-]*[/\\][\w./\\-]*"          # paths
     r"|\b\w*[\d_]\w*\b"                 # identifiers with digits or underscores: conv5_1, resnet50, 3x3
     r"|\b\w+\.\w+(?:\.\w+)*\b"          # dotted names: features.0, torch.nn
