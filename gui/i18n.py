@@ -44,6 +44,8 @@ __all__ = [
     "CJK_FONT_HINT",
     "mark_term",
     "term_hint",
+    "set_text",
+    "set_tooltip",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,59 @@ CJK_FONT_HINT = (
 
 _qt_translators: list[QTranslator] = []
 _TERM_PROPERTY = "convstudio_term"
+_COMPOSED_PROPERTY = "convstudio_composed"
+#: widget key → {setter: (msgid, fields, markup, text last shown)}
+_composed: dict[int, dict[str, tuple[str, dict, str, str]]] = {}
+_next_composed = [0]
+_GETTERS = {"setText": "text", "setToolTip": "toolTip"}
+
+
+def _render(msgid: str, fields: dict, markup: str) -> str:
+    text = _(msgid).format(**fields) if fields else _(msgid)
+    return markup.format(text=text) if markup else text
+
+
+def _remember(widget: QWidget, setter: str, msgid: str, fields: dict, markup: str) -> str:
+    text = _render(msgid, fields, markup)
+    key = widget.property(_COMPOSED_PROPERTY)
+    if not isinstance(key, int):
+        _next_composed[0] += 1
+        key = _next_composed[0]
+        widget.setProperty(_COMPOSED_PROPERTY, key)
+        widget.destroyed.connect(lambda _obj=None, k=key: _composed.pop(k, None))
+    _composed.setdefault(key, {})[setter] = (msgid, fields, markup, text)
+    return text
+
+
+def set_text(widget: QWidget, msgid: str, markup: str = "", /, **fields) -> None:
+    """``widget.setText(_(msgid).format(**fields))``, re-rendered on every language switch.
+
+    ``msgid`` is an English source text marked with ``N_``; ``markup`` (optional) wraps the result,
+    e.g. ``"<span style='color:#b03020'>{text}</span>"``. Field values are shown as given. A later
+    plain ``setText`` wins: the remembered text is only re-rendered while it is still the one shown.
+    """
+    widget.setText(_remember(widget, "setText", msgid, fields, markup))
+
+
+def set_tooltip(widget: QWidget, msgid: str, markup: str = "", /, **fields) -> None:
+    """Like :func:`set_text`, for the tooltip."""
+    widget.setToolTip(_remember(widget, "setToolTip", msgid, fields, markup))
+
+
+def _rerender_composed(w: QWidget) -> set[str]:
+    """Re-render the texts set with :func:`set_text`/:func:`set_tooltip`; the setters handled."""
+    key = w.property(_COMPOSED_PROPERTY)
+    entries = _composed.get(key) if isinstance(key, int) else None
+    done: set[str] = set()
+    for setter, (msgid, fields, markup, shown) in list((entries or {}).items()):
+        if getattr(w, _GETTERS[setter])() != shown:  # replaced by a plain setText since
+            del entries[setter]
+            continue
+        text = _render(msgid, fields, markup)
+        getattr(w, setter)(text)
+        entries[setter] = (msgid, fields, markup, text)
+        done.add(setter)
+    return done
 
 
 _WRAPPED = re.compile(r"^((?:<[^<>]+>)+)([^<>]+)((?:</[^<>]+>)+)$")
@@ -109,12 +164,14 @@ def _swap_property(obj, getter: str, setter: str, old: str, new: str) -> None:
 
 
 def _retranslate_widget(w: QWidget, old: str, new: str) -> None:
-    _swap_property(w, "toolTip", "setToolTip", old, new)
+    composed = _rerender_composed(w)
+    if "setToolTip" not in composed:
+        _swap_property(w, "toolTip", "setToolTip", old, new)
     _swap_property(w, "statusTip", "setStatusTip", old, new)
     _swap_property(w, "whatsThis", "setWhatsThis", old, new)
     if w.isWindow():
         _swap_property(w, "windowTitle", "setWindowTitle", old, new)
-    if isinstance(w, (QLabel, QAbstractButton)):
+    if isinstance(w, (QLabel, QAbstractButton)) and "setText" not in composed:
         _swap_property(w, "text", "setText", old, new)
     if isinstance(w, QLineEdit):
         _swap_property(w, "placeholderText", "setPlaceholderText", old, new)

@@ -144,3 +144,23 @@ def test_missing_chinese_font_is_said_once_in_english(window, monkeypatch):
     assert window._font_warned
     assert "fonts-noto-cjk" in window.statusBar().currentMessage()
     assert window.warn_missing_chinese_font() is False  # once only
+
+
+def test_composed_texts_rerender_on_a_switch_until_replaced(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from engine.i18n import N_
+    from gui.i18n import retranslate_tree, set_text, set_tooltip
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    set_text(label, N_("Compute device: {device}"), "<i>{text}</i>", device="cpu")
+    set_tooltip(label, N_("{job} failed"), job="X")
+    assert label.text() == "<i>Compute device: cpu</i>"
+    i18n.set_language("zh_CN")
+    retranslate_tree(label, "en", "zh_CN")
+    assert label.text() == "<i>计算设备：cpu</i>" and label.toolTip() == "X 失败"
+    label.setText("Cancel")  # a plain text set later wins over the remembered one
+    i18n.set_language("en")
+    retranslate_tree(label, "zh_CN", "en")
+    assert label.text() == "Cancel" and label.toolTip() == "X failed"
