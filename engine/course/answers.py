@@ -49,10 +49,11 @@ def parse_numbers(answer: Any) -> list[float] | None:
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         return [float(answer)]
     text = str(answer).strip()
-    try:
-        return parse_numbers(json.loads(text)) if text.startswith("[") else None
-    except (json.JSONDecodeError, TypeError):
-        pass
+    if text.startswith("["):
+        try:
+            return parse_numbers(json.loads(text))
+        except (json.JSONDecodeError, TypeError):
+            pass  # not JSON ("[9 2; 6 3]"): read the numbers in the text
     found = _NUM.findall(text)
     return [_number(t) for t in found] if found else None
 
