@@ -48,6 +48,8 @@ def values_match(expected: Any, computed: Any, rel: float = 1e-6, abs_tol: float
     if isinstance(expected, bool) or isinstance(computed, bool):
         return isinstance(computed, (bool, np.bool_)) and bool(computed) == bool(expected)
     if isinstance(expected, (int, float)) and isinstance(computed, (int, float, np.integer, np.floating)):
+        if isinstance(expected, int):  # counts (parameters, shapes, MACs) must agree exactly
+            return float(computed) == expected
         return math.isclose(float(expected), float(computed), rel_tol=rel, abs_tol=abs_tol)
     if isinstance(expected, (list, tuple)):
         if not isinstance(computed, (list, tuple)) or len(expected) != len(computed):
