@@ -12,6 +12,12 @@ from ..i18n import _
 __all__ = ["register"]
 
 
+def _title(zh: str, en: str) -> str:
+    """Both titles, or one when the translated English title is the Chinese one."""
+    shown = _(en)
+    return zh if shown == zh else f"{zh} — {shown}"
+
+
 def _dump(obj: Any) -> None:
     # the course is bilingual: keep Chinese readable in JSON
     print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
@@ -27,9 +33,9 @@ def _list(args: argparse.Namespace) -> int:
             for p in PARTS])
         return 0
     for p in PARTS:
-        print(f"{p.title_zh} — {_(p.title_en)}")
+        print(_title(p.title_zh, p.title_en))
         for s in sections_of(p.id):
-            print(f"  {s.id:<18} {s.title_zh} — {_(s.title_en)}")
+            print(f"  {s.id:<18} {_title(s.title_zh, s.title_en)}")
     return 0
 
 
@@ -45,7 +51,7 @@ def _show(args: argparse.Namespace) -> int:
                              "expected": e.expected} for e in examples_for(s.id)],
                "errata": [{"says": _(e.says), "correct": _(e.correct), "example": e.example_id} for e in errata_for(s.id)]})
         return 0
-    print(f"{s.title_zh} — {_(s.title_en)}\n")
+    print(_title(s.title_zh, s.title_en) + "\n")
     print(_(pg.idea))
     if pg.formulas:
         print()

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _
 
 __all__ = ["GENERATORS"]
 
@@ -365,14 +365,14 @@ def one_shot(rng) -> Result:
     dists = [round(float(v), 2) for v in rng.uniform(0.3, 1.0, len(names))]
     tau = 0.6
     best = int(np.argmin(dists))
-    answer = names[best] if dists[best] <= tau else "unknown"
+    answer = names[best] if dists[best] <= tau else N_("unknown")
     listing = ", ".join(f"{n}: {d}" for n, d in zip(names, dists))
     return (_("Each person was enrolled with one photo. A new photo's distances to them are {listing}; τ = {t}. Who "
               "is it? (Answer a name or 'unknown'.)").format(listing=listing, t=tau),
             answer,
             _("The nearest is {n} at {d}; {verdict}").format(
                 n=names[best], d=dists[best],
-                verdict=_("within τ, so it is {n}.").format(n=names[best]) if answer != "unknown" else _("farther than τ, so unknown.")),
+                verdict=_("within τ, so it is {n}.").format(n=names[best]) if dists[best] <= tau else _("farther than τ, so unknown.")),
             "choice")
 
 

@@ -50,7 +50,7 @@ class Exercise:
         if self.kind == "numbers":
             return "[" + ", ".join(_fmt(v) for v in self.answer) + "]"
         if self.kind == "choice":
-            return str(self.answer)
+            return _(str(self.answer))
         return _fmt(self.answer)
 
     def check(self, answer: Any) -> Verdict:

@@ -126,7 +126,7 @@ PAGES: dict[str, Page] = {p.section: p for p in (
     Page("nms",
          N_("A detector often reports the same object several times. Non-max suppression drops weak boxes, keeps "
             "the highest-scoring one, removes the boxes that overlap it heavily, and repeats with what is left."),
-         ("score = p_c × c_i", "p_c ≤ 0.6 → ✗", "IoU ≥ 0.5 → ✗", "19 × 19 = 361 cells")),
+         ("score = p_c × c_i", "p_c ≤ 0.6 → ✗", "IoU ≥ 0.5 → ✗", "19 × 19 = 361")),
     Page("anchors",
          N_("A cell may hold the centres of two objects. Anchor boxes give each cell several predefined shapes "
             "(e.g. one tall, one wide); each object goes to the anchor whose shape overlaps it best, and y holds one "
