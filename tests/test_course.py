@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from engine import cli
 from engine.course import (
     ERRATA, EXAMPLES, PAGES, PANELS, SECTIONS, check_all, errata_for, example, examples_for, make_exercise,
-    page, run_example, search_glossary, section,
+    outline, page, run_example, search_glossary, section, section_view,
 )
 from engine.course.check import COMPUTE
 from engine.course.progress import Progress
@@ -56,6 +56,17 @@ def test_every_section_has_a_page_an_example_and_an_exercise():
         ex = make_exercise(s.id, 0)
         assert ex.prompt and ex.solution, s.id
     assert set(PAGES) == {s.id for s in SECTIONS}
+
+
+def test_section_view_and_outline_give_a_panel_everything_it_shows():
+    v = section_view("pooling")
+    assert v["title_zh"] == "池化层" and "⌊(n − f)/s⌋ + 1" in v["formulas"]
+    assert [e["id"] for e in v["examples"]] == ["pool-max-4x4", "pool-avg-4x4", "pool-global-7x7x1000"]
+    assert v["examples"][0]["panel"] == "convolution" and v["examples"][0]["state"]["pool_on_input"]
+    assert section_view("triplet")["errata"][0]["example"] == "triplet-loss"
+    assert sum(len(p["sections"]) for p in outline()) == len(SECTIONS)
+    with pytest.raises(KeyError):
+        section_view("nope")
 
 
 def test_examples_have_unique_ids_known_panels_and_a_compute_function():
@@ -279,6 +290,7 @@ def test_course_texts_are_translated_into_chinese(capsys):
         assert _main(["course", "show", "stride"]) == 0
         out = capsys.readouterr().out
         assert "步长" in out and "The stride s is" not in out
+        assert section_view("iou")["title_en"] == "交并比" and "两个框" in section_view("iou")["idea"]
         ex = make_exercise("iou", 0)
         assert re.search(r"[\u4e00-\u9fff]", ex.prompt) and ex.check(ex.answer_text).ok
     finally:

@@ -12,62 +12,48 @@ from ..i18n import _
 __all__ = ["register"]
 
 
-def _title(zh: str, en: str) -> str:
-    """Both titles, or one when the translated English title is the Chinese one."""
-    shown = _(en)
-    return zh if shown == zh else f"{zh} — {shown}"
-
-
 def _dump(obj: Any) -> None:
     # the course is bilingual: keep Chinese readable in JSON
     print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ..course import PARTS, errata_for, examples_for, page, sections_of
+    from ..course.view import display_title, outline
 
+    parts = outline()
     if args.json:
-        _dump([{"part": p.id, "title_zh": p.title_zh, "title_en": _(p.title_en), "sections": [
-            {"id": s.id, "title_zh": s.title_zh, "title_en": _(s.title_en), "examples": [e.id for e in examples_for(s.id)],
-             "errata": len(errata_for(s.id)), "has_page": bool(page(s.id).idea)} for s in sections_of(p.id)]}
-            for p in PARTS])
+        _dump(parts)
         return 0
-    for p in PARTS:
-        print(_title(p.title_zh, p.title_en))
-        for s in sections_of(p.id):
-            print(f"  {s.id:<18} {_title(s.title_zh, s.title_en)}")
+    for p in parts:
+        print(display_title(p["title_zh"], p["title_en"]))
+        for s in p["sections"]:
+            print(f"  {s['id']:<18} {display_title(s['title_zh'], s['title_en'])}")
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ..course import errata_for, examples_for, page, section
+    from ..course.view import display_title, section_view
 
-    s = section(args.section)
-    pg = page(s.id)
+    v = section_view(args.section)
     if args.json:
-        _dump({"id": s.id, "part": s.part, "title_zh": s.title_zh, "title_en": _(s.title_en), "idea": _(pg.idea),
-               "formulas": list(pg.formulas),
-               "examples": [{"id": e.id, "panel": e.panel, "description": _(e.description), "state": e.state,
-                             "expected": e.expected} for e in examples_for(s.id)],
-               "errata": [{"says": _(e.says), "correct": _(e.correct), "example": e.example_id} for e in errata_for(s.id)]})
+        _dump(v)
         return 0
-    print(_title(s.title_zh, s.title_en) + "\n")
-    print(_(pg.idea))
-    if pg.formulas:
+    print(display_title(v["title_zh"], v["title_en"]) + "\n")
+    print(v["idea"])
+    if v["formulas"]:
         print()
-        for f in pg.formulas:
+        for f in v["formulas"]:
             print(f"    {f}")
-    examples = examples_for(s.id)
-    if examples:
+    if v["examples"]:
         print("\n" + _("Worked examples:"))
-        for e in examples:
-            print(_("  {id} ({panel}): {description}").format(id=e.id, panel=e.panel, description=_(e.description)))
-    for e in errata_for(s.id):
-        print("\n" + _("Erratum — the note says: {says}").format(says=_(e.says)))
-        print(_("Correct: {correct}").format(correct=_(e.correct)))
-        if e.example_id:
-            print(_("See example: {id}").format(id=e.example_id))
-    print("\n" + _("Exercise: convstudio course exercise {id}").format(id=s.id))
+        for e in v["examples"]:
+            print(_("  {id} ({panel}): {description}").format(id=e["id"], panel=e["panel"], description=e["description"]))
+    for e in v["errata"]:
+        print("\n" + _("Erratum — the note says: {says}").format(says=e["says"]))
+        print(_("Correct: {correct}").format(correct=e["correct"]))
+        if e["example"]:
+            print(_("See example: {id}").format(id=e["example"]))
+    print("\n" + _("Exercise: convstudio course exercise {id}").format(id=v["id"]))
     return 0
 
 

@@ -11,6 +11,7 @@ from .examples import EXAMPLES, PANELS, Example, example, examples_for
 from .exercises import Exercise, Verdict, make_exercise
 from .glossary import GLOSSARY, GlossaryEntry, search_glossary
 from .pages import PAGES, Page, page
+from .view import display_title, outline, section_view
 from .sections import PARTS, SECTIONS, Part, Section, UnknownSection, section, section_ids, sections_of
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Exercise", "Verdict", "make_exercise",
     "GLOSSARY", "GlossaryEntry", "search_glossary",
     "PAGES", "Page", "page",
+    "display_title", "outline", "section_view",
     "PARTS", "SECTIONS", "Part", "Section", "UnknownSection", "section", "section_ids", "sections_of",
 ]

@@ -202,9 +202,14 @@ def _pool(ex: Example) -> dict[str, Any]:
 def _global_pool(ex: Example) -> dict[str, Any]:
     from .. import conv
 
+    from torch import nn
+
+    from ..arch.summary import summarize
+
     h, w, c = ex.state["input_hwc"]
     t = conv.pool_trace(np.random.default_rng(0).random((c, h, w)), "global")
-    return {"output_hwc": _hwc(t.output.shape), "params": 0 if not hasattr(t, "params") else t.params}
+    layer = summarize(nn.Sequential(nn.AdaptiveAvgPool2d(1)), (c, h, w))
+    return {"output_hwc": _hwc(t.output.shape), "params": layer.total_params}
 
 
 def _sharing(ex: Example) -> dict[str, Any]:
@@ -285,6 +290,15 @@ def _resnet50(ex: Example) -> dict[str, Any]:
     first = s.row(proj[0].name + ".0")
     return {"projection_blocks": len(proj), "first_projection_hwc": _hwc(first.output_shape),
             "first_projection_weights": first.own_params}
+
+
+def _plain_vs_residual(ex: Example) -> dict[str, Any]:
+    from ..train.residual import DeepDigitsNet
+
+    plain, resid = DeepDigitsNet(False, ex.state["width"]), DeepDigitsNet(True, ex.state["width"])
+    count = [sum(p.numel() for p in m.parameters()) for m in (plain, resid)]
+    # only the shortcuts differ, so the training curves compare like with like
+    return {"depth_plain": plain.depth, "depth_residual": resid.depth, "same_parameters": count[0] == count[1]}
 
 
 def _one_by_one_32(ex: Example) -> dict[str, Any]:
@@ -529,7 +543,7 @@ COMPUTE: dict[str, Callable[[Example], dict[str, Any]]] = {
     "pool-global-7x7x1000": _global_pool, "sharing-6x6-3x3": _sharing,
     "activation-sizes-lenet-like": _activation_sizes, "translation-shift-2": _translation,
     "lenet5-params": _lenet5, "alexnet-paper-shapes": _alexnet_paper, "alexnet-224-vs-227": _alexnet_224,
-    "vgg16-params": _vgg16, "nin-imagenet-gap": _nin_imagenet, "resnet50-projections": _resnet50,
+    "vgg16-params": _vgg16, "nin-imagenet-gap": _nin_imagenet, "resnet50-projections": _resnet50, "resnet-plain-vs-residual": _plain_vs_residual,
     "one-by-one-6x6x32": _one_by_one_32, "one-by-one-28x28x192": _one_by_one_192,
     "inception-bottleneck-params": _bottleneck, "inception-bottleneck-macs": _bottleneck,
     "inception-v1-paper": _inception_paper, "mirror-flip": _mirror, "colour-shift-manual": _colour_manual,
