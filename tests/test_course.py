@@ -60,7 +60,7 @@ def test_every_section_has_a_page_an_example_and_an_exercise():
 
 def test_section_view_and_outline_give_a_panel_everything_it_shows():
     v = section_view("pooling")
-    assert v["title_zh"] == "池化层" and "⌊(n − f)/s⌋ + 1" in v["formulas"]
+    assert v["title_zh"] == "池化层" and "o = ⌊(n − f)/s⌋ + 1" in v["formulas"]
     assert [e["id"] for e in v["examples"]] == ["pool-max-4x4", "pool-avg-4x4", "pool-global-7x7x1000"]
     assert v["examples"][0]["panel"] == "convolution" and v["examples"][0]["state"]["pool_on_input"]
     assert section_view("triplet")["errata"][0]["example"] == "triplet-loss"
