@@ -93,6 +93,15 @@ def test_all_ten_errata_sit_in_their_sections_with_an_example_there():
     assert "6,272" in errata_for("why-convolutions")[0].correct
 
 
+def test_every_section_points_at_a_heading_of_the_note():
+    note = MAP.parent / "000_67c8cfb51b07e2f0.txt"
+    if not note.exists():
+        pytest.skip("course note not present")
+    headings = {line.lstrip("#").strip() for line in note.read_text("utf-8").splitlines() if line.startswith("#")}
+    for s in SECTIONS:
+        assert s.note_heading in headings, s.id
+
+
 def test_map_sections_with_worked_examples_have_examples():
     if not MAP.exists():
         pytest.skip("course map not present")

@@ -32,7 +32,11 @@ class Part:
 
 @dataclass(frozen=True)
 class Section:
-    """One course section: ``id`` (stable), ``part`` (a :class:`Part` id), titles, map name and order."""
+    """One course section: ``id`` (stable), ``part`` (a :class:`Part` id), titles, map name and order.
+
+    ``note_heading`` is the heading of the note the section's material sits under
+    (several sections share "经典网络"; two continue an earlier heading).
+    """
 
     id: str
     part: str
@@ -40,6 +44,7 @@ class Section:
     title_en: str
     map_title: str
     order: int = 0
+    note_heading: str = ""
 
 
 PARTS: tuple[Part, ...] = (
@@ -83,8 +88,16 @@ _ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("style-cost", "faces-style", "风格代价函数", N_("Style cost"), "风格代价函数"),
 )
 
+# the note's own headings where they differ from the section's title
+_HEADINGS = {
+    "stride": "卷积步长（Strided convolutions）", "one-layer": "三维卷积", "why-convolutions": "池化层",
+    "lenet5": "经典网络", "alexnet": "经典网络", "vgg16": "经典网络", "nin": "经典网络",
+    "resnet": "残差网络(ResNets)", "nms": "非极大值抑制（Non-max suppression）",
+}
+
 #: Every section in the note's order.
-SECTIONS: tuple[Section, ...] = tuple(Section(*row, order=i) for i, row in enumerate(_ROWS))
+SECTIONS: tuple[Section, ...] = tuple(
+    Section(*row, order=i, note_heading=_HEADINGS.get(row[0], row[2])) for i, row in enumerate(_ROWS))
 _BY_ID = {s.id: s for s in SECTIONS}
 
 

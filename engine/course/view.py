@@ -26,7 +26,7 @@ def outline() -> list[dict[str, Any]]:
     from .sections import PARTS, sections_of
 
     return [{"part": p.id, "title_zh": p.title_zh, "title_en": _(p.title_en), "sections": [
-        {"id": s.id, "title_zh": s.title_zh, "title_en": _(s.title_en),
+        {"id": s.id, "title_zh": s.title_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
          "examples": [e.id for e in examples_for(s.id)], "errata": len(errata_for(s.id))}
         for s in sections_of(p.id)]} for p in PARTS]
 
@@ -44,7 +44,7 @@ def section_view(section_id: str) -> dict[str, Any]:
     s = section(section_id)
     pg = page(s.id)
     return {
-        "id": s.id, "part": s.part, "title_zh": s.title_zh, "title_en": _(s.title_en),
+        "id": s.id, "part": s.part, "title_zh": s.title_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
         "idea": _(pg.idea), "formulas": list(pg.formulas),
         "examples": [{"id": e.id, "panel": e.panel, "description": _(e.description), "state": e.state,
                       "expected": e.expected} for e in examples_for(s.id)],
