@@ -287,6 +287,11 @@ def test_cli_exercise_prints_the_solution_and_records_answers(capsys):
     assert _main(["course", "exercise", "stride", "--seed", "8", "--answer", "-1"]) == 1
     prog = Progress()
     assert prog.solved("stride") == 1 and prog.attempts("stride") == 2
+    capsys.readouterr()
+    assert _main(["course", "exercise", "pooling"]) == 0
+    seed = int(re.search(r"seed (\d+)", capsys.readouterr().out).group(1))
+    assert _main(["course", "exercise", "pooling", "--seed", str(seed), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] == make_exercise("pooling", seed).answer
 
 
 def test_course_texts_are_translated_into_chinese(capsys):

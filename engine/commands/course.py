@@ -79,7 +79,12 @@ def _exercise(args: argparse.Namespace) -> int:
     from ..course import make_exercise
     from ..course.progress import Progress
 
-    ex = make_exercise(args.section, args.seed)
+    seed = args.seed
+    if seed is None:  # fresh numbers each time; the seed is printed so the exercise can be repeated
+        import secrets
+
+        seed = secrets.randbelow(1_000_000)
+    ex = make_exercise(args.section, seed)
     verdict = ex.check(args.answer) if args.answer is not None else None
     if verdict is not None:
         Progress().record(ex.section, ex.seed, verdict.ok)
@@ -89,6 +94,7 @@ def _exercise(args: argparse.Namespace) -> int:
             d["verdict"] = {"ok": verdict.ok, "message": verdict.message}
         _dump(d)
     else:
+        print(_("Exercise {section}, seed {seed}").format(section=ex.section, seed=ex.seed))
         print(ex.prompt)
         if verdict is not None:
             print(verdict.message)
@@ -164,7 +170,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     q = cs.add_parser("exercise", help=_("an exercise with fresh numbers, and its solution"))
     q.add_argument("section", help=_("section id (see 'course list')"))
-    q.add_argument("--seed", type=int, default=0, help=_("which numbers (default 0)"))
+    q.add_argument("--seed", type=int, default=None, help=_("which numbers (default: new ones each time)"))
     q.add_argument("--answer", default=None, help=_("check this answer and record it in your progress"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=_guarded(_exercise))
