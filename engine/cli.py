@@ -64,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_json(obj: Any) -> None:
-    """Print one JSON document (one line) to stdout."""
-    print(json.dumps(obj, default=str), flush=True)
+    """Print one JSON document (one line) to stdout, non-ASCII text as UTF-8 (王小明, not \\u escapes)."""
+    text = json.dumps(obj, default=str, ensure_ascii=False)
+    try:
+        print(text, flush=True)
+    except UnicodeEncodeError:  # a stdout that cannot encode it (an ASCII locale): still valid JSON
+        print(json.dumps(obj, default=str), flush=True)
 
 
 def progress_printer(enabled: bool = True) -> Callable[[Any], None]:

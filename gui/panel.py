@@ -42,6 +42,10 @@ class Panel(QWidget):
     def shutdown(self) -> None:
         """The app is closing: stop threads, release devices."""
 
+    def retranslate(self) -> None:
+        """The language changed: re-render texts this panel composes itself (numbers in sentences,
+        HTML). Plain catalogue texts on widgets are already swapped by the window."""
+
     def screenshot_ready(self) -> bool:
         """True once the default content is on screen (screenshots wait for it)."""
         return True

@@ -86,7 +86,7 @@ class JsonlExporter:
 
     def write(self, frame_index: int, detections: Detections, **extra: Any) -> None:
         record = {"frame": int(frame_index), **detections.to_dict(self.include_raw), **extra}
-        self._fh.write(json.dumps(record) + "\n")
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.lines += 1
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.arch import zoo
 from engine.arch.layer_outputs import channel_grid, layer_outputs_job
 from engine.arch.summary import format_shape, parse_shape
@@ -49,8 +50,8 @@ def _si(n: int) -> str:
 
 class ArchitecturesPanel(Panel):
     panel_id = "architectures"
-    title = "Architectures"
-    summary = "LeNet-5 to ResNet and GoogLeNet, or your own model file: layer shapes, parameters, MACs, receptive fields"
+    title = N_("Architectures")
+    summary = N_("LeNet-5 to ResNet and GoogLeNet, or your own model file: layer shapes, parameters, MACs, receptive fields")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)

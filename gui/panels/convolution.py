@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine import conv
 from engine.io import load_image
 from engine.samples import SAMPLE_PHOTOS, sample_image
@@ -81,8 +82,8 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
 
 class ConvolutionPanel(Panel):
     panel_id = "convolution"
-    title = "Convolution"
-    summary = "Step through a convolution: padding, stride, dilation, RGB filters, pooling, and your own photos"
+    title = N_("Convolution")
+    summary = N_("Step through a convolution: padding, stride, dilation, RGB filters, pooling, and your own photos")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
@@ -57,8 +58,8 @@ def _slider(value: float) -> QSlider:
 
 class DetectionPanel(Panel):
     panel_id = "detection"
-    title = "Detection"
-    summary = "Live object detection with the boxes before and after non-max suppression"
+    title = N_("Detection")
+    summary = N_("Live object detection with the boxes before and after non-max suppression")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.face.db import DEFAULT_MODEL_ID, FaceDatabaseError, default_db_path
 
 from ..panel import Panel
@@ -37,8 +38,8 @@ _DETECTORS = (("mmod", "dlib CNN (MMOD)"), ("haar", "OpenCV Haar (fast)"))
 
 class FacesPanel(Panel):
     panel_id = "faces"
-    title = "Faces"
-    summary = "Enroll people, recognise them live with 'Unknown', verify pairs, calibrate the threshold"
+    title = N_("Faces")
+    summary = N_("Enroll people, recognise them live with 'Unknown', verify pairs, calibrate the threshold")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine import featmaps
 from engine.io import ImageLoadError, load_image
 from engine.samples import SAMPLE_PHOTOS
@@ -56,8 +57,8 @@ def _upscale(img: np.ndarray, target: int = 256) -> np.ndarray:
 
 class FeatureMapsPanel(Panel):
     panel_id = "feature_maps"
-    title = "Feature maps"
-    summary = "What every layer computes on your image; train LeNet-5 on digits; plain vs residual nets"
+    title = N_("Feature maps")
+    summary = N_("What every layer computes on your image; train LeNet-5 on digits; plain vs residual nets")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from ..panel import Panel
 from ..widgets.yolo_anchor_view import AnchorView
 from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
@@ -53,8 +54,8 @@ def _upscale(image: np.ndarray, target: int = 320) -> tuple[np.ndarray, int]:
 
 class GridDetectorPanel(Panel):
     panel_id = "grid_detector"
-    title = "Grid detector"
-    summary = "Detection from first principles: sliding windows as convolutions, and a YOLO grid trained here"
+    title = N_("Grid detector")
+    summary = N_("Detection from first principles: sliding windows as convolutions, and a YOLO grid trained here")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)

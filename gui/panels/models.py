@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine import weights
 
 from ..panel import Panel
@@ -33,8 +34,8 @@ _COLUMNS = ("Name", "Task", "Size", "Status", "Description", "License")
 
 class ModelsPanel(Panel):
     panel_id = "models"
-    title = "Models"
-    summary = "Pretrained weights: download on request, import a file you have, verify checksums"
+    title = N_("Models")
+    summary = N_("Pretrained weights: download on request, import a file you have, verify checksums")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)

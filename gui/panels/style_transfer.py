@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
@@ -53,8 +54,8 @@ def _weight_edit(tip: str) -> QLineEdit:
 
 class StyleTransferPanel(Panel):
     panel_id = "style_transfer"
-    title = "Style transfer"
-    summary = "Paint a photo in the style of a painting and watch it form; train and apply fast style networks"
+    title = N_("Style transfer")
+    summary = N_("Paint a photo in the style of a painting and watch it form; train and apply fast style networks")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
