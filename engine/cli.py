@@ -27,6 +27,7 @@ COMMANDS: list[str] = [
     "engine.commands.yolo",
     "engine.commands.style",
     "engine.commands.faces",
+    "engine.commands.course",
 ]
 
 
