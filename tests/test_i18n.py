@@ -164,3 +164,17 @@ def test_composed_texts_rerender_on_a_switch_until_replaced(qtbot):
     i18n.set_language("en")
     retranslate_tree(label, "zh_CN", "en")
     assert label.text() == "Cancel" and label.toolTip() == "X failed"
+
+
+def test_key_terms_show_the_other_language_on_hover(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.i18n import mark_term, retranslate_tree
+
+    label = QLabel("Stride")
+    qtbot.addWidget(label)
+    mark_term(label, "max pooling")
+    assert "最大池化" in label.toolTip()
+    i18n.set_language("zh_CN")
+    retranslate_tree(label, "en", "zh_CN")
+    assert label.toolTip() == "英文：max pooling"

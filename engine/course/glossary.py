@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..i18n import N_, _
 
-__all__ = ["GlossaryEntry", "GLOSSARY", "search_glossary"]
+__all__ = ["GlossaryEntry", "GLOSSARY", "search_glossary", "lookup"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,13 @@ def search_glossary(text: str) -> list[GlossaryEntry]:
             terms = [t.strip() for f in fields[:2] for t in f.replace(";", ",").replace("/", ",").split(",")]
             hits.append((0 if q in terms else 1, e))
     return [e for _rank, e in sorted(hits, key=lambda h: h[0])]
+
+
+def lookup(term: str) -> GlossaryEntry | None:
+    """The entry naming ``term`` exactly (English or Chinese, one of its comma/slash-separated forms), or None."""
+    q = term.strip().casefold()
+    for e in GLOSSARY:
+        forms = [t.strip().casefold() for f in (e.en, e.zh) for t in f.replace(";", ",").replace("/", ",").split(",")]
+        if q in forms or q in (e.en.casefold(), e.zh.casefold()):
+            return e
+    return None
