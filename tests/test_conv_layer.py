@@ -117,3 +117,26 @@ def test_shift_demo_feature_map_moves_and_max_pooling_absorbs():
     assert d.pooled_unchanged_fraction > d.feature_unchanged_fraction
     far = conv.shift_demo(img, k, (0, 5), "max")
     assert far.pooled_unchanged_fraction < d.pooled_unchanged_fraction
+
+
+def test_lab_model_runs_32_channels_1x1_relu_and_11x11(qtbot):
+    from gui.panels.convolution_model import ConvLabModel
+
+    m = ConvLabModel()
+    m.set_input_preset("random integers")
+    m.set_channels(32)
+    m.set_kernel_size(1)
+    m.set_kernel_preset("identity")
+    m.bias[:] = -144.0  # about the mean of 32 summed digits: some outputs fall below 0
+    m.set_relu(True)
+    assert m.anim is not None and m.anim.conv.in_channels == 32
+    x, w = torch.tensor(m.input)[None], torch.tensor(m.weights)
+    ref = F.relu(F.conv2d(x, w, torch.tensor(m.bias)))[0]
+    assert torch.allclose(m.anim.conv.output.double(), ref, atol=1e-5) and (ref == 0).any()
+    assert "F.relu" in m.code()
+    m.set_n(23)
+    m.set_kernel_size(11)
+    m.set_stride(4)
+    assert m.f == 11 and m.anim.conv.out_size == (4, 4)
+    with pytest.raises(ValueError):
+        m.set_channels(33)
