@@ -53,6 +53,7 @@ class SandboxEncoding:
 
     @property
     def cell_vectors(self) -> np.ndarray:
+        """(S, S, 8·B): each cell's anchors' vectors one after another (S×S×16 with two anchors)."""
         s, _s, b, k = self.y.shape
         return self.y.reshape(s, s, b * k)
 

@@ -254,6 +254,7 @@ class WindowSizeRun:
 
     @property
     def seconds_per_crop(self) -> float:
+        """Average time of one crop's forward pass (0 when no window fits)."""
         return self.seconds / self.crops if self.crops else 0.0
 
 
