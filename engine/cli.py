@@ -14,8 +14,10 @@ import sys
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .i18n import _
+from .shapes import CLI_DEFAULT_ORDER, SHAPE_ORDERS
 
-__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer"]
+__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer", "shape_order"]
 
 #: Modules that contribute subcommands, in help order.
 COMMANDS: list[str] = [
@@ -39,6 +41,10 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     )
     parser.add_argument("--version", action="version", version=f"ConvStudio {__version__}")
     parser.add_argument("--device", default=None, help="compute device: auto (default), cpu, cuda, cuda:N, mps")
+    parser.add_argument(
+        "--shape-order", default=CLI_DEFAULT_ORDER, type=str.lower, choices=SHAPE_ORDERS,
+        help=_("order of printed shapes: chw (PyTorch's, default) or hwc (the course's H×W×C)"),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS:
         importlib.import_module(module_name).register(sub)
@@ -61,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
     if func is None:
         return 2
     return int(func(args) or 0)
+
+
+def shape_order(args: argparse.Namespace) -> str:
+    """The ``--shape-order`` in force for a command (``"chw"`` when a caller built ``args`` without it)."""
+    return getattr(args, "shape_order", None) or CLI_DEFAULT_ORDER
 
 
 def print_json(obj: Any) -> None:

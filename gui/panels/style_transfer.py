@@ -371,9 +371,8 @@ class StyleTransferPanel(Panel):
         self.loss_plot.set_records(m.losses)
         if m.losses:
             last = m.losses[-1]
-            self.output_caption.setText(
-                f"step {last.step} · {last.scale} px · J = {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})"
-                f" · {last.seconds:.1f} s")
+            self.output_caption.setText(_("step {step} · {size} px · {losses} · {sec} s").format(
+                step=last.step, size=last.scale, losses=last.status_text(), sec=f"{last.seconds:.1f}"))
         elif m.output is None and m.params.init == "content":
             self.output_caption.setText("Starting point: the content photo. Press Start to watch the style form; Cancel keeps the best image so far.")
         else:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = ["StyleLossPlot"]
 
-_CURVES = (("total", "Total J", (60, 60, 60)), ("content", "α·content", (31, 119, 180)), ("style", "β·style", (214, 39, 40)), ("tv", "γ·TV", (44, 160, 44)))
+_CURVES = (("total", "Total J", (60, 60, 60)), ("content", "α·J_content", (31, 119, 180)), ("style", "β·J_style", (214, 39, 40)), ("tv", "γ·TV", (44, 160, 44)))
 
 
 class _LogAxis(pg.AxisItem):
