@@ -178,3 +178,38 @@ def test_key_terms_show_the_other_language_on_hover(qtbot):
     i18n.set_language("zh_CN")
     retranslate_tree(label, "en", "zh_CN")
     assert label.toolTip() == "英文：max pooling"
+
+
+def _shadowed_translations(root):
+    """(file, line, function) where a function binds ``_`` locally and also calls ``_()``."""
+    import ast
+
+    hits = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            args = fn.args
+            binds = any(a.arg == "_" for a in args.args + args.kwonlyargs + args.posonlyargs)
+            calls = False
+            in_comprehension = {id(n) for comp in ast.walk(fn) if isinstance(comp, ast.comprehension) for n in ast.walk(comp.target)}
+            for node in ast.walk(fn):
+                if id(node) in in_comprehension:  # a comprehension's variable lives in its own scope
+                    continue
+                if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                    binds = True
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+                    calls = True
+            if binds and calls:
+                hits.append(f"{path}:{fn.lineno} {getattr(fn, 'name', 'lambda')}")
+    return hits
+
+
+def test_no_function_shadows_the_translation_function():
+    """``x, _ = …`` in a function that also calls ``_()`` raises UnboundLocalError at run time."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    hits = _shadowed_translations(root / "engine") + _shadowed_translations(root / "gui")
+    assert not hits, "\n".join(hits)

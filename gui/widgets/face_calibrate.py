@@ -92,7 +92,7 @@ class FaceCalibrateTab(QWidget):
         model.thresholdChanged.connect(lambda _: self._update())
 
     def compute(self) -> bool:
-        emb, labels, _ = self.model.labelled_samples()
+        emb, labels, _ids = self.model.labelled_samples()
 
         def job():
             yield Progress(None, _("Measuring pair distances…"))
@@ -152,7 +152,7 @@ class FaceCalibrateTab(QWidget):
         hi = max(float(cal.pairs.different.max()), float(cal.pairs.same.max()), self.model.threshold) * 1.05
         edges = np.linspace(0, hi, 41)
         for values, colour, name in ((cal.pairs.same, _SAME, _("same person")), (cal.pairs.different, _DIFF, _("different people"))):
-            counts, _ = np.histogram(values, bins=edges)
+            counts, _edges = np.histogram(values, bins=edges)
             frac = counts / max(values.size, 1)
             hp.plot(edges, frac, stepMode="center", fillLevel=0, brush=(*colour, 90), pen=pg.mkPen(colour, width=2), name=name)
         text, base = plot_colours()

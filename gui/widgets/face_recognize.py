@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from engine.face.live import CameraUnavailable, FrameResult, camera_frames, recognize_frames, recognize_image
 from engine.io import load_image
 from engine.jobs import Progress
+from engine.face.match import UNKNOWN
 from engine.i18n import N_, _
 
 from .face_overlay import FaceOverlayView
@@ -118,12 +119,13 @@ class FaceRecognizeTab(QWidget):
         self.view.set_result(result.image, result.faces, result.identities or [], fps=result.fps or None)
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
+            shown_name = _(r.name) if r.name == UNKNOWN else r.name
             top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
             if np.isfinite(r.distance):
                 text = _("{rank}. {name}\n    distance {distance:.3f} · confidence {confidence:.0f} %").format(
-                    rank=i + 1, name=r.name, distance=r.distance, confidence=r.confidence * 100)
+                    rank=i + 1, name=shown_name, distance=r.distance, confidence=r.confidence * 100)
             else:  # nothing to compare with
-                text = _("{rank}. {name}\n    nobody is enrolled yet").format(rank=i + 1, name=r.name)
+                text = _("{rank}. {name}\n    nobody is enrolled yet").format(rank=i + 1, name=shown_name)
             if top:
                 text += "\n    " + _("next: {people}").format(people=top)
             self.results.addItem(text)
