@@ -445,7 +445,7 @@ class FaceDatabase:
         for table in ("people", "samples", "settings"):
             rows = self.conn.execute(f"PRAGMA quick_check({table})").fetchall()
             if [r[0] for r in rows] != ["ok"]:
-                raise self._damaged("; ".join(str(r[0]) for r in rows[:3]))
+                raise self._damaged("; ".join(" ".join(str(r[0]).split()) for r in rows[:3]))
 
     def _check(self) -> int:
         conn = self._conn
@@ -804,7 +804,10 @@ class FaceDatabase:
                 os.link(tmp, target)  # never replaces a file that appeared meanwhile
             except FileExistsError:
                 raise FaceDatabaseError(target, exists) from None
-            except OSError:  # file systems without hard links
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                # a file system without hard links
                 if target.exists():
                     raise FaceDatabaseError(target, exists) from None
                 os.replace(tmp, target)
@@ -915,10 +918,10 @@ class FaceDatabase:
             ids = todo[start : start + batch_size]
             marks = ",".join("?" * len(ids))
             rows = self._read(f"SELECT sample_id, jpeg FROM chips WHERE sample_id IN ({marks})", ids)
-            chips = np.stack([decode_chip(j) for _, j in rows]) if rows else np.zeros((0, 150, 150, 3), np.uint8)
+            chips = np.stack([decode_chip(j) for _sid, j in rows]) if rows else np.zeros((0, 150, 150, 3), np.uint8)
             emb = np.asarray(embed_chips(chips), dtype="<f4") if len(rows) else np.zeros((0, EMBEDDING_DIM), "<f4")
             with self._write() as conn:
-                for (sid, _), e in zip(rows, emb):
+                for (sid, _jpeg), e in zip(rows, emb):
                     blob = np.ascontiguousarray(e, dtype="<f4").tobytes()
                     conn.execute("UPDATE samples SET embedding = ?, model_id = ?, digest = ? WHERE id = ?", (blob, model_id, _digest(blob), sid))
             done += len(rows)
