@@ -89,6 +89,19 @@ def test_a_damaged_page_is_reported_on_open_and_the_file_is_left_alone(tmp_path,
     assert path.read_bytes() == before
 
 
+def test_damage_met_while_writing_or_reading_chips_is_one_error_not_a_traceback(tmp_path):
+    """The chips (most of the file) are not checked on open; damage there surfaces on use, as FaceDatabaseError."""
+    path = _db(tmp_path / "faces.db", people=1, per_person=3)
+    _smash_page_of(path, "chips")
+    with FaceDatabase(path) as db:
+        with pytest.raises(FaceDatabaseError, match="damaged") as err:
+            db.add_sample("Person 0", _sample(77))
+        assert str(path) in str(err.value) and "backup" in str(err.value)
+        with pytest.raises(FaceDatabaseError, match="damaged"):
+            db.chip(db.samples()[0].id)
+        assert db.sample_count() == 3  # the failed write was rolled back
+
+
 def _tampered(path: Path, people: list[tuple], samples: list[tuple]) -> Path:
     """A file with our header and tables but no NOT NULL rules (as a hand-edited export could be).
 
