@@ -200,6 +200,7 @@ def test_a_read_only_database_is_read_never_written(tmp_path, capsys):
         assert rc == 1 and "read-only" in line and str(path) in line
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o400  # the owner's choice stands
     assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("faces.db")) == ["faces.db"]  # no -wal/-shm left
 
 
 def test_a_database_in_a_folder_that_cannot_be_read_is_one_line(tmp_path, monkeypatch, capsys):

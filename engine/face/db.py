@@ -387,7 +387,11 @@ class FaceDatabase:
         self.read_only = self._prepare_file()
         try:
             if self.read_only:
-                uri = path.resolve().as_uri() + "?mode=ro"
+                # Nothing writes a file its owner made read-only, so unless a journal from before is
+                # pending, SQLite may treat it as immutable: no -wal/-shm files are created beside it.
+                wal = Path(str(path) + "-wal")
+                pending = wal.exists() and wal.stat().st_size > 0
+                uri = path.resolve().as_uri() + ("?mode=ro" if pending else "?mode=ro&immutable=1")
                 conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None, check_same_thread=False)
             else:
                 conn = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
@@ -841,7 +845,11 @@ class FaceDatabase:
         embedding model): one bad row refuses the whole file, naming the row.
         """
         source = Path(source)
-        if not source.is_file():
+        try:
+            is_file = source.is_file()
+        except OSError as exc:  # e.g. a folder that may not be read
+            raise FaceDatabaseError(source, _("Cannot read {source}: {reason}.").format(source=source, reason=exc.strerror or exc)) from None
+        if not is_file:
             raise FaceDatabaseError(source, _("{source} does not exist or is not a file.").format(source=source))
         if source.resolve() == self.path.resolve():
             raise FaceDatabaseError(source, _("A database cannot be imported into itself."))
