@@ -402,3 +402,16 @@ def test_a_stored_nan_threshold_is_ignored(tmp_path):
         assert threshold_of(db) == 0.6
         db.set_setting("threshold", "0.42")
         assert threshold_of(db) == pytest.approx(0.42)
+
+
+def test_enroll_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path, photos, full_disk, capsys):
+    path = _db(tmp_path / "faces.db", people=1, per_person=1)
+    photos.update({"a.png": "1"})
+    full_disk["prefix"] = "INSERT INTO CHIPS"
+    rc, out, err = _cli(capsys, "--db", path, "enroll", "Ann", tmp_path / "a.png")
+    line = _one_line_error(err)
+    assert rc == 1 and f"No space left on {tmp_path.resolve()}" in line and str(path) in line
+    full_disk.clear()
+    with FaceDatabase(path) as db:
+        assert [p.name for p in db.people()] == ["Person 0"] and db.sample_count() == 1  # Ann's row was rolled back too
+        assert db.integrity_check() == "ok"
