@@ -31,15 +31,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import io
 import os
 import shutil
 import sqlite3
 import stat
 import tempfile
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -48,7 +45,23 @@ import numpy as np
 from ..i18n import N_, _
 from ..jobs import Job, Progress
 from ..paths import data_dir
-from .records import DEFAULT_MODEL_ID, EMBEDDING_DIM, KNOWN_MODEL_IDS, clean_name, embedding_problem, name_problem
+from .records import (
+    DEFAULT_MODEL_ID,
+    EMBEDDING_DIM,
+    KNOWN_MODEL_IDS,
+    GalleryData,
+    ImportReport,
+    NewSample,
+    Person,
+    Sample,
+    checked_import_rows,
+    clean_name,
+    decode_chip,
+    embedding_problem,
+    encode_chip,
+    name_problem,
+)
+from .records import now_utc as _now
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -97,95 +110,6 @@ class FaceDatabaseFull(FaceDatabaseError):
 def default_db_path() -> Path:
     """``engine.paths.data_dir()/faces.db``."""
     return data_dir() / "faces.db"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def encode_chip(chip: np.ndarray, quality: int = 92) -> bytes:
-    """An (H, W, 3) uint8 chip as JPEG bytes."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(chip, dtype=np.uint8)).save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def decode_chip(data: bytes) -> np.ndarray:
-    """JPEG bytes back to an (H, W, 3) uint8 array."""
-    from ..io import decode_image
-
-    return decode_image(data, label="stored face chip")
-
-
-@dataclass(frozen=True)
-class Person:
-    """An enrolled person; ``samples`` is their number of samples."""
-
-    id: int
-    name: str
-    notes: str
-    created: str
-    samples: int = 0
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One enrolled sample (without its chip; see :meth:`FaceDatabase.chip`).
-
-    embedding: float32 (128,); box: float (4,) xyxy in the source image's pixels or None.
-    """
-
-    id: int
-    person_id: int
-    person: str
-    embedding: np.ndarray
-    model_id: str
-    source: str
-    box: tuple[float, float, float, float] | None
-    size: float | None
-    sharpness: float | None
-    created: str
-
-
-@dataclass
-class NewSample:
-    """A sample to store: descriptor float32 (128,), aligned chip uint8 (150, 150, 3)."""
-
-    embedding: np.ndarray
-    chip: np.ndarray | bytes
-    model_id: str = DEFAULT_MODEL_ID
-    source: str = ""
-    box: Sequence[float] | None = None
-    size: float | None = None
-    sharpness: float | None = None
-
-
-@dataclass
-class GalleryData:
-    """Every sample of one embedding model, ready for matching.
-
-    embeddings: float32 (N, 128); sample_ids, person_index: int64 (N,) where
-    ``person_index`` indexes ``person_ids``/``names`` (P people with samples).
-    """
-
-    embeddings: np.ndarray
-    sample_ids: np.ndarray
-    person_index: np.ndarray
-    person_ids: np.ndarray
-    names: list[str]
-    model_id: str
-
-
-@dataclass
-class ImportReport:
-    """What :meth:`FaceDatabase.import_file` did."""
-
-    people_added: int = 0
-    people_merged: int = 0
-    samples_added: int = 0
-    samples_skipped: int = 0
 
 
 # -- schema ------------------------------------------------------------------
@@ -880,7 +804,12 @@ class FaceDatabase:
                       "{source} has been left untouched and nothing was imported.").format(detail=detail, source=source),
                 ) from None
             known_models = set(KNOWN_MODEL_IDS) | set(self.model_ids())
-            people, rows = _checked_import(source, people, rows, known_models)
+            try:
+                people, rows = checked_import_rows(people, rows, known_models)
+            except ValueError as exc:
+                raise FaceDatabaseError(
+                    source, _("{source} cannot be imported: {problem}. Nothing was imported.").format(source=source, problem=exc)
+                ) from None
             by_person: dict[int, list[tuple]] = {}
             for r in rows:
                 by_person.setdefault(r[0], []).append(r)
@@ -947,46 +876,3 @@ def _unlink(path: Path | None) -> None:
             path.unlink(missing_ok=True)
         except OSError:
             pass
-
-
-def _number_or_none(value: object) -> bool:
-    return value is None or (isinstance(value, (int, float)) and np.isfinite(value))
-
-
-def _checked_import(source: Path, people: list[tuple], rows: list[tuple], known_models: set[str]) -> tuple[list[tuple], list[tuple]]:
-    """The people and sample rows of an import file, checked one by one.
-
-    Raises :class:`FaceDatabaseError` naming the first bad row; nothing is imported then.
-    """
-
-    def refuse(problem: str) -> FaceDatabaseError:
-        return FaceDatabaseError(
-            source, _("{source} cannot be imported: {problem}. Nothing was imported.").format(source=source, problem=problem)
-        )
-
-    clean_people, names = [], {}
-    for pid, name, notes, created in people:
-        problem = name_problem(name)
-        if problem is not None:
-            raise refuse(_("person {id}: {problem}").format(id=pid, problem=problem))
-        if notes is not None and not isinstance(notes, str):
-            raise refuse(_("person {id} ({name}): the notes are not text").format(id=pid, name=clean_name(name)))
-        names[pid] = clean_name(name)
-        clean_people.append((pid, names[pid], notes or "", created if isinstance(created, str) else _now()))
-    clean_rows = []
-    for r in rows:
-        pid, blob, model, src, x0, y0, x1, y1, size, sharp, _digest_col, created, jpeg, sid = r
-        who = names.get(pid)
-        where = _("sample {id} (person {name})").format(id=sid, name=who if who is not None else pid)
-        problem = (
-            (_("it belongs to no person") if who is None else None)
-            or embedding_problem(blob)
-            or (_("unknown embedding model {model}").format(model=model if isinstance(model, str) else "NULL") if model not in known_models else None)
-            or (_("its face chip is missing") if not isinstance(jpeg, bytes) or not jpeg else None)
-            or (_("its box or quality values are not numbers") if not all(_number_or_none(v) for v in (x0, y0, x1, y1, size, sharp)) else None)
-        )
-        if problem is not None:
-            raise refuse(_("{where}: {problem}").format(where=where, problem=problem))
-        clean_rows.append((pid, bytes(blob), model, src if isinstance(src, str) else "", x0, y0, x1, y1, size, sharp, None,
-                           created if isinstance(created, str) else _now(), jpeg))
-    return clean_people, clean_rows
