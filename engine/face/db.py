@@ -17,8 +17,11 @@ WAL mode with foreign keys and ``secure_delete`` on, and every write is one
 ``BEGIN IMMEDIATE`` transaction, so another process (the GUI and the CLI at
 once) waits up to the busy timeout instead of failing, and a process killed
 mid-enrollment loses nothing it had committed. A damaged file is never
-replaced: opening it raises :class:`FaceDatabaseError` naming the file and
-the way out. The schema is versioned with ``PRAGMA user_version``; older
+replaced: opening it (a ``quick_check`` of the tables answers come from) or
+reading a damaged row raises :class:`FaceDatabaseError` naming the file and
+the way out. A file its owner made read-only (mode bits) is opened with
+``mode=ro`` and never written; a full disk rolls the transaction back and
+raises :class:`FaceDatabaseFull`. The schema is versioned with ``PRAGMA user_version``; older
 files are migrated in place on open, inside a transaction.
 
 Export writes one self-contained database file of the same format
