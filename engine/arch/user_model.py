@@ -1,9 +1,13 @@
 """Open the user's own model: a TorchScript file or a ``torch.export`` program.
 
 Both formats hold code in a restricted form (TorchScript IR, or an ATen graph)
-plus tensors, so opening them runs no arbitrary Python. A plain pickled
-module (``torch.save(model)``) could run any code while loading, so it is
-refused with :class:`ModelFileError` explaining how to export the model.
+plus tensors. Their pickles could still name any Python callable, and
+``torch.export.load`` falls back to full unpickling, so the archive is
+inspected first (:mod:`engine.safe_files`): anything beyond tensors, the
+format's own classes and a plain operator graph is refused with a one-line
+:class:`ModelFileError` before torch reads the file. A plain pickled module
+(``torch.save(model)``) could run any code while loading, so it is refused
+too, explaining how to export the model.
 
     um = open_model("net.pt")              # TorchScript or exported program
     s = um.summarize((3, 224, 224))        # a ModelSummary, like the zoo's
@@ -28,6 +32,8 @@ from typing import Any, Sequence
 
 import torch
 
+from ..i18n import _
+from ..safe_files import RefusedFile, check_exported, check_torchscript
 from .summary import LayerRow, ModelSummary, SummaryError, format_shape
 
 __all__ = ["ModelFileError", "UserModel", "open_model", "detect_format", "EXPORT_HELP"]
@@ -86,13 +92,23 @@ def open_model(path: str | Path) -> "UserModel":
         )
     if kind == "unknown":
         raise ModelFileError(f"{path.name} is neither a TorchScript file nor an exported program.\n{EXPORT_HELP}")
+    try:  # before torch reads anything: torch.export.load would unpickle a refused pickle anyway
+        with zipfile.ZipFile(path) as zf:
+            (check_torchscript if kind == "torchscript" else check_exported)(path, zf)
+    except RefusedFile as exc:
+        raise ModelFileError(str(exc)) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     try:
         if kind == "torchscript":
             module = _quiet(torch.jit.load, str(path), map_location="cpu").eval()
         else:
             module = _quiet(torch.export.load, str(path))
+            module._guards_code = []  # input checks as Python source: compiled by module(), so never kept
     except Exception as exc:
-        raise ModelFileError(f"{path.name} could not be opened as {kind}: {exc}") from exc
+        raise ModelFileError(
+            _("{file} could not be opened as {kind}: {reason}").format(file=path.name, kind=kind, reason=_gist(exc))
+        ) from None
     return UserModel(path, kind, module)
 
 
