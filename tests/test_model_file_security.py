@@ -284,3 +284,24 @@ def test_cli_models_import_yolo_eval_and_style_apply_refuse_in_one_line(tmp_path
             err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
             assert len(err) == 1 and bad.name in err[0] and "Traceback" not in err[0], (argv, err)
     assert not marker.exists()
+
+
+def test_architectures_panel_shows_the_refusal_in_one_line(qtbot, tmp_path):
+    from gui.context import AppContext, make_settings
+    from gui.jobs import JobRunner
+    from gui.panels.architectures import ArchitecturesPanel
+
+    marker = tmp_path / "pwned"
+    evil = _rewrite(_exported(tmp_path / "m.pt2"), tmp_path / "evil.pt2",
+                    {"data/sample_inputs/model.pt": _torch_saved(_Payload(marker))})
+    errors: list[tuple[str, str]] = []
+    ctx = AppContext(JobRunner(), make_settings(), show_error=lambda title, text, details="": errors.append((title, text)))
+    panel = ArchitecturesPanel(ctx)
+    qtbot.addWidget(panel)
+    try:
+        assert not panel.open_model_file(evil)
+        assert len(errors) == 1 and "\n" not in errors[0][1] and "evil.pt2 was refused" in errors[0][1]
+        assert "evil.pt2 was refused" in panel.message.text()
+        assert panel.chooser.findText("File: evil.pt2") < 0 and not marker.exists()
+    finally:
+        ctx.jobs.wait_all(5000)

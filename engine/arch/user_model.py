@@ -84,7 +84,10 @@ def open_model(path: str | Path) -> "UserModel":
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
-    kind = detect_format(path)
+    try:
+        kind = detect_format(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     if kind == "pickle":
         raise ModelFileError(
             f"{path.name} is a pickled Python object (saved with torch.save(model)). Loading it could run "
