@@ -232,8 +232,16 @@ _SYMPY_NAMES = frozenset({
     "TruncToFloat", "TruncToInt", "RoundToInt", "RoundDecimal", "ToFloat", "Identity", "Max", "Min", "Eq", "Ne", "Lt",
     "Le", "Gt", "Ge", "And", "Or", "Not", "Abs", "sqrt", "floor", "ceiling", "oo", "zoo", "nan", "int_oo", "true",
     "false", "True", "False", "Integer", "Rational", "Float", "Piecewise", "ITE",
+    # torch writes expressions as sympy's srepr: Mul(Integer(2), Symbol('s1', positive=True, integer=True))
+    "Symbol", "Add", "Mul", "Pow", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan", "Equality",
+    "Unequality", "BooleanTrue", "BooleanFalse", "Infinity", "NegativeInfinity", "IntInfinity", "NegativeIntInfinity",
+    "NaN", "Half", "One", "Zero", "NegativeOne", "ExprCondPair", "Tuple", "positive", "negative", "integer", "real",
+    "nonnegative", "nonpositive", "finite", "infinite", "zero", "nonzero", "even", "odd", "rational", "commutative",
+    "precision", "evaluate",
 })
-_TOKEN = re.compile(r"\s+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|\*\*|//|==|!=|<=|>=|[-+*/%()<>,&|~]")
+# no attribute access (a dot only inside a number), no brackets, quotes only around a symbol's name or a number
+_TOKEN = re.compile(r"\s+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z0-9_.+-]*'"
+                    r"|\*\*|//|==|!=|<=|>=|[-+*/%()<>,&|~=]")
 _TARGET = re.compile(r"(torch\.ops\.[A-Za-z_]\w*\.[A-Za-z_]\w*(\.[A-Za-z_]\w*)?|math\.[a-z_0-9]+"
                      r"|torch\.sym_[a-z_]+|torch\._sym_[a-z_]+)\Z")
 # operator's arithmetic only: attrgetter, methodcaller and call would reach any attribute of a value
@@ -260,7 +268,9 @@ def _safe_expression(text: str) -> bool:
         if not m:
             return False
         token = m.group()
-        if token[0].isalpha() or token[0] == "_":
+        if token[0] == "'":
+            pass  # a symbol's name or a number, only ever an argument of the names below
+        elif token[0].isalpha() or token[0] == "_":
             if token not in _SYMPY_NAMES and not _SYMBOL.match(token) and not token.startswith("OpaqueUnaryFn_"):
                 return False
         pos = m.end()

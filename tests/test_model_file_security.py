@@ -200,7 +200,11 @@ def test_genuine_exported_and_torchscript_files_still_open(tmp_path):
     x = torch.randn(1, 1, 8, 8)
     torch.manual_seed(0)
     reference = _Tiny().eval()
-    for path in (_exported(tmp_path / "m.pt2"), _scripted(tmp_path / "m.pt")):
+    side = torch.export.Dim("side", min=4, max=64)
+    dynamic = tmp_path / "dynamic.pt2"  # its graph carries size expressions (sympy srepr) and guards
+    torch.export.save(torch.export.export(reference, (torch.zeros(1, 1, 8, 8),),
+                                          dynamic_shapes={"x": {2: side, 3: side}}), str(dynamic))
+    for path in (_exported(tmp_path / "m.pt2"), _scripted(tmp_path / "m.pt"), dynamic):
         um = open_model(path)
         assert torch.allclose(um(x), reference(x))
         assert um.summarize((1, 8, 8)).total_params == 2 * 9 + 2
