@@ -158,11 +158,24 @@ def _check_member_pickle(path: Path, member: str, data: bytes, allowed: Callable
         raise _refuse_code(path, member, problem)
 
 
+def _members(path: Path, zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's entries; two with one name are refused (torch's reader might take the one not inspected)."""
+    infos = zf.infolist()
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            raise RefusedFile(_("{file} was refused: it holds two members named {member}")
+                              .format(file=path.name, member=info.filename))
+        seen.add(info.filename)
+    return infos
+
+
 def _check_torch_zip(path: Path, zf: zipfile.ZipFile, allowed: Callable[[str, str], bool], inside: str = "") -> None:
     """Every pickle in a ``torch.save`` / ``torch.jit.save`` archive (``inside``: the member holding it)."""
-    for name in zf.namelist():
+    for info in _members(path, zf):
+        name = info.filename
         if name.endswith("pkl"):  # data.pkl, constants.pkl, code/*.debug_pkl, bytecode.pkl
-            _check_member_pickle(path, f"{inside}/{name}" if inside else name, zf.read(name), allowed)
+            _check_member_pickle(path, f"{inside}/{name}" if inside else name, zf.read(info), allowed)
 
 
 def _check_nested_torch_file(path: Path, member: str, data: bytes) -> None:
@@ -182,13 +195,16 @@ def _check_nested_torch_file(path: Path, member: str, data: bytes) -> None:
 def _check_legacy_pickles(path: Path, member: str | None, data: bytes | io.BufferedIOBase) -> None:
     """torch's pre-1.6 format: five pickles (magic, protocol, system info, the object, storage keys), then raw bytes."""
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    for _i in range(5):
+    for index in range(5):
         try:
             problem = pickle_problem(stream, tensor_global)
         except ValueError:
             if member:
                 raise RefusedFile(_("{file} was refused: its member {member} is not a readable pickle")
                                   .format(file=path.name, member=member)) from None
+            if index:  # a pickle, but not the series torch.save writes
+                raise RefusedFile(_("{file} is not a PyTorch weights file (a pickle that torch.save did not write)")
+                                  .format(file=path.name)) from None
             raise RefusedFile(_("{file} is not a PyTorch weights file (neither a zip archive nor a pickle)")
                               .format(file=path.name)) from None
         if problem:
@@ -314,12 +330,16 @@ def _payload_config(path: Path, member: str, data: bytes) -> dict:
 def check_exported(path: str | Path, zf: zipfile.ZipFile) -> None:
     """Refuse an exported program (``torch.export.save``) holding anything beyond its graph and plain tensors."""
     path = Path(path)
-    names = zf.namelist()
     tails: dict[str, str] = {}
-    for name in names:
+    for info in _members(path, zf):
+        name = info.filename
         if name.endswith("/"):
             continue
-        tails[name.split("/", 1)[1] if "/" in name else name] = name
+        tail = name.split("/", 1)[1] if "/" in name else name
+        if tail in tails:  # one member under two top folders: torch reads only one of them
+            raise RefusedFile(_("{file} was refused: it holds two members named {member}")
+                              .format(file=path.name, member=tail))
+        tails[tail] = name
     pickled: set[str] = set()
     for tail, name in tails.items():
         if tail in _PT2_FIXED or tail.startswith("extra/"):

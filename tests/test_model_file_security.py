@@ -138,7 +138,8 @@ def test_pt2_pickled_weight_of_plain_tensors_still_opens(tmp_path):
     assert torch.equal(dict(um.module.named_buffers())["shift"], torch.full((2,), 3.0))
 
 
-@pytest.mark.parametrize("case", ["native code", "unknown member", "custom object", "operator", "expression"])
+@pytest.mark.parametrize("case", ["native code", "unknown member", "custom object", "operator", "expression",
+                                  "duplicate member"])
 def test_pt2_beyond_its_format_is_refused(tmp_path, case):
     marker = tmp_path / "pwned"
     genuine = _exported(tmp_path / "m.pt2")
@@ -173,6 +174,8 @@ def test_pt2_beyond_its_format_is_refused(tmp_path, case):
         replace, what = program(target), "_operator.attrgetter"
     else:
         replace, what = program(expression), "__import__"
+    if case == "duplicate member":
+        add, what = {"data/sample_inputs/model.pt": _torch_saved(_Payload(marker))}, "two members"
     evil = _rewrite(genuine, tmp_path / "evil.pt2", replace, add)
     with pytest.raises(ModelFileError) as err:
         open_model(evil)
@@ -236,6 +239,10 @@ def test_safe_load_refuses_a_legacy_format_file_carrying_code(tmp_path):
     plain = tmp_path / "plain.pth"
     torch.save({"w": torch.ones(2)}, plain, _use_new_zipfile_serialization=False)
     assert torch.equal(safe_load(plain)["w"], torch.ones(2))
+    foreign = tmp_path / "foreign.pkl"
+    foreign.write_bytes(pickle.dumps({"w": [1.0, 2.0]}))
+    with pytest.raises(WeightsError, match="a pickle that torch.save did not write"):
+        safe_load(foreign)
 
 
 # ------------------------------------------------------------------ the command line
