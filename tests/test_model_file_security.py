@@ -261,13 +261,19 @@ def test_cli_arch_summary_refuses_in_one_line(tmp_path):
     pt2 = _rewrite(_exported(tmp_path / "m.pt2"), tmp_path / "evil.pt2",
                    {"data/sample_inputs/model.pt": _torch_saved(_Payload(marker))})
     script = _rewrite(_scripted(tmp_path / "m.pt"), tmp_path / "evil.pt", {"/data.pkl": pickle.dumps(_Payload(marker))})
+    def unknown_op(data: bytes) -> bytes:
+        doc = json.loads(data)
+        doc["graph_module"]["graph"]["nodes"][0]["target"] = "torch.ops.aten.no_such_op.default"
+        return json.dumps(doc).encode()
+
+    damaged = _rewrite(tmp_path / "m.pt2", tmp_path / "damaged.pt2", {"models/model.json": unknown_op})
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CONVSTUDIO_LANG": "en"}
-    for path in (pt2, script):
+    for path, word in ((pt2, "refused"), (script, "refused"), (damaged, "no_such_op")):
         done = subprocess.run([sys.executable, "-m", "gui.main", "arch", "summary", str(path)], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         assert done.returncode != 0 and len(lines) == 1, done.stderr
-        assert "Traceback" not in done.stderr and path.name in lines[0] and "refused" in lines[0]
+        assert "Traceback" not in done.stderr and path.name in lines[0] and word in lines[0]
         assert not marker.exists()
 
 

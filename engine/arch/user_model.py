@@ -23,6 +23,7 @@ captured). Receptive fields are not computed for user models.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 import zipfile
@@ -69,11 +70,41 @@ def detect_format(path: str | Path) -> str:
     return "unknown"
 
 
+_TORCH_LOGGERS = ("torch.export", "torch._export")  # they log a failed load with its traceback on stderr
+
+
+class _FirstError(logging.Handler):
+    """Keeps the first exception torch logs (its final error then only says "see the warnings above")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.error: BaseException | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.error is None and record.exc_info and record.exc_info[1] is not None:
+            self.error = record.exc_info[1]
+
+
 def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return fn(*args, **kwargs)
+    loggers = [logging.getLogger(name) for name in _TORCH_LOGGERS]
+    saved = [(logger.level, logger.propagate, logger.handlers) for logger in loggers]
+    first = _FirstError()
+    try:
+        for logger in loggers:  # torch gives these loggers their own stderr handlers
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+            logger.handlers = [first]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return fn(*args, **kwargs)
+    except Exception as exc:
+        raise (first.error or exc) from None
+    finally:
+        for logger, (level, propagate, handlers) in zip(loggers, saved):
+            logger.handlers = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def open_model(path: str | Path) -> "UserModel":
