@@ -293,7 +293,7 @@ def _safe_expression(text: str) -> bool:
     return True
 
 
-def _graph_problem(node: object, key: str = "") -> str | None:
+def _graph_problem(node: object) -> str | None:
     """The first unsafe symbolic expression or operator target in a serialized program (JSON)."""
     if isinstance(node, dict):
         for k, v in node.items():
@@ -305,12 +305,12 @@ def _graph_problem(node: object, key: str = "") -> str | None:
                 bad = next((s for s in v if not _safe_expression(s)), None)
                 if bad is not None:
                     return bad
-            found = _graph_problem(v, k)
+            found = _graph_problem(v)
             if found is not None:
                 return found
     elif isinstance(node, list):
         for item in node:
-            found = _graph_problem(item, key)
+            found = _graph_problem(item)
             if found is not None:
                 return found
     return None
