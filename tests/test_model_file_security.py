@@ -322,3 +322,16 @@ def test_architectures_panel_shows_the_refusal_in_one_line(qtbot, tmp_path):
         assert panel.chooser.findText("File: evil.pt2") < 0 and not marker.exists()
     finally:
         ctx.jobs.wait_all(5000)
+
+
+def test_cli_turns_any_weights_error_into_one_line(tmp_path, capsys, monkeypatch):
+    import engine.commands.yolo as yolo_command
+
+    marker = tmp_path / "pwned"
+    hostile, _garbage = _hostile_and_garbage(tmp_path, marker)
+    # a command that loads a file without catching the refusal itself
+    monkeypatch.setattr(yolo_command, "_eval", lambda args: safe_load(args.model) and 0)
+    assert main(["yolo", "eval", str(hostile)]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and err[0].startswith("convstudio: hostile.pth was refused"), err
+    assert not marker.exists()
