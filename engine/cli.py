@@ -66,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
     func = getattr(args, "func", None)
     if func is None:
         return 2
-    return int(func(args) or 0)
+    from .weights import WeightsError
+
+    try:
+        return int(func(args) or 0)
+    except WeightsError as exc:  # a refused or unreadable model file, wherever a command loads one: one line
+        print(f"\nconvstudio: {exc}", file=sys.stderr)
+        return 1
 
 
 def shape_order(args: argparse.Namespace) -> str:

@@ -25,6 +25,7 @@ from engine.arch import zoo
 from engine.arch.layer_outputs import channel_grid, layer_outputs_job
 from engine.arch.summary import format_shape, parse_shape
 from engine.arch.user_model import ModelFileError
+from engine.i18n import _
 from engine.io import ImageLoadError, load_image
 from engine.samples import sample_image
 
@@ -163,7 +164,7 @@ class ArchitecturesPanel(Panel):
             key = self.model.open_file(path)
         except ModelFileError as exc:
             self.model.set_error(str(exc))
-            self.ctx.show_error("Cannot open the model", str(exc), "")
+            self.ctx.show_error(_("Cannot open the model"), str(exc), "")
             return False
         if self.chooser.findData(key) < 0:
             self.chooser.addItem(f"File: {Path(path).name}", key)
