@@ -28,6 +28,8 @@ __all__ = [
     "format_shape",
     "format_batch_shape",
     "reorder_batch",
+    "set_display_order",
+    "display_order",
 ]
 
 #: ``"hwc"``: the course's order (height, width, channels); ``"chw"``: PyTorch's.
@@ -37,6 +39,21 @@ SHAPE_ORDERS: tuple[str, ...] = ("hwc", "chw")
 DEFAULT_ORDER: ShapeOrder = "hwc"
 #: What the command line prints by default (PyTorch's: its users write scripts).
 CLI_DEFAULT_ORDER: ShapeOrder = "chw"
+
+
+_display_order: ShapeOrder = DEFAULT_ORDER
+
+
+def set_display_order(order: str) -> ShapeOrder:
+    """Make ``order`` the one :func:`format_shape` uses when none is given (the app's *Shape notation*)."""
+    global _display_order
+    _display_order = check_order(order)
+    return _display_order
+
+
+def display_order() -> ShapeOrder:
+    """The order shapes are shown in when none is given (H×W×C unless the user chose C×H×W)."""
+    return _display_order
 
 
 def check_order(order: str) -> ShapeOrder:
@@ -76,9 +93,10 @@ def _join(s: Sequence[int]) -> str:
     return "×".join(str(int(v)) for v in s)
 
 
-def format_shape(shape: Sequence[int] | None, order: str = "hwc", source: str = "chw", label: bool = True) -> str:
+def format_shape(shape: Sequence[int] | None, order: str | None = None, source: str = "chw", label: bool = True) -> str:
     """One image's shape as text in ``order``, labelled: ``(96, 55, 55)`` → ``"55×55×96 (H×W×C)"``.
 
+    ``order`` defaults to :func:`display_order` (the app's *Shape notation* setting).
     ``source`` is the order ``shape`` is given in (PyTorch's ``"chw"`` by default).
     Ranks other than 3 (a flattened 9216, a 2-D matrix) print plain, with no label;
     ``None`` gives ``""``, an empty shape ``"scalar"``. ``label=False`` drops the ``(H×W×C)``.
@@ -90,16 +108,18 @@ def format_shape(shape: Sequence[int] | None, order: str = "hwc", source: str = 
         return _("scalar")
     if len(s) != 3:
         return _join(s)
+    order = order or _display_order
     text = _join(reorder(s, order, source))
     return "{shape} ({order})".format(shape=text, order=order_label(order)) if label else text
 
 
-def format_batch_shape(shape: Sequence[int] | None, order: str = "hwc", source: str = "chw", label: bool = True) -> str:
+def format_batch_shape(shape: Sequence[int] | None, order: str | None = None, source: str = "chw", label: bool = True) -> str:
     """A batch shape (N first) as text: ``(1, 96, 55, 55)`` → ``"1×55×55×96 (N×H×W×C)"``; other ranks as :func:`format_shape`."""
     if shape is None:
         return ""
     s = tuple(int(v) for v in shape)
     if len(s) != 4:
         return format_shape(s, order, source, label)
+    order = order or _display_order
     text = _join(reorder_batch(s, order, source))
     return "{shape} ({order})".format(shape=text, order=order_label(order, batch=True)) if label else text

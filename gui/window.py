@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import device as engine_device
-from engine import i18n
+from engine import i18n, shapes
 from engine.i18n import N_, _
 from engine.io import is_image_path
 
@@ -243,6 +243,18 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda checked=False, n=name: self.set_device(n))
             dgroup.addAction(act)
             device_menu.addAction(act)
+        shape_menu = view.addMenu(_("&Shape notation"))
+        sgroup = QActionGroup(self)
+        self._shape_actions: dict[str, QAction] = {}
+        saved_order = str(self.settings.value("shape_order", shapes.DEFAULT_ORDER))
+        shapes.set_display_order(saved_order if saved_order in shapes.SHAPE_ORDERS else shapes.DEFAULT_ORDER)
+        for order, title in (("hwc", N_("H×W×C (the course)")), ("chw", N_("C×H×W (PyTorch)"))):
+            act = QAction(_(title), self, checkable=True)
+            act.setChecked(order == shapes.display_order())
+            act.triggered.connect(lambda checked=False, o=order: self.set_shape_order(o))
+            sgroup.addAction(act)
+            shape_menu.addAction(act)
+            self._shape_actions[order] = act
         language_menu = view.addMenu(_("&Language"))
         lgroup = QActionGroup(self)
         self._language_actions: dict[str, QAction] = {}
@@ -274,12 +286,23 @@ class MainWindow(QMainWindow):
         self._language_actions[chosen].setChecked(True)
         return chosen
 
-    def _after_language_change(self, code: str) -> None:
+    def set_shape_order(self, order: str) -> str:
+        """Show every shape in ``order`` (``hwc`` or ``chw``); panels re-render. Returns the order set."""
+        chosen = shapes.set_display_order(order)
+        self.settings.setValue("shape_order", chosen)
+        self._shape_actions[chosen].setChecked(True)
+        self._refresh_panels()
+        return chosen
+
+    def _refresh_panels(self) -> None:
         for panel in self.panels.values():
             try:
                 panel.retranslate()
             except Exception:  # a panel that fails to re-render must not block the switch
-                log.exception("panel %s failed to re-translate", panel.panel_id)
+                log.exception("panel %s failed to re-render", panel.panel_id)
+
+    def _after_language_change(self, code: str) -> None:
+        self._refresh_panels()
         self._update_job_status()
         self.warn_missing_chinese_font()
 

@@ -33,8 +33,9 @@ def _english_by_default(monkeypatch):
     """Tests start in English whatever the machine's locale; a test that switches language is undone."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
-    from engine import i18n
+    from engine import i18n, shapes
 
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+    shapes.set_display_order(shapes.DEFAULT_ORDER)

@@ -213,3 +213,19 @@ def test_no_function_shadows_the_translation_function():
     root = Path(__file__).resolve().parents[1]
     hits = _shadowed_translations(root / "engine") + _shadowed_translations(root / "gui")
     assert not hits, "\n".join(hits)
+
+
+def test_shape_notation_setting_is_app_wide_and_persists(window):
+    from engine import shapes
+
+    assert shapes.display_order() == "hwc"  # the course's order by default
+    assert shapes.format_shape((96, 55, 55)) == "55×55×96 (H×W×C)"
+    seen = []
+    window.panel("convolution").retranslate = lambda: seen.append(shapes.display_order())
+    window.set_shape_order("chw")
+    assert shapes.format_shape((96, 55, 55)) == "96×55×55 (C×H×W)"
+    assert seen == ["chw"] and window.settings.value("shape_order") == "chw"
+    window.set_language("zh_CN")
+    titles = [a.text() for a in window._shape_actions.values()]
+    assert titles == ["H×W×C（课程）", "C×H×W（PyTorch）"]
+    window.set_shape_order("hwc")
