@@ -323,3 +323,17 @@ def test_freeze_takes_the_last_frame_that_had_boxes(qtbot, panel):
     assert panel.nms_view.steps >= 1
     assert panel.nms_view.boxes.shape[0] == panel._frozen.detections.num_raw > 0
     assert panel._frozen is not panel.last_result and panel._frozen.stats.index >= with_boxes.stats.index
+
+
+def test_the_detectors_own_thresholds_are_offered_only_after_a_detector_change(qtbot):
+    from gui.panels.detection_model import DetectionModel
+
+    m = DetectionModel()
+    m.set_detector("haar_face")
+    m.update(score=0.6, iou=0.45)
+    m.apply_detector_defaults(0.95, 0.3)  # the same detector restarted (e.g. another source): nothing to offer
+    assert m.suggested is None and (m.score, m.iou) == (0.6, 0.45)
+    m.set_detector("hog_people")
+    assert m.suggested == (0.3, 0.3) and "hog_people suggests Score 0.30" in m.suggestion_text()
+    m.apply_detector_defaults(0.3, 0.3)  # the built detector confirms them
+    assert m.suggested == (0.3, 0.3) and (m.score, m.iou) == (0.6, 0.45)

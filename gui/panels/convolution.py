@@ -611,6 +611,7 @@ class ConvolutionPanel(Panel):
         if self.sample_combo.itemData(last) == _FILE_ITEM:
             self.sample_combo.removeItem(last)
         self.sample_combo.addItem(_("File: {name}").format(name=name), _FILE_ITEM)
+        self.sample_combo.setItemData(self.sample_combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
         with QSignalBlocker(self.sample_combo):
             self.sample_combo.setCurrentIndex(self.sample_combo.count() - 1)
 

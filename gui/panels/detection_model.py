@@ -55,6 +55,7 @@ class DetectionModel(QObject):
         self.user_thresholds = False
         #: the chosen detector's own (score, iou) when they differ from the user's kept values, else None
         self.suggested: tuple[float, float] | None = None
+        self._offer_pending = False  # the detector just changed: its own thresholds, once built, may be offered
         self.score, self.iou = self._detector_defaults()
 
     # -- queries --
@@ -144,6 +145,7 @@ class DetectionModel(QObject):
             self.class_filter = ()
             if self.user_thresholds:
                 self.defaults_pending = False
+                self._offer_pending = True
                 self._suggest(*self._detector_defaults())
             else:
                 self.defaults_pending = True
@@ -169,7 +171,8 @@ class DetectionModel(QObject):
             self.score, self.iou = round(score, 2), round(iou, 2)
             if changed:
                 self.settingsChanged.emit()
-        elif self.user_thresholds:
+        elif self._offer_pending:
+            self._offer_pending = False
             self._suggest(score, iou)
             self.settingsChanged.emit()
 
