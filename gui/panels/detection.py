@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine.detect import detector_choices
-from engine.i18n import _
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
 from engine.detect.torchvision_detectors import TORCHVISION_MODELS
+from engine.i18n import _
 from engine.paths import data_dir
 
 from ..panel import Panel
@@ -633,6 +633,7 @@ class DetectionPanel(Panel):
         r = self.last_result
         if r is not None and r.detections is not None and not r.detections.num_raw and self._last_with_boxes is not None:
             r = self._last_with_boxes
+            self.message.setText(_("The newest frame had no boxes: froze frame {index}, the last one shown with boxes.").format(index=r.stats.index))
         if r is None or r.detections is None:
             self.nms_text.setText("No frame yet: start the detector first.")
             return
