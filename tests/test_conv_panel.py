@@ -281,6 +281,7 @@ def test_sample_box_says_a_file_is_in_use(panel, qtbot, tmp_path):
     assert p.model.photo_name == "mine.png" and p.model.photo.shape == (20, 30, 3)
     p.open_image(photo)  # a second file replaces the entry instead of adding one
     assert sum("mine.png" in p.sample_combo.itemText(i) for i in range(p.sample_combo.count())) == 1
+    qtbot.waitUntil(lambda: not p._photo_timer.isActive() and p._photo_job is None, timeout=20000)
 
 
 def test_coverage_expressions_do_not_break(panel):

@@ -677,3 +677,4 @@ class ConvolutionPanel(Panel):
 
     def shutdown(self) -> None:
         self.model.pause()
+        self._photo_timer.stop()  # no new filter job once the panel is closing
