@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, text: str, details: str = "") -> None:
         """Report an error in the status bar and a dialog (details: the traceback)."""
         log.error("%s: %s\n%s", title, text, details)
-        self.show_message(f"{title}: {text}", 10000)
+        # engine errors often start with the same words ("Cannot open image …"): say them once
+        self.show_message(text if text.lower().startswith(title.lower()) else f"{title}: {text}", 10000)
         if self._quiet_dialogs:
             return
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)

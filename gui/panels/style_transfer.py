@@ -35,7 +35,14 @@ from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
 from ..widgets.style_image_slot import StyleImageSlot
 from ..widgets.style_loss_plot import StyleLossPlot
-from .style_transfer_model import CONTENT_SAMPLES, STYLE_CHOICES, FastStyleModel, StyleTransferModel
+from .style_transfer_model import (
+    CONTENT_SAMPLES,
+    STYLE_CHOICES,
+    FastStyleModel,
+    StyleTransferModel,
+    report_every,
+    short_training_warning,
+)
 
 __all__ = ["StyleTransferPanel"]
 
@@ -535,6 +542,10 @@ class StyleTransferPanel(Panel):
         tl.addRow(QLabel("Uses the style image of the first tab."))
         tl.addRow("Photos", frow)
         tl.addRow("Steps", self.train_steps)
+        self.train_steps_note = QLabel("")
+        self.train_steps_note.setWordWrap(True)
+        self.train_steps_note.setStyleSheet("color: #9a6700;")
+        tl.addRow(self.train_steps_note)
         tl.addRow("Name", self.train_name)
         tb = QHBoxLayout()
         self.train_button = QPushButton("Train / resume")
@@ -567,8 +578,15 @@ class StyleTransferPanel(Panel):
         self.webcam_button.toggled.connect(self._toggle_webcam)
         browse.clicked.connect(self._browse_train_folder)
         self.train_button.clicked.connect(self.train)
+        self.train_steps.valueChanged.connect(self._warn_short_training)
+        self._warn_short_training(self.train_steps.value())
         self.train_cancel.clicked.connect(lambda: self._fast_job.cancel() if self._fast_job else None)
         return page
+
+    def _warn_short_training(self, steps: int) -> None:
+        note = short_training_warning(steps)
+        self.train_steps_note.setText(note)
+        self.train_steps_note.setVisible(bool(note))
 
     def _show_network(self) -> None:
         has = self.fast.stylizer is not None
@@ -659,6 +677,7 @@ class StyleTransferPanel(Panel):
         name = "".join(c for c in self.train_name.text().strip() if c.isalnum() or c in "-_") or "my-style"
         out = trained_dir() / "styles" / f"{name}.pth"
         self.fast.train_params.steps = self.train_steps.value()
+        self.fast.train_params.report_every = report_every(self.train_steps.value())
         self.fast.train_params.backbone = self.model.params.backbone
         self.fast_status.setText(f"Training {name} (checkpoints in {out.parent}; Train again resumes)…")
 
@@ -667,6 +686,8 @@ class StyleTransferPanel(Panel):
             self.fast.set_curve(result.curve)
             self.load_network(str(result.model_path))
             note = f" {result.notice}" if result.notice else ""
+            short = short_training_warning(result.steps)
+            note += f" {short}" if short else ""
             self.fast_status.setText(f"Trained {result.steps} steps; saved {result.model_path}.{note}")
             self._show_network()
 
