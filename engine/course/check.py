@@ -93,15 +93,24 @@ def _zoo_summary(name: str, input_hwc: list[int] | None = None):
     return summary.summarize_zoo(name, shape)
 
 
+def _engine(module: Any, name: str, need: str) -> Any:
+    """``module.name``, or :class:`Needs` with ``need`` when the engine does not have it."""
+    found = getattr(module, name, None)
+    if found is None:
+        raise Needs(need)
+    return found
+
+
 def _trace_relu(x, w, bias):
+    """(pre-activation, activation) of one CNN layer, both (C_out, H_out, W_out), from the lab's trace."""
     from .. import conv
 
-    params = inspect.signature(conv.trace).parameters
-    if "activation" not in params:
+    if "relu" not in inspect.signature(conv.trace).parameters:
         raise Needs(_("needs a ReLU step in engine.conv (bias + ReLU after the convolution)"))
-    t = conv.trace(x, w, bias, activation="relu")
-    post = getattr(t, "activated", None)
-    return t.totals.reshape(t.output.shape), (t.output if post is None else post)
+    t = conv.trace(x, w, bias, relu=True)
+    # the lab shows each step's value after ReLU; read them back in output order
+    post = np.array([step.activated for step in t.steps]).reshape(tuple(t.output.shape))
+    return t.pre_activation, post
 
 
 def _many_channels(n: int, channels: int):
@@ -195,7 +204,8 @@ def _relu(ex: Example) -> dict[str, Any]:
 def _pool(ex: Example) -> dict[str, Any]:
     from .. import conv
 
-    t = conv.pool_trace(np.asarray(ex.state["input"], float)[None], ex.state["pool"], ex.state["f"], ex.state["stride"])
+    # the grid is pooled as it is, with no convolution first (a 2-D grid is one channel)
+    t = conv.pool_trace(ex.state["input"], ex.state["pool"], ex.state["f"], ex.state["stride"])
     return {"output": t.output[0]}
 
 
@@ -236,19 +246,33 @@ def _activation_sizes(ex: Example) -> dict[str, Any]:
 
     s = summary.summarize(_lenet_like_model(), (3, 32, 32), name="lenet-like")
     rows = [r for r in s.leaves() if r.type != "Flatten"]
-    if not rows or not hasattr(rows[0], "activation_size"):
+    if not rows or not hasattr(rows[0], "activations"):
         raise Needs(_("needs an activation-size column in engine.arch.summary"))
-    return {"activation_sizes": [r.activation_size for r in rows]}
+    return {"activation_sizes": [r.activations for r in rows]}
+
+
+def _measured_shift(before, after, shift_image) -> int | None:
+    """The smallest k ≥ 0 such that ``after`` equals ``before`` moved k columns right (the k filled columns aside)."""
+    width = int(before.shape[-1])
+    for k in range(width):
+        moved = shift_image(before, 0, k)
+        if bool(np.allclose(after[..., k:].numpy(), moved[..., k:].numpy(), atol=1e-6)):
+            return k
+    return None
 
 
 def _translation(ex: Example) -> dict[str, Any]:
     from .. import conv
 
-    demo = getattr(conv, "translation_demo", None)
-    if demo is None:
-        raise Needs(_("needs a translation-invariance demo in engine.conv"))
-    r = demo(shift=ex.state["shift_px"])
-    return {"feature_map_shift": r.feature_map_shift, "pooled_shift": r.pooled_shift}
+    need = _("needs a translation-invariance demo in engine.conv")
+    demo = _engine(conv, "shift_demo", need)
+    shift_image = _engine(getattr(conv, "shift", None), "shift_image", need)
+    s = ex.state
+    # a random image has no repeating pattern, so only the true shift lines the maps up
+    x = conv.input_preset("random integers", 12, rng=np.random.default_rng(0))
+    r = demo(x, conv.kernel_preset(s["kernel"], 3), shift_px=s["shift_px"], pool=(s["pool"], s["f"], s["stride"]))
+    return {"feature_map_shift": _measured_shift(r.feature, r.shifted_feature, shift_image),
+            "pooled_shift": _measured_shift(r.pooled, r.shifted_pooled, shift_image)}
 
 
 def _lenet5(ex: Example) -> dict[str, Any]:
@@ -353,15 +377,11 @@ def _mirror(ex: Example) -> dict[str, Any]:
 
 
 def _colour_manual(ex: Example) -> dict[str, Any]:
-    import torch
+    from .. import augment
 
-    from ..augment import ChannelOffsets
-
-    if "offsets" not in inspect.signature(ChannelOffsets).parameters:
-        raise Needs(_("needs colour offsets set by hand in engine.augment (they are random only)"))
-    img = torch.tensor(ex.state["pixel"], dtype=torch.uint8).view(3, 1, 1)
-    out = ChannelOffsets(offsets=tuple(ex.state["colour_offsets"]))(img)
-    return {"pixel_after": out.view(3)}
+    shift = _engine(augment, "colour_shift", _("needs colour offsets set by hand in engine.augment (they are random only)"))
+    image = np.array(ex.state["pixel"], dtype=np.uint8).reshape(1, 1, 3)  # one pixel, H×W×C
+    return {"pixel_after": shift(image, *ex.state["colour_offsets"])[0, 0]}
 
 
 def _grid_spec(s: dict[str, Any], anchors=((1.0, 1.0),)):
@@ -383,19 +403,21 @@ def _y_vector(ex: Example) -> dict[str, Any]:
 def _window_count(ex: Example) -> dict[str, Any]:
     from ..yolo import sliding
 
-    if ex.state["window"] != sliding.WINDOW or ex.state["stride"] != sliding.STRIDE:
-        raise Needs(_("needs windows of any size in engine.yolo.sliding"))
-    rows, cols = sliding.output_size(ex.state["image"], ex.state["image"])
+    grid = _engine(sliding, "window_grid", _("needs windows of any size in engine.yolo.sliding"))
+    n = ex.state["image"]
+    rows, cols = grid(n, n, ex.state["window"], ex.state["stride"])
     return {"windows": rows * cols}
 
 
 def _window_sizes(ex: Example) -> dict[str, Any]:
     from ..yolo import sliding
 
-    if "window" not in inspect.signature(sliding.output_size).parameters:
-        raise Needs(_("needs windows of several sizes in engine.yolo.sliding"))
+    need = _("needs windows of several sizes in engine.yolo.sliding")
+    _engine(sliding, "sliding_sizes", need)
+    # the panel's run lays out each size with window_grid; classifying ~1,200 crops adds nothing to the count
+    grid = _engine(sliding, "window_grid", need)
     n, st = ex.state["image"], ex.state["stride"]
-    return {"windows": [int(np.prod(sliding.output_size(n, n, window=w, stride=st))) for w in ex.state["windows"]]}
+    return {"windows": [int(np.prod(grid(n, n, size, st))) for size in ex.state["windows"]]}
 
 
 def _conv_sliding(ex: Example) -> dict[str, Any]:
@@ -431,13 +453,13 @@ def _iou(ex: Example) -> dict[str, Any]:
 
 
 def _nms(ex: Example) -> dict[str, Any]:
-    from ..detect.nms import nms_trace
+    from ..detect import nms
 
     s = ex.state
-    scores = np.asarray(s["scores"])
-    alive = np.flatnonzero(scores > s["score_threshold"])  # p_c ≤ threshold is dropped first
-    tr = nms_trace(np.asarray(s["boxes"], float)[alive], scores[alive], s["iou_threshold"])
-    return {"kept_scores": [float(scores[alive[i]]) for i in tr.kept]}
+    by_hand = _engine(nms, "nms_by_hand", _("needs non-max suppression of boxes placed by hand in engine.detect"))
+    # one class, so each score is p_c itself; boxes with p_c ≤ the threshold are dropped first
+    r = by_hand(s["boxes"], s["scores"], pc_threshold=s["score_threshold"], iou_threshold=s["iou_threshold"])
+    return {"kept_scores": [r.scores[i] for i in r.kept]}
 
 
 def _anchors(ex: Example) -> dict[str, Any]:
@@ -484,15 +506,12 @@ def _siamese(ex: Example) -> dict[str, Any]:
     from ..face import match
 
     d = match.face_distance(*_unit(ex.state["distance"]))
-    conv = getattr(match, "to_squared", None) or getattr(match, "squared_distance", None)
     out: dict[str, Any] = {"distance": d}
-    if conv is None:
-        need = Needs(_("needs a squared-distance conversion in engine.face.match"))
-        out["squared"] = need
-        out["threshold_squared"] = need
-    else:
-        out["squared"] = conv(d)
-        out["threshold_squared"] = conv(ex.state["threshold"])
+    need = _("needs a squared-distance conversion in engine.face.match")
+    show = getattr(match, "to_display_distance", None)
+    threshold_in = getattr(match, "threshold_in", None)
+    out["squared"] = Needs(need) if show is None else show(d, "squared")
+    out["threshold_squared"] = Needs(need) if threshold_in is None else threshold_in(ex.state["threshold"], "squared")
     return out
 
 

@@ -41,9 +41,6 @@ class Example:
 
 
 POOL_4X4 = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]]
-# the average-pooling slide of the course uses the same grid with a 4 in row 3, column 2
-# (that is what makes its lower-left mean 4 rather than 3.75)
-POOL_4X4_AVG = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 4, 2, 3], [5, 6, 1, 2]]
 _ROW = [0, 30, 30, 0]
 _NMS_BOXES = [[10, 10, 110, 110], [14, 12, 114, 112], [6, 8, 106, 108], [200, 20, 300, 120], [205, 24, 305, 124]]
 
@@ -93,8 +90,9 @@ EXAMPLES: tuple[Example, ...] = (
             {"output": [[9, 2], [6, 3]]},
             N_("Max pooling of a 4×4 input, f=2, s=2")),
     Example("pool-avg-4x4", "pooling", "convolution",
-            {"input": POOL_4X4_AVG, "pool": "avg", "f": 2, "stride": 2, "pool_on_input": True},
-            {"output": [[3.75, 1.25], [4, 2]]},
+            {"input": POOL_4X4, "pool": "avg", "f": 2, "stride": 2, "pool_on_input": True},
+            # the map gives 4 for the lower-left mean; the same grid gives (1+3+5+6)/4 = 3.75 (see the erratum)
+            {"output": [[3.75, 1.25], [3.75, 2]]},
             N_("Average pooling of a 4×4 input, f=2, s=2")),
     Example("pool-global-7x7x1000", "pooling", "convolution",
             {"input_hwc": [7, 7, 1000], "pool": "global"},
