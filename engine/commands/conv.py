@@ -6,7 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["register"]
+from ..i18n import _
+
+__all__ = ["register", "MAX_ARITH", "MAX_EXPORT_SIDE", "MAX_EXPORT_FRAMES", "FPS_RANGE", "MAX_FILTER_PADDING"]
+
+#: conv size answers by arithmetic alone; beyond this the numbers stop meaning anything.
+MAX_ARITH = 10**18
+#: conv export draws every padded input cell in every frame: n + 2p cells a side at most.
+MAX_EXPORT_SIDE = 64
+#: conv export keeps a GIF's frames in memory until it writes them.
+MAX_EXPORT_FRAMES = 5000
+#: GIF frame delays are whole hundredths of a second from 20 ms; players pace video up to 60 fps.
+FPS_RANGE = (0.1, 60.0)
+#: conv filter pads the photo itself: more than this adds only border, at a cost of memory.
+MAX_FILTER_PADDING = 1024
+
+
+def _at_most(name: str, value: int, limit: int, why: str) -> None:
+    """``ValueError`` (one line, naming the limit and why) when ``value`` exceeds ``limit``."""
+    if value > limit:
+        raise ValueError(_("{name} must be at most {limit:,} ({why}), got {value:,}").format(name=name, limit=limit, why=why, value=value))
 
 
 def _layer_args(p: argparse.ArgumentParser) -> None:
@@ -39,26 +58,31 @@ def _pool(args: argparse.Namespace):
 def _size(args: argparse.Namespace) -> int:
     from ..cli import print_json
     from ..conv import check_padding_mode, check_pool, compare_params, kernel_preset, output_size
-    from ..conv.arith import coverage_line
+    from ..conv.arith import coverage_extremes
 
+    why = _("sizes this large have no meaning")
+    for name, value in (("n", args.n), ("--stride", args.stride), ("--dilation", args.dilation),
+                        ("--c-in", args.c_in), ("--c-out", args.c_out)):
+        _at_most(name, value, MAX_ARITH, why)
     p = _padding(args, args.kernel_size)
+    _at_most("--padding", p, MAX_ARITH, why)
     n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
+    kernel_preset(args.kernel, f)  # f is 1..7: every count below is a handful of integer operations
     o = output_size(n, f, p, s, d)
     if args.c_in < 1:
         raise ValueError(f"input channels --c-in must be at least 1, got {args.c_in}")
     if args.c_out < 1:
         raise ValueError(f"number of filters --c-out must be at least 1, got {args.c_out}")
     check_padding_mode(args.mode, n, p)
-    kernel_preset(args.kernel, f)  # an unknown or ill-fitting preset is refused here as in 'export' and 'filter'
     spec = _pool(args)
     pooled = check_pool(spec.kind, spec.size, spec.stride, spec.padding, o, o)[0] if spec else None
     cmp = compare_params(n, args.c_in, f, args.c_out, p, s, d)
-    line = coverage_line(n, f, p, s, d)  # the n×n map is its outer product: too big to build for large n
+    fewest, most = coverage_extremes(n, f, p, s, d)  # closed form: the n×n map is too big to build for large n
     result = {
         "n": n, "f": f, "p": p, "s": s, "d": d, "output": o,
         "formula": f"floor(({n} + 2*{p} - {d}*({f}-1) - 1)/{s}) + 1 = {o}",
         "conv_params": cmp.conv_total, "dense_weights": cmp.dense_weights, "dense_biases": cmp.dense_biases,
-        "coverage_min": int(line.min()) ** 2, "coverage_max": int(line.max()) ** 2,
+        "coverage_min": fewest ** 2, "coverage_max": most ** 2,
     }
     if spec:
         result.update(pool=spec.kind, pool_size=spec.size, pool_stride=spec.stride, pooled=pooled)
@@ -84,6 +108,7 @@ def _export(args: argparse.Namespace) -> int:
     from ..jobs import run_job
 
     f = args.kernel_size
+    _check_export(args, _padding(args, f))
     x = input_preset(args.input, args.n, args.channels, np.random.default_rng(args.seed))
     w = filter_preset(args.kernel, f, args.channels)[None]
     t = trace(x, w, None, args.stride, _padding(args, f), args.dilation, args.mode)
@@ -98,6 +123,16 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_export(args: argparse.Namespace, p: int) -> None:
+    """Refuse export settings that would take hours or all the memory, in one line."""
+    _at_most("--n", args.n, MAX_EXPORT_SIDE, _("every cell is drawn in every frame"))
+    _at_most(_("the padded input n + 2p"), args.n + 2 * max(p, 0), MAX_EXPORT_SIDE, _("every cell is drawn in every frame"))
+    _at_most("--max-frames", args.max_frames, MAX_EXPORT_FRAMES, _("the frames are kept in memory until written"))
+    low, high = FPS_RANGE
+    if not low <= args.fps <= high:  # also refuses nan and inf
+        raise ValueError(_("--fps must be between {low:g} and {high:g}, got {fps:g}").format(low=low, high=high, fps=args.fps))
+
+
 def _filter(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -105,10 +140,12 @@ def _filter(args: argparse.Namespace) -> int:
     from ..conv import apply_filters, filter_preset
     from ..io import load_image, save_image
 
-    rgb = load_image(args.image)
     f = args.kernel_size
+    p = _padding(args, f)
+    _at_most("--padding", p, MAX_FILTER_PADDING, _("more only adds border to the photo"))
+    rgb = load_image(args.image)
     w = filter_preset(args.kernel, f, 3 if args.rgb else 1)[None]
-    fm = apply_filters(rgb, w, None, args.stride, _padding(args, f), args.dilation, args.mode, _pool(args))
+    fm = apply_filters(rgb, w, None, args.stride, p, args.dilation, args.mode, _pool(args))
     m = fm.pooled[0] if fm.pooled is not None else fm.maps[0]
     lo, hi = float(m.min()), float(m.max())
     img = ((m - lo) / (hi - lo if hi > lo else 1.0) * 255).round().astype(np.uint8)
