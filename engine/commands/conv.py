@@ -34,7 +34,8 @@ def _layer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--stride", type=int, default=1, help="stride s (default 1)")
     p.add_argument("-d", "--dilation", type=int, default=1, help="dilation d (default 1)")
     p.add_argument("--mode", default="zeros", help="padding mode: zeros, reflect, replicate, circular")
-    p.add_argument("--kernel", default="vertical edge", help="kernel preset (e.g. 'sobel x', 'gaussian'; see conv presets)")
+    p.add_argument("--kernel", default="vertical edge",
+                   help="kernel preset (e.g. 'sobel x', 'gaussian', 'red vertical edge' for RGB; see conv presets)")
     p.add_argument("--pool", choices=("none", "max", "avg", "global"), default="none", help="pooling after the convolution")
     p.add_argument("--pool-size", type=int, default=2)
     p.add_argument("--pool-stride", type=int, default=None, help="default: the pool size")
@@ -57,7 +58,7 @@ def _pool(args: argparse.Namespace):
 
 def _size(args: argparse.Namespace) -> int:
     from ..cli import print_json
-    from ..conv import check_padding_mode, check_pool, compare_params, kernel_preset, output_size
+    from ..conv import RGB_FILTER_PRESETS, check_padding_mode, check_pool, compare_params, kernel_preset, output_size
     from ..conv.arith import coverage_extremes
 
     why = _("sizes this large have no meaning")
@@ -67,7 +68,9 @@ def _size(args: argparse.Namespace) -> int:
     p = _padding(args, args.kernel_size)
     _at_most("--padding", p, MAX_ARITH, why)
     n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
-    kernel_preset(args.kernel, f)  # f is 1..7: every count below is a handful of integer operations
+    # an unknown or ill-fitting preset is refused here as in 'export' and 'filter'; f is then 1..7,
+    # so every count below is a handful of integer operations
+    kernel_preset("vertical edge" if args.kernel in RGB_FILTER_PRESETS else args.kernel, f)
     o = output_size(n, f, p, s, d)
     if args.c_in < 1:
         raise ValueError(f"input channels --c-in must be at least 1, got {args.c_in}")
@@ -137,14 +140,15 @@ def _filter(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..cli import print_json
-    from ..conv import apply_filters, filter_preset
+    from ..conv import RGB_FILTER_PRESETS, apply_filters, filter_preset
     from ..io import load_image, save_image
 
     f = args.kernel_size
     p = _padding(args, f)
     _at_most("--padding", p, MAX_FILTER_PADDING, _("more only adds border to the photo"))
     rgb = load_image(args.image)
-    w = filter_preset(args.kernel, f, 3 if args.rgb else 1)[None]
+    rgb_filter = args.rgb or args.kernel in RGB_FILTER_PRESETS  # a colour filter reads the colours, not the luminance
+    w = filter_preset(args.kernel, f, 3 if rgb_filter else 1)[None]
     fm = apply_filters(rgb, w, None, args.stride, p, args.dilation, args.mode, _pool(args))
     m = fm.pooled[0] if fm.pooled is not None else fm.maps[0]
     lo, hi = float(m.min()), float(m.max())
@@ -161,9 +165,9 @@ def _filter(args: argparse.Namespace) -> int:
 
 def _presets(args: argparse.Namespace) -> int:
     from ..cli import print_json
-    from ..conv import INPUT_PRESETS, KERNEL_PRESETS, PADDING_MODES
+    from ..conv import INPUT_PRESETS, KERNEL_PRESETS, PADDING_MODES, RGB_FILTER_PRESETS
 
-    data = {"kernels": list(KERNEL_PRESETS), "inputs": list(INPUT_PRESETS), "padding_modes": list(PADDING_MODES)}
+    data = {"kernels": list(KERNEL_PRESETS) + list(RGB_FILTER_PRESETS), "inputs": list(INPUT_PRESETS), "padding_modes": list(PADDING_MODES)}
     if args.json:
         print_json(data)
     else:
