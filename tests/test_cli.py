@@ -103,3 +103,122 @@ def test_screenshots_name_an_unknown_panel(tmp_path):
     assert proc.returncode == 1
     assert "nosuch" in proc.stdout and "unknown panel" in proc.stdout and "grid_detector" in proc.stdout
     assert (tmp_path / "shots" / "welcome.png").exists()
+
+
+def _main_no_escape(argv) -> int:
+    """``main(argv)``; a KeyboardInterrupt that escapes the command line fails the test instead of stopping pytest."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        raise AssertionError(f"KeyboardInterrupt escaped from convstudio {' '.join(argv)}") from None
+
+
+def _ctrl_c_at_progress(monkeypatch, when) -> None:
+    """Every command's progress callback raises KeyboardInterrupt at the first report ``when(progress)`` accepts."""
+    import engine.cli
+
+    def printer(enabled: bool = True):
+        def show(progress) -> None:
+            if when(progress):
+                raise KeyboardInterrupt
+
+        return show
+
+    monkeypatch.setattr(engine.cli, "progress_printer", printer)
+
+
+def _assert_stopped(code: int, err: str) -> None:
+    assert code == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "stopped" in err.strip().splitlines()[-1]
+
+
+def test_ctrl_c_stops_jobs_with_one_line_and_keeps_what_matters(tmp_path, capsys, monkeypatch):
+    from engine.io import save_image
+    from engine.samples import sample_image
+    from engine.style import TransformerNet, save_transformer
+
+    # conv export: stopped mid-way, no half-written animation is left
+    _ctrl_c_at_progress(monkeypatch, lambda p: p.fraction is not None and p.fraction > 0.3)
+    gif = tmp_path / "conv.gif"
+    _assert_stopped(_main_no_escape(["conv", "export", str(gif)]), capsys.readouterr().err)
+    assert not gif.exists()
+
+    # arch train-digits
+    _ctrl_c_at_progress(monkeypatch, lambda p: True)
+    _assert_stopped(_main_no_escape(["arch", "train-digits", "--epochs", "1"]), capsys.readouterr().err)
+
+    # stylize: the best image so far is written to -o
+    out = tmp_path / "cat.png"
+    _ctrl_c_at_progress(monkeypatch, lambda p: p.partial is not None and p.partial.step >= 3)
+    code = _main_no_escape(["stylize", "sample:chelsea", "sample:mosaic", "-o", str(out), "--size", "48", "--steps", "50",
+                            "--report-every", "1", "--backbone", "random", "--single-scale"])
+    err = capsys.readouterr().err
+    _assert_stopped(code, err)
+    assert str(out) in err
+    with Image.open(out) as png:
+        assert png.size == (48, 32) and int(png.text["convstudio:stopped-at-step"]) >= 3
+
+    # style train: the checkpoint is kept and the same command resumes from it
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    save_image(photos / "a.png", sample_image("astronaut")[::8, ::8])
+    train = ["style", "train", "sample:mosaic", "--images", str(photos), "-o", str(tmp_path / "m.pth"), "--steps", "30",
+             "--batch-size", "1", "--size", "32", "--backbone", "random", "--checkpoint-every", "0"]
+    _ctrl_c_at_progress(monkeypatch, lambda p: p.partial is not None)  # the first loss report, at step 10
+    code = _main_no_escape(train)
+    _assert_stopped(code, capsys.readouterr().err)
+    ckpt = tmp_path / "m.pth.ckpt"
+    assert torch.load(ckpt, weights_only=False)["step"] == 10 and not (tmp_path / "m.pth").exists()
+
+    # style apply on a folder
+    model = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    _ctrl_c_at_progress(monkeypatch, lambda p: True)
+    _assert_stopped(_main_no_escape(["style", "apply", str(model), str(photos), "-o", str(tmp_path / "styled")]), capsys.readouterr().err)
+
+
+def test_ctrl_c_in_faces_enroll_and_identify(tmp_path, capsys, monkeypatch):
+    import engine.face.enroll
+    import engine.face.live
+    from engine.io import save_image
+    from engine.samples import sample_image
+
+    photo = tmp_path / "a.png"
+    save_image(photo, sample_image("astronaut")[::4, ::4])
+
+    def interrupted_job(*args, **kwargs):
+        yield from ()
+        raise KeyboardInterrupt
+
+    def interrupted_call(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.face.enroll, "enroll_images", interrupted_job)
+    monkeypatch.setattr(engine.face.live, "recognize_image", interrupted_call)
+    db = str(tmp_path / "faces.db")
+    _assert_stopped(_main_no_escape(["faces", "--db", db, "--detector", "haar", "enroll", "Eileen", str(photo)]), capsys.readouterr().err)
+    _assert_stopped(_main_no_escape(["faces", "--db", db, "--detector", "haar", "identify", str(photo)]), capsys.readouterr().err)
+
+
+def test_a_real_sigint_ends_training_with_one_line(tmp_path):
+    import signal
+    import time
+
+    from cli_process import start_cli
+
+    err_path = tmp_path / "err.txt"
+    with open(err_path, "w") as err:
+        proc = start_cli("arch", "train-digits", "--epochs", "500", stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 180
+            while "[" not in err_path.read_text() and time.monotonic() < deadline:  # the progress bar has started
+                time.sleep(0.2)
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = err_path.read_text()
+    assert code == 130, text[-2000:]
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    assert text.strip().splitlines()[-1] == "convstudio: stopped (Ctrl+C)"
