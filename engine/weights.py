@@ -319,7 +319,7 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
             limit = download_limit(entry)
             announced = _content_length(response)
             if announced is not None and announced > limit:
-                raise WeightsError(_("Download of {name} refused: the server offers {got:.1f} MB, but the file is {size:.1f} MB").format(
+                raise WeightsError(_("Download of {name} refused: the server offers {got:.3g} MB, but the file is {size:.3g} MB").format(
                     name=name, got=announced / 2**20, size=entry.size_mb))
             total = announced or int(entry.size_mb * 2**20)
             check_free_space(target.parent, total or limit)
@@ -333,7 +333,7 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
                     if not block:
                         break
                     if received + len(block) > limit:  # a wrong mirror or an endless stream: stop at the known size
-                        raise WeightsError(_("Download of {name} stopped: more than the expected {size:.1f} MB arrived; the file was discarded").format(
+                        raise WeightsError(_("Download of {name} stopped: more than the expected {size:.3g} MB arrived; the file was discarded").format(
                             name=name, size=entry.size_mb))
                     out.write(block)
                     digest.update(block)

@@ -222,3 +222,56 @@ def test_a_real_sigint_ends_training_with_one_line(tmp_path):
     assert code == 130, text[-2000:]
     assert "Traceback" not in text and "KeyboardInterrupt" not in text
     assert text.strip().splitlines()[-1] == "convstudio: stopped (Ctrl+C)"
+
+
+def test_info_prints_the_config_folder(capsys):
+    from engine.paths import config_dir
+
+    assert main(["info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["config_dir"] == str(config_dir())
+    assert main(["info"]) == 0
+    assert any(line.split() == ["config_dir", str(config_dir())] for line in capsys.readouterr().out.splitlines())
+
+
+def test_yolo_refuses_grids_and_scene_counts_beyond_a_machine_in_one_line():
+    from cli_process import run_cli
+
+    for args, words in ((["train", "--grid", "10000"], "--grid must be at most 40"),
+                        (["train", "--scenes", "1000000000"], "GiB of memory; at most"),
+                        (["train", "--anchors", "1000"], "--anchors must be at most 9")):
+        proc = run_cli("yolo", *args, "--steps", "1", timeout=120)  # unbounded: a 381 GiB array, or scenes until memory is gone
+        assert proc.returncode == 2, proc.stderr[-1000:]
+        err = proc.stderr.strip()
+        assert len(err.splitlines()) == 1 and words in err, err
+
+
+def test_expected_failures_are_logged_as_one_warning_line(caplog):
+    import logging
+
+    from engine.detect.sources import CameraError
+    from engine.logs import log_failure
+    from engine.weights import WeightsError
+    from gui.jobs import JobThread
+
+    log = logging.getLogger("convstudio.test")
+    with caplog.at_level(logging.INFO):
+        for exc in (CameraError("Camera 0 could not be opened"), WeightsError("Download of x failed: no network connection"),
+                    ConnectionRefusedError("refused")):
+            caplog.clear()
+            log_failure(log, "job failed", exc, "Traceback (most recent call last):\n  ...")
+            (record,) = caplog.records
+            assert record.levelname == "WARNING" and record.exc_info is None
+            assert "\n" not in record.getMessage() and str(exc) in record.getMessage()
+        caplog.clear()
+        log_failure(log, "job failed", ZeroDivisionError("bug"), "Traceback (most recent call last):\n  boom")
+        assert caplog.records[0].levelname == "ERROR" and "boom" in caplog.records[0].getMessage()
+
+        def camera_job():
+            yield from ()
+            raise CameraError("Camera 0 could not be opened: it is not connected")
+
+        caplog.clear()
+        JobThread(camera_job()).run()  # the GUI's job runner, in this thread
+        levels = [r.levelname for r in caplog.records]
+        assert "ERROR" not in levels and levels.count("WARNING") == 1
+        assert all("Traceback" not in r.getMessage() for r in caplog.records)
