@@ -219,7 +219,9 @@ def test_a_real_sigint_ends_training_with_one_line(tmp_path):
             if proc.poll() is None:
                 proc.kill()
     text = err_path.read_text()
-    assert code == 130, text[-2000:]
+    # 130, or ended by SIGINT itself (which a shell also reports as 130): Python does that at exit when an
+    # interrupted import inside a library left its "unhandled Ctrl+C" flag set
+    assert code in (130, -signal.SIGINT), text[-2000:]
     assert "Traceback" not in text and "KeyboardInterrupt" not in text
     assert text.strip().splitlines()[-1] == "convstudio: stopped (Ctrl+C)"
 

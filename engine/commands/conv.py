@@ -129,7 +129,10 @@ def _export(args: argparse.Namespace) -> int:
 def _check_export(args: argparse.Namespace, p: int) -> None:
     """Refuse export settings that would take hours or all the memory, in one line."""
     _at_most("--n", args.n, MAX_EXPORT_SIDE, _("every cell is drawn in every frame"))
-    _at_most(_("the padded input n + 2p"), args.n + 2 * max(p, 0), MAX_EXPORT_SIDE, _("every cell is drawn in every frame"))
+    side = args.n + 2 * max(p, 0)
+    if side > MAX_EXPORT_SIDE:
+        raise ValueError(_("the padded input n + 2p must be at most {limit} (every cell is drawn in every frame), got {value:,}").format(
+            limit=MAX_EXPORT_SIDE, value=side))
     _at_most("--max-frames", args.max_frames, MAX_EXPORT_FRAMES, _("the frames are kept in memory until written"))
     low, high = FPS_RANGE
     if not low <= args.fps <= high:  # also refuses nan and inf
