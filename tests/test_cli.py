@@ -277,3 +277,16 @@ def test_expected_failures_are_logged_as_one_warning_line(caplog):
         levels = [r.levelname for r in caplog.records]
         assert "ERROR" not in levels and levels.count("WARNING") == 1
         assert all("Traceback" not in r.getMessage() for r in caplog.records)
+
+
+def test_conv_output_into_a_closed_pipe_ends_quietly():
+    from cli_process import start_cli
+
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line, like `| true`
+    proc = start_cli("conv", "presets", stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and err.decode().strip() == "", err.decode()

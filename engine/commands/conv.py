@@ -186,6 +186,8 @@ def _guard(func):
         except ValueError as exc:  # bad settings or files: say why, no traceback
             print(f"convstudio conv: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
+            raise
         except OSError as exc:  # the output cannot be written (missing folder, no permission, disk full)
             out = getattr(args, "out", None)
             what = f"cannot write {out}" if out is not None else "file error"
