@@ -35,6 +35,9 @@ from .paths import weights_dir
 from .safe_files import RefusedFile, check_weights_file
 
 __all__ = [
+    "UNKNOWN_SIZE_LIMIT",
+    "download_limit",
+    "check_free_space",
     "WeightsEntry",
     "WeightsError",
     "WeightsMissing",
@@ -262,12 +265,46 @@ def _explain_network_error(exc: BaseException) -> str:
     return str(reason)
 
 
+#: Weights files with no known size are still bounded: no entry is near this.
+UNKNOWN_SIZE_LIMIT = 2 * 2**30
+#: Free space kept beyond the file itself (the manifest, the rest of the system).
+FREE_SPACE_MARGIN = 64 * 2**20
+
+
+def download_limit(entry: "WeightsEntry") -> int:
+    """The most bytes a download of ``entry`` may bring: its known size plus 1 % and 64 KiB (sizes are rounded)."""
+    if entry.size_mb <= 0:
+        return UNKNOWN_SIZE_LIMIT
+    return int(entry.size_mb * 2**20 * 1.01) + 64 * 1024
+
+
+def _content_length(response: object) -> int | None:
+    try:
+        value = int(response.headers.get("Content-Length") or 0)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def check_free_space(folder: Path, needed: int) -> None:
+    """``WeightsError`` naming ``folder`` when it has less than ``needed`` bytes (plus a margin) free."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # cannot tell: the write itself will say
+    if free < needed + FREE_SPACE_MARGIN:
+        raise WeightsError(_("Not enough free space in {folder}: {need:.1f} MB needed, {free:.1f} MB free").format(
+            folder=folder, need=(needed + FREE_SPACE_MARGIN) / 2**20, free=free / 2**20))
+
+
 def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Path]:
     """Job: download the weights for ``name`` into the cache, verifying the checksum.
 
     Yields :class:`Progress` per chunk. Nothing is left half-written: data goes
     to a ``.part`` file that is removed on failure or cancel, and renamed into
     place only after the hash matches. ``url`` overrides the entry's (mirrors).
+    A download stops at the entry's known size (:func:`download_limit`) and does
+    not start without the free space for it (:func:`check_free_space`).
     """
     entry = get_entry(name)
     target = installed_path(name)
@@ -280,20 +317,30 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
             response = urllib.request.urlopen(url or entry.url, timeout=timeout)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
-        with response, open(part, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or int(entry.size_mb * 1024 * 1024)
-            received = 0
-            while True:
-                try:
-                    block = response.read(1 << 20)
-                except (OSError, urllib.error.URLError) as exc:
-                    raise WeightsError(f"Download of {name} broke off: {_explain_network_error(exc)}") from None
-                if not block:
-                    break
-                out.write(block)
-                digest.update(block)
-                received += len(block)
-                yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
+        with response:
+            limit = download_limit(entry)
+            announced = _content_length(response)
+            if announced is not None and announced > limit:
+                raise WeightsError(_("Download of {name} refused: the server offers {got:.3g} MB, but the file is {size:.3g} MB").format(
+                    name=name, got=announced / 2**20, size=entry.size_mb))
+            total = announced or int(entry.size_mb * 2**20)
+            check_free_space(target.parent, total or limit)
+            with open(part, "wb") as out:
+                received = 0
+                while True:
+                    try:
+                        block = response.read(1 << 20)
+                    except (OSError, urllib.error.URLError) as exc:
+                        raise WeightsError(f"Download of {name} broke off: {_explain_network_error(exc)}") from None
+                    if not block:
+                        break
+                    if received + len(block) > limit:  # a wrong mirror or an endless stream: stop at the known size
+                        raise WeightsError(_("Download of {name} stopped: more than the expected {size:.3g} MB arrived; the file was discarded").format(
+                            name=name, size=entry.size_mb))
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
+                    yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
         hexdigest = digest.hexdigest()
         if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
             raise WeightsError(

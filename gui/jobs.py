@@ -19,6 +19,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.jobs import Progress
+from engine.logs import is_expected, log_failure
 
 __all__ = ["JobThread", "JobHandle", "JobRunner"]
 
@@ -80,7 +81,7 @@ class JobThread(QThread):
             self.succeeded.emit(stop.value)
         except BaseException as exc:  # reported to the GUI; the thread must not die silently
             text = traceback.format_exc()
-            log.error("job failed:\n%s", text)
+            log_failure(log, "job failed", exc, text)
             self.failed.emit(exc, text)
 
 
@@ -181,7 +182,8 @@ class JobRunner(QObject):
         if h.on_error is not None:
             h.on_error(exc, tb)
         else:
-            self.errorOccurred.emit(h.label, str(exc) or type(exc).__name__, tb)
+            # no camera, no network, a full disk: the message says it all, a traceback would only alarm
+            self.errorOccurred.emit(h.label, str(exc) or type(exc).__name__, "" if is_expected(exc) else tb)
 
     def _cancelled(self, h: JobHandle, partial: Any) -> None:
         self._end(h)

@@ -198,7 +198,10 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, text: str, details: str = "") -> None:
         """Report an error in the status bar and a dialog (details: the traceback)."""
-        log.error("%s: %s\n%s", title, text, details)
+        if details:  # a traceback: a fault of the program
+            log.error("%s: %s\n%s", title, text, details)
+        else:  # a situation the message explains (no camera, a file that will not open)
+            log.warning("%s: %s", title, " ".join(text.split()))
         # engine errors often start with the same words ("Cannot open image …"): say them once
         self.show_message(text if text.lower().startswith(title.lower()) else f"{title}: {text}", 10000)
         if self._quiet_dialogs:

@@ -71,8 +71,11 @@ def _stylize(args: argparse.Namespace) -> int:
         return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
     printer = progress_printer(not args.json)
     notices: list[str] = []
+    latest: list = []  # the newest partial (best image so far), saved if the run is stopped
 
     def show(p) -> None:
+        if p.partial is not None:
+            latest[:] = [p.partial]
         if p.partial is None and RANDOM_NOTICE in p.message and p.message not in notices:
             notices.append(p.message)
             if not args.json:
@@ -86,6 +89,8 @@ def _stylize(args: argparse.Namespace) -> int:
         return _fail(args, str(exc), suggested_size=exc.suggested_size)
     except ValueError as exc:
         return _fail(args, str(exc))
+    except KeyboardInterrupt:
+        return _stylize_stopped(args, out, params, latest[0] if latest else None)
     result = outcome.result
     meta = result.metadata()
     meta["convstudio:content"], meta["convstudio:style"] = args.content, args.style  # as the panel's Save records them
@@ -105,6 +110,24 @@ def _stylize(args: argparse.Namespace) -> int:
         print(f"\nwrote {out} ({result.image.shape[1]}x{result.image.shape[0]}, backbone {result.backbone}, "
               f"{wall:.1f} s, final loss {last.total:.4g})")
     return 0
+
+
+def _stylize_stopped(args: argparse.Namespace, out: Path, params, partial) -> int:
+    """Ctrl+C during ``stylize``: keep the lowest-loss image so far in ``out`` (when there is one)."""
+    from ..i18n import _
+    from ..io import save_image
+
+    if partial is None:
+        return _err(_("stopped before the first step; nothing written"))
+    meta = params.to_metadata()
+    meta["convstudio:stopped-at-step"] = str(partial.step)
+    meta["convstudio:content"], meta["convstudio:style"] = args.content, args.style
+    try:
+        save_image(out, partial.best, meta)
+    except OSError as exc:
+        return _err(_("stopped; cannot write {out}: {why}").format(out=out, why=exc.strerror or exc))
+    _err(_("stopped at step {step}; the best image so far is in {out}").format(step=partial.step, out=out))
+    return 130
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -128,6 +151,15 @@ def _train(args: argparse.Namespace) -> int:
         return _fail(args, str(exc))
     except OSError as exc:
         return _fail(args, f"cannot write {args.output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:  # the job saved its checkpoint while closing
+        from ..i18n import _
+
+        ckpt = Path(args.output).with_name(Path(args.output).name + ".ckpt")
+        if ckpt.is_file():
+            _err(_("training stopped; the checkpoint {ckpt} is kept: run the same command again to resume").format(ckpt=ckpt))
+        else:
+            _err(_("training stopped before the first step; nothing saved"))
+        return 130
     result = outcome.result
     if args.json:
         print_json({"model": str(result.model_path), "checkpoint": str(result.checkpoint_path), "steps": result.steps,

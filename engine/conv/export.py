@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..i18n import _
 from ..jobs import Job, Progress, run_job
 from .animation import Animation, frame_layout
 from .render import render_frame
 
-__all__ = ["EXPORT_FORMATS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
+__all__ = ["EXPORT_FORMATS", "MAX_EXPORT_PIXELS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
 
 #: File suffixes :func:`export_animation` writes.
 EXPORT_FORMATS = (".gif", ".mp4")
@@ -49,6 +50,8 @@ def _even(frame: np.ndarray, block: int) -> np.ndarray:
 
 
 MAX_CELL = 200  # pixels; larger cells only make huge frames
+#: Pixels rendered in all frames together (a GIF keeps them all in memory): about 1.5 GB of RGB.
+MAX_EXPORT_PIXELS = 2**29
 
 
 def auto_cell(anim: Animation, target: int = 320) -> int:
@@ -79,6 +82,13 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
     if not 1 <= cell <= MAX_CELL:
         raise ValueError(f"cell size must be 1..{MAX_CELL} pixels, got {cell}")
     layout = frame_layout(anim, cell)
+    width, height = int(np.ceil(layout.width)), int(np.ceil(layout.height))
+    if len(steps) * width * height > MAX_EXPORT_PIXELS:
+        raise ValueError(
+            _("{frames} frames of {w}×{h} pixels are too many to render (at most {limit} million pixels in all); "
+              "lower the number of frames, the cell size or the input size").format(
+                frames=len(steps), w=width, h=height, limit=MAX_EXPORT_PIXELS // 10**6)
+        )
     done = False
     writer = None
     try:
