@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -28,7 +29,7 @@ from .context import AppContext, make_settings
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
-from .theme import apply_theme
+from .theme import apply_theme, restyle
 from .dialogs import ask_image_path
 
 __all__ = ["MainWindow", "MAX_RECENT"]
@@ -108,11 +109,21 @@ class MainWindow(QMainWindow):
             cls = self.panel_classes[index]
             widget = cls(self.ctx)
             old = self.stack.widget(index)
-            self.stack.insertWidget(index, widget)
+            self.stack.insertWidget(index, self._scrolled(widget))
             self.stack.removeWidget(old)
             old.deleteLater()
             self.panels[panel_id] = widget
         return self.panels[panel_id]
+
+    @staticmethod
+    def _scrolled(panel: Panel) -> QScrollArea:
+        """``panel`` in a scroll area: a panel wider or taller than a small screen scrolls instead of widening the window."""
+        area = QScrollArea()
+        area.setObjectName("panelScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(panel)
+        return area
 
     def current_panel(self) -> Panel | None:
         return self.panels.get(self._current_id) if self._current_id else None
@@ -245,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(name)
+        restyle(self)
         self._theme_actions[self.theme].setChecked(True)
         self.settings.setValue("theme", self.theme)
 
