@@ -6,7 +6,7 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,10 +32,46 @@ from .panels import load_panel_classes
 from .theme import apply_theme, restyle
 from .dialogs import ask_image_path
 
-__all__ = ["MainWindow", "MAX_RECENT"]
+__all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
+
+
+class PanelScrollArea(QScrollArea):
+    """Holds one panel: fills the viewport, and scrolls only below the panel's minimum size.
+
+    QScrollArea's own resizing gives a panel with word-wrapped labels its
+    *preferred* height for the width (heightForWidth), which scrolls most
+    panels on a 700 px high screen; here the floor is the minimum size.
+    """
+
+    def __init__(self, panel: QWidget):
+        super().__init__()
+        self.setObjectName("panelScroll")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+        self._fit()
+
+    def _fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        low = panel.minimumSizeHint().expandedTo(panel.minimumSize())
+        view = self.viewport().size()
+        panel.resize(max(view.width(), low.width()), max(view.height(), low.height()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().viewportEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -118,12 +154,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _scrolled(panel: Panel) -> QScrollArea:
         """``panel`` in a scroll area: a panel wider or taller than a small screen scrolls instead of widening the window."""
-        area = QScrollArea()
-        area.setObjectName("panelScroll")
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        area.setWidget(panel)
-        return area
+        return PanelScrollArea(panel)
 
     def current_panel(self) -> Panel | None:
         return self.panels.get(self._current_id) if self._current_id else None
