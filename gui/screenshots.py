@@ -68,7 +68,7 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
                 if panel.screenshot_ready() and not window.jobs.active():
                     break
                 time.sleep(0.02)
-            for _ in range(5):
+            for _i in range(5):
                 app.processEvents()
             if (window.width(), window.height()) != tuple(size):  # a panel must not widen the window
                 window.resize(*size)

@@ -300,3 +300,25 @@ def test_theme_switch_restyles_sidebar_and_plot_text(window, qtbot):
             assert abs(lightness(colour) - lightness(background)) > 0.4, (name, colour.name(), background.name())
         assert "Accuracy" in html
     window.set_theme("light")
+
+
+def test_screenshots_are_exactly_the_requested_size(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.screenshots import render_panels
+
+    results = render_panels(tmp_path, (1024, 700), only=["convolution", "grid_detector"])
+    assert results == {"convolution": "ok", "grid_detector": "ok"}
+    for panel_id in results:
+        image = QImage(str(tmp_path / f"{panel_id}.png"))
+        assert (image.width(), image.height()) == (1024, 700), panel_id
+
+
+def test_screenshots_refuse_a_size_below_the_minimum_in_one_line(qtbot, tmp_path, capsys):
+    from gui.main import main
+
+    assert main(["screenshots", str(tmp_path / "shots"), "--size", "200x90", "--only", "welcome"]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "200x90" in lines[0] and "smallest size" in lines[0], captured.err
+    assert not list((tmp_path / "shots").glob("*.png"))
