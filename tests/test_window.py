@@ -322,3 +322,16 @@ def test_screenshots_refuse_a_size_below_the_minimum_in_one_line(qtbot, tmp_path
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "200x90" in lines[0] and "smallest size" in lines[0], captured.err
     assert not list((tmp_path / "shots").glob("*.png"))
+
+
+def test_convolution_cells_keep_their_numbers_in_a_1024x700_window(window, qtbot):
+    window.resize(1024, 700)
+    window.switch_to("convolution")
+    view = window.panel("convolution").view
+    qtbot.waitUntil(lambda: view.anim is not None and window.width() == 1024, timeout=10000)
+    qtbot.wait(50)
+    right = view.mapTo(window, view.rect().bottomRight()).x()
+    assert right < window.width(), "the animation is cut off on the right"
+    lay = view.layout_now()
+    # the view writes a cell's number only in cells of at least 17 px
+    assert min(box.cell for box in lay.grids) >= 17, [(b.kind, b.cell) for b in lay.grids]
