@@ -335,3 +335,14 @@ def test_convolution_cells_keep_their_numbers_in_a_1024x700_window(window, qtbot
     lay = view.layout_now()
     # the view writes a cell's number only in cells of at least 17 px
     assert min(box.cell for box in lay.grids) >= 17, [(b.kind, b.cell) for b in lay.grids]
+
+
+def test_faces_database_path_stays_visible_in_a_1024x700_window(window, qtbot):
+    window.resize(1024, 700)
+    window.switch_to("faces")
+    panel = window.panel("faces")
+    qtbot.waitUntil(lambda: panel.db_label.text() != "" and window.width() == 1024, timeout=20000)
+    qtbot.wait(50)
+    label = panel.db_label
+    assert label.isVisible() and label.width() >= 250, label.width()
+    assert label.mapTo(window, label.rect().topRight()).x() < window.width()
