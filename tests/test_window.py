@@ -255,6 +255,7 @@ def test_every_panel_open_fits_1024x700(window, qtbot):
     for panel_id in window.panel_ids():
         window.switch_to(panel_id)
         panel = window.panel(panel_id)
+        qtbot.waitUntil(panel.screenshot_ready, timeout=60000)  # loaded content can widen a panel
         for tabs in panel.findChildren(QTabWidget):
             for i in range(tabs.count()):
                 tabs.setCurrentIndex(i)

@@ -52,6 +52,8 @@ class StyleGramView(QWidget):
             v.setMinimumSize(100, 100)
         self.style_caption = QLabel("Style image")
         self.output_caption = QLabel("Output")
+        for caption in (self.style_caption, self.output_caption):
+            caption.setWordWrap(True)  # "Content photo (before a run)" must not widen a small window
         self.distance_label = QLabel("")
         self.distance_label.setWordWrap(True)  # the distance line must not widen the window
         top = QHBoxLayout()
