@@ -233,7 +233,7 @@ class StyleTransferPanel(Panel):
         scroll.setWidget(ctl_widget)
         scroll.setWidgetResizable(True)
         # room for the vertical scroll bar that Advanced brings, so nothing is cut off on the right
-        scroll.setFixedWidth(316 + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setFixedWidth(330 + scroll.verticalScrollBar().sizeHint().width())
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         row = QHBoxLayout(page)
