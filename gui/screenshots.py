@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine.i18n import _
+
 __all__ = ["register", "render_panels"]
 
 
@@ -49,6 +51,12 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
     window.set_theme(theme)
     window.resize(*size)
     window.show()
+    app.processEvents()
+    if (window.width(), window.height()) != tuple(size):
+        low = window.minimumSizeHint()
+        window.close()
+        scratch.cleanup()
+        raise ValueError(_("the window cannot be {w}x{h}: its smallest size is {mw}x{mh}").format(w=size[0], h=size[1], mw=low.width(), mh=low.height()))
     for cls in classes:
         if only and cls.panel_id not in only:
             continue
@@ -61,9 +69,14 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
                 if panel.screenshot_ready() and not window.jobs.active():
                     break
                 time.sleep(0.02)
-            for _ in range(5):
+            for _i in range(5):
+                app.processEvents()
+            if (window.width(), window.height()) != tuple(size):  # a panel must not widen the window
+                window.resize(*size)
                 app.processEvents()
             image = window.grab().toImage()
+            if (image.width(), image.height()) != tuple(size):
+                raise RuntimeError(_("the window grew to {w}x{h}").format(w=image.width(), h=image.height()))
             path = out_dir / f"{cls.panel_id}.png"
             if image.isNull() or not image.save(str(path)):
                 raise RuntimeError("could not grab or save the window")
@@ -90,7 +103,11 @@ def _run(args: argparse.Namespace) -> int:
         ensure_app()
         if chinese_font_family() is None:
             print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
-    results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang)
+    try:
+        results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang)
+    except ValueError as exc:
+        print(f"convstudio: {exc}", file=sys.stderr)
+        return 2
     failed = {k: v for k, v in results.items() if v != "ok"}
     for panel_id, state in results.items():
         print(f"{panel_id:<16} {'written' if state == 'ok' else 'FAILED: ' + state}")

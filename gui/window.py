@@ -6,7 +6,7 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -31,14 +32,50 @@ from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
-from .theme import apply_theme
+from .theme import apply_theme, restyle
 from .dialogs import ask_image_path
 
-__all__ = ["MainWindow", "MAX_RECENT"]
+__all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
 THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
+
+
+class PanelScrollArea(QScrollArea):
+    """Holds one panel: fills the viewport, and scrolls only below the panel's minimum size.
+
+    QScrollArea's own resizing gives a panel with word-wrapped labels its
+    *preferred* height for the width (heightForWidth), which scrolls most
+    panels on a 700 px high screen; here the floor is the minimum size.
+    """
+
+    def __init__(self, panel: QWidget):
+        super().__init__()
+        self.setObjectName("panelScroll")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+        self._fit()
+
+    def _fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        low = panel.minimumSizeHint().expandedTo(panel.minimumSize())
+        view = self.viewport().size()
+        panel.resize(max(view.width(), low.width()), max(view.height(), low.height()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().viewportEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -117,11 +154,16 @@ class MainWindow(QMainWindow):
             cls = self.panel_classes[index]
             widget = cls(self.ctx)
             old = self.stack.widget(index)
-            self.stack.insertWidget(index, widget)
+            self.stack.insertWidget(index, self._scrolled(widget))
             self.stack.removeWidget(old)
             old.deleteLater()
             self.panels[panel_id] = widget
         return self.panels[panel_id]
+
+    @staticmethod
+    def _scrolled(panel: Panel) -> QScrollArea:
+        """``panel`` in a scroll area: a panel wider or taller than a small screen scrolls instead of widening the window."""
+        return PanelScrollArea(panel)
 
     def current_panel(self) -> Panel | None:
         return self.panels.get(self._current_id) if self._current_id else None
@@ -280,6 +322,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(name)
+        restyle(self)
         self._theme_actions[self.theme].setChecked(True)
         self.settings.setValue("theme", self.theme)
 

@@ -196,6 +196,7 @@ class DetectionPanel(Panel):
         lv = QVBoxLayout(live)
         self.view = ImageView("Starting…")
         self.stats_label = QLabel("")
+        self.stats_label.setWordWrap(True)  # the timing line must not widen the window
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lv.addWidget(self.view, 1)
         lv.addWidget(self.stats_label)
@@ -241,6 +242,8 @@ class DetectionPanel(Panel):
         av = QVBoxLayout(anc_tab)
         bar = QHBoxLayout()
         self.anchor_model_combo = QComboBox()
+        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.anchor_model_combo.setMinimumContentsLength(16)
         for name in _ANCHOR_MODELS:
             self.anchor_model_combo.addItem(name, name)
         self.level_spin = QSpinBox()

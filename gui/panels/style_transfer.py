@@ -114,7 +114,7 @@ class StyleTransferPanel(Panel):
         inputs.addWidget(self.swap_button)
         inputs_box = QWidget()
         inputs_box.setLayout(inputs)
-        inputs_box.setFixedWidth(250)
+        inputs_box.setFixedWidth(214)  # with the controls, fits a 1024-wide window
 
         # output + curves / gram
         self.output_view = ImageView("The stylised image appears here while it forms.\nPress Start.")
