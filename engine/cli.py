@@ -59,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
     func = getattr(args, "func", None)
     if func is None:
         return 2
-    return int(func(args) or 0)
+    try:
+        return int(func(args) or 0)
+    except OSError as exc:  # a file that could not be written (disk full, no permission): one line, no traceback
+        from .files import describe_os_error
+
+        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
 
 
 def print_json(obj: Any) -> None:

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -29,6 +28,7 @@ from typing import Callable
 import torch
 
 from .jobs import Job, Progress
+from .files import atomic_path, atomic_write, describe_os_error
 from .paths import weights_dir
 
 __all__ = [
@@ -195,9 +195,8 @@ def _read_manifest() -> dict:
 
 def _write_manifest(manifest: dict) -> None:
     path = _manifest_path()
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path, "w") as fh:
+        fh.write(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _record(name: str, path: Path, sha256: str, origin: str) -> None:
@@ -277,7 +276,7 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
             response = urllib.request.urlopen(url or entry.url, timeout=timeout)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
-        with response, open(part, "wb") as out:
+        with response, open(part, "wb") as out:  # streamed: a .part file, renamed only after the hash matches
             total = int(response.headers.get("Content-Length") or 0) or int(entry.size_mb * 1024 * 1024)
             received = 0
             while True:
@@ -387,16 +386,12 @@ def import_file(name: str, source: str | os.PathLike) -> Path:
     state = _state_dict_of(safe_load(src), src)
     _fit(entry, state, src)
     target = installed_path(name)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        shutil.copyfile(src, tmp)
-        digest = sha256_file(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with atomic_path(target) as tmp:
+            shutil.copyfile(src, tmp)
+            digest = sha256_file(tmp)
+    except OSError as exc:  # disk full, no permission: the installed file (if any) is untouched
+        raise WeightsError(describe_os_error(exc, target)) from None
     origin = "download" if entry.sha256_prefix and digest.startswith(entry.sha256_prefix) else "import"
     _record(name, target, digest, origin)
     return target

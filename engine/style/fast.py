@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from ..device import autocast, get_device
+from ..files import save_torch
 from ..jobs import Job, Progress
 
 __all__ = [
@@ -177,9 +178,7 @@ def save_transformer(net: TransformerNet, path: str | os.PathLike) -> Path:
     """Save the bare state dict (loadable by the PyTorch examples too); written atomically."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    torch.save({k: v.detach().cpu() for k, v in net.state_dict().items()}, tmp)
-    os.replace(tmp, p)
+    save_torch({k: v.detach().cpu() for k, v in net.state_dict().items()}, p)
     return p
 
 
@@ -421,11 +420,9 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
         s_grams = {l: _norm_gram(f) for l, f in s_feats.items()}
 
     def save_checkpoint() -> None:
-        tmp = ckpt_path.with_name(ckpt_path.name + ".part")
         ckpt_path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"model": {k: v.detach().cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(),
-                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve], "style": fingerprint}, tmp)
-        os.replace(tmp, ckpt_path)
+        save_torch({"model": {k: v.detach().cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(),
+                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve], "style": fingerprint}, ckpt_path)
 
     finished = False
     net.train()

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..jobs import Job, Progress
+from ..files import save_torch
 from ..scenes import CLASS_NAMES, make_background, make_scene, render_sprite
 
 __all__ = [
@@ -302,7 +303,7 @@ def save_classifier(path: str | Path, net: WindowClassifier, accuracy: float) ->
     """Write the classifier (tensors and numbers only)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": "convstudio-window-classifier/1", "state_dict": net.state_dict(), "accuracy": float(accuracy)}, path)
+    save_torch({"format": "convstudio-window-classifier/1", "state_dict": net.state_dict(), "accuracy": float(accuracy)}, path)
     return path
 
 
