@@ -88,7 +88,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
         if suffix == ".mp4":
             import imageio.v2 as imageio
 
-            writer = imageio.get_writer(str(tmp), fps=fps, codec="libx264", quality=8, macro_block_size=16, ffmpeg_log_level="error")
+            writer = imageio.get_writer(str(tmp), fps=fps, codec="libx264", quality=8, macro_block_size=16, ffmpeg_log_level="fatal")  # our own line says why it failed
             try:
                 frame = None
                 for i, k in enumerate(steps):

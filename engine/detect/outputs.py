@@ -63,7 +63,13 @@ class VideoRecorder:
             self._writer = writer
         if (rgb.shape[1], rgb.shape[0]) != self._size:
             rgb = cv2.resize(rgb, self._size, interpolation=cv2.INTER_AREA)
-        self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        log = cv2.utils.logging
+        level = log.getLogLevel()
+        log.setLogLevel(min(level, log.LOG_LEVEL_ERROR))  # a failed frame is reported once, by close()
+        try:
+            self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        finally:
+            log.setLogLevel(level)
         self.frames += 1
 
     def _discard(self) -> None:
@@ -80,9 +86,7 @@ class VideoRecorder:
         tmp = self._tmp
         try:
             # OpenCV's writer never reports a failed write: count what reached the disk.
-            cap = cv2.VideoCapture(str(tmp))
-            stored = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
-            cap.release()
+            stored = _frames_in(tmp)
             if stored < self.frames:
                 raise disk_error(self.path)
             os.replace(tmp, self.path)
@@ -103,6 +107,27 @@ class VideoRecorder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _frames_in(path: Path) -> int:
+    """Frames OpenCV finds in ``path`` (0 if unreadable); FFmpeg's own complaints about a
+    broken file are kept off the terminal, the caller reports in one line."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        saved = None
+    try:
+        if saved is not None:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+        cap = cv2.VideoCapture(str(path))
+        stored = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        cap.release()
+        return stored
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class JsonlExporter:
