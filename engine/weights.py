@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import urllib.error
@@ -28,7 +27,7 @@ from typing import Callable
 import torch
 
 from .jobs import Job, Progress
-from .files import atomic_path, atomic_write, describe_os_error
+from .files import atomic_write, describe_os_error
 from .paths import weights_dir
 
 __all__ = [
@@ -386,10 +385,13 @@ def import_file(name: str, source: str | os.PathLike) -> Path:
     state = _state_dict_of(safe_load(src), src)
     _fit(entry, state, src)
     target = installed_path(name)
+    h = hashlib.sha256()
     try:
-        with atomic_path(target) as tmp:
-            shutil.copyfile(src, tmp)
-            digest = sha256_file(tmp)
+        with open(src, "rb") as fin, atomic_write(target, "wb") as out:
+            while block := fin.read(1 << 20):
+                h.update(block)
+                out.write(block)
+        digest = h.hexdigest()
     except OSError as exc:  # disk full, no permission: the installed file (if any) is untouched
         raise WeightsError(describe_os_error(exc, target)) from None
     origin = "download" if entry.sha256_prefix and digest.startswith(entry.sha256_prefix) else "import"
