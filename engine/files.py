@@ -125,8 +125,8 @@ def describe_os_error(exc: OSError, path: str | os.PathLike | None = None) -> st
         return _("cannot write {path}: the folder {folder} does not exist").format(path=target or "", folder=folder)
     reason = exc.strerror or str(exc) or type(exc).__name__
     if target is None:
-        return _("could not write a file: {reason}").format(reason=reason)
-    return _("could not write {path}: {reason}").format(path=target, reason=reason)
+        return _("cannot write a file: {reason}").format(reason=reason)
+    return _("cannot write {path}: {reason}").format(path=target, reason=reason)
 
 
 def disk_error(path: str | os.PathLike) -> OSError:
