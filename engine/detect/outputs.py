@@ -29,7 +29,7 @@ def save_snapshot(path: str | os.PathLike, rgb: np.ndarray, detections: Detectio
     try:
         return save_image(path, rgb, meta)
     except OSError as exc:
-        raise RecordError(f"{path}: could not write the snapshot ({exc})") from None
+        raise RecordError(describe_os_error(exc, path)) from None
 
 
 class VideoRecorder:

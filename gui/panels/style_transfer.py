@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.files import describe_os_error
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
@@ -479,7 +480,10 @@ class StyleTransferPanel(Panel):
                 return None
         try:
             saved = self.model.save(path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # disk full, no permission: one line; an older file of that name is kept
+            self.status_label.setText(f"Not saved: {describe_os_error(exc, path)}")
+            return None
+        except ValueError as exc:
             self.status_label.setText(f"Not saved: {exc}")
             return None
         self.status_label.setText(f"Saved {saved} (parameters in its PNG metadata)")
