@@ -261,21 +261,22 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
     """Job: download the weights for ``name`` into the cache, verifying the checksum.
 
     Yields :class:`Progress` per chunk. Nothing is left half-written: data goes
-    to a ``.part`` file that is removed on failure or cancel, and renamed into
-    place only after the hash matches. ``url`` overrides the entry's (mirrors).
+    to a temporary file next to the target that is removed on failure, a full
+    disk or cancel, and renamed into place only after the hash matches; disk
+    errors come as :class:`WeightsError` in one line. ``url`` overrides the entry's (mirrors).
     """
     entry = get_entry(name)
     target = installed_path(name)
-    part = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    done = False
     yield Progress(0.0, f"Connecting for {name}…")
     try:
-        try:
-            response = urllib.request.urlopen(url or entry.url, timeout=timeout)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
-        with response, open(part, "wb") as out:  # streamed: a .part file, renamed only after the hash matches
+        response = urllib.request.urlopen(url or entry.url, timeout=timeout)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
+    try:
+        # Streamed to a temporary file next to the target, renamed only after the hash matches;
+        # a failure, a full disk or a cancel removes it.
+        with response, atomic_write(target, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or int(entry.size_mb * 1024 * 1024)
             received = 0
             while True:
@@ -289,20 +290,17 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
                 digest.update(block)
                 received += len(block)
                 yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
-        hexdigest = digest.hexdigest()
-        if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
-            raise WeightsError(
-                f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
-                "the file was discarded"
-            )
-        os.replace(part, target)
-        _record(name, target, hexdigest, "download")
-        done = True
-        yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
-        return target
-    finally:
-        if not done and part.exists():
-            part.unlink()
+            hexdigest = digest.hexdigest()
+            if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
+                raise WeightsError(
+                    f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
+                    "the file was discarded"
+                )
+    except OSError as exc:
+        raise WeightsError(describe_os_error(exc, target)) from None
+    _record(name, target, hexdigest, "download")
+    yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
+    return target
 
 
 def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> object:
