@@ -235,3 +235,19 @@ def test_real_full_disk(tiny_disk, capsys, photo):
     target.unlink()
     rc = main(["detect", "demo", "--weights", "random", "--frames", "12", "--every-frame", "--save-video", str(video)])
     _check(capsys, tiny_disk, video, rc)
+
+
+def test_models_download(tmp_path, capsys, full_disk, monkeypatch):
+    import hashlib
+
+    served = tmp_path / "served.pth"
+    torch.save(nn.Linear(2, 2).state_dict(), served)
+    digest = hashlib.sha256(served.read_bytes()).hexdigest()
+    entry = weights.WeightsEntry("lin2", "test", "linear", lambda: nn.Linear(2, 2), served.as_uri(), 0.01, digest[:8], "t", "t")
+    monkeypatch.setitem(weights.REGISTRY, "lin2", entry)
+    target = weights.installed_path("lin2")
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(OLD)
+    full_disk(folder, "write")
+    _check(capsys, folder, target, main(["models", "download", "lin2"]))
