@@ -122,3 +122,14 @@ def test_a_big_photo_never_runs_whole(monkeypatch):
     # Statistics from the shrunken copy: close to the whole-image result, not equal.
     whole = st(img, tiled=False)
     assert np.abs(whole.astype(float) - out.astype(float)).mean() < 8
+
+
+def test_the_fast_style_panel_model_shows_a_too_small_photo_unstylised(qtbot, tmp_path):
+    from gui.panels.style_transfer_model import FastStyleModel
+
+    model = FastStyleModel()
+    model.load_network(save_transformer(TransformerNet(), tmp_path / "net.pth"))
+    model.set_input(np.full((3, 40, 3), 7, np.uint8))
+    assert model.output.shape == (3, 40, 3) and "at least 5×5 px" in model.notice
+    model.set_input(_photo(24, 32))
+    assert model.notice == "" and model.output.shape == (24, 32, 3)

@@ -83,7 +83,7 @@ class StyleTransferPanel(Panel):
         m.outputChanged.connect(self._show_output)
         m.runningChanged.connect(self._update_buttons)
         self.fast.networkChanged.connect(self._show_network)
-        self.fast.outputChanged.connect(lambda: self.fast_view.set_image(self.fast.output))
+        self.fast.outputChanged.connect(self._show_fast_output)
         self.fast.curveChanged.connect(lambda: self.train_plot.set_records(self.fast.curve))
         self._show_content()
         self._show_style()
@@ -469,6 +469,11 @@ class StyleTransferPanel(Panel):
         if self._refused_size:
             self.model.update_params(size=self._refused_size)
         self.use_size_button.setVisible(False)
+
+    def _show_fast_output(self) -> None:
+        self.fast_view.set_image(self.fast.output)
+        if self.fast.notice:
+            self.fast_status.setText(self.fast.notice)
 
     def save(self, path: str | None = None) -> Path | None:
         if self.model.best is None:
