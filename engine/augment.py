@@ -20,10 +20,14 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import torch
 
+from .i18n import _
+
 __all__ = [
     "AugmentConfig",
     "AugmentError",
     "ChannelOffsets",
+    "ColourShift",
+    "colour_shift",
     "PCALighting",
     "IMAGENET_EIGVAL",
     "IMAGENET_EIGVEC",
@@ -64,6 +68,44 @@ class ChannelOffsets(torch.nn.Module):
         if img.dtype == torch.uint8:
             return out.round().clamp(0, 255).to(torch.uint8)
         return out.clamp(0.0, 1.0).to(img.dtype)
+
+
+class ColourShift(torch.nn.Module):
+    """Colour shifting dialled by hand: add fixed offsets ``(r, g, b)`` (0..255 units) to the channels.
+
+    The deterministic twin of :class:`ChannelOffsets`: ``ColourShift(20, -20, 20)`` adds 20 to red,
+    takes 20 from green and adds 20 to blue (the image turns purple). Input and output: a uint8
+    or float image tensor (..., 3, H, W); values are clipped to the input's range (0..255 or 0..1).
+    """
+
+    def __init__(self, r: float = 0.0, g: float = 0.0, b: float = 0.0):
+        super().__init__()
+        for name, v in (("R", r), ("G", g), ("B", b)):
+            if not -255.0 <= float(v) <= 255.0:
+                raise AugmentError(_("the {channel} offset must be between −255 and 255, not {v}").format(channel=name, v=v))
+        self.offsets = (float(r), float(g), float(b))
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        if img.ndim < 3 or img.shape[-3] != 3:
+            raise AugmentError(_("colour shifting needs an RGB image (3 channels)"))
+        scale = 1.0 if img.dtype == torch.uint8 else 1.0 / 255.0
+        out = img.float() + (torch.tensor(self.offsets) * scale).view(3, 1, 1)
+        if img.dtype == torch.uint8:
+            return out.round().clamp(0, 255).to(torch.uint8)
+        return out.clamp(0.0, 1.0).to(img.dtype)
+
+
+def colour_shift(image: np.ndarray, r: float = 0.0, g: float = 0.0, b: float = 0.0) -> np.ndarray:
+    """An (H, W, 3) uint8 RGB image with ``r``, ``g``, ``b`` added to its channels, clipped to 0..255.
+
+    ``colour_shift(img, 20, -20, 20)``: a pixel (100, 100, 100) becomes (120, 80, 120), (250, 10, 0)
+    becomes (255, 0, 20). Raises :class:`AugmentError` for a non-RGB image or offsets beyond ±255.
+    """
+    a = np.asarray(image)
+    if a.ndim != 3 or a.shape[2] != 3:
+        raise AugmentError(_("colour shifting needs an RGB image (H×W×3), got shape {s}").format(s=tuple(a.shape)))
+    t = torch.from_numpy(np.ascontiguousarray(a.astype(np.uint8))).permute(2, 0, 1)
+    return ColourShift(r, g, b)(t).permute(1, 2, 0).numpy().copy()
 
 
 class PCALighting(torch.nn.Module):
@@ -217,7 +259,7 @@ def augment_grid(image: np.ndarray, config: AugmentConfig, n: int, seed: int = 0
     out = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
-        for _ in range(n):
+        for _i in range(n):
             out.append(pipeline(tensor).permute(1, 2, 0).contiguous().numpy())
     return out
 

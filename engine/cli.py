@@ -14,8 +14,10 @@ import sys
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .i18n import _
+from .shapes import CLI_DEFAULT_ORDER, SHAPE_ORDERS
 
-__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer"]
+__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer", "shape_order"]
 
 #: Modules that contribute subcommands, in help order.
 COMMANDS: list[str] = [
@@ -27,6 +29,7 @@ COMMANDS: list[str] = [
     "engine.commands.yolo",
     "engine.commands.style",
     "engine.commands.faces",
+    "engine.commands.course",
 ]
 
 
@@ -38,6 +41,10 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     )
     parser.add_argument("--version", action="version", version=f"ConvStudio {__version__}")
     parser.add_argument("--device", default=None, help="compute device: auto (default), cpu, cuda, cuda:N, mps")
+    parser.add_argument(
+        "--shape-order", default=CLI_DEFAULT_ORDER, type=str.lower, choices=SHAPE_ORDERS,
+        help=_("order of printed shapes: chw (PyTorch's, default) or hwc (the course's H×W×C)"),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS:
         importlib.import_module(module_name).register(sub)
@@ -59,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
     func = getattr(args, "func", None)
     if func is None:
         return 2
+    from .weights import WeightsError
+
     try:
         return int(func(args) or 0)
+    except WeightsError as exc:  # a refused or unreadable model file, wherever a command loads one: one line
+        print(f"\nconvstudio: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:  # a file that could not be written (disk full, no permission): one line, no traceback
         from .files import describe_os_error
 
@@ -68,9 +80,18 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def shape_order(args: argparse.Namespace) -> str:
+    """The ``--shape-order`` in force for a command (``"chw"`` when a caller built ``args`` without it)."""
+    return getattr(args, "shape_order", None) or CLI_DEFAULT_ORDER
+
+
 def print_json(obj: Any) -> None:
-    """Print one JSON document (one line) to stdout."""
-    print(json.dumps(obj, default=str), flush=True)
+    """Print one JSON document (one line) to stdout, non-ASCII text as UTF-8 (王小明, not \\u escapes)."""
+    text = json.dumps(obj, default=str, ensure_ascii=False)
+    try:
+        print(text, flush=True)
+    except UnicodeEncodeError:  # a stdout that cannot encode it (an ASCII locale): still valid JSON
+        print(json.dumps(obj, default=str), flush=True)
 
 
 def progress_printer(enabled: bool = True) -> Callable[[Any], None]:

@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .i18n import N_, _
+
 __all__ = [
     "FeatureMapError",
     "ModelChoice",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 #: The label shown wherever random-weight activations are displayed.
-RANDOM_NOTE = "random weights — not meaningful"
+RANDOM_NOTE = N_("random weights — not meaningful")
 
 
 class FeatureMapError(ValueError):
@@ -58,12 +60,12 @@ class ModelChoice:
 
 #: Models offered by the Feature maps panel, in menu order.
 FEATURE_MODELS: tuple[ModelChoice, ...] = (
-    ModelChoice("lenet5_digits", "LeNet-5 (trained on digits here)", True),
-    ModelChoice("alexnet", "AlexNet (ImageNet)"),
-    ModelChoice("vgg16", "VGG-16 (ImageNet)"),
-    ModelChoice("resnet18", "ResNet-18 (ImageNet)"),
-    ModelChoice("resnet50", "ResNet-50 (ImageNet)"),
-    ModelChoice("googlenet", "GoogLeNet (ImageNet)"),
+    ModelChoice("lenet5_digits", N_("LeNet-5 (trained on digits here)"), True),
+    ModelChoice("alexnet", N_("AlexNet (ImageNet)")),
+    ModelChoice("vgg16", N_("VGG-16 (ImageNet)")),
+    ModelChoice("resnet18", N_("ResNet-18 (ImageNet)")),
+    ModelChoice("resnet50", N_("ResNet-50 (ImageNet)")),
+    ModelChoice("googlenet", N_("GoogLeNet (ImageNet)")),
 )
 
 
@@ -73,7 +75,8 @@ class FeatureModel:
 
     preprocess: (H, W, 3) uint8 RGB -> (1, C, H', W') float input.
     pretrained: True only when real trained weights were loaded.
-    note: a sentence for the user (where the weights come from, or why they are random).
+    note: a sentence for the user (where the weights come from, or why they are random), in the
+    language current when it was loaded; :meth:`note_text` gives it in the current one.
     weights_missing: the model manager's message when ImageNet weights are not installed.
     categories: class names, only with real weights.
     """
@@ -87,6 +90,16 @@ class FeatureModel:
     weights_missing: str | None = None
     categories: list[str] | None = None
     digits: bool = False
+    note_source: tuple[str, dict] = ("", {})
+
+    def note_text(self) -> str:
+        """:attr:`note` in the current language."""
+        msgid, fields = self.note_source
+        return _(msgid).format(**fields) if msgid else self.note
+
+
+def _note(msgid: str, **fields) -> tuple[str, tuple[str, dict]]:
+    return _(msgid).format(**fields), (msgid, fields)
 
 
 @dataclass
@@ -171,14 +184,18 @@ def load_feature_model(name: str, allow_random: bool = True, device: torch.devic
 
         model, meta = load_trained_lenet(device=device)
         acc = meta.get("accuracy")
-        note = "Trained here on the digits" + (f": {acc * 100:.1f}% held-out accuracy" if isinstance(acc, float) else "")
-        return FeatureModel(name, choice.title, model, _digits_preprocess, True, note, None, [str(d) for d in range(10)], True)
+        if isinstance(acc, float):
+            note, source = _note(N_("Trained here on the digits: {acc:.1f}% held-out accuracy"), acc=acc * 100)
+        else:
+            note, source = _note(N_("Trained here on the digits"))
+        return FeatureModel(name, choice.title, model, _digits_preprocess, True, note, None, [str(d) for d in range(10)], True, source)
     entry = weights.get_entry(name)
     enum = entry.source.removeprefix("torchvision.models.")
     preprocess, categories = _imagenet_preprocess(enum)
     try:
         model = weights.load_model(name, device)
-        return FeatureModel(name, choice.title, model, preprocess, True, f"ImageNet weights ({enum})", None, categories)
+        note, source = _note(N_("ImageNet weights ({weights})"), weights=enum)
+        return FeatureModel(name, choice.title, model, preprocess, True, note, None, categories, note_source=source)
     except weights.WeightsMissing as exc:
         if not allow_random:
             raise
@@ -187,7 +204,8 @@ def load_feature_model(name: str, allow_random: bool = True, device: torch.devic
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
             model = build(name).to(device).eval()
-        return FeatureModel(name, choice.title, model, preprocess, False, f"Pretrained weights not installed: {RANDOM_NOTE}", str(exc), None)
+        note, source = _note(N_("Pretrained weights not installed: {note}"), note=_(RANDOM_NOTE))
+        return FeatureModel(name, choice.title, model, preprocess, False, note, str(exc), None, note_source=source)
 
 
 def layer_tree(model: torch.nn.Module) -> LayerNode:

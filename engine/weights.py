@@ -4,6 +4,7 @@ Weights are downloaded only when the user asks (:func:`download`, a job with
 progress and cancel), verified against their published SHA-256 prefix, and
 kept in :func:`engine.paths.weights_dir`. A user can also import a weights
 file they already have (:func:`import_file`): it is loaded with
+its pickles are inspected without running them, then it is loaded with
 ``torch.load(..., weights_only=True)`` -- never an unrestricted unpickle -- and
 must fit the architecture before it is copied into the cache.
 
@@ -26,9 +27,11 @@ from typing import Callable
 
 import torch
 
+from .i18n import _
 from .jobs import Job, Progress
 from .files import atomic_write, describe_os_error
 from .paths import weights_dir
+from .safe_files import RefusedFile, check_weights_file
 
 __all__ = [
     "WeightsEntry",
@@ -307,15 +310,23 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
     """``torch.load(path, weights_only=True)`` with readable errors.
 
     Files that carry code (pickled objects other than tensors and plain
-    containers) are refused with :class:`WeightsError`.
+    containers) are refused with :class:`WeightsError` -- first by reading
+    the file's pickles without running them (:func:`engine.safe_files.check_weights_file`),
+    then by torch's restricted unpickler.
     """
     p = Path(path)
     if not p.exists():
-        raise WeightsError(f"{p}: no such file")
+        raise WeightsError(_("{file}: no such file").format(file=p))
     if p.is_dir():
-        raise WeightsError(f"{p} is a folder, not a weights file")
+        raise WeightsError(_("{file} is a folder, not a weights file").format(file=p))
     if p.stat().st_size == 0:
-        raise WeightsError(f"{p}: the file is empty")
+        raise WeightsError(_("{file}: the file is empty").format(file=p))
+    try:
+        check_weights_file(p)
+    except RefusedFile as exc:
+        raise WeightsError(str(exc)) from None
+    except OSError as exc:
+        raise WeightsError(_("{file} could not be read: {reason}").format(file=p, reason=exc.strerror or exc)) from None
     try:
         return torch.load(p, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError, zipfile errors...
@@ -323,21 +334,27 @@ def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu")
         found = re.search(r"GLOBAL ([\w.]+)", text)  # torch names the global it refused
         if found:
             raise WeightsError(
-                f"{p} was refused: it contains pickled objects or code ({found.group(1)}), not only tensors. "
-                "ConvStudio never runs code from weights files."
+                _("{file} was refused: it contains pickled objects or code ({what}), not only tensors. "
+                  "ConvStudio never runs code from weights files.").format(file=p, what=found.group(1))
             ) from None
         if "weights_only" in text or "Unpickler" in type(exc).__name__:
             # garbage and plain pickles fail the same way: an opcode the safe unpickler does not take
             raise WeightsError(
-                f"{p} was refused: it is not a PyTorch weights file, or it holds pickled data beyond tensors "
-                "(ConvStudio never runs code from weights files)."
+                _("{file} was refused: it is not a PyTorch weights file, or it holds pickled data beyond tensors "
+                  "(ConvStudio never runs code from weights files).").format(file=p)
             ) from None
         with open(p, "rb") as fh:
             head = fh.read(2)
         if head != b"PK" and head[:1] != b"\x80":
             # neither torch's zip format nor a pickle: text, an image, random bytes...
-            raise WeightsError(f"{p} is not a PyTorch weights file (neither a zip archive nor a pickle)") from None
-        raise WeightsError(f"{p} is not a readable PyTorch weights file ({type(exc).__name__}: {text[:200]})") from None
+            raise WeightsError(
+                _("{file} is not a PyTorch weights file (neither a zip archive nor a pickle)").format(file=p)
+            ) from None
+        first = text.strip().splitlines()[0][:200] if text.strip() else ""
+        raise WeightsError(
+            _("{file} is not a readable PyTorch weights file ({error}: {reason})").format(
+                file=p, error=type(exc).__name__, reason=first)
+        ) from None
 
 
 def _state_dict_of(obj: object, path: Path) -> dict[str, torch.Tensor]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from engine.i18n import _
+
 __all__ = ["ensure_app", "install_excepthook", "run_app", "resources_dir"]
 
 log = logging.getLogger(__name__)
@@ -43,9 +45,9 @@ def install_excepthook() -> None:
         sys.stderr.write(text)
         app = QApplication.instance()
         if app is not None and QApplication.platformName() != "offscreen":
-            box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", f"{exc_type.__name__}: {exc}")
+            box = QMessageBox(QMessageBox.Icon.Critical, _("Unexpected error"), f"{exc_type.__name__}: {exc}")
             box.setDetailedText(text)
-            box.setInformativeText("ConvStudio keeps running. The details are in the log file.")
+            box.setInformativeText(_("ConvStudio keeps running. The details are in the log file."))
             box.exec()
 
     sys.excepthook = hook

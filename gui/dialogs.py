@@ -6,21 +6,30 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from engine.i18n import N_, _
 from engine.io import IMAGE_SUFFIXES
 
-__all__ = ["IMAGE_FILTER", "ask_image_path", "ask_image_paths"]
+__all__ = ["IMAGE_FILTER", "image_filter", "ask_image_path", "ask_image_paths"]
 
-#: Qt name filter for every image type :func:`engine.io.load_image` opens.
-IMAGE_FILTER = f"Images ({' '.join(f'*{s}' for s in IMAGE_SUFFIXES)});;All files (*)"
+_PATTERNS = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
 
 
-def ask_image_path(parent: QWidget, title: str = "Open image", folder: str | Path = "") -> Path | None:
-    """Ask for one image file; ``None`` when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, str(folder), IMAGE_FILTER)
+def image_filter() -> str:
+    """Qt name filter for every image type :func:`engine.io.load_image` opens (in the current language)."""
+    return _("Images ({patterns});;All files (*)").format(patterns=_PATTERNS)
+
+
+#: The filter in English (kept for callers that predate translations).
+IMAGE_FILTER = f"Images ({_PATTERNS});;All files (*)"
+
+
+def ask_image_path(parent: QWidget, title: str = N_("Open image"), folder: str | Path = "") -> Path | None:
+    """Ask for one image file; ``None`` when the user cancels. ``title`` is an English source text."""
+    path, _filter = QFileDialog.getOpenFileName(parent, _(title), str(folder), image_filter())
     return Path(path) if path else None
 
 
-def ask_image_paths(parent: QWidget, title: str = "Open images", folder: str | Path = "") -> list[Path]:
-    """Ask for several image files; an empty list when the user cancels."""
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, str(folder), IMAGE_FILTER)
+def ask_image_paths(parent: QWidget, title: str = N_("Open images"), folder: str | Path = "") -> list[Path]:
+    """Ask for several image files; an empty list when the user cancels. ``title`` is an English source text."""
+    paths, _filter = QFileDialog.getOpenFileNames(parent, _(title), str(folder), image_filter())
     return [Path(p) for p in paths]

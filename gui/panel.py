@@ -42,6 +42,11 @@ class Panel(QWidget):
     def shutdown(self) -> None:
         """The app is closing: stop threads, release devices."""
 
+    def retranslate(self) -> None:
+        """The language or the shape notation changed: re-render texts this panel composes itself
+        (numbers in sentences, shapes, HTML). Plain catalogue texts on widgets are already swapped by
+        the window. Shapes are written with :func:`engine.shapes.format_shape`, which follows the setting."""
+
     def screenshot_ready(self) -> bool:
         """True once the default content is on screen (screenshots wait for it)."""
         return True

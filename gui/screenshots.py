@@ -14,10 +14,10 @@ from engine.files import atomic_path, describe_os_error, disk_error
 __all__ = ["register", "render_panels"]
 
 
-def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0) -> dict[str, str]:
+def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en") -> dict[str, str]:
     """Render each registered panel inside the main window to ``out_dir/<panel_id>.png``.
 
-    Returns {panel_id: "ok" or an error message}. Waits (up to ``timeout``
+    ``lang`` is the interface language (``en`` or ``zh_CN``). Returns {panel_id: "ok" or an error message}. Waits (up to ``timeout``
     seconds per panel) for a panel's :meth:`screenshot_ready`.
     """
     from PySide6.QtWidgets import QApplication
@@ -45,6 +45,7 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
     scratch = tempfile.TemporaryDirectory(prefix="convstudio-shots-")
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("faces/db", str(Path(scratch.name) / "faces.db"))  # nor create or read the user's face database
+    settings.setValue("language", lang)
     window = MainWindow(panel_classes=classes, settings=settings)
     window._quiet_dialogs = True
     window.set_theme(theme)
@@ -89,7 +90,14 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"convstudio: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
         return 2
-    results = render_panels(Path(args.dir), (w, h), args.only, args.theme)
+    if args.lang == "zh_CN":
+        from .app import ensure_app
+        from .i18n import CJK_FONT_HINT, chinese_font_family
+
+        ensure_app()
+        if chinese_font_family() is None:
+            print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
+    results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang)
     failed = {k: v for k, v in results.items() if v != "ok"}
     for panel_id, state in results.items():
         print(f"{panel_id:<16} {'written' if state == 'ok' else 'FAILED: ' + state}")
@@ -103,4 +111,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT (default 1280x800)")
     p.add_argument("--only", nargs="+", metavar="PANEL", help="render only these panel ids")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="interface language (default en)")
     p.set_defaults(func=_run)

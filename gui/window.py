@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine import device as engine_device
+from engine import i18n, shapes
+from engine.i18n import N_, _
 from engine.io import is_image_path
 
 from .context import AppContext, make_settings
+from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
@@ -35,6 +38,7 @@ __all__ = ["MainWindow", "MAX_RECENT"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
+THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +50,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._quiet_dialogs = False  # screenshots and tests: errors go to the status bar only
         self.settings = settings if settings is not None else make_settings()
+        # The language is chosen before any text is made: the saved choice, else the system's.
+        saved_language = self.settings.value("language")
+        apply_language(str(saved_language) if saved_language else i18n.system_language())
+        self._font_warned = False
         self.jobs = JobRunner(self)
         self.ctx = AppContext(
             jobs=self.jobs,
@@ -63,11 +71,11 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(170)
         self.stack = QStackedWidget()
         for cls in self.panel_classes:
-            item = QListWidgetItem(cls.title)
+            item = QListWidgetItem(_(cls.title))
             item.setData(Qt.ItemDataRole.UserRole, cls.panel_id)
-            item.setToolTip(cls.summary)
+            item.setToolTip(_(cls.summary))
             self.sidebar.addItem(item)
-            placeholder = QLabel(f"Loading {cls.title}…")
+            placeholder = QLabel(_("Loading {panel}…").format(panel=_(cls.title)))
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.stack.addWidget(placeholder)
         self.sidebar.setStyleSheet("QListWidget#sidebar { font-size: 11pt; } QListWidget#sidebar::item { padding: 6px 8px; }")
@@ -82,7 +90,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.jobs.changed.connect(self._update_job_status)
-        self.jobs.errorOccurred.connect(lambda label, text, tb: self.show_error(f"{label} failed", text, tb))
+        self.jobs.errorOccurred.connect(lambda label, text, tb: self.show_error(_("{job} failed").format(job=label), text, tb))
         self.sidebar.currentRowChanged.connect(self._on_row_changed)
 
         self.theme = apply_theme(str(self.settings.value("theme", "light")))
@@ -95,6 +103,7 @@ class MainWindow(QMainWindow):
         last = str(self.settings.value("last_panel", ""))
         ids = [cls.panel_id for cls in self.panel_classes]
         self.sidebar.setCurrentRow(ids.index(last) if last in ids else 0)
+        self.warn_missing_chinese_font()
 
     # -- panels --
 
@@ -130,7 +139,7 @@ class MainWindow(QMainWindow):
             panel = self.panel(panel_id)
         except Exception as exc:  # a broken panel must not take the window down
             log.exception("panel %s failed to open", panel_id)
-            self.show_error("Panel failed to open", f"{panel_id}: {exc}")
+            self.show_error(_("Panel failed to open"), f"{panel_id}: {exc}")
             return
         if previous is not None and previous is not panel:
             previous.deactivate()
@@ -149,8 +158,8 @@ class MainWindow(QMainWindow):
         self.job_progress = QProgressBar()
         self.job_progress.setFixedWidth(180)
         self.job_progress.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running job at its next step")
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.cancel_button.setToolTip(_("Stop the running job at its next step"))
         self.cancel_button.clicked.connect(self._cancel_current)
         box = QWidget()
         layout = QHBoxLayout(box)
@@ -169,7 +178,7 @@ class MainWindow(QMainWindow):
         if job is None:
             return
         count = len(self.jobs.active())
-        prefix = f"{job.label} (+{count - 1} more)" if count > 1 else job.label
+        prefix = _("{job} (+{count} more)").format(job=job.label, count=count - 1) if count > 1 else job.label
         self.job_label.setText(f"{prefix}: {job.message}" if job.message else prefix)
         if job.fraction is None:
             self.job_progress.setRange(0, 0)
@@ -181,7 +190,7 @@ class MainWindow(QMainWindow):
         job = self.jobs.current()
         if job is not None:
             job.cancel()
-            self.show_message(f"Cancelling {job.label}…")
+            self.show_message(_("Cancelling {job}…").format(job=job.label))
 
     def show_message(self, text: str, msecs: int = 5000) -> None:
         """A line in the status bar."""
@@ -190,7 +199,8 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, text: str, details: str = "") -> None:
         """Report an error in the status bar and a dialog (details: the traceback)."""
         log.error("%s: %s\n%s", title, text, details)
-        self.show_message(f"{title}: {text}", 10000)
+        # engine errors often start with the same words ("Cannot open image …"): say them once
+        self.show_message(text if text.lower().startswith(title.lower()) else f"{title}: {text}", 10000)
         if self._quiet_dialogs:
             return
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
@@ -203,25 +213,25 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        self.open_action = QAction("&Open image…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.open_image_dialog)
+        file_menu = menu.addMenu(_("&File"))
+        self.open_action = QAction(_("&Open image…"), self, shortcut=QKeySequence.StandardKey.Open, triggered=self.open_image_dialog)
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu = file_menu.addMenu(_("Open &recent"))
         self._rebuild_recent()
         file_menu.addSeparator()
-        file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
+        file_menu.addAction(QAction(_("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
 
-        view = menu.addMenu("&View")
+        view = menu.addMenu(_("&View"))
         group = QActionGroup(self)
         self._theme_actions: dict[str, QAction] = {}
         for name in ("light", "dark"):
-            act = QAction(f"{name.capitalize()} theme", self, checkable=True)
+            act = QAction(_(THEME_TITLES[name]), self, checkable=True)
             act.triggered.connect(lambda checked=False, n=name: self.set_theme(n))
             group.addAction(act)
             view.addAction(act)
             self._theme_actions[name] = act
         view.addSeparator()
-        device_menu = view.addMenu("Compute &device")
+        device_menu = view.addMenu(_("Compute &device"))
         dgroup = QActionGroup(self)
         saved = str(self.settings.value("device", "auto"))
         try:
@@ -234,29 +244,87 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda checked=False, n=name: self.set_device(n))
             dgroup.addAction(act)
             device_menu.addAction(act)
+        shape_menu = view.addMenu(_("&Shape notation"))
+        sgroup = QActionGroup(self)
+        self._shape_actions: dict[str, QAction] = {}
+        saved_order = str(self.settings.value("shape_order", shapes.DEFAULT_ORDER))
+        shapes.set_display_order(saved_order if saved_order in shapes.SHAPE_ORDERS else shapes.DEFAULT_ORDER)
+        for order, title in (("hwc", N_("H×W×C (the course)")), ("chw", N_("C×H×W (PyTorch)"))):
+            act = QAction(_(title), self, checkable=True)
+            act.setChecked(order == shapes.display_order())
+            act.triggered.connect(lambda checked=False, o=order: self.set_shape_order(o))
+            sgroup.addAction(act)
+            shape_menu.addAction(act)
+            self._shape_actions[order] = act
+        language_menu = view.addMenu(_("&Language"))
+        lgroup = QActionGroup(self)
+        self._language_actions: dict[str, QAction] = {}
+        for code, name in i18n.LANGUAGES.items():
+            act = QAction(name, self, checkable=True)  # each language in its own words, never translated
+            act.setChecked(code == i18n.language())
+            act.triggered.connect(lambda checked=False, c=code: self.set_language(c))
+            lgroup.addAction(act)
+            language_menu.addAction(act)
+            self._language_actions[code] = act
         for i, cls in enumerate(self.panel_classes[:9]):
-            act = QAction(cls.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            act = QAction(_(cls.title), self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda checked=False, pid=cls.panel_id: self.switch_to(pid))
             self.addAction(act)
 
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(QAction("&Keyboard shortcuts", self, shortcut=QKeySequence("F1"), triggered=self.show_shortcuts))
-        help_menu.addAction(QAction("&About ConvStudio", self, triggered=self.show_about))
+        help_menu = menu.addMenu(_("&Help"))
+        help_menu.addAction(QAction(_("&Keyboard shortcuts"), self, shortcut=QKeySequence("F1"), triggered=self.show_shortcuts))
+        help_menu.addAction(QAction(_("&About ConvStudio"), self, triggered=self.show_about))
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(name)
         self._theme_actions[self.theme].setChecked(True)
         self.settings.setValue("theme", self.theme)
 
+    def set_language(self, code: str) -> str:
+        """Switch every text of the app to ``code`` live; panels keep their state. Returns the language set."""
+        chosen = apply_language(code, roots=[self], after=self._after_language_change)
+        self.settings.setValue("language", chosen)
+        self._language_actions[chosen].setChecked(True)
+        return chosen
+
+    def set_shape_order(self, order: str) -> str:
+        """Show every shape in ``order`` (``hwc`` or ``chw``); panels re-render. Returns the order set."""
+        chosen = shapes.set_display_order(order)
+        self.settings.setValue("shape_order", chosen)
+        self._shape_actions[chosen].setChecked(True)
+        self._refresh_panels()
+        return chosen
+
+    def _refresh_panels(self) -> None:
+        for panel in self.panels.values():
+            try:
+                panel.retranslate()
+            except Exception:  # a panel that fails to re-render must not block the switch
+                log.exception("panel %s failed to re-render", panel.panel_id)
+
+    def _after_language_change(self, code: str) -> None:
+        self._refresh_panels()
+        self._update_job_status()
+        self.warn_missing_chinese_font()
+
+    def warn_missing_chinese_font(self) -> bool:
+        """Say once (in English) when Chinese is chosen and no font can show it. True if warned."""
+        if i18n.language() != "zh_CN" or self._font_warned or chinese_font_family() is not None:
+            return False
+        self._font_warned = True
+        log.warning("%s", CJK_FONT_HINT)
+        self.show_message(CJK_FONT_HINT, 20000)
+        return True
+
     def set_device(self, name: str) -> None:
         try:
             device = engine_device.set_preference(name)
         except ValueError as exc:
-            self.show_error("Device not available", str(exc))
+            self.show_error(_("Device not available"), str(exc))
             return
         self.settings.setValue("device", name)
         self.device_label.setText(engine_device.device_label(device))
-        self.show_message(f"Compute device: {engine_device.device_label(device)}")
+        self.show_message(_("Compute device: {device}").format(device=engine_device.device_label(device)))
 
     def about_text(self) -> str:
         import cv2
@@ -266,18 +334,18 @@ class MainWindow(QMainWindow):
 
         from engine import __version__
 
-        cuda = torch.version.cuda if torch.cuda.is_available() else "not available"
+        cuda = torch.version.cuda if torch.cuda.is_available() else _("not available")
         return (
             f"<h3>ConvStudio {__version__}</h3>"
-            "<p>See and use convolutional networks: animated convolution, architectures, "
-            "live detection, faces and style transfer.</p>"
+            + "<p>" + _("See and use convolutional networks: animated convolution, architectures, "
+                        "live detection, faces and style transfer.") + "</p>"
             f"<p>Python {platform.python_version()}<br>PyTorch {torch.__version__}<br>CUDA {cuda}<br>"
             f"Qt {qVersion()} (PySide6 {pyside_version})<br>OpenCV {cv2.__version__}<br>"
-            f"Device: {engine_device.device_label()}</p>"
+            + _("Device: {device}").format(device=engine_device.device_label()) + "</p>"
         )
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About ConvStudio", self.about_text())
+        QMessageBox.about(self, _("About ConvStudio"), self.about_text())
 
     def shortcuts_text(self) -> str:
         rows = []
@@ -288,7 +356,7 @@ class MainWindow(QMainWindow):
         return "<table cellpadding=3>" + "".join(sorted(set(rows))) + "</table>"
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_text())
+        QMessageBox.information(self, _("Keyboard shortcuts"), self.shortcuts_text())
 
     # -- images: open, recent, drag and drop --
 
@@ -307,7 +375,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.recent_files()
         if not files:
-            act = self.recent_menu.addAction("(none)")
+            act = self.recent_menu.addAction(_("(none)"))
             act.setEnabled(False)
         for path in files:
             self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_image_path(Path(p))).setToolTip(path)
@@ -321,14 +389,16 @@ class MainWindow(QMainWindow):
         """Send an image file to the current panel; False (with a message) if it takes none."""
         panel = self.current_panel()
         if panel is None or not panel.accepts_images:
-            takers = [cls.title for cls in self.panel_classes if cls.accepts_images]
-            hint = f" Panels that do: {', '.join(takers)}." if takers else ""
-            self.show_message(f"The {panel.title if panel else 'current'} panel does not take images.{hint}", 8000)
+            takers = [_(cls.title) for cls in self.panel_classes if cls.accepts_images]
+            text = _("This panel does not take images.") if panel is None else _("The {panel} panel does not take images.").format(panel=_(panel.title))
+            if takers:
+                text += " " + _("Panels that do: {panels}.").format(panels=_(", ").join(takers))
+            self.show_message(text, 8000)
             return False
         try:
             panel.open_image(path)
         except Exception as exc:
-            self.show_error("Cannot open image", str(exc))
+            self.show_error(_("Cannot open image"), str(exc))
             return False
         self._remember(path)
         return True

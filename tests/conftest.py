@@ -26,3 +26,16 @@ def _torch_threads():
         torch.set_num_threads(1)
     except ImportError:
         pass
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch):
+    """Tests start in English whatever the machine's locale; a test that switches language is undone."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    from engine import i18n, shapes
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+    shapes.set_display_order(shapes.DEFAULT_ORDER)

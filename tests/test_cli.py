@@ -103,3 +103,27 @@ def test_screenshots_name_an_unknown_panel(tmp_path):
     assert proc.returncode == 1
     assert "nosuch" in proc.stdout and "unknown panel" in proc.stdout and "grid_detector" in proc.stdout
     assert (tmp_path / "shots" / "welcome.png").exists()
+
+
+def test_json_output_keeps_non_ascii_text_readable(capsys):
+    """--json writes names like 王小明 as UTF-8, not \\u escapes, and stays valid JSON."""
+    import json as _json
+
+    from engine.cli import print_json
+
+    print_json({"name": "王小明", "shape": "55×55×96"})
+    out = capsys.readouterr().out
+    assert "王小明" in out and "\\u" not in out
+    assert _json.loads(out) == {"name": "王小明", "shape": "55×55×96"}
+
+
+def test_faces_list_json_prints_chinese_names(tmp_path, capsys):
+    from engine.face.db import FaceDatabase
+    from gui.main import main
+
+    db_path = tmp_path / "people.db"
+    with FaceDatabase(db_path) as db:
+        db.add_person("王小明")
+    assert main(["faces", "--db", str(db_path), "list", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "王小明" in out

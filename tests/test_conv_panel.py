@@ -247,3 +247,53 @@ def test_largest_setting_fits_the_view_without_clipping(f, size):
     anim = conv.Animation(t, conv.pool_trace(t.output, "max", 2, 2))
     lay = fit_layout(anim, *size)
     assert lay.width <= size[0] and lay.height <= size[1]
+
+
+def test_copy_code_is_off_without_output_and_confirms_when_copied(panel, qtbot):
+    p = panel
+    shown: list[str] = []
+    p.ctx.show_message = lambda text, ms=5000: shown.append(text)
+    QApplication.clipboard().setText("before")
+    p.n_spin.setValue(4)
+    p.dilation_spin.setValue(3)  # no output
+    assert not p.code_button.isEnabled()
+    assert p.copy_code() == "" and QApplication.clipboard().text() == "before" and shown == []
+    p.padding_spin.setValue(2)  # an output again
+    assert p.code_button.isEnabled()
+    qtbot.mouseClick(p.code_button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == p.model.code()
+    assert len(shown) == 1 and shown[0].startswith("Copied")
+
+
+def test_sample_box_says_a_file_is_in_use(panel, qtbot, tmp_path):
+    p = panel
+    photo = tmp_path / "mine.png"
+    save_image(photo, np.zeros((20, 30, 3), np.uint8))
+    p.open_image(photo)
+    assert p.sample_combo.currentText() != "chelsea" and "mine.png" in p.sample_combo.currentText()
+    assert p.model.photo_name == "mine.png"
+    # back to a sample, then to the file again: each choice is what the box shows
+    p.sample_combo.setCurrentText("coffee")
+    p.sample_combo.activated.emit(p.sample_combo.currentIndex())
+    assert p.model.photo_name == "coffee"
+    p.sample_combo.setCurrentIndex(p.sample_combo.count() - 1)
+    p.sample_combo.activated.emit(p.sample_combo.count() - 1)
+    assert p.model.photo_name == "mine.png" and p.model.photo.shape == (20, 30, 3)
+    p.open_image(photo)  # a second file replaces the entry instead of adding one
+    assert sum("mine.png" in p.sample_combo.itemText(i) for i in range(p.sample_combo.count())) == 1
+    qtbot.waitUntil(lambda: not p._photo_timer.isActive() and p._photo_job is None, timeout=20000)
+
+
+def test_coverage_expressions_do_not_break(panel):
+    from gui.panels.convolution import coverage_caption
+
+    p = panel
+    p.channels_combo.setCurrentIndex(1)
+    p.padding_spin.setValue(1)
+    html = p.params_label.text()
+    # each formula is one no-wrap piece without breakable spaces
+    assert "(3·3·3&nbsp;+&nbsp;1)·1" in html and "white-space:nowrap" in html
+    assert "6×6×3" in html and "(3·3·3 + 1)" not in html
+    caption = coverage_caption(p.model)
+    assert "n=6,\u00a0f=3,\u00a0p=1" in caption and "from\u00a0" in caption
+    assert p.heatmap.caption == caption

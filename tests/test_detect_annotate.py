@@ -33,7 +33,8 @@ def _detections(rng: np.random.Generator, h: int, w: int, n_raw: int, n_kept: in
 
 def _reference(frame: np.ndarray, det: Detections, show_raw: bool = True) -> np.ndarray:
     """Every box drawn in turn with cv2: raw ones thin on an overlay blended at 45 %,
-    then each kept box bold with its filled label and white anti-aliased text."""
+    then each kept box bold, lowest score first, with its filled label (kept inside the
+    image) and white anti-aliased text."""
     font = cv2.FONT_HERSHEY_SIMPLEX
     out = frame.copy()
     h, w = out.shape[:2]
@@ -48,15 +49,19 @@ def _reference(frame: np.ndarray, det: Detections, show_raw: bool = True) -> np.
         for (x1, y1, x2, y2), label in zip(raw.tolist(), det.raw_labels.tolist()):
             cv2.rectangle(overlay, (x1 - x0, y1 - y0), (x2 - x0, y2 - y0), class_colour(label), 1, cv2.LINE_8)
         cv2.addWeighted(overlay, 0.45, region, 0.55, 0, dst=region)
-    for box, score, label in zip(det.boxes.tolist(), det.scores.tolist(), det.labels.tolist()):
+    order = np.argsort(det.scores, kind="stable")
+    for box, score, label in zip(det.boxes[order].tolist(), det.scores[order].tolist(), det.labels[order].tolist()):
         x1, y1, x2, y2 = (int(round(v)) for v in box)
         colour = class_colour(label)
         cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
         text = f"{det.label_name(int(label))} {score:.2f}"
         (tw, th), base = cv2.getTextSize(text, font, scale, max(1, thick - 1))
         ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
-        cv2.rectangle(out, (x1, ty - th - base), (min(x1 + tw + 6, w - 1), ty + 2), colour, -1)
-        cv2.putText(out, text, (x1 + 3, ty - base + 1), font, scale, (255, 255, 255), max(1, thick - 1), cv2.LINE_AA)
+        ty = min(max(ty, th + base), h - 3)
+        lx = min(max(x1, 0), w - tw - 7)
+        lx = max(lx, 0)
+        cv2.rectangle(out, (lx, ty - th - base), (min(lx + tw + 6, w - 1), ty + 2), colour, -1)
+        cv2.putText(out, text, (lx + 3, ty - base + 1), font, scale, (255, 255, 255), max(1, thick - 1), cv2.LINE_AA)
     return out
 
 
@@ -162,3 +167,57 @@ def test_ssd_post_processing_equals_a_loop_over_every_class():
         torch.testing.assert_close(scores, torch.cat(ss), rtol=0, atol=0)
         assert labels.tolist() == torch.cat(ls).tolist()
         assert len(scores) > 0
+
+
+def _two_boxes(boxes, scores, labels, h=240, w=320) -> Detections:
+    boxes = np.asarray(boxes, np.float32)
+    n = len(boxes)
+    return Detections(
+        boxes=boxes, scores=np.asarray(scores, np.float32), labels=np.asarray(labels), class_names=NAMES,
+        raw_boxes=boxes, raw_scores=np.asarray(scores, np.float32), raw_labels=np.asarray(labels),
+        kept_indices=np.arange(n), image_size=(h, w),
+    )
+
+
+def _label_rect(text: str, x1: int, y1: int, h: int = 240) -> tuple[int, int, int, int]:
+    """Where a label above (x1, y1) sits at the 0.4 scale of a 240-high frame: top, bottom, left, right."""
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+    return y1 - 4 - th - base, y1 - 4 + 3, x1, x1 + tw + 7
+
+
+def test_the_best_label_is_drawn_on_top():
+    frame = np.full((240, 320, 3), 90, np.uint8)
+    # the detector lists the best first; the weaker box's label lands on the same spot
+    det = _two_boxes([[60, 80, 200, 200], [60, 80, 190, 210]], [0.91, 0.62], [1, 2])
+    out = annotate(frame, det, show_raw=False, show_counts=False)
+    top, bottom, left, right = _label_rect("person 0.91", 60, 80)
+    label = out[top:bottom, left:right]
+    best, weaker = np.all(label == class_colour(1), axis=2).mean(), np.all(label == class_colour(2), axis=2).mean()
+    assert best > 0.5 and best > weaker
+
+
+def test_labels_at_the_right_edge_stay_inside_the_image():
+    h, w = 240, 320
+    frame = np.full((h, w, 3), 90, np.uint8)
+    det = _two_boxes([[w - 30, 100, w - 1, 180]], [0.88], [3])  # "a rather long class name 0.88" is far wider than 30 px
+    out = annotate(frame, det, show_raw=False, show_counts=False)
+    (tw, th), base = cv2.getTextSize("a rather long class name 0.88", cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+    row = out[100 - 4 - th // 2]
+    covered = np.any(row != 90, axis=1)  # label colour or its text, never the grey background
+    # the whole label is on the picture: its run of colour and text ends at the right edge and is full width
+    assert covered[w - 1] and covered[w - tw - 6 : w].all()
+
+
+def test_the_counts_caption_leaves_a_top_left_label_readable():
+    h, w = 240, 320
+    frame = np.full((h, w, 3), 90, np.uint8)
+    det = _two_boxes([[4, 30, 150, 150]], [0.95], [1])  # label at the top-left corner, where the caption used to go
+    out = annotate(frame, det, show_raw=False, show_counts=True)
+    top, bottom, left, right = _label_rect("person 0.95", 4, 30)
+    label = out[top:bottom, left:right]
+    assert np.all(label == class_colour(1), axis=2).mean() > 0.5 and (label.min(axis=2) > 200).sum() > 10
+    # the caption is still drawn, in a free corner: a darkened block with white text
+    without = annotate(frame, det, show_raw=False, show_counts=False)
+    changed = np.any(out != without, axis=2)
+    ys, xs = np.nonzero(changed)
+    assert len(ys) > 100 and not (ys.min() < bottom and xs.min() < right)

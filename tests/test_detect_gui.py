@@ -248,3 +248,92 @@ def test_recording_to_an_unwritable_place_stops_with_a_message(qtbot, panel, tmp
     _wait_frames(qtbot, panel, 2)
     assert panel.recorder is None and not panel.record_button.isChecked()
     assert panel.record_button.text() == "Record" and "Recording stopped" in panel.message.text()
+
+
+def test_a_new_detector_keeps_the_users_thresholds_and_offers_its_own(qtbot, panel):
+    combo = panel.detector_combo
+    panel.score_slider.setValue(70)
+    panel.iou_slider.setValue(40)
+    combo.setCurrentIndex(combo.findData("hog_people"))
+    assert panel.model.detector == "hog_people"
+    assert (panel.model.score, panel.model.iou) == (0.70, 0.40)
+    assert (panel.score_slider.value(), panel.iou_slider.value()) == (70, 40)
+    # HOG's own values differ: the panel says so and offers them
+    assert not panel.suggest_label.isHidden() and "0.30" in panel.suggest_label.text() and "0.70" in panel.suggest_label.text()
+    panel.suggest_button.click()
+    assert (panel.model.score, panel.model.iou) == (0.30, 0.30) and panel.score_slider.value() == 30
+    assert panel.suggest_label.isHidden() and panel.suggest_button.isHidden()
+
+
+def test_untouched_thresholds_follow_the_detector(qtbot, panel):
+    combo = panel.detector_combo
+    combo.setCurrentIndex(combo.findData("hog_people"))
+    assert (panel.model.score, panel.model.iou) == (0.3, 0.3) and panel.suggest_label.isHidden()
+
+
+def test_find_cameras_keeps_an_opened_folder_as_the_source(qtbot, panel, tmp_path, monkeypatch):
+    import gui.panels.detection as detection
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.cvtColor(sample_image("astronaut"), cv2.COLOR_RGB2BGR))
+    panel.set_source(str(folder))
+    monkeypatch.setattr(detection, "list_cameras", lambda: [])
+    panel.scan_button.click()
+    assert panel.model.source == str(folder)
+    assert panel.source_combo.currentData() == str(folder) and panel.source_combo.currentText() == "pics"
+
+
+def test_nms_step_through_keeps_its_size_and_spreads_clustered_iou_labels(qtbot, panel):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    image = sample_image("astronaut")
+    # a tight cluster of near-identical boxes (as a detector gives around one face) plus a far box
+    base = np.array([150, 60, 260, 180], np.float32)
+    boxes = np.vstack([base + rng.uniform(-6, 6, 4) for _ in range(14)] + [np.array([[20, 300, 120, 420]], np.float32)])
+    scores = rng.uniform(0.3, 0.99, len(boxes)).astype(np.float32)
+    panel.tabs.setCurrentIndex(2)
+    view = panel.nms_view
+    view.set_data(image, boxes, scores, 0.9)  # a high threshold: several steps with many IoUs each
+    qtbot.wait(50)
+    sizes = set()
+    for k in range(view.steps + 1):
+        view.set_step(k)
+        qtbot.wait(20)
+        sizes.add((view.width(), view.height()))
+        rects = view.label_rects()
+        for a in range(len(rects)):
+            for b in range(a + 1, len(rects)):
+                assert not rects[a].intersects(rects[b]), (k, a, b)
+    assert len(sizes) == 1, sizes
+    view.set_step(1)
+    assert len(view.label_rects()) >= 5
+
+
+def test_freeze_takes_the_last_frame_that_had_boxes(qtbot, panel):
+    panel.open_image(panel.image_path)
+    panel.activate()
+    panel.score_slider.setValue(50)
+    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.detections.num_raw > 0, timeout=30000)
+    with_boxes = panel.last_result
+    panel.score_slider.setValue(100)  # from now on the frames have no candidates
+    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.detections.num_raw == 0, timeout=30000)
+    panel.freeze()
+    assert panel.nms_view.steps >= 1
+    assert panel.nms_view.boxes.shape[0] == panel._frozen.detections.num_raw > 0
+    assert panel._frozen is not panel.last_result and panel._frozen.stats.index >= with_boxes.stats.index
+
+
+def test_the_detectors_own_thresholds_are_offered_only_after_a_detector_change(qtbot):
+    from gui.panels.detection_model import DetectionModel
+
+    m = DetectionModel()
+    m.set_detector("haar_face")
+    m.update(score=0.6, iou=0.45)
+    m.apply_detector_defaults(0.95, 0.3)  # the same detector restarted (e.g. another source): nothing to offer
+    assert m.suggested is None and (m.score, m.iou) == (0.6, 0.45)
+    m.set_detector("hog_people")
+    assert m.suggested == (0.3, 0.3) and "hog_people suggests Score 0.30" in m.suggestion_text()
+    m.apply_detector_defaults(0.3, 0.3)  # the built detector confirms them
+    assert m.suggested == (0.3, 0.3) and (m.score, m.iou) == (0.6, 0.45)

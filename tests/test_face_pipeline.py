@@ -282,3 +282,38 @@ def test_cli_identify_json_is_strict_json_when_nobody_is_enrolled(tmp_path, caps
     (face,) = item["faces"]
     assert face["name"] == "Unknown" and face["distance"] is None and face["top"] == []
     assert "nobody is enrolled" in captured.err
+
+
+def test_a_large_photo_is_searched_on_a_bounded_copy_with_the_same_face(mmod):
+    """A 6000x4000 photo: the detector sees at most MAX_DETECT_SIDE pixels, the box comes back in
+    original pixels where the face is, and landmarks/chip from the original give the same person."""
+    from engine.face.pipeline import MAX_DETECT_SIDE
+
+    small = sample_image("astronaut")  # 512x512, the face at its original scale
+    (ref,) = mmod.analyze(small)
+    k = 4000 / 512
+    canvas = np.full((4000, 6000, 3), 90, np.uint8)
+    canvas[:, :4000] = cv2.resize(small, (4000, 4000), interpolation=cv2.INTER_CUBIC)
+
+    pipe = FacePipeline("mmod", device="cpu")
+    real = pipe.detector
+    seen = []
+
+    class Spy:
+        def detect(self, image, threshold=0.0, upsample=0):
+            seen.append(image.shape)
+            return real.detect(image, threshold, upsample)
+
+    pipe._detector = Spy()
+    (face,) = pipe.analyze(canvas)
+    assert seen and max(seen[0][:2]) <= MAX_DETECT_SIDE
+    # the box of the same face seen at the detector's scale, in original pixels
+    copy = cv2.resize(canvas, (2000, 1333), interpolation=cv2.INTER_AREA)
+    at_scale = mmod.detector.detect(copy, 0.0, 0)[0]
+    np.testing.assert_allclose(face.box, np.asarray(at_scale.box) * 3.0, atol=2.0)
+    # and where the face is at its original scale (MMOD's box sizes step by 6/5 between scales)
+    inter = np.prod(np.clip(np.minimum(face.box[2:] / k, ref.box[2:]) - np.maximum(face.box[:2] / k, ref.box[:2]), 0, None))
+    union = np.prod(face.box[2:] / k - face.box[:2] / k) + np.prod(ref.box[2:] - ref.box[:2]) - inter
+    assert inter / union > 0.7
+    np.testing.assert_allclose(face.box[:2] / k, ref.box[:2], atol=4.0)
+    assert np.linalg.norm(face.descriptor - ref.descriptor) < 0.1

@@ -74,3 +74,30 @@ def test_import_good_file(panel, tmp_path):
     torch.save(m.state_dict(), good)
     assert panel.import_selected(str(good)) is True
     assert _status_cell(panel, "lin") == "imported"
+
+
+def test_failed_download_says_failed_once(panel, qtbot, tiny, monkeypatch):
+    gone = tiny.with_name("gone.pth")
+    import dataclasses
+
+    monkeypatch.setitem(weights.REGISTRY, "lin", dataclasses.replace(weights.REGISTRY["lin"], url=gone.as_uri()))
+    qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.model.busy, timeout=10000)
+    text = panel.message.text()
+    assert text.startswith("Download of lin failed: "), text
+    assert "Download failed" not in text
+
+
+def test_open_weights_folder_without_file_manager_shows_and_copies_the_path(panel, qtbot, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    folder = str(weights.weights_dir())
+    assert panel.copy_path_button.isHidden()
+    qtbot.mouseClick(panel.folder_button, Qt.MouseButton.LeftButton)
+    assert folder in panel.folder_label.text() and panel.folder_label.isVisible()
+    assert "No file manager" in panel.folder_label.text()
+    assert panel.copy_path_button.isVisible()
+    qtbot.mouseClick(panel.copy_path_button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == folder

@@ -317,3 +317,34 @@ def test_fast_tab_placeholder_is_not_cut_off(panel, qtbot):
     edit.initStyleOption(option)
     room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit).width() - 4
     assert edit.fontMetrics().horizontalAdvance(edit.placeholderText()) <= room
+
+
+def test_a_too_short_fast_training_is_warned_about_and_still_plotted(panel, qtbot, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    save_image(photos / "a.png", sample_image("astronaut")[::8, ::8])
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.tabs.setCurrentIndex(1)
+    panel.fast.train_params.size, panel.fast.train_params.batch_size = 32, 1
+    panel.train_folder.setText(str(photos))
+    assert panel.train_steps_note.isHidden()  # the default is long enough
+    panel.train_steps.setValue(10)
+    assert not panel.train_steps_note.isHidden() and "at least 200 steps" in panel.train_steps_note.text()
+    panel.train_name.setText("short")
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel._fast_job is None, timeout=60000)
+    assert "Trained 10 steps" in panel.fast_status.text() and "far too few" in panel.fast_status.text()
+    xs = list(panel.train_plot.curves["total"].getData()[0])
+    assert len(xs) >= 5 and xs[-1] == 10  # a curve, not one invisible point
+    assert panel.train_plot.curves["total"].opts["symbol"] == "o"
+
+
+def test_loss_legend_is_outside_the_curves(qtbot):
+    from gui.widgets.style_loss_plot import StyleLossPlot
+
+    plot = StyleLossPlot()
+    qtbot.addWidget(plot)
+    assert plot.getPlotItem().legend is None  # nothing drawn over the data area
+    title = plot.getPlotItem().titleLabel.text
+    for name in ("Total J", "α·content", "β·style", "γ·TV"):
+        assert name in title

@@ -171,6 +171,15 @@ def test_bad_image_shows_error_and_keeps_running(window, tmp_path):
     assert window.isVisible()
 
 
+def test_bad_image_error_says_cannot_open_once(window, tmp_path):
+    path = tmp_path / "corrupt.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    window.switch_to("convolution")
+    assert window.open_image_path(path) is False
+    line = window.statusBar().currentMessage()
+    assert line.count("Cannot open image") == 1 and str(path) in line, line
+
+
 def test_settings_persist_last_panel_theme_and_device(qtbot):
     classes = load_panel_classes(strict=True)
     first = MainWindow(panel_classes=classes)

@@ -68,3 +68,20 @@ def test_hovering_a_grid_cell_shows_its_y_vectors(panel, qtbot):
     assert f"Cell ({a.row}, {a.col})" in html and "target a0" in html
     assert "cell (%d, %d), anchor %d" % (a.row, a.col, a.anchor) in panel.assign_text.toPlainText()
     assert "No trained model yet" in panel.inspect_header.text()
+
+
+def test_train_header_counts_steps_while_training(panel, qtbot):
+    m = panel.model
+    panel.tabs.setCurrentIndex(1)
+    m.start_training(TrainConfig(minutes=30, train_scenes=40, val_scenes=10, max_steps=100000, batch_size=4))
+    assert panel.map_label.text().startswith("Training…")
+    qtbot.waitUntil(lambda: m.curves is not None and len(m.curves.step) >= 2, timeout=60000)
+    header = panel.map_label.text()
+    import re
+
+    # 30 minutes end this run long before 100000 steps: the total is estimated from the budget used so far
+    assert re.fullmatch(rf"Training… step {m.curves.step[-1]}(/100000| of about \d+)", header), header
+    assert "No grid detector" not in header
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not m.training, timeout=60000)
+    assert not panel.map_label.text().startswith("Training…")

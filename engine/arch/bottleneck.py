@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _
+
 __all__ = ["BottleneckCost", "bottleneck", "PRESETS"]
 
 #: Worked examples: the Inception 5x5 branch (256 -> 64 with a reduction to 32)
@@ -67,6 +69,69 @@ class BottleneckCost:
     @property
     def macs_ratio(self) -> float:
         return self.macs_direct / self.macs_reduced if self.macs_reduced else float("inf")
+
+    # -- worked formulas (each one a true equation) --
+
+    @property
+    def params_direct_formula(self) -> str:
+        """``"5·5·256·64 = 409,600"``; with biases ``"(5·5·256+1)·64 = 409,664"``."""
+        f, ci, co = self.f, self.c_in, self.c_out
+        lhs = f"({f}·{f}·{ci}+1)·{co}" if self.bias else f"{f}·{f}·{ci}·{co}"
+        return f"{lhs} = {self.params_direct:,}"
+
+    @property
+    def params_reduced_formula(self) -> str:
+        """``"1·1·256·32 + 5·5·32·64 = 59,392"``; with biases ``"(1·1·256+1)·32 + (5·5·32+1)·64 = 59,488"``."""
+        f, ci, cm, co = self.f, self.c_in, self.c_mid, self.c_out
+        if self.bias:
+            lhs = f"(1·1·{ci}+1)·{cm} + ({f}·{f}·{cm}+1)·{co}"
+        else:
+            lhs = f"1·1·{ci}·{cm} + {f}·{f}·{cm}·{co}"
+        return f"{lhs} = {self.params_reduced:,}"
+
+    @property
+    def connections_direct(self) -> int:
+        """Connections per output position, biases included: ``(f·f·c_in+1)·c_out`` (409,664 for the Inception example)."""
+        return (self.f * self.f * self.c_in + 1) * self.c_out
+
+    @property
+    def connections_reduced(self) -> int:
+        """Connections per output position through the reduction: ``(c_in+1)·c_mid + (f·f·c_mid+1)·c_out`` (59,488)."""
+        return (self.c_in + 1) * self.c_mid + (self.f * self.f * self.c_mid + 1) * self.c_out
+
+    @property
+    def connections_direct_formula(self) -> str:
+        """``"(5·5·256+1)·64·n² = 409,664·n²"``: connections of the whole map grow with its n² positions."""
+        return f"({self.f}·{self.f}·{self.c_in}+1)·{self.c_out}·n² = {self.connections_direct:,}·n²"
+
+    @property
+    def connections_reduced_formula(self) -> str:
+        """``"((1·1·256+1)·32 + (5·5·32+1)·64)·n² = 59,488·n²"``."""
+        f, ci, cm, co = self.f, self.c_in, self.c_mid, self.c_out
+        return f"((1·1·{ci}+1)·{cm} + ({f}·{f}·{cm}+1)·{co})·n² = {self.connections_reduced:,}·n²"
+
+    @property
+    def macs_direct_formula(self) -> str:
+        """``"28·28·64·5·5·256 = 321,126,400"``."""
+        c = self
+        return f"{c.h}·{c.w}·{c.c_out}·{c.f}·{c.f}·{c.c_in} = {c.macs_direct:,}"
+
+    @property
+    def macs_reduced_formula(self) -> str:
+        """``"28·28·32·256 + 28·28·64·5·5·32 = …"``."""
+        c = self
+        return f"{c.h}·{c.w}·{c.c_mid}·{c.c_in} + {c.h}·{c.w}·{c.c_out}·{c.f}·{c.f}·{c.c_mid} = {c.macs_reduced:,}"
+
+    def formula_lines(self) -> list[str]:
+        """The worked formulas as translated sentences: parameters, connections per position (× n²), MACs."""
+        return [
+            _("Parameters: {direct} without the reduction; {reduced} with it.").format(
+                direct=self.params_direct_formula, reduced=self.params_reduced_formula),
+            _("Connections (biases included, per output position, times n² positions): {direct} without; {reduced} with it.").format(
+                direct=self.connections_direct_formula, reduced=self.connections_reduced_formula),
+            _("MACs on {h}×{w}: {direct} without; {reduced} with it.").format(
+                h=self.h, w=self.w, direct=self.macs_direct_formula, reduced=self.macs_reduced_formula),
+        ]
 
 
 def bottleneck(

@@ -87,6 +87,17 @@ class LayerRow:
         return format_shape(self.output_shape)
 
     @property
+    def activations(self) -> int | None:
+        """Elements of this layer's output for one image (H·W·C, or the length of a vector); ``None`` if never run."""
+        return None if self.output_shape is None else math.prod(self.output_shape)
+
+    def shape_in(self, order: str = "hwc") -> str:
+        """The output shape in ``order`` (``"hwc"`` or ``"chw"``), labelled, e.g. ``"55×55×96 (H×W×C)"``."""
+        from ..shapes import format_shape as format_ordered
+
+        return format_ordered(self.output_shape, order)
+
+    @property
     def rf_text(self) -> str:
         if self.rf is None:
             return ""
@@ -137,8 +148,10 @@ class ModelSummary:
         return [r for r in self.rows if r.parent == name]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (lists instead of tuples)."""
+        """JSON-ready form (lists instead of tuples); each row also carries ``activations``."""
         d = asdict(self)
+        for row_dict, row in zip(d["rows"], self.rows):
+            row_dict["activations"] = row.activations
         return d
 
 

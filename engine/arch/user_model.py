@@ -1,9 +1,13 @@
 """Open the user's own model: a TorchScript file or a ``torch.export`` program.
 
 Both formats hold code in a restricted form (TorchScript IR, or an ATen graph)
-plus tensors, so opening them runs no arbitrary Python. A plain pickled
-module (``torch.save(model)``) could run any code while loading, so it is
-refused with :class:`ModelFileError` explaining how to export the model.
+plus tensors. Their pickles could still name any Python callable, and
+``torch.export.load`` falls back to full unpickling, so the archive is
+inspected first (:mod:`engine.safe_files`): anything beyond tensors, the
+format's own classes and a plain operator graph is refused with a one-line
+:class:`ModelFileError` before torch reads the file. A plain pickled module
+(``torch.save(model)``) could run any code while loading, so it is refused
+too, explaining how to export the model.
 
     um = open_model("net.pt")              # TorchScript or exported program
     s = um.summarize((3, 224, 224))        # a ModelSummary, like the zoo's
@@ -19,6 +23,7 @@ captured). Receptive fields are not computed for user models.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 import zipfile
@@ -28,6 +33,8 @@ from typing import Any, Sequence
 
 import torch
 
+from ..i18n import _
+from ..safe_files import RefusedFile, check_exported, check_torchscript
 from .summary import LayerRow, ModelSummary, SummaryError, format_shape
 
 __all__ = ["ModelFileError", "UserModel", "open_model", "detect_format", "EXPORT_HELP"]
@@ -63,11 +70,41 @@ def detect_format(path: str | Path) -> str:
     return "unknown"
 
 
+_TORCH_LOGGERS = ("torch.export", "torch._export")  # they log a failed load with its traceback on stderr
+
+
+class _FirstError(logging.Handler):
+    """Keeps the first exception torch logs (its final error then only says "see the warnings above")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.error: BaseException | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.error is None and record.exc_info and record.exc_info[1] is not None:
+            self.error = record.exc_info[1]
+
+
 def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return fn(*args, **kwargs)
+    loggers = [logging.getLogger(name) for name in _TORCH_LOGGERS]
+    saved = [(logger.level, logger.propagate, logger.handlers) for logger in loggers]
+    first = _FirstError()
+    try:
+        for logger in loggers:  # torch gives these loggers their own stderr handlers
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+            logger.handlers = [first]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return fn(*args, **kwargs)
+    except Exception as exc:
+        raise (first.error or exc) from None
+    finally:
+        for logger, (level, propagate, handlers) in zip(loggers, saved):
+            logger.handlers = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def open_model(path: str | Path) -> "UserModel":
@@ -78,7 +115,10 @@ def open_model(path: str | Path) -> "UserModel":
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
-    kind = detect_format(path)
+    try:
+        kind = detect_format(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     if kind == "pickle":
         raise ModelFileError(
             f"{path.name} is a pickled Python object (saved with torch.save(model)). Loading it could run "
@@ -86,13 +126,23 @@ def open_model(path: str | Path) -> "UserModel":
         )
     if kind == "unknown":
         raise ModelFileError(f"{path.name} is neither a TorchScript file nor an exported program.\n{EXPORT_HELP}")
+    try:  # before torch reads anything: torch.export.load would unpickle a refused pickle anyway
+        with zipfile.ZipFile(path) as zf:
+            (check_torchscript if kind == "torchscript" else check_exported)(path, zf)
+    except RefusedFile as exc:
+        raise ModelFileError(str(exc)) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     try:
         if kind == "torchscript":
             module = _quiet(torch.jit.load, str(path), map_location="cpu").eval()
         else:
             module = _quiet(torch.export.load, str(path))
+            module._guards_code = []  # input checks as Python source: compiled by module(), so never kept
     except Exception as exc:
-        raise ModelFileError(f"{path.name} could not be opened as {kind}: {exc}") from exc
+        raise ModelFileError(
+            _("{file} could not be opened as {kind}: {reason}").format(file=path.name, kind=kind, reason=_gist(exc))
+        ) from None
     return UserModel(path, kind, module)
 
 

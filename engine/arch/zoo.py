@@ -17,6 +17,8 @@ from typing import Callable
 import torch
 from torch import nn
 
+from ..i18n import N_
+
 __all__ = [
     "ModelSpec",
     "UnknownModel",
@@ -24,6 +26,7 @@ __all__ = [
     "LeNet5",
     "NiN",
     "MLPConv",
+    "DEFAULT_GOOGLENET",
     "names",
     "spec",
     "build",
@@ -76,9 +79,9 @@ class MLPConv(nn.Sequential):
     """One NiN mlpconv block: a kxk convolution followed by two 1x1 convolutions, each with ReLU
     (a small multilayer perceptron slid over the image)."""
 
-    def __init__(self, in_ch: int, k: int, c1: int, c2: int, c3: int):
+    def __init__(self, in_ch: int, k: int, c1: int, c2: int, c3: int, stride: int = 1, padding: int | None = None):
         super().__init__(
-            nn.Conv2d(in_ch, c1, kernel_size=k, padding=k // 2),
+            nn.Conv2d(in_ch, c1, kernel_size=k, stride=stride, padding=k // 2 if padding is None else padding),
             nn.ReLU(inplace=True),
             nn.Conv2d(c1, c2, kernel_size=1),
             nn.ReLU(inplace=True),
@@ -125,6 +128,7 @@ class ModelSpec:
     source: ``"torchvision"`` or ``"convstudio"``.
     training_only: qualified module names used only while training (GoogLeNet's auxiliary classifiers).
     weights_name: the :mod:`engine.weights` entry holding pretrained weights, if any.
+    info: a note shown beside the entry (why its input size, what differs from a paper); translate with ``_()``.
     """
 
     name: str
@@ -138,6 +142,7 @@ class ModelSpec:
     min_input: int = 32
     training_only: tuple[str, ...] = ()
     weights_name: str | None = None
+    info: str = ""
 
 
 def _tv(fn_name: str, **kwargs) -> Callable[[], nn.Module]:
@@ -149,18 +154,42 @@ def _tv(fn_name: str, **kwargs) -> Callable[[], nn.Module]:
     return build
 
 
+def _paper(cls_name: str) -> Callable[[], nn.Module]:
+    def build() -> nn.Module:
+        from . import paper_models
+
+        return getattr(paper_models, cls_name)()
+
+    return build
+
+
 MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
         ModelSpec("lenet5", "LeNet-5", 1998, (1, 32, 32), LeNet5, "convstudio",
                   "Convolutions, tanh and average pooling on 32x32 digits", 10, 32),
-        ModelSpec("alexnet", "AlexNet", 2012, (3, 224, 224), _tv("alexnet"), "torchvision",
+        ModelSpec("alexnet-paper", N_("AlexNet (paper, 96/256/384/384/256, input 227)"), 2012, (3, 227, 227),
+                  _paper("AlexNetPaper"), "convstudio",
+                  N_("The paper's AlexNet, one tower: 11×11/4 filters, ReLU, overlapping max pooling, 9216 → 4096 → 4096 → 1000"),
+                  1000, 227, (), None,
+                  N_("Input 227×227×3, not the paper's 224: only 227 makes 11×11 filters at stride 4 give 55×55 "
+                     "(⌊(227−11)/4⌋+1 = 55, while ⌊(224−11)/4⌋+1 = 54).")),
+        ModelSpec("alexnet", N_("AlexNet (torchvision, 64/192/384/256/256, input 224)"), 2012, (3, 224, 224), _tv("alexnet"), "torchvision",
                   "Large filters, ReLU, dropout; the ImageNet 2012 winner", 1000, 63, (), "alexnet"),
         ModelSpec("vgg16", "VGG-16", 2014, (3, 224, 224), _tv("vgg16"), "torchvision",
                   "Thirteen 3x3 convolutions in five stages, three fully connected layers", 1000, 32, (), "vgg16"),
         ModelSpec("nin", "Network in Network", 2013, (3, 32, 32), NiN, "convstudio",
                   "mlpconv blocks (a conv and two 1x1 convs) and global average pooling; CIFAR-10", 10, 17),
-        ModelSpec("googlenet", "GoogLeNet / Inception-v1", 2014, (3, 224, 224),
+        ModelSpec("nin-imagenet", N_("Network in Network (ImageNet)"), 2013, (3, 224, 224), _paper("NiNImageNet"),
+                  "convstudio",
+                  N_("Four mlpconv blocks; the last gives 6×6×1000 and global average pooling (0 parameters) gives 1000 classes"),
+                  1000, 64),
+        ModelSpec("inception-v1-paper", N_("GoogLeNet / Inception-v1 (paper)"), 2014, (3, 224, 224),
+                  _paper("InceptionV1Paper"), "convstudio",
+                  N_("Inception modules as in the paper: 1×1, 1×1→3×3, 1×1→5×5 and pool→1×1 branches side by side"),
+                  1000, 224, ("aux1", "aux2"), None,
+                  N_("The two auxiliary classifiers (after 4a and 4d) are used only in training; the eval forward skips them.")),
+        ModelSpec("googlenet", N_("torchvision GoogLeNet (3×3 in place of 5×5)"), 2014, (3, 224, 224),
                   _tv("googlenet", aux_logits=True, init_weights=True), "torchvision",
                   "Inception modules: 1x1, 3x3, 5x5 and pooling branches side by side, 1x1 reductions",
                   1000, 64, ("aux1", "aux2"), "googlenet"),
@@ -173,6 +202,10 @@ MODELS: dict[str, ModelSpec] = {
                   "Bottleneck blocks (1x1 reduce, 3x3, 1x1 expand), 3-4-6-3 per stage", 1000, 32, (), "resnet50"),
     )
 }
+
+
+#: The GoogLeNet a learner gets first: the paper's (torchvision's replaces the 5×5 branches by 3×3).
+DEFAULT_GOOGLENET = "inception-v1-paper"
 
 
 def names() -> list[str]:

@@ -39,18 +39,27 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
-def format_summary_table(summary, max_depth: int | None = None, leaves_only: bool = False) -> str:
-    """The layer table as aligned text, with a totals line."""
+def format_summary_table(summary, max_depth: int | None = None, leaves_only: bool = False, order: str = "chw") -> str:
+    """The layer table as aligned text, with a totals line.
+
+    ``order``: ``"chw"`` (PyTorch's) or ``"hwc"`` (the course's) for the Output column; the header names it.
+    The Activations column is the number of values each layer outputs for one image (H·W·C).
+    """
+    from ..i18n import _
+    from ..shapes import format_shape, order_label
+
     rows = [
         r for r in summary.rows
         if (max_depth is None or r.depth <= max_depth) and (not leaves_only or r.is_leaf)
     ]
-    header = ("Layer", "Type", "Output", "Params", "MACs", "RF")
+    header = (_("Layer"), _("Type"), _("Output ({order})").format(order=order_label(order)), _("Activations"),
+              _("Params"), _("MACs"), _("RF"))
     lines = [
         (
-            ("" if leaves_only else "  " * r.depth) + r.name + (" (training only)" if r.training_only else ""),
+            ("" if leaves_only else "  " * r.depth) + r.name + (_(" (training only)") if r.training_only else ""),
             r.type,
-            r.shape_text or "-",
+            format_shape(r.output_shape, order, label=False) or "-",
+            "-" if r.activations is None else _fmt_int(r.activations),
             _fmt_int(r.params),
             _fmt_int(r.macs),
             r.rf_text or "-",
@@ -58,15 +67,16 @@ def format_summary_table(summary, max_depth: int | None = None, leaves_only: boo
         for r in rows
     ]
     total = (
-        "Total",
+        _("Total"),
         "",
-        "×".join(map(str, summary.output_shape)) if summary.output_shape else "",
+        format_shape(summary.output_shape, order, label=False),
+        "",
         _fmt_int(summary.total_params),
         _fmt_int(summary.total_macs),
         "",
     )
     widths = [max(len(str(x[i])) for x in [header, total, *lines]) for i in range(len(header))]
-    right = {3, 4, 5}
+    right = {3, 4, 5, 6}
 
     def fmt(cols) -> str:
         return "  ".join(str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i]) for i, c in enumerate(cols)).rstrip()
@@ -76,15 +86,19 @@ def format_summary_table(summary, max_depth: int | None = None, leaves_only: boo
     out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
     out.append(fmt(total))
     if summary.inference_params != summary.total_params:
-        out.append(f"without training-only layers: {summary.inference_params:,} parameters, {summary.inference_macs:,} MACs")
+        out.append(_("without training-only layers: {params} parameters, {macs} MACs").format(
+            params=_fmt_int(summary.inference_params), macs=_fmt_int(summary.inference_macs)))
     return "\n".join(out)
 
 
 def _list(args: argparse.Namespace) -> int:
     from ..arch import zoo
     from ..arch.summary import summarize_zoo
-    from ..cli import print_json
+    from ..cli import print_json, shape_order
+    from ..i18n import _
+    from ..shapes import format_shape, order_label
 
+    order = shape_order(args)
     rows = []
     for name in zoo.names():
         spec = zoo.spec(name)
@@ -95,21 +109,26 @@ def _list(args: argparse.Namespace) -> int:
                 "title": spec.title,
                 "year": spec.year,
                 "input_shape": list(spec.input_shape),
+                "shape_order": "chw",
                 "params": s.inference_params,
                 "params_with_training_only": s.total_params,
                 "macs": s.inference_macs,
                 "source": spec.source,
                 "weights": spec.weights_name,
                 "description": spec.description,
+                "info": spec.info,
             }
         )
     if args.json:
         print_json(rows)
         return 0
-    print(f"{'name':<10} {'architecture':<26} {'year':>4}  {'input':<11} {'params':>13} {'MACs':>16}")
+    wn = max(len(r["name"]) for r in rows)
+    wt = max(len(_(r["title"])) for r in rows)
+    inp = _("input ({order})").format(order=order_label(order))
+    print(f"{_('name'):<{wn}} {_('architecture'):<{wt}} {_('year'):>4}  {inp:<17} {_('params'):>13} {_('MACs'):>16}")
     for r in rows:
-        shape = "×".join(map(str, r["input_shape"]))
-        print(f"{r['name']:<10} {r['title']:<26} {r['year']:>4}  {shape:<11} {r['params']:>13,} {r['macs']:>16,}")
+        shape = format_shape(r["input_shape"], order, label=False)
+        print(f"{r['name']:<{wn}} {_(r['title']):<{wt}} {r['year']:>4}  {shape:<17} {r['params']:>13,} {r['macs']:>16,}")
     return 0
 
 
@@ -117,8 +136,11 @@ def _summary(args: argparse.Namespace) -> int:
     from ..arch import zoo
     from ..arch.summary import SummaryError, parse_shape, summarize_zoo
     from ..arch.user_model import ModelFileError, open_model
-    from ..cli import print_json
+    from ..cli import print_json, shape_order
+    from ..i18n import _
+    from ..shapes import format_shape
 
+    order = shape_order(args)
     try:
         if args.depth is not None and args.depth < 0:
             raise ValueError(f"--depth must be 0 (top level) or more, got {args.depth}")
@@ -135,10 +157,14 @@ def _summary(args: argparse.Namespace) -> int:
         print(f"convstudio: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print_json(summary_rows_json(summary))
+        d = summary_rows_json(summary)
+        d["shape_order"] = "chw"  # JSON keeps PyTorch's order whatever --shape-order says
+        print_json(d)
     else:
-        print(f"{summary.name}: input {'×'.join(map(str, summary.input_shape))}")
-        print(format_summary_table(summary, args.depth, args.leaves))
+        print(_("{name}: input {shape}").format(name=summary.name, shape=format_shape(summary.input_shape, order)))
+        if args.model in zoo.MODELS and zoo.spec(args.model).info:
+            print(_(zoo.spec(args.model).info))
+        print(format_summary_table(summary, args.depth, args.leaves, order))
     return 0
 
 

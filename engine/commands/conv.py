@@ -37,9 +37,11 @@ def _pool(args: argparse.Namespace):
 
 
 def _size(args: argparse.Namespace) -> int:
-    from ..cli import print_json
+    from ..cli import print_json, shape_order
     from ..conv import check_padding_mode, check_pool, compare_params, kernel_preset, output_size
-    from ..conv.arith import coverage_line
+    from ..conv.arith import coverage_extremes
+    from ..i18n import _
+    from ..shapes import format_shape, order_label
 
     p = _padding(args, args.kernel_size)
     n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
@@ -53,12 +55,13 @@ def _size(args: argparse.Namespace) -> int:
     spec = _pool(args)
     pooled = check_pool(spec.kind, spec.size, spec.stride, spec.padding, o, o)[0] if spec else None
     cmp = compare_params(n, args.c_in, f, args.c_out, p, s, d)
-    line = coverage_line(n, f, p, s, d)  # the n×n map is its outer product: too big to build for large n
+    cov_min, cov_max = coverage_extremes(n, f, p, s, d)  # per axis; the n×n map is never built
     result = {
         "n": n, "f": f, "p": p, "s": s, "d": d, "output": o,
         "formula": f"floor(({n} + 2*{p} - {d}*({f}-1) - 1)/{s}) + 1 = {o}",
         "conv_params": cmp.conv_total, "dense_weights": cmp.dense_weights, "dense_biases": cmp.dense_biases,
-        "coverage_min": int(line.min()) ** 2, "coverage_max": int(line.max()) ** 2,
+        "coverage_min": cov_min ** 2, "coverage_max": cov_max ** 2,
+        "input_shape": [args.c_in, n, n], "output_shape": [args.c_out, o, o], "shape_order": "chw",
     }
     if spec:
         result.update(pool=spec.kind, pool_size=spec.size, pool_stride=spec.stride, pooled=pooled)
@@ -66,8 +69,11 @@ def _size(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         print(f"o = ⌊(n + 2p − d(f−1) − 1)/s⌋ + 1 = ⌊({n} + 2·{p} − {d}·({f}−1) − 1)/{s}⌋ + 1 = {o}")
-        print(f"{n}×{n}×{args.c_in} → {o}×{o}×{args.c_out}: conv {cmp.conv_total:,} parameters; "
-              f"fully connected {cmp.dense_weights:,} weights + {cmp.dense_biases:,} biases ({cmp.ratio:,.0f}×)")
+        order = shape_order(args)
+        print(_("{src} → {dst} ({order}): conv {conv} parameters; fully connected {weights} weights + {biases} biases ({ratio}×)").format(
+            src=format_shape((args.c_in, n, n), order, label=False), dst=format_shape((args.c_out, o, o), order, label=False),
+            order=order_label(order), conv=f"{cmp.conv_total:,}", weights=f"{cmp.dense_weights:,}",
+            biases=f"{cmp.dense_biases:,}", ratio=f"{cmp.ratio:,.0f}"))
         print(f"each input pixel is used by {result['coverage_min']} to {result['coverage_max']} windows")
         if spec:
             window = "global average" if spec.kind == "global" else f"{spec.kind} {spec.size}×{spec.size}/{spec.stride}"

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
+from ..i18n import _
+
 __all__ = ["register", "threshold_of"]
+
+#: Actions that change the database: refused up front on a read-only one.
+_WRITES = ("enroll", "import-folder", "remove", "import", "reembed")
 
 
 def threshold_of(db, override: float | None = None) -> float:
@@ -17,9 +23,38 @@ def threshold_of(db, override: float | None = None) -> float:
         return float(override)
     value = db.get_setting("threshold")
     try:
-        return float(value) if value is not None else DEFAULT_THRESHOLD
+        tau = float(value) if value is not None else DEFAULT_THRESHOLD
     except ValueError:
         return DEFAULT_THRESHOLD
+    return tau if math.isfinite(tau) and tau > 0 else DEFAULT_THRESHOLD  # a tampered setting never decides
+
+
+def _threshold(text: str) -> float:
+    """``--threshold``: a finite distance > 0."""
+    from ..face.records import threshold_problem
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a distance such as 0.6, got {text!r}").format(text=text)) from None
+    problem = threshold_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def _far(text: str) -> float:
+    """``--far``: a rate strictly between 0 and 1."""
+    from ..face.records import far_problem
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a rate such as 0.001, got {text!r}").format(text=text)) from None
+    problem = far_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -27,7 +62,7 @@ def _point(text: str) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in text.replace(" ", "").split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected X,Y in pixels (e.g. 320,180), got {text!r}") from None
+        raise argparse.ArgumentTypeError(_("expected X,Y in pixels (e.g. 320,180), got {text!r}").format(text=text)) from None
     return x, y
 
 
@@ -56,7 +91,7 @@ def _boxes(faces) -> list[list[float]]:
 def _report(args, report) -> int:
     from ..cli import print_json
 
-    several = {source: faces for _, source, _, faces in report.several}
+    several = {source: faces for _name, source, _image, faces in report.several}
 
     def message(source: str, text: str) -> str:
         faces = several.get(source)
@@ -78,12 +113,23 @@ def _report(args, report) -> int:
             }
         )
     else:
-        for p, s, _ in report.added:
+        for p, s, _sid in report.added:
             print(f"enrolled {p} from {s}")
         for s, m in report.problems:
             print(f"skipped {s}: {message(s, m)}")
         print(report.summary())
-    return 0 if report.added or not report.problems else 1
+    if report.added or not report.problems:
+        return 0
+    if not args.json:
+        return _fail(_("nothing was enrolled: {photos}").format(
+            photos="; ".join(f"{Path(s).name}: {_first_sentence(m)}" for s, m in report.problems)))
+    return 1
+
+
+def _first_sentence(text: str) -> str:
+    """The reason, without the advice that follows it (the full message is printed above)."""
+    head = text.split(". ")[0].rstrip(".")
+    return head
 
 
 def _enroll(args, db) -> int:
@@ -240,6 +286,8 @@ def _calibrate(args, db) -> int:
     if cal.pairs.same.size == 0 or cal.pairs.different.size == 0:
         return _fail("calibration needs at least two people, one of them with two or more samples")
     tau = cal.threshold_for_far(args.far)
+    if not math.isfinite(tau):
+        return _fail(_("calibration gave no usable threshold (the distances are not finite numbers); nothing was applied"))
     far, frr = cal.rates_at(tau)
     warning = cal.far_warning(args.far)
     if args.apply:
@@ -283,11 +331,24 @@ def _run(args: argparse.Namespace) -> int:
     from ..face.db import FaceDatabase, FaceDatabaseError
     from ..face.pipeline import FaceModelsUnavailable
 
+    action = args.faces_command
     try:
         with FaceDatabase(args.db) as db:
-            return _ACTIONS[args.faces_command](args, db)
+            if db.read_only and (action in _WRITES or (action == "calibrate" and args.apply)):
+                return _fail(_("the face database {path} is read-only (its file permissions say so): {action} was refused and nothing was changed.").format(
+                    path=db.path, action=action if action != "calibrate" else "calibrate --apply"))
+            return _ACTIONS[action](args, db)
     except (FaceDatabaseError, FaceModelsUnavailable, ValueError) as exc:
         return _fail(str(exc))
+    except KeyboardInterrupt:
+        # every sample is its own transaction: what was committed stays, the one in progress was rolled back
+        if action in _WRITES:
+            if not getattr(args, "json", False):
+                sys.stderr.write("\n")  # end the progress bar's line
+            _fail(_("interrupted; what was saved before the interruption is kept and the database is consistent."))
+        else:
+            _fail(_("interrupted."))
+        return 130
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -296,7 +357,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", type=Path, default=None, help="faces database file (default: faces.db in the data folder)")
     p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help="face detector: dlib's CNN (default) or OpenCV's Haar cascade")
     p.add_argument("--upsample", type=int, default=0, choices=(0, 1, 2), help="MMOD: double the image N times first to find small faces (slower)")
-    p.add_argument("--threshold", type=float, default=None, help="decision distance (default: the calibrated one, else 0.6)")
+    p.add_argument("--threshold", type=_threshold, default=None, help="decision distance (default: the calibrated one, else 0.6)")
     p.add_argument("--min-size", type=float, default=48, help="smallest face to enroll, in pixels (default 48)")
     fsub = p.add_subparsers(dest="faces_command", metavar="ACTION", required=True)
 
@@ -320,7 +381,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add("export", "write the database to one file").add_argument("file")
     add("import", "merge an exported file (by name)").add_argument("file")
     c = add("calibrate", "EER and a threshold for a chosen false-accept rate, from the enrolled samples")
-    c.add_argument("--far", type=float, default=0.001, help="target false-accept rate (default 0.001)")
+    c.add_argument("--far", type=_far, default=0.001, help="target false-accept rate (default 0.001)")
     c.add_argument("--apply", action="store_true", help="store the threshold in the database")
     c.add_argument("--model", default=None, help=argparse.SUPPRESS)
     add("reembed", "re-compute every descriptor from the stored chips with the current model")

@@ -115,6 +115,7 @@ def _train(args: argparse.Namespace) -> int:
     from ..io import ImageLoadError
     from ..jobs import run_job
     from ..style import TrainParams, resolve_image, train_style
+    from ..weights import WeightsError
 
     try:
         style = resolve_image(args.style)
@@ -125,7 +126,7 @@ def _train(args: argparse.Namespace) -> int:
     try:
         outcome = run_job(train_style(style, args.images, args.output, params, resume=not args.restart, device=get_device()),
                           progress_printer(not args.json))
-    except ValueError as exc:
+    except (ValueError, WeightsError) as exc:
         return _fail(args, str(exc))
     except OSError as exc:
         return _fail(args, describe_os_error(exc))

@@ -9,7 +9,7 @@ import numpy as np
 __all__ = [
     "PADDING_MODES",
     "output_size",
-    "check_padding_mode",
+    "check_padding_mode", "coverage_extremes",
     "same_padding",
     "coverage",
     "ParamComparison",
@@ -111,6 +111,34 @@ def coverage_line(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndar
             if 0 <= i < n:
                 line[i] += 1
     return line
+
+
+def _windows_at(i: int, n: int, f: int, p: int, s: int, d: int, o: int) -> int:
+    """How many windows read input index ``i`` (0 ≤ i < n) along one axis."""
+    count = 0
+    for t in range(f):
+        q = i + p - t * d
+        if q >= 0 and q % s == 0 and q // s < o:
+            count += 1
+    return count
+
+
+def coverage_extremes(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> tuple[int, int]:
+    """The fewest and most windows that read one input row (or column): ``(min, max)`` of :func:`coverage_line`.
+
+    Exact for any size and instant for huge ones (n = 10¹²): away from both edges the
+    count repeats with period ``s``, so only the edges and one period are counted.
+    The n×n coverage map's extremes are these squared. Raises ``ValueError`` like :func:`output_size`.
+    """
+    o = output_size(n, f, p, s, d)
+    edge = d * (f - 1) + 2 * p + 2 * s + 1
+    if n <= 2 * edge + s:
+        idx: range | list[int] = range(n)
+    else:
+        mid = n // 2
+        idx = [*range(edge), *range(mid, mid + s), *range(n - edge, n)]
+    counts = [_windows_at(i, n, f, p, s, d, o) for i in idx]
+    return min(counts), max(counts)
 
 
 def conv_params(f: int, c_in: int, c_out: int, bias: bool = True) -> int:

@@ -34,12 +34,15 @@ def pytorch_code(
     padding_mode: str = "zeros",
     pool: PoolSpec | None = None,
     functional: bool = False,
+    relu: bool = False,
 ) -> str:
     """Python source that rebuilds this layer with ``torch.nn.Conv2d`` (or ``F.conv2d``).
 
     x: (C_in, H, W) input to embed, or None for a random one of the same shape
     as the kernels imply (8×8). weight: (C_out, C_in, f, f); bias: (C_out,) or None.
-    pool: an optional pooling applied after the convolution. The code leaves the
+    relu: apply ``F.relu`` after the convolution and bias (one layer of a CNN).
+    pool: an optional pooling applied after the convolution. Shapes in the code are
+    PyTorch's (N, C, H, W) whatever order the app shows. The code leaves the
     result in ``y``, shaped (1, C_out, H_out, W_out).
     """
     weight = np.asarray(weight, dtype=np.float64)
@@ -75,6 +78,8 @@ def pytorch_code(
         if bias is not None:
             lines.append("    conv.bias.copy_(bias)")
         lines.append("y = conv(x)")
+    if relu:
+        lines.append("y = F.relu(y)  # the layer's non-linearity")
     if pool is not None:
         if pool.kind == "max":
             lines.append(f"y = F.max_pool2d(y, kernel_size={pool.size}, stride={pool.stride}, padding={pool.padding})")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
+from .limits import MAX_CHANNELS, PHOTO_CHANNELS
+
 __all__ = ["INPUT_PRESETS", "input_preset"]
 
 #: Preset names in menu order.
@@ -11,14 +14,16 @@ INPUT_PRESETS = ("vertical edge 6×6", "random integers", "checkerboard", "photo
 
 
 def input_preset(name: str, n: int, channels: int = 1, rng: np.random.Generator | None = None) -> np.ndarray:
-    """A (channels, n, n) float64 input grid.
+    """A (channels, n, n) float64 input grid; channels 1..32 (the photo crop: 1 or 3).
 
     ``vertical edge 6×6``: left half 10, right half 0 (the classic example at n=6);
     ``random integers``: 0..9; ``checkerboard``: 10 and 0; ``photo crop``: the
     astronaut photo's face resized to n×n, 0..255 (luminance for one channel).
     """
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, not {channels}")
+    if isinstance(channels, bool) or not isinstance(channels, (int, np.integer)) or not 1 <= channels <= MAX_CHANNELS:
+        raise ValueError(_("channels must be 1..{max}, not {c}").format(max=MAX_CHANNELS, c=channels))
+    if name == "photo crop" and channels not in PHOTO_CHANNELS:
+        raise ValueError(_("the photo crop has 1 (grey) or 3 (RGB) channels, not {c}").format(c=channels))
     if not 1 <= n <= 256:
         raise ValueError(f"input size must be 1..256, not {n}")
     if name == "vertical edge 6×6":

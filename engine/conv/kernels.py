@@ -6,6 +6,9 @@ from math import comb
 
 import numpy as np
 
+from ..i18n import _
+from .limits import MAX_KERNEL
+
 __all__ = ["KERNEL_PRESETS", "FIXED_SIZE_PRESETS", "kernel_preset", "filter_preset", "red_vertical_edge", "fit_kernel"]
 
 #: Preset names in menu order; ``custom`` means values edited by hand.
@@ -48,8 +51,8 @@ def kernel_preset(name: str, f: int = 3) -> np.ndarray:
     a positive response). Sobel, Scharr, sharpen and Laplacian exist only at
     3×3 and raise ``ValueError`` for another f; ``custom`` is all zeros.
     """
-    if not 1 <= f <= 7:
-        raise ValueError(f"kernel size must be 1..7, got {f}")
+    if not 1 <= f <= MAX_KERNEL:
+        raise ValueError(_("kernel size must be 1..{max}, got {f}").format(max=MAX_KERNEL, f=f))
     if name in _FIXED:
         if f != 3:
             raise ValueError(f"the {name} kernel is 3×3 only (asked for {f}×{f})")

@@ -118,11 +118,15 @@ class PoolTrace:
 
 
 def pool_trace(x: object, kind: str, size: int = 2, stride: int | None = None, padding: int = 0) -> PoolTrace:
-    """Pool ``x`` (C, H, W) and record every window.
+    """Pool ``x`` (C, H, W), or a single (H, W) grid, and record every window.
 
+    Pooling needs no convolution first: ``pool_trace([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3],
+    [5, 6, 1, 2]], "max", 2, 2).output`` is ``[[[9, 2], [6, 3]]]`` (a 2-D input gives C = 1).
     kind: ``max``, ``avg`` or ``global`` (global average: size/stride/padding ignored).
     stride defaults to ``size``. Raises ``ValueError`` like :func:`check_pool`.
     """
+    if np.ndim(x) == 2:
+        x = as_tensor(x, "input x (H, W)", 2).unsqueeze(0)
     xt = as_tensor(x, "input x (C, H, W)", 3)
     c, h, w = (int(v) for v in xt.shape)
     stride = size if stride is None else stride

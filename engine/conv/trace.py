@@ -77,7 +77,9 @@ class ConvStep:
     window: (C_in, f, f) input values under the window (padding included).
     products: (C_in, f, f) weight × input, element-wise.
     channel_sums: (C_in,) sum of the products of each input channel.
-    bias: the filter's bias; total: ``channel_sums.sum() + bias`` (the output value).
+    bias: the filter's bias; total: ``channel_sums.sum() + bias`` (before any activation).
+    relu: whether the layer applies ReLU; activated: ``max(total, 0)`` with ReLU, else ``total``
+    (the value written to the output either way).
     """
 
     index: int
@@ -93,6 +95,8 @@ class ConvStep:
     channel_sums: np.ndarray
     bias: float
     total: float
+    relu: bool = False
+    activated: float = 0.0
 
 
 class LazySteps(Sequence):
@@ -156,14 +160,17 @@ class _ConvSteps(LazySteps):
             channel_sums=t.channel_sums[k, pos],
             bias=float(t.bias[k]),
             total=float(t.totals[k, pos]),
+            relu=t.relu,
+            activated=max(float(t.totals[k, pos]), 0.0) if t.relu else float(t.totals[k, pos]),
         )
 
 
 @dataclass
 class ConvTrace:
-    """A traced convolution.
+    """A traced convolution: one layer of a CNN (convolution + bias, then ReLU when ``relu``).
 
-    output: (C_out, H_out, W_out) float32, equal to ``F.conv2d`` with the same padding mode.
+    output: (C_out, H_out, W_out) float32, equal to ``F.conv2d`` with the same padding mode,
+    followed by ``F.relu`` when ``relu`` is set. pre_activation: the same before ReLU (conv + bias).
     padded: (C_in, H+2p, W+2p) float64 input after padding.
     weight: (C_out, C_in, f, f) float64; bias: (C_out,) float64.
     windows: (L, C_in, f, f) input under each window, L = H_out·W_out (row-major).
@@ -187,6 +194,8 @@ class ConvTrace:
     totals: np.ndarray
     row_source: np.ndarray
     col_source: np.ndarray
+    relu: bool = False
+    pre_activation: torch.Tensor | None = None
 
     @property
     def kernel_size(self) -> int:
@@ -220,6 +229,7 @@ def trace(
     padding: int | str = 0,
     dilation: int = 1,
     padding_mode: str = "zeros",
+    relu: bool = False,
 ) -> ConvTrace:
     """Convolve ``x`` (C_in, H, W) with ``weight`` (C_out, C_in, f, f) and record every step.
 
@@ -227,6 +237,8 @@ def trace(
     keeps the size; odd d(f−1) raises). padding_mode: zeros, reflect,
     replicate or circular. The output equals ``torch.nn.Conv2d`` with the same
     settings to float32 precision (products are summed in float64).
+    relu: apply ReLU after the bias (one layer of a CNN); each step then shows
+    ``total`` (conv + bias) and ``activated`` (after ReLU), and ``output`` is the activated map.
     Raises ``ValueError`` with the reason for shapes that do not match or
     settings with no output.
     """
@@ -257,8 +269,9 @@ def trace(
     products = wt.unsqueeze(1) * windows.unsqueeze(0)  # (C_out, L, C_in, f, f)
     channel_sums = products.sum(dim=(-1, -2))
     totals = channel_sums.sum(dim=-1) + bt.unsqueeze(1)
+    pre = totals.reshape(c_out, ho, wo).to(torch.float32)
     return ConvTrace(
-        output=totals.reshape(c_out, ho, wo).to(torch.float32),
+        output=torch.relu(pre) if relu else pre,
         padded=padded.numpy(),
         weight=wt.numpy(),
         bias=bt.numpy(),
@@ -274,4 +287,6 @@ def trace(
         totals=totals.numpy(),
         row_source=row_source,
         col_source=col_source,
+        relu=bool(relu),
+        pre_activation=pre,
     )

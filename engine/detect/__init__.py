@@ -11,7 +11,7 @@ sources and a latest-frame-wins pipeline.
 
 from __future__ import annotations
 
-from .nms import NmsStep, NmsTrace, iou, nms_trace, select
+from .nms import HandNms, NmsStep, NmsTrace, iou, nms_by_hand, nms_trace, select
 from .registry import (
     DETECTOR_MODULES,
     DETECTORS,
@@ -42,6 +42,8 @@ __all__ = [
     "detector_specs",
     "get_spec",
     "nms_trace",
+    "nms_by_hand",
+    "HandNms",
     "NmsStep",
     "NmsTrace",
     "iou",

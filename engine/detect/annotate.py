@@ -40,14 +40,21 @@ def _dim_table(bg: tuple[int, int, int]) -> np.ndarray:
     return (v * 2 // 5 + np.array(bg, np.uint16)[None, :] * 3 // 5).astype(np.uint8).reshape(256, 1, 3)
 
 
-def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: float, fg=(255, 255, 255), bg=(0, 0, 0)) -> None:
+def _text_block_size(lines: Sequence[str], scale: float) -> tuple[int, int, int]:
+    """(width, height, line height) in pixels of :func:`_text_block`'s darkened block."""
     thick = max(1, int(round(scale * 2)))
     sizes = [cv2.getTextSize(t, _FONT, scale, thick) for t in lines]
     if not sizes:
-        return
-    w = max(s[0][0] for s in sizes) + 10
+        return 0, 0, 0
     line_h = max(s[0][1] + s[1] for s in sizes) + 6
-    h = line_h * len(lines) + 4
+    return max(s[0][0] for s in sizes) + 10, line_h * len(lines) + 4, line_h
+
+
+def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: float, fg=(255, 255, 255), bg=(0, 0, 0)) -> None:
+    thick = max(1, int(round(scale * 2)))
+    w, h, line_h = _text_block_size(lines, scale)
+    if not h:
+        return
     sub = img[y : y + h, x : x + w]
     if sub.size:
         cv2.LUT(sub, _dim_table(tuple(int(c) for c in bg)), dst=sub)
@@ -136,26 +143,61 @@ def _draw_raw(overlay: np.ndarray, boxes: np.ndarray, labels: np.ndarray) -> Non
         cv2.polylines(overlay, list(corners[a:b]), True, PALETTE[int(colour_idx[a])], 1, cv2.LINE_8)
 
 
-def _draw_kept(out: np.ndarray, detections: Detections, scale: float, thick: int) -> None:
-    """Bold boxes with a "class score" label each, best first (later ones on top)."""
-    h, w = out.shape[:2]
+def _label_layout(detections: Detections, scale: float, thick: int, h: int, w: int) -> list[tuple]:
+    """Per kept box, in drawing order (ascending score, so the best is drawn last, on top):
+    (box xyxy, colour, text, tw, th, base, lx, ty) with the label's text baseline ``ty`` and
+    left edge ``lx`` clamped so its filled rectangle stays inside the (h, w) image."""
     tthick = max(1, thick - 1)
     boxes = np.round(detections.boxes).astype(np.int64).tolist()
     colours = (np.asarray(detections.labels, np.int64) % len(PALETTE)).tolist()
-    for (x1, y1, x2, y2), score, label, ci in zip(boxes, detections.scores.tolist(), detections.labels.tolist(), colours):
-        colour = PALETTE[ci]
-        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
-        text = f"{detections.label_name(int(label))} {score:.2f}"
+    scores = detections.scores.tolist()
+    labels = detections.labels.tolist()
+    out = []
+    for i in np.argsort(np.asarray(detections.scores, np.float64), kind="stable").tolist():
+        x1, y1, x2, y2 = boxes[i]
+        text = f"{detections.label_name(int(labels[i]))} {scores[i]:.2f}"
         (tw, th), base = cv2.getTextSize(text, _FONT, scale, tthick)
         ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
+        ty = max(th + base, min(ty, h - 3))  # the label's rectangle is [ty - th - base, ty + 2]
+        lx = max(0, min(x1, w - tw - 7))
+        out.append(((x1, y1, x2, y2), PALETTE[colours[i]], text, tw, th, base, lx, ty))
+    return out
+
+
+def _draw_kept(out: np.ndarray, layout: list[tuple], scale: float, thick: int) -> None:
+    """Bold boxes with a "class score" label each, in ``layout``'s order (later ones on top)."""
+    h, w = out.shape[:2]
+    tthick = max(1, thick - 1)
+    for (x1, y1, x2, y2), colour, text, tw, th, base, lx, ty in layout:
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick, cv2.LINE_8)
         top = ty - th - base
-        inside = x1 >= 0 and top >= 0 and x1 + tw + 6 <= w - 1 and ty + 2 <= h - 1
+        inside = lx >= 0 and top >= 0 and lx + tw + 6 <= w - 1 and ty + 2 <= h - 1
         patch = _LABELS.get((text, colour, scale, tthick), th, base, tw) if inside else None
         if patch is not None:
-            out[top : ty + 3, x1 : x1 + tw + 7] = patch
+            out[top : ty + 3, lx : lx + tw + 7] = patch
         else:
-            cv2.rectangle(out, (x1, top), (min(x1 + tw + 6, w - 1), ty + 2), colour, -1)
-            cv2.putText(out, text, (x1 + 3, ty - base + 1), _FONT, scale, _WHITE, tthick, cv2.LINE_AA)
+            cv2.rectangle(out, (lx, top), (min(lx + tw + 6, w - 1), ty + 2), colour, -1)
+            cv2.putText(out, text, (lx + 3, ty - base + 1), _FONT, scale, _WHITE, tthick, cv2.LINE_AA)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Area shared by two xyxy rectangles."""
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _caption_corner(h: int, w: int, bw: int, bh: int, layout: list[tuple]) -> tuple[int, int]:
+    """Top-left of the counts caption: the image corner whose block covers the fewest
+    label pixels, then the least box area (top-left when several are free)."""
+    labels = [(lx, ty - th - base, lx + tw + 7, ty + 3) for _b, _c, _t, tw, th, base, lx, ty in layout]
+    boxes = [b for b, *_rest in layout]
+    best, best_cost = (6, 6), None
+    for x, y in ((6, 6), (w - bw - 6, 6), (6, h - bh - 6), (w - bw - 6, h - bh - 6)):
+        x, y = max(0, x), max(0, y)
+        block = (x, y, x + bw, y + bh)
+        cost = (sum(_overlap(block, r) for r in labels), sum(_overlap(block, b) for b in boxes))
+        if best_cost is None or cost < best_cost:
+            best, best_cost = (x, y), cost
+    return best
 
 
 def annotate(
@@ -169,7 +211,9 @@ def annotate(
 
     show_raw: draw the candidates before NMS, thin and faded.
     show_counts: a caption with "raw N → kept M" (plus ``extra_lines``).
-    Random-weight detections are marked as such on the image.
+    Random-weight detections are marked as such on the image. Kept boxes are drawn
+    in ascending score (the best on top); labels stay inside the image; the caption
+    goes to the corner where it hides the fewest labels, and is drawn under them.
     """
     out = np.ascontiguousarray(frame).copy()
     h, w = out.shape[:2]
@@ -186,8 +230,7 @@ def annotate(
                 overlay = region.copy()
                 _draw_raw(overlay, raw - np.array([x0, y0, x0, y0], np.int32), detections.raw_labels)
                 cv2.addWeighted(overlay, 0.45, region, 0.55, 0, dst=region)
-        if len(detections):
-            _draw_kept(out, detections, scale, thick)
+    layout = _label_layout(detections, scale, thick, h, w) if detections is not None and len(detections) else []
     if show_counts:
         lines = list(extra_lines)
         if detections is not None:
@@ -195,5 +238,9 @@ def annotate(
             if detections.random_weights:
                 lines.insert(0, "RANDOM WEIGHTS: boxes are meaningless")
         if lines:
-            _text_block(out, lines, 6, 6, scale * 0.9)
+            bw, bh, _line = _text_block_size(lines, scale * 0.9)
+            x, y = _caption_corner(h, w, bw, bh, layout)
+            _text_block(out, lines, x, y, scale * 0.9)
+    if layout:
+        _draw_kept(out, layout, scale, thick)
     return out

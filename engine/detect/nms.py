@@ -15,7 +15,9 @@ import numpy as np
 import torch
 from torchvision.ops import batched_nms, box_iou, nms
 
-__all__ = ["NmsStep", "NmsTrace", "nms_trace", "iou", "select"]
+from ..i18n import _
+
+__all__ = ["NmsStep", "NmsTrace", "nms_trace", "iou", "select", "HandNms", "nms_by_hand"]
 
 
 def _as_tensor(a, cols: int | None = None) -> torch.Tensor:
@@ -113,3 +115,81 @@ def select(
     if max_detections is not None and max_detections >= 0:
         keep = keep[: int(max_detections)]
     return keep
+
+
+@dataclass
+class HandNms:
+    """Non-max suppression of hand-given boxes, the course's way.
+
+    scores: (N,) ``p_c × c_i`` of each box's best class; classes: (N,) that class's index.
+    discarded: boxes dropped before any suppression (``p_c`` ≤ ``pc_threshold``).
+    steps: one :class:`NmsStep` per kept box, in order (indices into the input);
+    ``suppressed`` are the boxes whose IoU with the keeper is ≥ ``iou_threshold`` (same class
+    unless ``per_class`` is False). kept: the survivors, best first.
+    """
+
+    scores: list[float]
+    classes: list[int]
+    discarded: list[int]
+    steps: list[NmsStep]
+    kept: list[int]
+    pc_threshold: float
+    iou_threshold: float
+    per_class: bool
+
+    def explain(self) -> list[str]:
+        """One translated line per step: discarded boxes, then each keeper and what it suppressed."""
+        lines = []
+        if self.discarded:
+            lines.append(_("Discarded (p_c ≤ {t}): {boxes}").format(
+                t=f"{self.pc_threshold:g}", boxes=", ".join(f"#{i} ({self.scores[i]:.2f})" for i in self.discarded)))
+        for k, st in enumerate(self.steps, 1):
+            gone = ", ".join(f"#{j} (IoU {v:.2f})" for j, v in zip(st.candidates, st.ious) if j in st.suppressed) or _("none")
+            lines.append(_("Step {k}: keep #{i} (score {s}); suppress IoU ≥ {t}: {gone}").format(
+                k=k, i=st.keeper, s=f"{self.scores[st.keeper]:.2f}", t=f"{self.iou_threshold:g}", gone=gone))
+        return lines
+
+
+def nms_by_hand(boxes, p_c, class_scores=None, pc_threshold: float = 0.6, iou_threshold: float = 0.5,
+                per_class: bool = True) -> HandNms:
+    """Step-through NMS for boxes a learner placed: score = p_c × c_i, drop, keep the best, suppress, repeat.
+
+    boxes: (N, 4) xyxy; p_c: (N,) object probabilities; class_scores: (N, K) class probabilities c_i
+    (``None``: one class, c = 1). Each box takes its best class; score = p_c × c_best. Boxes with
+    p_c ≤ ``pc_threshold`` are discarded; then, by descending score (ties: lower index first), the best
+    remaining box is kept and every remaining box of its class (any class if ``per_class`` is False)
+    with IoU ≥ ``iou_threshold`` with it is suppressed, until none remain.
+    The course's five boxes (0.9, 0.6, 0.7 on one car, 0.8, 0.7 on the other) keep 0.9 and 0.8.
+    Raises ``ValueError`` for mismatched lengths.
+    """
+    tb = _as_tensor(boxes, 4)
+    pc = torch.as_tensor(np.asarray(p_c, dtype=np.float64)).reshape(-1)  # float64: p_c = 0.6 must equal 0.6
+    n = int(tb.shape[0])
+    if pc.shape[0] != n:
+        raise ValueError(_("{n} boxes but {m} p_c values").format(n=n, m=int(pc.shape[0])))
+    if class_scores is None:
+        cs = torch.ones((n, 1), dtype=torch.float64)
+    else:
+        cs = torch.as_tensor(np.asarray(class_scores, dtype=np.float64)).reshape(n, -1) if n else torch.zeros((0, 1), dtype=torch.float64)
+    best, cls = (cs.max(dim=1) if n else (torch.zeros(0, dtype=torch.float64), torch.zeros(0, dtype=torch.int64)))
+    scores = (pc * best).tolist()
+    classes = [int(c) for c in cls.tolist()]
+    pcs = pc.tolist()
+    discarded = [i for i in range(n) if pcs[i] <= pc_threshold]
+    alive = np.array([pcs[i] > pc_threshold for i in range(n)], dtype=bool)
+    ious = torch.nan_to_num(box_iou(tb, tb), nan=0.0).numpy() if n else np.zeros((0, 0))
+    order = sorted(range(n), key=lambda i: (-scores[i], i))
+    steps: list[NmsStep] = []
+    kept: list[int] = []
+    for i in order:
+        if not alive[i]:
+            continue
+        alive[i] = False
+        kept.append(i)
+        rest = [j for j in order if alive[j] and (not per_class or classes[j] == classes[i])]
+        values = [float(ious[i, j]) for j in rest]
+        gone = [j for j, v in zip(rest, values) if v >= iou_threshold]
+        for j in gone:
+            alive[j] = False
+        steps.append(NmsStep(i, rest, values, gone))
+    return HandNms(scores, classes, discarded, steps, kept, float(pc_threshold), float(iou_threshold), bool(per_class))

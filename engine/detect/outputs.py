@@ -152,7 +152,7 @@ class JsonlExporter:
     def write(self, frame_index: int, detections: Detections, **extra: Any) -> None:
         record = {"frame": int(frame_index), **detections.to_dict(self.include_raw), **extra}
         try:
-            self._fh.write(json.dumps(record) + "\n")
+            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as exc:
             self.abort()
             raise RecordError(describe_os_error(exc, self.path)) from None

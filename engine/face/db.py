@@ -17,8 +17,11 @@ WAL mode with foreign keys and ``secure_delete`` on, and every write is one
 ``BEGIN IMMEDIATE`` transaction, so another process (the GUI and the CLI at
 once) waits up to the busy timeout instead of failing, and a process killed
 mid-enrollment loses nothing it had committed. A damaged file is never
-replaced: opening it raises :class:`FaceDatabaseError` naming the file and
-the way out. The schema is versioned with ``PRAGMA user_version``; older
+replaced: opening it (a ``quick_check`` of the tables answers come from) or
+reading a damaged row raises :class:`FaceDatabaseError` naming the file and
+the way out. A file its owner made read-only (mode bits) is opened with
+``mode=ro`` and never written; a full disk rolls the transaction back and
+raises :class:`FaceDatabaseFull`. The schema is versioned with ``PRAGMA user_version``; older
 files are migrated in place on open, inside a transaction.
 
 Export writes one self-contained database file of the same format
@@ -29,22 +32,39 @@ merges it by person name, skipping samples already present.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
-import io
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from ..i18n import N_, _
 from ..jobs import Job, Progress
 from ..paths import data_dir
+from .records import (
+    DEFAULT_MODEL_ID,
+    EMBEDDING_DIM,
+    KNOWN_MODEL_IDS,
+    GalleryData,
+    ImportReport,
+    NewSample,
+    Person,
+    Sample,
+    checked_import_rows,
+    clean_name,
+    decode_chip,
+    embedding_problem,
+    encode_chip,
+    name_problem,
+)
+from .records import now_utc as _now
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -52,6 +72,8 @@ __all__ = [
     "EMBEDDING_DIM",
     "FaceDatabaseError",
     "FaceDatabaseLocked",
+    "FaceDatabaseReadOnly",
+    "FaceDatabaseFull",
     "Person",
     "Sample",
     "NewSample",
@@ -65,10 +87,6 @@ __all__ = [
 
 #: Current schema version (``PRAGMA user_version``).
 SCHEMA_VERSION = 2
-#: Id of dlib's ResNet descriptor model, the default embedding model.
-DEFAULT_MODEL_ID = "dlib_face_recognition_resnet_model_v1"
-#: Length of a face descriptor.
-EMBEDDING_DIM = 128
 _APP_ID = 0x43534643  # "CSFC": marks the file as a ConvStudio faces database
 
 
@@ -84,98 +102,17 @@ class FaceDatabaseLocked(FaceDatabaseError):
     """Another program held the database for longer than the busy timeout."""
 
 
+class FaceDatabaseReadOnly(FaceDatabaseError):
+    """A change was asked of a database opened read-only (its owner made the file read-only)."""
+
+
+class FaceDatabaseFull(FaceDatabaseError):
+    """The disk (or SQLite's size limit) ran out of room; nothing was changed."""
+
+
 def default_db_path() -> Path:
     """``engine.paths.data_dir()/faces.db``."""
     return data_dir() / "faces.db"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def encode_chip(chip: np.ndarray, quality: int = 92) -> bytes:
-    """An (H, W, 3) uint8 chip as JPEG bytes."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(chip, dtype=np.uint8)).save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def decode_chip(data: bytes) -> np.ndarray:
-    """JPEG bytes back to an (H, W, 3) uint8 array."""
-    from ..io import decode_image
-
-    return decode_image(data, label="stored face chip")
-
-
-@dataclass(frozen=True)
-class Person:
-    """An enrolled person; ``samples`` is their number of samples."""
-
-    id: int
-    name: str
-    notes: str
-    created: str
-    samples: int = 0
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One enrolled sample (without its chip; see :meth:`FaceDatabase.chip`).
-
-    embedding: float32 (128,); box: float (4,) xyxy in the source image's pixels or None.
-    """
-
-    id: int
-    person_id: int
-    person: str
-    embedding: np.ndarray
-    model_id: str
-    source: str
-    box: tuple[float, float, float, float] | None
-    size: float | None
-    sharpness: float | None
-    created: str
-
-
-@dataclass
-class NewSample:
-    """A sample to store: descriptor float32 (128,), aligned chip uint8 (150, 150, 3)."""
-
-    embedding: np.ndarray
-    chip: np.ndarray | bytes
-    model_id: str = DEFAULT_MODEL_ID
-    source: str = ""
-    box: Sequence[float] | None = None
-    size: float | None = None
-    sharpness: float | None = None
-
-
-@dataclass
-class GalleryData:
-    """Every sample of one embedding model, ready for matching.
-
-    embeddings: float32 (N, 128); sample_ids, person_index: int64 (N,) where
-    ``person_index`` indexes ``person_ids``/``names`` (P people with samples).
-    """
-
-    embeddings: np.ndarray
-    sample_ids: np.ndarray
-    person_index: np.ndarray
-    person_ids: np.ndarray
-    names: list[str]
-    model_id: str
-
-
-@dataclass
-class ImportReport:
-    """What :meth:`FaceDatabase.import_file` did."""
-
-    people_added: int = 0
-    people_merged: int = 0
-    samples_added: int = 0
-    samples_skipped: int = 0
 
 
 # -- schema ------------------------------------------------------------------
@@ -266,7 +203,7 @@ _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1
 
 # -- the database --------------------------------------------------------------
 
-_WAY_OUT = (
+_WAY_OUT = N_(
     "Open a backup copy with 'Open database…' (or --db PATH), or start a new database under another name. "
     "The file has been left untouched."
 )
@@ -281,48 +218,131 @@ class FaceDatabase:
     database (corrupt, another program's file, or from a newer ConvStudio).
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, timeout: float = 5.0):
+    def __init__(self, path: str | os.PathLike | None = None, timeout: float = 5.0, read_only: bool | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         self.timeout = float(timeout)
+        #: True when the file is opened read-only: asked for, or its owner removed the write permission.
+        self.read_only = bool(read_only)
         self._lock = threading.RLock()
         self._local_changes = 0
         self._conn: sqlite3.Connection | None = None
         self._open()
 
-    # -- opening ------------------------------------------------------------
+    # -- errors ---------------------------------------------------------------
 
     def _error(self, what: str, exc: BaseException | None = None) -> FaceDatabaseError:
+        """``what``: a translated clause saying what is wrong with the file."""
         detail = f" ({exc})" if exc is not None else ""
-        return FaceDatabaseError(self.path, f"The face database {self.path} {what}{detail}. {_WAY_OUT}")
+        return FaceDatabaseError(
+            self.path,
+            _("The face database {path} {what}{detail}. {way_out}").format(path=self.path, what=what, detail=detail, way_out=_(_WAY_OUT)),
+        )
+
+    def _read_only_error(self) -> FaceDatabaseReadOnly:
+        return FaceDatabaseReadOnly(
+            self.path,
+            _("The face database {path} is read-only (its file permissions say so); nothing was changed. "
+              "Make it writable (chmod u+w) to change it, or use another database.").format(path=self.path),
+        )
+
+    def _no_space(self, where: Path | None = None) -> FaceDatabaseFull:
+        folder = (where or self.path).resolve().parent
+        return FaceDatabaseFull(
+            self.path,
+            _("No space left on {folder}; the face database {path} was not changed. Free some space and try again.").format(
+                folder=folder, path=self.path
+            ),
+        )
+
+    def _sqlite_error(self, exc: sqlite3.Error, reading: bool = False) -> FaceDatabaseError:
+        """The one-line error for a failed SQLite call (busy, full, read-only, damaged)."""
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        text = str(exc).lower()
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+            return self._locked(exc)
+        if name == "SQLITE_FULL" or "disk is full" in text:
+            return self._no_space()
+        if name.startswith("SQLITE_READONLY") or "readonly" in text:
+            return self._read_only_error()
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+            return self._error(_("is damaged"), exc)
+        if isinstance(exc, sqlite3.OperationalError):
+            return self._error(_("cannot be read") if reading else _("cannot be written"), exc)
+        return self._error(_("is damaged"), exc)
+
+    def _damaged(self, problem: str) -> FaceDatabaseError:
+        return self._error(_("is damaged: {problem}").format(problem=problem))
+
+    # -- opening ------------------------------------------------------------
+
+    def _prepare_file(self) -> bool:
+        """Create the file (private) when missing; returns whether it must be opened read-only."""
+        path = self.path
+        try:
+            if path.is_dir():
+                raise FaceDatabaseError(path, _("{path} is a folder; choose a database file (e.g. {example}).").format(path=path, example=path / "faces.db"))
+            if path.exists():
+                mode = path.stat().st_mode
+                with open(path, "rb") as f:  # unreadable files fail here, with the reason
+                    f.read(1)
+                # the owner's choice, read from the mode bits (os.access says "writable" to root)
+                return self.read_only or not mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+            if self.read_only:
+                raise FaceDatabaseError(path, _("The face database {path} does not exist.").format(path=path))
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise self._no_space() from None
+            raise FaceDatabaseError(
+                path,
+                _("Cannot open the face database {path}: {reason}. Check the permissions of the file and of its folder {folder}, "
+                  "or choose another database (--db PATH).").format(path=path, reason=exc.strerror or exc, folder=path.parent),
+            ) from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
+            os.close(fd)
+            return False
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise self._no_space() from None
+            raise FaceDatabaseError(
+                path, _("Cannot create the face database {path}: {reason}. Choose a folder you can write to.").format(path=path, reason=exc.strerror or exc)
+            ) from None
 
     def _open(self) -> None:
         path = self.path
-        if path.is_dir():
-            raise FaceDatabaseError(path, f"{path} is a folder; choose a database file (e.g. {path / 'faces.db'}).")
+        self.read_only = self._prepare_file()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # created private before SQLite writes to it
-                os.close(fd)
-        except OSError as exc:
-            raise FaceDatabaseError(
-                path, f"Cannot create the face database {path}: {exc.strerror or exc}. Choose a folder you can write to."
-            ) from None
-        try:
-            conn = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                # Nothing writes a file its owner made read-only, so unless a journal from before is
+                # pending, SQLite may treat it as immutable: no -wal/-shm files are created beside it.
+                wal = Path(str(path) + "-wal")
+                pending = wal.exists() and wal.stat().st_size > 0
+                uri = path.resolve().as_uri() + ("?mode=ro" if pending else "?mode=ro&immutable=1")
+                conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise self._error("cannot be opened", exc) from None
+            raise self._error(_("cannot be opened"), exc) from None
         self._conn = conn
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA secure_delete = ON")
             version = self._check()  # read-only: a file that is not ours is left byte for byte
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise self._error(f"could not switch to WAL mode (got {mode!r})")
+            if not self.read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise self._error(_("could not switch to WAL mode (got {mode})").format(mode=mode))
             if version < SCHEMA_VERSION:
+                if self.read_only:
+                    raise FaceDatabaseReadOnly(
+                        path,
+                        _("The face database {path} was written by an older ConvStudio and must be upgraded, but it is read-only. "
+                          "Make it writable (chmod u+w) once to upgrade it.").format(path=path),
+                    )
                 self._migrate()
+            self._quick_check()
         except FaceDatabaseError:
             self.close()
             raise
@@ -330,10 +350,14 @@ class FaceDatabase:
             self.close()
             if "locked" in str(exc) or "busy" in str(exc):
                 raise self._locked(exc) from None
-            raise self._error("cannot be read: it is damaged or not a ConvStudio faces database", exc) from None
+            if "disk is full" in str(exc):
+                raise self._no_space() from None
+            raise self._error(_("cannot be read: it is damaged or not a ConvStudio faces database"), exc) from None
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise self._error("is damaged or is not a ConvStudio faces database", exc) from None
+            raise self._error(_("is damaged or is not a ConvStudio faces database"), exc) from None
+        if self.read_only:
+            return
         for suffix in ("", "-wal", "-shm"):
             side = Path(str(path) + suffix)
             if side.exists():
@@ -342,6 +366,18 @@ class FaceDatabase:
                 except OSError:
                     pass
 
+    def _quick_check(self) -> None:
+        """SQLite's ``quick_check`` of the tables every answer reads (people, samples, settings).
+
+        The chips table (most of the file) is left out: at 100,000 samples this
+        costs ~0.1 s where the whole file takes several times that; a damaged
+        chip page is reported when it is read.
+        """
+        for table in ("people", "samples", "settings"):
+            rows = self.conn.execute(f"PRAGMA quick_check({table})").fetchall()
+            if [r[0] for r in rows] != ["ok"]:
+                raise self._damaged("; ".join(" ".join(str(r[0]).split()) for r in rows[:3]))
+
     def _check(self) -> int:
         conn = self._conn
         assert conn is not None
@@ -349,14 +385,14 @@ class FaceDatabase:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if version == 0 and tables:
-            raise self._error(f"holds other data (tables: {', '.join(sorted(tables))}) and is not a faces database")
+            raise self._error(_("holds other data (tables: {tables}) and is not a faces database").format(tables=", ".join(sorted(tables))))
         if app_id not in (0, _APP_ID):
-            raise self._error("belongs to another application")
+            raise self._error(_("belongs to another application"))
         if version > SCHEMA_VERSION:
             raise FaceDatabaseError(
                 self.path,
-                f"The face database {self.path} was written by a newer ConvStudio (schema {version}, this one reads "
-                f"up to {SCHEMA_VERSION}). Update ConvStudio, or open another database.",
+                _("The face database {path} was written by a newer ConvStudio (schema {version}, this one reads "
+                  "up to {supported}). Update ConvStudio, or open another database.").format(path=self.path, version=version, supported=SCHEMA_VERSION),
             )
         return int(version)
 
@@ -377,13 +413,13 @@ class FaceDatabase:
             conn.execute("PRAGMA foreign_keys = ON")
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
-            raise self._error(f"has {len(problems)} samples without a person after migration")
+            raise self._error(_("has {n} samples without a person after migration").format(n=len(problems)))
 
     def _locked(self, exc: BaseException | None = None) -> FaceDatabaseLocked:
         return FaceDatabaseLocked(
             self.path,
-            f"The face database {self.path} is busy: another ConvStudio window or command has been writing to it "
-            f"for more than {self.timeout:g} s. Try again when it has finished.",
+            _("The face database {path} is busy: another ConvStudio window or command has been writing to it "
+              "for more than {seconds:g} s. Try again when it has finished.").format(path=self.path, seconds=self.timeout),
         )
 
     def close(self) -> None:
@@ -402,35 +438,44 @@ class FaceDatabase:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise FaceDatabaseError(self.path, f"The face database {self.path} is closed.")
+            raise FaceDatabaseError(self.path, _("The face database {path} is closed.").format(path=self.path))
         return self._conn
 
     # -- transactions -------------------------------------------------------
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``); rolled back on error."""
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``); rolled back on any error or interruption.
+
+        SQLite failures become one-line :class:`FaceDatabaseError` s: busy, disk
+        full (:class:`FaceDatabaseFull`), read-only (:class:`FaceDatabaseReadOnly`), damaged.
+        """
         with self._lock:
             conn = self.conn
+            if self.read_only:
+                raise self._read_only_error()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise self._locked(exc) from None
-                raise
+            except sqlite3.Error as exc:
+                raise self._sqlite_error(exc) from None
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            try:
                 conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                conn.execute("ROLLBACK")
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise self._locked(exc) from None
+            except BaseException as exc:  # KeyboardInterrupt too: the transaction never half-applies
+                self._rollback(conn)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._sqlite_error(exc) from None
                 raise
             self._local_changes += 1
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL)
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["FaceDatabase"]:
@@ -457,12 +502,8 @@ class FaceDatabase:
         with self._lock:
             try:
                 return self.conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise self._locked(exc) from None
-                raise self._error("cannot be read", exc) from None
-            except sqlite3.DatabaseError as exc:
-                raise self._error("is damaged", exc) from None
+            except sqlite3.Error as exc:
+                raise self._sqlite_error(exc, reading=True) from None
 
     def revision(self) -> tuple[int, int]:
         """Changes whenever anyone (this or another connection/process) commits a change.
@@ -485,7 +526,7 @@ class FaceDatabase:
         return Person(*row)
 
     def _ensure_person(self, conn: sqlite3.Connection, name: str, notes: str = "") -> tuple:
-        name = _clean_name(name)
+        name = clean_name(name)
         row = self._person_row(conn, name)
         if row is None:
             created = _now()
@@ -500,7 +541,7 @@ class FaceDatabase:
         """Replace a person's notes. Raises ``KeyError`` for an unknown name."""
         with self._maybe_write() as conn:
             if conn.execute("UPDATE people SET notes = ? WHERE name = ?", (notes, name)).rowcount == 0:
-                raise KeyError(f"no enrolled person named {name!r}")
+                raise KeyError(_("no enrolled person named {name!r}").format(name=name))
 
     def person(self, name: str) -> Person | None:
         """The person with that name (case-insensitive), or None."""
@@ -509,7 +550,15 @@ class FaceDatabase:
             " FROM people p WHERE p.name = ?",
             (name,),
         )
-        return Person(*rows[0]) if rows else None
+        return self._person(rows[0]) if rows else None
+
+    def _person(self, row: tuple) -> Person:
+        """A people row, checked: a NULL or invalid name means the file was damaged or tampered with."""
+        pid, name, notes, created, count = row
+        problem = name_problem(name)
+        if problem is not None:
+            raise self._damaged(_("person {id}: {problem}").format(id=pid, problem=problem))
+        return Person(int(pid), name, notes if isinstance(notes, str) else "", created if isinstance(created, str) else "", int(count or 0))
 
     def people(self) -> list[Person]:
         """Everyone enrolled, by name, with sample counts."""
@@ -517,7 +566,7 @@ class FaceDatabase:
             "SELECT p.id, p.name, p.notes, p.created, COUNT(s.id) FROM people p"
             " LEFT JOIN samples s ON s.person_id = p.id GROUP BY p.id ORDER BY p.name COLLATE NOCASE"
         )
-        return [Person(*r) for r in rows]
+        return [self._person(r) for r in rows]
 
     def remove_person(self, name: str) -> int:
         """Delete a person and (cascade) all their samples and chips. Returns the number of samples removed.
@@ -527,7 +576,7 @@ class FaceDatabase:
         with self._maybe_write() as conn:
             row = self._person_row(conn, name)
             if row is None:
-                raise KeyError(f"no enrolled person named {name!r}")
+                raise KeyError(_("no enrolled person named {name!r}").format(name=name))
             n = conn.execute("SELECT COUNT(*) FROM samples WHERE person_id = ?", (row[0],)).fetchone()[0]
             conn.execute("DELETE FROM people WHERE id = ?", (row[0],))
         return int(n)
@@ -547,7 +596,7 @@ class FaceDatabase:
             for s in samples:
                 emb = np.ascontiguousarray(s.embedding, dtype="<f4").reshape(-1)
                 if emb.shape[0] != EMBEDDING_DIM or not np.all(np.isfinite(emb)):
-                    raise ValueError(f"a face descriptor must be {EMBEDDING_DIM} finite numbers, got shape {np.shape(s.embedding)}")
+                    raise ValueError(_("a face descriptor must be {n} finite numbers, got shape {shape}").format(n=EMBEDDING_DIM, shape=np.shape(s.embedding)))
                 blob = emb.tobytes()
                 jpeg = s.chip if isinstance(s.chip, (bytes, bytearray)) else encode_chip(s.chip)
                 box = tuple(float(v) for v in s.box) if s.box is not None else (None, None, None, None)
@@ -579,9 +628,15 @@ class FaceDatabase:
         rows = self._read(sql + " ORDER BY s.id", params)
         out = []
         for sid, pid, name, emb, model, source, x0, y0, x1, y1, size, sharp, created in rows:
+            self._check_sample(sid, name, emb)
             box = (x0, y0, x1, y1) if x0 is not None else None
             out.append(Sample(sid, pid, name, np.frombuffer(emb, dtype="<f4").astype(np.float32), model, source, box, size, sharp, created))
         return out
+
+    def _check_sample(self, sample_id: int, name: object, blob: object) -> None:
+        problem = name_problem(name) or embedding_problem(blob)
+        if problem is not None:
+            raise self._damaged(_("sample {id}: {problem}").format(id=sample_id, problem=problem))
 
     def sample_count(self) -> int:
         return int(self._read("SELECT COUNT(*) FROM samples")[0][0])
@@ -617,11 +672,23 @@ class FaceDatabase:
         rows = self._read("SELECT id, person_id, embedding FROM samples NOT INDEXED WHERE model_id = ?", (model_id,))
         people = dict(self._read("SELECT id, name FROM people"))
         n = len(rows)
+        # never answer from a damaged file: every descriptor whole and finite, every sample with a named person
+        size = EMBEDDING_DIM * 4
+        for sid, pid, blob in rows:
+            if not isinstance(blob, bytes) or len(blob) != size or pid not in people:
+                self._check_sample(sid, people.get(pid), blob)
+        for pid, name in people.items():
+            problem = name_problem(name)
+            if problem is not None:
+                raise self._damaged(_("person {id}: {problem}").format(id=pid, problem=problem))
         if n == 0:
             return GalleryData(np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), [], model_id)
         sample_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
         pids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
         emb = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(n, EMBEDDING_DIM).astype(np.float32)
+        finite = np.isfinite(emb).all(axis=1)
+        if not finite.all():
+            self._check_sample(int(sample_ids[np.argmin(finite)]), "-", rows[int(np.argmin(finite))][2])
         person_ids, person_index = np.unique(pids, return_inverse=True)
         names = [people[int(p)] for p in person_ids]
         return GalleryData(emb, sample_ids, person_index.astype(np.int64), person_ids, names, model_id)
@@ -646,26 +713,52 @@ class FaceDatabase:
     def export(self, target: str | os.PathLike) -> Path:
         """Write the whole database to one self-contained file (same format, permissions 0600).
 
-        Refuses to overwrite an existing file.
+        Refuses to overwrite an existing file. The copy is written to a private
+        temporary file in the target's folder and renamed only when complete, so
+        a full disk or an interruption leaves no partial export behind.
         """
         target = Path(target)
+        exists = _("{target} already exists; choose a new file name for the export.").format(target=target)
         if target.exists():
-            raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # created empty and private first (VACUUM INTO accepts an empty file), so the copy is never readable by others
+            raise FaceDatabaseError(target, exists)
+        tmp: Path | None = None
         try:
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            raise FaceDatabaseError(target, f"{target} already exists; choose a new file name for the export.") from None
-        except OSError as exc:
-            raise FaceDatabaseError(target, f"Cannot write {target}: {exc.strerror or exc}.") from None
-        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # created empty and private first (VACUUM INTO accepts an empty file), so the copy is never readable by others
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.close(fd)
+            tmp = Path(name)
+            os.chmod(tmp, 0o600)
             with self._lock:
-                self.conn.execute("VACUUM INTO ?", (str(target),))
-        except BaseException:
-            target.unlink(missing_ok=True)
+                self.conn.execute("VACUUM INTO ?", (str(tmp),))
+            try:
+                os.link(tmp, target)  # never replaces a file that appeared meanwhile
+            except FileExistsError:
+                raise FaceDatabaseError(target, exists) from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                # a file system without hard links
+                if target.exists():
+                    raise FaceDatabaseError(target, exists) from None
+                os.replace(tmp, target)
+        except FaceDatabaseError:
+            _unlink(tmp)
             raise
-        os.chmod(target, 0o600)
+        except sqlite3.Error as exc:
+            _unlink(tmp)
+            if "disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+                raise self._no_space(target) from None
+            raise FaceDatabaseError(target, _("Cannot write {target}: {reason}.").format(target=target, reason=exc)) from None
+        except OSError as exc:
+            _unlink(tmp)
+            if exc.errno == errno.ENOSPC:
+                raise self._no_space(target) from None
+            raise FaceDatabaseError(target, _("Cannot write {target}: {reason}.").format(target=target, reason=exc.strerror or exc)) from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+        _unlink(tmp)
         return target
 
     def import_file(self, source: str | os.PathLike) -> ImportReport:
@@ -674,49 +767,69 @@ class FaceDatabase:
         Samples already present (same descriptor bytes for the same person) are
         skipped, so importing the same file twice adds nothing. The source file
         is not modified (it is read from a private temporary copy, which is
-        also where an older schema is migrated).
+        also where an older schema is migrated). Every row is checked first
+        (names as ``enroll`` wants them, 128 finite float32 values, a known
+        embedding model): one bad row refuses the whole file, naming the row.
         """
         source = Path(source)
-        if not source.is_file():
-            raise FaceDatabaseError(source, f"{source} does not exist or is not a file.")
+        try:
+            is_file = source.is_file()
+        except OSError as exc:  # e.g. a folder that may not be read
+            raise FaceDatabaseError(source, _("Cannot read {source}: {reason}.").format(source=source, reason=exc.strerror or exc)) from None
+        if not is_file:
+            raise FaceDatabaseError(source, _("{source} does not exist or is not a file.").format(source=source))
         if source.resolve() == self.path.resolve():
-            raise FaceDatabaseError(source, "A database cannot be imported into itself.")
+            raise FaceDatabaseError(source, _("A database cannot be imported into itself."))
+        if self.read_only:
+            raise self._read_only_error()
         report = ImportReport()
         with tempfile.TemporaryDirectory(prefix="convstudio-faces-") as tmp:
             copy = Path(tmp) / "import.db"
-            shutil.copyfile(source, copy)
-            os.chmod(copy, 0o600)
+            try:
+                shutil.copyfile(source, copy)
+                os.chmod(copy, 0o600)
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise self._no_space(copy) from None
+                raise FaceDatabaseError(source, _("Cannot read {source}: {reason}.").format(source=source, reason=exc.strerror or exc)) from None
             try:
                 with FaceDatabase(copy, timeout=self.timeout) as other:
-                    people = other.people()
+                    people = other._read("SELECT id, name, notes, created FROM people ORDER BY id")
                     rows = other._read(
-                        "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg"
+                        "SELECT s.person_id, s.embedding, s.model_id, s.source, s.x0, s.y0, s.x1, s.y1, s.size, s.sharpness, s.digest, s.created, c.jpeg, s.id"
                         " FROM samples s JOIN chips c ON c.sample_id = s.id ORDER BY s.id"
                     )
             except FaceDatabaseError as exc:  # speak of the file the user chose, not the working copy
-                detail = str(exc).replace(_WAY_OUT, "").strip().rstrip(".").replace(str(copy), str(source))
+                detail = str(exc).replace(_(_WAY_OUT), "").strip().rstrip(".").replace(str(copy), str(source))
                 raise FaceDatabaseError(
                     source,
-                    f"{detail}. Only a faces database (or a file made with Export) can be imported; "
-                    f"{source} has been left untouched and nothing was imported.",
+                    _("{detail}. Only a faces database (or a file made with Export) can be imported; "
+                      "{source} has been left untouched and nothing was imported.").format(detail=detail, source=source),
+                ) from None
+            known_models = set(KNOWN_MODEL_IDS) | set(self.model_ids())
+            try:
+                people, rows = checked_import_rows(people, rows, known_models)
+            except ValueError as exc:
+                raise FaceDatabaseError(
+                    source, _("{source} cannot be imported: {problem}. Nothing was imported.").format(source=source, problem=exc)
                 ) from None
             by_person: dict[int, list[tuple]] = {}
             for r in rows:
                 by_person.setdefault(r[0], []).append(r)
             with self._maybe_write() as conn:
-                for p in people:
-                    existing = self._person_row(conn, p.name)
+                for pid0, name, notes, created in people:
+                    existing = self._person_row(conn, name)
                     if existing is None:
-                        cur = conn.execute("INSERT INTO people (name, notes, created) VALUES (?,?,?)", (p.name, p.notes, p.created))
+                        cur = conn.execute("INSERT INTO people (name, notes, created) VALUES (?,?,?)", (name, notes, created))
                         pid = cur.lastrowid
                         report.people_added += 1
                     else:
                         pid = existing[0]
                         report.people_merged += 1
-                        if p.notes and not existing[2]:
-                            conn.execute("UPDATE people SET notes = ? WHERE id = ?", (p.notes, pid))
-                    for row in by_person.get(p.id, []):
-                        digest = row[10]
+                        if notes and not existing[2]:
+                            conn.execute("UPDATE people SET notes = ? WHERE id = ?", (notes, pid))
+                    for row in by_person.get(pid0, []):
+                        digest = _digest(row[1])  # recomputed: the file's own digest column is not trusted
                         dup = conn.execute("SELECT 1 FROM samples WHERE person_id = ? AND digest = ? AND model_id = ?", (pid, digest, row[2])).fetchone()
                         if dup:
                             report.samples_skipped += 1
@@ -724,7 +837,7 @@ class FaceDatabase:
                         cur = conn.execute(
                             "INSERT INTO samples (person_id, embedding, model_id, source, x0, y0, x1, y1, size, sharpness, digest, created)"
                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                            (pid, *row[1:12]),
+                            (pid, *row[1:10], digest, row[11]),
                         )
                         conn.execute("INSERT INTO chips (sample_id, jpeg) VALUES (?, ?)", (cur.lastrowid, row[12]))
                         report.samples_added += 1
@@ -745,10 +858,10 @@ class FaceDatabase:
             ids = todo[start : start + batch_size]
             marks = ",".join("?" * len(ids))
             rows = self._read(f"SELECT sample_id, jpeg FROM chips WHERE sample_id IN ({marks})", ids)
-            chips = np.stack([decode_chip(j) for _, j in rows]) if rows else np.zeros((0, 150, 150, 3), np.uint8)
+            chips = np.stack([decode_chip(j) for _sid, j in rows]) if rows else np.zeros((0, 150, 150, 3), np.uint8)
             emb = np.asarray(embed_chips(chips), dtype="<f4") if len(rows) else np.zeros((0, EMBEDDING_DIM), "<f4")
             with self._write() as conn:
-                for (sid, _), e in zip(rows, emb):
+                for (sid, _jpeg), e in zip(rows, emb):
                     blob = np.ascontiguousarray(e, dtype="<f4").tobytes()
                     conn.execute("UPDATE samples SET embedding = ?, model_id = ?, digest = ? WHERE id = ?", (blob, model_id, _digest(blob), sid))
             done += len(rows)
@@ -760,10 +873,9 @@ def _opt(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _clean_name(name: str) -> str:
-    name = " ".join(str(name).split())
-    if not name:
-        raise ValueError("a person needs a name")
-    if len(name) > 200:
-        raise ValueError("a name is limited to 200 characters")
-    return name
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -115,15 +115,11 @@ class ShapePredictor:
         """Landmarks for the face in ``box`` (x1, y1, x2, y2 inclusive corners, as detected)
         of ``image`` (H,W,3) uint8 RGB (or (H,W) grey). Returns float64 (P,2) x,y pixels."""
         image = np.asarray(image)
-        if image.ndim == 3:
-            # dlib's grey value of an RGB pixel: integer mean of the three channels
-            grey = (image[..., 0].astype(np.uint16) + image[..., 1] + image[..., 2]) // 3
-        elif image.ndim == 2:
-            grey = image
-        else:
+        if image.ndim not in (2, 3):
             raise ValueError(f"image must be (H,W,3) or (H,W), got {image.shape}")
-        grey = grey.astype(np.float32)
-        h, w = grey.shape
+        # only the few hundred pixels the cascade reads are converted: a grey copy of a
+        # 100-megapixel photo would cost 400 MB per face
+        h, w = image.shape[:2]
         x1, y1, x2, y2 = (float(np.floor(v + 0.5)) for v in box)
         origin = np.array([x1, y1])
         extent = np.array([x2 - x1, y2 - y1])  # box-normalised (1,1) -> bottom-right corner
@@ -137,6 +133,14 @@ class ShapePredictor:
             pts = np.floor(local.astype(np.float64) * extent + origin + 0.5).astype(np.int64)
             inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
             pix = np.zeros(len(pts), np.float32)
-            pix[inside] = grey[pts[inside, 1], pts[inside, 0]]
+            pix[inside] = _grey_at(image, pts[inside, 1], pts[inside, 0])
             shape = stage.apply(shape, pix)
         return shape.reshape(-1, 2).astype(np.float64) * extent + origin
+
+
+def _grey_at(image: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Grey values (float32) at the given pixels; dlib's grey of an RGB pixel is the integer mean of its channels."""
+    px = image[ys, xs]
+    if image.ndim == 3:
+        px = px.astype(np.uint16).sum(axis=1) // 3
+    return px.astype(np.float32)

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import torch
 
 from ..device import get_device
+from ..i18n import _
 from .db import DEFAULT_MODEL_ID, FaceDatabase, GalleryData
 
 __all__ = [
@@ -39,6 +40,13 @@ __all__ = [
     "confidence",
     "verify",
     "face_distance",
+    "DistanceKind",
+    "DISTANCE_KINDS",
+    "is_squared",
+    "to_display_distance",
+    "from_display_distance",
+    "threshold_in",
+    "distance_formula",
 ]
 
 #: dlib's decision threshold for its ResNet descriptors (Euclidean distance).
@@ -46,6 +54,50 @@ DEFAULT_THRESHOLD = 0.6
 #: The name reported when nobody enrolled is within the threshold.
 UNKNOWN = "Unknown"
 _CONF_SCALE = 0.04
+
+#: How a distance is shown: ``"euclidean"`` ‖f(x1) − f(x2)‖ (what the app computes and dlib's τ = 0.6
+#: is for) or ``"squared"`` ‖f(x1) − f(x2)‖², the course's d (then τ = 0.6² = 0.36).
+DistanceKind = Literal["euclidean", "squared"]
+DISTANCE_KINDS: tuple[str, ...] = ("euclidean", "squared")
+
+
+def is_squared(kind: "bool | DistanceKind") -> bool:
+    """``True`` for ``"squared"`` (or ``True``), ``False`` for ``"euclidean"`` (or ``False``); raises ``ValueError``."""
+    if isinstance(kind, (bool, np.bool_)):
+        return bool(kind)
+    if kind not in DISTANCE_KINDS:
+        raise ValueError(_("unknown distance kind '{kind}'; choose euclidean or squared").format(kind=kind))
+    return kind == "squared"
+
+
+def to_display_distance(d: float | np.ndarray, squared: "bool | DistanceKind") -> float | np.ndarray:
+    """A Euclidean distance ``d`` = ‖f(x1) − f(x2)‖ as shown: itself, or ``d²`` when ``squared``."""
+    a = np.asarray(d, dtype=np.float64)
+    out = a * a if is_squared(squared) else a
+    return float(out) if out.ndim == 0 else out
+
+
+def from_display_distance(v: float | np.ndarray, squared: "bool | DistanceKind") -> float | np.ndarray:
+    """The inverse of :func:`to_display_distance`: a shown value back to the Euclidean distance (√v when squared)."""
+    a = np.asarray(v, dtype=np.float64)
+    if is_squared(squared):
+        if np.any(a < 0):
+            raise ValueError(_("a squared distance cannot be negative"))
+        a = np.sqrt(a)
+    return float(a) if a.ndim == 0 else a
+
+
+def threshold_in(tau: float, squared: "bool | DistanceKind") -> float:
+    """The Euclidean threshold ``tau`` on the shown scale: 0.6 stays 0.6, or becomes 0.36 squared.
+
+    Squaring keeps the decision: ``d ≤ τ`` exactly when ``d² ≤ τ²`` (distances are never negative).
+    """
+    return float(to_display_distance(float(tau), squared))
+
+
+def distance_formula(squared: "bool | DistanceKind") -> str:
+    """The formula of the shown distance: ``"‖f(x1) − f(x2)‖"`` or ``"‖f(x1) − f(x2)‖²"``."""
+    return "‖f(x1) − f(x2)‖²" if is_squared(squared) else "‖f(x1) − f(x2)‖"
 
 
 def confidence(distance: float | np.ndarray, threshold: float = DEFAULT_THRESHOLD, scale: float = _CONF_SCALE) -> float | np.ndarray:

@@ -28,6 +28,8 @@ from ..io import load_image
 __all__ = [
     "DETECTORS",
     "MIN_FACE_SIZE",
+    "MAX_DETECT_SIDE",
+    "detection_copy",
     "FaceQuality",
     "Face",
     "FaceError",
@@ -47,6 +49,10 @@ __all__ = [
 DETECTORS = ("mmod", "haar")
 #: Smallest face (shorter box side, pixels) accepted for enrollment by default.
 MIN_FACE_SIZE = 48
+#: Longest side, in pixels, of the image a detector works on (after its own upsampling).
+#: Larger photos are searched on a downscaled copy (boxes mapped back to original pixels;
+#: landmarks and chips come from the original), so memory stays bounded whatever the photo's size.
+MAX_DETECT_SIDE = 2000
 
 
 @dataclass(frozen=True)
@@ -221,10 +227,18 @@ class FacePipeline:
     # -- stages ---------------------------------------------------------------
 
     def detect(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Face boxes float32 (K, 4) xyxy in image pixels and scores (K,), best first."""
+        """Face boxes float32 (K, 4) xyxy in image pixels and scores (K,), best first.
+
+        The detector sees at most :data:`MAX_DETECT_SIDE` pixels on the long side
+        (counting MMOD's upsampling); larger photos are searched downscaled.
+        """
         image = _check_image(image)
-        boxes, scores = _detect(self.detector, image, self.upsample)
-        return np.asarray(boxes, np.float32).reshape(-1, 4), np.asarray(scores, np.float32).reshape(-1)
+        small, scale = detection_copy(image, self.upsample if self.detector_name == "mmod" else 0)
+        boxes, scores = _detect(self.detector, small, self.upsample)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        if scale != 1.0:
+            boxes = boxes / np.float32(scale)
+        return boxes, np.asarray(scores, np.float32).reshape(-1)
 
     def embed_chips(self, chips: np.ndarray) -> np.ndarray:
         """uint8 (N, 150, 150, 3) aligned chips → float32 (N, 128) descriptors (one batch)."""
@@ -288,6 +302,24 @@ class FacePipeline:
         if size < min_size:
             raise FaceTooSmall(size, min_size, label)
         return self.describe(image, boxes, scores)[0]
+
+
+def detection_copy(image: np.ndarray, upsample: int = 0, max_side: int = MAX_DETECT_SIDE) -> tuple[np.ndarray, float]:
+    """``image`` shrunk (area interpolation) so its long side times 2**upsample is at most ``max_side``.
+
+    Returns (copy, scale) with scale <= 1 (the image itself and 1.0 when small enough):
+    a box found in the copy is ``box / scale`` in the original's pixels.
+    """
+    import cv2
+
+    h, w = image.shape[:2]
+    scale = min(1.0, max_side / (max(h, w) * 2 ** int(upsample)))
+    if scale >= 1.0:
+        return image, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    # the scale actually applied, per axis rounding aside
+    return small, size[0] / w
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:

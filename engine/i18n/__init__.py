@@ -35,6 +35,7 @@ __all__ = [
     "language",
     "translate_to",
     "source_text",
+    "in_current_language",
     "system_language",
     "normalize_language",
     "catalogue_dir",
@@ -163,6 +164,22 @@ def source_text(text: str, code: str) -> str | None:
         with _lock:
             _reverse[code] = table
     return table.get(text)
+
+
+def in_current_language(text: str) -> str:
+    """``text`` — a catalogue text shown in any shipped language — in the current language.
+
+    For texts painted rather than held by widgets (placeholders drawn in ``paintEvent``): they follow a
+    language switch on the next paint. Other texts come back unchanged.
+    """
+    if not text:
+        return text
+    for code in LANGUAGES:
+        if code != DEFAULT_LANGUAGE:
+            source = source_text(text, code)
+            if source is not None:
+                return _(source)
+    return _(text)
 
 
 def add_listener(callback: Callable[[str], None]) -> None:

@@ -551,7 +551,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     another style image). The finished network is saved to
     ``out_path`` as a bare state dict.
     """
-    from ..weights import safe_load
+    from ..weights import WeightsError, safe_load
     from .backbones import load_backbone
 
     params = params or TrainParams()
@@ -578,14 +578,21 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     curve: list[TrainPoint] = []
     fingerprint = _style_fingerprint(style)
     if resume and ckpt_path.exists():
-        ckpt = safe_load(ckpt_path)
+        ckpt = safe_load(ckpt_path)  # WeightsError (one line) when refused or unreadable
+        if not isinstance(ckpt, dict) or not {"model", "optimizer", "step"} <= set(ckpt):
+            raise WeightsError(_("{file} is not a style training checkpoint, so it cannot be resumed: "
+                                 "delete it, or start over (style train --restart)").format(file=ckpt_path))
         if ckpt.get("style", fingerprint) != fingerprint:
             raise ValueError(f"{ckpt_path} holds a training for a different style image, so it cannot be resumed with this one: "
                              "give this style another name, or start over (style train --restart)")
-        net.load_state_dict(clean_state_dict(ckpt["model"]))
-        opt.load_state_dict(ckpt["optimizer"])
-        step = int(ckpt["step"])
-        curve = [TrainPoint(int(s), float(c), float(st), float(t)) for s, c, st, t in ckpt.get("curve", [])]
+        try:
+            net.load_state_dict(clean_state_dict(ckpt["model"]))
+            opt.load_state_dict(ckpt["optimizer"])
+            step = int(ckpt["step"])
+            curve = [TrainPoint(int(s), float(c), float(st), float(t)) for s, c, st, t in ckpt.get("curve", [])]
+        except (RuntimeError, ValueError, TypeError, KeyError, AttributeError):
+            raise WeightsError(_("{file} does not fit this style network, so it cannot be resumed: "
+                                 "delete it, or start over (style train --restart)").format(file=ckpt_path)) from None
         gen.manual_seed(params.seed + step)
         yield Progress(step / params.steps, f"Resumed from step {step}")
     if notice:

@@ -26,6 +26,7 @@ import torch
 from PIL import Image
 
 from ..device import autocast, device_label, get_device, tf32_matmul
+from ..i18n import _
 from ..jobs import Job, Progress
 from . import colors
 from .backbones import LAYER_NAMES, Backbone, load_backbone
@@ -124,15 +125,43 @@ class StyleParams:
 
 @dataclass
 class LossRecord:
-    """Loss terms after one step (weighted, as they enter J)."""
+    """Loss terms after one step.
+
+    weighted_content = α·J_content, weighted_style = β·J_style, weighted_tv = γ·TV: the terms as
+    they enter J = total. content_cost = J_content and style_cost = J_style: the costs before
+    weighting (``nan`` if unknown). ``content``/``style``/``tv`` are the weighted terms under
+    their former names.
+    """
 
     step: int
     scale: int
-    content: float
-    style: float
-    tv: float
+    weighted_content: float
+    weighted_style: float
+    weighted_tv: float
     total: float
     seconds: float
+    content_cost: float = math.nan
+    style_cost: float = math.nan
+
+    @property
+    def content(self) -> float:
+        """α·J_content (the weighted term; see :attr:`content_cost` for J_content)."""
+        return self.weighted_content
+
+    @property
+    def style(self) -> float:
+        """β·J_style (the weighted term; see :attr:`style_cost` for J_style)."""
+        return self.weighted_style
+
+    @property
+    def tv(self) -> float:
+        """γ·TV (the weighted term)."""
+        return self.weighted_tv
+
+    def status_text(self) -> str:
+        """``"J = … (α·J_content …, β·J_style …, γ·TV …)"``, translated: the weighted terms, named as such."""
+        return _("J = {total} (α·J_content {c}, β·J_style {s}, γ·TV {t})").format(
+            total=f"{self.total:.4g}", c=f"{self.weighted_content:.3g}", s=f"{self.weighted_style:.3g}", t=f"{self.weighted_tv:.3g}")
 
 
 @dataclass
@@ -347,6 +376,7 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
             lbfgs = LBFGS(x, history_size=params.history_size) if params.optimizer == "lbfgs" else None
             # fused Adam on CUDA: one kernel per step and no host read of the step count
             adam = torch.optim.Adam([x], lr=params.learning_rate, fused=device.type == "cuda") if lbfgs is None else None
+            weights_vec = torch.tensor([alpha, beta, gamma], dtype=torch.float32, device=device)
             best_loss = math.inf
             best_img = x.detach().clone()
             candidate = torch.empty_like(best_img)
@@ -354,33 +384,34 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
             count = 0
 
             def evaluate() -> torch.Tensor:
-                """J, α·content, β·style, γ·TV at the current x; fills x.grad. No host transfer."""
+                """J, α·J_content, β·J_style, γ·TV, J_content, J_style at the current x; fills x.grad. No host transfer."""
                 x.grad = None
                 with tf32_matmul(device):  # the Gram products, forward and backward
                     with autocast(device):
                         feats = backbone(x, layers)
-                        terms = torch.stack([
-                            content_loss(c_target, feats[params.content_layer]) * alpha,
-                            style_loss(s_grams, feats, style_weights) * beta,
-                            tv_loss(x) * gamma,
+                        costs = torch.stack([
+                            content_loss(c_target, feats[params.content_layer]),
+                            style_loss(s_grams, feats, style_weights),
+                            tv_loss(x),
                         ])
+                        terms = costs * weights_vec
                         j = terms.sum()
                     j.backward()
-                return torch.cat([j.detach().reshape(1), terms.detach()])
+                return torch.cat([j.detach().reshape(1), terms.detach(), costs[:2].detach()])
 
             def observe(values: list[float], image: torch.Tensor) -> None:
                 """Log one evaluation; ``image`` is the evaluated point (on the device)."""
                 nonlocal count, best_loss, best_img
-                value, v_c, v_s, v_t = values
+                value, v_c, v_s, v_t, j_c, j_s = values
                 count += 1
-                history.append(LossRecord(done_total + count, size, v_c, v_s, v_t, value, time.perf_counter() - start))
+                history.append(LossRecord(done_total + count, size, v_c, v_s, v_t, value, time.perf_counter() - start, j_c, j_s))
                 if value < best_loss:
                     best_loss = value
                     best_img = image.clone()
 
             while count < n_steps:
                 chunk = min(params.report_every, n_steps - count)
-                for _ in range(chunk):
+                for _step in range(chunk):
                     if lbfgs is not None:
                         lbfgs.step(evaluate, lambda values: observe(values, x.detach()))
                         if lbfgs.converged:
@@ -398,8 +429,8 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
                 converged = lbfgs is not None and lbfgs.converged
                 step_total = done_total + count
                 last = history[-1]
-                msg = (f"scale {si + 1}/{len(sizes)} ({size} px) step {count}/{n_steps}: "
-                       f"loss {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})")
+                msg = _("scale {i}/{n} ({size} px) step {count}/{steps}: {losses}").format(
+                    i=si + 1, n=len(sizes), size=size, count=count, steps=n_steps, losses=last.status_text())
                 yield Progress(min(step_total / total_steps, 1.0), msg,
                                partial=StylePartial(finish(_to_uint8(x)), finish(_to_uint8(best_img)), list(history), step_total, size))
                 if converged:  # zero gradient: nothing left to do at this scale

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from ..files import save_torch
 from ..paths import trained_dir
@@ -57,7 +58,7 @@ class DigitsModelMissing(FileNotFoundError):
 
     def __init__(self, path: Path):
         super().__init__(
-            f"No trained LeNet-5 at {path}. Train it in the Feature maps panel or with: convstudio arch train-digits"
+            _("No trained LeNet-5 at {path}. Train it in the Feature maps panel or with: convstudio arch train-digits").format(path=path)
         )
         self.path = path
 

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from ..files import save_torch
 from ..scenes import CLASS_NAMES, make_background, make_scene, render_sprite
@@ -45,6 +46,9 @@ __all__ = [
     "sliding_convolutional",
     "SlidingComparison",
     "compare",
+    "window_grid",
+    "WindowSizeRun",
+    "sliding_sizes",
     "make_crops",
     "train_classifier_job",
     "ClassifierResult",
@@ -213,6 +217,80 @@ def compare(net: WindowClassifier, image: np.ndarray, repeats: int = 3) -> Slidi
     t_conv, convolved = _best_time(lambda: sliding_convolutional(conv, image), repeats)
     diff = float(np.abs(cropped - convolved).max())
     return SlidingComparison(cropped, convolved, diff, t_crop, t_batch, t_conv)
+
+
+# -- several window sizes ---------------------------------------------------------
+
+def window_grid(h: int, w: int, size: int, stride: int) -> tuple[int, int]:
+    """Rows and columns of ``size``×``size`` windows at ``stride`` on an H×W image (0 rows if it does not fit)."""
+    if size < 1 or stride < 1:
+        raise ValueError(_("window size and stride must be at least 1, got {size} and {stride}").format(size=size, stride=stride))
+    if h < size or w < size:
+        return 0, 0
+    return (h - size) // stride + 1, (w - size) // stride + 1
+
+
+@dataclass(frozen=True)
+class WindowSizeRun:
+    """Crop-and-classify with one window size.
+
+    size, stride: the window side and step (pixels). rows × cols windows, ``crops`` of them;
+    each crop is resized to the classifier's 14×14 input. probs: (rows, cols, 4) class
+    probabilities; boxes: (crops, 4) xyxy windows in image pixels, row-major; seconds: wall
+    time of classifying this size's crops one forward pass each.
+    """
+
+    size: int
+    stride: int
+    rows: int
+    cols: int
+    probs: np.ndarray
+    boxes: np.ndarray
+    seconds: float
+
+    @property
+    def crops(self) -> int:
+        """How many windows this size classifies."""
+        return self.rows * self.cols
+
+    @property
+    def seconds_per_crop(self) -> float:
+        """Average time of one crop's forward pass (0 when no window fits)."""
+        return self.seconds / self.crops if self.crops else 0.0
+
+
+@torch.no_grad()
+def sliding_sizes(net: WindowClassifier, image: np.ndarray, sizes: tuple[int, ...] = (14, 21, 28),
+                  strides: tuple[int, ...] | None = None) -> list[WindowSizeRun]:
+    """Slide windows of each size over ``image`` ((H, W, 3) uint8) and classify every crop, one pass each.
+
+    ``strides`` defaults to each size scaled like the 14-pixel window's stride 2 (⌈size/7⌉).
+    Larger windows find larger objects and cost fewer crops; every size adds its whole cost,
+    which is why the classic method is slow. Sizes that do not fit give a run with 0 crops.
+    """
+    if strides is None:
+        strides = tuple(max(1, -(-int(k) * STRIDE // WINDOW)) for k in sizes)
+    if len(strides) != len(sizes):
+        raise ValueError(_("give one stride per window size ({n} sizes, {m} strides)").format(n=len(sizes), m=len(strides)))
+    net.eval()
+    x = _to_tensor(image)
+    h, w = int(x.shape[2]), int(x.shape[3])
+    runs = []
+    for size, stride in zip(sizes, strides):
+        rows, cols = window_grid(h, w, int(size), int(stride))
+        probs = torch.empty(rows, cols, len(SLIDING_CLASSES))
+        boxes = np.zeros((rows * cols, 4), dtype=np.int64)
+        t0 = time.perf_counter()
+        for r in range(rows):
+            for c in range(cols):
+                y0, x0 = r * stride, c * stride
+                crop = x[:, :, y0 : y0 + size, x0 : x0 + size]
+                if size != WINDOW:
+                    crop = F.interpolate(crop, size=(WINDOW, WINDOW), mode="bilinear", align_corners=False, antialias=size > WINDOW)
+                probs[r, c] = torch.softmax(net(crop), dim=1)[0]
+                boxes[r * cols + c] = (x0, y0, x0 + size, y0 + size)
+        runs.append(WindowSizeRun(int(size), int(stride), rows, cols, probs.numpy(), boxes, time.perf_counter() - t0))
+    return runs
 
 
 # -- data and training --------------------------------------------------------

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.arch import zoo
 from engine.arch.layer_outputs import channel_grid, layer_outputs_job
 from engine.arch.summary import format_shape, parse_shape
 from engine.arch.user_model import ModelFileError
+from engine.i18n import _
 from engine.io import ImageLoadError, load_image
 from engine.samples import sample_image
 
@@ -49,8 +51,8 @@ def _si(n: int) -> str:
 
 class ArchitecturesPanel(Panel):
     panel_id = "architectures"
-    title = "Architectures"
-    summary = "LeNet-5 to ResNet and GoogLeNet, or your own model file: layer shapes, parameters, MACs, receptive fields"
+    title = N_("Architectures")
+    summary = N_("LeNet-5 to ResNet and GoogLeNet, or your own model file: layer shapes, parameters, MACs, receptive fields")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -162,7 +164,7 @@ class ArchitecturesPanel(Panel):
             key = self.model.open_file(path)
         except ModelFileError as exc:
             self.model.set_error(str(exc))
-            self.ctx.show_error("Cannot open the model", str(exc), "")
+            self.ctx.show_error(_("Cannot open the model"), str(exc), "")
             return False
         if self.chooser.findData(key) < 0:
             self.chooser.addItem(f"File: {Path(path).name}", key)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.io import ImageLoadError, load_image
 from engine.samples import SAMPLE_PHOTOS
 
@@ -36,28 +37,28 @@ __all__ = ["AugmentationPanel"]
 
 # (group title, enabling flag, [(field, label, minimum, maximum, step, decimals)])
 _GROUPS = (
-    ("Mirror", "mirror", [("mirror_p", "probability", 0.0, 1.0, 0.1, 2)]),
-    ("Random crop", "crop", [
-        ("crop_scale.0", "area from", 0.05, 1.0, 0.05, 2),
-        ("crop_scale.1", "area to", 0.05, 1.0, 0.05, 2),
-        ("crop_ratio.0", "aspect from", 0.2, 5.0, 0.05, 2),
-        ("crop_ratio.1", "aspect to", 0.2, 5.0, 0.05, 2),
+    (N_("Mirror"), "mirror", [("mirror_p", N_("probability"), 0.0, 1.0, 0.1, 2)]),
+    (N_("Random crop"), "crop", [
+        ("crop_scale.0", N_("area from"), 0.05, 1.0, 0.05, 2),
+        ("crop_scale.1", N_("area to"), 0.05, 1.0, 0.05, 2),
+        ("crop_ratio.0", N_("aspect from"), 0.2, 5.0, 0.05, 2),
+        ("crop_ratio.1", N_("aspect to"), 0.2, 5.0, 0.05, 2),
     ]),
-    ("Colour offsets (per channel)", "colour_shift", [("colour_offset", "max offset (0-255)", 0.0, 255.0, 5.0, 0)]),
-    ("PCA colour (AlexNet)", "pca", [("pca_std", "alpha std", 0.0, 2.0, 0.05, 2)]),
-    ("Rotation", "rotation", [("rotation_degrees", "max degrees", 0.0, 180.0, 5.0, 0)]),
-    ("Shear", "shear", [("shear_degrees", "max degrees", 0.0, 60.0, 2.0, 0)]),
-    ("Elastic warp", "elastic", [
-        ("elastic_alpha", "alpha (pixels)", 0.0, 500.0, 10.0, 0),
-        ("elastic_sigma", "sigma (smoothness)", 0.5, 50.0, 0.5, 1),
+    (N_("Colour offsets (per channel)"), "colour_shift", [("colour_offset", N_("max offset (0-255)"), 0.0, 255.0, 5.0, 0)]),
+    (N_("PCA colour (AlexNet)"), "pca", [("pca_std", N_("alpha std"), 0.0, 2.0, 0.05, 2)]),
+    (N_("Rotation"), "rotation", [("rotation_degrees", N_("max degrees"), 0.0, 180.0, 5.0, 0)]),
+    (N_("Shear"), "shear", [("shear_degrees", N_("max degrees"), 0.0, 60.0, 2.0, 0)]),
+    (N_("Elastic warp"), "elastic", [
+        ("elastic_alpha", N_("alpha (pixels)"), 0.0, 500.0, 10.0, 0),
+        ("elastic_sigma", N_("sigma (smoothness)"), 0.5, 50.0, 0.5, 1),
     ]),
 )
 
 
 class AugmentationPanel(Panel):
     panel_id = "augmentation"
-    title = "Augmentation"
-    summary = "Mirror, crop, colour, rotation, shear and elastic warps on a seeded grid; copy the torchvision code"
+    title = N_("Augmentation")
+    summary = N_("Mirror, crop, colour, rotation, shear and elastic warps on a seeded grid; copy the torchvision code")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -82,14 +83,14 @@ class AugmentationPanel(Panel):
         src = QHBoxLayout()
         self.source_combo = QComboBox()
         for name in SAMPLE_PHOTOS:
-            self.source_combo.addItem(f"Photo: {name}", name)
+            self.source_combo.addItem(_("Photo: {name}").format(name=name), name)
         self.source_combo.setCurrentIndex(SAMPLE_PHOTOS.index("chelsea"))
-        self.open_button = QPushButton("Open file…")
+        self.open_button = QPushButton(_("Open file…"))
         src.addWidget(self.source_combo, 1)
         src.addWidget(self.open_button)
         cv.addLayout(src)
         for title, flag, params in _GROUPS:
-            box = QGroupBox(title)
+            box = QGroupBox(_(title))
             box.setCheckable(True)
             form = QFormLayout(box)
             form.setContentsMargins(8, 4, 8, 4)
@@ -102,7 +103,7 @@ class AugmentationPanel(Panel):
                 spin.setDecimals(decimals)
                 spin.setKeyboardTracking(False)
                 spin.valueChanged.connect(lambda value, f=field: self._value_changed(f, value))
-                form.addRow(label, spin)
+                form.addRow(_(label), spin)
                 self.values[field] = spin
             cv.addWidget(box)
         sample_row = QFormLayout()
@@ -112,12 +113,12 @@ class AugmentationPanel(Panel):
         self.count_spin = QSpinBox()
         self.count_spin.setRange(1, 64)
         self.count_spin.setKeyboardTracking(False)
-        sample_row.addRow("Seed", self.seed_spin)
-        sample_row.addRow("Samples", self.count_spin)
+        sample_row.addRow(_("Seed"), self.seed_spin)
+        sample_row.addRow(_("Samples"), self.count_spin)
         cv.addLayout(sample_row)
         buttons = QHBoxLayout()
-        self.reseed_button = QPushButton("New seed")
-        self.copy_button = QPushButton("Copy code")
+        self.reseed_button = QPushButton(_("New seed"))
+        self.copy_button = QPushButton(_("Copy code"))
         buttons.addWidget(self.reseed_button)
         buttons.addWidget(self.copy_button)
         cv.addLayout(buttons)
@@ -133,17 +134,17 @@ class AugmentationPanel(Panel):
         tv = QHBoxLayout(top)
         tv.setContentsMargins(0, 0, 0, 0)
         orig_box = QVBoxLayout()
-        self.original = ImageView("No image")
+        self.original = ImageView(_("No image"))
         self.original.setFixedWidth(200)
         self.original.setMinimumHeight(140)
-        self.original_label = QLabel("Original")
+        self.original_label = QLabel(_("Original"))
         self.original_label.setWordWrap(True)
         self.original_label.setFixedWidth(200)
         orig_box.addWidget(self.original_label)
         orig_box.addWidget(self.original)
         orig_box.addStretch(1)
         tv.addLayout(orig_box)
-        self.grid = TileGrid("Augmented samples appear here")
+        self.grid = TileGrid(_("Augmented samples appear here"))
         tv.addWidget(self.grid, 1)
         right.addWidget(top)
         code_box = QWidget()
@@ -163,7 +164,7 @@ class AugmentationPanel(Panel):
         right.setSizes([520, 200])
         row.addWidget(right, 1)
 
-        self.source_combo.currentIndexChanged.connect(lambda _: self.model.use_sample(self.source_combo.currentData()))
+        self.source_combo.currentIndexChanged.connect(lambda _index: self.model.use_sample(self.source_combo.currentData()))
         self.open_button.clicked.connect(self.open_file_dialog)
         self.seed_spin.valueChanged.connect(self.model.set_seed)
         self.count_spin.valueChanged.connect(self.model.set_count)
@@ -206,14 +207,16 @@ class AugmentationPanel(Panel):
             self.code_view.setPlainText(f"# {exc}")
 
     def _show_samples(self) -> None:
-        self.grid.set_tiles([(i, img, f"seed {self.model.seed}, #{i + 1}") for i, img in enumerate(self.model.samples)])
+        tile = _("seed {seed}, #{index}")
+        self.grid.set_tiles([(i, img, tile.format(seed=self.model.seed, index=i + 1)) for i, img in enumerate(self.model.samples)])
         h, w = self.model.image.shape[:2] if self.model.image is not None else (0, 0)
-        self.original_label.setText(f"Original: {self.model.image_label} (preview at {w}×{h})")
+        self.original_label.setText(_("Original: {image} (preview at {w}×{h})").format(image=self.model.image_text(), w=w, h=h))
         self._update_code()
         if not self.model.error:
             self.status.setText(
-                f"{len(self.model.samples)} samples from seed {self.model.seed}. The code below builds the same pipeline: "
-                f"call torch.manual_seed({self.model.seed}) and apply it {len(self.model.samples)} times to get this grid."
+                _("{count} samples from seed {seed}. The code below builds the same pipeline: "
+                  "call torch.manual_seed({seed}) and apply it {count} times to get this grid.").format(
+                    count=len(self.model.samples), seed=self.model.seed)
             )
 
     def _show_error(self, text: str) -> None:
@@ -226,11 +229,11 @@ class AugmentationPanel(Panel):
         """Put the pipeline's code on the clipboard and return it."""
         text = self.model.code()
         QGuiApplication.clipboard().setText(text)
-        self.ctx.show_message("Augmentation code copied to the clipboard", 4000)
+        self.ctx.show_message(_("Augmentation code copied to the clipboard"), 4000)
         return text
 
     def open_file_dialog(self) -> None:
-        path = ask_image_path(self, "Open an image")
+        path = ask_image_path(self, N_("Open an image"))
         if path:
             self.open_image(path)
 
@@ -238,9 +241,17 @@ class AugmentationPanel(Panel):
         try:
             rgb = load_image(path)
         except ImageLoadError as exc:
-            self.status.setText(f"<span style='color:#b03020'>Could not open {Path(path).name}: {exc.reason}</span>")
+            message = _("Could not open {file}: {reason}").format(file=Path(path).name, reason=exc.reason)
+            self.status.setText(f"<span style='color:#b03020'>{message}</span>")
             return
         self.model.set_image(rgb, Path(path).name)
+
+    def retranslate(self) -> None:
+        for i in range(self.source_combo.count()):
+            self.source_combo.setItemText(i, _("Photo: {name}").format(name=self.source_combo.itemData(i)))
+        if self.model.samples:
+            self._show_samples()
+        self._show_error(self.model.error)
 
     def screenshot_ready(self) -> bool:
         return not self.model.busy and bool(self.model.samples)

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.augment import AugmentConfig, AugmentError, augment_grid, to_code
+from engine.i18n import N_, _
 from engine.jobs import Progress
 from engine.samples import sample_image
 
@@ -28,7 +29,7 @@ def _shrink(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
 
 
 def _grid_job(image: np.ndarray, config: AugmentConfig, n: int, seed: int):
-    yield Progress(None, f"Augmenting {n} samples…")
+    yield Progress(None, _("Augmenting {n} samples…").format(n=n))
     return augment_grid(image, config, n, seed)
 
 
@@ -47,7 +48,8 @@ class AugmentationModel(QObject):
         self.seed = 0
         self.n = 12
         self.image: np.ndarray | None = None
-        self.image_label = ""
+        self.image_label = ""  # a file name, or the sample's name when ``image_is_sample``
+        self.image_is_sample = False
         self.samples: list[np.ndarray] = []
         self.error = ""
         self._handle = None
@@ -57,14 +59,19 @@ class AugmentationModel(QObject):
     def busy(self) -> bool:
         return self._handle is not None
 
-    def set_image(self, rgb: np.ndarray, label: str) -> None:
+    def set_image(self, rgb: np.ndarray, label: str, is_sample: bool = False) -> None:
         self.image = _shrink(rgb)
         self.image_label = label
+        self.image_is_sample = is_sample
         self.imageChanged.emit()
         self.refresh()
 
     def use_sample(self, name: str) -> None:
-        self.set_image(sample_image(name), f"sample photo “{name}”")
+        self.set_image(sample_image(name), name, is_sample=True)
+
+    def image_text(self) -> str:
+        """What the image is, in the current language."""
+        return _("sample photo “{name}”").format(name=self.image_label) if self.image_is_sample else self.image_label
 
     def update(self, **changes) -> None:
         """Change settings of :class:`AugmentConfig` by name (e.g. ``rotation=True``)."""
@@ -102,10 +109,10 @@ class AugmentationModel(QObject):
         self._pending = False
         self._handle = self.jobs.start(
             _grid_job(self.image, self.config, self.n, self.seed),
-            label="Augmentation preview",
+            label=_("Augmentation preview"),
             on_done=self._done,
             on_error=lambda exc, tb: self._done(None, str(exc)),
-            on_cancelled=lambda _partial: self._done(None, "Preview cancelled; change a setting to compute it again."),
+            on_cancelled=lambda _partial: self._done(None, _("Preview cancelled; change a setting to compute it again.")),
         )
 
     def _done(self, samples, error: str = "") -> None:

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine import conv
+from engine.i18n import _
 from engine.io import load_image
 from engine.samples import SAMPLE_PHOTOS, sample_image
 
@@ -39,10 +41,11 @@ from ..widgets.image_view import ImageView
 from .convolution_model import INPUT_PRESETS, POOL_CHOICES, ConvLabModel
 from ..dialogs import ask_image_path
 
-__all__ = ["ConvolutionPanel", "formula_html"]
+__all__ = ["ConvolutionPanel", "coverage_caption", "formula_html"]
 
 _RED = "#c62828"
 _AMBER = "#9a6700"
+_FILE_ITEM = "file"  # item data of the Sample box's entry for an opened file
 
 
 def formula_html(m: ConvLabModel) -> str:
@@ -66,6 +69,27 @@ def formula_html(m: ConvLabModel) -> str:
     return text
 
 
+def _nowrap(expr: str) -> str:
+    """``expr`` as one unbreakable piece of rich text (no line break inside a formula)."""
+    return "<span style='white-space:nowrap'>" + expr.replace(" ", "&nbsp;") + "</span>"
+
+
+def coverage_caption(m: ConvLabModel) -> str:
+    """The coverage heat map's caption; each setting and each number stays on one line (no-break spaces)."""
+    nb = "\u00a0"
+    settings = f"n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation}".replace(" ", nb)
+    cov = m.coverage()
+    if cov is None:
+        return _("Windows that read each input pixel ({settings})").format(settings=settings)
+    text = _("Windows that read each input pixel ({settings}): corner {corner}, centre {centre}, from {low} to {high}").format(
+        settings=settings, corner=cov[0, 0], centre=cov[m.n // 2, m.n // 2], low=cov.min(), high=cov.max()
+    )
+    # glue each number to the word before it, and "from a to b" together
+    for word in ("corner ", "centre ", "from ", " to "):
+        text = text.replace(word, word.replace(" ", nb))
+    return text
+
+
 def _no_output(reason: str) -> str:
     """'No output: <reason>' without saying it twice."""
     return reason[0].upper() + reason[1:] if reason.lower().startswith("no output") else f"No output: {reason}"
@@ -81,8 +105,8 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
 
 class ConvolutionPanel(Panel):
     panel_id = "convolution"
-    title = "Convolution"
-    summary = "Step through a convolution: padding, stride, dilation, RGB filters, pooling, and your own photos"
+    title = N_("Convolution")
+    summary = N_("Step through a convolution: padding, stride, dilation, RGB filters, pooling, and your own photos")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -92,6 +116,7 @@ class ConvolutionPanel(Panel):
         self._photo_job = None
         self._photo_dirty = False
         self._last_maps: conv.FeatureMaps | None = None
+        self._file_photo: tuple[np.ndarray, str] | None = None
         self._photo_timer = QTimer(self)
         self._photo_timer.setSingleShot(True)
         self._photo_timer.setInterval(150)
@@ -377,7 +402,7 @@ class ConvolutionPanel(Panel):
         row.addLayout(left, 1)
         self.maps_view = ConvFeatureMaps()
         row.addWidget(self.maps_view, 3)
-        self.sample_combo.activated.connect(lambda _: self.load_sample(self.sample_combo.currentText()))
+        self.sample_combo.activated.connect(self._on_sample_activated)
         self.open_button.clicked.connect(self._open_dialog)
         return w
 
@@ -453,15 +478,13 @@ class ConvolutionPanel(Panel):
         self.formula.setText(formula_html(m))
         self.view.set_animation(m.anim, _no_output(m.error) if m.error else "")
         ok = m.anim is not None
-        for b in (self.play_button, self.back_button, self.forward_button, self.scrub, self.export_button):
+        for b in (self.play_button, self.back_button, self.forward_button, self.scrub, self.export_button, self.code_button):
             b.setEnabled(ok)
         with QSignalBlocker(self.scrub):
             self.scrub.setRange(0, max(0, m.total_steps - 1))
             self.scrub.setValue(m.step)
         self._show_message()
-        cov = m.coverage()
-        spread = f": corner {cov[0, 0]}, centre {cov[m.n // 2, m.n // 2]}, from {cov.min()} to {cov.max()}" if cov is not None else ""
-        self.heatmap.set_values(cov, f"Windows that read each input pixel (n={m.n}, f={m.f}, p={m.padding}, s={m.stride}, d={m.dilation}){spread}")
+        self.heatmap.set_values(m.coverage(), coverage_caption(m))
         self.params_label.setText(self._params_html())
         self._sync_step(m.step)
         if self.tabs.currentIndex() == 3:
@@ -499,13 +522,18 @@ class ConvolutionPanel(Panel):
             return "<p>No output with these settings, so there is no layer to count.</p>"
         c, h, w = cmp.in_shape
         oc, oh, ow = cmp.out_shape
+        conv_expr = _nowrap(f"(f·f·c<sub>in</sub> + 1)·c<sub>out</sub> = ({m.f}·{m.f}·{c} + 1)·{oc}")
+        dense_expr = _("{weights} weights + {biases} biases").format(
+            weights=_nowrap(f"{c * h * w:,} × {oc * oh * ow:,}"), biases=_nowrap(f"{cmp.dense_biases:,}")
+        )
+        shapes = _("Input {shape_in} → output {shape_out}").format(shape_in=_nowrap(f"{h}×{w}×{c}"), shape_out=_nowrap(f"{oh}×{ow}×{oc}"))
         return (
             "<h3>Parameters</h3>"
-            f"<p>Input {h}×{w}×{c} → output {oh}×{ow}×{oc}</p>"
+            f"<p>{shapes}</p>"
             "<table cellpadding=4>"
-            f"<tr><td><b>Conv layer</b></td><td align=right>(f·f·c<sub>in</sub> + 1)·c<sub>out</sub> = ({m.f}·{m.f}·{c} + 1)·{oc}</td>"
+            f"<tr><td><b>Conv layer</b></td><td align=right>{conv_expr}</td>"
             f"<td align=right><b>{cmp.conv_total:,}</b></td></tr>"
-            f"<tr><td><b>Fully connected</b></td><td align=right>{c * h * w:,} × {oc * oh * ow:,} weights + {cmp.dense_biases:,} biases</td>"
+            f"<tr><td><b>Fully connected</b></td><td align=right>{dense_expr}</td>"
             f"<td align=right><b>{cmp.dense_total:,}</b></td></tr>"
             "</table>"
             f"<p>The fully connected layer needs <b>{cmp.ratio:,.0f}×</b> as many parameters. A conv layer shares one small "
@@ -535,9 +563,12 @@ class ConvolutionPanel(Panel):
         return note
 
     def copy_code(self) -> str:
+        """Copy the layer's PyTorch code and confirm it; "" (nothing copied) when the settings give no output."""
+        if self.model.anim is None:
+            return ""
         code = self.model.code()
         QApplication.clipboard().setText(code)
-        self.ctx.show_message(f"PyTorch code copied ({code.count(chr(10))} lines)", 5000)
+        self.ctx.show_message(_("Copied the PyTorch code to the clipboard ({lines} lines)").format(lines=code.count("\n")), 5000)
         return code
 
     def export_dialog(self) -> None:
@@ -568,8 +599,27 @@ class ConvolutionPanel(Panel):
             else:
                 self._photo_timer.start()
 
+    def _on_sample_activated(self, index: int) -> None:
+        if self.sample_combo.itemData(index) == _FILE_ITEM:
+            if self._file_photo is not None and self.model.photo is not self._file_photo[0]:
+                self.model.set_photo(*self._file_photo)
+            return
+        self.load_sample(self.sample_combo.itemText(index))
+
+    def _show_file_in_combo(self, name: str) -> None:
+        """The Sample box says a file is in use (its last entry), instead of still naming a sample."""
+        last = self.sample_combo.count() - 1
+        if self.sample_combo.itemData(last) == _FILE_ITEM:
+            self.sample_combo.removeItem(last)
+        self.sample_combo.addItem(_("File: {name}").format(name=name), _FILE_ITEM)
+        self.sample_combo.setItemData(self.sample_combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+        with QSignalBlocker(self.sample_combo):
+            self.sample_combo.setCurrentIndex(self.sample_combo.count() - 1)
+
     def load_sample(self, name: str) -> None:
         self.model.set_photo(sample_image(name), name)
+        with QSignalBlocker(self.sample_combo):
+            self.sample_combo.setCurrentText(name)
         self.tabs.setCurrentIndex(3)
 
     def _open_dialog(self) -> None:
@@ -583,7 +633,10 @@ class ConvolutionPanel(Panel):
     def open_image(self, path: Path) -> None:
         """Use the photo at ``path`` in the Real image tab (raises ``ImageLoadError`` with the reason)."""
         rgb = load_image(path)
-        self.model.set_photo(rgb, Path(path).name)
+        name = Path(path).name
+        self._file_photo = (rgb, name)
+        self.model.set_photo(rgb, name)
+        self._show_file_in_combo(name)
         self.tabs.setCurrentIndex(3)
 
     def refresh_photo(self) -> None:
@@ -625,3 +678,4 @@ class ConvolutionPanel(Panel):
 
     def shutdown(self) -> None:
         self.model.pause()
+        self._photo_timer.stop()  # no new filter job once the panel is closing

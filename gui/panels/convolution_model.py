@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import conv
 from engine.conv import INPUT_PRESETS, Animation, PoolSpec
+from engine.i18n import _
 from engine.jobs import Progress
 
 __all__ = ["INPUT_PRESETS", "POOL_CHOICES", "ConvLabModel"]
@@ -46,6 +47,7 @@ class ConvLabModel(QObject):
         self.padding_mode = "zeros"
         self.stride = 1
         self.dilation = 1
+        self.relu = False
         self.pool_kind = "none"
         self.pool_size = 2
         self.pool_stride = 2
@@ -99,7 +101,7 @@ class ConvLabModel(QObject):
 
     def code(self, functional: bool = False) -> str:
         """PyTorch code equivalent to the current layer (and pooling), with this input and these weights."""
-        return conv.pytorch_code(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, self.pool_spec, functional)
+        return conv.pytorch_code(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, self.pool_spec, functional, relu=self.relu)
 
     # -- input --
 
@@ -110,11 +112,14 @@ class ConvLabModel(QObject):
             self._fill_input()
 
     def set_channels(self, channels: int) -> None:
-        if channels not in (1, 3):
-            raise ValueError("channels must be 1 or 3")
+        if isinstance(channels, bool) or not 1 <= int(channels) <= conv.MAX_CHANNELS:
+            raise ValueError(_("channels must be 1..{max}").format(max=conv.MAX_CHANNELS))
+        channels = int(channels)
         if channels == self.channels:
             return
         self.channels = channels
+        if self.input_preset == "photo crop" and channels not in (1, 3):
+            self.input_preset = "random integers"  # the photo has grey or RGB channels only
         self._fill_input(emit=False)
         self.weights = np.stack([self._preset_filter(name) if name != "custom" else np.repeat(self.weights[k, :1], channels, axis=0) for k, name in enumerate(self.presets)])
         self.filtersChanged.emit()
@@ -143,7 +148,7 @@ class ConvLabModel(QObject):
 
     def _preset_filter(self, name: str) -> np.ndarray:
         if name == "red vertical edge":
-            return conv.red_vertical_edge(self.f) if self.channels == 3 else conv.filter_preset("vertical edge", self.f, 1)
+            return conv.red_vertical_edge(self.f) if self.channels == 3 else conv.filter_preset("vertical edge", self.f, self.channels)
         return conv.filter_preset(name, self.f, self.channels)
 
     def set_filter_count(self, count: int) -> None:
@@ -163,7 +168,7 @@ class ConvLabModel(QObject):
         self._recompute()
 
     def set_kernel_size(self, f: int) -> None:
-        f = int(min(max(f, 1), 7))
+        f = int(min(max(f, 1), conv.MAX_KERNEL))
         if f == self.f:
             return
         self.f = f
@@ -252,9 +257,15 @@ class ConvLabModel(QObject):
             self._settings()
 
     def set_stride(self, s: int) -> None:
-        s = int(min(max(s, 1), 5))
+        s = int(min(max(s, 1), conv.MAX_STRIDE))
         if s != self.stride:
             self.stride = s
+            self._settings()
+
+    def set_relu(self, on: bool) -> None:
+        """Apply ReLU after the bias (one layer of a CNN) or show the plain convolution."""
+        if bool(on) != self.relu:
+            self.relu = bool(on)
             self._settings()
 
     def set_dilation(self, d: int) -> None:
@@ -286,7 +297,7 @@ class ConvLabModel(QObject):
         was_at_end = self.anim is not None and self.step >= self.total_steps - 1
         self.pool_error = ""
         try:
-            t = conv.trace(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode)
+            t = conv.trace(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, relu=self.relu)
         except ValueError as exc:
             self.anim, self.error = None, str(exc)
         else:

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
 from engine.detect.torchvision_detectors import TORCHVISION_MODELS
+from engine.i18n import _
 from engine.paths import data_dir
 
 from ..panel import Panel
@@ -57,8 +59,8 @@ def _slider(value: float) -> QSlider:
 
 class DetectionPanel(Panel):
     panel_id = "detection"
-    title = "Detection"
-    summary = "Live object detection with the boxes before and after non-max suppression"
+    title = N_("Detection")
+    summary = N_("Live object detection with the boxes before and after non-max suppression")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -67,6 +69,7 @@ class DetectionPanel(Panel):
         self.worker: DetectionWorker | None = None
         self._old_workers: list[DetectionWorker] = []
         self.last_result = None
+        self._last_with_boxes = None  # the last frame shown in this run that had candidate boxes (for Freeze frame)
         self.recorder: VideoRecorder | None = None
         self.exporter: JsonlExporter | None = None
         self._frames_shown = 0
@@ -133,6 +136,12 @@ class DetectionPanel(Panel):
         r2.addWidget(self.iou_label)
         f.addRow("Score", r1)
         f.addRow("NMS IoU", r2)
+        # a new detector keeps the user's thresholds; its own, when different, are offered here
+        self.suggest_label = QLabel()
+        self.suggest_label.setWordWrap(True)
+        self.suggest_button = QPushButton(_("Use the detector's values"))
+        f.addRow(self.suggest_label)
+        f.addRow(self.suggest_button)
         self.aware_radio = QRadioButton("per class")
         self.agnostic_radio = QRadioButton("all together")
         group = QButtonGroup(self)
@@ -216,7 +225,16 @@ class DetectionPanel(Panel):
         nv.addWidget(self.nms_view, 1)
         self.nms_text = QLabel(self.nms_view.description())
         self.nms_text.setWordWrap(True)
-        nv.addWidget(self.nms_text)
+        self.nms_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.nms_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a fixed-height, scrolling box for the step's words: the picture keeps its size from step to step
+        text_box = QScrollArea()
+        text_box.setWidget(self.nms_text)
+        text_box.setWidgetResizable(True)
+        text_box.setFrameShape(QScrollArea.Shape.NoFrame)
+        text_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        text_box.setFixedHeight(self.nms_text.fontMetrics().lineSpacing() * 5 + 8)
+        nv.addWidget(text_box)
         self.tabs.addTab(nms_tab, "NMS step-through")
 
         anc_tab = QWidget()
@@ -258,7 +276,10 @@ class DetectionPanel(Panel):
 
     def _fill_sources(self, cameras) -> None:
         combo = self.source_combo
-        current = combo.currentData()
+        current = self.model.source if combo.count() else combo.currentData()
+        # files and folders the user opened stay in the list (and stay chosen) when cameras are scanned again
+        opened = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())
+                  if isinstance(combo.itemData(i), str) and not combo.itemData(i).startswith(("demo", "cam:", "?"))]
         combo.blockSignals(True)
         combo.clear()
         for photo in ("astronaut", "coffee", "chelsea", "rocket"):
@@ -267,6 +288,8 @@ class DetectionPanel(Panel):
             combo.addItem(cam.label, f"cam:{cam.index}")
         if not cameras:
             combo.addItem("Camera 0", "cam:0")
+        for text, data in opened:
+            combo.addItem(text, data)
         combo.addItem("Video file…", "?video")
         combo.addItem("Image file…", "?image")
         combo.addItem("Folder of images…", "?folder")
@@ -285,6 +308,7 @@ class DetectionPanel(Panel):
         self.download_button.clicked.connect(lambda: self.ctx.switch_to("models"))
         self.score_slider.valueChanged.connect(lambda v: m.update(score=v / 100))
         self.iou_slider.valueChanged.connect(lambda v: m.update(iou=v / 100))
+        self.suggest_button.clicked.connect(m.use_suggested)
         self.agnostic_radio.toggled.connect(lambda on: m.update(class_agnostic=on))
         self.class_edit.editingFinished.connect(self._class_filter_edited)
         self.max_spin.valueChanged.connect(lambda v: m.update(max_detections=v))
@@ -328,6 +352,10 @@ class DetectionPanel(Panel):
             self.class_edit.setText(", ".join(m.class_filter))
         self.score_label.setText(f"{m.score:.2f}")
         self.iou_label.setText(f"{m.iou:.2f}")
+        note = m.suggestion_text()
+        self.suggest_label.setText(note)
+        self.suggest_label.setVisible(bool(note))
+        self.suggest_button.setVisible(bool(note))
         self._update_weights_state()
 
     def _update_weights_state(self) -> None:
@@ -448,6 +476,7 @@ class DetectionPanel(Panel):
         worker.detectorReady.connect(lambda *args, w=worker: w is self.worker and self._on_detector_ready(*args))
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
         self.worker = worker
+        self._last_with_boxes = None  # another source, detector or settings: older frames are not this run's
         self._frames_shown = 0
         self._failing = None
         self._skipped_shown = 0
@@ -511,6 +540,8 @@ class DetectionPanel(Panel):
             self._failing = None
             self.message.setText(f"Running {worker.detector_name} on {worker.source_name}")
         self.last_result = result
+        if result.detections is not None and result.detections.num_raw:
+            self._last_with_boxes = result
         self._frames_shown += 1
         skipped = getattr(worker.pipeline.source, "skipped", None) if worker.pipeline is not None else None
         if skipped and len(skipped) != self._skipped_shown:
@@ -576,7 +607,7 @@ class DetectionPanel(Panel):
                 recorder.close()
                 self.message.setText(f"Recorded {recorder.frames} frames to {recorder.path}")
             except RecordError as exc:  # e.g. the disk filled up: nothing half-written is kept
-                self.message.setText(f"<span style='color:#c0392b'>Recording not saved: {exc}</span>")
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording not saved: {reason}").format(reason=exc)))
             self.record_button.setText("Record")
 
     def _toggle_export(self, on: bool) -> None:
@@ -595,14 +626,21 @@ class DetectionPanel(Panel):
                 exporter.close()
                 self.message.setText(f"Exported {exporter.lines} frames to {exporter.path}")
             except RecordError as exc:
-                self.message.setText(f"<span style='color:#c0392b'>Export not saved: {exc}</span>")
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export not saved: {reason}").format(reason=exc)))
             self.export_button.setText("Export JSON")
 
     # -- teaching views --
 
     def freeze(self) -> None:
-        """Freeze the current frame's raw boxes for the NMS step-through."""
+        """Freeze the frame last shown in Live, with its raw boxes, for the NMS step-through.
+
+        A frame where the detector found nothing is skipped for the last shown
+        frame of this run that had candidates: stepping through no boxes teaches nothing.
+        """
         r = self.last_result
+        if r is not None and r.detections is not None and not r.detections.num_raw and self._last_with_boxes is not None:
+            r = self._last_with_boxes
+            self.message.setText(_("The newest frame had no boxes: froze frame {index}, the last one shown with boxes.").format(index=r.stats.index))
         if r is None or r.detections is None:
             self.nms_text.setText("No frame yet: start the detector first.")
             return

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from engine import weights
 from engine.detect import DetectorError, detector_choices, get_spec
 from engine.detect.pipeline import DetectSettings
+from engine.i18n import _
 
 __all__ = ["DetectionModel", "DEMO_SOURCE", "default_detector"]
 
@@ -50,7 +51,12 @@ class DetectionModel(QObject):
         self.class_names: list[str] = []
         #: True until the chosen detector's own default thresholds have been applied
         self.defaults_pending = True
-        self._apply_default_score()
+        #: True once the user moved Score or NMS IoU: a new detector then keeps them
+        self.user_thresholds = False
+        #: the chosen detector's own (score, iou) when they differ from the user's kept values, else None
+        self.suggested: tuple[float, float] | None = None
+        self._offer_pending = False  # the detector just changed: its own thresholds, once built, may be offered
+        self.score, self.iou = self._detector_defaults()
 
     # -- queries --
 
@@ -102,13 +108,31 @@ class DetectionModel(QObject):
 
     # -- changes --
 
-    def _apply_default_score(self) -> None:
+    def _detector_defaults(self) -> tuple[float, float]:
         spec = self.spec()
         if spec is not None and spec.group == "opencv":
             # the detectors' own defaults (HOG: 0.3 / 0.3, Haar: 0.95 / 0.3) without building them
-            self.score, self.iou = (0.3, 0.3) if spec.name == "hog_people" else (0.95, 0.3)
-        else:
-            self.score, self.iou = 0.5, 0.5
+            return (0.3, 0.3) if spec.name == "hog_people" else (0.95, 0.3)
+        return 0.5, 0.5
+
+    def _suggest(self, score: float, iou: float) -> None:
+        """Keep the user's thresholds; remember the detector's own when they differ."""
+        score, iou = round(score, 2), round(iou, 2)
+        self.suggested = None if (round(self.score, 2), round(self.iou, 2)) == (score, iou) else (score, iou)
+
+    def suggestion_text(self) -> str:
+        """One line saying the detector's own thresholds differ from the kept ones ("" when they do not)."""
+        if self.suggested is None:
+            return ""
+        return _("{detector} suggests Score {score:.2f} and NMS IoU {iou:.2f}; your {mine_score:.2f} and {mine_iou:.2f} are kept.").format(
+            detector=self.detector, score=self.suggested[0], iou=self.suggested[1], mine_score=self.score, mine_iou=self.iou
+        )
+
+    def use_suggested(self) -> None:
+        """Adopt the detector's own thresholds offered by :attr:`suggested`."""
+        if self.suggested is not None:
+            score, iou = self.suggested
+            self.update(score=score, iou=iou)
 
     def set_source(self, spec: str) -> None:
         if spec != self.source:
@@ -119,8 +143,13 @@ class DetectionModel(QObject):
         if name != self.detector:
             self.detector = name
             self.class_filter = ()
-            self.defaults_pending = True
-            self._apply_default_score()
+            if self.user_thresholds:
+                self.defaults_pending = False
+                self._offer_pending = True
+                self._suggest(*self._detector_defaults())
+            else:
+                self.defaults_pending = True
+                self.score, self.iou = self._detector_defaults()
             self.pipelineChanged.emit()
             self.settingsChanged.emit()
 
@@ -138,7 +167,14 @@ class DetectionModel(QObject):
         """Adopt a freshly chosen detector's own default thresholds (once per choice)."""
         if self.defaults_pending:
             self.defaults_pending = False
-            self.update(score=round(score, 2), iou=round(iou, 2))
+            changed = (self.score, self.iou) != (round(score, 2), round(iou, 2))
+            self.score, self.iou = round(score, 2), round(iou, 2)
+            if changed:
+                self.settingsChanged.emit()
+        elif self._offer_pending:
+            self._offer_pending = False
+            self._suggest(score, iou)
+            self.settingsChanged.emit()
 
     def set_class_names(self, names: list[str]) -> None:
         self.class_names = list(names)
@@ -150,11 +186,14 @@ class DetectionModel(QObject):
         changed = False
         if "score" in values or "iou" in values:
             self.defaults_pending = False  # the user's choice wins over the detector's defaults
+            self.user_thresholds = True
         for key, value in values.items():
             if key not in ("score", "iou", "class_agnostic", "class_filter", "max_detections", "show_raw"):
                 raise KeyError(key)
             if getattr(self, key) != value:
                 setattr(self, key, value)
                 changed = True
+        if changed and ("score" in values or "iou" in values) and self.suggested is not None:
+            self.suggested = None if tuple(self.suggested) == (round(self.score, 2), round(self.iou, 2)) else self.suggested
         if changed:
             self.settingsChanged.emit()

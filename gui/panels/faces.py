@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine.face.db import DEFAULT_MODEL_ID, FaceDatabaseError, default_db_path
 
 from ..panel import Panel
+from ..i18n import set_text
 from ..widgets.face_calibrate import FaceCalibrateTab
 from ..widgets.face_enroll import FaceEnrollTab
 from ..widgets.face_map import FaceMapTab
@@ -32,13 +34,13 @@ from .faces_model import FacesModel
 
 __all__ = ["FacesPanel"]
 
-_DETECTORS = (("mmod", "dlib CNN (MMOD)"), ("haar", "OpenCV Haar (fast)"))
+_DETECTORS = (("mmod", N_("dlib CNN (MMOD)")), ("haar", N_("OpenCV Haar (fast)")))
 
 
 class FacesPanel(Panel):
     panel_id = "faces"
-    title = "Faces"
-    summary = "Enroll people, recognise them live with 'Unknown', verify pairs, calibrate the threshold"
+    title = N_("Faces")
+    summary = N_("Enroll people, recognise them live with 'Unknown', verify pairs, calibrate the threshold")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -47,31 +49,31 @@ class FacesPanel(Panel):
         self._opened = False
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Database:"))
+        top.addWidget(QLabel(_("Database:")))
         self.db_label = QLabel("")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long paths never widen the window
         top.addWidget(self.db_label, 1)
-        self.open_button = QPushButton("Open database…")
-        self.new_button = QPushButton("New database…")
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Write the whole database to one file (a copy of the same format)")
-        self.import_button = QPushButton("Import…")
-        self.import_button.setToolTip("Merge an exported database into this one, by person name")
+        self.open_button = QPushButton(_("Open database…"))
+        self.new_button = QPushButton(_("New database…"))
+        self.export_button = QPushButton(_("Export…"))
+        self.export_button.setToolTip(_("Write the whole database to one file (a copy of the same format)"))
+        self.import_button = QPushButton(_("Import…"))
+        self.import_button.setToolTip(_("Merge an exported database into this one, by person name"))
         for b in (self.open_button, self.new_button, self.export_button, self.import_button):
             top.addWidget(b)
         top.addSpacing(12)
-        top.addWidget(QLabel("Detector:"))
+        top.addWidget(QLabel(_("Detector:")))
         self.detector_combo = QComboBox()
         for key, text in _DETECTORS:
-            self.detector_combo.addItem(text, key)
+            self.detector_combo.addItem(_(text), key)
         top.addWidget(self.detector_combo)
-        top.addWidget(QLabel("Threshold τ:"))
+        top.addWidget(QLabel(_("Threshold τ:")))
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.05, 2.0)
         self.threshold_spin.setSingleStep(0.01)
         self.threshold_spin.setDecimals(3)
-        self.threshold_spin.setToolTip("Faces farther than τ from every enrolled sample are 'Unknown' (dlib's default 0.6; calibrate it in the Calibrate tab)")
+        self.threshold_spin.setToolTip(_("Faces farther than τ from every enrolled sample are 'Unknown' (dlib's default 0.6; calibrate it in the Calibrate tab)"))
         top.addWidget(self.threshold_spin)
 
         self.error_label = QLabel("")
@@ -83,7 +85,7 @@ class FacesPanel(Panel):
         rb.setContentsMargins(0, 0, 0, 0)
         self.reembed_label = QLabel("")
         self.reembed_label.setWordWrap(True)
-        self.reembed_button = QPushButton("Re-embed now")
+        self.reembed_button = QPushButton(_("Re-embed now"))
         rb.addWidget(self.reembed_label, 1)
         rb.addWidget(self.reembed_button)
         self.reembed_bar.setVisible(False)
@@ -97,10 +99,10 @@ class FacesPanel(Panel):
         self.map = FaceMapTab(ctx, self.model)
         self.triplet = FaceTripletTab(ctx, self.model)
         for widget, name in (
-            (self.enroll, "Enroll"), (self.recognize, "Recognize"), (self.verify, "Verify 1:1"),
-            (self.calibrate, "Calibrate"), (self.map, "Embedding map"), (self.triplet, "Triplet view"),
+            (self.enroll, N_("Enroll")), (self.recognize, N_("Recognize")), (self.verify, N_("Verify 1:1")),
+            (self.calibrate, N_("Calibrate")), (self.map, N_("Embedding map")), (self.triplet, N_("Triplet view")),
         ):
-            self.tabs.addTab(widget, name)
+            self.tabs.addTab(widget, _(name))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -135,7 +137,7 @@ class FacesPanel(Panel):
     def open_database(self, path: str | Path | None = None) -> bool:
         """Open an existing database file (asks when ``path`` is None)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Open face database", str(self.model.db_path.parent), "Face databases (*.db *.sqlite);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(self, _("Open face database"), str(self.model.db_path.parent), _("Face databases (*.db *.sqlite);;All files (*)"))
             if not path:
                 return False
         self._stop_live()
@@ -145,11 +147,11 @@ class FacesPanel(Panel):
     def new_database(self, path: str | Path | None = None) -> bool:
         """Create a new, empty database file (asks when ``path`` is None)."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "New face database", str(default_db_path().parent / "faces-new.db"), "Face databases (*.db)")
+            path, _filter = QFileDialog.getSaveFileName(self, _("New face database"), str(default_db_path().parent / "faces-new.db"), _("Face databases (*.db)"))
             if not path:
                 return False
         if Path(path).exists():
-            self._show_error(f"{path} already exists; use 'Open database…' to open it, or choose a new name.")
+            self._show_error(_("{path} already exists; use 'Open database…' to open it, or choose a new name.").format(path=path))
             return False
         return self.open_database(path)
 
@@ -158,7 +160,7 @@ class FacesPanel(Panel):
         if self.model.db is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export face database", str(self.model.db_path.with_name("faces-export.db")), "Face databases (*.db)")
+            path, _filter = QFileDialog.getSaveFileName(self, _("Export face database"), str(self.model.db_path.with_name("faces-export.db")), _("Face databases (*.db)"))
             if not path:
                 return False
         try:
@@ -168,7 +170,7 @@ class FacesPanel(Panel):
             self._show_error(str(exc))
             return False
         self._show_error("")
-        self.ctx.show_message(f"Exported {self.model.db.sample_count()} samples to {target}", 8000)
+        self.ctx.show_message(_("Exported {n} samples to {target}").format(n=self.model.db.sample_count(), target=target), 8000)
         return True
 
     def import_database(self, path: str | Path | None = None):
@@ -176,7 +178,7 @@ class FacesPanel(Panel):
         if self.model.db is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import face database", str(self.model.db_path.parent), "Face databases (*.db *.sqlite);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(self, _("Import face database"), str(self.model.db_path.parent), _("Face databases (*.db *.sqlite);;All files (*)"))
             if not path:
                 return None
         try:
@@ -187,8 +189,9 @@ class FacesPanel(Panel):
         self._show_error("")
         self.model.refresh()
         self.ctx.show_message(
-            f"Imported {Path(path).name}: {report.people_added} people added, {report.people_merged} merged, "
-            f"{report.samples_added} samples added, {report.samples_skipped} already present", 8000,
+            _("Imported {file}: {added} people added, {merged} merged, {samples} samples added, {skipped} already present").format(
+                file=Path(path).name, added=report.people_added, merged=report.people_merged,
+                samples=report.samples_added, skipped=report.samples_skipped), 8000,
         )
         return report
 
@@ -203,10 +206,8 @@ class FacesPanel(Panel):
         stale = self._stale_samples()
         self.reembed_bar.setVisible(stale > 0)
         if stale:
-            self.reembed_label.setText(
-                f"{stale} sample(s) were made by another embedding model and are not used for matching. "
-                "Re-embedding recomputes them from their stored face chips."
-            )
+            set_text(self.reembed_label, N_("{n} sample(s) were made by another embedding model and are not used for matching. "
+                                            "Re-embedding recomputes them from their stored face chips."), n=stale)
 
     def _stale_samples(self) -> int:
         if self.model.db is None:
@@ -227,17 +228,17 @@ class FacesPanel(Panel):
         def done(n) -> None:
             self._reembed_job = None
             self.reembed_button.setEnabled(True)
-            self.ctx.show_message(f"Re-embedded {n} sample(s).", 8000)
+            self.ctx.show_message(_("Re-embedded {n} sample(s).").format(n=n), 8000)
             self.model.refresh()
 
         def failed(exc, _tb="") -> None:
             self._reembed_job = None
             self.reembed_button.setEnabled(True)
-            self.reembed_label.setText(f"Re-embedding stopped: {exc}")
+            set_text(self.reembed_label, N_("Re-embedding stopped: {reason}"), reason=exc)
 
         self.reembed_button.setEnabled(False)
         self._reembed_job = self.ctx.jobs.start(
-            db.reembed(pipeline.embed_chips, DEFAULT_MODEL_ID), label="Re-embed faces", on_done=done, on_error=failed,
+            db.reembed(pipeline.embed_chips, DEFAULT_MODEL_ID), label=_("Re-embed faces"), on_done=done, on_error=failed,
             on_cancelled=lambda _: done(0),
         )
         return True
@@ -301,6 +302,20 @@ class FacesPanel(Panel):
         return self._reembed_job is not None or any(
             t.busy() for t in (self.enroll, self.recognize, self.verify, self.calibrate, self.triplet)
         )
+
+    def retranslate(self) -> None:
+        """Re-render the texts the tabs compose (lists, verdicts, summaries, legends)."""
+        self.enroll.refresh_people()
+        self.verify.retranslate()
+        if self.recognize.last is not None:
+            self.recognize.show_result(self.recognize.last)
+        if self.calibrate.calibration is not None:
+            self.calibrate._update()
+            self.calibrate._draw()
+        if self.triplet.terms is not None:
+            self.triplet.update_terms()
+        if self.map.isVisible():
+            self.map.refresh()
 
     def screenshot_ready(self) -> bool:
         return self._opened and not self.busy()

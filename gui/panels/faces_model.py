@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from engine.face.db import FaceDatabase, FaceDatabaseError, Person, default_db_path
 from engine.face.match import DEFAULT_THRESHOLD, GalleryCache
 from engine.face.pipeline import DETECTORS, FacePipeline
+from engine.i18n import _
 
 __all__ = ["FacesModel"]
 
@@ -122,7 +123,7 @@ class FacesModel(QObject):
             try:
                 self.db.set_setting("threshold", f"{value:.6f}")
             except FaceDatabaseError as exc:  # used now; the database keeps its old value
-                self._set_error(f"τ = {value:.3f} is used but could not be saved: {exc}")
+                self._set_error(_("τ = {tau:.3f} is used but could not be saved: {reason}").format(tau=value, reason=exc))
             else:
                 if self.error.startswith("τ = "):
                     self._set_error("")
@@ -150,7 +151,7 @@ class FacesModel(QObject):
     def gallery_cache(self) -> GalleryCache:
         """The enrolled descriptors as a device tensor, rebuilt only after the database changed."""
         if self.db is None:
-            raise FaceDatabaseError(self.db_path, self.error or "No face database is open.")
+            raise FaceDatabaseError(self.db_path, self.error or _("No face database is open."))
         if self._cache is None or self._cache.db is not self.db:
             from engine.face.db import DEFAULT_MODEL_ID
 

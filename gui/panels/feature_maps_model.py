@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine import featmaps
+from engine.i18n import N_, _
 from engine.jobs import Progress
 from engine.samples import SAMPLE_PHOTOS, sample_image
 from engine.train import digits as digits_mod
@@ -41,7 +42,7 @@ class ModelState:
 
 
 def _load_job(name: str):
-    yield Progress(None, f"Loading {name}…")
+    yield Progress(None, _("Loading {name}…").format(name=name))
     try:
         fm = featmaps.load_feature_model(name, allow_random=True)
     except digits_mod.DigitsModelMissing as exc:
@@ -52,7 +53,7 @@ def _load_job(name: str):
 
 
 def _compute_job(fm: featmaps.FeatureModel, layer: str, image: np.ndarray):
-    yield Progress(None, f"Computing {layer}…")
+    yield Progress(None, _("Computing {layer}…").format(layer=layer))
     return featmaps.compute_feature_maps(fm, layer, image)
 
 
@@ -88,6 +89,11 @@ class FeatureMapsModel(QObject):
         self.layer = ""
         self.image: np.ndarray | None = None
         self.image_label = ""
+        self.image_kind = "file"
+        self._sample_name = ""
+        self._digit_label = 0
+        self.training_message: tuple[str, dict] | None = None
+        self.residual_message: tuple[str, dict] | None = None
         self.digit_index = 0
         self.result: featmaps.FeatureMaps | None = None
         self.error = ""
@@ -103,17 +109,17 @@ class FeatureMapsModel(QObject):
 
     def set_model(self, name: str) -> None:
         """Load ``name`` (see :data:`engine.featmaps.FEATURE_MODELS`) in a worker."""
-        self.model_state = ModelState(name, "loading", message=f"Loading {name}…")
+        self.model_state = ModelState(name, "loading", message=_("Loading {name}…").format(name=name))
         self.result = None
         self.error = ""
         self.modelChanged.emit()
         self.resultChanged.emit()
         handle = self.jobs.start(
             _load_job(name),
-            label=f"Load {name}",
+            label=_("Load {name}").format(name=name),
             on_done=lambda state, n=name: self._loaded(n, state),
             on_error=lambda exc, tb, n=name: self._load_failed(n, exc),
-            on_cancelled=lambda _partial, n=name: self._load_failed(n, "loading was cancelled"),
+            on_cancelled=lambda _partial, n=name: self._load_failed(n, _("loading was cancelled")),
         )
         self._load_handle = handle
         self.busyChanged.emit()
@@ -136,7 +142,7 @@ class FeatureMapsModel(QObject):
         if name != self.model_state.name:
             return
         self._load_handle = None
-        self.model_state = ModelState(name, "error", message=f"Could not load {name}: {exc}")
+        self.model_state = ModelState(name, "error", message=_("Could not load {name}: {reason}").format(name=name, reason=exc))
         self.modelChanged.emit()
         self.busyChanged.emit()
 
@@ -150,9 +156,12 @@ class FeatureMapsModel(QObject):
 
     # -- input --
 
-    def set_image(self, rgb: np.ndarray, label: str) -> None:
+    def set_image(self, rgb: np.ndarray, label: str, kind: str = "file") -> None:
+        """Use ``rgb`` as the input. ``label`` names it (a file name, a sample's name); ``kind`` is
+        ``file``, ``sample``, ``digit`` or ``webcam``, so :meth:`image_text` can describe it in any language."""
         self.image = rgb
         self.image_label = label
+        self.image_kind = kind
         self.imageChanged.emit()
         self.recompute()
 
@@ -162,7 +171,8 @@ class FeatureMapsModel(QObject):
             self.set_digit(self.digit_index)
         elif source.startswith("photo:"):
             name = source.split(":", 1)[1]
-            self.set_image(sample_image(name), f"sample photo “{name}”")
+            self.set_image(sample_image(name), f"sample photo “{name}”", kind="sample")
+            self._sample_name = name
 
     def held_out_digits(self) -> set[int]:
         """Indices of the digits the default training run (seed 0) holds out."""
@@ -174,7 +184,21 @@ class FeatureMapsModel(QObject):
         images, labels = digits_mod.load_digits()
         self.digit_index = int(index)
         where = "held out from training" if self.digit_index in self.held_out_digits() else "a training digit"
-        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]}, {where})")
+        self._digit_label = int(labels[self.digit_index])
+        self.set_image(digits_mod.digit_image(self.digit_index), f"digit #{self.digit_index} (a {labels[self.digit_index]}, {where})", kind="digit")
+
+    def image_text(self) -> str:
+        """What the input image is, in the current language."""
+        kind = getattr(self, "image_kind", "file")
+        if kind == "sample":
+            return _("sample photo “{name}”").format(name=self._sample_name)
+        if kind == "digit":
+            held_out = self.digit_index in self.held_out_digits()
+            text = _("digit #{index} (a {label}, held out from training)") if held_out else _("digit #{index} (a {label}, a training digit)")
+            return text.format(index=self.digit_index, label=self._digit_label)
+        if kind == "webcam":
+            return _("webcam frame")
+        return self.image_label
 
     # -- computing --
 
@@ -196,10 +220,10 @@ class FeatureMapsModel(QObject):
         self._pending_compute = False
         self._compute_handle = self.jobs.start(
             _compute_job(fm, self.layer, self.image),
-            label=f"Feature maps of {self.layer}",
+            label=_("Feature maps of {layer}").format(layer=self.layer),
             on_done=self._computed,
             on_error=lambda exc, tb: self._computed(None, str(exc)),
-            on_cancelled=lambda _partial: self._computed(None, "Cancelled; choose the layer again to compute it."),
+            on_cancelled=lambda _partial: self._computed(None, _("Cancelled; choose the layer again to compute it.")),
         )
         self.busyChanged.emit()
 
@@ -236,6 +260,14 @@ class FeatureMapsModel(QObject):
 
     # -- training --
 
+    def _emit_training(self, message: str, **fields) -> None:
+        self.training_message = (message, fields)
+        self.trainingFinished.emit(_(message).format(**fields))
+
+    def _emit_residual(self, message: str, **fields) -> None:
+        self.residual_message = (message, fields)
+        self.residualFinished.emit(_(message).format(**fields))
+
     def train_digits(self, epochs: int) -> None:
         """Train LeNet-5 on the digits; reload it here when done."""
         if self.train_handle is not None:
@@ -243,26 +275,25 @@ class FeatureMapsModel(QObject):
 
         def done(result) -> None:
             self.train_handle = None
-            self.trainingFinished.emit(
-                f"Held-out accuracy {result.accuracy * 100:.1f}% on {result.test_size} digits in {result.seconds:.1f} s; saved to {result.path}"
-            )
+            self._emit_training(N_("Held-out accuracy {acc:.1f}% on {n} digits in {seconds:.1f} s; saved to {path}"),
+                                acc=result.accuracy * 100, n=result.test_size, seconds=result.seconds, path=result.path)
             self.busyChanged.emit()
             if self.model_state.name == "lenet5_digits":
                 self.set_model("lenet5_digits")
 
         def failed(exc, tb) -> None:
             self.train_handle = None
-            self.trainingFinished.emit(f"Training failed: {exc}")
+            self._emit_training(N_("Training failed: {reason}"), reason=exc)
             self.busyChanged.emit()
 
         def cancelled(_partial) -> None:
             self.train_handle = None
-            self.trainingFinished.emit("Training cancelled; the saved model (if any) is unchanged.")
+            self._emit_training(N_("Training cancelled; the saved model (if any) is unchanged."))
             self.busyChanged.emit()
 
         self.train_handle = self.jobs.start(
             digits_mod.train_digits(epochs=epochs),
-            label="Train LeNet-5 on digits",
+            label=_("Train LeNet-5 on digits"),
             on_partial=self.trainingUpdated.emit,
             on_done=done,
             on_error=failed,
@@ -277,26 +308,27 @@ class FeatureMapsModel(QObject):
 
         def done(result) -> None:
             self.residual_handle = None
-            self.residualFinished.emit(
-                f"After {epochs} epochs ({result.seconds:.1f} s): training loss plain {result.plain_final_loss:.3f}, "
-                f"residual {result.residual_final_loss:.3f}; training accuracy plain {result.plain_accuracy * 100:.1f}%, "
-                f"residual {result.residual_accuracy * 100:.1f}%."
-            )
+            self._emit_residual(
+                N_("After {epochs} epochs ({seconds:.1f} s): training loss plain {plain_loss:.3f}, "
+                   "residual {residual_loss:.3f}; training accuracy plain {plain_acc:.1f}%, residual {residual_acc:.1f}%."),
+                epochs=epochs, seconds=result.seconds, plain_loss=result.plain_final_loss,
+                residual_loss=result.residual_final_loss, plain_acc=result.plain_accuracy * 100,
+                residual_acc=result.residual_accuracy * 100)
             self.busyChanged.emit()
 
         def failed(exc, tb) -> None:
             self.residual_handle = None
-            self.residualFinished.emit(f"The experiment failed: {exc}")
+            self._emit_residual(N_("The experiment failed: {reason}"), reason=exc)
             self.busyChanged.emit()
 
         def cancelled(_partial) -> None:
             self.residual_handle = None
-            self.residualFinished.emit("Experiment cancelled; the curves so far stay on the plot.")
+            self._emit_residual(N_("Experiment cancelled; the curves so far stay on the plot."))
             self.busyChanged.emit()
 
         self.residual_handle = self.jobs.start(
             residual_mod.residual_experiment(epochs=epochs, seed=seed),
-            label="Residual experiment",
+            label=_("Residual experiment"),
             on_partial=self.residualUpdated.emit,
             on_done=done,
             on_error=failed,

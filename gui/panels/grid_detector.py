@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from ..panel import Panel
 from ..widgets.yolo_anchor_view import AnchorView
 from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
@@ -53,8 +54,8 @@ def _upscale(image: np.ndarray, target: int = 320) -> tuple[np.ndarray, int]:
 
 class GridDetectorPanel(Panel):
     panel_id = "grid_detector"
-    title = "Grid detector"
-    summary = "Detection from first principles: sliding windows as convolutions, and a YOLO grid trained here"
+    title = N_("Grid detector")
+    summary = N_("Detection from first principles: sliding windows as convolutions, and a YOLO grid trained here")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -71,6 +72,7 @@ class GridDetectorPanel(Panel):
         m.selectedWindowChanged.connect(self._show_window)
         m.trainingChanged.connect(self._show_training)
         m.curvesChanged.connect(lambda: self.loss_plot.set_curves(m.curves))
+        m.curvesChanged.connect(self._show_training_header)
         m.statusChanged.connect(self.train_status.setText)
         m.detectorChanged.connect(self._show_detector)
         m.sceneChanged.connect(self._show_scene)
@@ -285,11 +287,22 @@ class GridDetectorPanel(Panel):
         for w in (self.grid_combo, self.anchor_spin, self.minutes_spin, self.seed_spin):
             w.setEnabled(not running)
         self.train_status.setText(self.model.train_message)
+        if running:
+            self._show_training_header()
+        else:
+            self._show_detector()
+
+    def _show_training_header(self) -> None:
+        """While a run goes on, the header says how far it is instead of the last finished model."""
+        if self.model.training:
+            self.map_label.setText(self.model.training_header())
 
     def _show_detector(self) -> None:
         m = self.model
         text = m.measured_map_text()
-        if text:
+        if m.training:
+            self._show_training_header()
+        elif text:
             self.map_label.setText("Trained grid detector: " + text)
         else:
             self.map_label.setText("No grid detector trained yet. Press Start training (5 minutes by default).")

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from engine.i18n import _
 from engine.jobs import Progress
 
 __all__ = ["GridDetectorModel", "SLIDING_INPUTS"]
@@ -63,6 +64,8 @@ class GridDetectorModel(QObject):
         self.curves = None
         self.training = False
         self.train_message = ""
+        self._train_fraction = 0.0  # the running job's last reported fraction
+        self._train_max_steps: int | None = None
         self._train_handle = None
         self.detector = None
         # inspect
@@ -214,6 +217,8 @@ class GridDetectorModel(QObject):
         config = config or TrainConfig(grid=self.grid, anchors=self.anchors, minutes=self.minutes, seed=self.seed)
         self.curves = None
         self.training = True
+        self._train_fraction = 0.0
+        self._train_max_steps = config.max_steps
         self.train_message = "Starting…"
         self.trainingChanged.emit(True)
         self.curvesChanged.emit()
@@ -227,11 +232,30 @@ class GridDetectorModel(QObject):
             on_cancelled=self._on_cancelled,
         )
 
+    def training_header(self) -> str:
+        """The Train tab's header while a run is going: "Training… step k/n" (n estimated from a time budget)."""
+        steps = self.curves.step if self.curves is not None else []
+        if not steps:
+            return _("Training… preparing the scenes")
+        k = int(steps[-1])
+        if self._train_fraction >= 0.95:
+            return _("Training… step {k}/{k}: evaluating on held-out scenes").format(k=k)
+        # the engine reports 0.05 + 0.9 × the part of the budget (time or steps) that is used
+        used = (self._train_fraction - 0.05) / 0.9
+        n = max(k, round(k / used)) if used > 0 else None
+        if self._train_max_steps is not None and (n is None or n >= 0.98 * self._train_max_steps):
+            return _("Training… step {k}/{n}").format(k=k, n=self._train_max_steps)
+        if n is None:
+            return _("Training… step {k}").format(k=k)
+        return _("Training… step {k} of about {n}").format(k=k, n=n)
+
     def cancel_training(self) -> None:
         if self._train_handle is not None and self.training:
             self._train_handle.cancel()
 
     def _on_progress(self, p: Progress) -> None:
+        if p.fraction is not None:
+            self._train_fraction = float(p.fraction)
         if p.message:
             self.train_message = p.message
             self.statusChanged.emit(p.message)

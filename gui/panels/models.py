@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.i18n import N_, _
 from engine import weights
+from engine.i18n import _
 
 from ..panel import Panel
 from .models_model import ModelsModel
@@ -33,8 +36,8 @@ _COLUMNS = ("Name", "Task", "Size", "Status", "Description", "License")
 
 class ModelsPanel(Panel):
     panel_id = "models"
-    title = "Models"
-    summary = "Pretrained weights: download on request, import a file you have, verify checksums"
+    title = N_("Models")
+    summary = N_("Pretrained weights: download on request, import a file you have, verify checksums")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -77,12 +80,25 @@ class ModelsPanel(Panel):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        # Where the weights live, shown in the panel: without a desktop file manager openUrl does nothing visible.
+        folder_row = QHBoxLayout()
+        self.folder_label = QLabel("")
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_path_button = QPushButton(_("Copy path"))
+        self.copy_path_button.setToolTip(_("Copy the weights folder's path to the clipboard"))
+        folder_row.addWidget(self.folder_label, 1)
+        folder_row.addWidget(self.copy_path_button)
+        layout.addLayout(folder_row)
+        self.folder_label.setVisible(False)
+        self.copy_path_button.setVisible(False)
 
         self.download_button.clicked.connect(self.download_selected)
         self.import_button.clicked.connect(self.import_selected)
         self.verify_button.clicked.connect(self.verify_selected)
         self.cancel_button.clicked.connect(self.cancel_download)
-        self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(weights.weights_dir()))))
+        self.folder_button.clicked.connect(self.open_weights_folder)
+        self.copy_path_button.clicked.connect(self.copy_weights_path)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.model.changed.connect(self._fill)
         self.model.busyChanged.connect(lambda _: self._update_buttons())
@@ -154,9 +170,37 @@ class ModelsPanel(Panel):
             label=f"Download {name}",
             on_progress=progress,
             on_done=lambda path: finish(f"{name} installed at {path}"),
-            on_error=lambda exc, tb: finish(f"Download failed: {exc}"),
+            on_error=lambda exc, tb: finish(self._download_error(name, exc)),
             on_cancelled=lambda _: finish(f"Download of {name} cancelled; nothing was kept."),
         )
+
+    @staticmethod
+    def _download_error(name: str, exc: BaseException) -> str:
+        """One line for a failed download; the engine's WeightsError already says what failed."""
+        if isinstance(exc, weights.WeightsError):
+            return str(exc)
+        return _("Download of {name} failed: {reason}").format(name=name, reason=exc)
+
+    def open_weights_folder(self) -> bool:
+        """Open the weights folder in the file manager and always show its path (True if a file manager took it)."""
+        folder = weights.weights_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if opened:
+            text = _("Weights folder: {path}").format(path=folder)
+        else:
+            text = _("No file manager could open the weights folder. Its path is: {path}").format(path=folder)
+        self.folder_label.setText(text)
+        self.folder_label.setVisible(True)
+        self.copy_path_button.setVisible(True)
+        return bool(opened)
+
+    def copy_weights_path(self) -> str:
+        """Put the weights folder's path on the clipboard and say so."""
+        path = str(weights.weights_dir())
+        QApplication.clipboard().setText(path)
+        self.ctx.show_message(_("Copied {path}").format(path=path), 5000)
+        return path
 
     def cancel_download(self) -> None:
         if self._job is not None:

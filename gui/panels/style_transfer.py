@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.files import describe_os_error
+from engine.i18n import N_, _
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
@@ -35,7 +36,14 @@ from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
 from ..widgets.style_image_slot import StyleImageSlot
 from ..widgets.style_loss_plot import StyleLossPlot
-from .style_transfer_model import CONTENT_SAMPLES, STYLE_CHOICES, FastStyleModel, StyleTransferModel
+from .style_transfer_model import (
+    CONTENT_SAMPLES,
+    STYLE_CHOICES,
+    FastStyleModel,
+    StyleTransferModel,
+    report_every,
+    short_training_warning,
+)
 
 __all__ = ["StyleTransferPanel"]
 
@@ -54,8 +62,8 @@ def _weight_edit(tip: str) -> QLineEdit:
 
 class StyleTransferPanel(Panel):
     panel_id = "style_transfer"
-    title = "Style transfer"
-    summary = "Paint a photo in the style of a painting and watch it form; train and apply fast style networks"
+    title = N_("Style transfer")
+    summary = N_("Paint a photo in the style of a painting and watch it form; train and apply fast style networks")
     accepts_images = True
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -371,9 +379,8 @@ class StyleTransferPanel(Panel):
         self.loss_plot.set_records(m.losses)
         if m.losses:
             last = m.losses[-1]
-            self.output_caption.setText(
-                f"step {last.step} · {last.scale} px · J = {last.total:.4g} (content {last.content:.3g}, style {last.style:.3g}, TV {last.tv:.3g})"
-                f" · {last.seconds:.1f} s")
+            self.output_caption.setText(_("step {step} · {size} px · {losses} · {sec} s").format(
+                step=last.step, size=last.scale, losses=last.status_text(), sec=f"{last.seconds:.1f}"))
         elif m.output is None and m.params.init == "content":
             self.output_caption.setText("Starting point: the content photo. Press Start to watch the style form; Cancel keeps the best image so far.")
         else:
@@ -486,10 +493,10 @@ class StyleTransferPanel(Panel):
         try:
             saved = self.model.save(path)
         except OSError as exc:  # disk full, no permission: one line; an older file of that name is kept
-            self.status_label.setText(f"Not saved: {describe_os_error(exc, path)}")
+            self.status_label.setText(_("Not saved: {reason}").format(reason=describe_os_error(exc, path)))
             return None
         except ValueError as exc:
-            self.status_label.setText(f"Not saved: {exc}")
+            self.status_label.setText(_("Not saved: {reason}").format(reason=exc))
             return None
         self.status_label.setText(f"Saved {saved} (parameters in its PNG metadata)")
         return saved
@@ -544,6 +551,10 @@ class StyleTransferPanel(Panel):
         tl.addRow(QLabel("Uses the style image of the first tab."))
         tl.addRow("Photos", frow)
         tl.addRow("Steps", self.train_steps)
+        self.train_steps_note = QLabel("")
+        self.train_steps_note.setWordWrap(True)
+        self.train_steps_note.setStyleSheet("color: #9a6700;")
+        tl.addRow(self.train_steps_note)
         tl.addRow("Name", self.train_name)
         tb = QHBoxLayout()
         self.train_button = QPushButton("Train / resume")
@@ -576,8 +587,15 @@ class StyleTransferPanel(Panel):
         self.webcam_button.toggled.connect(self._toggle_webcam)
         browse.clicked.connect(self._browse_train_folder)
         self.train_button.clicked.connect(self.train)
+        self.train_steps.valueChanged.connect(self._warn_short_training)
+        self._warn_short_training(self.train_steps.value())
         self.train_cancel.clicked.connect(lambda: self._fast_job.cancel() if self._fast_job else None)
         return page
+
+    def _warn_short_training(self, steps: int) -> None:
+        note = short_training_warning(steps)
+        self.train_steps_note.setText(note)
+        self.train_steps_note.setVisible(bool(note))
 
     def _show_network(self) -> None:
         has = self.fast.stylizer is not None
@@ -668,6 +686,7 @@ class StyleTransferPanel(Panel):
         name = "".join(c for c in self.train_name.text().strip() if c.isalnum() or c in "-_") or "my-style"
         out = trained_dir() / "styles" / f"{name}.pth"
         self.fast.train_params.steps = self.train_steps.value()
+        self.fast.train_params.report_every = report_every(self.train_steps.value())
         self.fast.train_params.backbone = self.model.params.backbone
         self.fast_status.setText(f"Training {name} (checkpoints in {out.parent}; Train again resumes)…")
 
@@ -676,6 +695,8 @@ class StyleTransferPanel(Panel):
             self.fast.set_curve(result.curve)
             self.load_network(str(result.model_path))
             note = f" {result.notice}" if result.notice else ""
+            short = short_training_warning(result.steps)
+            note += f" {short}" if short else ""
             self.fast_status.setText(f"Trained {result.steps} steps; saved {result.model_path}.{note}")
             self._show_network()
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine import weights
 from engine.device import get_device
+from engine.i18n import _
 from engine.io import load_image, save_image
 from engine.samples import SAMPLE_PHOTOS
 from engine.style import (
@@ -33,7 +34,23 @@ from engine.style import (
 )
 from engine.style.gatys import resize_long_side, suggest_size
 
-__all__ = ["StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES"]
+__all__ = ["StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES", "MIN_TRAIN_STEPS", "short_training_warning"]
+
+#: fewer fast-style training steps than this leave the network near its random start (a dark, blotchy picture)
+MIN_TRAIN_STEPS = 200
+
+
+def short_training_warning(steps: int) -> str:
+    """A warning when ``steps`` is too few to learn a style, else ""."""
+    if steps >= MIN_TRAIN_STEPS:
+        return ""
+    return _("{steps} steps are far too few: the network barely leaves its random start and the picture comes out nearly black. "
+             "Use at least {minimum} steps; 400 for a first look, a few thousand for a clean style.").format(steps=steps, minimum=MIN_TRAIN_STEPS)
+
+
+def report_every(steps: int) -> int:
+    """Steps between loss points: about 20 points on a short run, one every 10 steps on a long one."""
+    return max(1, min(10, steps // 20))
 
 CONTENT_SAMPLES = list(SAMPLE_PHOTOS)
 STYLE_CHOICES = list(STYLE_SAMPLES) + list(SAMPLE_PHOTOS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine.i18n import N_, _
 from engine.device import device_label
 
 from ..panel import Panel
@@ -14,8 +15,8 @@ __all__ = ["WelcomePanel"]
 
 class WelcomePanel(Panel):
     panel_id = "welcome"
-    title = "Welcome"
-    summary = "What ConvStudio does and where to start"
+    title = N_("Welcome")
+    summary = N_("What ConvStudio does and where to start")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)

@@ -127,11 +127,4 @@ class BottleneckCalculator(QWidget):
             self.labels[key].setText(f"{value:,}")
         self.labels["ratio_params"].setText(f"{cost.params_ratio:.1f}× fewer")
         self.labels["ratio_macs"].setText(f"{cost.macs_ratio:.1f}× fewer")
-        c = cost
-        b = " + biases" if c.bias else ""
-        self.formula.setText(
-            f"Parameters: {c.f}·{c.f}·{c.c_in}·{c.c_out} = {c.params_direct:,} without; "
-            f"1·1·{c.c_in}·{c.c_mid} + {c.f}·{c.f}·{c.c_mid}·{c.c_out} = {c.params_reduced:,} with the reduction{b}.<br>"
-            f"MACs: {c.h}·{c.w}·{c.c_out}·{c.f}·{c.f}·{c.c_in} = {c.macs_direct:,} without; "
-            f"{c.h}·{c.w}·{c.c_mid}·{c.c_in} + {c.h}·{c.w}·{c.c_out}·{c.f}·{c.f}·{c.c_mid} = {c.macs_reduced:,} with it."
-        )
+        self.formula.setText("<br>".join(cost.formula_lines()))

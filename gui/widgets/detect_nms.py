@@ -19,6 +19,41 @@ SUPPRESS = QColor(220, 40, 40)
 REMAIN = QColor(60, 130, 230)
 #: how many IoUs the step's description lists, highest first
 _LISTED = 12
+#: at most this many IoU labels on the picture (the highest); the description lists them in words
+_DRAWN = 30
+#: size of an IoU label on the picture (px)
+_LABEL_W, _LABEL_H = 40, 16
+
+
+def place_labels(anchors: list[QRectF], bounds: QRectF, taken: list[QRectF] | None = None) -> list[QRectF]:
+    """A label rectangle per box in ``anchors`` that overlaps no other label (nor ``taken``).
+
+    Each label tries its box's corners first (top-left, top-right, bottom-left,
+    bottom-right, inside the box), then steps down and right from the top-left
+    until it finds a free place inside ``bounds``; in a dense cluster labels
+    are spread out instead of being stacked on one spot.
+    """
+    placed: list[QRectF] = list(taken or [])
+    out: list[QRectF] = []
+
+    def free(r: QRectF) -> bool:
+        return bounds.contains(r) and not any(r.intersects(q) for q in placed)
+
+    def candidates(a: QRectF):
+        yield QRectF(a.left(), a.top(), _LABEL_W, _LABEL_H)
+        yield QRectF(a.right() - _LABEL_W, a.top(), _LABEL_W, _LABEL_H)
+        yield QRectF(a.left(), a.bottom() - _LABEL_H, _LABEL_W, _LABEL_H)
+        yield QRectF(a.right() - _LABEL_W, a.bottom() - _LABEL_H, _LABEL_W, _LABEL_H)
+        for k in range(1, 40):
+            for dx in (0, _LABEL_W + 2, -(_LABEL_W + 2)):
+                yield QRectF(a.left() + dx, a.top() + k * (_LABEL_H + 1), _LABEL_W, _LABEL_H)
+                yield QRectF(a.left() + dx, a.top() - k * (_LABEL_H + 1), _LABEL_W, _LABEL_H)
+
+    for a in anchors:
+        chosen = next((r for r in candidates(a) if free(r)), QRectF(a.left(), a.top(), _LABEL_W, _LABEL_H))
+        placed.append(chosen)
+        out.append(chosen)
+    return out
 
 
 class NmsStepView(QWidget):
@@ -40,6 +75,7 @@ class NmsStepView(QWidget):
         self.scores = np.zeros((0,), np.float32)
         self.trace: NmsTrace | None = None
         self.step = 0
+        self._placed: tuple | None = None  # (step, size, trace) and where its IoU labels go
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -50,6 +86,7 @@ class NmsStepView(QWidget):
         self.boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
         self.scores = np.asarray(scores, np.float32).reshape(-1)
         self.trace = nms_trace(self.boxes, self.scores, iou_threshold)
+        self._placed = None
         self.set_step(0)
 
     @property
@@ -94,6 +131,28 @@ class NmsStepView(QWidget):
         x1, y1, x2, y2 = self.boxes[i]
         return QRectF(origin.x() + x1 * s, origin.y() + y1 * s, (x2 - x1) * s, (y2 - y1) * s)
 
+    @staticmethod
+    def _keeper_tag(r: QRectF) -> QRectF:
+        return QRectF(r.x(), r.bottom() - 18, 96, 18)
+
+    @staticmethod
+    def _labelled(step) -> list[tuple[int, float]]:
+        """(box, IoU) pairs that get a label on the picture: IoU > 0, highest first (they get the best places)."""
+        return sorted(((j, float(v)) for j, v in zip(step.candidates, step.ious) if v > 0), key=lambda t: (-t[1], t[0]))[:_DRAWN]
+
+    def label_rects(self) -> list[QRectF]:
+        """Where this step's IoU labels go, in widget pixels (in :meth:`_labelled`'s order); none overlap."""
+        if self.image is None or self.trace is None or self.step == 0:
+            return []
+        key = (self.step, self.width(), self.height(), id(self.trace))
+        if self._placed is None or self._placed[0] != key:
+            origin, s = self._geometry()
+            current = self.trace.steps[self.step - 1]
+            tag = self._keeper_tag(self._rect(current.keeper, origin, s))
+            anchors = [self._rect(j, origin, s) for j, _v in self._labelled(current)]
+            self._placed = (key, place_labels(anchors, QRectF(self.rect()), [tag]))
+        return self._placed[1]
+
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
@@ -126,21 +185,22 @@ class NmsStepView(QWidget):
             p.setPen(QPen(KEPT, 3))
             p.drawRect(self._rect(i, origin, s))
         if current is not None:
-            for j, v in zip(current.candidates, current.ious):
-                r = self._rect(j, origin, s)
+            for j in current.candidates:
                 if j in current.suppressed:
                     p.setPen(QPen(SUPPRESS, 2, Qt.PenStyle.DashLine))
-                    p.drawRect(r)
-                if v > 0:
-                    label = f"{v:.2f}"
-                    tr = QRectF(r.x(), r.y(), 40, 16)
-                    p.fillRect(tr, QColor(0, 0, 0, 160))
-                    p.setPen(SUPPRESS if j in current.suppressed else QColor(255, 255, 255))
-                    p.drawText(tr, Qt.AlignmentFlag.AlignCenter, label)
+                    p.drawRect(self._rect(j, origin, s))
             r = self._rect(current.keeper, origin, s)
             p.setPen(QPen(KEEPER, 4))
             p.drawRect(r)
-            tag = QRectF(r.x(), r.bottom() - 18, 96, 18)
+            tag = self._keeper_tag(r)
+            for (j, v), tr in zip(self._labelled(current), self.label_rects()):
+                box = self._rect(j, origin, s)
+                if not box.contains(tr.center()):  # moved off its box: a thin line shows whose IoU it is
+                    p.setPen(QPen(QColor(255, 255, 255, 150), 1))
+                    p.drawLine(tr.center(), box.topLeft())
+                p.fillRect(tr, QColor(0, 0, 0, 160))
+                p.setPen(SUPPRESS if j in current.suppressed else QColor(255, 255, 255))
+                p.drawText(tr, Qt.AlignmentFlag.AlignCenter, f"{v:.2f}")
             p.fillRect(tag, KEEPER)
             p.setPen(QColor(0, 0, 0))
             p.drawText(tag, Qt.AlignmentFlag.AlignCenter, f"keep {self.scores[current.keeper]:.2f}")

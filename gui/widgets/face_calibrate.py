@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 from engine.face.calibration import Calibration, calibrate
 
 from .face_plot import face_plot, plot_colours, style_legend
+from ..i18n import set_text
 from engine.jobs import Progress
+from engine.i18n import N_, _
 
 __all__ = ["FaceCalibrateTab", "FAR_CHOICES"]
 
@@ -49,30 +51,30 @@ class FaceCalibrateTab(QWidget):
         self._job = None
 
         bar = QHBoxLayout()
-        self.compute_button = QPushButton("Compute from enrolled samples")
+        self.compute_button = QPushButton(_("Compute from enrolled samples"))
         bar.addWidget(self.compute_button)
-        bar.addWidget(QLabel("False-accept rate:"))
+        bar.addWidget(QLabel(_("False-accept rate:")))
         self.far_combo = QComboBox()
         for far in FAR_CHOICES:
             self.far_combo.addItem(f"{far * 100:g} %", far)
         self.far_combo.setCurrentIndex(1)
         bar.addWidget(self.far_combo)
-        self.apply_button = QPushButton("Apply suggested τ")
+        self.apply_button = QPushButton(_("Apply suggested τ"))
         self.apply_button.setEnabled(False)
         bar.addWidget(self.apply_button)
         self.curve_combo = QComboBox()
-        self.curve_combo.addItems(["DET (FRR vs FAR)", "ROC (TAR vs FAR)"])
+        self.curve_combo.addItems([_("DET (FRR vs FAR)"), _("ROC (TAR vs FAR)")])
         bar.addStretch(1)
         bar.addWidget(self.curve_combo)
-        self.summary = QLabel("Enroll at least two people (one with two or more samples), then compute.")
+        self.summary = QLabel(_("Enroll at least two people (one with two or more samples), then compute."))
         self.summary.setWordWrap(True)
         self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 6)
 
-        self.hist_plot = face_plot("Distances between enrolled samples")
-        self.hist_plot.setLabel("bottom", "Euclidean distance")
-        self.hist_plot.setLabel("left", "fraction of pairs")
+        self.hist_plot = face_plot(_("Distances between enrolled samples"))
+        self.hist_plot.setLabel("bottom", _("Euclidean distance"))
+        self.hist_plot.setLabel("left", _("fraction of pairs"))
         style_legend(self.hist_plot.addLegend(offset=(-10, 10)))
-        self.curve_plot = face_plot("Error trade-off")
+        self.curve_plot = face_plot(_("Error trade-off"))
         self.curve_plot.setLogMode(x=True, y=False)
         plots = QHBoxLayout()
         plots.addWidget(self.hist_plot, 1)
@@ -90,14 +92,14 @@ class FaceCalibrateTab(QWidget):
         model.thresholdChanged.connect(lambda _: self._update())
 
     def compute(self) -> bool:
-        emb, labels, _ = self.model.labelled_samples()
+        emb, labels, _ids = self.model.labelled_samples()
 
         def job():
-            yield Progress(None, "Measuring pair distances…")
+            yield Progress(None, _("Measuring pair distances…"))
             return calibrate(emb, labels)
 
-        self.summary.setText("Computing…")
-        self._job = self.ctx.jobs.start(job(), label="Calibrate", on_done=self._done, on_error=self._failed)
+        self.summary.setText(_("Computing…"))
+        self._job = self.ctx.jobs.start(job(), label=_("Calibrate"), on_done=self._done, on_error=self._failed)
         return True
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
@@ -110,9 +112,8 @@ class FaceCalibrateTab(QWidget):
         if cal.pairs.same.size == 0 or cal.pairs.different.size == 0:
             self.calibration = None
             self.suggested = None
-            self.summary.setText(
-                f"{cal.people} people, {cal.samples} samples: calibration needs at least two people and one person with two or more samples."
-            )
+            set_text(self.summary, N_("{people} people, {samples} samples: calibration needs at least two people and one person with two or more samples."),
+                     people=cal.people, samples=cal.samples)
             self.apply_button.setEnabled(False)
             self.hist_plot.clear()
             self.curve_plot.clear()
@@ -131,10 +132,13 @@ class FaceCalibrateTab(QWidget):
         got_far, got_frr = cal.rates_at(self.suggested)
         cur_far, cur_frr = cal.rates_at(self.model.threshold)
         self.summary.setText(
-            f"{cal.people} people, {cal.samples} samples ({cal.pairs.same.size} same-person, {cal.pairs.different.size} different-person pairs). "
-            f"Equal error rate <b>{cal.eer * 100:.2f} %</b> at distance {cal.eer_threshold:.3f}. "
-            f"<br>For FAR ≤ {far * 100:g} %: suggested τ = <b>{self.suggested:.3f}</b> (FAR {got_far * 100:.2f} %, FRR {got_frr * 100:.2f} %). "
-            f"Current τ = {self.model.threshold:.3f} (FAR {cur_far * 100:.2f} %, FRR {cur_frr * 100:.2f} %)."
+            _("{people} people, {samples} samples ({same} same-person, {different} different-person pairs). "
+              "Equal error rate <b>{eer:.2f} %</b> at distance {eer_at:.3f}. "
+              "<br>For FAR ≤ {far:g} %: suggested τ = <b>{tau:.3f}</b> (FAR {got_far:.2f} %, FRR {got_frr:.2f} %). "
+              "Current τ = {current:.3f} (FAR {cur_far:.2f} %, FRR {cur_frr:.2f} %).").format(
+                people=cal.people, samples=cal.samples, same=cal.pairs.same.size, different=cal.pairs.different.size,
+                eer=cal.eer * 100, eer_at=cal.eer_threshold, far=far * 100, tau=self.suggested, got_far=got_far * 100,
+                got_frr=got_frr * 100, current=self.model.threshold, cur_far=cur_far * 100, cur_frr=cur_frr * 100)
             + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far)) else "")
         )
         self.apply_button.setEnabled(True)
@@ -147,14 +151,14 @@ class FaceCalibrateTab(QWidget):
         hp.clear()
         hi = max(float(cal.pairs.different.max()), float(cal.pairs.same.max()), self.model.threshold) * 1.05
         edges = np.linspace(0, hi, 41)
-        for values, colour, name in ((cal.pairs.same, _SAME, "same person"), (cal.pairs.different, _DIFF, "different people")):
-            counts, _ = np.histogram(values, bins=edges)
+        for values, colour, name in ((cal.pairs.same, _SAME, _("same person")), (cal.pairs.different, _DIFF, _("different people"))):
+            counts, _edges = np.histogram(values, bins=edges)
             frac = counts / max(values.size, 1)
             hp.plot(edges, frac, stepMode="center", fillLevel=0, brush=(*colour, 90), pen=pg.mkPen(colour, width=2), name=name)
         text, base = plot_colours()
-        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen(text, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label="τ now", labelOpts={"position": 0.95, "color": text, "fill": (*base, 200)}))
+        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen(text, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label=_("τ now"), labelOpts={"position": 0.95, "color": text, "fill": (*base, 200)}))
         if self.suggested is not None:
-            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label="suggested τ", labelOpts={"position": 0.85, "color": (60, 130, 230), "fill": (*base, 200)}))
+            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label=_("suggested τ"), labelOpts={"position": 0.85, "color": (60, 130, 230), "fill": (*base, 200)}))
         cp = self.curve_plot
         cp.clear()
         roc = cal.roc
@@ -163,9 +167,9 @@ class FaceCalibrateTab(QWidget):
         det = self.curve_combo.currentIndex() == 0
         y = roc.frr if det else roc.tar
         cp.plot(x, y, pen=pg.mkPen((40, 110, 220), width=2))
-        cp.setLabel("bottom", "false-accept rate (log)")
-        cp.setLabel("left", "false-reject rate" if det else "true-accept rate")
-        cp.setTitle("DET curve" if det else "ROC curve")
+        cp.setLabel("bottom", _("false-accept rate (log)"))
+        cp.setLabel("left", _("false-reject rate") if det else _("true-accept rate"))
+        cp.setTitle(_("DET curve") if det else _("ROC curve"))
         eer_x = max(cal.eer, floor)
         cp.plot([eer_x], [cal.eer if det else 1 - cal.eer], pen=None, symbol="o", symbolBrush=(210, 70, 50), symbolSize=10, name="EER")
         cp.getPlotItem().setLogMode(x=True, y=False)

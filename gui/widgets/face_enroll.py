@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.db import FaceDatabaseError
+from engine.i18n import N_, _
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
 from engine.io import ImageLoadError, is_image_path
 
+from ..i18n import set_text
 from ..qimage import rgb_to_pixmap
 from .face_overlay import FaceOverlayView
 from ..dialogs import ask_image_paths
@@ -52,53 +54,53 @@ class FaceEnrollTab(QWidget):
 
         left = QVBoxLayout()
         row = QHBoxLayout()
-        row.addWidget(QLabel("Name:"))
+        row.addWidget(QLabel(_("Name:")))
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("the person to enroll, e.g. Ada Lovelace")
+        self.name_edit.setPlaceholderText(_("the person to enroll, e.g. Ada Lovelace"))
         row.addWidget(self.name_edit, 1)
         left.addLayout(row)
         row = QHBoxLayout()
-        self.photos_button = QPushButton("Add photos…")
-        self.folder_button = QPushButton("Add folder…")
-        self.bulk_button = QPushButton("Import people folder…")
-        self.bulk_button.setToolTip("A folder with one sub-folder per person; each sub-folder's name is the person's name")
+        self.photos_button = QPushButton(_("Add photos…"))
+        self.folder_button = QPushButton(_("Add folder…"))
+        self.bulk_button = QPushButton(_("Import people folder…"))
+        self.bulk_button.setToolTip(_("A folder with one sub-folder per person; each sub-folder's name is the person's name"))
         for b in (self.photos_button, self.folder_button, self.bulk_button):
             row.addWidget(b)
         row.addStretch(1)
         left.addLayout(row)
         cam = QHBoxLayout()
-        cam.addWidget(QLabel("Webcam:"))
+        cam.addWidget(QLabel(_("Webcam:")))
         self.camera_spin = QSpinBox()
         self.camera_spin.setRange(0, 9)
-        self.camera_spin.setPrefix("camera ")
+        self.camera_spin.setPrefix(_("camera "))
         self.count_spin = QSpinBox()
         self.count_spin.setRange(1, 50)
         self.count_spin.setValue(5)
-        self.count_spin.setSuffix(" samples")
-        self.capture_button = QPushButton("Start capture")
-        self.capture_button.setToolTip("Captures automatically when exactly one face is in view, large and sharp enough, and not a near-duplicate")
+        self.count_spin.setSuffix(_(" samples"))
+        self.capture_button = QPushButton(_("Start capture"))
+        self.capture_button.setToolTip(_("Captures automatically when exactly one face is in view, large and sharp enough, and not a near-duplicate"))
         for w in (self.camera_spin, self.count_spin, self.capture_button):
             cam.addWidget(w)
         cam.addStretch(1)
         left.addLayout(cam)
-        self.view = FaceOverlayView("Add photos of the person, or start the webcam.\nOne clear frontal photo is enough.")
+        self.view = FaceOverlayView(_("Add photos of the person, or start the webcam.\nOne clear frontal photo is enough."))
         left.addWidget(self.view, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         left.addWidget(self.message)
 
-        people_box = QGroupBox("Enrolled people")
+        people_box = QGroupBox(_("Enrolled people"))
         right = QVBoxLayout(people_box)
         self.people_list = QListWidget()
         self.people_list.setIconSize(QSize(56, 56))
         self.people_list.setMinimumWidth(240)
         right.addWidget(self.people_list, 1)
         self.notes_edit = QLineEdit()
-        self.notes_edit.setPlaceholderText("notes on the selected person")
-        self.notes_edit.setToolTip("Free-text notes stored with the selected person (press Enter to save)")
+        self.notes_edit.setPlaceholderText(_("notes on the selected person"))
+        self.notes_edit.setToolTip(_("Free-text notes stored with the selected person (press Enter to save)"))
         self.notes_edit.setEnabled(False)
         right.addWidget(self.notes_edit)
-        self.delete_button = QPushButton("Delete person")
+        self.delete_button = QPushButton(_("Delete person"))
         right.addWidget(self.delete_button)
         self.summary = QLabel("")
         right.addWidget(self.summary)
@@ -131,7 +133,7 @@ class FaceEnrollTab(QWidget):
         if db is not self._thumbs_db:
             self._thumbs, self._thumbs_db = {}, db
         for p in self.model.people:
-            item = QListWidgetItem(f"{p.name}\n{p.samples} sample{'s' if p.samples != 1 else ''}")
+            item = QListWidgetItem(_("{name}\n{n} sample(s)").format(name=p.name, n=p.samples))
             item.setData(Qt.ItemDataRole.UserRole, p.name)
             item.setData(Qt.ItemDataRole.UserRole + 1, p.notes)
             if p.notes:
@@ -143,7 +145,7 @@ class FaceEnrollTab(QWidget):
             if p.name == current:
                 self.people_list.setCurrentItem(item)
         n = sum(p.samples for p in self.model.people)
-        self.summary.setText(f"{len(self.model.people)} people, {n} samples")
+        set_text(self.summary, N_("{people} people, {n} samples"), people=len(self.model.people), n=n)
         self.delete_button.setEnabled(bool(self.model.people))
         self._show_notes(self.people_list.currentItem())
         busy = self._job is not None or self._capture_job is not None
@@ -204,19 +206,19 @@ class FaceEnrollTab(QWidget):
         if not name or self.model.db is None:
             return False
         if confirm:
-            answer = QMessageBox.question(self, "Delete person", f"Delete {name} and all their samples? This cannot be undone.")
+            answer = QMessageBox.question(self, _("Delete person"), _("Delete {name} and all their samples? This cannot be undone.").format(name=name))
             if answer != QMessageBox.StandardButton.Yes:
                 return False
         try:
             n = self.model.remove_person(name)
         except KeyError:  # deleted meanwhile by another window or the command line
-            self.message.setText(f"{name} is no longer enrolled (removed elsewhere).")
+            set_text(self.message, N_("{name} is no longer enrolled (removed elsewhere)."), name=name)
             self.model.refresh()
             return False
         except FaceDatabaseError as exc:  # e.g. another program holds the database
-            self.message.setText(f"{name} was not deleted: {exc}")
+            set_text(self.message, N_("{name} was not deleted: {reason}"), name=name, reason=exc)
             return False
-        self.message.setText(f"Deleted {name} and {n} sample(s).")
+        set_text(self.message, N_("Deleted {name} and {n} sample(s)."), name=name, n=n)
         return True
 
     # -- photos --
@@ -224,7 +226,7 @@ class FaceEnrollTab(QWidget):
     def _name(self) -> str | None:
         name = " ".join(self.name_edit.text().split())
         if not name:
-            self.message.setText("Type the person's name first.")
+            self.message.setText(_("Type the person's name first."))
             self.name_edit.setFocus()
             return None
         return name
@@ -235,11 +237,11 @@ class FaceEnrollTab(QWidget):
         if name is None or self.model.db is None:
             return False
         if paths is None:
-            paths = ask_image_paths(self, f"Photos of {name}")
+            paths = ask_image_paths(self, _("Photos of {name}").format(name=name))
         paths = [Path(p) for p in paths]
         if not paths:
             return False
-        self._start(enroll_images(self.model.db, self.model.pipeline(), name, paths), f"Enroll {name}")
+        self._start(enroll_images(self.model.db, self.model.pipeline(), name, paths), _("Enroll {name}").format(name=name))
         return True
 
     def add_folder(self, folder: str | Path | None = None) -> bool:
@@ -247,12 +249,12 @@ class FaceEnrollTab(QWidget):
         if self._name() is None:
             return False
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Folder of photos")
+            folder = QFileDialog.getExistingDirectory(self, _("Folder of photos"))
             if not folder:
                 return False
         photos = sorted(p for p in Path(folder).iterdir() if p.is_file() and is_image_path(p))
         if not photos:
-            self.message.setText(f"No photos in {folder}.")
+            set_text(self.message, N_("No photos in {folder}."), folder=folder)
             return False
         return self.add_photos(photos)
 
@@ -261,7 +263,7 @@ class FaceEnrollTab(QWidget):
         if self.model.db is None:
             return False
         if root is None:
-            root = QFileDialog.getExistingDirectory(self, "Folder with one sub-folder per person")
+            root = QFileDialog.getExistingDirectory(self, _("Folder with one sub-folder per person"))
             if not root:
                 return False
         try:
@@ -270,14 +272,14 @@ class FaceEnrollTab(QWidget):
             self.message.setText(str(exc))
             return False
         if not people:
-            self.message.setText(f"{root} has no sub-folders with photos: put each person's photos in a sub-folder named after them.")
+            set_text(self.message, N_("{folder} has no sub-folders with photos: put each person's photos in a sub-folder named after them."), folder=root)
             return False
-        self._start(import_folder(self.model.db, self.model.pipeline(), root), "Import people folder")
+        self._start(import_folder(self.model.db, self.model.pipeline(), root), _("Import people folder"))
         return True
 
     def _start(self, job, label: str) -> None:
         self.pending.clear()
-        self.message.setText("Analysing photos…")
+        self.message.setText(_("Analysing photos…"))
         self._job = self.ctx.jobs.start(
             job, label=label, on_partial=self._show_seen, on_done=self._enroll_done, on_error=self._failed
         )
@@ -300,15 +302,15 @@ class FaceEnrollTab(QWidget):
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
         self._job = None
-        self.message.setText(f"Not enrolled: {exc}")
+        set_text(self.message, N_("Not enrolled: {reason}"), reason=exc)
         self.refresh_people()
 
     def _next_pending(self) -> None:
         if not self.pending:
             return
         name, source, image, faces = self.pending[0]
-        self.view.set_result(image, faces, banner=f"{len(faces)} faces: click the one that is {name}")
-        self.message.setText(f"{Path(source).name} shows {len(faces)} faces: click the face of {name} to enroll it.")
+        self.view.set_result(image, faces, banner=_("{n} faces: click the one that is {name}").format(n=len(faces), name=name))
+        set_text(self.message, N_("{file} shows {n} faces: click the face of {name} to enroll it."), file=Path(source).name, n=len(faces), name=name)
 
     def choose_face(self, index: int) -> bool:
         """Enroll face ``index`` of the photo waiting for a choice."""
@@ -316,7 +318,7 @@ class FaceEnrollTab(QWidget):
             return False
         name, source, _image, faces = self.pending.pop(0)
         enroll_face(self.model.db, self.model.pipeline(), name, faces[index], source)
-        self.message.setText(f"Enrolled {name} from face {index + 1} of {Path(source).name}.")
+        set_text(self.message, N_("Enrolled {name} from face {index} of {file}."), name=name, index=index + 1, file=Path(source).name)
         self.model.refresh()
         self._next_pending()
         return True
@@ -331,26 +333,26 @@ class FaceEnrollTab(QWidget):
         pipeline = self.model.pipeline()
 
         def job():
-            yield Progress(None, "Finding the face in the sample photo…")
+            yield Progress(None, _("Finding the face in the sample photo…"))
             image = sample_image("astronaut")
             return image, pipeline.analyze(image)
 
         def done(out) -> None:
             self._job = None
             image, faces = out
-            self.view.set_result(image, faces, banner=f"Sample photo: {len(faces)} face found")
-            self.message.setText(
+            self.view.set_result(image, faces, banner=_("Sample photo: {n} face(s) found").format(n=len(faces)))
+            self.message.setText(_(
                 "This is the detector on a sample photo. Type a name, then add photos of that person "
                 "(one clear frontal photo is enough), import a folder, or capture from the webcam."
-            )
+            ))
             self.refresh_people()
 
         def failed(exc: BaseException, _tb: str = "") -> None:
             self._job = None
-            self.message.setText(f"The face models could not run: {exc}")
+            set_text(self.message, N_("The face models could not run: {reason}"), reason=exc)
             self.refresh_people()
 
-        self._job = self.ctx.jobs.start(job(), label="Sample photo", on_done=done, on_error=failed)
+        self._job = self.ctx.jobs.start(job(), label=_("Sample photo"), on_done=done, on_error=failed)
         return True
 
     # -- webcam --
@@ -370,10 +372,10 @@ class FaceEnrollTab(QWidget):
         job = enroll_from_frames(source, self.model.pipeline(), self.model.db, name, self.count_spin.value(), CaptureGate())
         self._captured = 0
         self._capture_job = self.ctx.jobs.start(
-            job, label=f"Webcam enrollment of {name}", on_partial=self._show_frame, on_done=self._capture_done,
-            on_error=self._capture_failed, on_cancelled=lambda _: self._capture_done(None),
+            job, label=_("Webcam enrollment of {name}").format(name=name), on_partial=self._show_frame, on_done=self._capture_done,
+            on_error=self._capture_failed, on_cancelled=lambda _partial: self._capture_done(None),
         )
-        self.capture_button.setText("Stop capture")
+        self.capture_button.setText(_("Stop capture"))
         self.refresh_people()
         return True
 
@@ -390,15 +392,18 @@ class FaceEnrollTab(QWidget):
 
     def _capture_done(self, stored) -> None:
         self._capture_job = None
-        self.capture_button.setText("Start capture")
+        self.capture_button.setText(_("Start capture"))
         if stored is not None:
-            self.message.setText(f"Captured {stored} sample(s).")
+            set_text(self.message, N_("Captured {n} sample(s)."), n=stored)
         self.model.refresh()
 
     def _capture_failed(self, exc: BaseException, _tb: str = "") -> None:
         self._capture_job = None
-        self.capture_button.setText("Start capture")
-        self.message.setText(str(exc) if isinstance(exc, CameraUnavailable) else f"Capture stopped: {exc}")
+        self.capture_button.setText(_("Start capture"))
+        if isinstance(exc, CameraUnavailable):
+            self.message.setText(str(exc))
+        else:
+            set_text(self.message, N_("Capture stopped: {reason}"), reason=exc)
         self.model.refresh()
 
     def busy(self) -> bool:

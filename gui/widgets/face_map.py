@@ -8,8 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.face.calibration import pca_2d
+from engine.i18n import N_, _
 
 from ..qimage import rgb_to_pixmap
+from ..i18n import set_text
 from .face_plot import face_plot, style_legend
 
 __all__ = ["LEGEND_PEOPLE", "FaceMapTab", "person_colour"]
@@ -41,11 +43,11 @@ class FaceMapTab(QWidget):
         self.hovered: int | None = None
 
         bar = QHBoxLayout()
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(_("Refresh"))
         bar.addWidget(self.refresh_button)
         self.info = QLabel("")
         bar.addWidget(self.info, 1)
-        self.plot = face_plot("Descriptors projected on their two main axes (PCA)")
+        self.plot = face_plot(_("Descriptors projected on their two main axes (PCA)"))
         self.plot.setLabel("bottom", "PC 1")
         self.plot.setLabel("left", "PC 2")
         self.legend = self.plot.addLegend(offset=(10, 10))
@@ -53,7 +55,7 @@ class FaceMapTab(QWidget):
         self.scatter = pg.ScatterPlotItem(size=11, hoverable=True, hoverSize=16, hoverPen=pg.mkPen("k", width=2))
         self.plot.addItem(self.scatter)
         side = QVBoxLayout()
-        self.thumb = QLabel("Hover a point\nto see the face")
+        self.thumb = QLabel(_("Hover a point\nto see the face"))
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setFixedSize(170, 170)
         self.thumb.setStyleSheet("border: 1px solid palette(mid);")
@@ -103,11 +105,12 @@ class FaceMapTab(QWidget):
         for k, name in enumerate(names[:LEGEND_PEOPLE]):
             self.legend.addItem(pg.ScatterPlotItem(brush=brushes[k], pen=pen, size=10), str(name))
         if len(names) > LEGEND_PEOPLE:
-            self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None, size=0), f"… {len(names) - LEGEND_PEOPLE} more (hover a point)")
+            self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None, size=0), _("… {n} more (hover a point)").format(n=len(names) - LEGEND_PEOPLE))
         if len(labels) >= 2:
-            self.info.setText(f"{len(labels)} samples of {len(names)} people; the two axes explain {ratio.sum() * 100:.0f} % of the variance.")
+            set_text(self.info, N_("{samples} samples of {people} people; the two axes explain {share:.0f} % of the variance."),
+                     samples=len(labels), people=len(names), share=ratio.sum() * 100)
         else:
-            self.info.setText("Enroll people to see their descriptors here.")
+            self.info.setText(_("Enroll people to see their descriptors here."))
 
     def _hovered(self, _item, points, _event) -> None:
         if points is None or len(points) == 0:
@@ -121,4 +124,4 @@ class FaceMapTab(QWidget):
         self.hovered = index
         chip = self.model.db.chip(int(self.sample_ids[index]))
         self.thumb.setPixmap(rgb_to_pixmap(chip).scaled(160, 160, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        self.thumb_name.setText(f"{self.labels[index]}\nsample #{int(self.sample_ids[index])}")
+        self.thumb_name.setText(_("{name}\nsample #{id}").format(name=self.labels[index], id=int(self.sample_ids[index])))

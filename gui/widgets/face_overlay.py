@@ -9,7 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from engine.face.match import Identification
+from engine.face.match import UNKNOWN, Identification
+from engine.i18n import N_, _
+
+N_("Unknown")  # the name engine.face.match gives a face nobody matches; shown translated
 from engine.face.pipeline import Face, face_at
 
 from .image_view import ImageView
@@ -29,7 +32,7 @@ class FaceOverlayView(ImageView):
 
     faceClicked = Signal(int)
 
-    def __init__(self, placeholder: str = "No image", parent: QWidget | None = None):
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(placeholder, parent)
         self.faces: list[Face] = []
         self.identities: list[Identification] | None = None
@@ -66,10 +69,11 @@ class FaceOverlayView(ImageView):
         """The hover text of face ``index``: its top candidates with distances."""
         if self.identities is None or index >= len(self.identities):
             f = self.faces[index]
-            return f"face {index + 1}: {f.quality.size:.0f} px, sharpness {f.quality.sharpness:.0f}"
+            return _("face {index}: {size:.0f} px, sharpness {sharpness:.0f}").format(index=index + 1, size=f.quality.size, sharpness=f.quality.sharpness)
         ident = self.identities[index]
-        lines = [f"{k + 1}. {c.name}  distance {c.distance:.3f}  confidence {c.confidence:.2f}" for k, c in enumerate(ident.top)]
-        return "\n".join(["Nearest enrolled people:"] + lines) if lines else "Nobody is enrolled"
+        line = _("{rank}. {name}  distance {distance:.3f}  confidence {confidence:.2f}")
+        lines = [line.format(rank=k + 1, name=c.name, distance=c.distance, confidence=c.confidence) for k, c in enumerate(ident.top)]
+        return "\n".join([_("Nearest enrolled people:")] + lines) if lines else _("Nobody is enrolled")
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pt = self.widget_to_image(event.position())
@@ -109,7 +113,8 @@ class FaceOverlayView(ImageView):
                 for x, y in np.asarray(f.landmarks).reshape(-1, 2):
                     painter.drawEllipse(self._to_widget(rect, float(x), float(y)), 1.5, 1.5)
             if ident is not None:
-                text = f"{ident.name}  {ident.distance:.2f}" if np.isfinite(ident.distance) else ident.name
+                name = _(ident.name) if ident.name == UNKNOWN else ident.name
+                text = f"{name}  {ident.distance:.2f}" if np.isfinite(ident.distance) else name
             else:
                 text = f"{i + 1}" if len(self.faces) > 1 else ""
             if text:

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
 from engine.face.live import CameraUnavailable, FrameResult, camera_frames, recognize_frames, recognize_image
 from engine.io import load_image
 from engine.jobs import Progress
+from engine.face.match import UNKNOWN
+from engine.i18n import N_, _
 
 from .face_overlay import FaceOverlayView
 from ..dialogs import ask_image_path
+from ..i18n import set_text
 
 __all__ = ["FaceRecognizeTab"]
 
@@ -37,18 +40,18 @@ class FaceRecognizeTab(QWidget):
         self.last: FrameResult | None = None
 
         bar = QHBoxLayout()
-        self.photo_button = QPushButton("Open photo…")
+        self.photo_button = QPushButton(_("Open photo…"))
         self.camera_spin = QSpinBox()
         self.camera_spin.setRange(0, 9)
-        self.camera_spin.setPrefix("camera ")
-        self.camera_button = QPushButton("Start camera")
+        self.camera_spin.setPrefix(_("camera "))
+        self.camera_button = QPushButton(_("Start camera"))
         for w in (self.photo_button, self.camera_spin, self.camera_button):
             bar.addWidget(w)
         bar.addStretch(1)
         self.fps_label = QLabel("")
         bar.addWidget(self.fps_label)
 
-        self.view = FaceOverlayView("Open a photo or start the camera.\nHover a face for its three nearest enrolled people.")
+        self.view = FaceOverlayView(_("Open a photo or start the camera.\nHover a face for its three nearest enrolled people."))
         self.results = QListWidget()
         self.results.setMaximumWidth(320)
         self.results.setMinimumWidth(240)
@@ -72,23 +75,23 @@ class FaceRecognizeTab(QWidget):
         """Identify every face in a photo file (asks for one when neither ``path`` nor ``image`` is given)."""
         if image is None:
             if path is None:
-                path = ask_image_path(self, "Photo to recognise")
+                path = ask_image_path(self, N_("Photo to recognise"))
                 if not path:
                     return False
             label = Path(path).name
         if self.model.db is None:
-            self.message.setText(self.model.error or "No face database is open.")
+            self.message.setText(self.model.error or _("No face database is open."))
             return False
         pipeline, cache, tau = self.model.pipeline(), self.model.gallery_cache(), self.model.threshold
 
         def job():
-            yield Progress(None, f"Recognising faces in {label or 'the photo'}…")
+            yield Progress(None, _("Recognising faces in {photo}…").format(photo=label or _("the photo")))
             img = image if image is not None else load_image(path)
             return recognize_image(pipeline, cache, img, tau)
 
         self._source = (path, image, label)
-        self.message.setText(f"Recognising faces in {label or 'the photo'}…")
-        self._job = self.ctx.jobs.start(job(), label="Recognise faces", on_done=self._photo_done, on_error=self._failed)
+        self.message.setText(_("Recognising faces in {photo}…").format(photo=label or _("the photo")))
+        self._job = self.ctx.jobs.start(job(), label=_("Recognise faces"), on_done=self._photo_done, on_error=self._failed)
         return True
 
     def _rerun_photo(self) -> None:
@@ -102,9 +105,10 @@ class FaceRecognizeTab(QWidget):
         known = sum(1 for r in result.identities or [] if r.known)
         n = len(result.faces)
         if n == 0:
-            self.message.setText("No face found in this photo.")
+            self.message.setText(_("No face found in this photo."))
         else:
-            self.message.setText(f"{n} face(s): {known} recognised, {n - known} unknown (threshold {self.model.threshold:.2f}).")
+            set_text(self.message, N_("{n} face(s): {known} recognised, {unknown} unknown (threshold {tau:.2f})."),
+                     n=n, known=known, unknown=n - known, tau=self.model.threshold)
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
         self._job = None
@@ -115,13 +119,15 @@ class FaceRecognizeTab(QWidget):
         self.view.set_result(result.image, result.faces, result.identities or [], fps=result.fps or None)
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
+            shown_name = _(r.name) if r.name == UNKNOWN else r.name
             top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
             if np.isfinite(r.distance):
-                text = f"{i + 1}. {r.name}\n    distance {r.distance:.3f} · confidence {r.confidence * 100:.0f} %"
+                text = _("{rank}. {name}\n    distance {distance:.3f} · confidence {confidence:.0f} %").format(
+                    rank=i + 1, name=shown_name, distance=r.distance, confidence=r.confidence * 100)
             else:  # nothing to compare with
-                text = f"{i + 1}. {r.name}\n    nobody is enrolled yet"
+                text = _("{rank}. {name}\n    nobody is enrolled yet").format(rank=i + 1, name=shown_name)
             if top:
-                text += f"\n    next: {top}"
+                text += "\n    " + _("next: {people}").format(people=top)
             self.results.addItem(text)
         if result.fps:
             self.fps_label.setText(f"{result.fps:.1f} FPS")
@@ -137,16 +143,17 @@ class FaceRecognizeTab(QWidget):
     def start_camera(self, frames=None) -> bool:
         """Recognise live from the camera (or any iterable of RGB ``frames``)."""
         if self.model.db is None:
-            self.message.setText(self.model.error or "No face database is open.")
+            self.message.setText(self.model.error or _("No face database is open."))
             return False
         source = frames if frames is not None else camera_frames(self.camera_spin.value())
         job = recognize_frames(source, self.model.pipeline(), self.model.gallery_cache(), threshold=lambda: self.model.threshold)
         self._camera_job = self.ctx.jobs.start(
-            job, label="Live recognition", on_partial=self.show_result, on_done=lambda n: self._camera_stopped(f"Camera stopped after {n} frames."),
-            on_error=self._camera_failed, on_cancelled=lambda _: self._camera_stopped("Camera stopped."),
+            job, label=_("Live recognition"), on_partial=self.show_result,
+            on_done=lambda n: self._camera_stopped(_("Camera stopped after {n} frames.").format(n=n)),
+            on_error=self._camera_failed, on_cancelled=lambda _partial: self._camera_stopped(_("Camera stopped.")),
         )
-        self.camera_button.setText("Stop camera")
-        self.message.setText("Starting the camera…")
+        self.camera_button.setText(_("Stop camera"))
+        self.message.setText(_("Starting the camera…"))
         return True
 
     def stop_camera(self) -> None:
@@ -155,12 +162,12 @@ class FaceRecognizeTab(QWidget):
 
     def _camera_stopped(self, text: str) -> None:
         self._camera_job = None
-        self.camera_button.setText("Start camera")
+        self.camera_button.setText(_("Start camera"))
         self.fps_label.setText("")
         self.message.setText(text)
 
     def _camera_failed(self, exc: BaseException, _tb: str = "") -> None:
-        self._camera_stopped(str(exc) if isinstance(exc, CameraUnavailable) else f"Live recognition stopped: {exc}")
+        self._camera_stopped(str(exc) if isinstance(exc, CameraUnavailable) else _("Live recognition stopped: {reason}").format(reason=exc))
 
     def busy(self) -> bool:
         return self._job is not None or self._camera_job is not None

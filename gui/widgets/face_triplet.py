@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.triplet import finetune_head, triplet_terms
+from engine.i18n import N_, _
 
 from ..qimage import rgb_to_pixmap
+from ..i18n import set_text
 from .face_plot import face_plot
 
 __all__ = ["FaceTripletTab"]
@@ -45,8 +47,8 @@ class FaceTripletTab(QWidget):
         grid = QGridLayout()
         self.combos: list[QComboBox] = []
         self.thumbs: list[QLabel] = []
-        for col, title in enumerate(("Anchor A", "Positive P (same person)", "Negative N (someone else)")):
-            grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
+        for col, title in enumerate((N_("Anchor A"), N_("Positive P (same person)"), N_("Negative N (someone else)"))):
+            grid.addWidget(QLabel("<b>" + _(title) + "</b>"), 0, col)
             combo = QComboBox()
             combo.setMinimumWidth(200)
             thumb = QLabel("—")
@@ -59,36 +61,36 @@ class FaceTripletTab(QWidget):
             self.combos.append(combo)
             self.thumbs.append(thumb)
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("margin α:"))
+        controls.addWidget(QLabel(_("margin α:")))
         self.margin_spin = QDoubleSpinBox()
         self.margin_spin.setRange(0.0, 2.0)
         self.margin_spin.setSingleStep(0.05)
         self.margin_spin.setValue(0.2)
         controls.addWidget(self.margin_spin)
-        self.hardest_button = QPushButton("Pick hardest P and N for A")
+        self.hardest_button = QPushButton(_("Pick hardest P and N for A"))
         controls.addWidget(self.hardest_button)
         controls.addStretch(1)
-        self.terms_label = QLabel("Enroll at least two people to form triplets.")
+        self.terms_label = QLabel(_("Enroll at least two people to form triplets."))
         self.terms_label.setWordWrap(True)
         self.terms_label.setTextFormat(Qt.TextFormat.RichText)
 
-        tune = QGroupBox("Adaptation head (a residual linear layer on the 128-D descriptors), trained with triplet loss")
+        tune = QGroupBox(_("Adaptation head (a residual linear layer on the 128-D descriptors), trained with triplet loss"))
         tl = QVBoxLayout(tune)
         row = QHBoxLayout()
-        row.addWidget(QLabel("epochs:"))
+        row.addWidget(QLabel(_("epochs:")))
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(5, 1000)
         self.epochs_spin.setValue(60)
         row.addWidget(self.epochs_spin)
-        self.tune_button = QPushButton("Fine-tune head")
+        self.tune_button = QPushButton(_("Fine-tune head"))
         row.addWidget(self.tune_button)
-        self.tune_label = QLabel("Needs two people with two or more samples each; a third of each person's samples is held out to measure the EER.")
+        self.tune_label = QLabel(_("Needs two people with two or more samples each; a third of each person's samples is held out to measure the EER."))
         self.tune_label.setWordWrap(True)
         row.addWidget(self.tune_label, 1)
         tl.addLayout(row)
         self.loss_plot = face_plot()
-        self.loss_plot.setLabel("bottom", "epoch")
-        self.loss_plot.setLabel("left", "triplet loss")
+        self.loss_plot.setLabel("bottom", _("epoch"))
+        self.loss_plot.setLabel("left", _("triplet loss"))
         self.loss_plot.setMinimumHeight(140)
         self.loss_plot.getPlotItem().getViewBox().setLimits(yMin=0)
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen((40, 110, 220), width=2))
@@ -152,19 +154,19 @@ class FaceTripletTab(QWidget):
         self.terms = t
         warn = []
         if self.labels[p] != self.labels[a]:
-            warn.append("P is not the same person as A")
+            warn.append(_("P is not the same person as A"))
         if self.labels[n] == self.labels[a]:
-            warn.append("N is the same person as A")
-        verdict = "satisfied (loss 0): N is at least α farther than P" if t.loss == 0 else "violated: this triplet would be trained on"
+            warn.append(_("N is the same person as A"))
+        verdict = _("satisfied (loss 0): N is at least α farther than P") if t.loss == 0 else _("violated: this triplet would be trained on")
         self.terms_label.setText(
             f"‖f(A)−f(P)‖² = <b>{t.ap:.4f}</b> &nbsp; ‖f(A)−f(N)‖² = <b>{t.an:.4f}</b> &nbsp; α = {t.margin:.2f} &nbsp; "
             f"loss = max({t.ap:.4f} − {t.an:.4f} + {t.margin:.2f}, 0) = <b>{t.loss:.4f}</b> — {verdict}"
-            + (f"<br><span style='color:#c0392b'>{'; '.join(warn)}</span>" if warn else "")
+            + (f"<br><span style='color:#c0392b'>{_('; ').join(warn)}</span>" if warn else "")
         )
 
     def finetune(self) -> bool:
         if len(self.labels) == 0:
-            self.tune_label.setText("Nobody is enrolled.")
+            self.tune_label.setText(_("Nobody is enrolled."))
             return False
         try:
             job = finetune_head(self.emb, self.labels, epochs=self.epochs_spin.value(), margin=self.margin_spin.value())
@@ -180,9 +182,9 @@ class FaceTripletTab(QWidget):
             yield next_progress
             return (yield from job)
 
-        self.tune_label.setText("Training…")
+        self.tune_label.setText(_("Training…"))
         self._job = self.ctx.jobs.start(
-            resumed(), label="Fine-tune face head", on_progress=self._progress, on_done=self._tuned, on_error=self._failed
+            resumed(), label=_("Fine-tune face head"), on_progress=self._progress, on_done=self._tuned, on_error=self._failed
         )
         return True
 
@@ -194,15 +196,15 @@ class FaceTripletTab(QWidget):
     def _tuned(self, result) -> None:
         self._job = None
         self.finetune_result = result
-        where = f"{result.held_out} held-out samples" if result.held_out else "all samples (too few to hold some out)"
+        where = _("{n} held-out samples").format(n=result.held_out) if result.held_out else _("all samples (too few to hold some out)")
         self.tune_label.setText(
-            f"Equal error rate on {where}: <b>{result.eer_before * 100:.1f} %</b> before → <b>{result.eer_after * 100:.1f} %</b> after "
-            f"(final training loss {result.losses[-1]:.4f})."
+            _("Equal error rate on {where}: <b>{before:.1f} %</b> before → <b>{after:.1f} %</b> after (final training loss {loss:.4f}).").format(
+                where=where, before=result.eer_before * 100, after=result.eer_after * 100, loss=result.losses[-1])
         )
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
         self._job = None
-        self.tune_label.setText(f"Fine-tuning failed: {exc}")
+        set_text(self.tune_label, N_("Fine-tuning failed: {reason}"), reason=exc)
 
     def busy(self) -> bool:
         return self._job is not None

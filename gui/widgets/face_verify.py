@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from engine.face.match import verify
 from engine.io import load_image
 from engine.jobs import Progress
+from engine.i18n import N_, _
 
 from .face_overlay import FaceOverlayView
 from ..dialogs import ask_image_path
@@ -42,10 +43,10 @@ class FaceVerifyTab(QWidget):
         self._job = None
 
         grid = QGridLayout()
-        self.open_a = QPushButton("Image A…")
-        self.open_b = QPushButton("Image B…")
-        self.mode_image = QRadioButton("against image B")
-        self.mode_person = QRadioButton("against enrolled person")
+        self.open_a = QPushButton(_("Image A…"))
+        self.open_b = QPushButton(_("Image B…"))
+        self.mode_image = QRadioButton(_("against image B"))
+        self.mode_person = QRadioButton(_("against enrolled person"))
         self.mode_image.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.mode_image)
@@ -59,14 +60,14 @@ class FaceVerifyTab(QWidget):
         for w in (self.mode_image, self.open_b, self.mode_person, self.person_combo):
             row_b.addWidget(w)
         row_b.addStretch(1)
-        self.view_a = FaceOverlayView("Image A")
-        self.view_b = FaceOverlayView("Image B, or choose an enrolled person")
+        self.view_a = FaceOverlayView(_("Image A"))
+        self.view_b = FaceOverlayView(_("Image B, or choose an enrolled person"))
         grid.addLayout(row_a, 0, 0)
         grid.addLayout(row_b, 0, 1)
         grid.addWidget(self.view_a, 1, 0)
         grid.addWidget(self.view_b, 1, 1)
-        self.compare_button = QPushButton("Compare")
-        self.verdict = QLabel("Choose two faces to compare.")
+        self.compare_button = QPushButton(_("Compare"))
+        self.verdict = QLabel(_("Choose two faces to compare."))
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.verdict.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -103,7 +104,7 @@ class FaceVerifyTab(QWidget):
     def set_image(self, which: int, path: str | Path | None = None) -> bool:
         """Load image A (0) or B (1)."""
         if path is None:
-            path = ask_image_path(self, f"Image {'AB'[which]}")
+            path = ask_image_path(self, (N_("Image A"), N_("Image B"))[which])
             if not path:
                 return False
         try:
@@ -125,15 +126,15 @@ class FaceVerifyTab(QWidget):
         a, b = self.images
         person = self.person_combo.currentText() if self.mode_person.isChecked() else None
         if a is None or (person is None and b is None) or (self.mode_person.isChecked() and not person):
-            self.verdict.setText("Choose image A and " + ("an enrolled person." if self.mode_person.isChecked() else "image B."))
+            self.verdict.setText(_("Choose image A and an enrolled person.") if self.mode_person.isChecked() else _("Choose image A and image B."))
             return False
         pipeline, db, tau = self.model.pipeline(), self.model.db, self.model.threshold
 
         def job():
-            yield Progress(None, "Comparing faces…")
+            yield Progress(None, _("Comparing faces…"))
             faces_a = pipeline.analyze(a)
             if not faces_a:
-                raise ValueError("No face found in image A.")
+                raise ValueError(_("No face found in image A."))
             if person is not None:
                 samples = np.stack([s.embedding for s in db.samples(person)])
                 dists = np.linalg.norm(samples - faces_a[0].descriptor, axis=1)
@@ -141,11 +142,11 @@ class FaceVerifyTab(QWidget):
                 return faces_a, [], verify(faces_a[0].descriptor, samples[best], tau), person
             faces_b = pipeline.analyze(b)
             if not faces_b:
-                raise ValueError("No face found in image B.")
+                raise ValueError(_("No face found in image B."))
             return faces_a, faces_b, verify(faces_a[0].descriptor, faces_b[0].descriptor, tau), None
 
-        self.verdict.setText("Comparing…")
-        self._job = self.ctx.jobs.start(job(), label="Verify", on_done=self._done, on_error=self._failed)
+        self.verdict.setText(_("Comparing…"))
+        self._job = self.ctx.jobs.start(job(), label=_("Verify"), on_done=self._done, on_error=self._failed)
         return True
 
     def _done(self, out) -> None:
@@ -158,13 +159,22 @@ class FaceVerifyTab(QWidget):
         else:
             chip = self.model.db.first_chip(person)
             self.view_b.set_result(chip, banner=person)
-        who = f"{person}" if person else "image B"
-        decision = "the same person" if v.same else "different people"
+        self._shown = (v, person)
+        self._show_verdict()
+
+    def _show_verdict(self) -> None:
+        """The last comparison's verdict, in the current language."""
+        v, person = self._shown
         colour = "#2a8a4a" if v.same else "#c0392b"
-        self.verdict.setText(
-            f"<span style='color:{colour}'><b>{decision}</b></span> — distance {v.distance:.3f} "
-            f"(threshold {v.threshold:.2f}, image A vs {who})"
-        )
+        decision = _("the same person") if v.same else _("different people")
+        detail = (_("distance {distance:.3f} (threshold {tau:.2f}, image A vs {person})").format(distance=v.distance, tau=v.threshold, person=person)
+                  if person else _("distance {distance:.3f} (threshold {tau:.2f}, image A vs image B)").format(distance=v.distance, tau=v.threshold))
+        self.verdict.setText(f"<span style='color:{colour}'><b>{decision}</b></span> — {detail}")
+
+    def retranslate(self) -> None:
+        """Re-render the verdict after a language switch."""
+        if getattr(self, "_shown", None) is not None and self._job is None:
+            self._show_verdict()
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
         self._job = None

@@ -7,6 +7,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.i18n import N_, in_current_language
+
 from ..qimage import rgb_to_qimage
 
 __all__ = ["ImageView"]
@@ -20,7 +22,7 @@ class ImageView(QWidget):
 
     clicked = Signal(float, float)
 
-    def __init__(self, placeholder: str = "No image", parent: QWidget | None = None):
+    def __init__(self, placeholder: str = N_("No image"), parent: QWidget | None = None):
         super().__init__(parent)
         self._image: QImage | None = None
         self._shape: tuple[int, int] = (0, 0)
@@ -73,7 +75,7 @@ class ImageView(QWidget):
         if self._image is None:
             painter.setPen(QColor(128, 128, 128))
             # wrapped, with a margin: error messages shown here can be long
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.placeholder)
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12), int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), in_current_language(self.placeholder))
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(self.image_rect(), self._image)

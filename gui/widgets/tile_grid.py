@@ -9,6 +9,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.i18n import in_current_language
+
 from ..qimage import rgb_to_qimage
 
 __all__ = ["TileGrid", "apply_colormap"]
@@ -108,7 +110,7 @@ class TileGrid(QWidget):
         painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
         if not self._tiles:
             painter.setPen(QColor(128, 128, 128))
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, in_current_language(self.placeholder))
             return
         cols, rows, cw, ch = self._layout()
         font = QFont(painter.font())
