@@ -97,15 +97,20 @@ def run(args: argparse.Namespace) -> int:
     except WeightsError as exc:  # a refused or unreadable model file, wherever a command loads one: one line
         print(f"\nconvstudio: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away: nothing left to say to it
+        quiet_stdout()
+        return 141
+    except OSError as exc:  # a file that could not be written (disk full, no permission): one line, no traceback
+        from .files import describe_os_error
+
+        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except Terminated:
         _stopped_line(_("convstudio: stopped (terminated)"))
         return 143
     except KeyboardInterrupt:
         _stopped_line(_("convstudio: stopped (Ctrl+C)"))
         return 130
-    except BrokenPipeError:  # the reader of our output went away: nothing left to say to it
-        quiet_stdout()
-        return 141
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

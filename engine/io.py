@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .files import atomic_write
+
 __all__ = [
     "ImageLoadError",
     "MAX_PIXELS",
@@ -150,7 +152,6 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str
         raise ValueError(f"save_image expects uint8 pixels, got {arr.dtype}")
     img = Image.fromarray(arr)
     suffix = p.suffix.lower()
-    tmp = p.with_name(p.name + ".part")
     kwargs: dict = {}
     fmt = None
     if suffix == ".png":
@@ -168,10 +169,6 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str
         fmt = Image.registered_extensions().get(suffix)
         if fmt is None:
             raise ValueError(f"unsupported image suffix {suffix!r}")
-    try:
-        img.save(tmp, format=fmt, **kwargs)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_write(p, "wb") as fh:  # a full disk leaves neither a truncated image nor a temporary file
+        img.save(fh, format=fmt, **kwargs)
     return p

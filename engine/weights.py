@@ -17,9 +17,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
-import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -31,6 +29,7 @@ import torch
 
 from .i18n import _
 from .jobs import Job, Progress
+from .files import atomic_write, describe_os_error
 from .paths import weights_dir
 from .safe_files import RefusedFile, check_weights_file
 
@@ -201,9 +200,8 @@ def _read_manifest() -> dict:
 
 def _write_manifest(manifest: dict) -> None:
     path = _manifest_path()
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path, "w") as fh:
+        fh.write(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _record(name: str, path: Path, sha256: str, origin: str) -> None:
@@ -301,22 +299,23 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
     """Job: download the weights for ``name`` into the cache, verifying the checksum.
 
     Yields :class:`Progress` per chunk. Nothing is left half-written: data goes
-    to a ``.part`` file that is removed on failure or cancel, and renamed into
-    place only after the hash matches. ``url`` overrides the entry's (mirrors).
+    to a temporary file next to the target that is removed on failure, a full
+    disk or cancel, and renamed into place only after the hash matches; disk
+    errors come as :class:`WeightsError` in one line. ``url`` overrides the entry's (mirrors).
     A download stops at the entry's known size (:func:`download_limit`) and does
     not start without the free space for it (:func:`check_free_space`).
     """
     entry = get_entry(name)
     target = installed_path(name)
-    part = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    done = False
     yield Progress(0.0, f"Connecting for {name}…")
     try:
-        try:
-            response = urllib.request.urlopen(url or entry.url, timeout=timeout)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
+        response = urllib.request.urlopen(url or entry.url, timeout=timeout)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
+    try:
+        # Streamed to a temporary file next to the target, renamed only after the hash matches;
+        # a failure, a full disk or a cancel removes it.
         with response:
             limit = download_limit(entry)
             announced = _content_length(response)
@@ -325,7 +324,7 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
                     name=name, got=announced / 2**20, size=entry.size_mb))
             total = announced or int(entry.size_mb * 2**20)
             check_free_space(target.parent, total or limit)
-            with open(part, "wb") as out:
+            with atomic_write(target, "wb") as out:
                 received = 0
                 while True:
                     try:
@@ -341,20 +340,17 @@ def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Pa
                     digest.update(block)
                     received += len(block)
                     yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
-        hexdigest = digest.hexdigest()
-        if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
-            raise WeightsError(
-                f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
-                "the file was discarded"
-            )
-        os.replace(part, target)
-        _record(name, target, hexdigest, "download")
-        done = True
-        yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
-        return target
-    finally:
-        if not done and part.exists():
-            part.unlink()
+                hexdigest = digest.hexdigest()
+                if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
+                    raise WeightsError(
+                        f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
+                        "the file was discarded"
+                    )
+    except OSError as exc:
+        raise WeightsError(describe_os_error(exc, target)) from None
+    _record(name, target, hexdigest, "download")
+    yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
+    return target
 
 
 def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> object:
@@ -451,16 +447,15 @@ def import_file(name: str, source: str | os.PathLike) -> Path:
     state = _state_dict_of(safe_load(src), src)
     _fit(entry, state, src)
     target = installed_path(name)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    h = hashlib.sha256()
     try:
-        shutil.copyfile(src, tmp)
-        digest = sha256_file(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with open(src, "rb") as fin, atomic_write(target, "wb") as out:
+            while block := fin.read(1 << 20):
+                h.update(block)
+                out.write(block)
+        digest = h.hexdigest()
+    except OSError as exc:  # disk full, no permission: the installed file (if any) is untouched
+        raise WeightsError(describe_os_error(exc, target)) from None
     origin = "download" if entry.sha256_prefix and digest.startswith(entry.sha256_prefix) else "import"
     _record(name, target, digest, origin)
     return target

@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine.files import atomic_path, describe_os_error, disk_error
 from engine.i18n import _
 
 __all__ = ["register", "render_panels"]
@@ -78,9 +79,14 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
             if (image.width(), image.height()) != tuple(size):
                 raise RuntimeError(_("the window grew to {w}x{h}").format(w=image.width(), h=image.height()))
             path = out_dir / f"{cls.panel_id}.png"
-            if image.isNull() or not image.save(str(path)):
-                raise RuntimeError("could not grab or save the window")
+            if image.isNull():
+                raise RuntimeError("could not grab the window")
+            with atomic_path(path) as tmp:  # Qt does not say why a save failed: a full disk is found by disk_error
+                if not image.save(str(tmp), "PNG"):
+                    raise disk_error(path)
             results[cls.panel_id] = "ok"
+        except OSError as exc:
+            results[cls.panel_id] = describe_os_error(exc, out_dir / f"{cls.panel_id}.png")
         except Exception as exc:  # report and go on with the other panels
             results[cls.panel_id] = f"{type(exc).__name__}: {exc}"
     window.close()

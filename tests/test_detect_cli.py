@@ -206,9 +206,9 @@ def test_cli_unwritable_outputs_give_a_message_not_a_traceback(tmp_path, capsys)
     blocker = tmp_path / "file"
     blocker.write_text("a file where a folder should be")
     code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--export", str(blocker / "d.jsonl")], capsys)
-    assert code == 2 and "d.jsonl" in err and "could not" in err
+    assert code == 2 and "d.jsonl" in err and "cannot write" in err
     code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--save-video", str(blocker / "v.mp4")], capsys)
-    assert code == 1 and "v.mp4" in err and "could not" in err
+    assert code == 1 and "v.mp4" in err and "cannot write" in err
 
 
 def _no_camera() -> bool:

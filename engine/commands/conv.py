@@ -194,10 +194,10 @@ def _guard(func):
         except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
             raise
         except OSError as exc:  # the output cannot be written (missing folder, no permission, disk full)
-            out = getattr(args, "out", None)
-            what = f"cannot write {out}" if out is not None else "file error"
-            print(f"convstudio conv: {what}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+            from ..files import describe_os_error, is_disk_full
+
+            print(f"convstudio conv: {describe_os_error(exc, getattr(args, 'out', None))}", file=sys.stderr)
+            return 1 if is_disk_full(exc) else 2  # a full disk is no fault of the arguments
 
     return run
 

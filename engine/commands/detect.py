@@ -141,13 +141,26 @@ def run_detect(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except (SourceError, RecordError, DetectorError) as exc:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
         print(f"convstudio detect: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if recorder is not None:
-            recorder.close()
-        if exporter is not None:
-            exporter.close()
+    except BaseException:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
+        raise
+    try:  # the files take their names only now, complete
+        for out in (recorder, exporter):
+            if out is not None:
+                out.close()
+    except RecordError as exc:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 1
     skipped = getattr(source, "skipped", [])
     for reason in skipped:
         print(f"convstudio detect: skipped: {reason}", file=sys.stderr)

@@ -8,6 +8,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..files import describe_os_error
+
 __all__ = ["register"]
 
 
@@ -68,7 +70,7 @@ def _stylize(args: argparse.Namespace) -> int:
     try:  # before the run, so a bad path does not cost the work
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, out))
     printer = progress_printer(not args.json)
     notices: list[str] = []
     latest: list = []  # the newest partial (best image so far), saved if the run is stopped
@@ -97,7 +99,7 @@ def _stylize(args: argparse.Namespace) -> int:
     try:
         save_image(out, result.image, meta)
     except OSError as exc:
-        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, out))
     wall = time.perf_counter() - t0
     if args.json:
         print_json({
@@ -150,7 +152,7 @@ def _train(args: argparse.Namespace) -> int:
     except (ValueError, WeightsError) as exc:
         return _fail(args, str(exc))
     except OSError as exc:
-        return _fail(args, f"cannot write {args.output}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc))
     except KeyboardInterrupt:  # the job saved its checkpoint while closing
         from ..i18n import _
 
@@ -194,7 +196,7 @@ def _apply(args: argparse.Namespace) -> int:
     try:
         outcome = run_job(apply_to_folder(FastStylizer(net, get_device()), args.inputs, args.output, args.strength), show)
     except OSError as exc:
-        return _fail(args, f"cannot write to {args.output}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, exc.filename or args.output))
     written = outcome.result or []
     if args.json:
         print_json({"written": [str(p) for p in written], "skipped": messages})

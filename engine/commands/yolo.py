@@ -87,8 +87,13 @@ def _train(args: argparse.Namespace) -> int:
     )
     try:
         outcome = run_job(train_job(config, output=args.output), progress_printer(not args.json), CancelToken())
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:
         print(f"\nconvstudio: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # disk full, no permission: one line, the older checkpoint stays
+        from ..files import describe_os_error
+
+        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nconvstudio: training interrupted; the last periodic checkpoint (if any) is kept", file=sys.stderr)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from engine.paths import data_dir
+from engine.files import save_torch
 from engine.weights import WeightsError, safe_load
 from engine.face.dlib_format import RegressionForest, ShapePredictorData, read_shape_predictor
 from engine.face.files import models_files
@@ -90,9 +91,7 @@ def load_shape_predictor(path: str | Path) -> ShapePredictorData:
     data = read_shape_predictor(src)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        torch.save(_to_tensors(data), tmp)
-        tmp.replace(cache)
+        save_torch(_to_tensors(data), cache)
     except OSError:
         pass  # a read-only data folder only costs the parse next time
     return data

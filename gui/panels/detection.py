@@ -560,7 +560,7 @@ class DetectionPanel(Panel):
             try:
                 self.recorder.write(result.annotated)
             except RecordError as exc:  # stop recording rather than fail again on every frame
-                self.recorder.close()
+                self.recorder.abort()
                 self.recorder = None
                 with QSignalBlocker(self.record_button):
                     self.record_button.setChecked(False)
@@ -570,7 +570,7 @@ class DetectionPanel(Panel):
             try:
                 self.exporter.write(result.stats.index, result.detections, time=time.time())
             except (RecordError, OSError) as exc:
-                self.exporter.close()
+                self.exporter.abort()
                 self.exporter = None
                 with QSignalBlocker(self.export_button):
                     self.export_button.setChecked(False)
@@ -605,9 +605,12 @@ class DetectionPanel(Panel):
             self.record_button.setText("Stop recording")
             self.message.setText(f"Recording to {self.recorder.path}")
         elif self.recorder is not None:
-            self.recorder.close()
-            self.message.setText(f"Recorded {self.recorder.frames} frames to {self.recorder.path}")
-            self.recorder = None
+            recorder, self.recorder = self.recorder, None
+            try:
+                recorder.close()
+                self.message.setText(f"Recorded {recorder.frames} frames to {recorder.path}")
+            except RecordError as exc:  # e.g. the disk filled up: nothing half-written is kept
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording not saved: {reason}").format(reason=exc)))
             self.record_button.setText("Record")
 
     def _toggle_export(self, on: bool) -> None:
@@ -621,9 +624,12 @@ class DetectionPanel(Panel):
             self.export_button.setText("Stop export")
             self.message.setText(f"Exporting detections to {self.exporter.path}")
         elif self.exporter is not None:
-            self.exporter.close()
-            self.message.setText(f"Exported {self.exporter.lines} frames to {self.exporter.path}")
-            self.exporter = None
+            exporter, self.exporter = self.exporter, None
+            try:
+                exporter.close()
+                self.message.setText(f"Exported {exporter.lines} frames to {exporter.path}")
+            except RecordError as exc:
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export not saved: {reason}").format(reason=exc)))
             self.export_button.setText("Export JSON")
 
     # -- teaching views --
@@ -734,10 +740,13 @@ class DetectionPanel(Panel):
         self.stop()
         for w in list(self._old_workers):
             w.wait(3000)
-        if self.recorder is not None:
-            self.recorder.close()
-        if self.exporter is not None:
-            self.exporter.close()
+        for out in (self.recorder, self.exporter):
+            if out is not None:
+                try:
+                    out.close()
+                except RecordError:  # closing the app: an incomplete file is dropped, nothing to show
+                    pass
+        self.recorder = self.exporter = None
 
     def screenshot_ready(self) -> bool:
         r = self.last_result

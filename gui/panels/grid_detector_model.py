@@ -107,7 +107,9 @@ class GridDetectorModel(QObject):
             try:
                 save_classifier(_classifier_path(), result.net, result.accuracy)
             except OSError as exc:
-                self.errorOccurred.emit("Sliding-window classifier", f"could not save: {exc}")
+                from engine.files import describe_os_error
+
+                self.errorOccurred.emit("Sliding-window classifier", describe_os_error(exc, _classifier_path()))
             self.sliding_busy = False
             self.classifierChanged.emit()
             self.run_comparison()
