@@ -288,6 +288,15 @@ class GridDetectorModel(QObject):
             self.spec = GridSpec(self.grid, size, tuple(tuple(float(v) for v in a) for a in anchors), CLASS_NAMES)
         return self.spec
 
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state. The sliding-window examples use the panel's own
+        14×14 windows at stride 2; grids, classes and boxes chosen by hand are not part of the panel yet,
+        so nothing else changes."""
+        if state.get("window") not in (None, 14) or state.get("stride") not in (None, 2):
+            return
+        if self.sliding_input != "scene" and "image" in state:
+            self.set_sliding_input("scene")
+
     def set_scene_seed(self, seed: int) -> None:
         self.scene_seed = int(seed)
         self.refresh_scene()
