@@ -26,6 +26,7 @@ from engine.i18n import N_, _
 from ..panel import Panel
 from ..widgets.course_exercise import CourseExerciseCard
 from ..widgets.course_glossary import CourseGlossary
+from ..widgets.course_outline import SECOND_LINE, TwoLineDelegate
 from ..widgets.course_page import CoursePage, page_html
 from .course_examples import missing, show_example
 from .course_model import CourseModel
@@ -35,13 +36,19 @@ __all__ = ["CoursePanel", "both_titles"]
 _ID = Qt.ItemDataRole.UserRole
 
 
-def both_titles(title_zh: str, title_en: str) -> str:
-    """The title in the interface's language first, the other beside it (once when they are the same)."""
+def title_pair(title_zh: str, title_en: str) -> tuple[str, str]:
+    """(title in the interface's language, the other language's title or "" when they are the same)."""
     if i18n.language() == "zh_CN":
         first, second = title_zh, title_en
     else:
         first, second = _(title_en), title_zh
-    return first if first == second else f"{first}  ·  {second}"
+    return first, ("" if first == second else second)
+
+
+def both_titles(title_zh: str, title_en: str) -> str:
+    """The title in the interface's language first, the other beside it (once when they are the same)."""
+    first, second = title_pair(title_zh, title_en)
+    return f"{first}  ·  {second}" if second else first
 
 
 class CoursePanel(Panel):
@@ -63,6 +70,7 @@ class CoursePanel(Panel):
         self.outline.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.outline.setColumnWidth(1, 26)
         self.outline.setIndentation(12)
+        self.outline.setItemDelegateForColumn(0, TwoLineDelegate(self.outline))
         self.outline.setStyleSheet("QTreeWidget#courseOutline { font-size: 10.5pt; } QTreeWidget#courseOutline::item { padding: 3px 0; }")
         bold = QFont(self.outline.font())
         bold.setBold(True)
@@ -98,9 +106,10 @@ class CoursePanel(Panel):
         self.page_split = QSplitter(Qt.Orientation.Vertical)
         self.page_split.addWidget(self.page)
         self.page_split.addWidget(self.exercise)
-        self.page_split.setStretchFactor(0, 3)
-        self.page_split.setStretchFactor(1, 2)
+        self.page_split.setStretchFactor(0, 1)
+        self.page_split.setStretchFactor(1, 0)
         self.page_split.setChildrenCollapsible(False)
+        self.page_split.setSizes([10000, 1])  # the exercise card takes what it needs, the page the rest
         self.glossary = CourseGlossary()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.page_split, "")
@@ -119,6 +128,7 @@ class CoursePanel(Panel):
         self.outline.currentItemChanged.connect(self._outline_changed)
         self.model.sectionChanged.connect(self._show_section)
         self.model.progressChanged.connect(self._show_progress)
+        self.model.exerciseChanged.connect(self._fit_exercise)
         self.page.showRequested.connect(self.show_example)
         self.page.termRequested.connect(self.show_term)
         self.reset_button.clicked.connect(self.ask_reset_progress)
@@ -183,12 +193,12 @@ class CoursePanel(Panel):
         self.render_page()
 
     def retranslate(self) -> None:
-        for part in PARTS:
-            self._parts[part.id].setText(0, both_titles(part.title_zh, part.title_en))
-            self._parts[part.id].setToolTip(0, self._parts[part.id].text(0))
-        for s in SECTIONS:
-            self._items[s.id].setText(0, both_titles(s.title_zh, s.title_en))
-            self._items[s.id].setToolTip(0, self._items[s.id].text(0))
+        for key, titled in [(p.id, p) for p in PARTS] + [(s.id, s) for s in SECTIONS]:
+            item = self._parts.get(key) or self._items[key]
+            first, second = title_pair(titled.title_zh, titled.title_en)
+            item.setText(0, first)
+            item.setData(0, SECOND_LINE, second)
+            item.setToolTip(0, both_titles(titled.title_zh, titled.title_en))
         self.tabs.setTabText(0, _("Section"))
         self.tabs.setTabText(1, _("Glossary"))
         self.reset_button.setText(_("Reset progress"))
@@ -196,6 +206,26 @@ class CoursePanel(Panel):
         self.exercise.retranslate()
         self.glossary.retranslate()
         self._show_progress()
+        self._fit_exercise()
+
+    def _fit_exercise(self) -> None:
+        """Give the exercise card the height its wrapped text needs (a splitter does not ask for it)."""
+        total = sum(self.page_split.sizes())
+        width = self.page_split.width()
+        if total <= 0 or width <= 0:
+            return
+        need = self.exercise.layout().totalHeightForWidth(width)
+        need = max(need, self.exercise.minimumSizeHint().height())
+        need = min(need, int(total * 0.6))
+        self.page_split.setSizes([total - need, need])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_exercise()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._fit_exercise()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         # a theme switch changes the palette: the page's colours come from it

@@ -52,7 +52,6 @@ class CourseExerciseCard(QFrame):
         layout.addLayout(row)
         layout.addWidget(self.verdict)
         layout.addWidget(self.solution)
-        layout.addStretch(1)
         self.answer.textEdited.connect(self.model.set_answer)
         self.answer.returnPressed.connect(self.check)
         self.check_button.clicked.connect(self.check)
