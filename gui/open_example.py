@@ -36,7 +36,7 @@ def _run(args: argparse.Namespace) -> int:
 
         example(args.example)
     except UnknownExample as exc:
-        print("convstudio: " + _("{error}; list the example ids with: convstudio course list").format(error=exc), file=sys.stderr)
+        print("convstudio: " + _("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), file=sys.stderr)
         return 2
     from engine.logs import setup_logging
 

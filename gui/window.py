@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         try:
             return show_example(self.ctx, example_id)
         except UnknownExample as exc:
-            self.show_message(str(exc) + " " + _("List the ids with: convstudio course list"), 10000)
+            self.show_message(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), 10000)
             return False
 
     def open_example_dialog(self) -> None:
