@@ -328,6 +328,7 @@ class MainWindow(QMainWindow):
             except Exception:  # a panel that fails to re-render must not block the switch
                 log.exception("panel %s failed to re-translate", panel.panel_id)
         self.example_bar.retranslate()
+        self.device_label.setText(engine_device.device_label())
         self._update_job_status()
         self.warn_missing_chinese_font()
 
