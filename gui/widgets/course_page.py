@@ -122,24 +122,26 @@ def page_html(view: dict[str, Any], pal: QPalette, solved: int = 0, notes: dict[
         bits.append("✓ " + html.escape(_("exercise solved")))
     out = [f"<style>{_css(pal)}</style>", f"<h1>{html.escape(title)}</h1>",
            f'<p class="sub">{" · ".join(bits)}</p>', f'<p class="idea">{link_terms(view["idea"])}</p>']
+    heading_formulas, heading_examples, heading_errata = _("Formulas"), _("Worked examples"), _("Errata")
+    show_me, says, right, see_it = _("Show me"), _("The note says:"), _("What is right:"), _("see it")
     if view["formulas"]:
-        out.append(f"<h2>{html.escape(_('Formulas'))}</h2>")
+        out.append(f"<h2>{html.escape(heading_formulas)}</h2>")
         out.extend(_table("formula", html.escape(f)) for f in view["formulas"])
     if view["examples"]:
-        out.append(f"<h2>{html.escape(_('Worked examples'))}</h2>")
+        out.append(f"<h2>{html.escape(heading_examples)}</h2>")
         for ex in view["examples"]:
             inner = (f'<b>{html.escape(ex["description"])}</b> &nbsp;<span class="id">{html.escape(ex["id"])}</span><br>'
-                     f'<a class="button" href="show:{html.escape(ex["id"])}">▶ {html.escape(_("Show me"))}</a>')
+                     f'<a class="button" href="show:{html.escape(ex["id"])}">▶ {html.escape(show_me)}</a>')
             if notes.get(ex["id"]):
                 inner += f'<br><span class="note">{html.escape(notes[ex["id"]])}</span>'
             out.append(_table("card", inner))
     if view["errata"]:
-        out.append(f"<h2>{html.escape(_('Errata'))}</h2>")
+        out.append(f"<h2>{html.escape(heading_errata)}</h2>")
         for er in view["errata"]:
-            inner = (f'<span class="errtitle">⚠ {html.escape(_("The note says:"))}</span> {html.escape(er["says"])}<br>'
-                     f'<b>{html.escape(_("What is right:"))}</b> {html.escape(er["correct"])}')
+            inner = (f'<span class="errtitle">⚠ {html.escape(says)}</span> {html.escape(er["says"])}<br>'
+                     f'<b>{html.escape(right)}</b> {html.escape(er["correct"])}')
             if er["example"]:
-                inner += f' &nbsp;<a href="show:{html.escape(er["example"])}">{html.escape(_("see it"))} ▶</a>'
+                inner += f' &nbsp;<a href="show:{html.escape(er["example"])}">{html.escape(see_it)} ▶</a>'
             out.append(_table("erratum", inner))
     return "".join(out)
 
