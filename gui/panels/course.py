@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -177,7 +178,8 @@ class CoursePanel(Panel):
         view = section_view(self.model.section_id)
         notes = {ex["id"]: missing(ex["id"]) for ex in view["examples"]}
         bar = self.page.verticalScrollBar().value()
-        self.page.setHtml(page_html(view, self.page.palette(), self.model.solved(self.model.section_id), notes))
+        # the application's palette is the theme (a widget's own may lag behind during a switch)
+        self.page.setHtml(page_html(view, QApplication.palette(), self.model.solved(self.model.section_id), notes))
         self.page.verticalScrollBar().setValue(bar if self.page.property("shown") == self.model.section_id else 0)
         self.page.setProperty("shown", self.model.section_id)
 
@@ -225,11 +227,15 @@ class CoursePanel(Panel):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        if not getattr(self, "_sized", False) and self.width() > 0:
+            self._sized = True  # once: later the user's own splitter drags are kept
+            left = max(210, min(320, int(self.width() * 0.27)))
+            self.split.setSizes([left, self.width() - left])
         self._fit_exercise()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         # a theme switch changes the palette: the page's colours come from it
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "page"):
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and hasattr(self, "page"):
             self.render_page()
         super().changeEvent(event)
 
