@@ -236,3 +236,16 @@ def test_language_switch_keeps_section_answer_and_example(window):
     np.testing.assert_array_equal(np.asarray(m.anim.conv.output[0]), np.array(example("edge-6x6").expected["output"], float))
     window.set_language("en")
     assert panel.exercise.prompt.text() == prompt_en and panel.exercise.answer.text() == "[1, 2]"
+
+
+def test_open_example_dialog_filters_by_id_and_description(qtbot):
+    from gui.widgets.course_example_dialog import ExampleDialog
+
+    dialog = ExampleDialog()
+    qtbot.addWidget(dialog)
+    dialog.search.setText("non-max")
+    assert dialog.selected_id() == "nms-five-boxes"
+    dialog.search.setText("gram")
+    assert dialog.selected_id() == "gram-2-channels"
+    dialog.search.setText("no such thing at all")
+    assert dialog.selected_id() == ""

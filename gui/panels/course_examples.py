@@ -182,4 +182,7 @@ def show_example(ctx, example_id: str) -> bool:
         return False
     apply(dict(ex.state))
     ctx.show_example_bar(example_id)
+    look = look_text(example_id)
+    if look:
+        ctx.show_message(look, 15000)
     return True
