@@ -93,7 +93,7 @@ class WelcomePanel(Panel):
             icon.setPixmap(panel_icon(cls.panel_id, 48, self.palette().color(self.foregroundRole())))
             icon.setFixedSize(52, 52)
             name = QLabel()
-            name.setStyleSheet("font-weight: 600; font-size: 11pt;")
+            name.setStyleSheet("font-weight: bold; font-size: 11pt;")
             text = QLabel()
             text.setWordWrap(True)
             button = QPushButton()

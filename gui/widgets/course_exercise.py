@@ -23,7 +23,7 @@ class CourseExerciseCard(QFrame):
             "QFrame#courseExercise { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }"
             " QFrame#courseExercise QLabel { background: transparent; }")
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.prompt = QLabel()
         self.prompt.setObjectName("coursePrompt")
         self.prompt.setWordWrap(True)
@@ -77,7 +77,7 @@ class CourseExerciseCard(QFrame):
             return
         colour = _OK if verdict.ok else _WRONG
         mark = "✓" if verdict.ok else "✗"
-        self.verdict.setStyleSheet(f"color: {colour}; font-weight: 600; font-size: 12pt;")
+        self.verdict.setStyleSheet(f"color: {colour}; font-weight: bold; font-size: 12pt;")
         self.verdict.setText(f"{mark} {verdict.message}")
         self.verdict.show()
         self.solution.setText(_("Worked solution: {solution}").format(solution=verdict.solution))

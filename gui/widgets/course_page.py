@@ -38,20 +38,20 @@ def _css(pal: QPalette) -> str:
     link = pal.color(QPalette.ColorRole.Link).name()
     return f"""
 body {{ color: {text.name()}; background: {base.name()}; }}
-h1 {{ font-size: 20pt; font-weight: 600; margin: 0 0 2px 0; }}
+h1 {{ font-size: 20pt; font-weight: bold; margin: 0 0 2px 0; }}
 p.sub {{ color: {muted}; font-size: 11pt; margin: 0 0 12px 0; }}
 p.idea {{ font-size: 12pt; line-height: 140%; margin: 6px 0 10px 0; }}
-h2 {{ font-size: 13pt; font-weight: 600; margin: 16px 0 6px 0; color: {accent.name()}; }}
+h2 {{ font-size: 13pt; font-weight: bold; margin: 16px 0 6px 0; color: {accent.name()}; }}
 table.formula {{ background: {formula_bg}; margin: 4px 0 4px 0; }}
 td.formula {{ font-size: 14pt; font-family: 'DejaVu Sans', 'Noto Sans', sans-serif; padding: 8px 14px; }}
 table.card {{ background: {card}; margin: 4px 0 6px 0; }}
 td.card {{ padding: 8px 12px; font-size: 11pt; }}
 span.id {{ color: {muted}; font-size: 9pt; }}
 a {{ color: {link}; text-decoration: none; }}
-a.button {{ font-weight: 600; }}
+a.button {{ font-weight: bold; }}
 table.erratum {{ background: {err_bg}; margin: 4px 0 8px 0; }}
 td.erratum {{ padding: 8px 12px; font-size: 11pt; border-left: 4px solid {err_edge}; }}
-span.errtitle {{ color: {err_edge}; font-weight: 600; }}
+span.errtitle {{ color: {err_edge}; font-weight: bold; }}
 span.note {{ color: {err_edge}; font-size: 10pt; }}
 """
 
@@ -116,7 +116,8 @@ def page_html(view: dict[str, Any], pal: QPalette, solved: int = 0, notes: dict[
     bits = [html.escape(part_title)]
     if sub_title and sub_title != title:
         bits.append(html.escape(sub_title))
-    if view.get("note_heading") and view["note_heading"] not in (zh, title):
+    # the note's heading, where it is not just this title (with its English in brackets)
+    if view.get("note_heading") and not view["note_heading"].startswith(zh):
         bits.append(html.escape(_("in the note under “{heading}”").format(heading=view["note_heading"])))
     if solved:
         bits.append("✓ " + html.escape(_("exercise solved")))
