@@ -40,7 +40,7 @@ LOOK: dict[str, str] = {
     "alexnet-224-vs-227": N_("Look at the first layer's output size in the table."),
     "vgg16-params": N_("Look at the total: 138,357,544 parameters."),
     "nin-imagenet-gap": N_("Look at the last 1×1 convolution and the global average pooling after it."),
-    "resnet50-projections": N_("Look at the selected row: the first 1×1 projection shortcut."),
+    "resnet50-projections": N_("Look at the rows named downsample: the 1×1 projection shortcuts, the first one 56×56×256."),
     "resnet-plain-vs-residual": N_("Look at the residual blocks in the table."),
     "one-by-one-6x6x32": N_("Look at the output: height and width stay, the channels change."),
     "one-by-one-28x28x192": N_("Look at the output: height and width stay, the channels change."),
