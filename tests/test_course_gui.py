@@ -249,3 +249,23 @@ def test_open_example_dialog_filters_by_id_and_description(qtbot):
     assert dialog.selected_id() == "gram-2-channels"
     dialog.search.setText("no such thing at all")
     assert dialog.selected_id() == ""
+
+
+def test_page_follows_a_live_theme_switch(window):
+    import re
+
+    from PySide6.QtGui import QColor
+
+    panel = course(window)
+    window.set_theme("light")
+    QApplication.processEvents()
+
+    def card_lightness() -> list[int]:
+        colours = re.findall(r'bgcolor="(#[0-9a-fA-F]{6})"', panel.page.toHtml())
+        assert colours
+        return [QColor(c).lightness() for c in colours]
+
+    assert min(card_lightness()) > 180
+    window.set_theme("dark")
+    QApplication.processEvents()
+    assert max(card_lightness()) < 90
