@@ -269,3 +269,17 @@ def test_page_follows_a_live_theme_switch(window):
     window.set_theme("dark")
     QApplication.processEvents()
     assert max(card_lightness()) < 90
+
+
+def test_show_me_conv_sliding_runs_the_16x16_input(window, qtbot):
+    click_show_me(window, "conv-sliding-16x16")
+    panel = window.panel("grid_detector")
+    model = window.panel_model("grid_detector")
+    assert model.sliding_input == "16"
+    qtbot.waitUntil(lambda: model.comparison is not None and model.sliding_image is not None
+                    and model.sliding_image.shape[0] == 16 and not model.sliding_busy, timeout=60000)
+    assert panel.input_combo.currentData() == "16"
+    c = model.comparison
+    want = example("conv-sliding-16x16").expected["output_hwc"]
+    assert list(np.asarray(c.convolutional).shape) == want
+    assert np.allclose(c.cropped, c.convolutional, atol=1e-5)
