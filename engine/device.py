@@ -87,8 +87,12 @@ def device_label(device: torch.device | str | None = None) -> str:
         return f"CUDA: {torch.cuda.get_device_name(index)}"
     if device.type == "mps":
         return "Apple GPU (MPS)"
+    from .i18n import _
+
     threads = torch.get_num_threads()
-    return f"CPU ({threads} thread{'s' if threads != 1 else ''})"
+    if threads == 1:
+        return _("CPU (1 thread)")
+    return _("CPU ({threads} threads)").format(threads=threads)
 
 
 def available_devices() -> list[str]:

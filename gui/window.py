@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
             show_message=self.show_message,
             show_error=self.show_error,
             switch_to=self.switch_to,
+            panel_model=self.panel_model,
+            show_example_bar=self.show_example_bar,
         )
         self.panel_classes = panel_classes if panel_classes is not None else load_panel_classes()
         self.panels: dict[str, Panel] = {}
@@ -121,7 +124,17 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.sidebar)
-        row.addWidget(self.stack, 1)
+        from .widgets.course_example_bar import CourseExampleBar
+
+        self.example_bar = CourseExampleBar()
+        self.example_bar.resetRequested.connect(self.open_example)
+        self.example_bar.backRequested.connect(lambda: self.switch_to("course") if "course" in self.panel_ids() else None)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.example_bar)
+        right.addWidget(self.stack, 1)
+        row.addLayout(right, 1)
         self.setCentralWidget(central)
 
         self._build_status_bar()
@@ -165,6 +178,36 @@ class MainWindow(QMainWindow):
         """``panel`` in a scroll area: a panel wider or taller than a small screen scrolls instead of widening the window."""
         return PanelScrollArea(panel)
 
+    def panel_model(self, panel_id: str):
+        """The model object of panel ``panel_id`` (created if needed), or None when it has none."""
+        if panel_id not in self.panel_ids():
+            return None
+        return getattr(self.panel(panel_id), "model", None)
+
+    def show_example_bar(self, example_id: str) -> None:
+        """Show the worked-example bar above the panels ("" hides it)."""
+        self.example_bar.set_example(example_id)
+
+    def open_example(self, example_id: str) -> bool:
+        """Show a worked example in its panel, in the example's state. False for an unknown id (with a message)."""
+        from engine.course.examples import UnknownExample
+
+        from .panels.course_examples import show_example
+
+        try:
+            return show_example(self.ctx, example_id)
+        except UnknownExample as exc:
+            self.show_message(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), 10000)
+            return False
+
+    def open_example_dialog(self) -> None:
+        """File ▸ Open example…: a searchable list of the worked examples."""
+        from .dialogs import ask_example_id
+
+        example_id = ask_example_id(self)
+        if example_id:
+            self.open_example(example_id)
+
     def current_panel(self) -> Panel | None:
         return self.panels.get(self._current_id) if self._current_id else None
 
@@ -187,6 +230,8 @@ class MainWindow(QMainWindow):
             previous.deactivate()
         self.stack.setCurrentIndex(row)
         self._current_id = panel_id
+        if self.example_bar.panel_id and self.example_bar.panel_id != panel_id:
+            self.example_bar.set_example("")
         self.settings.setValue("last_panel", panel_id)
         panel.activate()
 
@@ -263,6 +308,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu(_("Open &recent"))
         self._rebuild_recent()
+        self.open_example_action = QAction(_("Open &example…"), self, triggered=self.open_example_dialog)
+        file_menu.addAction(self.open_example_action)
         file_menu.addSeparator()
         file_menu.addAction(QAction(_("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
 
@@ -350,6 +397,8 @@ class MainWindow(QMainWindow):
 
     def _after_language_change(self, code: str) -> None:
         self._refresh_panels()
+        self.example_bar.retranslate()
+        self.device_label.setText(engine_device.device_label())
         self._update_job_status()
         self.warn_missing_chinese_font()
 

@@ -129,6 +129,7 @@ class ArchitecturesPanel(Panel):
         self.outputs.fileRequested.connect(self._image_dialog)
         self.outputs.featureMapsRequested.connect(lambda: self.ctx.switch_to("feature_maps"))
         self.tabs.currentChanged.connect(lambda _: self._refresh_outputs())
+        self.model.exampleApplied.connect(self._example_applied)
 
         self.calculator.set_params(self.model.bottleneck_params)
         self.calculator.show_cost(self.model.bottleneck)
@@ -151,6 +152,14 @@ class ArchitecturesPanel(Panel):
         if source in zoo.MODELS:
             self.ctx.settings.setValue("architectures/model", source)
         self._request_summary()
+
+    def _example_applied(self, state: dict) -> None:
+        """A course example was applied to the model: show its model or its calculator."""
+        self.calculator.set_params(self.model.bottleneck_params)
+        if "calculator" in state:
+            self.tabs.setCurrentWidget(self.calculator)
+        else:
+            self.choose(self.model.source, self.model.input_shape)
 
     def _default_shape(self, source: str) -> tuple[int, ...]:
         if source in zoo.MODELS:

@@ -325,6 +325,7 @@ class DetectionPanel(Panel):
         self.back_button.clicked.connect(self.nms_view.back)
         self.forward_button.clicked.connect(self.nms_view.forward)
         self.nms_view.stepChanged.connect(lambda step, text: self.nms_text.setText(text))
+        self.model.exampleApplied.connect(self._example_applied)
         self.anchor_model_combo.currentIndexChanged.connect(lambda _: self.show_anchors())
         self.level_spin.valueChanged.connect(self.anchor_view.set_level)
         self.anchor_view.cellChanged.connect(self._anchor_info)
@@ -669,6 +670,23 @@ class DetectionPanel(Panel):
         step = self.nms_view.step if keep_step else 0
         self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
         self.nms_view.set_step(step)
+
+    def _example_applied(self, state: dict) -> None:
+        """A course example: its boxes in the NMS step-through (scores) or the IoU playground (two boxes)."""
+        boxes = np.asarray(state.get("boxes", []), float).reshape(-1, 4)
+        if "scores" in state:
+            scores = np.asarray(state["scores"], float)
+            alive = scores > float(state.get("score_threshold", 0.0))  # p_c ≤ threshold is dropped first
+            h, w = int(boxes[:, 3].max()) + 20, int(boxes[:, 2].max()) + 20
+            self._frozen = None
+            self.nms_view.set_data(np.full((h, w, 3), 235, np.uint8), boxes[alive], scores[alive], self.model.iou)
+            self.tabs.setCurrentWidget(self.nms_view.parentWidget())
+        elif len(boxes) == 2:
+            # scaled onto the playground's canvas: IoU does not change with scale
+            scale = min(300.0 / float(boxes[:, 2:].max()), 60.0)
+            a, b = (40 + boxes * scale).tolist()
+            self.iou_widget.set_boxes(a, b)
+            self.tabs.setCurrentWidget(self.iou_widget.parentWidget())
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:

@@ -264,6 +264,11 @@ class GridDetectorPanel(Panel):
 
     def _show_window(self) -> None:
         m = self.model
+        index = list(SLIDING_INPUTS).index(m.sliding_input)
+        if self.input_combo.currentIndex() != index:  # the input may be chosen by a course example
+            self.input_combo.blockSignals(True)
+            self.input_combo.setCurrentIndex(index)
+            self.input_combo.blockSignals(False)
         c = m.comparison
         if c is None or m.sliding_image is None:
             return

@@ -314,6 +314,17 @@ class GridDetectorModel(QObject):
             self.spec = GridSpec(self.grid, size, tuple(tuple(float(v) for v in a) for a in anchors), CLASS_NAMES)
         return self.spec
 
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: the sliding-window input whose side matches the
+        example's image (``image`` or ``input_hwc``; the panel's windows are 14×14 at stride 2). Grids,
+        classes and boxes chosen by hand are not part of the panel yet, so nothing else changes."""
+        if state.get("window") not in (None, 14) or state.get("stride") not in (None, 2):
+            return
+        side = state.get("image") or (state.get("input_hwc") or [None])[0]
+        key = next((k for k, (_label, n) in SLIDING_INPUTS.items() if n == side), None)
+        if key is not None and key != self.sliding_input:
+            self.set_sliding_input(key)
+
     def set_scene_seed(self, seed: int) -> None:
         self.scene_seed = int(seed)
         self.refresh_scene()

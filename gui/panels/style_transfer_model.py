@@ -118,6 +118,13 @@ class StyleTransferModel(QObject):
             self.params = new
             self.paramsChanged.emit()
 
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: ``alpha`` and ``beta`` weigh the content and style
+        costs of the next run. Hand-chosen activations are not part of the panel."""
+        changes = {k: float(state[k]) for k in ("alpha", "beta") if k in state}
+        if changes:
+            self.update_params(**changes)
+
     def vgg19_installed(self) -> bool:
         return weights.status("vgg19") in ("installed", "imported")
 
