@@ -143,6 +143,8 @@ class ModelsPanel(Panel):
                       _(row.description), _(row.license))
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if c >= 4:  # long texts are elided in a narrow window: the tooltip shows them whole
+                    item.setToolTip(value)
                 if c == 3:
                     item.setForeground(QBrush(_STATUS_COLOURS.get(row.status, QColor(0, 0, 0))))
                 self.table.setItem(r, c, item)
