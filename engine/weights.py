@@ -392,7 +392,7 @@ def _fit(entry: WeightsEntry, state: dict[str, torch.Tensor], path: Path) -> tor
 
         parts = [_("{n} tensors missing ({names})").format(n=len(missing), names=some(missing))] if missing else []
         parts += [_("{n} unexpected ({names})").format(n=len(unexpected), names=some(unexpected))] if unexpected else []
-        raise WeightsError(_("{file} does not fit {arch}: {detail}").format(file=path, arch=entry.arch, detail="; ".join(parts)))
+        raise WeightsError(_("{file} does not fit {arch}: {detail}").format(file=path, arch=entry.arch, detail=_("; ").join(parts)))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
