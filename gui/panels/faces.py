@@ -26,6 +26,7 @@ from ..i18n import set_text
 from ..widgets.face_calibrate import FaceCalibrateTab
 from ..widgets.face_enroll import FaceEnrollTab
 from ..widgets.face_map import FaceMapTab
+from ..widgets.face_oneshot import FaceOneShotTab
 from ..widgets.face_plot import restyle_plots
 from ..widgets.face_recognize import FaceRecognizeTab
 from ..widgets.face_triplet import FaceTripletTab
@@ -68,6 +69,13 @@ class FacesPanel(Panel):
         for key, text in _DETECTORS:
             self.detector_combo.addItem(_(text), key)
         top.addWidget(self.detector_combo)
+        top.addWidget(QLabel(_("Distance d:")))
+        self.distance_combo = QComboBox()
+        self.distance_combo.addItem("‖·‖", False)
+        self.distance_combo.addItem("‖·‖²", True)
+        self.distance_combo.setToolTip(_("d = ‖f(x1) − f(x2)‖ (dlib's scale, τ = 0.6) or d = ‖f(x1) − f(x2)‖², the course's definition (τ = 0.36). "
+                                         "Switching converts every distance and τ together; decisions do not change."))
+        top.addWidget(self.distance_combo)
         top.addWidget(QLabel(_("Threshold τ:")))
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.05, 2.0)
@@ -98,9 +106,11 @@ class FacesPanel(Panel):
         self.calibrate = FaceCalibrateTab(ctx, self.model)
         self.map = FaceMapTab(ctx, self.model)
         self.triplet = FaceTripletTab(ctx, self.model)
+        self.oneshot = FaceOneShotTab(ctx, self.model)
         for widget, name in (
             (self.enroll, N_("Enroll")), (self.recognize, N_("Recognize")), (self.verify, N_("Verify 1:1")),
-            (self.calibrate, N_("Calibrate")), (self.map, N_("Embedding map")), (self.triplet, N_("Triplet view")),
+            (self.calibrate, N_("Calibrate")), (self.map, N_("Embedding map")), (self.oneshot, N_("One-shot")),
+            (self.triplet, N_("Triplet view")),
         ):
             self.tabs.addTab(widget, _(name))
 
@@ -116,13 +126,15 @@ class FacesPanel(Panel):
         self.export_button.clicked.connect(lambda: self.export_database())
         self.import_button.clicked.connect(lambda: self.import_database())
         self.detector_combo.currentIndexChanged.connect(lambda _: self.model.set_detector(self.detector_combo.currentData()))
-        self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(v, persist=True))
+        self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(self.model.from_shown(v), persist=True))
+        self.distance_combo.currentIndexChanged.connect(lambda _index: self.model.set_squared(self.distance_combo.currentData()))
+        self.model.distanceKindChanged.connect(self._show_distance_kind)
         self.model.thresholdChanged.connect(self._show_threshold)
         self.model.detectorChanged.connect(self._show_detector)
         self.model.errorChanged.connect(self._show_error)
         self.model.dbChanged.connect(self._show_db)
         self._show_detector(self.model.detector)
-        self._show_threshold(self.model.threshold)
+        self._show_distance_kind(self.model.squared)
         self._poll = QTimer(self)  # picks up people enrolled by the CLI or another window
         self._poll.setInterval(2000)
         self._poll.timeout.connect(self.model.poll)
@@ -248,8 +260,17 @@ class FacesPanel(Panel):
         self.error_label.setVisible(bool(text))
 
     def _show_threshold(self, value: float) -> None:
+        """τ (Euclidean, as stored) in the spin box on the shown scale."""
         with QSignalBlocker(self.threshold_spin):
-            self.threshold_spin.setValue(value)
+            self.threshold_spin.setValue(self.model.shown_threshold(value))
+
+    def _show_distance_kind(self, squared: bool) -> None:
+        with QSignalBlocker(self.distance_combo):
+            self.distance_combo.setCurrentIndex(1 if squared else 0)
+        with QSignalBlocker(self.threshold_spin):
+            # the same τ range (0.05 to 2 in Euclidean units) on either scale
+            self.threshold_spin.setRange(self.model.shown_threshold(0.05), self.model.shown_threshold(2.0))
+        self._show_threshold(self.model.threshold)
 
     def _show_detector(self, name: str) -> None:
         with QSignalBlocker(self.detector_combo):
@@ -309,9 +330,11 @@ class FacesPanel(Panel):
         self.verify.retranslate()
         if self.recognize.last is not None:
             self.recognize.show_result(self.recognize.last)
-        if self.calibrate.calibration is not None:
-            self.calibrate._update()
-            self.calibrate._draw()
+        self.calibrate.retranslate()
+        self.recognize.show_caption()
+        self.recognize._show_counts()
+        self.map.show_hover_text()
+        self.oneshot.show_texts()
         if self.triplet.terms is not None:
             self.triplet.update_terms()
         if self.map.isVisible():

@@ -41,6 +41,7 @@ class FaceMapTab(QWidget):
         self.labels: list[str] = []
         self.sample_ids = np.zeros(0, np.int64)
         self.hovered: int | None = None
+        self._emb = np.zeros((0, 128), np.float32)
 
         bar = QHBoxLayout()
         self.refresh_button = QPushButton(_("Refresh"))
@@ -76,6 +77,7 @@ class FaceMapTab(QWidget):
         self.scatter.sigHovered.connect(self._hovered)
         self._stale = False
         model.dbChanged.connect(self._db_changed)
+        model.distanceKindChanged.connect(lambda _squared: self.show_hover_text())
 
     def _db_changed(self) -> None:
         """Recompute now when shown; otherwise when the tab is next shown."""
@@ -92,7 +94,8 @@ class FaceMapTab(QWidget):
     def refresh(self) -> None:
         self._stale = False
         emb, labels, ids = self.model.labelled_samples()
-        self.labels, self.sample_ids = labels, ids
+        self.labels, self.sample_ids, self._emb = labels, ids, emb
+        self.hovered = None
         self.points, ratio = pca_2d(emb)
         self.scatter.clear()
         self.legend.clear()
@@ -124,4 +127,34 @@ class FaceMapTab(QWidget):
         self.hovered = index
         chip = self.model.db.chip(int(self.sample_ids[index]))
         self.thumb.setPixmap(rgb_to_pixmap(chip).scaled(160, 160, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        self.thumb_name.setText(_("{name}\nsample #{id}").format(name=self.labels[index], id=int(self.sample_ids[index])))
+        self.show_hover_text()
+
+    def nearest(self, index: int) -> tuple[float | None, str, float | None]:
+        """Euclidean distances (in 128-D, not on the map) from sample ``index`` to the nearest other sample of
+        the same person and to the nearest sample of someone else: (same, other person's name, other)."""
+        emb, labels = self._emb, self.labels
+        if not 0 <= index < len(labels):
+            return None, "", None
+        d = np.linalg.norm(emb.astype(np.float64) - emb[index].astype(np.float64), axis=1)
+        lab = np.asarray(labels, dtype=object)
+        same = (lab == lab[index]) & (np.arange(len(lab)) != index)
+        other = lab != lab[index]
+        d_same = float(d[same].min()) if same.any() else None
+        if not other.any():
+            return d_same, "", None
+        j = int(np.flatnonzero(other)[np.argmin(d[other])])
+        return d_same, str(lab[j]), float(d[j])
+
+    def show_hover_text(self) -> None:
+        """The hovered sample's name and its nearest distances, on the shown scale (d as the switch says)."""
+        index = self.hovered
+        if index is None or not 0 <= index < len(self.labels):
+            return
+        lines = [_("{name}\nsample #{id}").format(name=self.labels[index], id=int(self.sample_ids[index]))]
+        d_same, other, d_other = self.nearest(index)
+        lines.append("d = " + self.model.formula())
+        if d_same is not None:
+            lines.append(_("same person: d = {d:.3f}").format(d=self.model.shown(d_same)))
+        if d_other is not None:
+            lines.append(_("nearest other ({name}): d = {d:.3f}").format(name=other, d=self.model.shown(d_other)))
+        self.thumb_name.setText("\n".join(lines))
