@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -38,6 +38,13 @@ __all__ = ["FacesPanel"]
 _DETECTORS = (("mmod", N_("dlib CNN (MMOD)")), ("haar", N_("OpenCV Haar (fast)")))
 
 
+class _Shrinkable(QWidget):
+    """A row of controls that never sets the panel's minimum width (the panel moves it to its own row first)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, super().minimumSizeHint().height())
+
+
 class FacesPanel(Panel):
     panel_id = "faces"
     title = N_("Faces")
@@ -63,26 +70,31 @@ class FacesPanel(Panel):
         self.import_button.setToolTip(_("Merge an exported database into this one, by person name"))
         for b in (self.open_button, self.new_button, self.export_button, self.import_button):
             top.addWidget(b)
-        top.addSpacing(12)
-        top.addWidget(QLabel(_("Detector:")))
+        # detector, distance and τ: beside the database when there is room, else on a row of their own
+        self.settings_bar = _Shrinkable()
+        sb = QHBoxLayout(self.settings_bar)
+        sb.setContentsMargins(12, 0, 0, 0)
+        sb.addWidget(QLabel(_("Detector:")))
         self.detector_combo = QComboBox()
         for key, text in _DETECTORS:
             self.detector_combo.addItem(_(text), key)
-        top.addWidget(self.detector_combo)
-        top.addWidget(QLabel(_("Distance d:")))
+        sb.addWidget(self.detector_combo)
         self.distance_combo = QComboBox()
-        self.distance_combo.addItem("‖·‖", False)
-        self.distance_combo.addItem("‖·‖²", True)
+        self.distance_combo.addItem("d = ‖·‖", False)
+        self.distance_combo.addItem("d = ‖·‖²", True)
+        self.distance_combo.setMinimumWidth(self.distance_combo.fontMetrics().horizontalAdvance("d = ‖·‖²") + 40)
         self.distance_combo.setToolTip(_("d = ‖f(x1) − f(x2)‖ (dlib's scale, τ = 0.6) or d = ‖f(x1) − f(x2)‖², the course's definition (τ = 0.36). "
                                          "Switching converts every distance and τ together; decisions do not change."))
-        top.addWidget(self.distance_combo)
-        top.addWidget(QLabel(_("Threshold τ:")))
+        sb.addWidget(self.distance_combo)
+        sb.addWidget(QLabel(_("Threshold τ:")))
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.05, 2.0)
         self.threshold_spin.setSingleStep(0.01)
         self.threshold_spin.setDecimals(3)
         self.threshold_spin.setToolTip(_("Faces farther than τ from every enrolled sample are 'Unknown' (dlib's default 0.6; calibrate it in the Calibrate tab)"))
-        top.addWidget(self.threshold_spin)
+        sb.addWidget(self.threshold_spin)
+        top.addWidget(self.settings_bar)
+        self._top, self._second = top, QHBoxLayout()
 
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -116,6 +128,7 @@ class FacesPanel(Panel):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(self._second)
         layout.addWidget(self.error_label)
         layout.addWidget(self.reembed_bar)
         layout.addWidget(self.tabs, 1)
@@ -275,6 +288,28 @@ class FacesPanel(Panel):
     def _show_detector(self, name: str) -> None:
         with QSignalBlocker(self.detector_combo):
             self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(name)))
+
+    def _place_settings(self) -> None:
+        """Detector, distance and τ share the database's row when it leaves the path ~120 px, else get their own."""
+        row1 = [self._top.itemAt(i).widget() for i in range(self._top.count())]
+        needed = sum(w.sizeHint().width() for w in row1 if w is not None and w not in (self.db_label, self.settings_bar))
+        needed += self.settings_bar.sizeHint().width() + self._top.spacing() * (len(row1) + 1) + 120 + self.layout().contentsMargins().left() * 2
+        one_row = self.width() >= needed
+        if one_row == (self._top.indexOf(self.settings_bar) >= 0):
+            return
+        (self._second if one_row else self._top).removeWidget(self.settings_bar)
+        if one_row:
+            self._top.addWidget(self.settings_bar)
+        else:
+            self._second.addWidget(self.settings_bar)
+            self._second.addStretch(1)
+            return
+        while self._second.count():  # the stretch left behind
+            self._second.takeAt(0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_settings()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.calibration import Calibration, calibrate
+from engine.face.match import DEFAULT_THRESHOLD
 
 from .face_plot import face_plot, plot_colours, style_legend
 from ..i18n import set_text
@@ -150,7 +151,7 @@ class FaceCalibrateTab(QWidget):
                 people=cal.people, samples=cal.samples, same=cal.pairs.same.size, different=cal.pairs.different.size,
                 eer=cal.eer * 100, eer_at=self.model.shown(cal.eer_threshold), formula=self.model.formula(), far=far * 100,
                 tau=self.model.shown_threshold(self.suggested), got_far=got_far * 100, got_frr=got_frr * 100, current=self.model.shown_threshold(), cur_far=cur_far * 100, cur_frr=cur_frr * 100)
-            + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far)) else "")
+            + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far, self.model.shown_threshold(DEFAULT_THRESHOLD))) else "")
         )
         self.apply_button.setEnabled(True)
         self._draw()

@@ -63,6 +63,7 @@ class FaceMapTab(QWidget):
         self.thumb_name = QLabel("")
         self.thumb_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb_name.setWordWrap(True)
+        self.thumb_name.setFixedWidth(170)  # long names wrap instead of widening the column
         side.addWidget(self.thumb)
         side.addWidget(self.thumb_name)
         side.addStretch(1)

@@ -162,7 +162,7 @@ class SoftmaxDiagram(QWidget):
         step = min(fm.height() + 6, (H - 16) / max(rows, 1))
         r = max(3.0, min(7.0, step / 2 - 1))
         top = (H - step * rows) / 2 + step / 2
-        in_x, out_x = 30, W * 0.45
+        in_x, out_x = 24, max(90.0, W * 0.32)
         # the 128-D input: a column of a few dots standing for 128
         painter.setPen(text)
         painter.drawText(QRectF(0, 2, out_x, fm.height()), Qt.AlignmentFlag.AlignLeft, _("f(x): 128"))
@@ -185,7 +185,7 @@ class SoftmaxDiagram(QWidget):
             new = i == rows - 1
             if new:
                 painter.setPen(QPen(_NEW_COLOUR, 2, Qt.PenStyle.DashLine))
-                label = _("+1: a new person → retrain")
+                label = _("+1 (a new person)")
             elif more and i == len(shown):
                 painter.setPen(QPen(text, 1))
                 label = _("… {n} more").format(n=more)
