@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -56,6 +59,7 @@ class FaceRecognizeTab(QWidget):
         self.results.setMaximumWidth(320)
         self.results.setMinimumWidth(240)
         self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrap long "next:" lines, never cut them
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         self.caption.setMaximumWidth(320)
@@ -157,9 +161,17 @@ class FaceRecognizeTab(QWidget):
                 text = _("{rank}. {name}\n    nobody is enrolled yet").format(rank=i + 1, name=shown_name)
             if top:
                 text += "\n    " + _("next: {people}").format(people=top)
-            self.results.addItem(text)
+            self.results.addItem(self._item(text))
         if result.fps:
             self.fps_label.setText(f"{result.fps:.1f} FPS")
+
+    def _item(self, text: str) -> QListWidgetItem:
+        """A list row tall enough for its wrapped lines (Chinese glyphs come from a taller fallback font)."""
+        item = QListWidgetItem(text)
+        width = max(self.results.viewport().width() - 12, 120)
+        rect = QFontMetrics(self.results.font()).boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
+        item.setSizeHint(QSize(width, int(rect.height() * 1.25) + 8))
+        return item
 
     # -- camera --
 
