@@ -367,7 +367,7 @@ class FacesPanel(Panel):
             self.recognize.show_result(self.recognize.last)
         self.calibrate.retranslate()
         self.recognize.show_caption()
-        self.recognize._show_counts()
+        self.recognize.show_counts()
         self.map.show_hover_text()
         self.oneshot.show_texts()
         if self.triplet.terms is not None:

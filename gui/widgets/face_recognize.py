@@ -94,7 +94,7 @@ class FaceRecognizeTab(QWidget):
         self.show_caption()
         if self.last is not None:
             self.show_result(self.last)
-        self._show_counts()
+        self.show_counts()
 
     def recognize_photo(self, path: str | Path | None = None, image: np.ndarray | None = None, label: str = "") -> bool:
         """Identify every face in a photo file (asks for one when neither ``path`` nor ``image`` is given)."""
@@ -133,9 +133,9 @@ class FaceRecognizeTab(QWidget):
         if n == 0:
             self.message.setText(_("No face found in this photo."))
         else:
-            self._show_counts()
+            self.show_counts()
 
-    def _show_counts(self) -> None:
+    def show_counts(self) -> None:
         """The last photo's summary, with τ on the shown distance scale."""
         if not self._counts or not self._counts[0] or self._camera_job is not None:
             return
