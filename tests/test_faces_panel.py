@@ -508,3 +508,14 @@ def test_one_shot_tab_follows_the_enrolled_people(qtbot, panel, tmp_path):
     assert "Only P0 is enrolled" in o.hint.text()
 
     o.grab()  # the diagrams paint without error
+
+
+def test_map_legend_goes_to_the_corner_without_points(qtbot, panel):
+    from gui.widgets.face_map import legend_corner
+
+    # clusters at top left, bottom left and right middle (y up): the top-right corner is free
+    pts = np.array([[-0.43, 0.37], [-0.35, -0.18], [-0.37, -0.22], [0.40, 0.02], [0.37, 0.02], [0.39, -0.01]])
+    assert legend_corner(pts) == (1, 0)
+    assert legend_corner(pts * [-1, 1]) == (0, 0)
+    assert legend_corner(pts * [1, -1]) == (1, 1)
+    assert legend_corner(np.zeros((0, 2))) == (0, 0)

@@ -14,7 +14,7 @@ from ..qimage import rgb_to_pixmap
 from ..i18n import set_text
 from .face_plot import face_plot, style_legend
 
-__all__ = ["LEGEND_PEOPLE", "FaceMapTab", "person_colour"]
+__all__ = ["LEGEND_PEOPLE", "FaceMapTab", "person_colour", "legend_corner"]
 
 #: At most this many people are named in the legend (pyqtgraph's legend lays out in quadratic time).
 LEGEND_PEOPLE = 15
@@ -28,6 +28,23 @@ def person_colour(index: int, count: int) -> tuple[int, int, int]:
     else:
         c = pg.QtGui.QColor.fromHsvF((index * 0.6180339887) % 1.0, 200 / 255, (220 if index % 2 == 0 else 170) / 255)
     return c.red(), c.green(), c.blue()
+
+
+def legend_corner(points: np.ndarray) -> tuple[int, int]:
+    """The corner of the plot farthest from every point, for the legend: (x, y) in the legend's anchor
+    coordinates, (0, 0) top left to (1, 1) bottom right. ``points`` (N, 2) in data units (y up)."""
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    if len(pts) == 0:
+        return 0, 0
+    lo, span = pts.min(axis=0), np.ptp(pts, axis=0)
+    unit = (pts - lo) / np.where(span > 0, span, 1.0)
+    best, corner = -1.0, (0, 0)
+    for cx, cy in ((0, 0), (1, 0), (0, 1), (1, 1)):  # top left first: the usual place when all are free
+        target = np.array([cx, 1 - cy], np.float64)  # screen y grows downwards, data y upwards
+        gap = float(np.min(np.linalg.norm(unit - target, axis=1)))
+        if gap > best + 1e-9:
+            best, corner = gap, (cx, cy)
+    return corner
 
 
 class FaceMapTab(QWidget):
@@ -110,6 +127,8 @@ class FaceMapTab(QWidget):
             self.legend.addItem(pg.ScatterPlotItem(brush=brushes[k], pen=pen, size=10), str(name))
         if len(names) > LEGEND_PEOPLE:
             self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None, size=0), _("… {n} more (hover a point)").format(n=len(names) - LEGEND_PEOPLE))
+        cx, cy = legend_corner(self.points)  # never over the points
+        self.legend.anchor((cx, cy), (cx, cy), offset=(-10 if cx else 10, -10 if cy else 10))
         if len(labels) >= 2:
             set_text(self.info, N_("{samples} samples of {people} people; the two axes explain {share:.0f} % of the variance."),
                      samples=len(labels), people=len(names), share=ratio.sum() * 100)
