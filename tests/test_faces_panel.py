@@ -383,3 +383,139 @@ def test_recognize_with_nobody_enrolled_says_so(qtbot, panel, photos):
     assert rec.last.identities[0].name == "Unknown"
     text = rec.results.item(0).text()
     assert "nobody is enrolled" in text and "inf" not in text
+
+
+def _numbers_after(text: str, marker: str) -> list[float]:
+    """The numbers that follow ``marker`` ("= 0.123", "τ = 0.36") in a label's text."""
+    import re
+
+    return [float(m) for m in re.findall(re.escape(marker) + r"\s*(?:<b>)?([0-9]+\.[0-9]+)", text)]
+
+
+def test_distance_switch_converts_tau_and_every_distance(qtbot, panel, photos):
+    assert panel.distance_combo.currentIndex() == 0 and not panel.model.squared
+    assert panel.threshold_spin.value() == pytest.approx(0.6)
+    v = panel.verify
+    v.set_image(0, photos["astro"])
+    v.set_image(1, photos["astro_flip"])
+    v.compare()
+    _wait_idle(qtbot, panel)
+    d = v.result.distance
+    assert "d = ‖f(x1) − f(x2)‖ = " in v.verdict.text()
+    assert _numbers_after(v.verdict.text(), "‖ =") == [pytest.approx(d, abs=1e-3)]
+
+    panel.distance_combo.setCurrentIndex(1)  # the course's d = ‖f(x1) − f(x2)‖²
+    assert panel.model.squared and panel.ctx.settings.value("faces/distance") == "squared"
+    assert panel.threshold_spin.value() == pytest.approx(0.36)
+    assert panel.model.threshold == pytest.approx(0.6)  # stored τ stays Euclidean
+    text = v.verdict.text()
+    assert "d = ‖f(x1) − f(x2)‖² = " in text
+    assert _numbers_after(text, "‖² =") == [pytest.approx(d * d, abs=1e-3)]
+    assert _numbers_after(text, "τ =") == [pytest.approx(0.36, abs=1e-3)]
+
+    # τ typed on the squared scale is stored as its square root; the decision is the same either way
+    panel.threshold_spin.setValue(0.25)
+    assert panel.model.threshold == pytest.approx(0.5)
+
+    # Recognize shows squared distances in the list, the overlay and the tooltip
+    panel.enroll.name_edit.setText("Eileen")
+    panel.enroll.add_photos([photos["astro"]])
+    _wait_idle(qtbot, panel)
+    rec = panel.recognize
+    rec.recognize_photo(photos["astro_flip"])
+    _wait_idle(qtbot, panel)
+    r = rec.last.identities[0]
+    assert _numbers_after(rec.results.item(0).text(), "d =") == [pytest.approx(r.distance**2, abs=1e-3)]
+    assert "‖²" in rec.caption.text() and "τ = 0.250" in rec.message.text()
+    assert rec.view.squared and f"d = {r.distance ** 2:.3f}" in rec.view.tooltip_for(0)
+
+    panel.distance_combo.setCurrentIndex(0)
+    assert not panel.model.squared and panel.threshold_spin.value() == pytest.approx(0.5)
+    assert _numbers_after(v.verdict.text(), "‖ =") == [pytest.approx(d, abs=1e-3)]
+    assert _numbers_after(rec.results.item(0).text(), "d =") == [pytest.approx(r.distance, abs=1e-3)]
+    assert "τ = 0.500" in rec.message.text() and not rec.view.squared
+
+    # the choice is a setting: a new panel starts with it
+    panel.distance_combo.setCurrentIndex(1)
+    again = FacesPanel(panel.ctx)
+    qtbot.addWidget(again)
+    assert again.model.squared and again.distance_combo.currentIndex() == 1
+
+
+def test_distance_switch_in_calibrate_and_map(qtbot, panel, tmp_path):
+    path = tmp_path / "synthetic.db"
+    _fill_synthetic(path)
+    assert panel.open_database(path)
+    cal = panel.calibrate
+    cal.compute()
+    _wait_idle(qtbot, panel)
+    m = panel.map
+    m.refresh()
+    m.show_sample(7)
+    own = _numbers_after(m.thumb_name.text(), "d =")
+    assert len(own) == 2 and "Euclidean" not in cal.hist_plot.getPlotItem().getAxis("bottom").labelText
+
+    def hist_right_edge() -> float:
+        return max(float(np.max(item.xData)) for item in cal.hist_plot.getPlotItem().listDataItems())
+
+    edge = hist_right_edge()
+    suggested = cal.suggested
+    panel.distance_combo.setCurrentIndex(1)
+    assert cal.suggested == pytest.approx(suggested)  # kept in the engine's units
+    assert _numbers_after(cal.summary.text(), "suggested τ =") == [pytest.approx(suggested**2, abs=1e-3)]
+    assert "‖f(x1) − f(x2)‖²" in cal.hist_plot.getPlotItem().getAxis("bottom").labelText
+    assert hist_right_edge() == pytest.approx(max(edge / 1.05, 0.6) ** 2 * 1.05, rel=1e-6)
+    lines = [i for i in cal.hist_plot.getPlotItem().items if type(i).__name__ == "InfiniteLine"]
+    assert sorted(ln.value() for ln in lines) == pytest.approx(sorted([0.36, suggested**2]))
+    assert _numbers_after(m.thumb_name.text(), "d =") == [pytest.approx(x * x, abs=2e-3) for x in own]
+    cal.apply()  # applies the Euclidean τ
+    assert panel.model.threshold == pytest.approx(suggested)
+    assert panel.threshold_spin.value() == pytest.approx(suggested**2, abs=1e-3)
+
+
+def test_one_shot_tab_follows_the_enrolled_people(qtbot, panel, tmp_path):
+    o = panel.oneshot
+    assert "Nobody is enrolled" in o.hint.text() and o.distance is None and o.verdict.text() == ""
+    path = tmp_path / "synthetic.db"
+    _fill_synthetic(path, people=3, per=2)
+    assert panel.open_database(path)
+    panel.tabs.setCurrentWidget(o)
+    assert o.combos[0].count() == 6
+    # K = 3 people: a 128→3 softmax has 128·3 + 3 weights; a fourth person makes it 128·4 + 4
+    assert "387" in o.softmax_label.text() and "516" in o.softmax_label.text()
+    assert o.softmax_diagram.names == ["P0", "P1", "P2"]
+
+    o.select(0, 2)  # P0 against P1
+    emb, labels, _ids = panel.model.labelled_samples()
+    d = float(np.linalg.norm(emb[0].astype(np.float64) - emb[2]))
+    assert o.distance == pytest.approx(d) and labels[0] != labels[2]
+    assert [len(c) for c in o.diagram.codes] == [128, 128]
+    assert np.allclose(o.diagram.codes[1], emb[2])
+    assert _numbers_after(o.verdict.text(), "‖ =") == [pytest.approx(d, abs=1e-3)]
+    panel.distance_combo.setCurrentIndex(1)
+    assert _numbers_after(o.verdict.text(), "‖² =") == [pytest.approx(d * d, abs=1e-3)]
+    assert ("≤" in o.verdict.text()) == (d <= panel.model.threshold)
+    o.pick(same=True)
+    assert labels[o.combos[1].currentIndex()] == labels[o.combos[0].currentIndex()] and "the same person" in o.verdict.text()
+    o.pick(same=False)
+    assert labels[o.combos[1].currentIndex()] != labels[o.combos[0].currentIndex()]
+
+    # someone leaves: K = 2, the counts follow at once
+    panel.model.remove_person("P2")
+    assert o.combos[0].count() == 4 and "258" in o.softmax_label.text() and "387" in o.softmax_label.text()
+    assert "4 samples" in o.similarity_label.text()
+    panel.model.remove_person("P1")
+    assert "Only P0 is enrolled" in o.hint.text()
+
+    o.grab()  # the diagrams paint without error
+
+
+def test_map_legend_goes_to_the_corner_without_points(qtbot, panel):
+    from gui.widgets.face_map import legend_corner
+
+    # clusters at top left, bottom left and right middle (y up): the top-right corner is free
+    pts = np.array([[-0.43, 0.37], [-0.35, -0.18], [-0.37, -0.22], [0.40, 0.02], [0.37, 0.02], [0.39, -0.01]])
+    assert legend_corner(pts) == (1, 0)
+    assert legend_corner(pts * [-1, 1]) == (0, 0)
+    assert legend_corner(pts * [1, -1]) == (1, 1)
+    assert legend_corner(np.zeros((0, 2))) == (0, 0)

@@ -71,22 +71,22 @@ class Calibration:
     def threshold_for_far(self, far: float) -> float:
         return threshold_for_far(self.pairs, far)
 
-    def far_warning(self, far: float) -> str | None:
+    def far_warning(self, far: float, default: float = 0.6) -> str | None:
         """A caution when there are too few different-person pairs to measure ``far``, else None.
 
         With n pairs the smallest non-zero false-accept rate that can be observed is 1/n;
         below that the suggested threshold only separates the pairs seen so far and is
-        usually far too lenient.
+        usually far too lenient. ``default`` is dlib's τ as the reader sees it (0.36 when distances are shown squared).
         """
         n = int(self.pairs.different.size)
         if far <= 0.0 or n * far >= 1.0:
             return None
         needed = int(np.ceil(1.0 / far - 1e-9))
-        return (
-            _("Only {n} different-person pair(s): a false-accept rate of {far:g} % cannot be measured "
-              "(that needs at least {needed} pairs), so this τ is only an upper bound from the pairs seen. "
-              "Enroll more people, or keep τ at or below the default 0.6.").format(n=n, far=far * 100, needed=needed)
-        )
+        return _(
+            "Only {n} different-person pair(s): a false-accept rate of {far:g} % cannot be measured "
+            "(that needs at least {needed} pairs), so this τ is only an upper bound from the pairs seen. "
+            "Enroll more people, or keep τ at or below the default {default:g}."
+        ).format(n=n, far=far * 100, needed=needed, default=default)
 
     def rates_at(self, threshold: float) -> tuple[float, float]:
         """(FAR, FRR) at ``threshold``."""

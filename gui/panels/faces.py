@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,6 +26,7 @@ from ..i18n import set_text
 from ..widgets.face_calibrate import FaceCalibrateTab
 from ..widgets.face_enroll import FaceEnrollTab
 from ..widgets.face_map import FaceMapTab
+from ..widgets.face_oneshot import FaceOneShotTab
 from ..widgets.face_plot import restyle_plots
 from ..widgets.face_recognize import FaceRecognizeTab
 from ..widgets.face_triplet import FaceTripletTab
@@ -35,6 +36,13 @@ from .faces_model import FacesModel
 __all__ = ["FacesPanel"]
 
 _DETECTORS = (("mmod", N_("dlib CNN (MMOD)")), ("haar", N_("OpenCV Haar (fast)")))
+
+
+class _Shrinkable(QWidget):
+    """A row of controls that never sets the panel's minimum width (the panel moves it to its own row first)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, super().minimumSizeHint().height())
 
 
 class FacesPanel(Panel):
@@ -62,21 +70,31 @@ class FacesPanel(Panel):
         self.import_button.setToolTip(_("Merge an exported database into this one, by person name"))
         for b in (self.open_button, self.new_button, self.export_button, self.import_button):
             top.addWidget(b)
-        # detector and threshold on a second row: one row of everything leaves no room for the path on a small screen
-        second = QHBoxLayout()
-        second.addWidget(QLabel(_("Detector:")))
+        # detector, distance and τ: beside the database when there is room, else on a row of their own
+        self.settings_bar = _Shrinkable()
+        sb = QHBoxLayout(self.settings_bar)
+        sb.setContentsMargins(12, 0, 0, 0)
+        sb.addWidget(QLabel(_("Detector:")))
         self.detector_combo = QComboBox()
         for key, text in _DETECTORS:
             self.detector_combo.addItem(_(text), key)
-        second.addWidget(self.detector_combo)
-        second.addWidget(QLabel(_("Threshold τ:")))
+        sb.addWidget(self.detector_combo)
+        self.distance_combo = QComboBox()
+        self.distance_combo.addItem("d = ‖·‖", False)
+        self.distance_combo.addItem("d = ‖·‖²", True)
+        self.distance_combo.setMinimumWidth(self.distance_combo.fontMetrics().horizontalAdvance("d = ‖·‖²") + 40)
+        self.distance_combo.setToolTip(_("d = ‖f(x1) − f(x2)‖ (dlib's scale, τ = 0.6) or d = ‖f(x1) − f(x2)‖², the course's definition (τ = 0.36). "
+                                         "Switching converts every distance and τ together; decisions do not change."))
+        sb.addWidget(self.distance_combo)
+        sb.addWidget(QLabel(_("Threshold τ:")))
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.05, 2.0)
         self.threshold_spin.setSingleStep(0.01)
         self.threshold_spin.setDecimals(3)
         self.threshold_spin.setToolTip(_("Faces farther than τ from every enrolled sample are 'Unknown' (dlib's default 0.6; calibrate it in the Calibrate tab)"))
-        second.addWidget(self.threshold_spin)
-        second.addStretch(1)
+        sb.addWidget(self.threshold_spin)
+        top.addWidget(self.settings_bar)
+        self._top, self._second = top, QHBoxLayout()
 
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -100,15 +118,17 @@ class FacesPanel(Panel):
         self.calibrate = FaceCalibrateTab(ctx, self.model)
         self.map = FaceMapTab(ctx, self.model)
         self.triplet = FaceTripletTab(ctx, self.model)
+        self.oneshot = FaceOneShotTab(ctx, self.model)
         for widget, name in (
             (self.enroll, N_("Enroll")), (self.recognize, N_("Recognize")), (self.verify, N_("Verify 1:1")),
-            (self.calibrate, N_("Calibrate")), (self.map, N_("Embedding map")), (self.triplet, N_("Triplet view")),
+            (self.calibrate, N_("Calibrate")), (self.map, N_("Embedding map")), (self.oneshot, N_("One-shot")),
+            (self.triplet, N_("Triplet view")),
         ):
             self.tabs.addTab(widget, _(name))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(second)
+        layout.addLayout(self._second)
         layout.addWidget(self.error_label)
         layout.addWidget(self.reembed_bar)
         layout.addWidget(self.tabs, 1)
@@ -119,13 +139,15 @@ class FacesPanel(Panel):
         self.export_button.clicked.connect(lambda: self.export_database())
         self.import_button.clicked.connect(lambda: self.import_database())
         self.detector_combo.currentIndexChanged.connect(lambda _: self.model.set_detector(self.detector_combo.currentData()))
-        self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(v, persist=True))
+        self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(self.model.from_shown(v), persist=True))
+        self.distance_combo.currentIndexChanged.connect(lambda _index: self.model.set_squared(self.distance_combo.currentData()))
+        self.model.distanceKindChanged.connect(self._show_distance_kind)
         self.model.thresholdChanged.connect(self._show_threshold)
         self.model.detectorChanged.connect(self._show_detector)
         self.model.errorChanged.connect(self._show_error)
         self.model.dbChanged.connect(self._show_db)
         self._show_detector(self.model.detector)
-        self._show_threshold(self.model.threshold)
+        self._show_distance_kind(self.model.squared)
         self._poll = QTimer(self)  # picks up people enrolled by the CLI or another window
         self._poll.setInterval(2000)
         self._poll.timeout.connect(self.model.poll)
@@ -251,12 +273,43 @@ class FacesPanel(Panel):
         self.error_label.setVisible(bool(text))
 
     def _show_threshold(self, value: float) -> None:
+        """τ (Euclidean, as stored) in the spin box on the shown scale."""
         with QSignalBlocker(self.threshold_spin):
-            self.threshold_spin.setValue(value)
+            self.threshold_spin.setValue(self.model.shown_threshold(value))
+
+    def _show_distance_kind(self, squared: bool) -> None:
+        with QSignalBlocker(self.distance_combo):
+            self.distance_combo.setCurrentIndex(1 if squared else 0)
+        with QSignalBlocker(self.threshold_spin):
+            # the same τ range (0.05 to 2 in Euclidean units) on either scale
+            self.threshold_spin.setRange(self.model.shown_threshold(0.05), self.model.shown_threshold(2.0))
+        self._show_threshold(self.model.threshold)
 
     def _show_detector(self, name: str) -> None:
         with QSignalBlocker(self.detector_combo):
             self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(name)))
+
+    def _place_settings(self) -> None:
+        """Detector, distance and τ share the database's row when it leaves the path ~120 px, else get their own."""
+        row1 = [self._top.itemAt(i).widget() for i in range(self._top.count())]
+        needed = sum(w.sizeHint().width() for w in row1 if w is not None and w not in (self.db_label, self.settings_bar))
+        needed += self.settings_bar.sizeHint().width() + self._top.spacing() * (len(row1) + 1) + 120 + self.layout().contentsMargins().left() * 2
+        one_row = self.width() >= needed
+        if one_row == (self._top.indexOf(self.settings_bar) >= 0):
+            return
+        (self._second if one_row else self._top).removeWidget(self.settings_bar)
+        if one_row:
+            self._top.addWidget(self.settings_bar)
+        else:
+            self._second.addWidget(self.settings_bar)
+            self._second.addStretch(1)
+            return
+        while self._second.count():  # the stretch left behind
+            self._second.takeAt(0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_settings()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
@@ -312,9 +365,11 @@ class FacesPanel(Panel):
         self.verify.retranslate()
         if self.recognize.last is not None:
             self.recognize.show_result(self.recognize.last)
-        if self.calibrate.calibration is not None:
-            self.calibrate._update()
-            self.calibrate._draw()
+        self.calibrate.retranslate()
+        self.recognize.show_caption()
+        self.recognize.show_counts()
+        self.map.show_hover_text()
+        self.oneshot.show_texts()
         if self.triplet.terms is not None:
             self.triplet.update_terms()
         if self.map.isVisible():

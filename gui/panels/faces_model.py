@@ -7,7 +7,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from engine.face.db import FaceDatabase, FaceDatabaseError, Person, default_db_path
-from engine.face.match import DEFAULT_THRESHOLD, GalleryCache
+from engine.face.match import (
+    DEFAULT_THRESHOLD,
+    GalleryCache,
+    distance_formula,
+    from_display_distance,
+    threshold_in,
+    to_display_distance,
+)
 from engine.face.pipeline import DETECTORS, FacePipeline
 from engine.i18n import _
 
@@ -19,13 +26,18 @@ class FacesModel(QObject):
 
     ``dbChanged`` fires when another database is opened or its people change;
     ``thresholdChanged(float)`` and ``detectorChanged(str)`` when those settings change;
-    ``errorChanged(str)`` when opening the database failed ("" once it works).
+    ``errorChanged(str)`` when opening the database failed ("" once it works);
+    ``distanceKindChanged(bool)`` when distances switch between ‖·‖ and ‖·‖² (True: squared).
+
+    τ and every computed distance stay Euclidean (the engine's units); views show them through
+    :meth:`shown` and :meth:`shown_threshold`, so one switch changes every number together.
     """
 
     dbChanged = Signal()
     thresholdChanged = Signal(float)
     detectorChanged = Signal(str)
     errorChanged = Signal(str)
+    distanceKindChanged = Signal(bool)
 
     def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -36,6 +48,7 @@ class FacesModel(QObject):
         self.threshold = DEFAULT_THRESHOLD
         detector = str(self._setting("faces/detector", "mmod"))
         self.detector = detector if detector in DETECTORS else "mmod"
+        self.squared = str(self._setting("faces/distance", "euclidean")) == "squared"
         self._pipelines: dict[str, FacePipeline] = {}
         self._cache: GalleryCache | None = None
         self.people: list[Person] = []
@@ -145,6 +158,31 @@ class FacesModel(QObject):
             if self._settings is not None:
                 self._settings.setValue("faces/detector", name)
             self.detectorChanged.emit(name)
+
+    def set_squared(self, squared: bool) -> None:
+        """Show distances and τ as ‖f(x1) − f(x2)‖² (the course's d) or ‖f(x1) − f(x2)‖; stored in the settings."""
+        squared = bool(squared)
+        if squared != self.squared:
+            self.squared = squared
+            if self._settings is not None:
+                self._settings.setValue("faces/distance", "squared" if squared else "euclidean")
+            self.distanceKindChanged.emit(squared)
+
+    def shown(self, distance):
+        """A Euclidean distance (or array of them) on the shown scale."""
+        return to_display_distance(distance, self.squared)
+
+    def shown_threshold(self, tau: float | None = None) -> float:
+        """τ (the current one by default) on the shown scale: 0.6 or 0.36."""
+        return threshold_in(self.threshold if tau is None else tau, self.squared)
+
+    def from_shown(self, value: float) -> float:
+        """A value on the shown scale back to a Euclidean distance."""
+        return float(from_display_distance(value, self.squared))
+
+    def formula(self) -> str:
+        """The shown distance's formula, ``‖f(x1) − f(x2)‖`` or ``‖f(x1) − f(x2)‖²``."""
+        return distance_formula(self.squared)
 
     # -- engine objects --
 

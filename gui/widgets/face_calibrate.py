@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.calibration import Calibration, calibrate
+from engine.face.match import DEFAULT_THRESHOLD
 
 from .face_plot import face_plot, plot_colours, style_legend
 from ..i18n import set_text
@@ -71,7 +72,7 @@ class FaceCalibrateTab(QWidget):
         self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 6)
 
         self.hist_plot = face_plot(_("Distances between enrolled samples"))
-        self.hist_plot.setLabel("bottom", _("Euclidean distance"))
+        self.label_axes()
         self.hist_plot.setLabel("left", _("fraction of pairs"))
         style_legend(self.hist_plot.addLegend(offset=(-10, 10)))
         self.curve_plot = face_plot(_("Error trade-off"))
@@ -90,6 +91,17 @@ class FaceCalibrateTab(QWidget):
         self.far_combo.currentIndexChanged.connect(lambda _: self._update())
         self.curve_combo.currentIndexChanged.connect(lambda _: self._update())
         model.thresholdChanged.connect(lambda _: self._update())
+        model.distanceKindChanged.connect(lambda _squared: self.retranslate())
+
+    def label_axes(self) -> None:
+        """The histogram's distance axis names the shown distance."""
+        self.hist_plot.setLabel("bottom", _("distance d = {formula}").format(formula=self.model.formula()))
+
+    def retranslate(self) -> None:
+        """Re-render the composed texts (language or distance scale changed)."""
+        self.label_axes()
+        if self.calibration is not None:
+            self._update()
 
     def compute(self) -> bool:
         emb, labels, _ids = self.model.labelled_samples()
@@ -133,13 +145,13 @@ class FaceCalibrateTab(QWidget):
         cur_far, cur_frr = cal.rates_at(self.model.threshold)
         self.summary.setText(
             _("{people} people, {samples} samples ({same} same-person, {different} different-person pairs). "
-              "Equal error rate <b>{eer:.2f} %</b> at distance {eer_at:.3f}. "
+              "Equal error rate <b>{eer:.2f} %</b> at d = {formula} = {eer_at:.3f}. "
               "<br>For FAR ≤ {far:g} %: suggested τ = <b>{tau:.3f}</b> (FAR {got_far:.2f} %, FRR {got_frr:.2f} %). "
               "Current τ = {current:.3f} (FAR {cur_far:.2f} %, FRR {cur_frr:.2f} %).").format(
                 people=cal.people, samples=cal.samples, same=cal.pairs.same.size, different=cal.pairs.different.size,
-                eer=cal.eer * 100, eer_at=cal.eer_threshold, far=far * 100, tau=self.suggested, got_far=got_far * 100,
-                got_frr=got_frr * 100, current=self.model.threshold, cur_far=cur_far * 100, cur_frr=cur_frr * 100)
-            + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far)) else "")
+                eer=cal.eer * 100, eer_at=self.model.shown(cal.eer_threshold), formula=self.model.formula(), far=far * 100,
+                tau=self.model.shown_threshold(self.suggested), got_far=got_far * 100, got_frr=got_frr * 100, current=self.model.shown_threshold(), cur_far=cur_far * 100, cur_frr=cur_frr * 100)
+            + (f"<br><span style='color:#c0392b'>{html.escape(warning)}</span>" if (warning := cal.far_warning(far, self.model.shown_threshold(DEFAULT_THRESHOLD))) else "")
         )
         self.apply_button.setEnabled(True)
         self._draw()
@@ -149,16 +161,17 @@ class FaceCalibrateTab(QWidget):
         assert cal is not None
         hp = self.hist_plot
         hp.clear()
-        hi = max(float(cal.pairs.different.max()), float(cal.pairs.same.max()), self.model.threshold) * 1.05
+        same, different = self.model.shown(cal.pairs.same), self.model.shown(cal.pairs.different)
+        hi = max(float(different.max()), float(same.max()), self.model.shown_threshold()) * 1.05
         edges = np.linspace(0, hi, 41)
-        for values, colour, name in ((cal.pairs.same, _SAME, _("same person")), (cal.pairs.different, _DIFF, _("different people"))):
+        for values, colour, name in ((same, _SAME, _("same person")), (different, _DIFF, _("different people"))):
             counts, _edges = np.histogram(values, bins=edges)
             frac = counts / max(values.size, 1)
             hp.plot(edges, frac, stepMode="center", fillLevel=0, brush=(*colour, 90), pen=pg.mkPen(colour, width=2), name=name)
         text, base = plot_colours()
-        hp.addItem(pg.InfiniteLine(self.model.threshold, angle=90, pen=pg.mkPen(text, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label=_("τ now"), labelOpts={"position": 0.95, "color": text, "fill": (*base, 200)}))
+        hp.addItem(pg.InfiniteLine(self.model.shown_threshold(), angle=90, pen=pg.mkPen(text, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), label=_("τ now"), labelOpts={"position": 0.95, "color": text, "fill": (*base, 200)}))
         if self.suggested is not None:
-            hp.addItem(pg.InfiniteLine(self.suggested, angle=90, pen=pg.mkPen((40, 110, 220), width=2), label=_("suggested τ"), labelOpts={"position": 0.85, "color": (60, 130, 230), "fill": (*base, 200)}))
+            hp.addItem(pg.InfiniteLine(self.model.shown_threshold(self.suggested), angle=90, pen=pg.mkPen((40, 110, 220), width=2), label=_("suggested τ"), labelOpts={"position": 0.85, "color": (60, 130, 230), "fill": (*base, 200)}))
         cp = self.curve_plot
         cp.clear()
         roc = cal.roc

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from engine.face.match import UNKNOWN, Identification
+from engine.face.match import UNKNOWN, Identification, distance_formula, to_display_distance
 from engine.i18n import N_, _
 
 N_("Unknown")  # the name engine.face.match gives a face nobody matches; shown translated
@@ -27,7 +27,8 @@ PLAIN_COLOUR = QColor(50, 140, 230)
 class FaceOverlayView(ImageView):
     """Shows an image with its faces. ``faceClicked(index)`` when the user clicks inside a face box.
 
-    Hovering a recognised face shows its top-3 candidates as a tooltip.
+    Hovering a recognised face shows its top-3 candidates as a tooltip. Distances are drawn as
+    ‖f(x1) − f(x2)‖, or squared when ``squared`` is set (:meth:`set_squared`).
     """
 
     faceClicked = Signal(int)
@@ -39,6 +40,7 @@ class FaceOverlayView(ImageView):
         self.fps: float | None = None
         self.banner = ""
         self.highlight: int | None = None
+        self.squared = False
         self.setMouseTracking(True)
         self.clicked.connect(self._on_click)
 
@@ -58,6 +60,11 @@ class FaceOverlayView(ImageView):
         self.highlight = None
         self.set_image(image)
 
+    def set_squared(self, squared: bool) -> None:
+        """Draw distances squared (the course's d) or not."""
+        self.squared = bool(squared)
+        self.update()
+
     def _on_click(self, x: float, y: float) -> None:
         index = face_at(self.faces, x, y)
         if index is not None:
@@ -71,9 +78,11 @@ class FaceOverlayView(ImageView):
             f = self.faces[index]
             return _("face {index}: {size:.0f} px, sharpness {sharpness:.0f}").format(index=index + 1, size=f.quality.size, sharpness=f.quality.sharpness)
         ident = self.identities[index]
-        line = _("{rank}. {name}  distance {distance:.3f}  confidence {confidence:.2f}")
-        lines = [line.format(rank=k + 1, name=c.name, distance=c.distance, confidence=c.confidence) for k, c in enumerate(ident.top)]
-        return "\n".join([_("Nearest enrolled people:")] + lines) if lines else _("Nobody is enrolled")
+        line = _("{rank}. {name}  d = {distance:.3f}  confidence {confidence:.2f}")
+        lines = [line.format(rank=k + 1, name=c.name, distance=to_display_distance(c.distance, self.squared), confidence=c.confidence)
+                 for k, c in enumerate(ident.top)]
+        head = _("Nearest enrolled people, d = {formula}:").format(formula=distance_formula(self.squared))
+        return "\n".join([head] + lines) if lines else _("Nobody is enrolled")
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pt = self.widget_to_image(event.position())
@@ -114,7 +123,8 @@ class FaceOverlayView(ImageView):
                     painter.drawEllipse(self._to_widget(rect, float(x), float(y)), 1.5, 1.5)
             if ident is not None:
                 name = _(ident.name) if ident.name == UNKNOWN else ident.name
-                text = f"{name}  {ident.distance:.2f}" if np.isfinite(ident.distance) else name
+                shown = to_display_distance(ident.distance, self.squared) if np.isfinite(ident.distance) else None
+                text = f"{name}  d = {shown:.2f}" if shown is not None else name
             else:
                 text = f"{i + 1}" if len(self.faces) > 1 else ""
             if text:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -56,9 +59,16 @@ class FaceRecognizeTab(QWidget):
         self.results.setMaximumWidth(320)
         self.results.setMinimumWidth(240)
         self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrap long "next:" lines, never cut them
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.caption.setMaximumWidth(320)
+        side = QVBoxLayout()
+        side.addWidget(self.caption)
+        side.addWidget(self.results, 1)
         body = QHBoxLayout()
         body.addWidget(self.view, 3)
-        body.addWidget(self.results, 1)
+        body.addLayout(side, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -67,9 +77,24 @@ class FaceRecognizeTab(QWidget):
         layout.addLayout(body, 1)
         layout.addWidget(self.message)
 
+        self.view.set_squared(model.squared)
+        self.show_caption()
         self.photo_button.clicked.connect(lambda: self.recognize_photo())
         self.camera_button.clicked.connect(self._toggle_camera)
         model.thresholdChanged.connect(lambda _: self._rerun_photo())
+        model.distanceKindChanged.connect(self._distance_kind_changed)
+        self._counts: tuple[int, int] | None = None
+
+    def show_caption(self) -> None:
+        """Which distance the list shows, on the current scale."""
+        set_text(self.caption, N_("d = {formula}: x1 is the face, x2 its nearest enrolled sample"), formula=self.model.formula())
+
+    def _distance_kind_changed(self, squared: bool) -> None:
+        self.view.set_squared(squared)
+        self.show_caption()
+        if self.last is not None:
+            self.show_result(self.last)
+        self.show_counts()
 
     def recognize_photo(self, path: str | Path | None = None, image: np.ndarray | None = None, label: str = "") -> bool:
         """Identify every face in a photo file (asks for one when neither ``path`` nor ``image`` is given)."""
@@ -104,11 +129,19 @@ class FaceRecognizeTab(QWidget):
         self.show_result(result)
         known = sum(1 for r in result.identities or [] if r.known)
         n = len(result.faces)
+        self._counts = (n, known)
         if n == 0:
             self.message.setText(_("No face found in this photo."))
         else:
-            set_text(self.message, N_("{n} face(s): {known} recognised, {unknown} unknown (threshold {tau:.2f})."),
-                     n=n, known=known, unknown=n - known, tau=self.model.threshold)
+            self.show_counts()
+
+    def show_counts(self) -> None:
+        """The last photo's summary, with τ on the shown distance scale."""
+        if not self._counts or not self._counts[0] or self._camera_job is not None:
+            return
+        n, known = self._counts
+        set_text(self.message, N_("{n} face(s): {known} recognised, {unknown} unknown (d = {formula}, τ = {tau:.3f})."),
+                 n=n, known=known, unknown=n - known, formula=self.model.formula(), tau=self.model.shown_threshold())
 
     def _failed(self, exc: BaseException, _tb: str = "") -> None:
         self._job = None
@@ -120,17 +153,25 @@ class FaceRecognizeTab(QWidget):
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
             shown_name = _(r.name) if r.name == UNKNOWN else r.name
-            top = ", ".join(f"{c.name} {c.distance:.2f}" for c in r.top[1:])
+            top = ", ".join(f"{c.name} {self.model.shown(c.distance):.2f}" for c in r.top[1:])
             if np.isfinite(r.distance):
-                text = _("{rank}. {name}\n    distance {distance:.3f} · confidence {confidence:.0f} %").format(
-                    rank=i + 1, name=shown_name, distance=r.distance, confidence=r.confidence * 100)
+                text = _("{rank}. {name}\n    d = {distance:.3f} · confidence {confidence:.0f} %").format(
+                    rank=i + 1, name=shown_name, distance=self.model.shown(r.distance), confidence=r.confidence * 100)
             else:  # nothing to compare with
                 text = _("{rank}. {name}\n    nobody is enrolled yet").format(rank=i + 1, name=shown_name)
             if top:
                 text += "\n    " + _("next: {people}").format(people=top)
-            self.results.addItem(text)
+            self.results.addItem(self._item(text))
         if result.fps:
             self.fps_label.setText(f"{result.fps:.1f} FPS")
+
+    def _item(self, text: str) -> QListWidgetItem:
+        """A list row tall enough for its wrapped lines (Chinese glyphs come from a taller fallback font)."""
+        item = QListWidgetItem(text)
+        width = max(self.results.viewport().width() - 12, 120)
+        rect = QFontMetrics(self.results.font()).boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
+        item.setSizeHint(QSize(width, int(rect.height() * 1.25) + 8))
+        return item
 
     # -- camera --
 

@@ -160,8 +160,9 @@ class FaceTripletTab(QWidget):
         verdict = _("satisfied (loss 0): N is at least α farther than P") if t.loss == 0 else _("violated: this triplet would be trained on")
         self.terms_label.setText(
             f"‖f(A)−f(P)‖² = <b>{t.ap:.4f}</b> &nbsp; ‖f(A)−f(N)‖² = <b>{t.an:.4f}</b> &nbsp; α = {t.margin:.2f} &nbsp; "
-            f"loss = max({t.ap:.4f} − {t.an:.4f} + {t.margin:.2f}, 0) = <b>{t.loss:.4f}</b> — {verdict}"
+            + _("loss") + f" = max({t.ap:.4f} − {t.an:.4f} + {t.margin:.2f}, 0) = <b>{t.loss:.4f}</b> — {verdict}"
             + (f"<br><span style='color:#c0392b'>{_('; ').join(warn)}</span>" if warn else "")
+            + "<br><span style='color:gray'>" + _("The triplet loss always uses squared distances ‖·‖², whichever distance the top bar shows.") + "</span>"
         )
 
     def finetune(self) -> bool:

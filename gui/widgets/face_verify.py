@@ -86,6 +86,7 @@ class FaceVerifyTab(QWidget):
         self.compare_button.clicked.connect(lambda: self.compare())
         self.mode_person.toggled.connect(self._mode_changed)
         model.dbChanged.connect(self._fill_people)
+        model.distanceKindChanged.connect(lambda _squared: self.retranslate())
         self._fill_people()
         self._mode_changed()
 
@@ -163,12 +164,13 @@ class FaceVerifyTab(QWidget):
         self._show_verdict()
 
     def _show_verdict(self) -> None:
-        """The last comparison's verdict, in the current language."""
+        """The last comparison's verdict, in the current language and on the shown distance scale."""
         v, person = self._shown
         colour = "#2a8a4a" if v.same else "#c0392b"
         decision = _("the same person") if v.same else _("different people")
-        detail = (_("distance {distance:.3f} (threshold {tau:.2f}, image A vs {person})").format(distance=v.distance, tau=v.threshold, person=person)
-                  if person else _("distance {distance:.3f} (threshold {tau:.2f}, image A vs image B)").format(distance=v.distance, tau=v.threshold))
+        fields = dict(formula=self.model.formula(), distance=self.model.shown(v.distance), tau=self.model.shown_threshold(v.threshold))
+        detail = (_("d = {formula} = {distance:.3f} (τ = {tau:.3f}, image A vs {person})").format(person=person, **fields)
+                  if person else _("d = {formula} = {distance:.3f} (τ = {tau:.3f}, image A vs image B)").format(**fields))
         self.verdict.setText(f"<span style='color:{colour}'><b>{decision}</b></span> — {detail}")
 
     def retranslate(self) -> None:
