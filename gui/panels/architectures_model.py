@@ -13,6 +13,7 @@ from engine.arch.bottleneck import PRESETS, BottleneckCost, bottleneck
 from engine.arch.diagram import Diagram, layout
 from engine.arch.summary import ModelSummary, summarize_zoo
 from engine.arch.user_model import UserModel, open_model
+from engine.i18n import _
 from engine.jobs import Job, Progress
 
 __all__ = ["ArchitecturesModel", "summary_job"]
@@ -21,12 +22,12 @@ __all__ = ["ArchitecturesModel", "summary_job"]
 def summary_job(source: str | UserModel, input_shape: tuple[int, ...] | None) -> Job[tuple[ModelSummary, Diagram]]:
     """Summarise a zoo model (by name, on the meta device) or an opened user model, and lay out its diagram."""
     label = source if isinstance(source, str) else source.path.name
-    yield Progress(None, f"Summarising {label}…")
+    yield Progress(None, _("Summarising {model}…").format(model=label))
     if isinstance(source, str):
         summary = summarize_zoo(source, input_shape)
     else:
         summary = source.summarize(input_shape)
-    yield Progress(0.8, "Laying out the diagram…")
+    yield Progress(0.8, _("Laying out the diagram…"))
     return summary, layout(summary)
 
 
@@ -103,6 +104,13 @@ class ArchitecturesModel(QObject):
         self.summary, self.diagram = result
         self.set_error("")
         self.summaryChanged.emit(self.summary)
+
+    def relayout(self) -> None:
+        """Lay the diagram out again (its labels follow the language and the shape notation)."""
+        if self.summary is None:
+            return
+        self.diagram = layout(self.summary)
+        self._cache[self.cache_key()] = (self.summary, self.diagram)
 
     def set_busy(self, busy: bool) -> None:
         if busy != self.busy:
