@@ -178,7 +178,7 @@ MODELS: dict[str, ModelSpec] = {
                   N_("Large filters, ReLU, dropout; the ImageNet 2012 winner"), 1000, 63, (), "alexnet"),
         ModelSpec("vgg16", "VGG-16", 2014, (3, 224, 224), _tv("vgg16"), "torchvision",
                   N_("Thirteen 3×3 convolutions in five stages, three fully connected layers"), 1000, 32, (), "vgg16"),
-        ModelSpec("nin", N_("Network in Network"), 2013, (3, 32, 32), NiN, "convstudio",
+        ModelSpec("nin", N_("Network in Network (CIFAR-10)"), 2013, (3, 32, 32), NiN, "convstudio",
                   N_("mlpconv blocks (a conv and two 1×1 convs) and global average pooling; CIFAR-10"), 10, 17),
         ModelSpec("nin-imagenet", N_("Network in Network (ImageNet)"), 2013, (3, 224, 224), _paper("NiNImageNet"),
                   "convstudio",
