@@ -115,6 +115,8 @@ def test_activation_column_counts_each_layers_output_values(qtbot, arch_panel):
 
 def test_shapes_follow_the_notation_in_table_diagram_input_and_calculator(qtbot, arch_panel):
     panel = arch_panel
+    panel.choose("lenet5")
+    _wait_for(qtbot, panel, "lenet5")
     panel.choose("alexnet-paper")
     _wait_for(qtbot, panel, "alexnet-paper")
     c, h, w = _forward_outputs(AlexNetPaper(), torch.zeros(1, 3, 227, 227))["features.0"]
@@ -123,7 +125,7 @@ def test_shapes_follow_the_notation_in_table_diagram_input_and_calculator(qtbot,
     out = _column(table, "Output")
     row = table.names.index("features.0")
     assert table.horizontalHeaderItem(out).text() == "Output (H×W×C)"
-    assert table.item(row, out).text() == f"{h}×{w}×{c} (H×W×C)"
+    assert table.item(row, out).text() == f"{h}×{w}×{c}"
     block = panel.diagram.diagram.block_for_row("features.0")
     assert block.sublabel == "55×55×96 (H×W×C)"
     assert panel.input_edit.placeholderText() == "227x227x3"
@@ -133,15 +135,21 @@ def test_shapes_follow_the_notation_in_table_diagram_input_and_calculator(qtbot,
     shapes.set_display_order("chw")
     panel.retranslate()
     assert table.horizontalHeaderItem(out).text() == "Output (C×H×W)"
-    assert table.item(row, out).text() == f"{c}×{h}×{w} (C×H×W)"
+    assert table.item(row, out).text() == f"{c}×{h}×{w}"
     assert panel.diagram.diagram.block_for_row("features.0").sublabel == "96×55×55 (C×H×W)"
     assert panel.input_edit.placeholderText() == "3x227x227"
     assert "192×28×28 (C×H×W)" in panel.calculator.preset.itemText(2)
+    # a summary cached while H×W×C was shown is drawn in C×H×W when chosen again
+    panel.choose("lenet5")
+    _wait_for(qtbot, panel, "lenet5")
+    assert panel.diagram.diagram.block_for_row("c1").sublabel == "6×28×28 (C×H×W)"
+    panel.choose("alexnet-paper")
+    _wait_for(qtbot, panel, "alexnet-paper")
     # typing an input in the notation shown: 3x227x227 is C×H×W now
     panel.input_edit.setText("3x227x227")
     panel.input_edit.editingFinished.emit()
     qtbot.waitUntil(lambda: panel.model.summary is not None and panel.model.summary.input_shape == (3, 227, 227), timeout=60000)
-    assert table.item(table.names.index("features.0"), out).text() == "96×55×55 (C×H×W)"
+    assert table.item(table.names.index("features.0"), out).text() == "96×55×55"
     shapes.set_display_order("hwc")
     panel.retranslate()
     assert panel.input_edit.text() == "227x227x3"
@@ -150,7 +158,7 @@ def test_shapes_follow_the_notation_in_table_diagram_input_and_calculator(qtbot,
 def test_bottleneck_counts_biases_and_connections_against_torch(qtbot, arch_panel):
     panel = arch_panel
     calc = panel.calculator
-    panel.tabs.setCurrentWidget(calc)
+    panel.tabs.setCurrentWidget(panel.calculator_page)
     calc.preset.setCurrentIndex(calc.preset.findData("inception-5x5"))
     calc.bias.setChecked(True)
     direct = nn.Conv2d(256, 64, 5)

@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -108,7 +110,12 @@ class ArchitecturesPanel(Panel):
         self.calculator = BottleneckCalculator()
         self.tabs = QTabWidget()
         self.tabs.addTab(diagram_page, _("Block diagram"))
-        self.tabs.addTab(self.calculator, _("1×1 bottleneck calculator"))
+        # scrolls instead of squeezing its spin boxes and table on short windows
+        self.calculator_page = QScrollArea()
+        self.calculator_page.setWidgetResizable(True)
+        self.calculator_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.calculator_page.setWidget(self.calculator)
+        self.tabs.addTab(self.calculator_page, _("1×1 bottleneck"))
         self.outputs = ArchLayerOutputs()
         self.tabs.addTab(self.outputs, _("Layer outputs"))
         self._outputs = None  # LayerOutputs of the current user model and image
@@ -120,9 +127,9 @@ class ArchitecturesPanel(Panel):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([690, 410])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([600, 500])
         layout.addWidget(self.splitter, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)

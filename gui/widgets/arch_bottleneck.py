@@ -26,9 +26,9 @@ _PRESET_TITLES = {
     "inception-5x5": N_("Inception 5×5 branch on {shape}: 256 → 64, reduce to 32"),
     "28x28x192-to-32": N_("{shape} → {out} (5×5), reduce to 16"),
 }
-_ROWS = (("direct", N_("Without reduction")), ("reduce", N_("1×1 reduction")), ("conv", N_("f×f after it")),
-         ("reduced", N_("With reduction")), ("ratio", N_("Saving")))
-_HEADS = ("", N_("Parameters"), N_("Connections per position"), N_("Multiply-accumulates"))
+#: The cost table: one row per quantity, one column per way of computing the branch (narrow enough for the tab).
+_ROWS = (("params", N_("Parameters")), ("connections", N_("Connections per position")), ("macs", N_("MACs")))
+_COLUMNS = (("direct", N_("Without reduction")), ("reduced", N_("With reduction")), ("ratio", N_("Saving")))
 
 
 class BottleneckCalculator(QWidget):
@@ -71,22 +71,22 @@ class BottleneckCalculator(QWidget):
         box = QGroupBox(_("Cost"))
         grid = QGridLayout(box)
         self.heads: list[QLabel] = []
-        for c, text in enumerate(_HEADS):
+        for c, _key in enumerate(_COLUMNS, start=1):
             head = QLabel("")
             head.setWordWrap(True)
             head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
             grid.addWidget(head, 0, c)
             self.heads.append(head)
-        self.labels: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}  # "<column>_<row>": "direct_params", "reduced_macs", "ratio_connections"…
         self.row_titles: list[QLabel] = []
-        for r, (key, title) in enumerate(_ROWS, start=1):
+        for r, (what, _title) in enumerate(_ROWS, start=1):
             lab = QLabel("")
-            lab.setIndent(12 if key in ("reduce", "conv") else 0)
+            lab.setWordWrap(True)
             grid.addWidget(lab, r, 0)
             self.row_titles.append(lab)
-            for c, what in enumerate(("params", "connections", "macs"), start=1):
+            for c, (key, _head) in enumerate(_COLUMNS, start=1):
                 lab = QLabel("")
-                lab.setAlignment(Qt.AlignmentFlag.AlignRight)
+                lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.labels[f"{key}_{what}"] = lab
                 grid.addWidget(lab, r, c)
@@ -115,12 +115,12 @@ class BottleneckCalculator(QWidget):
             self.preset.setItemText(i, _(_PRESET_TITLES[key]).format(
                 shape=format_shape((p["c_in"], p["h"], p["w"])), out=format_shape((p["c_out"], p["h"], p["w"]))))
             self.preset.setItemData(i, self.preset.itemText(i), Qt.ItemDataRole.ToolTipRole)
-        for head, text in zip(self.heads, _HEADS):
-            head.setText(f"<b>{_(text)}</b>" if text else "")
-        self.heads[2].setToolTip(_("Weights a single output position is connected to, biases included; "
-                                   "the whole n×n map has n² times as many connections"))
-        for lab, (key, title) in zip(self.row_titles, _ROWS):
-            lab.setText(f"<b>{_(title)}</b>" if key in ("direct", "reduced") else _(title))
+        for head, (_key, text) in zip(self.heads, _COLUMNS):
+            head.setText(f"<b>{_(text)}</b>")
+        for lab, (_what, title) in zip(self.row_titles, _ROWS):
+            lab.setText(_(title))
+        self.row_titles[1].setToolTip(_("Weights a single output position is connected to, biases included; "
+                                        "the whole n×n map has n² times as many connections"))
         if self.cost is not None:
             self.show_cost(self.cost)
 
@@ -155,23 +155,23 @@ class BottleneckCalculator(QWidget):
 
     def show_cost(self, cost: BottleneckCost) -> None:
         """Fill the result table and the worked formulas."""
+        self.cost = cost
         v = {
             "direct_params": cost.params_direct, "direct_macs": cost.macs_direct,
-            "reduce_params": cost.reduce_params, "reduce_macs": cost.reduce_macs,
-            "conv_params": cost.conv_params, "conv_macs": cost.conv_macs,
             "reduced_params": cost.params_reduced, "reduced_macs": cost.macs_reduced,
         }
-        self.cost = cost
         for key, value in v.items():
             self.labels[key].setText(f"{value:,}")
-        connections = {
-            "direct": cost.connections_direct,
-            "reduce": (cost.c_in + 1) * cost.c_mid,
-            "conv": (cost.f * cost.f * cost.c_mid + 1) * cost.c_out,
-            "reduced": cost.connections_reduced,
+        self.labels["direct_connections"].setText(f"{cost.connections_direct:,}·n²")
+        self.labels["reduced_connections"].setText(f"{cost.connections_reduced:,}·n²")
+        parts = {
+            "params": (cost.reduce_params, cost.conv_params),
+            "connections": ((cost.c_in + 1) * cost.c_mid, (cost.f * cost.f * cost.c_mid + 1) * cost.c_out),
+            "macs": (cost.reduce_macs, cost.conv_macs),
         }
-        for key, value in connections.items():
-            self.labels[f"{key}_connections"].setText(f"{value:,}·n²")
+        for what, (first, second) in parts.items():
+            self.labels[f"reduced_{what}"].setToolTip(
+                _("1×1 reduction {first:,} + the f×f convolution after it {second:,}").format(first=first, second=second))
         self.labels["ratio_params"].setText(_("{ratio:.1f}× fewer").format(ratio=cost.params_ratio))
         self.labels["ratio_connections"].setText(
             _("{ratio:.1f}× fewer").format(ratio=cost.connections_direct / cost.connections_reduced))

@@ -87,7 +87,7 @@ class ArchLayerTable(QTableWidget):
                 values = (
                     _("{name}  (training only)").format(name=shown) if top_training else shown,
                     r.type,
-                    format_shape(r.output_shape) or "–",
+                    format_shape(r.output_shape, label=False) or "–",  # the header says the order
                     f"{r.activations:,}" if r.activations is not None else "–",
                     f"{r.params:,}",
                     f"{r.macs:,}",
@@ -113,7 +113,7 @@ class ArchLayerTable(QTableWidget):
                 total = (
                     _("Total"),
                     summary.root_type,
-                    format_shape(summary.output_shape),
+                    format_shape(summary.output_shape, label=False),
                     "",
                     f"{summary.total_params:,}",
                     f"{summary.total_macs:,}",
