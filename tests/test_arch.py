@@ -610,7 +610,7 @@ def test_panel_layer_outputs_for_opened_models(qtbot, arch_panel, tmp_path):
     _wait_for(qtbot, panel, "lenet.pt")
     panel.table.selectRow(panel.table.names.index("c3"))
     qtbot.waitUntil(lambda: panel.outputs.view.has_image(), timeout=60000)
-    assert "c3: output 16×10×10, 16 of 16 channels" in panel.outputs.caption.text()
+    assert "c3: output 10×10×16 (H×W×C), 16 of 16 channels" in panel.outputs.caption.text()
     x = prepare_input(sample_image("astronaut"), (1, 32, 32))
     torch.testing.assert_close(panel._outputs.maps["c3"], model.c3(model.s2(model.act1(model.c1(x)))))
     panel.outputs.sample.setCurrentIndex(panel.outputs.sample.findData("coffee"))

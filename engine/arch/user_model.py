@@ -409,7 +409,7 @@ class UserModel:
                     file=self.path.name, shape=format_shape(shape), reason=_gist(exc))
             ) from exc
         if self.kind == "exported":
-            _, types, order = self._module_of_nodes()
+            _unused, types, order = self._module_of_nodes()
             paths = order
         else:
             mods = dict(self.module.named_modules())

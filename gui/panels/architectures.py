@@ -29,7 +29,7 @@ from engine.arch.summary import parse_shape
 from engine.arch.user_model import ModelFileError
 from engine.i18n import N_, _
 from engine.io import ImageLoadError, load_image
-from engine.shapes import display_order, format_batch_shape, format_shape, order_label, reorder
+from engine.shapes import display_order, format_shape, order_label, reorder
 from engine.samples import sample_image
 
 from ..panel import Panel
@@ -435,7 +435,7 @@ class ArchitecturesPanel(Panel):
             caption = _("{name}: output {shape}, {values} values as one map; scaled to its range "
                         "(min {lo:.3g}, max {hi:.3g}).")
         self.outputs.show_grid(channel_grid(t[0]), caption.format(
-            name=name, shape=format_batch_shape(tuple(t.shape)), shown=min(int(t.shape[1]), 64) if t.dim() >= 3 else 1,
+            name=name, shape=format_shape(tuple(t.shape[1:])), shown=min(int(t.shape[1]), 64) if t.dim() >= 3 else 1,
             channels=int(t.shape[1]) if t.dim() >= 2 else 1, values=int(t.shape[-1]),
             lo=float(t.min()), hi=float(t.max())))
 
