@@ -168,25 +168,25 @@ class AugmentConfig:
     def validate(self) -> None:
         """Raise :class:`AugmentError` for out-of-range settings."""
         if not 0.0 <= self.mirror_p <= 1.0:
-            raise AugmentError("mirror probability must be between 0 and 1")
+            raise AugmentError(_("mirror probability must be between 0 and 1"))
         lo, hi = self.crop_scale
         if not 0.0 < lo <= hi <= 1.0:
-            raise AugmentError("crop scale must satisfy 0 < min <= max <= 1")
+            raise AugmentError(_("crop scale must satisfy 0 < min <= max <= 1"))
         rlo, rhi = self.crop_ratio
         if not 0.0 < rlo <= rhi:
-            raise AugmentError("crop ratio must satisfy 0 < min <= max")
+            raise AugmentError(_("crop ratio must satisfy 0 < min <= max"))
         if self.size is not None and (self.size[0] < 1 or self.size[1] < 1):
-            raise AugmentError("output size must be at least 1x1")
+            raise AugmentError(_("output size must be at least 1x1"))
         if not 0.0 <= self.rotation_degrees <= 180.0:
-            raise AugmentError("rotation must be between 0 and 180 degrees")
+            raise AugmentError(_("rotation must be between 0 and 180 degrees"))
         if not 0.0 <= self.shear_degrees < 90.0:
-            raise AugmentError("shear must be between 0 and 90 degrees")
+            raise AugmentError(_("shear must be between 0 and 90 degrees"))
         if self.elastic_alpha < 0 or self.elastic_sigma <= 0:
-            raise AugmentError("elastic alpha must be >= 0 and sigma > 0")
+            raise AugmentError(_("elastic alpha must be >= 0 and sigma > 0"))
         if not 0.0 <= self.colour_offset <= 255.0:
-            raise AugmentError("colour offset must be between 0 and 255")
+            raise AugmentError(_("colour offset must be between 0 and 255"))
         if self.pca_std < 0:
-            raise AugmentError("PCA std must be >= 0")
+            raise AugmentError(_("PCA std must be >= 0"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -251,9 +251,9 @@ def augment_grid(image: np.ndarray, config: AugmentConfig, n: int, seed: int = 0
     pipeline ``n`` times in turn, and returns (H', W', 3) uint8 arrays.
     """
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise AugmentError(f"expected an (H, W, 3) uint8 image, got {image.shape} {image.dtype}")
+        raise AugmentError(_("expected an (H, W, 3) uint8 image, got {shape} {dtype}").format(shape=image.shape, dtype=image.dtype))
     if n < 1:
-        raise AugmentError("the grid needs at least one sample")
+        raise AugmentError(_("the grid needs at least one sample"))
     pipeline = build_pipeline(config, image.shape[:2])
     tensor = torch.from_numpy(np.array(image, dtype=np.uint8, order="C", copy=True)).permute(2, 0, 1).contiguous()
     out = []

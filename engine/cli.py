@@ -10,14 +10,35 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
+import signal
 import sys
+import threading
 from typing import Any, Callable, Sequence
 
 from . import __version__
 from .i18n import _
 from .shapes import CLI_DEFAULT_ORDER, SHAPE_ORDERS
 
-__all__ = ["COMMANDS", "build_parser", "run", "print_json", "progress_printer", "shape_order"]
+__all__ = ["COMMANDS", "Terminated", "build_parser", "run", "print_json", "progress_printer", "quiet_stdout", "shape_order"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into a clean stop: commands that catch ``KeyboardInterrupt`` finalise their output the same way."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device so the reader going away (``… | head``) leaves no error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured output in tests)
+        pass
 
 #: Modules that contribute subcommands, in help order.
 COMMANDS: list[str] = [
@@ -68,16 +89,44 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from .weights import WeightsError
 
+    # SIGTERM stops like Ctrl+C, so recordings and checkpoints are finalised (signals only in the main thread).
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
     try:
         return int(func(args) or 0)
     except WeightsError as exc:  # a refused or unreadable model file, wherever a command loads one: one line
         print(f"\nconvstudio: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away: nothing left to say to it
+        quiet_stdout()
+        return 141
+    except OSError as exc:  # a file that could not be written (disk full, no permission): one line, no traceback
+        from .files import describe_os_error
+
+        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
+    except Terminated:
+        _stopped_line(_("convstudio: stopped (terminated)"))
+        return 143
+    except KeyboardInterrupt:
+        _stopped_line(_("convstudio: stopped (Ctrl+C)"))
+        return 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def shape_order(args: argparse.Namespace) -> str:
     """The ``--shape-order`` in force for a command (``"chw"`` when a caller built ``args`` without it)."""
     return getattr(args, "shape_order", None) or CLI_DEFAULT_ORDER
+
+
+def _stopped_line(text: str) -> None:
+    try:
+        sys.stderr.write("\n" + text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def print_json(obj: Any) -> None:

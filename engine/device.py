@@ -12,6 +12,8 @@ from typing import Iterator
 
 import torch
 
+from .i18n import _
+
 __all__ = [
     "resolve_device",
     "set_preference",
@@ -43,18 +45,19 @@ def resolve_device(preference: str | None = "auto") -> torch.device:
     try:
         device = torch.device(pref)
     except RuntimeError as exc:
-        raise ValueError(f"unknown device {preference!r}: {exc}") from None
+        raise ValueError(_("unknown device {device}: {reason}").format(device=repr(preference), reason=exc)) from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError("CUDA was asked for but no CUDA device is available")
+            raise ValueError(_("CUDA was asked for but no CUDA device is available"))
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise ValueError(f"{preference!r}: only {torch.cuda.device_count()} CUDA device(s) present")
+            raise ValueError(_("{device}: only {n} CUDA device(s) present").format(
+                device=repr(preference), n=torch.cuda.device_count()))
     elif device.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ValueError("MPS was asked for but is not available on this machine")
+            raise ValueError(_("MPS was asked for but is not available on this machine"))
     elif device.type != "cpu":
-        raise ValueError(f"unsupported device {preference!r}")
+        raise ValueError(_("unsupported device {device}").format(device=repr(preference)))
     return device
 
 
@@ -87,8 +90,10 @@ def device_label(device: torch.device | str | None = None) -> str:
         return f"CUDA: {torch.cuda.get_device_name(index)}"
     if device.type == "mps":
         return "Apple GPU (MPS)"
+    from .i18n import _
+
     threads = torch.get_num_threads()
-    return f"CPU ({threads} thread{'s' if threads != 1 else ''})"
+    return _("CPU (1 thread)") if threads == 1 else _("CPU ({n} threads)").format(n=threads)
 
 
 def available_devices() -> list[str]:

@@ -153,9 +153,9 @@ def _imagenet_preprocess(weights_enum: str) -> tuple[Callable[[np.ndarray], torc
 
 def _check_image(rgb: np.ndarray) -> None:
     if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise FeatureMapError("expected an (H, W, 3) uint8 RGB image")
+        raise FeatureMapError(_("expected an (H, W, 3) uint8 RGB image"))
     if rgb.shape[0] < 2 or rgb.shape[1] < 2:
-        raise FeatureMapError(f"the image is too small ({rgb.shape[1]}x{rgb.shape[0]})")
+        raise FeatureMapError(_("the image is too small ({width}x{height})").format(width=rgb.shape[1], height=rgb.shape[0]))
 
 
 def _digits_preprocess(rgb: np.ndarray) -> torch.Tensor:
@@ -178,7 +178,8 @@ def load_feature_model(name: str, allow_random: bool = True, device: torch.devic
 
     choice = next((c for c in FEATURE_MODELS if c.name == name), None)
     if choice is None:
-        raise FeatureMapError(f"unknown model {name!r}; choose one of {', '.join(c.name for c in FEATURE_MODELS)}")
+        raise FeatureMapError(_("unknown model {name}; choose one of {choices}").format(
+            name=repr(name), choices=", ".join(c.name for c in FEATURE_MODELS)))
     if choice.digits:
         from .train.digits import load_trained_lenet
 
@@ -229,7 +230,7 @@ def default_layer(model: torch.nn.Module) -> str:
             return name
     names = [n for n, _ in model.named_modules() if n]
     if not names:
-        raise FeatureMapError("the model has no layers")
+        raise FeatureMapError(_("the model has no layers"))
     return names[0]
 
 
@@ -242,7 +243,7 @@ def capture(model: torch.nn.Module, layer: str, x: torch.Tensor) -> tuple[torch.
     """
     modules = dict(model.named_modules())
     if layer not in modules:
-        raise FeatureMapError(f"no layer named {layer!r}")
+        raise FeatureMapError(_("no layer named {layer}").format(layer=repr(layer)))
     seen: list[torch.Tensor] = []
 
     def hook(_module, _inputs, output) -> None:
@@ -260,7 +261,7 @@ def capture(model: torch.nn.Module, layer: str, x: torch.Tensor) -> tuple[torch.
     if isinstance(out, (tuple, list)):
         out = out[0]
     if not seen:
-        raise FeatureMapError(f"layer {layer!r} did not run for this input (a training-only branch?)")
+        raise FeatureMapError(_("layer {layer} did not run for this input (a training-only branch?)").format(layer=repr(layer)))
     return seen[0], out
 
 

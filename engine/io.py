@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .files import atomic_write
+from .i18n import _
+
 __all__ = [
     "ImageLoadError",
     "MAX_PIXELS",
@@ -45,7 +48,7 @@ class ImageLoadError(ValueError):
     def __init__(self, path: str | os.PathLike | None, reason: str):
         self.path = str(path) if path is not None else "<bytes>"
         self.reason = reason
-        super().__init__(f"Cannot open image {self.path}: {reason}")
+        super().__init__(_("Cannot open image {file}: {reason}").format(file=self.path, reason=reason))
 
 
 def is_image_path(path: str | os.PathLike) -> bool:
@@ -76,13 +79,13 @@ def to_rgb_uint8(img: Image.Image) -> np.ndarray:
 def _open_checked(img: Image.Image, label: str | os.PathLike | None, max_pixels: int | None) -> np.ndarray:
     width, height = img.size
     if width <= 0 or height <= 0:
-        raise ImageLoadError(label, "the image has no pixels")
+        raise ImageLoadError(label, _("the image has no pixels"))
     if max_pixels is not None and width * height > max_pixels:
         raise ImageLoadError(
             label,
-            f"{width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
-            f"{max_pixels / 1e6:.0f} megapixel limit (a possible decompression bomb); "
-            "raise max_pixels to open it anyway",
+            _("{width}x{height} is {mp:.0f} megapixels, over the {limit:.0f} megapixel limit "
+              "(a possible decompression bomb); raise max_pixels to open it anyway").format(
+                width=width, height=height, mp=width * height / 1e6, limit=max_pixels / 1e6),
         )
     try:
         with warnings.catch_warnings():
@@ -93,10 +96,10 @@ def _open_checked(img: Image.Image, label: str | os.PathLike | None, max_pixels:
     except (OSError, SyntaxError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         if "truncated" in reason.lower():
-            reason = f"the file is truncated ({reason})"
+            reason = _("the file is truncated ({reason})").format(reason=reason)
         raise ImageLoadError(label, reason) from None
     except MemoryError:
-        raise ImageLoadError(label, "not enough memory to decode it") from None
+        raise ImageLoadError(label, _("not enough memory to decode it")) from None
 
 
 def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> np.ndarray:
@@ -107,22 +110,22 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> 
     """
     p = Path(path)
     if not p.exists():
-        raise ImageLoadError(p, "no such file")
+        raise ImageLoadError(p, _("no such file"))
     if p.is_dir():
-        raise ImageLoadError(p, "it is a folder, not a file")
+        raise ImageLoadError(p, _("it is a folder, not a file"))
     try:
         size = p.stat().st_size
     except OSError as exc:
         raise ImageLoadError(p, exc.strerror or str(exc)) from None
     if size == 0:
-        raise ImageLoadError(p, "the file is empty")
+        raise ImageLoadError(p, _("the file is empty"))
     try:
         with Image.open(p) as img:
             return _open_checked(img, p, max_pixels)
     except UnidentifiedImageError:
-        raise ImageLoadError(p, "not a recognised image format (or the file is corrupt)") from None
+        raise ImageLoadError(p, _("not a recognised image format (or the file is corrupt)")) from None
     except PermissionError:
-        raise ImageLoadError(p, "permission denied") from None
+        raise ImageLoadError(p, _("permission denied")) from None
     except OSError as exc:
         raise ImageLoadError(p, exc.strerror or str(exc)) from None
 
@@ -130,12 +133,12 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> 
 def decode_image(data: bytes, max_pixels: int | None = MAX_PIXELS, label: str = "<bytes>") -> np.ndarray:
     """Decode encoded image bytes (e.g. a stored JPEG) to RGB uint8."""
     if not data:
-        raise ImageLoadError(label, "no data")
+        raise ImageLoadError(label, _("no data"))
     try:
         with Image.open(_io.BytesIO(data)) as img:
             return _open_checked(img, label, max_pixels)
     except UnidentifiedImageError:
-        raise ImageLoadError(label, "not a recognised image format (or the data is corrupt)") from None
+        raise ImageLoadError(label, _("not a recognised image format (or the data is corrupt)")) from None
 
 
 def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str] | None = None, quality: int = 95) -> Path:
@@ -147,10 +150,9 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str
     p = Path(path)
     arr = np.asarray(rgb)
     if arr.dtype != np.uint8:
-        raise ValueError(f"save_image expects uint8 pixels, got {arr.dtype}")
+        raise ValueError(_("save_image expects uint8 pixels, got {dtype}").format(dtype=arr.dtype))
     img = Image.fromarray(arr)
     suffix = p.suffix.lower()
-    tmp = p.with_name(p.name + ".part")
     kwargs: dict = {}
     fmt = None
     if suffix == ".png":
@@ -167,11 +169,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str
     else:
         fmt = Image.registered_extensions().get(suffix)
         if fmt is None:
-            raise ValueError(f"unsupported image suffix {suffix!r}")
-    try:
-        img.save(tmp, format=fmt, **kwargs)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            raise ValueError(_("unsupported image suffix {suffix}").format(suffix=repr(suffix)))
+    with atomic_write(p, "wb") as fh:  # a full disk leaves neither a truncated image nor a temporary file
+        img.save(fh, format=fmt, **kwargs)
     return p

@@ -97,3 +97,6 @@ def run_job(
                 on_progress(progress)
     except StopIteration as stop:
         return JobOutcome(stop.value, last_partial, False)
+    except BaseException:
+        job.close()  # Ctrl+C or an error in the callback: the job's finally runs now (partial files removed)
+        raise

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["SAMPLE_PHOTOS", "sample_image", "load_digits"]
 
 #: Names accepted by :func:`sample_image`.
@@ -31,7 +33,8 @@ def _sample(name: str) -> np.ndarray:
 def sample_image(name: str) -> np.ndarray:
     """A bundled sample photo as an (H, W, 3) uint8 RGB array (a fresh writable copy)."""
     if name not in SAMPLE_PHOTOS:
-        raise ValueError(f"unknown sample {name!r}; choose one of {', '.join(SAMPLE_PHOTOS)}")
+        raise ValueError(_("unknown sample {name}; choose one of {choices}").format(
+            name=repr(name), choices=", ".join(SAMPLE_PHOTOS)))
     return _sample(name).copy()
 
 

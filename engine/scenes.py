@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from .samples import SAMPLE_PHOTOS, sample_image
+from .i18n import _
 
 __all__ = [
     "CLASS_NAMES",
@@ -118,7 +119,7 @@ def render_sprite(label: int, size: int, rng: np.random.Generator, colour: np.nd
     cabin with windows, two dark wheels), facing left or right.
     """
     if label < 0 or label >= len(CLASS_NAMES):
-        raise ValueError(f"label must be 0..{len(CLASS_NAMES) - 1}, got {label}")
+        raise ValueError(_("label must be 0..{last}, got {label}").format(last=len(CLASS_NAMES) - 1, label=label))
     size = max(int(size), 6)
     colour = _random_colour(rng) if colour is None else np.asarray(colour, np.uint8)
     dark = (colour.astype(np.float32) * 0.45).astype(np.uint8)
@@ -199,7 +200,7 @@ def make_background(size: tuple[int, int], rng: np.random.Generator, kind: str =
     or ``"mixed"`` (one of these at random, photos half the time).
     """
     if kind not in BACKGROUNDS:
-        raise ValueError(f"unknown background {kind!r}; choose one of {', '.join(BACKGROUNDS)}")
+        raise ValueError(_("unknown background {kind}; choose one of {choices}").format(kind=repr(kind), choices=", ".join(BACKGROUNDS)))
     h, w = int(size[0]), int(size[1])
     if kind == "mixed":
         kind = str(rng.choice(["photo", "photo", "noise", "gradient"]))
@@ -286,17 +287,17 @@ def make_scene(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     h, w = int(size[0]), int(size[1])
     if h < 16 or w < 16:
-        raise ValueError(f"scene size must be at least 16x16, got {h}x{w}")
+        raise ValueError(_("scene size must be at least 16x16, got {h}x{w}").format(h=h, w=w))
     lo, hi = int(objects[0]), int(objects[1])
     if lo < 0 or hi < lo:
-        raise ValueError(f"objects must be a range (min, max) with 0 <= min <= max, got {objects}")
+        raise ValueError(_("objects must be a range (min, max) with 0 <= min <= max, got {objects}").format(objects=objects))
     pool = list(range(len(CLASS_NAMES))) if classes is None else [int(c) for c in classes]
     image = make_background((h, w), rng, background)
     short = min(h, w)
     count = int(rng.integers(lo, hi + 1))
     boxes: list[np.ndarray] = []
     labels: list[int] = []
-    for _ in range(count):
+    for _object in range(count):
         label = int(rng.choice(pool))
         px = int(round(rng.uniform(*object_size) * short))
         sprite = render_sprite(label, px, rng)
@@ -366,7 +367,7 @@ class DemoScene:
     def __post_init__(self) -> None:
         h, w = int(self.size[0]), int(self.size[1])
         if h < 32 or w < 32:
-            raise ValueError(f"demo size must be at least 32x32, got {h}x{w}")
+            raise ValueError(_("demo size must be at least 32x32, got {h}x{w}").format(h=h, w=w))
         rng = np.random.default_rng([self.seed, 7919])
         photo = sample_image(self.photo)
         ph, pw = photo.shape[:2]

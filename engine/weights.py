@@ -17,9 +17,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
-import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -29,12 +27,16 @@ from typing import Callable
 
 import torch
 
-from .i18n import _
+from .i18n import N_, _
 from .jobs import Job, Progress
+from .files import atomic_write, describe_os_error
 from .paths import weights_dir
 from .safe_files import RefusedFile, check_weights_file
 
 __all__ = [
+    "UNKNOWN_SIZE_LIMIT",
+    "download_limit",
+    "check_free_space",
     "WeightsEntry",
     "WeightsError",
     "WeightsMissing",
@@ -69,8 +71,8 @@ class WeightsMissing(WeightsError):
     def __init__(self, name: str):
         self.name = name
         super().__init__(
-            f"The pretrained weights '{name}' are not installed. Download them in the Models panel "
-            f"or with: convstudio models download {name}"
+            _("The pretrained weights '{name}' are not installed. Download them in the Models panel "
+              "or with: convstudio models download {name}").format(name=name)
         )
 
 
@@ -117,7 +119,9 @@ def _torchvision_entry(name: str, task: str, arch: str, weights_enum: str, descr
     match = re.search(r"-([0-9a-f]{6,})\.[a-z]+$", url)
     prefix = match.group(1) if match else ""
     size_mb = float(weights.meta.get("_file_size", 0.0))
-    meta_license = "BSD-3-Clause (torchvision); trained on " + ("COCO" if task == "detection" else "ImageNet-1k")
+    # Whole sentences, so the Models panel can show them translated (``_(entry.license)``).
+    meta_license = (N_("BSD-3-Clause (torchvision); trained on COCO") if task == "detection"
+                    else N_("BSD-3-Clause (torchvision); trained on ImageNet-1k"))
 
     def build() -> torch.nn.Module:
         kwargs = dict(build_kwargs)
@@ -144,12 +148,12 @@ def _torchvision_entry(name: str, task: str, arch: str, weights_enum: str, descr
 
 def _register_builtin() -> None:
     detection = [
-        ("ssdlite320_mobilenet_v3_large", "SSDLite320_MobileNet_V3_Large_Weights.COCO_V1", "SSDlite 320, MobileNetV3: real time on CPU"),
-        ("fasterrcnn_mobilenet_v3_large_320_fpn", "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.COCO_V1", "Faster R-CNN, MobileNetV3 at 320 px: fast"),
-        ("fasterrcnn_mobilenet_v3_large_fpn", "FasterRCNN_MobileNet_V3_Large_FPN_Weights.COCO_V1", "Faster R-CNN, MobileNetV3 at 800 px"),
-        ("fasterrcnn_resnet50_fpn_v2", "FasterRCNN_ResNet50_FPN_V2_Weights.COCO_V1", "Faster R-CNN v2, ResNet-50: accurate"),
-        ("retinanet_resnet50_fpn_v2", "RetinaNet_ResNet50_FPN_V2_Weights.COCO_V1", "RetinaNet v2, ResNet-50"),
-        ("fcos_resnet50_fpn", "FCOS_ResNet50_FPN_Weights.COCO_V1", "FCOS, ResNet-50 (anchor-free)"),
+        ("ssdlite320_mobilenet_v3_large", "SSDLite320_MobileNet_V3_Large_Weights.COCO_V1", N_("SSDlite 320, MobileNetV3: real time on CPU")),
+        ("fasterrcnn_mobilenet_v3_large_320_fpn", "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.COCO_V1", N_("Faster R-CNN, MobileNetV3 at 320 px: fast")),
+        ("fasterrcnn_mobilenet_v3_large_fpn", "FasterRCNN_MobileNet_V3_Large_FPN_Weights.COCO_V1", N_("Faster R-CNN, MobileNetV3 at 800 px")),
+        ("fasterrcnn_resnet50_fpn_v2", "FasterRCNN_ResNet50_FPN_V2_Weights.COCO_V1", N_("Faster R-CNN v2, ResNet-50: accurate")),
+        ("retinanet_resnet50_fpn_v2", "RetinaNet_ResNet50_FPN_V2_Weights.COCO_V1", N_("RetinaNet v2, ResNet-50")),
+        ("fcos_resnet50_fpn", "FCOS_ResNet50_FPN_Weights.COCO_V1", N_("FCOS, ResNet-50 (anchor-free)")),
     ]
     for arch, enum, text in detection:
         _torchvision_entry(arch, "detection", arch, enum, text)
@@ -163,7 +167,7 @@ def _register_builtin() -> None:
     for arch, enum, text in classification:
         _torchvision_entry(arch, "classification", arch, enum, text)
     # Style transfer's quality backbone: only the convolutional part is used.
-    _torchvision_entry("vgg19", "style", "vgg19", "VGG19_Weights.IMAGENET1K_V1", "VGG-19 features for style transfer")
+    _torchvision_entry("vgg19", "style", "vgg19", "VGG19_Weights.IMAGENET1K_V1", N_("VGG-19 features for style transfer"))
 
 
 _register_builtin()
@@ -179,7 +183,7 @@ def get_entry(name: str) -> WeightsEntry:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown weights {name!r}; known: {', '.join(sorted(REGISTRY))}") from None
+        raise KeyError(_("unknown weights {name}; known: {known}").format(name=repr(name), known=", ".join(sorted(REGISTRY)))) from None
 
 
 # -- manifest: what is installed, so status checks need not re-hash big files --
@@ -198,9 +202,8 @@ def _read_manifest() -> dict:
 
 def _write_manifest(manifest: dict) -> None:
     path = _manifest_path()
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path, "w") as fh:
+        fh.write(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _record(name: str, path: Path, sha256: str, origin: str) -> None:
@@ -255,59 +258,108 @@ def verify(name: str) -> str:
 
 def _explain_network_error(exc: BaseException) -> str:
     if isinstance(exc, urllib.error.HTTPError):
-        return f"the server answered HTTP {exc.code} {exc.reason}"
+        return _("the server answered HTTP {code} {reason}").format(code=exc.code, reason=exc.reason)
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, (socket.gaierror, ConnectionRefusedError, OSError)) or isinstance(exc, TimeoutError):
-        return f"no network connection ({reason}); import a weights file you have instead"
+        return _("no network connection ({reason}); import a weights file you have instead").format(reason=reason)
     return str(reason)
+
+
+#: Weights files with no known size are still bounded: no entry is near this.
+UNKNOWN_SIZE_LIMIT = 2 * 2**30
+#: Free space kept beyond the file itself (the manifest, the rest of the system).
+FREE_SPACE_MARGIN = 64 * 2**20
+
+
+def download_limit(entry: "WeightsEntry") -> int:
+    """The most bytes a download of ``entry`` may bring: its known size plus 1 % and 64 KiB (sizes are rounded)."""
+    if entry.size_mb <= 0:
+        return UNKNOWN_SIZE_LIMIT
+    return int(entry.size_mb * 2**20 * 1.01) + 64 * 1024
+
+
+def _content_length(response: object) -> int | None:
+    try:
+        value = int(response.headers.get("Content-Length") or 0)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def check_free_space(folder: Path, needed: int) -> None:
+    """``WeightsError`` naming ``folder`` when it has less than ``needed`` bytes (plus a margin) free."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # cannot tell: the write itself will say
+    if free < needed + FREE_SPACE_MARGIN:
+        raise WeightsError(_("Not enough free space in {folder}: {need:.1f} MB needed, {free:.1f} MB free").format(
+            folder=folder, need=(needed + FREE_SPACE_MARGIN) / 2**20, free=free / 2**20))
 
 
 def download(name: str, url: str | None = None, timeout: float = 30.0) -> Job[Path]:
     """Job: download the weights for ``name`` into the cache, verifying the checksum.
 
     Yields :class:`Progress` per chunk. Nothing is left half-written: data goes
-    to a ``.part`` file that is removed on failure or cancel, and renamed into
-    place only after the hash matches. ``url`` overrides the entry's (mirrors).
+    to a temporary file next to the target that is removed on failure, a full
+    disk or cancel, and renamed into place only after the hash matches; disk
+    errors come as :class:`WeightsError` in one line. ``url`` overrides the entry's (mirrors).
+    A download stops at the entry's known size (:func:`download_limit`) and does
+    not start without the free space for it (:func:`check_free_space`).
     """
     entry = get_entry(name)
     target = installed_path(name)
-    part = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    done = False
-    yield Progress(0.0, f"Connecting for {name}…")
+    yield Progress(0.0, _("Connecting for {name}…").format(name=name))
     try:
-        try:
-            response = urllib.request.urlopen(url or entry.url, timeout=timeout)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise WeightsError(f"Download of {name} failed: {_explain_network_error(exc)}") from None
-        with response, open(part, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or int(entry.size_mb * 1024 * 1024)
-            received = 0
-            while True:
-                try:
-                    block = response.read(1 << 20)
-                except (OSError, urllib.error.URLError) as exc:
-                    raise WeightsError(f"Download of {name} broke off: {_explain_network_error(exc)}") from None
-                if not block:
-                    break
-                out.write(block)
-                digest.update(block)
-                received += len(block)
-                yield Progress(min(received / total, 1.0) if total else None, f"{name}: {received / 2**20:.1f} of {total / 2**20:.1f} MB")
-        hexdigest = digest.hexdigest()
-        if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
-            raise WeightsError(
-                f"Checksum mismatch for {name}: expected SHA-256 starting {entry.sha256_prefix}, got {hexdigest[:12]}; "
-                "the file was discarded"
-            )
-        os.replace(part, target)
-        _record(name, target, hexdigest, "download")
-        done = True
-        yield Progress(1.0, f"{name} installed ({received / 2**20:.1f} MB)")
-        return target
-    finally:
-        if not done and part.exists():
-            part.unlink()
+        response = urllib.request.urlopen(url or entry.url, timeout=timeout)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise WeightsError(
+            _("Download of {name} failed: {reason}").format(name=name, reason=_explain_network_error(exc))
+        ) from None
+    try:
+        # Streamed to a temporary file next to the target, renamed only after the hash matches;
+        # a failure, a full disk or a cancel removes it.
+        with response:
+            limit = download_limit(entry)
+            announced = _content_length(response)
+            if announced is not None and announced > limit:
+                raise WeightsError(_("Download of {name} refused: the server offers {got:.3g} MB, but the file is {size:.3g} MB").format(
+                    name=name, got=announced / 2**20, size=entry.size_mb))
+            total = announced or int(entry.size_mb * 2**20)
+            check_free_space(target.parent, total or limit)
+            with atomic_write(target, "wb") as out:
+                received = 0
+                while True:
+                    try:
+                        block = response.read(1 << 20)
+                    except (OSError, urllib.error.URLError) as exc:
+                        raise WeightsError(
+                            _("Download of {name} broke off: {reason}").format(name=name, reason=_explain_network_error(exc))
+                        ) from None
+                    if not block:
+                        break
+                    if received + len(block) > limit:  # a wrong mirror or an endless stream: stop at the known size
+                        raise WeightsError(_("Download of {name} stopped: more than the expected {size:.3g} MB arrived; the file was discarded").format(
+                            name=name, size=entry.size_mb))
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
+                    yield Progress(
+                        min(received / total, 1.0) if total else None,
+                        _("{name}: {received:.1f} of {total:.1f} MB").format(name=name, received=received / 2**20, total=total / 2**20),
+                    )
+                hexdigest = digest.hexdigest()
+                if entry.sha256_prefix and not hexdigest.startswith(entry.sha256_prefix):
+                    raise WeightsError(
+                        _("Checksum mismatch for {name}: expected SHA-256 starting {expected}, got {got}; "
+                          "the file was discarded").format(name=name, expected=entry.sha256_prefix, got=hexdigest[:12])
+                    )
+    except OSError as exc:
+        raise WeightsError(describe_os_error(exc, target)) from None
+    _record(name, target, hexdigest, "download")
+    yield Progress(1.0, _("{name} installed ({size:.1f} MB)").format(name=name, size=received / 2**20))
+    return target
 
 
 def safe_load(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> object:
@@ -369,7 +421,7 @@ def _state_dict_of(obj: object, path: Path) -> dict[str, torch.Tensor]:
                 return inner
         if obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
             return obj  # type: ignore[return-value]
-    raise WeightsError(f"{path} holds no state dict of tensors")
+    raise WeightsError(_("{file} holds no state dict of tensors").format(file=path))
 
 
 def _fit(entry: WeightsEntry, state: dict[str, torch.Tensor], path: Path) -> torch.nn.Module:
@@ -381,15 +433,15 @@ def _fit(entry: WeightsEntry, state: dict[str, torch.Tensor], path: Path) -> tor
         def some(keys: list[str]) -> str:
             return ", ".join(keys[:3]) + (", …" if len(keys) > 3 else "")
 
-        parts = [f"{len(missing)} tensors missing ({some(missing)})"] if missing else []
-        parts += [f"{len(unexpected)} unexpected ({some(unexpected)})"] if unexpected else []
-        raise WeightsError(f"{path} does not fit {entry.arch}: " + "; ".join(parts))
+        parts = [_("{n} tensors missing ({names})").format(n=len(missing), names=some(missing))] if missing else []
+        parts += [_("{n} unexpected ({names})").format(n=len(unexpected), names=some(unexpected))] if unexpected else []
+        raise WeightsError(_("{file} does not fit {arch}: {detail}").format(file=path, arch=entry.arch, detail=_("; ").join(parts)))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         detail = "; ".join(lines[1:4]) if len(lines) > 1 else lines[0] if lines else ""
-        raise WeightsError(f"{path} does not fit {entry.arch}: {detail[:400]}") from None
+        raise WeightsError(_("{file} does not fit {arch}: {detail}").format(file=path, arch=entry.arch, detail=detail[:400])) from None
     return model
 
 
@@ -404,16 +456,15 @@ def import_file(name: str, source: str | os.PathLike) -> Path:
     state = _state_dict_of(safe_load(src), src)
     _fit(entry, state, src)
     target = installed_path(name)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    h = hashlib.sha256()
     try:
-        shutil.copyfile(src, tmp)
-        digest = sha256_file(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with open(src, "rb") as fin, atomic_write(target, "wb") as out:
+            while block := fin.read(1 << 20):
+                h.update(block)
+                out.write(block)
+        digest = h.hexdigest()
+    except OSError as exc:  # disk full, no permission: the installed file (if any) is untouched
+        raise WeightsError(describe_os_error(exc, target)) from None
     origin = "download" if entry.sha256_prefix and digest.startswith(entry.sha256_prefix) else "import"
     _record(name, target, digest, origin)
     return target
@@ -425,7 +476,7 @@ def load_state_dict(name: str) -> dict[str, torch.Tensor]:
     if state == STATUS_MISSING:
         raise WeightsMissing(name)
     if state == STATUS_CORRUPT:
-        raise WeightsError(f"The weights file for {name} is corrupt (checksum mismatch); download it again")
+        raise WeightsError(_("The weights file for {name} is corrupt (checksum mismatch); download it again").format(name=name))
     path = installed_path(name)
     return _state_dict_of(safe_load(path), path)
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from engine.i18n import N_, _
 from engine.io import IMAGE_SUFFIXES
 
-__all__ = ["IMAGE_FILTER", "image_filter", "ask_image_path", "ask_image_paths"]
+__all__ = ["IMAGE_FILTER", "image_filter", "ask_image_path", "ask_image_paths", "ask_example_id"]
 
 _PATTERNS = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
 
@@ -33,3 +33,11 @@ def ask_image_paths(parent: QWidget, title: str = N_("Open images"), folder: str
     """Ask for several image files; an empty list when the user cancels. ``title`` is an English source text."""
     paths, _filter = QFileDialog.getOpenFileNames(parent, _(title), str(folder), image_filter())
     return [Path(p) for p in paths]
+
+
+def ask_example_id(parent: QWidget) -> str:
+    """Ask for a worked example of the course (searchable list); "" when the user cancels."""
+    from .widgets.course_example_dialog import ExampleDialog
+
+    dialog = ExampleDialog(parent)
+    return dialog.selected_id() if dialog.exec() else ""

@@ -6,6 +6,12 @@ yields thousands of times a second cannot flood the event loop:
 ``on_progress`` sees every record in order, ``on_partial`` only the newest
 partial result of each batch (rendering every video frame would fall behind).
 Cancel closes the generator at its next yield.
+
+A job's end is delivered while its thread is still returning from ``run``;
+the thread is therefore kept alive (no Qt parent, a reference held here)
+until it has really finished, and :meth:`JobRunner.wait_all` waits for it:
+a window closed or deleted right after a job's callback must not destroy a
+running QThread (Qt aborts on that).
 """
 
 from __future__ import annotations
@@ -16,13 +22,23 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.jobs import Progress
+from engine.logs import is_expected, log_failure
 
 __all__ = ["JobThread", "JobHandle", "JobRunner"]
 
 log = logging.getLogger(__name__)
+
+#: Threads started and not yet finished, whoever started them (keeps their wrappers alive).
+_LIVE: set["JobThread"] = set()
+
+
+def _retire(thread: "JobThread") -> None:
+    _LIVE.discard(thread)
+    thread.deleteLater()
 
 
 class JobThread(QThread):
@@ -80,7 +96,7 @@ class JobThread(QThread):
             self.succeeded.emit(stop.value)
         except BaseException as exc:  # reported to the GUI; the thread must not die silently
             text = traceback.format_exc()
-            log.error("job failed:\n%s", text)
+            log_failure(log, "job failed", exc, text)
             self.failed.emit(exc, text)
 
 
@@ -116,6 +132,7 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._handles: list[JobHandle] = []
+        self._threads: set[JobThread] = set()  # started and not finished, ended jobs included
 
     def start(
         self,
@@ -132,19 +149,28 @@ class JobRunner(QObject):
         ``on_error`` defaults to reporting through :attr:`errorOccurred` (the
         window shows a dialog). ``on_cancelled`` receives the last partial result.
         """
-        thread = JobThread(job, self)
+        thread = JobThread(job)  # no parent: deleting the runner must not destroy a running thread
         handle = JobHandle(label, thread, on_progress, on_partial, on_done, on_error, on_cancelled)
-        thread.batchReady.connect(lambda h=handle: self._deliver(h))
-        thread.succeeded.connect(lambda result, h=handle: self._succeeded(h, result))
-        thread.failed.connect(lambda exc, tb, h=handle: self._failed(h, exc, tb))
-        thread.cancelledWith.connect(lambda partial, h=handle: self._cancelled(h, partial))
-        thread.finished.connect(thread.deleteLater)
+        thread.batchReady.connect(lambda h=handle: self._alive() and self._deliver(h))
+        thread.succeeded.connect(lambda result, h=handle: self._alive() and self._succeeded(h, result))
+        thread.failed.connect(lambda exc, tb, h=handle: self._alive() and self._failed(h, exc, tb))
+        thread.cancelledWith.connect(lambda partial, h=handle: self._alive() and self._cancelled(h, partial))
+        thread.finished.connect(lambda t=thread: self._thread_finished(t))
         self._handles.append(handle)
+        self._threads.add(thread)
+        _LIVE.add(thread)
         thread.start()
         self.changed.emit()
         return handle
 
     # -- delivery (GUI thread) --
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def _thread_finished(self, thread: JobThread) -> None:
+        self._threads.discard(thread)
+        _retire(thread)
 
     def _deliver(self, h: JobHandle) -> None:
         batch = h.thread.take_batch()
@@ -181,7 +207,8 @@ class JobRunner(QObject):
         if h.on_error is not None:
             h.on_error(exc, tb)
         else:
-            self.errorOccurred.emit(h.label, str(exc) or type(exc).__name__, tb)
+            # no camera, no network, a full disk: the message says it all, a traceback would only alarm
+            self.errorOccurred.emit(h.label, str(exc) or type(exc).__name__, "" if is_expected(exc) else tb)
 
     def _cancelled(self, h: JobHandle, partial: Any) -> None:
         self._end(h)
@@ -203,9 +230,13 @@ class JobRunner(QObject):
             h.cancel()
 
     def wait_all(self, msecs: int = 5000) -> bool:
-        """Cancel and wait for every job (used at shutdown). True if all stopped."""
-        ok = True
+        """Cancel and wait for every job's thread (used at shutdown), ended jobs still returning included.
+
+        True if all stopped.
+        """
         for h in list(self._handles):
             h.cancel()
-            ok = h.thread.wait(msecs) and ok
+        ok = True
+        for thread in list(self._threads):
+            ok = thread.wait(msecs) and ok
         return ok

@@ -9,11 +9,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine.files import atomic_path, describe_os_error, disk_error
+from engine.i18n import _
+
 __all__ = ["register", "render_panels"]
 
 
-def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en") -> dict[str, str]:
+def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en", sections: list[str] | None = None) -> dict[str, str]:
     """Render each registered panel inside the main window to ``out_dir/<panel_id>.png``.
+
+    ``sections``: course section ids (or ``["all"]``) to render as ``course-<section>.png`` instead of
+    the Course panel's default page.
 
     ``lang`` is the interface language (``en`` or ``zh_CN``). Returns {panel_id: "ok" or an error message}. Waits (up to ``timeout``
     seconds per panel) for a panel's :meth:`screenshot_ready`.
@@ -49,27 +55,58 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
     window.set_theme(theme)
     window.resize(*size)
     window.show()
+    app.processEvents()
+    if (window.width(), window.height()) != tuple(size):
+        low = window.minimumSizeHint()
+        window.close()
+        scratch.cleanup()
+        raise ValueError(_("the window cannot be {w}x{h}: its smallest size is {mw}x{mh}").format(w=size[0], h=size[1], mw=low.width(), mh=low.height()))
+    shots: list[tuple[type, str, str]] = []  # (panel class, file stem, course section or "")
     for cls in classes:
         if only and cls.panel_id not in only:
             continue
+        if cls.panel_id == "course" and sections:
+            from engine.course import section_ids
+
+            wanted = section_ids() if sections == ["all"] else sections
+            for sid in wanted:
+                if sid not in section_ids():
+                    results[f"course-{sid}"] = f"unknown section; known: {', '.join(section_ids())}"
+                else:
+                    shots.append((cls, f"course-{sid}", sid))
+        else:
+            shots.append((cls, cls.panel_id, ""))
+    for cls, stem, sid in shots:
+        path = out_dir / f"{stem}.png"
         try:
             window.switch_to(cls.panel_id)
             panel = window.panel(cls.panel_id)
+            if sid:
+                panel.select_section(sid)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 app.processEvents()
                 if panel.screenshot_ready() and not window.jobs.active():
                     break
                 time.sleep(0.02)
-            for _ in range(5):
+            for _i in range(5):
+                app.processEvents()
+            if (window.width(), window.height()) != tuple(size):  # a panel must not widen the window
+                window.resize(*size)
                 app.processEvents()
             image = window.grab().toImage()
-            path = out_dir / f"{cls.panel_id}.png"
-            if image.isNull() or not image.save(str(path)):
-                raise RuntimeError("could not grab or save the window")
-            results[cls.panel_id] = "ok"
+            if (image.width(), image.height()) != tuple(size):
+                raise RuntimeError(_("the window grew to {w}x{h}").format(w=image.width(), h=image.height()))
+            if image.isNull():
+                raise RuntimeError("could not grab the window")
+            with atomic_path(path) as tmp:  # Qt does not say why a save failed: a full disk is found by disk_error
+                if not image.save(str(tmp), "PNG"):
+                    raise disk_error(path)
+            results[stem] = "ok"
+        except OSError as exc:
+            results[stem] = describe_os_error(exc, path)
         except Exception as exc:  # report and go on with the other panels
-            results[cls.panel_id] = f"{type(exc).__name__}: {exc}"
+            results[stem] = f"{type(exc).__name__}: {exc}"
     window.close()
     QApplication.processEvents()
     scratch.cleanup()
@@ -90,7 +127,11 @@ def _run(args: argparse.Namespace) -> int:
         ensure_app()
         if chinese_font_family() is None:
             print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
-    results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang)
+    try:
+        results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang, sections=args.section)
+    except ValueError as exc:
+        print(f"convstudio: {exc}", file=sys.stderr)
+        return 2
     failed = {k: v for k, v in results.items() if v != "ok"}
     for panel_id, state in results.items():
         print(f"{panel_id:<16} {'written' if state == 'ok' else 'FAILED: ' + state}")
@@ -105,4 +146,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--only", nargs="+", metavar="PANEL", help="render only these panel ids")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="interface language (default en)")
+    p.add_argument("--section", nargs="+", metavar="SECTION",
+                   help="course section ids to render as course-<section>.png ('all': every section; see convstudio course list)")
     p.set_defaults(func=_run)

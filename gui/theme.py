@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["THEMES", "apply_theme"]
+__all__ = ["THEMES", "apply_theme", "restyle", "style_plot"]
 
 THEMES = ("light", "dark")
 
@@ -50,3 +50,46 @@ def apply_theme(name: str) -> str:
     except ImportError:  # pyqtgraph is a dependency; tolerate its absence in minimal installs
         pass
     return name
+
+
+def style_plot(plot) -> None:
+    """Colour a pyqtgraph PlotWidget (background, axes, title, legend) from the current palette."""
+    import pyqtgraph as pg
+
+    app = QApplication.instance()
+    palette = app.palette() if app is not None else QPalette()
+    base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+    plot.setBackground(base)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(text))
+        axis.setTextPen(pg.mkPen(text))
+    title = item.titleLabel
+    title.opts["color"] = text.name()
+    title.setText(title.text)  # re-renders the title's HTML with the new colour
+    legend = item.legend
+    if legend is not None:
+        legend.setBrush(pg.mkBrush(base.red(), base.green(), base.blue(), 220))
+        legend.setPen(pg.mkPen(text.red(), text.green(), text.blue(), 80))
+        legend.setLabelTextColor(text)
+
+
+def restyle(root: QWidget) -> None:
+    """Bring widgets built under the previous theme up to date after :func:`apply_theme`.
+
+    Widgets with their own style sheet keep the palette they were polished
+    with, and pyqtgraph plots take their colours once at creation: both are
+    redone here.
+    """
+    for widget in [root, *root.findChildren(QWidget)]:
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
+    try:
+        import pyqtgraph as pg
+    except ImportError:
+        return
+    for plot in root.findChildren(pg.PlotWidget):
+        style_plot(plot)

@@ -6,7 +6,7 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,14 +33,50 @@ from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
-from .theme import apply_theme
+from .theme import apply_theme, restyle
 from .dialogs import ask_image_path
 
-__all__ = ["MainWindow", "MAX_RECENT"]
+__all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
 THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
+
+
+class PanelScrollArea(QScrollArea):
+    """Holds one panel: fills the viewport, and scrolls only below the panel's minimum size.
+
+    QScrollArea's own resizing gives a panel with word-wrapped labels its
+    *preferred* height for the width (heightForWidth), which scrolls most
+    panels on a 700 px high screen; here the floor is the minimum size.
+    """
+
+    def __init__(self, panel: QWidget):
+        super().__init__()
+        self.setObjectName("panelScroll")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+        self._fit()
+
+    def _fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        low = panel.minimumSizeHint().expandedTo(panel.minimumSize())
+        view = self.viewport().size()
+        panel.resize(max(view.width(), low.width()), max(view.height(), low.height()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().viewportEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +99,8 @@ class MainWindow(QMainWindow):
             show_message=self.show_message,
             show_error=self.show_error,
             switch_to=self.switch_to,
+            panel_model=self.panel_model,
+            show_example_bar=self.show_example_bar,
         )
         self.panel_classes = panel_classes if panel_classes is not None else load_panel_classes()
         self.panels: dict[str, Panel] = {}
@@ -84,7 +124,17 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.sidebar)
-        row.addWidget(self.stack, 1)
+        from .widgets.course_example_bar import CourseExampleBar
+
+        self.example_bar = CourseExampleBar()
+        self.example_bar.resetRequested.connect(self.open_example)
+        self.example_bar.backRequested.connect(lambda: self.switch_to("course") if "course" in self.panel_ids() else None)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.example_bar)
+        right.addWidget(self.stack, 1)
+        row.addLayout(right, 1)
         self.setCentralWidget(central)
 
         self._build_status_bar()
@@ -117,11 +167,46 @@ class MainWindow(QMainWindow):
             cls = self.panel_classes[index]
             widget = cls(self.ctx)
             old = self.stack.widget(index)
-            self.stack.insertWidget(index, widget)
+            self.stack.insertWidget(index, self._scrolled(widget))
             self.stack.removeWidget(old)
             old.deleteLater()
             self.panels[panel_id] = widget
         return self.panels[panel_id]
+
+    @staticmethod
+    def _scrolled(panel: Panel) -> QScrollArea:
+        """``panel`` in a scroll area: a panel wider or taller than a small screen scrolls instead of widening the window."""
+        return PanelScrollArea(panel)
+
+    def panel_model(self, panel_id: str):
+        """The model object of panel ``panel_id`` (created if needed), or None when it has none."""
+        if panel_id not in self.panel_ids():
+            return None
+        return getattr(self.panel(panel_id), "model", None)
+
+    def show_example_bar(self, example_id: str) -> None:
+        """Show the worked-example bar above the panels ("" hides it)."""
+        self.example_bar.set_example(example_id)
+
+    def open_example(self, example_id: str) -> bool:
+        """Show a worked example in its panel, in the example's state. False for an unknown id (with a message)."""
+        from engine.course.examples import UnknownExample
+
+        from .panels.course_examples import show_example
+
+        try:
+            return show_example(self.ctx, example_id)
+        except UnknownExample as exc:
+            self.show_message(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), 10000)
+            return False
+
+    def open_example_dialog(self) -> None:
+        """File ▸ Open example…: a searchable list of the worked examples."""
+        from .dialogs import ask_example_id
+
+        example_id = ask_example_id(self)
+        if example_id:
+            self.open_example(example_id)
 
     def current_panel(self) -> Panel | None:
         return self.panels.get(self._current_id) if self._current_id else None
@@ -145,6 +230,8 @@ class MainWindow(QMainWindow):
             previous.deactivate()
         self.stack.setCurrentIndex(row)
         self._current_id = panel_id
+        if self.example_bar.panel_id and self.example_bar.panel_id != panel_id:
+            self.example_bar.set_example("")
         self.settings.setValue("last_panel", panel_id)
         panel.activate()
 
@@ -198,7 +285,10 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, text: str, details: str = "") -> None:
         """Report an error in the status bar and a dialog (details: the traceback)."""
-        log.error("%s: %s\n%s", title, text, details)
+        if details:  # a traceback: a fault of the program
+            log.error("%s: %s\n%s", title, text, details)
+        else:  # a situation the message explains (no camera, a file that will not open)
+            log.warning("%s: %s", title, " ".join(text.split()))
         # engine errors often start with the same words ("Cannot open image …"): say them once
         self.show_message(text if text.lower().startswith(title.lower()) else f"{title}: {text}", 10000)
         if self._quiet_dialogs:
@@ -218,6 +308,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu(_("Open &recent"))
         self._rebuild_recent()
+        self.open_example_action = QAction(_("Open &example…"), self, triggered=self.open_example_dialog)
+        file_menu.addAction(self.open_example_action)
         file_menu.addSeparator()
         file_menu.addAction(QAction(_("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
 
@@ -277,6 +369,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(name)
+        restyle(self)
         self._theme_actions[self.theme].setChecked(True)
         self.settings.setValue("theme", self.theme)
 
@@ -304,6 +397,8 @@ class MainWindow(QMainWindow):
 
     def _after_language_change(self, code: str) -> None:
         self._refresh_panels()
+        self.example_bar.retranslate()
+        self.device_label.setText(engine_device.device_label())
         self._update_job_status()
         self.warn_missing_chinese_font()
 

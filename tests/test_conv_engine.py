@@ -338,3 +338,77 @@ def test_cli_export_refuses_fewer_than_one_frame(frames, tmp_path, capsys):
     assert _conv_cli("conv", "export", str(out), "--max-frames", frames) == 2
     assert "at least 1 frame" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_coverage_extremes_equal_the_built_line_on_random_settings():
+    from engine.conv.arith import coverage_extremes, coverage_line
+
+    rng = np.random.default_rng(3)
+    checked = 0
+    while checked < 3000:
+        n, f, p, s, d = int(rng.integers(1, 40)), int(rng.integers(1, 8)), int(rng.integers(0, 12)), int(rng.integers(1, 15)), int(rng.integers(1, 6))
+        try:
+            line = coverage_line(n, f, p, s, d)
+        except ValueError:
+            continue
+        assert coverage_extremes(n, f, p, s, d) == (int(line.min()), int(line.max())), (n, f, p, s, d)
+        checked += 1
+
+
+def test_conv_size_answers_huge_sizes_at_once_by_arithmetic():
+    import json
+
+    from cli_process import run_cli
+
+    for args, n, p in ((["1000000000"], 10**9, 0), (["32", "-p", "1000000000000"], 32, 10**12),
+                       (["1000000000000000000"], 10**18, 0)):
+        proc = run_cli("conv", "size", *args, "--json", timeout=90)  # built maps or loops over n would hang or fail here
+        assert proc.returncode == 0, proc.stderr
+        r = json.loads(proc.stdout)
+        o = n + 2 * p - 2
+        assert r["output"] == o
+        assert r["dense_weights"] == 3 * n * n * o * o  # exact integers, not floats
+        assert (r["coverage_min"], r["coverage_max"]) == ((9, 9) if p else (1, 9))
+
+
+def test_conv_refuses_sizes_counts_and_rates_beyond_a_machine_in_one_line(tmp_path):
+    from cli_process import run_cli
+    from engine.io import save_image
+
+    photo = tmp_path / "p.png"
+    save_image(photo, np.zeros((20, 30, 3), np.uint8))
+    cases = [
+        (["conv", "size", "10000000000000000000"], "at most 1,000,000,000,000,000,000"),
+        (["conv", "export", str(tmp_path / "a.gif"), "-p", "100000"], "n + 2p must be at most 64"),
+        (["conv", "export", str(tmp_path / "a.gif"), "--fps", "1e-9"], "--fps must be between 0.1 and 60"),
+        (["conv", "export", str(tmp_path / "a.gif"), "--max-frames", "1000000000"], "--max-frames must be at most 5,000"),
+        (["conv", "export", str(tmp_path / "a.gif"), "--n", "32", "-p", "16", "--max-frames", "5000"], "too many to render"),
+        (["conv", "filter", str(photo), str(tmp_path / "b.png"), "-p", "1000000"], "--padding must be at most 1,024"),
+    ]
+    for args, words in cases:
+        proc = run_cli(*args, timeout=120)
+        assert proc.returncode == 2, (args, proc.stderr[-500:])
+        err = proc.stderr.strip()
+        assert len(err.splitlines()) == 1 and words in err, (args, err)
+    assert not list(tmp_path.glob("a.gif*")) and not (tmp_path / "b.png").exists()
+
+
+def test_red_vertical_edge_is_a_preset_of_the_command_line(tmp_path, capsys):
+    import json
+
+    from engine.io import save_image
+    from gui.main import main
+
+    assert main(["conv", "presets", "--json"]) == 0
+    assert "red vertical edge" in json.loads(capsys.readouterr().out)["kernels"]
+    rgb = np.random.default_rng(0).integers(0, 256, (24, 32, 3)).astype(np.uint8)
+    save_image(tmp_path / "p.png", rgb)
+    assert main(["conv", "filter", str(tmp_path / "p.png"), str(tmp_path / "red.png"), "--kernel", "red vertical edge", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    x = torch.from_numpy(rgb.astype(np.float64) / 255.0).permute(2, 0, 1)[None]
+    k = torch.tensor([[1.0, 0, -1]] * 3, dtype=torch.float64)
+    want = F.conv2d(x[:, :1], k[None, None])  # the red channel alone: green and blue are ignored
+    assert r["shape"] == [22, 30]
+    assert r["min"] == pytest.approx(float(want.min()), abs=1e-5) and r["max"] == pytest.approx(float(want.max()), abs=1e-5)
+    assert main(["conv", "export", str(tmp_path / "red.gif"), "--channels", "1", "--kernel", "red vertical edge"]) == 2
+    assert "needs three channels" in capsys.readouterr().err

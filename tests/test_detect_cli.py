@@ -206,6 +206,82 @@ def test_cli_unwritable_outputs_give_a_message_not_a_traceback(tmp_path, capsys)
     blocker = tmp_path / "file"
     blocker.write_text("a file where a folder should be")
     code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--export", str(blocker / "d.jsonl")], capsys)
-    assert code == 2 and "d.jsonl" in err and "could not" in err
+    assert code == 2 and "d.jsonl" in err and "cannot write" in err
     code, _out, err = _cli(["detect", str(image), "--model", "haar_face", "--save-video", str(blocker / "v.mp4")], capsys)
-    assert code == 1 and "v.mp4" in err and "could not" in err
+    assert code == 1 and "v.mp4" in err and "cannot write" in err
+
+
+def _no_camera() -> bool:
+    import glob
+
+    from engine.detect.sources import list_cameras
+
+    return not glob.glob("/dev/video*") and not list_cameras(max_index=2)
+
+
+def test_a_camera_that_cannot_be_opened_is_an_error_not_a_wait():
+    from cli_process import run_cli
+
+    if not _no_camera():
+        pytest.skip("this machine has a camera")
+    for spec in (["cam:0", "--frames", "1"], ["cam:-1"]):
+        proc = run_cli("detect", *spec, "--model", "haar_face", timeout=90)  # waiting forever fails on the timeout
+        assert proc.returncode == 1, proc.stderr
+        err = proc.stderr.strip()
+        assert len(err.splitlines()) == 1 and "could not be opened" in err and "--retry" in err, err
+
+
+def test_sigterm_during_save_video_leaves_a_playable_recording(tmp_path):
+    import signal
+    import time
+
+    from cli_process import start_cli
+
+    video, out_path, err_path = tmp_path / "rec.mp4", tmp_path / "out.txt", tmp_path / "err.txt"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = start_cli("detect", "demo", "--model", "haar_face", "--save-video", str(video), stdout=out, stderr=err)
+        try:
+            deadline = time.monotonic() + 180
+            while len(out_path.read_text().splitlines()) < 3 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    err_text = err_path.read_text()
+    assert code == 0, err_text[-2000:]
+    assert "Traceback" not in err_text
+    assert "runs until Ctrl+C" in err_text.splitlines()[0]  # the demo says up front that it does not end by itself
+    cap = cv2.VideoCapture(str(video))
+    frames = 0
+    while cap.read()[0]:
+        frames += 1
+    cap.release()
+    assert frames >= 3
+
+
+def test_a_closed_pipe_ends_detect_quietly():
+    import subprocess
+
+    from cli_process import start_cli
+
+    proc = start_cli("detect", "demo", "--model", "haar_face", "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = proc.stdout.readline()  # like `| head -1`: one line, then the reader goes away
+        proc.stdout.close()
+        code = proc.wait(timeout=90)
+        err = proc.stderr.read().decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert json.loads(first)["detector"] == "haar_face"
+    assert code == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+
+
+def test_detect_help_says_the_demo_runs_until_ctrl_c(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["detect", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "demo scene run until Ctrl+C" in text and "--retry" in text

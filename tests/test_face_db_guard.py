@@ -350,7 +350,7 @@ def test_enroll_without_a_face_fails_naming_the_photo(tmp_path, photos, capsys):
 def test_ctrl_c_during_enroll_keeps_what_was_committed(tmp_path, photos, capsys):
     photos.update({"a.png": "1", "b.png": "2", "c.png": "interrupt"})
     rc, _, err = _cli(capsys, "--db", tmp_path / "f.db", "enroll", "Ann", *(tmp_path / n for n in ("a.png", "b.png", "c.png")))
-    assert rc == 130 and "Traceback" not in err and "interrupted" in err.strip().splitlines()[-1]
+    assert rc == 130 and "Traceback" not in err and "stopped (Ctrl+C)" in err.strip().splitlines()[-1]
     with FaceDatabase(tmp_path / "f.db") as db:
         assert [s.source for s in db.samples("Ann")] == [str(tmp_path / "a.png"), str(tmp_path / "b.png")]
         assert db.integrity_check() == "ok"
@@ -379,7 +379,7 @@ def test_ctrl_c_inside_a_write_rolls_it_back(tmp_path, photos, capsys, monkeypat
 def test_ctrl_c_during_identify_is_one_line(tmp_path, photos, capsys):
     photos.update({"analyze": "interrupt"})
     rc, out, err = _cli(capsys, "--db", tmp_path / "f.db", "identify", tmp_path / "a.png")
-    assert rc == 130 and _one_line_error(err.replace("convstudio faces: nobody is enrolled yet; every face will be Unknown\n", "")).endswith("interrupted.")
+    assert rc == 130 and _one_line_error(err.replace("convstudio faces: nobody is enrolled yet; every face will be Unknown\n", "")).endswith("stopped (Ctrl+C).")
 
 
 @pytest.mark.parametrize("args", [["--threshold", "nan", "list"], ["--threshold", "0", "list"], ["--threshold", "inf", "list"],

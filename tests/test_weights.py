@@ -74,7 +74,7 @@ def test_checksum_mismatch_leaves_nothing(tiny_entry, monkeypatch):
     with pytest.raises(weights.WeightsError, match="Checksum mismatch"):
         run_job(weights.download("tiny"))
     assert weights.status("tiny") == "missing"
-    assert not list(weights.weights_dir().glob("*.part"))
+    assert not [p for p in weights.weights_dir().iterdir() if ".part" in p.name]
 
 
 def test_cancelled_download_leaves_nothing(tiny_entry):
@@ -82,7 +82,7 @@ def test_cancelled_download_leaves_nothing(tiny_entry):
     outcome = run_job(weights.download("tiny"), lambda p: token.cancel(), token)
     assert outcome.cancelled
     assert weights.status("tiny") == "missing"
-    assert not list(weights.weights_dir().glob("*.part"))
+    assert not [p for p in weights.weights_dir().iterdir() if ".part" in p.name]
 
 
 def test_network_failure_says_why(tiny_entry):
@@ -206,3 +206,42 @@ def test_missing_and_unexpected_tensors_are_counted_not_dumped(tiny_entry, tmp_p
     assert "4 tensors missing (0.weight, 0.bias, 2.weight, …)" in text  # the real names of the missing ones
     assert "120 unexpected (b0.weight, b0.bias, b1.weight, …)" in text
     assert len(text) < 300 and "\n" not in text
+
+
+def test_download_of_an_endless_stream_stops_at_the_known_size():
+    import subprocess
+    import time
+
+    from cli_process import run_cli
+
+    t0 = time.monotonic()
+    proc = run_cli("models", "download", "resnet18", "--url", "file:///dev/zero", timeout=240)  # unbounded: 58 GB in 95 s
+    assert time.monotonic() - t0 < 240
+    assert proc.returncode == 1, proc.stderr[-1000:]
+    assert "more than the expected 44.7 MB" in proc.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in proc.stderr
+    assert not list(weights.weights_dir().glob("*.part")) and weights.status("resnet18") == "missing"
+
+
+def test_download_refuses_a_file_larger_than_its_entry(tiny_entry, tmp_path):
+    entry, served = tiny_entry
+    big = tmp_path / "big.pth"
+    big.write_bytes(served.read_bytes() + b"\0" * (weights.download_limit(entry) + 1))
+    offered, known = f"{big.stat().st_size / 2**20:.3g}", f"{entry.size_mb:.3g}"
+    with pytest.raises(weights.WeightsError, match=f"refused: the server offers {offered} MB, but the file is {known} MB"):
+        run_job(weights.download("tiny", url=big.as_uri()))
+    assert not list(weights.weights_dir().glob("*.part"))
+
+
+def test_download_refuses_a_disk_without_room_naming_the_folder(tiny_entry, monkeypatch):
+    import shutil
+
+    from gui.main import main
+
+    entry, served = tiny_entry
+    real = shutil.disk_usage
+    monkeypatch.setattr(weights.shutil, "disk_usage", lambda p: real(p)._replace(free=10 * 2**20))  # 10 MB free
+    with pytest.raises(weights.WeightsError, match="Not enough free space in") as info:
+        run_job(weights.download("tiny"))
+    assert str(weights.weights_dir()) in str(info.value)
+    assert not list(weights.weights_dir().glob("*.part")) and weights.status("tiny") == "missing"

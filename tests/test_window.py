@@ -1,5 +1,6 @@
 """The main window: panels, status bar, jobs with progress and cancel, drag and drop, settings."""
 
+import re
 import time
 from pathlib import Path
 
@@ -205,3 +206,153 @@ def test_help_texts_name_versions_and_shortcuts(window):
     assert torch.__version__ in about and "Qt" in about
     shortcuts = window.shortcuts_text()
     assert "Ctrl+O" in shortcuts and "Ctrl+2" in shortcuts
+
+
+def _slow_to_return(monkeypatch, seconds=0.6):
+    """Make every job thread linger after its job ended, as freeing a big model can."""
+    import gui.jobs
+
+    original = gui.jobs.JobThread.run
+
+    def run(self):
+        original(self)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(gui.jobs.JobThread, "run", run)
+
+
+def quick_job():
+    yield Progress(0.5, "half")
+    return "done"
+
+
+def test_wait_all_waits_for_threads_of_ended_jobs(window, qtbot, monkeypatch):
+    _slow_to_return(monkeypatch)
+    got = []
+    handle = window.jobs.start(quick_job(), label="Quick", on_done=got.append)
+    qtbot.waitUntil(lambda: got == ["done"], timeout=5000)
+    assert window.jobs.active() == []
+    thread = handle.thread
+    assert window.jobs.wait_all(5000)
+    assert not thread.isRunning()
+
+
+def test_deleting_the_runner_right_after_a_job_ended_leaves_its_thread_alone(qtbot, monkeypatch):
+    """Closing a window just after a job's callback destroyed a still-running QThread (Qt aborts)."""
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    import gui.jobs
+    from gui.jobs import JobRunner
+
+    _slow_to_return(monkeypatch)
+    owner = QObject()
+    runner = JobRunner(owner)
+    got = []
+    handle = runner.start(quick_job(), label="Quick", on_done=got.append)
+    qtbot.waitUntil(lambda: got == ["done"], timeout=5000)
+    thread = handle.thread
+    assert thread.isRunning()
+    shiboken6.delete(owner)
+    assert not shiboken6.isValid(runner)
+    qtbot.waitUntil(lambda: thread not in gui.jobs._LIVE, timeout=5000)
+
+
+def test_every_panel_open_fits_1024x700(window, qtbot):
+    from PySide6.QtWidgets import QTabWidget
+
+    for panel_id in window.panel_ids():
+        window.switch_to(panel_id)
+        panel = window.panel(panel_id)
+        qtbot.waitUntil(panel.screenshot_ready, timeout=60000)  # loaded content can widen a panel
+        for tabs in panel.findChildren(QTabWidget):
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                qtbot.wait(10)
+    qtbot.wait(200)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 700, hint
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 700), timeout=5000)
+    # every real panel fits beside the sidebar without a horizontal scroll bar
+    room = 1024 - window.sidebar.width()
+    for panel_id, panel in window.panels.items():
+        assert panel.minimumSizeHint().width() <= room, (panel_id, panel.minimumSizeHint())
+
+
+def test_theme_switch_restyles_sidebar_and_plot_text(window, qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QPalette
+
+    window.set_theme("light")
+    window.switch_to("feature_maps")
+    plot = window.panel("feature_maps").acc_plot  # has a title and a legend
+    plot.getPlotItem().addLegend().addItem(plot.plot([0, 1], [0, 1]), "probe")
+
+    def lightness(colour):
+        return colour.lightnessF()
+
+    for name in ("dark", "light", "dark"):
+        window.set_theme(name)
+        qtbot.wait(20)
+        sidebar = window.sidebar.palette()
+        base, text = sidebar.color(QPalette.ColorRole.Base), sidebar.color(QPalette.ColorRole.Text)
+        assert (lightness(base) < 0.5) == (name == "dark"), (name, base.name())
+        assert abs(lightness(text) - lightness(base)) > 0.4
+        background = plot.backgroundBrush().color()
+        assert (lightness(background) < 0.5) == (name == "dark"), (name, background.name())
+        html = plot.getPlotItem().titleLabel.item.toHtml()
+        title = pg.mkColor(re.findall(r"color:\s*(#[0-9a-fA-F]{6})", html)[-1])
+        legend = plot.getPlotItem().legend
+        label = legend.items[0][1]
+        legend_colour = pg.mkColor(label.opts["color"])
+        for colour in (title, legend_colour):
+            assert abs(lightness(colour) - lightness(background)) > 0.4, (name, colour.name(), background.name())
+        assert "Accuracy" in html
+    window.set_theme("light")
+
+
+def test_screenshots_are_exactly_the_requested_size(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.screenshots import render_panels
+
+    results = render_panels(tmp_path, (1024, 700), only=["convolution", "grid_detector"])
+    assert results == {"convolution": "ok", "grid_detector": "ok"}
+    for panel_id in results:
+        image = QImage(str(tmp_path / f"{panel_id}.png"))
+        assert (image.width(), image.height()) == (1024, 700), panel_id
+
+
+def test_screenshots_refuse_a_size_below_the_minimum_in_one_line(qtbot, tmp_path, capsys):
+    from gui.main import main
+
+    assert main(["screenshots", str(tmp_path / "shots"), "--size", "200x90", "--only", "welcome"]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "200x90" in lines[0] and "smallest size" in lines[0], captured.err
+    assert not list((tmp_path / "shots").glob("*.png"))
+
+
+def test_convolution_cells_keep_their_numbers_in_a_1024x700_window(window, qtbot):
+    window.resize(1024, 700)
+    window.switch_to("convolution")
+    view = window.panel("convolution").view
+    qtbot.waitUntil(lambda: view.anim is not None and window.width() == 1024, timeout=10000)
+    qtbot.wait(50)
+    right = view.mapTo(window, view.rect().bottomRight()).x()
+    assert right < window.width(), "the animation is cut off on the right"
+    lay = view.layout_now()
+    # the view writes a cell's number only in cells of at least 17 px
+    assert min(box.cell for box in lay.grids) >= 17, [(b.kind, b.cell) for b in lay.grids]
+
+
+def test_faces_database_path_stays_visible_in_a_1024x700_window(window, qtbot):
+    window.resize(1024, 700)
+    window.switch_to("faces")
+    panel = window.panel("faces")
+    qtbot.waitUntil(lambda: panel.db_label.text() != "" and window.width() == 1024, timeout=20000)
+    qtbot.wait(50)
+    label = panel.db_label
+    assert label.isVisible() and label.width() >= 250, label.width()
+    assert label.mapTo(window, label.rect().topRight()).x() < window.width()

@@ -85,3 +85,32 @@ def test_train_header_counts_steps_while_training(panel, qtbot):
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not m.training, timeout=60000)
     assert not panel.map_label.text().startswith("Training…")
+
+
+def test_panel_fits_a_1024_wide_window(panel, qtbot):
+    win = panel.window()
+    win.resize(1024, 640)
+    qtbot.waitUntil(lambda: win.height() == 640, timeout=5000)
+    assert panel.minimumSizeHint().width() <= 1024 - 200
+    assert win.width() == 1024
+
+
+def test_y_vector_numbers_are_never_broken_across_lines(panel, qtbot):
+    win = panel.window()
+    win.resize(1024, 640)
+    m = panel.model
+    panel.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: m.scene is not None and m.hover[0] >= 0, timeout=30000)
+    panel._show_hover()
+    qtbot.wait(50)
+    doc = panel.cell_text.document()
+    doc.setTextWidth(panel.cell_text.viewport().width())
+    numbers = 0
+    block = doc.begin()
+    while block.isValid():
+        text = block.text().strip()
+        if text.replace(".", "", 1).replace("-", "", 1).isdigit():
+            numbers += 1
+            assert block.layout().lineCount() == 1, f"{text!r} is wrapped"
+        block = block.next()
+    assert numbers >= 9 * m.spec.num_anchors

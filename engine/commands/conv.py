@@ -6,7 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["register"]
+from ..i18n import _
+
+__all__ = ["register", "MAX_ARITH", "MAX_EXPORT_SIDE", "MAX_EXPORT_FRAMES", "FPS_RANGE", "MAX_FILTER_PADDING"]
+
+#: conv size answers by arithmetic alone; beyond this the numbers stop meaning anything.
+MAX_ARITH = 10**18
+#: conv export draws every padded input cell in every frame: n + 2p cells a side at most.
+MAX_EXPORT_SIDE = 64
+#: conv export keeps a GIF's frames in memory until it writes them.
+MAX_EXPORT_FRAMES = 5000
+#: GIF frame delays are whole hundredths of a second from 20 ms; players pace video up to 60 fps.
+FPS_RANGE = (0.1, 60.0)
+#: conv filter pads the photo itself: more than this adds only border, at a cost of memory.
+MAX_FILTER_PADDING = 1024
+
+
+def _at_most(name: str, value: int, limit: int, why: str) -> None:
+    """``ValueError`` (one line, naming the limit and why) when ``value`` exceeds ``limit``."""
+    if value > limit:
+        raise ValueError(_("{name} must be at most {limit:,} ({why}), got {value:,}").format(name=name, limit=limit, why=why, value=value))
 
 
 def _layer_args(p: argparse.ArgumentParser) -> None:
@@ -15,7 +34,8 @@ def _layer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--stride", type=int, default=1, help="stride s (default 1)")
     p.add_argument("-d", "--dilation", type=int, default=1, help="dilation d (default 1)")
     p.add_argument("--mode", default="zeros", help="padding mode: zeros, reflect, replicate, circular")
-    p.add_argument("--kernel", default="vertical edge", help="kernel preset (e.g. 'sobel x', 'gaussian'; see conv presets)")
+    p.add_argument("--kernel", default="vertical edge",
+                   help="kernel preset (e.g. 'sobel x', 'gaussian', 'red vertical edge' for RGB; see conv presets)")
     p.add_argument("--pool", choices=("none", "max", "avg", "global"), default="none", help="pooling after the convolution")
     p.add_argument("--pool-size", type=int, default=2)
     p.add_argument("--pool-stride", type=int, default=None, help="default: the pool size")
@@ -38,24 +58,30 @@ def _pool(args: argparse.Namespace):
 
 def _size(args: argparse.Namespace) -> int:
     from ..cli import print_json, shape_order
-    from ..conv import check_padding_mode, check_pool, compare_params, kernel_preset, output_size
+    from ..conv import RGB_FILTER_PRESETS, check_padding_mode, check_pool, compare_params, kernel_preset, output_size
     from ..conv.arith import coverage_extremes
-    from ..i18n import _
     from ..shapes import format_shape, order_label
 
+    why = _("sizes this large have no meaning")
+    for name, value in (("n", args.n), ("--stride", args.stride), ("--dilation", args.dilation),
+                        ("--c-in", args.c_in), ("--c-out", args.c_out)):
+        _at_most(name, value, MAX_ARITH, why)
     p = _padding(args, args.kernel_size)
+    _at_most("--padding", p, MAX_ARITH, why)
     n, f, s, d = args.n, args.kernel_size, args.stride, args.dilation
+    # an unknown or ill-fitting preset is refused here as in 'export' and 'filter'; f is then 1..7,
+    # so every count below is a handful of integer operations
+    kernel_preset("vertical edge" if args.kernel in RGB_FILTER_PRESETS else args.kernel, f)
     o = output_size(n, f, p, s, d)
     if args.c_in < 1:
         raise ValueError(f"input channels --c-in must be at least 1, got {args.c_in}")
     if args.c_out < 1:
         raise ValueError(f"number of filters --c-out must be at least 1, got {args.c_out}")
     check_padding_mode(args.mode, n, p)
-    kernel_preset(args.kernel, f)  # an unknown or ill-fitting preset is refused here as in 'export' and 'filter'
     spec = _pool(args)
     pooled = check_pool(spec.kind, spec.size, spec.stride, spec.padding, o, o)[0] if spec else None
     cmp = compare_params(n, args.c_in, f, args.c_out, p, s, d)
-    cov_min, cov_max = coverage_extremes(n, f, p, s, d)  # per axis; the n×n map is never built
+    cov_min, cov_max = coverage_extremes(n, f, p, s, d)  # closed form: the n×n map is never built
     result = {
         "n": n, "f": f, "p": p, "s": s, "d": d, "output": o,
         "formula": f"floor(({n} + 2*{p} - {d}*({f}-1) - 1)/{s}) + 1 = {o}",
@@ -90,6 +116,7 @@ def _export(args: argparse.Namespace) -> int:
     from ..jobs import run_job
 
     f = args.kernel_size
+    _check_export(args, _padding(args, f))
     x = input_preset(args.input, args.n, args.channels, np.random.default_rng(args.seed))
     w = filter_preset(args.kernel, f, args.channels)[None]
     t = trace(x, w, None, args.stride, _padding(args, f), args.dilation, args.mode)
@@ -104,17 +131,33 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_export(args: argparse.Namespace, p: int) -> None:
+    """Refuse export settings that would take hours or all the memory, in one line."""
+    _at_most("--n", args.n, MAX_EXPORT_SIDE, _("every cell is drawn in every frame"))
+    side = args.n + 2 * max(p, 0)
+    if side > MAX_EXPORT_SIDE:
+        raise ValueError(_("the padded input n + 2p must be at most {limit} (every cell is drawn in every frame), got {value:,}").format(
+            limit=MAX_EXPORT_SIDE, value=side))
+    _at_most("--max-frames", args.max_frames, MAX_EXPORT_FRAMES, _("the frames are kept in memory until written"))
+    low, high = FPS_RANGE
+    if not low <= args.fps <= high:  # also refuses nan and inf
+        raise ValueError(_("--fps must be between {low:g} and {high:g}, got {fps:g}").format(low=low, high=high, fps=args.fps))
+
+
 def _filter(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..cli import print_json
-    from ..conv import apply_filters, filter_preset
+    from ..conv import RGB_FILTER_PRESETS, apply_filters, filter_preset
     from ..io import load_image, save_image
 
-    rgb = load_image(args.image)
     f = args.kernel_size
-    w = filter_preset(args.kernel, f, 3 if args.rgb else 1)[None]
-    fm = apply_filters(rgb, w, None, args.stride, _padding(args, f), args.dilation, args.mode, _pool(args))
+    p = _padding(args, f)
+    _at_most("--padding", p, MAX_FILTER_PADDING, _("more only adds border to the photo"))
+    rgb = load_image(args.image)
+    rgb_filter = args.rgb or args.kernel in RGB_FILTER_PRESETS  # a colour filter reads the colours, not the luminance
+    w = filter_preset(args.kernel, f, 3 if rgb_filter else 1)[None]
+    fm = apply_filters(rgb, w, None, args.stride, p, args.dilation, args.mode, _pool(args))
     m = fm.pooled[0] if fm.pooled is not None else fm.maps[0]
     lo, hi = float(m.min()), float(m.max())
     img = ((m - lo) / (hi - lo if hi > lo else 1.0) * 255).round().astype(np.uint8)
@@ -130,9 +173,9 @@ def _filter(args: argparse.Namespace) -> int:
 
 def _presets(args: argparse.Namespace) -> int:
     from ..cli import print_json
-    from ..conv import INPUT_PRESETS, KERNEL_PRESETS, PADDING_MODES
+    from ..conv import INPUT_PRESETS, KERNEL_PRESETS, PADDING_MODES, RGB_FILTER_PRESETS
 
-    data = {"kernels": list(KERNEL_PRESETS), "inputs": list(INPUT_PRESETS), "padding_modes": list(PADDING_MODES)}
+    data = {"kernels": list(KERNEL_PRESETS) + list(RGB_FILTER_PRESETS), "inputs": list(INPUT_PRESETS), "padding_modes": list(PADDING_MODES)}
     if args.json:
         print_json(data)
     else:
@@ -148,11 +191,13 @@ def _guard(func):
         except ValueError as exc:  # bad settings or files: say why, no traceback
             print(f"convstudio conv: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
+            raise
         except OSError as exc:  # the output cannot be written (missing folder, no permission, disk full)
-            out = getattr(args, "out", None)
-            what = f"cannot write {out}" if out is not None else "file error"
-            print(f"convstudio conv: {what}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+            from ..files import describe_os_error, is_disk_full
+
+            print(f"convstudio conv: {describe_os_error(exc, getattr(args, 'out', None))}", file=sys.stderr)
+            return 1 if is_disk_full(exc) else 2  # a full disk is no fault of the arguments
 
     return run
 

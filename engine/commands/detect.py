@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..i18n import _
+
 __all__ = ["register", "run_detect"]
 
 
@@ -54,7 +56,7 @@ def run_detect(args: argparse.Namespace) -> int:
     from ..detect import DetectorError, create_detector, detector_choices, detector_specs
     from ..detect.outputs import JsonlExporter, RecordError, VideoRecorder
     from ..detect.pipeline import DetectionPipeline, DetectSettings
-    from ..detect.sources import SourceError, open_source
+    from ..detect.sources import CameraSource, SourceError, open_source
     from ..weights import WeightsError
 
     if args.list:
@@ -88,6 +90,15 @@ def run_detect(args: argparse.Namespace) -> int:
     except (SourceError, ValueError) as exc:
         print(f"convstudio detect: {exc}", file=sys.stderr)
         return 2
+    if isinstance(source, CameraSource) and not args.retry:
+        # Waiting is for a camera that worked and went away; one that never opens is an error now.
+        try:
+            source.open()
+        except SourceError as exc:
+            print(_("convstudio detect: {error} (--retry keeps trying)").format(error=exc), file=sys.stderr)
+            return 1
+    if args.source.strip().lower().split(":", 1)[0] == "demo" and args.frames is None:
+        print(_("convstudio detect: the demo scene runs until Ctrl+C (or --frames N)"), file=sys.stderr)
     settings = DetectSettings(
         score_threshold=args.score if args.score is not None else detector.default_score,
         iou_threshold=args.iou if args.iou is not None else detector.default_iou, class_agnostic=args.agnostic, classes=tuple(classes) if classes is not None else None,
@@ -130,13 +141,26 @@ def run_detect(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except (SourceError, RecordError, DetectorError) as exc:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
         print(f"convstudio detect: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if recorder is not None:
-            recorder.close()
-        if exporter is not None:
-            exporter.close()
+    except BaseException:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
+        raise
+    try:  # the files take their names only now, complete
+        for out in (recorder, exporter):
+            if out is not None:
+                out.close()
+    except RecordError as exc:
+        for out in (recorder, exporter):
+            if out is not None:
+                out.abort()
+        print(f"convstudio detect: {exc}", file=sys.stderr)
+        return 1
     skipped = getattr(source, "skipped", [])
     for reason in skipped:
         print(f"convstudio detect: skipped: {reason}", file=sys.stderr)
@@ -148,7 +172,9 @@ def run_detect(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `detect` subcommand(s) to the command line."""
-    p = sub.add_parser("detect", help="detect objects in a video, camera, image, folder or the demo scene")
+    p = sub.add_parser("detect", help="detect objects in a video, camera, image, folder or the demo scene",
+                       description="Detect objects frame by frame. A camera and the demo scene run until Ctrl+C "
+                                   "(or --frames N); files and folders stop at their end.")
     p.add_argument("source", nargs="?", help="a video or image file, a folder of images, cam:N, demo or demo:PHOTO")
     p.add_argument("--model", default="ssdlite320_mobilenet_v3_large", help="detector name (see --list); yolo:PATH for a trained grid detector")
     p.add_argument("--weights", choices=("installed", "random"), default="installed",
@@ -158,7 +184,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agnostic", action="store_true", help="class-agnostic NMS (boxes of different classes suppress each other)")
     p.add_argument("--classes", help="comma-separated class names or indices to keep")
     p.add_argument("--max-det", type=_positive, default=100, help="maximum detections per frame (default 100)")
-    p.add_argument("--frames", type=_positive, default=None, help="stop after N frames")
+    p.add_argument("--frames", type=_positive, default=None,
+                   help="stop after N frames (default: the end of the file or folder; a camera or the demo scene runs until Ctrl+C)")
+    p.add_argument("--retry", action="store_true",
+                   help="keep trying a camera that cannot be opened at start (default: that is an error; a camera lost while running is always retried)")
     p.add_argument("--latest", action="store_true", help="for files: newest-frame-wins at the file's frame rate instead of every frame")
     p.add_argument("--every-frame", action="store_true", help="process every frame in order, also of the demo scene (unpaced)")
     p.add_argument("--save-video", metavar="MP4", help="record the annotated frames to an MP4 file")

@@ -345,9 +345,9 @@ def _run(args: argparse.Namespace) -> int:
         if action in _WRITES:
             if not getattr(args, "json", False):
                 sys.stderr.write("\n")  # end the progress bar's line
-            _fail(_("interrupted; what was saved before the interruption is kept and the database is consistent."))
+            _fail(_("stopped (Ctrl+C); what was saved before the stop is kept and the database is consistent."))
         else:
-            _fail(_("interrupted."))
+            _fail(_("stopped (Ctrl+C)."))
         return 130
 
 

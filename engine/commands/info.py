@@ -17,7 +17,7 @@ def collect_info() -> dict:
 
     from .. import __version__
     from ..device import device_label, get_device, get_preference
-    from ..paths import data_dir, log_dir, trained_dir, weights_dir
+    from ..paths import config_dir, data_dir, log_dir, trained_dir, weights_dir
 
     return {
         "convstudio": __version__,
@@ -35,6 +35,7 @@ def collect_info() -> dict:
         "data_dir": str(data_dir()),
         "weights_dir": str(weights_dir()),
         "trained_dir": str(trained_dir()),
+        "config_dir": str(config_dir()),
         "log_dir": str(log_dir()),
     }
 

@@ -8,6 +8,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..files import describe_os_error
+
 __all__ = ["register"]
 
 
@@ -68,11 +70,14 @@ def _stylize(args: argparse.Namespace) -> int:
     try:  # before the run, so a bad path does not cost the work
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, out))
     printer = progress_printer(not args.json)
     notices: list[str] = []
+    latest: list = []  # the newest partial (best image so far), saved if the run is stopped
 
     def show(p) -> None:
+        if p.partial is not None:
+            latest[:] = [p.partial]
         if p.partial is None and RANDOM_NOTICE in p.message and p.message not in notices:
             notices.append(p.message)
             if not args.json:
@@ -86,13 +91,15 @@ def _stylize(args: argparse.Namespace) -> int:
         return _fail(args, str(exc), suggested_size=exc.suggested_size)
     except ValueError as exc:
         return _fail(args, str(exc))
+    except KeyboardInterrupt:
+        return _stylize_stopped(args, out, params, latest[0] if latest else None)
     result = outcome.result
     meta = result.metadata()
     meta["convstudio:content"], meta["convstudio:style"] = args.content, args.style  # as the panel's Save records them
     try:
         save_image(out, result.image, meta)
     except OSError as exc:
-        return _fail(args, f"cannot write {out}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, out))
     wall = time.perf_counter() - t0
     if args.json:
         print_json({
@@ -105,6 +112,24 @@ def _stylize(args: argparse.Namespace) -> int:
         print(f"\nwrote {out} ({result.image.shape[1]}x{result.image.shape[0]}, backbone {result.backbone}, "
               f"{wall:.1f} s, final loss {last.total:.4g})")
     return 0
+
+
+def _stylize_stopped(args: argparse.Namespace, out: Path, params, partial) -> int:
+    """Ctrl+C during ``stylize``: keep the lowest-loss image so far in ``out`` (when there is one)."""
+    from ..i18n import _
+    from ..io import save_image
+
+    if partial is None:
+        return _err(_("stopped before the first step; nothing written"))
+    meta = params.to_metadata()
+    meta["convstudio:stopped-at-step"] = str(partial.step)
+    meta["convstudio:content"], meta["convstudio:style"] = args.content, args.style
+    try:
+        save_image(out, partial.best, meta)
+    except OSError as exc:
+        return _err(_("stopped; cannot write {out}: {why}").format(out=out, why=exc.strerror or exc))
+    _err(_("stopped at step {step}; the best image so far is in {out}").format(step=partial.step, out=out))
+    return 130
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -127,7 +152,16 @@ def _train(args: argparse.Namespace) -> int:
     except (ValueError, WeightsError) as exc:
         return _fail(args, str(exc))
     except OSError as exc:
-        return _fail(args, f"cannot write {args.output}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc))
+    except KeyboardInterrupt:  # the job saved its checkpoint while closing
+        from ..i18n import _
+
+        ckpt = Path(args.output).with_name(Path(args.output).name + ".ckpt")
+        if ckpt.is_file():
+            _err(_("training stopped; the checkpoint {ckpt} is kept: run the same command again to resume").format(ckpt=ckpt))
+        else:
+            _err(_("training stopped before the first step; nothing saved"))
+        return 130
     result = outcome.result
     if args.json:
         print_json({"model": str(result.model_path), "checkpoint": str(result.checkpoint_path), "steps": result.steps,
@@ -162,7 +196,7 @@ def _apply(args: argparse.Namespace) -> int:
     try:
         outcome = run_job(apply_to_folder(FastStylizer(net, get_device()), args.inputs, args.output, args.strength), show)
     except OSError as exc:
-        return _fail(args, f"cannot write to {args.output}: {exc.strerror or exc}")
+        return _fail(args, describe_os_error(exc, exc.filename or args.output))
     written = outcome.result or []
     if args.json:
         print_json({"written": [str(p) for p in written], "skipped": messages})

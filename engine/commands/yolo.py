@@ -5,7 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["register"]
+from ..i18n import _
+
+__all__ = ["register", "MAX_GRID", "MAX_ANCHORS", "MAX_MINUTES", "SCENE_BYTES_BUDGET"]
+
+#: S·16 pixels a side: 40 cells make 640-pixel scenes, the size of a camera frame.
+MAX_GRID = 40
+MAX_ANCHORS = 9
+MAX_MINUTES = 24 * 60.0
+#: Generated scenes are held in memory as uint8 RGB images.
+SCENE_BYTES_BUDGET = 4 * 2**30
+
+
+def _too_big(args: argparse.Namespace, grid: int) -> str | None:
+    """The first option beyond what one machine can do, as a one-line message (None when all fit)."""
+    from ..yolo.model import STRIDE
+
+    if getattr(args, "grid", None) is not None and args.grid > MAX_GRID:
+        return _("--grid must be at most {limit} ({px} pixel scenes), got {value:,}").format(
+            limit=MAX_GRID, px=MAX_GRID * STRIDE, value=args.grid)
+    if getattr(args, "anchors", None) is not None and args.anchors > MAX_ANCHORS:
+        return _("--anchors must be at most {limit}, got {value:,}").format(limit=MAX_ANCHORS, value=args.anchors)
+    minutes = getattr(args, "minutes", None)
+    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
+        return _("--minutes must be more than 0 and at most {limit:g} (a day), got {value:g}").format(limit=MAX_MINUTES, value=minutes)
+    per_scene = (grid * STRIDE) ** 2 * 3
+    scenes = (getattr(args, "scenes", 0) or 0) + (getattr(args, "val_scenes", 0) or 0)
+    if scenes * per_scene > SCENE_BYTES_BUDGET:
+        return _("{scenes:,} scenes of {px}×{px} pixels need {gib:,.1f} GiB of memory; at most {fit:,} fit in {budget} GiB").format(
+            scenes=scenes, px=grid * STRIDE, gib=scenes * per_scene / 2**30, fit=SCENE_BYTES_BUDGET // per_scene,
+            budget=SCENE_BYTES_BUDGET // 2**30)
+    return None
 
 
 def _metrics_dict(metrics, class_names) -> dict:
@@ -30,7 +60,9 @@ def _bad_number(args: argparse.Namespace, minimums: dict[str, int]) -> str | Non
 def _train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    problem = _bad_number(args, {"steps": 1, "scenes": 1, "val_scenes": 1, "threads": 1, "seed": 0})
+    problem = _bad_number(args, {"steps": 1, "scenes": 1, "val_scenes": 1, "threads": 1, "seed": 0, "grid": 2, "anchors": 1})
+    if problem is None:
+        problem = _too_big(args, args.grid)
     if problem is None and args.output and Path(args.output).is_dir():
         problem = f"{args.output} is a folder; give a file name for the checkpoint, e.g. {Path(args.output) / 'model.pt'}"
     if problem:
@@ -55,8 +87,13 @@ def _train(args: argparse.Namespace) -> int:
     )
     try:
         outcome = run_job(train_job(config, output=args.output), progress_printer(not args.json), CancelToken())
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:
         print(f"\nconvstudio: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # disk full, no permission: one line, the older checkpoint stays
+        from ..files import describe_os_error
+
+        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nconvstudio: training interrupted; the last periodic checkpoint (if any) is kept", file=sys.stderr)
@@ -100,6 +137,10 @@ def _eval(args: argparse.Namespace) -> int:
     except (CheckpointError, WeightsError) as exc:
         print(f"convstudio: {exc}", file=sys.stderr)
         return 1
+    problem = _too_big(args, model.spec.grid)
+    if problem:
+        print(f"convstudio: {problem}", file=sys.stderr)
+        return 2
     seed = args.seed if args.seed is not None else int(model.meta.get("val_seed", VALIDATION_SEED_OFFSET))
     scenes = scene_set(args.scenes, seed, model.spec.input_size)
     metrics = evaluate(model, scenes)

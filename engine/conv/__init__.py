@@ -14,7 +14,7 @@ from .export import EXPORT_FORMATS, ExportResult, export_animation, export_job
 from .inputs import INPUT_PRESETS, input_preset
 from .limits import MAX_CHANNELS, MAX_KERNEL, MAX_LAB_INPUT, MAX_STRIDE
 from .pointwise import PointwiseView, pointwise_view
-from .kernels import FIXED_SIZE_PRESETS, KERNEL_PRESETS, filter_preset, fit_kernel, kernel_preset, red_vertical_edge
+from .kernels import FIXED_SIZE_PRESETS, KERNEL_PRESETS, RGB_FILTER_PRESETS, filter_preset, fit_kernel, kernel_preset, red_vertical_edge
 from .pool import POOL_KINDS, PoolSpec, PoolStep, PoolTrace, check_pool, pool_trace
 from .realimage import FeatureMaps, apply_filters, apply_filters_job, conv_image, prepare_photo
 from .render import render_frame, step_caption
@@ -28,7 +28,7 @@ __all__ = [
     "pytorch_code",
     "EXPORT_FORMATS", "ExportResult", "export_animation", "export_job",
     "INPUT_PRESETS", "input_preset",
-    "FIXED_SIZE_PRESETS", "KERNEL_PRESETS", "filter_preset", "fit_kernel", "kernel_preset", "red_vertical_edge",
+    "FIXED_SIZE_PRESETS", "KERNEL_PRESETS", "RGB_FILTER_PRESETS", "filter_preset", "fit_kernel", "kernel_preset", "red_vertical_edge",
     "POOL_KINDS", "PoolSpec", "PoolStep", "PoolTrace", "check_pool", "pool_trace",
     "FeatureMaps", "apply_filters", "apply_filters_job", "conv_image", "prepare_photo",
     "render_frame", "step_caption",

@@ -9,9 +9,11 @@ import numpy as np
 __all__ = [
     "PADDING_MODES",
     "output_size",
-    "check_padding_mode", "coverage_extremes",
+    "check_padding_mode",
     "same_padding",
     "coverage",
+    "coverage_line",
+    "coverage_extremes",
     "ParamComparison",
     "conv_params",
     "compare_params",
@@ -113,32 +115,37 @@ def coverage_line(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndar
     return line
 
 
-def _windows_at(i: int, n: int, f: int, p: int, s: int, d: int, o: int) -> int:
-    """How many windows read input index ``i`` (0 ≤ i < n) along one axis."""
-    count = 0
-    for t in range(f):
-        q = i + p - t * d
-        if q >= 0 and q % s == 0 and q // s < o:
-            count += 1
-    return count
-
-
 def coverage_extremes(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> tuple[int, int]:
-    """The fewest and most windows that read one input row (or column): ``(min, max)`` of :func:`coverage_line`.
+    """(fewest, most) windows using one input pixel along an axis: min and max of :func:`coverage_line`.
 
-    Exact for any size and instant for huge ones (n = 10¹²): away from both edges the
-    count repeats with period ``s``, so only the edges and one period are counted.
-    The n×n coverage map's extremes are these squared. Raises ``ValueError`` like :func:`output_size`.
+    Integer arithmetic only, in O(f²) steps whatever n, p, s and d are, so huge
+    sizes answer at once. Window k tap t reads pixel ``k·s + t·d − p``: for each tap t
+    the pixels read form an arithmetic progression of step s, so the pixels of one
+    residue class mod s see a piecewise-constant count whose pieces start at the
+    progressions' ends. Raises ``ValueError`` like :func:`output_size`.
     """
     o = output_size(n, f, p, s, d)
-    edge = d * (f - 1) + 2 * p + 2 * s + 1
-    if n <= 2 * edge + s:
-        idx: range | list[int] = range(n)
-    else:
-        mid = n // 2
-        idx = [*range(edge), *range(mid, mid + s), *range(n - edge, n)]
-    counts = [_windows_at(i, n, f, p, s, d, o) for i in idx]
-    return min(counts), max(counts)
+    f, p, s, d = int(f), int(p), int(s), int(d)
+    starts = [t * d - p for t in range(f)]  # pixel read by window 0 through tap t
+    by_class: dict[int, list[int]] = {}
+    for a in starts:
+        by_class.setdefault(a % s, []).append(a)
+    lo, hi = None, 0
+    for r, firsts in by_class.items():
+        spans = [(a, a + (o - 1) * s) for a in firsts]
+        cuts = sorted({0, n, *(a for a, _ in spans if 0 < a < n), *(b + 1 for _, b in spans if 0 < b + 1 < n)})
+        for left, right in zip(cuts, cuts[1:]):
+            i = left + (r - left) % s  # first pixel of this class in [left, right)
+            if i < right:
+                count = sum(a <= i <= b for a, b in spans)
+                lo = count if lo is None else min(lo, count)
+                hi = max(hi, count)
+    # pixels of a class no tap lands on are never read
+    classes_present = n if n < s else s
+    hit_classes = sum(1 for r in by_class if n >= s or r < n)
+    if classes_present > hit_classes:
+        lo = 0
+    return (0 if lo is None else lo), hi
 
 
 def conv_params(f: int, c_in: int, c_out: int, bias: bool = True) -> int:

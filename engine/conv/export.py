@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from ..files import atomic_path, disk_error
+from ..i18n import _
 from ..jobs import Job, Progress, run_job
 from .animation import Animation, frame_layout
 from .render import render_frame
 
-__all__ = ["EXPORT_FORMATS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
+__all__ = ["EXPORT_FORMATS", "MAX_EXPORT_PIXELS", "ExportResult", "auto_cell", "export_job", "export_animation", "frame_indices"]
 
 #: File suffixes :func:`export_animation` writes.
 EXPORT_FORMATS = (".gif", ".mp4")
@@ -49,6 +53,8 @@ def _even(frame: np.ndarray, block: int) -> np.ndarray:
 
 
 MAX_CELL = 200  # pixels; larger cells only make huge frames
+#: Pixels rendered in all frames together (a GIF keeps them all in memory): about 1.5 GB of RGB.
+MAX_EXPORT_PIXELS = 2**29
 
 
 def auto_cell(anim: Animation, target: int = 320) -> int:
@@ -79,35 +85,47 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
     if not 1 <= cell <= MAX_CELL:
         raise ValueError(f"cell size must be 1..{MAX_CELL} pixels, got {cell}")
     layout = frame_layout(anim, cell)
-    done = False
-    writer = None
-    try:
+    width, height = int(np.ceil(layout.width)), int(np.ceil(layout.height))
+    if len(steps) * width * height > MAX_EXPORT_PIXELS:
+        raise ValueError(
+            _("{frames} frames of {w}×{h} pixels are too many to render (at most {limit} million pixels in all); "
+              "lower the number of frames, the cell size or the input size").format(
+                frames=len(steps), w=width, h=height, limit=MAX_EXPORT_PIXELS // 10**6)
+        )
+    # Frames go to a temporary file next to ``path``, renamed when complete: a cancel,
+    # a full disk or an encoder failure leaves neither a partial file nor a changed old one.
+    with atomic_path(path) as tmp:
         if suffix == ".mp4":
             import imageio.v2 as imageio
 
-            writer = imageio.get_writer(str(path), fps=fps, codec="libx264", quality=8, macro_block_size=16, ffmpeg_log_level="error")
-            frame = None
-            for i, k in enumerate(steps):
-                frame = _even(render_frame(anim, k, cell, layout), 16)
-                writer.append_data(frame)
-                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
-            writer.close()
-            writer = None
+            writer = imageio.get_writer(str(tmp), fps=fps, codec="libx264", quality=8, macro_block_size=16, ffmpeg_log_level="fatal")  # our own line says why it failed
+            try:
+                frame = None
+                for i, k in enumerate(steps):
+                    frame = _even(render_frame(anim, k, cell, layout), 16)
+                    writer.append_data(frame)
+                    yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+                writer.close()
+            except (OSError, RuntimeError) as exc:
+                if getattr(exc, "errno", None) is None:  # ffmpeg died: its pipe error does not say why
+                    full = disk_error(path)
+                    if full.errno == errno.ENOSPC:
+                        raise full from None
+                raise
+            finally:
+                writer.close()
             h, w = frame.shape[:2]
         else:
             images = []
             for i, k in enumerate(steps):
                 images.append(Image.fromarray(render_frame(anim, k, cell, layout)))
                 yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
-            images[0].save(path, save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
+            with open(tmp, "wb") as fh:
+                images[0].save(fh, format="GIF", save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
+                fh.flush()
+                os.fsync(fh.fileno())
             w, h = images[0].size
-        done = True
-        return ExportResult(path, len(steps), w, h, fps)
-    finally:
-        if writer is not None:
-            writer.close()
-        if not done and path.exists():
-            path.unlink()
+    return ExportResult(path, len(steps), w, h, fps)
 
 
 def export_animation(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | None = None, max_frames: int | None = 600) -> ExportResult:

@@ -9,7 +9,7 @@ import numpy as np
 from ..i18n import _
 from .limits import MAX_KERNEL
 
-__all__ = ["KERNEL_PRESETS", "FIXED_SIZE_PRESETS", "kernel_preset", "filter_preset", "red_vertical_edge", "fit_kernel"]
+__all__ = ["KERNEL_PRESETS", "FIXED_SIZE_PRESETS", "RGB_FILTER_PRESETS", "kernel_preset", "filter_preset", "red_vertical_edge", "fit_kernel"]
 
 #: Preset names in menu order; ``custom`` means values edited by hand.
 KERNEL_PRESETS = (
@@ -35,6 +35,8 @@ _FIXED = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
 }
+#: Filters that treat the colour channels differently: they exist only for three-channel (RGB) input.
+RGB_FILTER_PRESETS = ("red vertical edge",)
 #: Presets defined only at 3×3.
 FIXED_SIZE_PRESETS = tuple(_FIXED)
 
@@ -77,7 +79,12 @@ def kernel_preset(name: str, f: int = 3) -> np.ndarray:
 
 
 def filter_preset(name: str, f: int, c_in: int) -> np.ndarray:
-    """A filter (c_in, f, f) with the preset kernel on every input channel."""
+    """A filter (c_in, f, f): the preset kernel on every input channel, or an RGB filter of
+    :data:`RGB_FILTER_PRESETS` (``ValueError`` unless c_in is 3)."""
+    if name in RGB_FILTER_PRESETS:
+        if c_in != 3:
+            raise ValueError(_("the {name} filter needs three channels (RGB), not {c}").format(name=name, c=c_in))
+        return red_vertical_edge(f)
     return np.repeat(kernel_preset(name, f)[None], c_in, axis=0)
 
 

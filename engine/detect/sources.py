@@ -10,6 +10,7 @@ keeps retrying and resumes when the camera returns.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import sys
@@ -125,8 +126,28 @@ def _backend() -> int:
     return cv2.CAP_ANY
 
 
+@contextlib.contextmanager
+def _opencv_quiet():
+    """OpenCV prints its own WARN lines when a camera index has no device; our message says it once, plainly."""
+    logging_api = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging_api is None:
+        yield
+        return
+    level = logging_api.getLogLevel()
+    logging_api.setLogLevel(logging_api.LOG_LEVEL_ERROR)
+    try:
+        yield
+    finally:
+        logging_api.setLogLevel(level)
+
+
+def _capture(index: int) -> "cv2.VideoCapture":
+    with _opencv_quiet():
+        return cv2.VideoCapture(index, _backend())
+
+
 def _probe(index: int, out: dict) -> None:
-    cap = cv2.VideoCapture(index, _backend())
+    cap = _capture(index)
     try:
         if cap.isOpened():
             w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -167,8 +188,10 @@ class CameraSource(Source):
         self._cap: cv2.VideoCapture | None = None
 
     def open(self) -> None:
+        if self._cap is not None and self._cap.isOpened():
+            return  # already open (checked at start by the caller); a failed read closes it first
         self.close()
-        cap = cv2.VideoCapture(self.index, _backend())
+        cap = _capture(self.index)
         if not cap.isOpened():
             cap.release()
             raise CameraError(

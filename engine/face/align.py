@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.face.geometry import affine_from_3_points, similarity_transform
+from engine.i18n import _
 
 __all__ = ["ChipDetails", "face_chip_details", "extract_chip", "align_face", "pyramid_down2"]
 
@@ -43,9 +44,9 @@ def face_chip_details(landmarks: np.ndarray, size: int = 150, padding: float = 0
     """The chip placement for 5 landmarks (5,2) x,y pixels (as from the shape predictor)."""
     landmarks = np.asarray(landmarks, np.float64)
     if landmarks.shape != (5, 2):
-        raise ValueError(f"need 5 landmarks (5,2), got {landmarks.shape}")
+        raise ValueError(_("need 5 landmarks (5,2), got {shape}").format(shape=landmarks.shape))
     if size <= 0 or padding < 0:
-        raise ValueError("size must be positive and padding non-negative")
+        raise ValueError(_("size must be positive and padding non-negative"))
     chip_pts = (padding + _MEAN_FACE_5) / (2 * padding + 1) * size
     m, t = similarity_transform(chip_pts, landmarks)
     angle = math.atan2(m[1, 0], m[0, 0])
@@ -108,7 +109,7 @@ def extract_chip(image: np.ndarray, details: ChipDetails) -> np.ndarray:
     """The (size,size,3) uint8 chip described by ``details`` from ``image`` (H,W,3) uint8."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"image must be (H,W,3) RGB, got {image.shape}")
+        raise ValueError(_("image must be (H,W,3) RGB, got {shape}").format(shape=image.shape))
     size, angle, rect = details.size, details.angle, details.rect
     chip_area = size * size
     h, w = image.shape[:2]

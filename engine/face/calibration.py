@@ -20,6 +20,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from ..i18n import _
+
 __all__ = [
     "PairDistances",
     "RocCurve",
@@ -81,9 +83,9 @@ class Calibration:
             return None
         needed = int(np.ceil(1.0 / far - 1e-9))
         return (
-            f"Only {n} different-person pair(s): a false-accept rate of {far * 100:g} % cannot be measured "
-            f"(that needs at least {needed} pairs), so this τ is only an upper bound from the pairs seen. "
-            f"Enroll more people, or keep τ at or below the default 0.6."
+            _("Only {n} different-person pair(s): a false-accept rate of {far:g} % cannot be measured "
+              "(that needs at least {needed} pairs), so this τ is only an upper bound from the pairs seen. "
+              "Enroll more people, or keep τ at or below the default 0.6.").format(n=n, far=far * 100, needed=needed)
         )
 
     def rates_at(self, threshold: float) -> tuple[float, float]:
@@ -167,9 +169,9 @@ def threshold_for_far(pairs: PairDistances, far: float) -> float:
     """
     diff = np.sort(pairs.different)
     if diff.size == 0:
-        raise ValueError("calibration needs at least two enrolled people")
+        raise ValueError(_("calibration needs at least two enrolled people"))
     if not 0.0 <= far < 1.0:
-        raise ValueError("the false-accept rate must be in [0, 1)")
+        raise ValueError(_("the false-accept rate must be in [0, 1)"))
     k = int(np.floor(far * diff.size + 1e-9))  # number of false accepts allowed
     if k >= diff.size:
         return float(diff[-1])

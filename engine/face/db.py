@@ -613,7 +613,7 @@ class FaceDatabase:
         """Delete one sample (and its chip). Raises ``KeyError`` if it does not exist."""
         with self._maybe_write() as conn:
             if conn.execute("DELETE FROM samples WHERE id = ?", (int(sample_id),)).rowcount == 0:
-                raise KeyError(f"no sample {sample_id}")
+                raise KeyError(_("no sample {id}").format(id=sample_id))
 
     def samples(self, person: str | None = None) -> list[Sample]:
         """Samples (all, or one person's), oldest first."""
@@ -645,7 +645,7 @@ class FaceDatabase:
         """A sample's aligned chip, (150, 150, 3) uint8. Raises ``KeyError`` if missing."""
         rows = self._read("SELECT jpeg FROM chips WHERE sample_id = ?", (int(sample_id),))
         if not rows:
-            raise KeyError(f"no chip for sample {sample_id}")
+            raise KeyError(_("no chip for sample {id}").format(id=sample_id))
         return decode_chip(rows[0][0])
 
     def first_chip(self, person: str) -> np.ndarray | None:
@@ -853,7 +853,7 @@ class FaceDatabase:
         """
         todo = [r[0] for r in self._read("SELECT id FROM samples WHERE model_id != ? ORDER BY id", (model_id,))]
         done = 0
-        yield Progress(0.0 if todo else 1.0, f"{len(todo)} samples to re-embed with {model_id}")
+        yield Progress(0.0 if todo else 1.0, _("{n} samples to re-embed with {model}").format(n=len(todo), model=model_id))
         for start in range(0, len(todo), batch_size):
             ids = todo[start : start + batch_size]
             marks = ",".join("?" * len(ids))
@@ -865,7 +865,7 @@ class FaceDatabase:
                     blob = np.ascontiguousarray(e, dtype="<f4").tobytes()
                     conn.execute("UPDATE samples SET embedding = ?, model_id = ?, digest = ? WHERE id = ?", (blob, model_id, _digest(blob), sid))
             done += len(rows)
-            yield Progress(done / len(todo), f"re-embedded {done}/{len(todo)} samples")
+            yield Progress(done / len(todo), _("re-embedded {done}/{total} samples").format(done=done, total=len(todo)))
         return done
 
 

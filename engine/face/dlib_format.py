@@ -25,6 +25,8 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
+from ..i18n import _
+
 __all__ = ["DlibFormatError", "DlibReader", "DnnLayer", "DnnNetwork", "read_dnn", "parse_dnn",
            "RegressionForest", "ShapePredictorData", "read_shape_predictor", "decode_ints"]
 
@@ -398,9 +400,9 @@ def decode_ints(data: bytes) -> np.ndarray:
         jump = jump[jump]
     sizes = size[starts]
     if ((b[starts] & 0x70) != 0).any() or (sizes == 0).any() or (sizes > 8).any():
-        raise DlibFormatError("not a sequence of dlib integers (bad control byte)")
+        raise DlibFormatError(_("not a sequence of dlib integers (bad control byte)"))
     if starts[-1] + 1 + sizes[-1] != n:
-        raise DlibFormatError("truncated integer at the end of the data")
+        raise DlibFormatError(_("truncated integer at the end of the data"))
     values = np.zeros(len(starts), dtype=np.uint64)
     for j in range(8):
         has = sizes > j
@@ -430,7 +432,7 @@ def read_shape_predictor(path: str | Path) -> ShapePredictorData:
     def take(n: int) -> np.ndarray:
         nonlocal pos
         if pos + n > len(v):
-            raise DlibFormatError(f"{path}: unexpected end of shape predictor data")
+            raise DlibFormatError(_("{file}: unexpected end of shape predictor data").format(file=path))
         out = v[pos:pos + n]
         pos += n
         return out
@@ -438,7 +440,7 @@ def read_shape_predictor(path: str | Path) -> ShapePredictorData:
     def count() -> int:
         n = int(take(1)[0])
         if n < 0 or n > len(v):
-            raise DlibFormatError(f"{path}: bad element count {n}")
+            raise DlibFormatError(_("{file}: bad element count {n}").format(file=path, n=n))
         return n
 
     def matrix() -> np.ndarray:  # a dlib::matrix of floats
@@ -446,10 +448,10 @@ def read_shape_predictor(path: str | Path) -> ShapePredictorData:
         return _pairs_to_float(take(2 * nr * nc).reshape(-1, 2)).reshape(nr, nc)
 
     if int(take(1)[0]) != 1:
-        raise DlibFormatError(f"{path}: unexpected shape_predictor version")
+        raise DlibFormatError(_("{file}: unexpected shape_predictor version").format(file=path))
     initial = matrix().reshape(-1).astype(np.float32)
     forests: list[RegressionForest] = []
-    for _ in range(count()):
+    for _cascade in range(count()):
         n_trees = count()
         # every tree of a forest has the same depth and leaf size: read them as one block
         n_splits = int(v[pos])
@@ -460,7 +462,7 @@ def read_shape_predictor(path: str | Path) -> ShapePredictorData:
         leaf_rec = rec[:, 2 + 4 * n_splits:].reshape(n_trees, n_leaves, 2 + 2 * nr * nc)
         if ((rec[:, 0] != n_splits).any() or (rec[:, 1 + 4 * n_splits] != n_leaves).any()
                 or (np.abs(leaf_rec[:, :, :2]) != (nr, nc)).any() or n_leaves != n_splits + 1):
-            raise DlibFormatError(f"{path}: regression trees of unequal shapes")
+            raise DlibFormatError(_("{file}: regression trees of unequal shapes").format(file=path))
         forests.append(RegressionForest(
             splits[:, :, 0].copy(), splits[:, :, 1].copy(),
             _pairs_to_float(splits[:, :, 2:]).astype(np.float32),
@@ -468,5 +470,5 @@ def read_shape_predictor(path: str | Path) -> ShapePredictorData:
     anchors = [take(count()).copy() for _ in range(count())]
     deltas = [_pairs_to_float(take(4 * count()).reshape(-1, 2, 2)).astype(np.float32) for _ in range(count())]
     if pos != len(v):
-        raise DlibFormatError(f"{path}: trailing data after the shape predictor")
+        raise DlibFormatError(_("{file}: trailing data after the shape predictor").format(file=path))
     return ShapePredictorData(initial, forests, anchors, deltas)

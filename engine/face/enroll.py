@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..io import ImageLoadError, is_image_path, load_image
+from ..i18n import _
 from ..jobs import Job, Progress
 from .db import FaceDatabase, NewSample
 from .pipeline import MIN_FACE_SIZE, Face, FaceError, FacePipeline, SeveralFaces
@@ -35,12 +36,13 @@ class EnrollReport:
 
     def summary(self) -> str:
         people = len({a[0] for a in self.added})
-        text = f"{len(self.added)} sample(s) enrolled for {people} person(s)"
+        # Whole clauses, each translated on its own; the separator is translated too.
+        parts = [_("{n} sample(s) enrolled for {people} person(s)").format(n=len(self.added), people=people)]
         if self.problems:
-            text += f"; {len(self.problems)} photo(s) skipped"
+            parts.append(_("{n} photo(s) skipped").format(n=len(self.problems)))
         if self.several:
-            text += f"; {len(self.several)} photo(s) with several faces wait for a choice"
-        return text
+            parts.append(_("{n} photo(s) with several faces wait for a choice").format(n=len(self.several)))
+        return _("; ").join(parts)
 
 
 def to_sample(face: Face, model_id: str, source: str = "") -> NewSample:
@@ -72,7 +74,7 @@ def enroll_images(
     report = EnrollReport()
     for k, path in enumerate(paths):
         seen = _enroll_one(db, pipeline, name, Path(path), min_size, report, pick)
-        yield Progress((k + 1) / len(paths), f"{name}: {k + 1}/{len(paths)} photos", partial=seen)
+        yield Progress((k + 1) / len(paths), _("{name}: {done}/{total} photos").format(name=name, done=k + 1, total=len(paths)), partial=seen)
     return report
 
 
@@ -94,14 +96,14 @@ def _enroll_one(
         report.problems.append((source, str(exc)))
         return source, image, [], str(exc)
     report.added.append((name, source, enroll_face(db, pipeline, name, face, source)))
-    return source, image, [face], f"Enrolled {name} from {path.name}"
+    return source, image, [face], _("Enrolled {name} from {file}").format(name=name, file=path.name)
 
 
 def folder_people(root: str | os.PathLike) -> dict[str, list[Path]]:
     """``root/<person>/<photos>`` → {person: photos}, sorted; people without photos are left out."""
     root = Path(root)
     if not root.is_dir():
-        raise NotADirectoryError(f"{root} is not a folder")
+        raise NotADirectoryError(_("{folder} is not a folder").format(folder=root))
     people = {}
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         photos = sorted(p for p in sub.iterdir() if p.is_file() and is_image_path(p))
@@ -114,7 +116,8 @@ def import_folder(db: FaceDatabase, pipeline: FacePipeline, root: str | os.PathL
     """A job enrolling a folder with one sub-folder per person (the sub-folder's name is the person's)."""
     people = folder_people(root)
     if not people:
-        raise FileNotFoundError(f"{root} has no sub-folders with photos (expected {Path(root) / '<person name>' / '<photo>.jpg'})")
+        raise FileNotFoundError(_("{folder} has no sub-folders with photos (expected {example})").format(
+            folder=root, example=Path(root) / _("<person name>") / _("<photo>.jpg")))
     total = sum(len(v) for v in people.values())
     report = EnrollReport()
     done = 0
@@ -122,5 +125,5 @@ def import_folder(db: FaceDatabase, pipeline: FacePipeline, root: str | os.PathL
         for path in photos:
             seen = _enroll_one(db, pipeline, name, path, min_size, report)
             done += 1
-            yield Progress(done / total, f"{name}: {path.name} ({done}/{total})", partial=seen)
+            yield Progress(done / total, _("{name}: {file} ({done}/{total})").format(name=name, file=path.name, done=done, total=total), partial=seen)
     return report

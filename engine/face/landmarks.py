@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.i18n import _
 from engine.paths import data_dir
+from engine.files import save_torch
 from engine.weights import WeightsError, safe_load
 from engine.face.dlib_format import RegressionForest, ShapePredictorData, read_shape_predictor
 from engine.face.files import models_files
@@ -90,9 +92,7 @@ def load_shape_predictor(path: str | Path) -> ShapePredictorData:
     data = read_shape_predictor(src)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        torch.save(_to_tensors(data), tmp)
-        tmp.replace(cache)
+        save_torch(_to_tensors(data), cache)
     except OSError:
         pass  # a read-only data folder only costs the parse next time
     return data
@@ -117,7 +117,7 @@ class ShapePredictor:
         of ``image`` (H,W,3) uint8 RGB (or (H,W) grey). Returns float64 (P,2) x,y pixels."""
         image = np.asarray(image)
         if image.ndim not in (2, 3):
-            raise ValueError(f"image must be (H,W,3) or (H,W), got {image.shape}")
+            raise ValueError(_("image must be (H,W,3) or (H,W), got {shape}").format(shape=image.shape))
         # only the few hundred pixels the cascade reads are converted: a grey copy of a
         # 100-megapixel photo would cost 400 MB per face
         h, w = image.shape[:2]
@@ -128,7 +128,7 @@ class ShapePredictor:
         shape = self.initial_shape.copy()
         for stage in self.stages:
             cur = shape.reshape(-1, 2)
-            m, _ = similarity_transform(mean_pts, cur.astype(np.float64))
+            m, _offset = similarity_transform(mean_pts, cur.astype(np.float64))
             m = m.astype(np.float32)
             local = stage.deltas @ m.T + cur[stage.anchors]  # float32, box-normalised
             pts = np.floor(local.astype(np.float64) * extent + origin + 0.5).astype(np.int64)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from ..jobs import Job, Progress
+from ..i18n import _
 from .db import FaceDatabase
 from .enroll import enroll_face
 from .match import DEFAULT_THRESHOLD, GalleryCache, Identification
@@ -35,10 +36,13 @@ class CameraUnavailable(RuntimeError):
 
     def __init__(self, index: int, reason: str = ""):
         self.index = index
-        super().__init__(
-            f"No camera available (camera {index}{': ' + reason if reason else ''}). Connect a webcam, close other "
-            "programs that use it, or work from photos instead."
-        )
+        if reason:
+            text = _("No camera available (camera {index}: {reason}). Connect a webcam, close other "
+                     "programs that use it, or work from photos instead.").format(index=index, reason=reason)
+        else:
+            text = _("No camera available (camera {index}). Connect a webcam, close other "
+                     "programs that use it, or work from photos instead.").format(index=index)
+        super().__init__(text)
 
 
 @dataclass
@@ -60,7 +64,7 @@ def camera_frames(index: int = 0, width: int = 640, height: int = 480) -> Iterat
     cap = cv2.VideoCapture(index)
     try:
         if not cap.isOpened():
-            raise CameraUnavailable(index, "it could not be opened")
+            raise CameraUnavailable(index, _("it could not be opened"))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         first = True
@@ -68,7 +72,7 @@ def camera_frames(index: int = 0, width: int = 640, height: int = 480) -> Iterat
             ok, frame = cap.read()
             if not ok or frame is None:
                 if first:
-                    raise CameraUnavailable(index, "it delivered no picture")
+                    raise CameraUnavailable(index, _("it delivered no picture"))
                 return
             first = False
             yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
@@ -114,7 +118,7 @@ def recognize_frames(
             result = recognize_image(pipeline, cache, image, tau)
             result.fps = fps.tick()
             n += 1
-            yield Progress(None, f"{len(result.faces)} face(s), {result.fps:.1f} FPS", partial=result)
+            yield Progress(None, _("{n} face(s), {fps:.1f} FPS").format(n=len(result.faces), fps=result.fps), partial=result)
     finally:
         close = getattr(it, "close", None)
         if close is not None:
@@ -140,19 +144,21 @@ class CaptureGate:
     def check(self, faces: list[Face]) -> tuple[bool, str]:
         """(accept, reason): the reason tells the user what to change."""
         if not faces:
-            return False, "No face in view"
+            return False, _("No face in view")
         if len(faces) > 1:
-            return False, f"{len(faces)} faces in view: only the person enrolling should be in the picture"
+            return False, _("{n} faces in view: only the person enrolling should be in the picture").format(n=len(faces))
         f = faces[0]
         if f.quality.size < self.min_size:
-            return False, f"Come closer: the face is {f.quality.size:.0f} px, {self.min_size:.0f} px needed"
+            return False, _("Come closer: the face is {size:.0f} px, {needed:.0f} px needed").format(
+                size=f.quality.size, needed=self.min_size)
         if f.quality.sharpness < self.min_sharpness:
-            return False, f"Hold still: the image is blurred (sharpness {f.quality.sharpness:.0f} < {self.min_sharpness:.0f})"
+            return False, _("Hold still: the image is blurred (sharpness {sharpness:.0f} < {needed:.0f})").format(
+                sharpness=f.quality.sharpness, needed=self.min_sharpness)
         if self.previous:
             d = float(np.linalg.norm(self.previous[-1].astype(np.float64) - f.descriptor))
             if d < self.min_change:
-                return False, f"Turn your head a little: too similar to the last sample (distance {d:.2f})"
-        return True, "Captured"
+                return False, _("Turn your head a little: too similar to the last sample (distance {d:.2f})").format(d=d)
+        return True, _("Captured")
 
     def accept(self, face: Face) -> None:
         self.previous.append(face.descriptor.copy())
@@ -182,7 +188,7 @@ def enroll_from_frames(
                 enroll_face(db, pipeline, name, faces[0], source="camera")
                 gate.accept(faces[0])
                 stored += 1
-                reason = f"Captured sample {stored}/{count}"
+                reason = _("Captured sample {stored}/{count}").format(stored=stored, count=count)
             result = FrameResult(image, faces, None, fps.tick(), reason, stored)
             yield Progress(stored / count, reason, partial=result)
             if stored >= count:

@@ -179,7 +179,7 @@ class Gallery:
         if not emb.flags.writeable:
             emb = emb.copy()
         if emb.ndim != 2:
-            raise ValueError(f"embeddings must be (N, D), got {emb.shape}")
+            raise ValueError(_("embeddings must be (N, D), got {shape}").format(shape=emb.shape))
         self.names = list(names)
         self.size = emb.shape[0]
         self.dim = emb.shape[1]

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.device import get_device
+from engine.i18n import _
 from engine.face.dlib_format import DlibFormatError, read_dnn
 from engine.face.files import models_files
 from engine.face.resnet import folded_conv
@@ -116,10 +117,10 @@ class MMODFaceDetector:
         self.device = torch.device(device) if device is not None else get_device()
         net = read_dnn(path or models_files().detector)
         if net.loss.kind != "loss_mmod" or net.input.kind != "input_rgb_image_pyramid":
-            raise DlibFormatError("not an MMOD detector with an image-pyramid input")
+            raise DlibFormatError(_("not an MMOD detector with an image-pyramid input"))
         opts = net.loss.params
         if opts["use_bounding_box_regression"] or len(opts["detector_windows"]) != 1:
-            raise DlibFormatError("only single-window MMOD detectors without box regression are supported")
+            raise DlibFormatError(_("only single-window MMOD detectors without box regression are supported"))
         self.window = opts["detector_windows"][0][:2]  # (width, height)
         self.nms = (opts["nms_iou_thresh"], opts["nms_percent_covered_thresh"])
         self.padding = net.input.params["pyramid_padding"]
@@ -132,7 +133,7 @@ class MMODFaceDetector:
         while i < len(layers):
             layer = layers[i]
             if layer.kind != "con":
-                raise DlibFormatError(f"MMOD detector: unexpected layer {layer.kind}")
+                raise DlibFormatError(_("MMOD detector: unexpected layer {kind}").format(kind=layer.kind))
             affine = layers[i + 1] if i + 1 < len(layers) and layers[i + 1].kind == "affine" else None
             mods.append(folded_conv(layer, affine))
             i += 2 if affine is not None else 1
@@ -141,7 +142,7 @@ class MMODFaceDetector:
                 i += 1
             (kh, kw), (sh, sw), (ph, pw) = layer.params["kernel"], layer.params["stride"], layer.params["padding"]
             if (kh, sh, ph) != (kw, sw, pw):
-                raise DlibFormatError("MMOD detector: only square kernels are supported")
+                raise DlibFormatError(_("MMOD detector: only square kernels are supported"))
         self._convs = [(layer.params["kernel"][0], layer.params["stride"][0], layer.params["padding"][0])
                        for layer in layers if layer.kind == "con"]
         # compose the maps from the output back to the input (outermost layer first)
@@ -190,10 +191,10 @@ class MMODFaceDetector:
         first (bilinear) to find faces down to 80/2**k px, at 4**k times the work.
         """
         if upsample < 0 or upsample > 3:
-            raise ValueError("upsample must be 0..3")
+            raise ValueError(_("upsample must be 0..3"))
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"image must be (H,W,3) uint8 RGB, got {image.shape} {image.dtype}")
+            raise ValueError(_("image must be (H,W,3) uint8 RGB, got {shape} {dtype}").format(shape=image.shape, dtype=image.dtype))
         if image.shape[0] < 1 or image.shape[1] < 1:
             return []
         scores, rects = self.score_map(image, upsample)

@@ -24,6 +24,7 @@ import torch
 
 from ..device import get_device
 from ..io import load_image
+from ..i18n import _
 
 __all__ = [
     "DETECTORS",
@@ -80,32 +81,38 @@ class Face:
     quality: FaceQuality
 
 
+def _label(label: str | None) -> str:
+    """The photo's name for a message, or "the image" in the current language."""
+    return label if label else _("the image")
+
+
 class FaceError(ValueError):
     """A photo cannot be used for enrollment; the message says why."""
 
 
 class NoFaceFound(FaceError):
-    def __init__(self, label: str = "the image"):
+    def __init__(self, label: str | None = None):
         super().__init__(
-            f"No face found in {label}. Use a photo where the face is frontal, well lit, not covered and at least "
-            "80 pixels across (the CNN detector misses smaller faces; the Haar detector finds them down to about 20)."
+            _("No face found in {image}. Use a photo where the face is frontal, well lit, not covered and at least "
+              "80 pixels across (the CNN detector misses smaller faces; the Haar detector finds them down to about 20).").format(
+                image=_label(label))
         )
 
 
 class SeveralFaces(FaceError):
     """More than one face: ``faces`` holds them so the user can choose."""
 
-    def __init__(self, faces: list[Face], label: str = "the image"):
+    def __init__(self, faces: list[Face], label: str | None = None):
         self.faces = faces
-        super().__init__(f"{len(faces)} faces found in {label}: choose the one to enroll.")
+        super().__init__(_("{n} faces found in {image}: choose the one to enroll.").format(n=len(faces), image=_label(label)))
 
 
 class FaceTooSmall(FaceError):
-    def __init__(self, size: float, minimum: float, label: str = "the image"):
+    def __init__(self, size: float, minimum: float, label: str | None = None):
         self.size = size
         super().__init__(
-            f"The face in {label} is only {size:.0f} pixels across; at least {minimum:.0f} are needed. "
-            "Use a larger or closer photo."
+            _("The face in {image} is only {size:.0f} pixels across; at least {minimum:.0f} are needed. "
+              "Use a larger or closer photo.").format(image=_label(label), size=size, minimum=minimum)
         )
 
 
@@ -145,7 +152,7 @@ class HaarDetector:
         path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
         self._cascade = cv2.CascadeClassifier(path)
         if self._cascade.empty():
-            raise FaceModelsUnavailable(f"OpenCV's face cascade could not be loaded from {path}")
+            raise FaceModelsUnavailable(_("OpenCV's face cascade could not be loaded from {path}").format(path=path))
         self.max_side = max_side
         self.min_neighbors = min_neighbors
         self.scale_factor = scale_factor
@@ -185,7 +192,8 @@ class FacePipeline:
 
     def __init__(self, detector: str = "mmod", device: torch.device | str | None = None, upsample: int = 0):
         if detector not in DETECTORS:
-            raise ValueError(f"unknown face detector {detector!r}; choose one of {', '.join(DETECTORS)}")
+            raise ValueError(_("unknown face detector {detector}; choose one of {choices}").format(
+                detector=repr(detector), choices=", ".join(DETECTORS)))
         self.detector_name = detector
         self.upsample = int(upsample)
         self.device = torch.device(device) if device is not None else get_device()
@@ -277,7 +285,7 @@ class FacePipeline:
     def enrollment_face(
         self,
         image: np.ndarray,
-        label: str = "the image",
+        label: str | None = None,
         pick: tuple[float, float] | int | None = None,
         min_size: float = MIN_FACE_SIZE,
     ) -> Face:
@@ -325,7 +333,7 @@ def detection_copy(image: np.ndarray, upsample: int = 0, max_side: int = MAX_DET
 def _check_image(image: np.ndarray) -> np.ndarray:
     arr = np.asarray(image)
     if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
-        raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {arr.shape} {arr.dtype}")
+        raise ValueError(_("expected an (H, W, 3) uint8 RGB image, got {shape} {dtype}").format(shape=arr.shape, dtype=arr.dtype))
     return np.ascontiguousarray(arr)
 
 
@@ -347,9 +355,9 @@ def _load(part: str, device: torch.device):
 
         return ShapePredictor()
     except ImportError as exc:
-        raise FaceModelsUnavailable(f"dlib's face models are not available in this build ({exc}).") from None
+        raise FaceModelsUnavailable(_("dlib's face models are not available in this build ({reason}).").format(reason=exc)) from None
     except Exception as exc:  # missing or unreadable model file, etc.
-        raise FaceModelsUnavailable(f"dlib's {part} model could not be loaded: {exc}") from exc
+        raise FaceModelsUnavailable(_("dlib's {part} model could not be loaded: {reason}").format(part=part, reason=exc)) from exc
 
 
 def _detect(detector, image: np.ndarray, upsample: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.device import get_device
+from engine.i18n import _
 from engine.face.dlib_format import DlibFormatError, DnnLayer, read_dnn
 from engine.face.files import models_files
 
@@ -101,16 +102,16 @@ class FaceDescriptorNet(nn.Module):
         def take(kind: str) -> DnnLayer:
             layer = next(layers, None)
             if layer is None or layer.kind != kind:
-                raise DlibFormatError(f"descriptor network: expected {kind}, found {layer and layer.kind}")
+                raise DlibFormatError(_("descriptor network: expected {kind}, found {found}").format(kind=kind, found=layer and layer.kind))
             return layer
 
         if net.input.kind != "input_rgb_image_sized" or tuple(net.input.params["size"]) != (CHIP_SIZE, CHIP_SIZE):
-            raise DlibFormatError(f"descriptor network: unexpected input {net.input.kind}")
+            raise DlibFormatError(_("descriptor network: unexpected input {kind}").format(kind=net.input.kind))
         stem = folded_conv(take("con"), take("affine"))
         take("relu")
         pool = take("max_pool")
         if pool.params["kernel"] != (3, 3) or pool.params["stride"] != (2, 2):
-            raise DlibFormatError("descriptor network: unexpected stem pooling")
+            raise DlibFormatError(_("descriptor network: unexpected stem pooling"))
         blocks = []
         for channels, down in _BLOCKS:
             take("tag_or_skip")
@@ -118,7 +119,7 @@ class FaceDescriptorNet(nn.Module):
             take("relu")
             c2 = folded_conv(take("con"), take("affine"))
             if c1.out_channels != channels or c1.stride != ((2, 2) if down else (1, 1)):
-                raise DlibFormatError("descriptor network: block layout differs from dlib's ResNet")
+                raise DlibFormatError(_("descriptor network: block layout differs from dlib's ResNet"))
             if down:
                 take("tag_or_skip"), take("tag_or_skip")
                 take("avg_pool")
@@ -126,10 +127,10 @@ class FaceDescriptorNet(nn.Module):
             take("relu")
             blocks.append(_Residual(c1, c2, down))
         if take("avg_pool").params["kernel"] != (0, 0):
-            raise DlibFormatError("descriptor network: expected a global average pool")
+            raise DlibFormatError(_("descriptor network: expected a global average pool"))
         fc = take("fc")
         if next(layers, None) is not None:
-            raise DlibFormatError("descriptor network: extra layers after the fc layer")
+            raise DlibFormatError(_("descriptor network: extra layers after the fc layer"))
         return cls(stem, blocks, torch.from_numpy(fc.arrays["weight"].copy()), net.input.params["mean"])
 
 
@@ -145,7 +146,7 @@ class Embedder:
         self.device = torch.device(device) if device is not None else get_device()
         self.net = FaceDescriptorNet.from_dat(path).to(self.device).eval()
         if precision not in ("auto", "fp32", "fp16"):
-            raise ValueError(f"precision must be auto, fp32 or fp16, not {precision!r}")
+            raise ValueError(_("precision must be auto, fp32 or fp16, not {precision}").format(precision=repr(precision)))
         self.half = precision == "fp16" and self.device.type == "cuda"
         self.fp16_error: float | None = None
         if precision == "auto" and self.device.type == "cuda":
@@ -176,7 +177,7 @@ class Embedder:
         if chips.ndim == 3:
             chips = chips[None]
         if chips.ndim != 4 or chips.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3):
-            raise ValueError(f"chips must be (N,{CHIP_SIZE},{CHIP_SIZE},3) RGB, got {chips.shape}")
+            raise ValueError(_("chips must be (N,{size},{size},3) RGB, got {shape}").format(size=CHIP_SIZE, shape=chips.shape))
         out = np.zeros((len(chips), DESCRIPTOR_DIM), np.float32)
         for start in range(0, len(chips), batch_size):
             batch = torch.from_numpy(np.array(chips[start:start + batch_size], dtype=np.uint8)).to(self.device)

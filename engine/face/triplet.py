@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..jobs import Job, Progress
+from ..i18n import _
 from .calibration import equal_error_rate, pair_distances
 
 __all__ = ["TripletTerms", "triplet_terms", "triplet_loss", "AdaptationHead", "FinetuneResult", "finetune_head"]
@@ -106,7 +107,7 @@ def finetune_head(
     lab = np.unique(np.asarray(list(labels), dtype=object).astype(str), return_inverse=True)[1]
     counts = np.bincount(lab)
     if (counts >= 2).sum() < 2:
-        raise ValueError("fine-tuning needs at least two people with two or more samples each")
+        raise ValueError(_("fine-tuning needs at least two people with two or more samples each"))
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     train, test = _split(lab, rng)
@@ -141,7 +142,7 @@ def finetune_head(
             loss.backward()
             opt.step()
             losses.append(float(loss.detach()))
-            yield Progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}: triplet loss {losses[-1]:.4f}", partial=(epoch + 1, losses[-1]))
+            yield Progress((epoch + 1) / epochs, _("epoch {epoch}/{epochs}: triplet loss {loss:.4f}").format(epoch=epoch + 1, epochs=epochs, loss=losses[-1]), partial=(epoch + 1, losses[-1]))
     finally:
         head.eval()
     with torch.no_grad():

@@ -172,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         data = compile_mo(args.lang)
         out = mo_path(args.lang)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        from ..files import atomic_write
+
+        with atomic_write(out, "wb") as fh:  # a truncated catalogue would break every translated text
+            fh.write(data)
         from . import reload_catalogues
 
         reload_catalogues()
@@ -183,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"', ""]
         for msgid, where in sorted(extract(args.paths or None).items()):
             lines += [f"#: {' '.join(where)}", f'msgid "{_po_escape(msgid)}"', 'msgstr ""', ""]
-        out.write_text("\n".join(lines), "utf-8")
+        from ..files import atomic_write
+
+        with atomic_write(out, "w") as fh:
+            fh.write("\n".join(lines))
         print(f"wrote {out.relative_to(ROOT)}")
         return 0
     if args.action == "missing":

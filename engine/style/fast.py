@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from ..device import autocast, get_device
+from ..files import save_torch
 from ..i18n import _
 from ..jobs import Job, Progress
 
@@ -34,6 +35,10 @@ __all__ = [
     "TransformerNet",
     "StyleModelError",
     "CameraUnavailable",
+    "ImageTooSmall",
+    "min_input_side",
+    "check_image_size",
+    "TILE_MARGIN",
     "clean_state_dict",
     "load_transformer",
     "save_transformer",
@@ -117,6 +122,70 @@ class TransformerNet(nn.Module):
         return y
 
 
+def _convs(net: nn.Module) -> list[_Conv]:
+    """The padded convolutions of ``net`` in the order :meth:`TransformerNet.forward` runs them."""
+    return [m for m in net.modules() if isinstance(m, _Conv)]
+
+
+def min_input_side(net: nn.Module | None = None) -> int:
+    """The smallest image side (in pixels) the network accepts.
+
+    Walks its layers: each reflection pad must be smaller than the map it pads
+    (PyTorch's rule), a stride-s convolution maps n to ⌊(n + 2p − k)/s⌋ + 1 and an
+    upsampling multiplies n. For :class:`TransformerNet` this is 5 px: the 9×9
+    input convolution pads 4, and the two stride-2 convolutions must leave the
+    residual blocks at least 2 pixels for their 1-pixel padding.
+    """
+    convs = _convs(net if net is not None else TransformerNet())
+
+    def fits(n: int) -> bool:
+        for c in convs:
+            n *= c.upsample or 1
+            pad, k, stride = c.pad.padding[0], c.conv2d.kernel_size[0], c.conv2d.stride[0]
+            if n <= pad:
+                return False
+            n = (n + 2 * pad - k) // stride + 1
+            if n < 1:
+                return False
+        return True
+
+    n = 1
+    while not fits(n):
+        n += 1
+    return n
+
+
+class ImageTooSmall(ValueError):
+    """An image is smaller than the style network's minimum side."""
+
+
+def check_image_size(h: int, w: int, name: str = "") -> None:
+    """Raise :class:`ImageTooSmall` (one line, with the minimum) for an H×W image the network cannot take."""
+    m = min_input_side()
+    if min(h, w) < m:
+        if name:
+            raise ImageTooSmall(_("{name} is {h}×{w} px (H×W); a fast style network needs at least {m}×{m} px").format(
+                name=name, h=h, w=w, m=m))
+        raise ImageTooSmall(_("the image is {h}×{w} px (H×W); a fast style network needs at least {m}×{m} px").format(h=h, w=w, m=m))
+
+
+def _receptive_margin(net: nn.Module | None = None) -> int:
+    """Pixels of context, at full resolution, that one output pixel depends on (each side)."""
+    scale, margin = 1, 0
+    for c in _convs(net if net is not None else TransformerNet()):
+        if c.upsample:
+            scale //= c.upsample
+        pad, stride = c.pad.padding[0], c.conv2d.stride[0]
+        margin += pad * max(scale, 1)
+        scale *= stride
+    return margin
+
+
+#: Context kept around each tile (a multiple of 4, so the stride-2 grids of tiles and whole image agree);
+#: at least the network's receptive-field margin (:func:`_receptive_margin`, 54 px), rounded up with room to spare.
+TILE_MARGIN = 64
+
+
 _RUNNING_STAT = re.compile(r"in\d+\.running_(mean|var)$")
 
 
@@ -178,21 +247,70 @@ def save_transformer(net: TransformerNet, path: str | os.PathLike) -> Path:
     """Save the bare state dict (loadable by the PyTorch examples too); written atomically."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    torch.save({k: v.detach().cpu() for k, v in net.state_dict().items()}, tmp)
-    os.replace(tmp, p)
+    save_torch({k: v.detach().cpu() for k, v in net.state_dict().items()}, p)
     return p
+
+
+class _FixedNorm(nn.Module):
+    """Instance norm with given per-channel statistics: every tile is normalised like the whole image."""
+
+    def __init__(self, norm: nn.InstanceNorm2d, mean: torch.Tensor, var: torch.Tensor):
+        super().__init__()
+        scale = norm.weight.detach().float() / torch.sqrt(var.float() + norm.eps)
+        self.register_buffer("scale", scale.view(1, -1, 1, 1))
+        self.register_buffer("shift", (norm.bias.detach().float() - mean.float() * scale).view(1, -1, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x.float() * self.scale + self.shift).to(x.dtype)
+
+
+def _norm_stats(net: TransformerNet, x: torch.Tensor, device: torch.device) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Per-channel mean and (biased) variance at the input of each instance norm, for image ``x``."""
+    stats: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    hooks = []
+    for name, m in net.named_modules():
+        if isinstance(m, nn.InstanceNorm2d):
+            def hook(module, inputs, output, name=name):
+                t = inputs[0].float()
+                stats[name] = (t.mean(dim=(0, 2, 3)), t.var(dim=(0, 2, 3), unbiased=False))
+            hooks.append(m.register_forward_hook(hook))
+    try:
+        with torch.inference_mode(), autocast(device):
+            net(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return stats
+
+
+def _with_fixed_norms(net: TransformerNet, stats: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> TransformerNet:
+    import copy
+
+    fixed = copy.deepcopy(net)
+    for name, (mean, var) in stats.items():
+        parent_name, _dot, attr = name.rpartition(".")
+        parent = fixed.get_submodule(parent_name) if parent_name else fixed
+        setattr(parent, attr, _FixedNorm(getattr(parent, attr), mean, var))
+    return fixed
 
 
 class FastStylizer:
     """Applies a style network to photos or video frames, blending by ``strength`` (0 = original, 1 = stylised).
 
-    On CUDA it runs channels-last in float16 (autocast).
+    On CUDA it runs channels-last in float16 (autocast). Images larger than
+    ``max_pixels`` run in ``tile``×``tile`` tiles with :data:`TILE_MARGIN` pixels of
+    context on each side, so memory stays bounded whatever the photo's size. The
+    network's instance norms see the whole image, so the tiles share their
+    statistics: measured on the image itself when it has at most ``max_pixels``,
+    else on a copy shrunk to ``max_pixels`` (the one approximation of the tiled path).
     """
 
-    def __init__(self, net: TransformerNet, device: torch.device | str | None = None):
+    def __init__(self, net: TransformerNet, device: torch.device | str | None = None, max_pixels: int = 2_000_000,
+                 tile: int = 1024):
         self.device = torch.device(device) if device is not None else get_device()
         self.net = _prepare(net, self.device)
+        self.max_pixels = int(max_pixels)
+        self.tile = max(4, int(tile) // 4 * 4)
 
     @torch.inference_mode()
     def tensor(self, x: torch.Tensor) -> torch.Tensor:
@@ -203,16 +321,63 @@ class FastStylizer:
             y = self.net(x)
         return y.float().clamp_(0, 255)
 
-    def __call__(self, rgb: np.ndarray, strength: float = 1.0) -> np.ndarray:
-        """Stylise one (H, W, 3) uint8 image; returns (H, W, 3) uint8."""
+    def _to_tensor(self, rgb: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.array(rgb, dtype=np.uint8, copy=True)).to(self.device).permute(2, 0, 1).unsqueeze(0).float()
+
+    def __call__(self, rgb: np.ndarray, strength: float = 1.0, tiled: bool | None = None) -> np.ndarray:
+        """Stylise one (H, W, 3) uint8 image; returns (H, W, 3) uint8.
+
+        ``tiled``: force (True) or forbid (False) the tiled path; by default
+        images above ``max_pixels`` are tiled. Raises :class:`ImageTooSmall` for an
+        image under :func:`min_input_side` pixels on a side.
+        """
+        h, w = rgb.shape[:2]
+        check_image_size(h, w)
         strength = float(min(max(strength, 0.0), 1.0))
         if strength == 0.0:
             return np.array(rgb, copy=True)
-        x = torch.from_numpy(np.array(rgb, dtype=np.uint8, copy=True)).to(self.device).permute(2, 0, 1).unsqueeze(0).float()
+        if tiled if tiled is not None else h * w > self.max_pixels:
+            return self._tiled(rgb, strength)
+        x = self._to_tensor(rgb)
         y = self.tensor(x)
         if strength < 1.0:
             y = torch.lerp(x, y, strength)
         return y[0].round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+
+    @torch.inference_mode()
+    def _tiled(self, rgb: np.ndarray, strength: float) -> np.ndarray:
+        import cv2
+
+        h, w = rgb.shape[:2]
+        sample = rgb
+        if h * w > self.max_pixels:  # statistics from a shrunken copy: the whole photo would not fit
+            f = (self.max_pixels / (h * w)) ** 0.5
+            size = (max(min_input_side(), round(w * f)), max(min_input_side(), round(h * f)))
+            sample = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        x = self._to_tensor(sample)
+        if self.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        net = _with_fixed_norms(self.net, _norm_stats(self.net, x, self.device))
+        del x
+        out = np.empty((h, w, 3), np.uint8)
+        t, m = self.tile, TILE_MARGIN
+        for y0 in range(0, h, t):
+            for x0 in range(0, w, t):
+                y1, x1 = min(y0 + t, h), min(x0 + t, w)
+                # Context on every side; the origin stays a multiple of 4 so the stride-2 grids match the whole image's.
+                ay, ax = max(0, y0 - m), max(0, x0 - m)
+                by, bx = min(h, y1 + m), min(w, x1 + m)
+                xt = self._to_tensor(rgb[ay:by, ax:bx])
+                if self.device.type == "cuda":
+                    xt = xt.contiguous(memory_format=torch.channels_last)
+                with autocast(self.device):
+                    yt = net(xt)
+                yt = yt.float().clamp_(0, 255)
+                if strength < 1.0:
+                    yt = torch.lerp(xt, yt, strength)
+                core = yt[0, :, y0 - ay : y1 - ay, x0 - ax : x1 - ax]
+                out[y0:y1, x0:x1] = core.round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+        return out
 
 
 def apply_to_folder(stylizer: FastStylizer, inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, strength: float = 1.0) -> Job[list[Path]]:
@@ -236,7 +401,8 @@ def apply_to_folder(stylizer: FastStylizer, inputs: Sequence[str | os.PathLike],
     for i, f in enumerate(files):
         try:
             rgb = load_image(f)
-        except ImageLoadError as exc:
+            check_image_size(rgb.shape[0], rgb.shape[1], f.name)
+        except (ImageLoadError, ImageTooSmall) as exc:
             yield Progress((i + 1) / len(files), f"skipped: {exc}")
             continue
         target = out / f"{f.stem}_styled.png"
@@ -329,13 +495,18 @@ def _content_images(images: str | os.PathLike | Sequence[np.ndarray] | None) -> 
         for f in sorted(folder.iterdir()):
             if f.is_file() and is_image_path(f):
                 try:
-                    out.append(load_image(f))
+                    img = load_image(f)
                 except ImageLoadError:
                     continue
+                check_image_size(img.shape[0], img.shape[1], f.name)  # refused now, not after the training
+                out.append(img)
         if not out:
             raise ValueError(f"{folder} holds no readable images")
         return out
-    return [np.asarray(a, dtype=np.uint8) for a in images]
+    out = [np.asarray(a, dtype=np.uint8) for a in images]
+    for i, img in enumerate(out):
+        check_image_size(img.shape[0], img.shape[1], _("content image {n}").format(n=i + 1))
+    return out
 
 
 def _batch(pool: list[np.ndarray], size: int, n: int, gen: torch.Generator) -> torch.Tensor:
@@ -390,6 +561,10 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
     yield Progress(0.0, "Preparing training…")
     out_path.parent.mkdir(parents=True, exist_ok=True)  # an unwritable place fails now, not after the work
+    deepest = max(int(layer[4]) for layer in params.style_layers)
+    if min(style.shape[:2]) < 2**deepest:  # each block halves; the deepest style layer must still see 2 pixels
+        raise ImageTooSmall(_("the style image is {h}×{w} px (H×W); style layers down to conv{d}_x need at least {n}×{n} px").format(
+            h=style.shape[0], w=style.shape[1], d=deepest, n=2**deepest))
     pool = _content_images(images)
     notice = ""
     if backbone is None:
@@ -429,11 +604,9 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
         s_grams = {l: _norm_gram(f) for l, f in s_feats.items()}
 
     def save_checkpoint() -> None:
-        tmp = ckpt_path.with_name(ckpt_path.name + ".part")
         ckpt_path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"model": {k: v.detach().cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(),
-                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve], "style": fingerprint}, tmp)
-        os.replace(tmp, ckpt_path)
+        save_torch({"model": {k: v.detach().cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(),
+                    "step": step, "curve": [[p.step, p.content, p.style, p.total] for p in curve], "style": fingerprint}, ckpt_path)
 
     finished = False
     net.train()

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from ..i18n import _
 from ..jobs import Job, Progress
+from ..files import save_torch
 from ..paths import trained_dir
 from ..samples import load_digits
 
@@ -191,14 +192,10 @@ def trained_path() -> Path:
 
 def save_trained(model: torch.nn.Module, meta: dict, path: Path | None = None) -> Path:
     """Save ``{"state_dict": ..., "meta": ...}`` atomically; ``meta`` holds only plain numbers, strings and lists."""
-    import os
-
     path = Path(path) if path is not None else trained_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    torch.save({"state_dict": state, "meta": meta}, tmp)
-    os.replace(tmp, path)
+    save_torch({"state_dict": state, "meta": meta}, path)
     return path
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torchvision.ops import batched_nms
 
+from ..files import save_torch
 from .grid import GridSpec, activate, decode_grid
 from .model import GridNet
 
@@ -85,12 +86,7 @@ def save_checkpoint(path: str | Path, net: GridNet, spec: GridSpec, meta: dict) 
         "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         "meta": meta,
     }
-    tmp = path.with_name(path.name + ".part")
-    try:
-        torch.save(blob, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
+    save_torch(blob, path)  # whole or not at all: nothing half-written is left behind
     return path
 
 

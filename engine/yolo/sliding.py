@@ -29,6 +29,7 @@ from torch import nn
 
 from ..i18n import _
 from ..jobs import Job, Progress
+from ..files import save_torch
 from ..scenes import CLASS_NAMES, make_background, make_scene, render_sprite
 
 __all__ = [
@@ -380,7 +381,7 @@ def save_classifier(path: str | Path, net: WindowClassifier, accuracy: float) ->
     """Write the classifier (tensors and numbers only)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": "convstudio-window-classifier/1", "state_dict": net.state_dict(), "accuracy": float(accuracy)}, path)
+    save_torch({"format": "convstudio-window-classifier/1", "state_dict": net.state_dict(), "accuracy": float(accuracy)}, path)
     return path
 
 

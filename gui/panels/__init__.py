@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
+    "gui.panels.course:CoursePanel",
     "gui.panels.convolution:ConvolutionPanel",
     "gui.panels.architectures:ArchitecturesPanel",
     "gui.panels.feature_maps:FeatureMapsPanel",

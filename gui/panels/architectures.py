@@ -152,6 +152,7 @@ class ArchitecturesPanel(Panel):
         self.outputs.fileRequested.connect(self._image_dialog)
         self.outputs.featureMapsRequested.connect(lambda: self.ctx.switch_to("feature_maps"))
         self.tabs.currentChanged.connect(lambda _index: self._refresh_outputs())
+        self.model.exampleApplied.connect(self._example_applied)
 
         self._render_static()
         self.calculator.set_params(self.model.bottleneck_params)
@@ -233,6 +234,14 @@ class ArchitecturesPanel(Panel):
     def _leaves_toggled(self, checked: bool) -> None:
         self.table.set_summary(self.model.summary, checked)
         self.table.select_name(self.model.selected)
+
+    def _example_applied(self, state: dict) -> None:
+        """A course example was applied to the model: show its model or its calculator."""
+        self.calculator.set_params(self.model.bottleneck_params)
+        if "calculator" in state:
+            self.tabs.setCurrentWidget(self.calculator_page)
+        else:
+            self.choose(self.model.source, self.model.input_shape)
 
     def _default_shape(self, source: str) -> tuple[int, ...]:
         if source in zoo.MODELS:

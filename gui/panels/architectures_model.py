@@ -42,6 +42,7 @@ class ArchitecturesModel(QObject):
     busyChanged = Signal(bool)
     errorChanged = Signal(str)
     bottleneckChanged = Signal(object)  # BottleneckCost
+    exampleApplied = Signal(dict)  # a course example's state, after apply_example
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -148,3 +149,21 @@ class ArchitecturesModel(QObject):
         self.bottleneck_params = merged
         self.bottleneck = cost
         self.bottleneckChanged.emit(cost)
+
+    # -- worked examples of the course --
+
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: ``model`` (a zoo name; a paper variant not yet in
+        the zoo falls back to the zoo's nearest model), ``input_hwc`` (H×W×C) or ``calculator`` (a
+        bottleneck preset). The view follows ``exampleApplied``."""
+        if state.get("calculator") in PRESETS:
+            self.set_bottleneck(**PRESETS[state["calculator"]], bias=False)
+        name = state.get("model")
+        if isinstance(name, str):
+            fallback = {"alexnet-paper": "alexnet", "nin-imagenet": "nin", "inception-v1-paper": "googlenet"}
+            name = name if name in zoo.MODELS else fallback.get(name, name.split()[0])
+            if name in zoo.MODELS:
+                hwc = state.get("input_hwc")
+                shape = (hwc[2], hwc[0], hwc[1]) if hwc and name == state.get("model") else None
+                self.set_source(name, shape)
+        self.exampleApplied.emit(dict(state))

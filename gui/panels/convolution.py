@@ -126,7 +126,7 @@ class ConvolutionPanel(Panel):
         root.setContentsMargins(6, 6, 6, 6)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(292)
+        scroll.setFixedWidth(252)  # leaves the animation room for numbered cells in a 1024-wide window
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._build_controls())
         root.addWidget(scroll)
@@ -236,6 +236,8 @@ class ConvolutionPanel(Panel):
         for combo in w.findChildren(QComboBox):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        for button in w.findChildren(QPushButton):
+            button.setMinimumWidth(48)  # short labels: the style's 80 px minimum would widen the column
         for form in w.findChildren(QFormLayout):
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
@@ -294,6 +296,7 @@ class ConvolutionPanel(Panel):
         row.addStretch(1)
         self.legend = QLabel("yellow: window · hatched: padding · blue < 0 < red")
         self.legend.setStyleSheet("color: gray;")
+        self.legend.setWordWrap(True)
         row.addWidget(self.legend)
         col.addLayout(row)
         m = self.model
@@ -323,7 +326,9 @@ class ConvolutionPanel(Panel):
         row = QHBoxLayout(w)
         left = QVBoxLayout()
         head = QHBoxLayout()
-        head.addWidget(QLabel("<b>Input</b> (double-click a cell to edit)"))
+        title = QLabel("<b>Input</b> (double-click a cell to edit)")
+        title.setWordWrap(True)
+        head.addWidget(title, 1)
         head.addStretch(1)
         head.addWidget(QLabel("channel"))
         self.edit_channel_combo = QComboBox()
@@ -348,6 +353,9 @@ class ConvolutionPanel(Panel):
         head.addWidget(self.edit_filter_combo)
         head.addWidget(QLabel("channel"))
         head.addWidget(self.edit_kchannel_combo)
+        head.addStretch(1)
+        right.addLayout(head)
+        head = QHBoxLayout()  # bias on its own row: one row of all five is too wide for a small screen
         head.addWidget(QLabel("bias"))
         head.addWidget(self.bias_spin)
         head.addStretch(1)

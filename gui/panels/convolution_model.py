@@ -360,6 +360,70 @@ class ConvLabModel(QObject):
             return
         self.set_step(self.step + 1)
 
+    # -- worked examples of the course --
+
+    def apply_example(self, state: dict) -> None:
+        """Put the lab into a course example's state (:data:`engine.course.EXAMPLES`).
+
+        Known keys: ``input`` (a preset name or a grid), ``mirrored``, ``n``, ``channels``, ``kernel``,
+        ``filter``, ``f``, ``filters``, ``padding``/``paddings``, ``stride``, ``bias``, ``pool``.
+        What the lab cannot show (more than 32×32 or 3 channels, pooling straight on the input, ReLU)
+        is left at the nearest state it can; the course names the gap.
+        """
+        self.pause()
+        self._batch = True
+        try:
+            self.set_dilation(1)
+            self.set_padding_mode("zeros")
+            self.set_pool("none")
+            channels = int(state.get("channels", 1))
+            self.set_channels(3 if channels >= 3 else 1)
+            size = state.get("n", (state.get("input_hwc") or [None])[0])
+            self.set_n(max(size) if isinstance(size, list) else int(size) if size else 6)
+            filters = state.get("filters", 1)
+            self.set_filter_count(max(filters) if isinstance(filters, list) else int(filters))
+            pool_input = state.get("pool_on_input") and isinstance(state.get("input"), list)
+            self.set_kernel_size(1 if pool_input else int(state.get("f", 3)) if state.get("pool") is None else 3)
+            kernel = "identity" if pool_input else state.get("kernel")
+            if state.get("filter") == "red vertical edge":
+                self.use_red_vertical_edge()
+                self._batch = True
+            elif kernel:
+                self.set_kernel_preset(kernel)
+            padding = state.get("paddings", [state.get("padding", 0)])[-1]
+            self.set_padding(int(padding))
+            # with pooling, "f" and "stride" are the pool's; the convolution keeps stride 1
+            self.set_stride(1 if state.get("pool") else int(state.get("stride", 1)))
+            self.bias[:] = 0
+            if "bias" in state:
+                self.bias[:] = float(state["bias"])
+            if state.get("pool"):
+                self.set_pool(state["pool"], int(state.get("f", 2)), int(state.get("stride", 2)))
+        finally:
+            self._batch = False
+        grid = state.get("input")
+        if isinstance(grid, list):
+            a = np.asarray(grid, float)
+            self.n = int(a.shape[-1])
+            self.input = np.repeat(a[None], self.channels, axis=0)
+            self.inputChanged.emit()
+        elif isinstance(grid, str) and grid.startswith("vertical edge 6×6"):
+            self.input_preset = "vertical edge 6×6"
+            self.n = 6
+            self.input = conv.input_preset("vertical edge 6×6", 6, self.channels, self._rng)
+            if "red only" in grid and self.channels == 3:
+                self.input[1:] = np.random.default_rng(0).integers(0, 10, (2, 6, 6))  # green and blue must not matter
+            if state.get("mirrored"):
+                self.input = self.input[:, :, ::-1].copy()
+            self.inputChanged.emit()
+        else:
+            self.input_preset = "random integers"
+            self._fill_input(emit=False)
+        self.filtersChanged.emit()
+        self.settingsChanged.emit()
+        self._recompute()
+        self.set_step(self.total_steps - 1)
+
     # -- real image --
 
     def set_photo(self, rgb: np.ndarray, name: str) -> None:

@@ -196,6 +196,7 @@ class DetectionPanel(Panel):
         lv = QVBoxLayout(live)
         self.view = ImageView("Starting…")
         self.stats_label = QLabel("")
+        self.stats_label.setWordWrap(True)  # the timing line must not widen the window
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lv.addWidget(self.view, 1)
         lv.addWidget(self.stats_label)
@@ -241,6 +242,8 @@ class DetectionPanel(Panel):
         av = QVBoxLayout(anc_tab)
         bar = QHBoxLayout()
         self.anchor_model_combo = QComboBox()
+        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.anchor_model_combo.setMinimumContentsLength(16)
         for name in _ANCHOR_MODELS:
             self.anchor_model_combo.addItem(name, name)
         self.level_spin = QSpinBox()
@@ -322,6 +325,7 @@ class DetectionPanel(Panel):
         self.back_button.clicked.connect(self.nms_view.back)
         self.forward_button.clicked.connect(self.nms_view.forward)
         self.nms_view.stepChanged.connect(lambda step, text: self.nms_text.setText(text))
+        self.model.exampleApplied.connect(self._example_applied)
         self.anchor_model_combo.currentIndexChanged.connect(lambda _: self.show_anchors())
         self.level_spin.valueChanged.connect(self.anchor_view.set_level)
         self.anchor_view.cellChanged.connect(self._anchor_info)
@@ -557,7 +561,7 @@ class DetectionPanel(Panel):
             try:
                 self.recorder.write(result.annotated)
             except RecordError as exc:  # stop recording rather than fail again on every frame
-                self.recorder.close()
+                self.recorder.abort()
                 self.recorder = None
                 with QSignalBlocker(self.record_button):
                     self.record_button.setChecked(False)
@@ -567,7 +571,7 @@ class DetectionPanel(Panel):
             try:
                 self.exporter.write(result.stats.index, result.detections, time=time.time())
             except (RecordError, OSError) as exc:
-                self.exporter.close()
+                self.exporter.abort()
                 self.exporter = None
                 with QSignalBlocker(self.export_button):
                     self.export_button.setChecked(False)
@@ -602,9 +606,12 @@ class DetectionPanel(Panel):
             self.record_button.setText("Stop recording")
             self.message.setText(f"Recording to {self.recorder.path}")
         elif self.recorder is not None:
-            self.recorder.close()
-            self.message.setText(f"Recorded {self.recorder.frames} frames to {self.recorder.path}")
-            self.recorder = None
+            recorder, self.recorder = self.recorder, None
+            try:
+                recorder.close()
+                self.message.setText(f"Recorded {recorder.frames} frames to {recorder.path}")
+            except RecordError as exc:  # e.g. the disk filled up: nothing half-written is kept
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording not saved: {reason}").format(reason=exc)))
             self.record_button.setText("Record")
 
     def _toggle_export(self, on: bool) -> None:
@@ -618,9 +625,12 @@ class DetectionPanel(Panel):
             self.export_button.setText("Stop export")
             self.message.setText(f"Exporting detections to {self.exporter.path}")
         elif self.exporter is not None:
-            self.exporter.close()
-            self.message.setText(f"Exported {self.exporter.lines} frames to {self.exporter.path}")
-            self.exporter = None
+            exporter, self.exporter = self.exporter, None
+            try:
+                exporter.close()
+                self.message.setText(f"Exported {exporter.lines} frames to {exporter.path}")
+            except RecordError as exc:
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export not saved: {reason}").format(reason=exc)))
             self.export_button.setText("Export JSON")
 
     # -- teaching views --
@@ -660,6 +670,23 @@ class DetectionPanel(Panel):
         step = self.nms_view.step if keep_step else 0
         self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
         self.nms_view.set_step(step)
+
+    def _example_applied(self, state: dict) -> None:
+        """A course example: its boxes in the NMS step-through (scores) or the IoU playground (two boxes)."""
+        boxes = np.asarray(state.get("boxes", []), float).reshape(-1, 4)
+        if "scores" in state:
+            scores = np.asarray(state["scores"], float)
+            alive = scores > float(state.get("score_threshold", 0.0))  # p_c ≤ threshold is dropped first
+            h, w = int(boxes[:, 3].max()) + 20, int(boxes[:, 2].max()) + 20
+            self._frozen = None
+            self.nms_view.set_data(np.full((h, w, 3), 235, np.uint8), boxes[alive], scores[alive], self.model.iou)
+            self.tabs.setCurrentWidget(self.nms_view.parentWidget())
+        elif len(boxes) == 2:
+            # scaled onto the playground's canvas: IoU does not change with scale
+            scale = min(300.0 / float(boxes[:, 2:].max()), 60.0)
+            a, b = (40 + boxes * scale).tolist()
+            self.iou_widget.set_boxes(a, b)
+            self.tabs.setCurrentWidget(self.iou_widget.parentWidget())
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:
@@ -731,10 +758,13 @@ class DetectionPanel(Panel):
         self.stop()
         for w in list(self._old_workers):
             w.wait(3000)
-        if self.recorder is not None:
-            self.recorder.close()
-        if self.exporter is not None:
-            self.exporter.close()
+        for out in (self.recorder, self.exporter):
+            if out is not None:
+                try:
+                    out.close()
+                except RecordError:  # closing the app: an incomplete file is dropped, nothing to show
+                    pass
+        self.recorder = self.exporter = None
 
     def screenshot_ready(self) -> bool:
         r = self.last_result

@@ -35,6 +35,7 @@ class DetectionModel(QObject):
     settingsChanged = Signal()
     pipelineChanged = Signal()
     classNamesChanged = Signal(list)
+    exampleApplied = Signal(dict)  # a course example's state (boxes, scores) for the IoU and NMS tabs
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -197,3 +198,16 @@ class DetectionModel(QObject):
             self.suggested = None if tuple(self.suggested) == (round(self.score, 2), round(self.iou, 2)) else self.suggested
         if changed:
             self.settingsChanged.emit()
+
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: ``iou_threshold``/``score_threshold`` set the
+        thresholds; ``boxes`` (xyxy) with ``scores`` go to the NMS step-through, two boxes without
+        scores to the IoU playground (the view follows ``exampleApplied``)."""
+        changes = {}
+        if "iou_threshold" in state:
+            changes["iou"] = float(state["iou_threshold"])
+        if "score_threshold" in state:
+            changes["score"] = float(state["score_threshold"])
+        if changes:
+            self.update(**changes)
+        self.exampleApplied.emit(dict(state))

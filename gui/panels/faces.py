@@ -62,19 +62,21 @@ class FacesPanel(Panel):
         self.import_button.setToolTip(_("Merge an exported database into this one, by person name"))
         for b in (self.open_button, self.new_button, self.export_button, self.import_button):
             top.addWidget(b)
-        top.addSpacing(12)
-        top.addWidget(QLabel(_("Detector:")))
+        # detector and threshold on a second row: one row of everything leaves no room for the path on a small screen
+        second = QHBoxLayout()
+        second.addWidget(QLabel(_("Detector:")))
         self.detector_combo = QComboBox()
         for key, text in _DETECTORS:
             self.detector_combo.addItem(_(text), key)
-        top.addWidget(self.detector_combo)
-        top.addWidget(QLabel(_("Threshold τ:")))
+        second.addWidget(self.detector_combo)
+        second.addWidget(QLabel(_("Threshold τ:")))
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.05, 2.0)
         self.threshold_spin.setSingleStep(0.01)
         self.threshold_spin.setDecimals(3)
         self.threshold_spin.setToolTip(_("Faces farther than τ from every enrolled sample are 'Unknown' (dlib's default 0.6; calibrate it in the Calibrate tab)"))
-        top.addWidget(self.threshold_spin)
+        second.addWidget(self.threshold_spin)
+        second.addStretch(1)
 
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -106,6 +108,7 @@ class FacesPanel(Panel):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(second)
         layout.addWidget(self.error_label)
         layout.addWidget(self.reembed_bar)
         layout.addWidget(self.tabs, 1)

@@ -131,6 +131,12 @@ class FacesModel(QObject):
             self.threshold = value
             self.thresholdChanged.emit(value)
 
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: ``threshold`` sets τ for this session (not saved
+        to the database). Hand-chosen distances and encodings are not part of the panel."""
+        if "threshold" in state:
+            self.set_threshold(float(state["threshold"]), persist=False)
+
     def set_detector(self, name: str) -> None:
         if name not in DETECTORS:
             raise ValueError(f"unknown detector {name!r}")

@@ -106,7 +106,7 @@ class GridDetectorPanel(Panel):
         self.train_classifier_button.setToolTip("Train on generated 14x14 crops (about a minute on a busy CPU)")
         self.train_classifier_button.clicked.connect(self.model.train_classifier)
         row.addWidget(self.train_classifier_button)
-        self.classifier_label = _label(wrap=False)
+        self.classifier_label = _label()  # wraps: a long state text must not widen the window
         row.addWidget(self.classifier_label, 1)
         v.addLayout(row)
         split = QHBoxLayout()
@@ -264,6 +264,11 @@ class GridDetectorPanel(Panel):
 
     def _show_window(self) -> None:
         m = self.model
+        index = list(SLIDING_INPUTS).index(m.sliding_input)
+        if self.input_combo.currentIndex() != index:  # the input may be chosen by a course example
+            self.input_combo.blockSignals(True)
+            self.input_combo.setCurrentIndex(index)
+            self.input_combo.blockSignals(False)
         c = m.comparison
         if c is None or m.sliding_image is None:
             return
@@ -367,10 +372,10 @@ class GridDetectorPanel(Panel):
         body = []
         for a in range(m.spec.num_anchors):
             t = m.encoded.y[r, c, a]
-            body.append("<tr><td style='white-space:nowrap'>target a%d</td>%s</tr>" % (a, "".join(f"<td>{v:.2f}</td>" for v in t)))
+            body.append("<tr><td style='white-space:nowrap'>target a%d</td>%s</tr>" % (a, "".join(f"<td style='white-space:nowrap'>{v:.2f}</td>" for v in t)))
             if m.prediction is not None:
                 pv = m.prediction.y[r, c, a]
-                body.append("<tr><td style='white-space:nowrap'><i>output a%d</i></td>%s</tr>" % (a, "".join(f"<td><i>{v:.2f}</i></td>" for v in pv)))
+                body.append("<tr><td style='white-space:nowrap'><i>output a%d</i></td>%s</tr>" % (a, "".join(f"<td style='white-space:nowrap'><i>{v:.2f}</i></td>" for v in pv)))
         self.cell_text.setHtml(
             f"<b>Cell ({r}, {c})</b>: y = [p_c, b_x, b_y, b_h, b_w, c_1..c_{len(names)}] per anchor "
             "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units). <i>Output</i>: the trained network's activated y."

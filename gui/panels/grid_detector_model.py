@@ -107,7 +107,9 @@ class GridDetectorModel(QObject):
             try:
                 save_classifier(_classifier_path(), result.net, result.accuracy)
             except OSError as exc:
-                self.errorOccurred.emit("Sliding-window classifier", f"could not save: {exc}")
+                from engine.files import describe_os_error
+
+                self.errorOccurred.emit("Sliding-window classifier", describe_os_error(exc, _classifier_path()))
             self.sliding_busy = False
             self.classifierChanged.emit()
             self.run_comparison()
@@ -311,6 +313,17 @@ class GridDetectorModel(QObject):
             anchors = fit_anchors(scene_set(60, 0, size), self.anchors, size / self.grid)
             self.spec = GridSpec(self.grid, size, tuple(tuple(float(v) for v in a) for a in anchors), CLASS_NAMES)
         return self.spec
+
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: the sliding-window input whose side matches the
+        example's image (``image`` or ``input_hwc``; the panel's windows are 14×14 at stride 2). Grids,
+        classes and boxes chosen by hand are not part of the panel yet, so nothing else changes."""
+        if state.get("window") not in (None, 14) or state.get("stride") not in (None, 2):
+            return
+        side = state.get("image") or (state.get("input_hwc") or [None])[0]
+        key = next((k for k, (_label, n) in SLIDING_INPUTS.items() if n == side), None)
+        if key is not None and key != self.sliding_input:
+            self.set_sliding_input(key)
 
     def set_scene_seed(self, seed: int) -> None:
         self.scene_seed = int(seed)

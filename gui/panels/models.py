@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
@@ -21,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.i18n import N_, _
 from engine import weights
-from engine.i18n import _
+from engine.i18n import N_, _
 
 from ..panel import Panel
 from .models_model import ModelsModel
@@ -31,7 +31,14 @@ from .models_model import ModelsModel
 __all__ = ["ModelsPanel"]
 
 _STATUS_COLOURS = {"installed": QColor(40, 160, 70), "imported": QColor(40, 120, 200), "missing": QColor(150, 150, 150), "corrupt": QColor(210, 60, 50)}
-_COLUMNS = ("Name", "Task", "Size", "Status", "Description", "License")
+_COLUMNS = (N_("Name"), N_("Task"), N_("Size"), N_("Status"), N_("Description"), N_("License"))
+#: Shown for the registry's task and status values (the values themselves stay English: code compares them).
+_TASK_TEXT = {"detection": N_("detection"), "classification": N_("classification"), "style": N_("style transfer")}
+_STATUS_TEXT = {"installed": N_("installed"), "imported": N_("imported"), "missing": N_("missing"), "corrupt": N_("corrupt")}
+
+
+def _status_text(state: str) -> str:
+    return _(_STATUS_TEXT[state]) if state in _STATUS_TEXT else state
 
 
 class ModelsPanel(Panel):
@@ -43,17 +50,15 @@ class ModelsPanel(Panel):
         super().__init__(ctx, parent)
         self.model = ModelsModel(self)
         self._job = None
+        # The message line is composed when shown, so a language switch re-renders it.
+        self._message: Callable[[], str] = lambda: ""
+        self._folder_opened: bool | None = None
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"Weights are downloaded only when you ask, verified by checksum, and kept in <code>{weights.weights_dir()}</code>. "
-            "Without a network, import a file you already have: it is checked to load safely (tensors only, never code) "
-            "and to fit the architecture before it is used."
-        )
+        self.intro = intro = QLabel()
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
         self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -64,11 +69,11 @@ class ModelsPanel(Panel):
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.download_button = QPushButton("Download")
-        self.import_button = QPushButton("Import file…")
-        self.verify_button = QPushButton("Verify")
-        self.cancel_button = QPushButton("Cancel download")
-        self.folder_button = QPushButton("Open weights folder")
+        self.download_button = QPushButton(_("Download"))
+        self.import_button = QPushButton(_("Import file…"))
+        self.verify_button = QPushButton(_("Verify"))
+        self.cancel_button = QPushButton(_("Cancel download"))
+        self.folder_button = QPushButton(_("Open weights folder"))
         for b in (self.download_button, self.import_button, self.verify_button, self.cancel_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -101,20 +106,45 @@ class ModelsPanel(Panel):
         self.copy_path_button.clicked.connect(self.copy_weights_path)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.model.changed.connect(self._fill)
-        self.model.busyChanged.connect(lambda _: self._update_buttons())
+        self.model.busyChanged.connect(lambda _busy: self._update_buttons())
+        self._show_static_texts()
         self._fill()
         if self.table.rowCount():
             self.table.selectRow(0)
 
     # -- view --
 
+    def _show_static_texts(self) -> None:
+        self.intro.setText(
+            _("Weights are downloaded only when you ask, verified by checksum, and kept in <code>{folder}</code>. "
+              "Without a network, import a file you already have: it is checked to load safely (tensors only, never code) "
+              "and to fit the architecture before it is used.").format(folder=weights.weights_dir())
+        )
+        self.table.setHorizontalHeaderLabels([_(c) for c in _COLUMNS])
+
+    def _say(self, compose: Callable[[], str]) -> None:
+        """Show the message ``compose()`` returns, now and again after a language switch."""
+        self._message = compose
+        self.message.setText(compose())
+
+    def retranslate(self) -> None:
+        self._show_static_texts()
+        self._fill()
+        self.message.setText(self._message())
+        if self._folder_opened is not None:
+            self._show_folder(self._folder_opened)
+
     def _fill(self) -> None:
         selected = self.selected_name()
         self.table.setRowCount(len(self.model.rows))
         for r, row in enumerate(self.model.rows):
-            values = (row.name, row.task, f"{row.size_mb:.0f} MB", row.status, row.description, row.license)
+            task = _(_TASK_TEXT[row.task]) if row.task in _TASK_TEXT else row.task
+            values = (row.name, task, _("{size:.0f} MB").format(size=row.size_mb), _status_text(row.status),
+                      _(row.description), _(row.license))
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if c >= 4:  # long texts are elided in a narrow window: the tooltip shows them whole
+                    item.setToolTip(value)
                 if c == 3:
                     item.setForeground(QBrush(_STATUS_COLOURS.get(row.status, QColor(0, 0, 0))))
                 self.table.setItem(r, c, item)
@@ -153,25 +183,26 @@ class ModelsPanel(Panel):
         self.model.set_busy(name)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
-        self.message.setText(f"Downloading {name}…")
+        self._say(lambda: _("Downloading {name}…").format(name=name))
 
         def progress(p) -> None:
             if p.fraction is not None:
                 self.progress.setValue(int(p.fraction * 1000))
-            self.message.setText(p.message)
+            text = p.message  # the engine's text, already in the language of the moment
+            self._say(lambda: text)
 
-        def finish(text: str) -> None:
+        def finish(compose: Callable[[], str]) -> None:
             self.model.set_busy("")
-            self.message.setText(text)
+            self._say(compose)
             self.model.refresh()
 
         self._job = self.ctx.jobs.start(
             weights.download(name),
-            label=f"Download {name}",
+            label=_("Download {name}").format(name=name),
             on_progress=progress,
-            on_done=lambda path: finish(f"{name} installed at {path}"),
-            on_error=lambda exc, tb: finish(self._download_error(name, exc)),
-            on_cancelled=lambda _: finish(f"Download of {name} cancelled; nothing was kept."),
+            on_done=lambda path: finish(lambda: _("{name} installed at {path}").format(name=name, path=path)),
+            on_error=lambda exc, tb: finish(lambda: self._download_error(name, exc)),
+            on_cancelled=lambda _result: finish(lambda: _("Download of {name} cancelled; nothing was kept.").format(name=name)),
         )
 
     @staticmethod
@@ -185,15 +216,20 @@ class ModelsPanel(Panel):
         """Open the weights folder in the file manager and always show its path (True if a file manager took it)."""
         folder = weights.weights_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        opened = bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+        self._show_folder(opened)
+        return opened
+
+    def _show_folder(self, opened: bool) -> None:
+        folder = weights.weights_dir()
         if opened:
             text = _("Weights folder: {path}").format(path=folder)
         else:
             text = _("No file manager could open the weights folder. Its path is: {path}").format(path=folder)
+        self._folder_opened = opened
         self.folder_label.setText(text)
         self.folder_label.setVisible(True)
         self.copy_path_button.setVisible(True)
-        return bool(opened)
 
     def copy_weights_path(self) -> str:
         """Put the weights folder's path on the clipboard and say so."""
@@ -211,16 +247,22 @@ class ModelsPanel(Panel):
         if not name:
             return False
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, f"Import weights for {name}", "", "PyTorch weights (*.pth *.pt *.bin);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(
+                self, _("Import weights for {name}").format(name=name), "",
+                _("PyTorch weights (*.pth *.pt *.bin);;All files (*)"))
             if not path:
                 return False
         try:
             target = weights.import_file(name, Path(path))
         except weights.WeightsError as exc:
-            self.message.setText(f"Not imported: {exc}")
+            reason = str(exc)
+            self._say(lambda: _("Not imported: {reason}").format(reason=reason))
             return False
         self.model.refresh()
-        self.message.setText(f"Imported {Path(path).name} as {name} ({weights.status(name)}) into {target.parent}")
+        state = weights.status(name)
+        file_name = Path(path).name
+        self._say(lambda: _("Imported {file} as {name} ({status}) into {folder}").format(
+            file=file_name, name=name, status=_status_text(state), folder=target.parent))
         return True
 
     def verify_selected(self) -> None:
@@ -228,4 +270,4 @@ class ModelsPanel(Panel):
         if name:
             state = weights.verify(name)
             self.model.refresh()
-            self.message.setText(f"{name}: {state}")
+            self._say(lambda: _("{name}: {status}").format(name=name, status=_status_text(state)))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.files import describe_os_error
 from engine.i18n import N_, _
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
@@ -90,7 +91,7 @@ class StyleTransferPanel(Panel):
         m.outputChanged.connect(self._show_output)
         m.runningChanged.connect(self._update_buttons)
         self.fast.networkChanged.connect(self._show_network)
-        self.fast.outputChanged.connect(lambda: self.fast_view.set_image(self.fast.output))
+        self.fast.outputChanged.connect(self._show_fast_output)
         self.fast.curveChanged.connect(lambda: self.train_plot.set_records(self.fast.curve))
         self._show_content()
         self._show_style()
@@ -114,7 +115,7 @@ class StyleTransferPanel(Panel):
         inputs.addWidget(self.swap_button)
         inputs_box = QWidget()
         inputs_box.setLayout(inputs)
-        inputs_box.setFixedWidth(250)
+        inputs_box.setFixedWidth(214)  # with the controls, fits a 1024-wide window
 
         # output + curves / gram
         self.output_view = ImageView("The stylised image appears here while it forms.\nPress Start.")
@@ -476,6 +477,11 @@ class StyleTransferPanel(Panel):
             self.model.update_params(size=self._refused_size)
         self.use_size_button.setVisible(False)
 
+    def _show_fast_output(self) -> None:
+        self.fast_view.set_image(self.fast.output)
+        if self.fast.notice:
+            self.fast_status.setText(self.fast.notice)
+
     def save(self, path: str | None = None) -> Path | None:
         if self.model.best is None:
             return None
@@ -486,8 +492,11 @@ class StyleTransferPanel(Panel):
                 return None
         try:
             saved = self.model.save(path)
-        except (OSError, ValueError) as exc:
-            self.status_label.setText(f"Not saved: {exc}")
+        except OSError as exc:  # disk full, no permission: one line; an older file of that name is kept
+            self.status_label.setText(_("Not saved: {reason}").format(reason=describe_os_error(exc, path)))
+            return None
+        except ValueError as exc:
+            self.status_label.setText(_("Not saved: {reason}").format(reason=exc))
             return None
         self.status_label.setText(f"Saved {saved} (parameters in its PNG metadata)")
         return saved

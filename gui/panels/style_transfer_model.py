@@ -16,6 +16,8 @@ from engine.samples import SAMPLE_PHOTOS
 from engine.style import (
     STYLE_SAMPLES,
     FastStylizer,
+    ImageTooSmall,
+    check_image_size,
     LossRecord,
     MemoryEstimate,
     StyleParams,
@@ -115,6 +117,13 @@ class StyleTransferModel(QObject):
         if new != self.params:
             self.params = new
             self.paramsChanged.emit()
+
+    def apply_example(self, state: dict) -> None:
+        """Put the panel into a course example's state: ``alpha`` and ``beta`` weigh the content and style
+        costs of the next run. Hand-chosen activations are not part of the panel."""
+        changes = {k: float(state[k]) for k in ("alpha", "beta") if k in state}
+        if changes:
+            self.update_params(**changes)
 
     def vgg19_installed(self) -> bool:
         return weights.status("vgg19") in ("installed", "imported")
@@ -216,6 +225,7 @@ class FastStyleModel(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.stylizer: FastStylizer | None = None
+        self.notice = ""  # why the input is shown unstylised (an image under the network's minimum size)
         self.network_name = ""
         self.strength = 1.0
         self.input: np.ndarray | None = None
@@ -251,6 +261,14 @@ class FastStyleModel(QObject):
             self.outputChanged.emit()
             return
         img = resize_long_side(self.input, 1024) if max(self.input.shape[:2]) > 1024 else self.input
+        try:
+            check_image_size(*img.shape[:2])
+        except ImageTooSmall as exc:  # shown as is; the panel says why it is not stylised
+            self.notice = str(exc)
+            self.output = self.input
+            self.outputChanged.emit()
+            return
+        self.notice = ""
         if self._stylised is None or self._stylised.shape != img.shape:
             # the network runs once per photo and network; the strength slider only blends
             import torch

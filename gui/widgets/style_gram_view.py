@@ -44,13 +44,18 @@ class StyleGramView(QWidget):
         super().__init__(parent)
         self.layer_combo = QComboBox()
         self.layer_combo.addItems(layers)
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_combo.setMinimumContentsLength(8)
         self.style_view = _MatrixView("Style Gram matrix")
         self.output_view = _MatrixView("Output Gram matrix")
         for v in (self.style_view, self.output_view):
-            v.setMinimumSize(120, 120)
+            v.setMinimumSize(100, 100)
         self.style_caption = QLabel("Style image")
         self.output_caption = QLabel("Output")
+        for caption in (self.style_caption, self.output_caption):
+            caption.setWordWrap(True)  # "Content photo (before a run)" must not widen a small window
         self.distance_label = QLabel("")
+        self.distance_label.setWordWrap(True)  # the distance line must not widen the window
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer:"))
         top.addWidget(self.layer_combo)

@@ -1,0 +1,143 @@
+"""Writing files safely: whole or not at all, and one plain line when the disk says no.
+
+Every writer in the engine goes through :func:`atomic_path` / :func:`atomic_write`:
+the data goes to a temporary file in the target's own folder (same disk, so the
+final :func:`os.replace` is atomic) and only a complete file takes the target's
+name. On any error the temporary file is removed and an older file of the same
+name is left untouched. :func:`describe_os_error` turns the usual errors (disk
+full, no permission, read-only disk, missing folder) into one translatable line.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from .i18n import _
+
+__all__ = ["atomic_path", "atomic_write", "save_torch", "temp_name", "describe_os_error", "disk_error", "is_disk_full"]
+
+
+def temp_name(path: str | os.PathLike) -> Path:
+    """A fresh hidden name next to ``path`` that keeps its suffix (writers pick the format from it)."""
+    p = Path(path)
+    return p.with_name(f".{p.stem}.{secrets.token_hex(4)}.part{p.suffix}")
+
+
+def _remove(p: Path) -> None:
+    try:
+        p.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:  # the original error matters more than a failed clean-up
+        pass
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; when the block ends without error it becomes ``path``.
+
+    For writers that want a file name (PIL, imageio, OpenCV). If the block
+    raises, or the rename fails, the temporary file is removed and the
+    exception propagates; an existing ``path`` is never touched before the rename.
+    """
+    target = Path(path)
+    tmp = temp_name(target)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        _remove(tmp)
+        if exc.filename is None or str(exc.filename) == str(tmp):  # name the file the user asked for
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
+        raise
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """Yield an open temporary file next to ``path``; on success it is flushed to disk and renamed to ``path``.
+
+    ``mode`` is ``"w"``/``"wb"`` (text defaults to UTF-8). Errors that only show
+    when the data reaches the disk (flush, fsync, close) are raised here
+    too, so a full disk never leaves a truncated ``path``.
+    """
+    if mode not in ("w", "wb", "wt"):
+        raise ValueError(f"atomic_write writes new files ('w' or 'wb'), not mode {mode!r}")
+    if "b" not in mode and encoding is None:
+        encoding = "utf-8"
+    with atomic_path(path) as tmp:
+        with open(tmp, mode, encoding=encoding) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def save_torch(obj: Any, path: str | os.PathLike) -> Path:
+    """``torch.save(obj)`` to ``path`` atomically.
+
+    The archive is built in memory and written through Python's file layer, so a
+    full disk raises ``OSError(ENOSPC)`` (torch's own writer reports it only as
+    an "unexpected pos" ``RuntimeError``).
+    """
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    p = Path(path)
+    with atomic_write(p, "wb") as fh:
+        fh.write(buf.getbuffer())
+    return p
+
+
+_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), getattr(errno, "EFBIG", errno.ENOSPC)}
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the errors that mean "no space left" (``ENOSPC``, a full quota, a file too big for the disk)."""
+    return isinstance(exc, OSError) and exc.errno in _NO_SPACE
+
+
+def describe_os_error(exc: OSError, path: str | os.PathLike | None = None) -> str:
+    """One translated line for a failed write of ``path`` (default: the file named in ``exc``).
+
+    ``ENOSPC`` → "no space left on <folder>"; ``EACCES``/``EPERM`` → no permission;
+    ``EROFS`` → read-only disk; ``ENOENT`` → the folder does not exist; anything
+    else names the file and the system's reason.
+    """
+    target = Path(path) if path is not None else Path(exc.filename) if getattr(exc, "filename", None) else None
+    folder = str(target if target is not None and target.is_dir() else target.parent if target is not None else ".")
+    code = exc.errno
+    if code in _NO_SPACE:
+        return _("no space left on {folder}").format(folder=folder)
+    if code in (errno.EACCES, errno.EPERM):
+        return _("no permission to write in {folder}").format(folder=folder)
+    if code == errno.EROFS:
+        return _("{folder} is on a read-only disk").format(folder=folder)
+    if code == errno.ENOENT:
+        return _("cannot write {path}: the folder {folder} does not exist").format(path=target or "", folder=folder)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if target is None:
+        return _("cannot write a file: {reason}").format(reason=reason)
+    return _("cannot write {path}: {reason}").format(path=target, reason=reason)
+
+
+def disk_error(path: str | os.PathLike) -> OSError:
+    """An ``OSError`` for a writer that failed without saying why (OpenCV's video writer):
+    ``ENOSPC`` when the folder's disk is (nearly) full, else ``EIO``."""
+    import shutil
+
+    folder = Path(path).parent
+    try:
+        full = shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        full = False
+    code = errno.ENOSPC if full else errno.EIO
+    return OSError(code, os.strerror(code), str(path))

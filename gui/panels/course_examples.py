@@ -1,0 +1,188 @@
+"""Showing a worked example in its panel: what to look at, what the panel cannot show yet, and the one
+call that puts the panel into the example's state.
+
+Every panel model that shows examples has ``apply_example(state: dict) -> None``; this module only
+switches to the panel, hands the example's ``state`` to that model (through
+:attr:`gui.context.AppContext.panel_model`) and names what to look at. Where the engine lacks what
+an example needs, :func:`missing` says so in one plain sentence; nothing is faked.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Callable
+
+from engine.course import example
+from engine.i18n import N_, _
+
+__all__ = ["LOOK", "look_text", "missing", "show_example", "panel_title"]
+
+#: What to look at once the example is on screen, by example id.
+LOOK: dict[str, str] = {
+    "fc-input-1000": N_("Look at the parameter comparison: a fully connected layer needs a weight for every input value."),
+    "edge-6x6": N_("Look at the 4×4 output: every row is 0 30 30 0."),
+    "edge-6x6-mirrored": N_("Look at the 4×4 output: every row is 0 −30 −30 0, the sign has flipped."),
+    "padding-6x6": N_("Look at the padded input: 8×8 with a ring of zeros, and the output is 6×6 again."),
+    "stride-7x7": N_("Look at the output: 7×7 with a 3×3 kernel and stride 2 gives 3×3."),
+    "stride-6x6-valid": N_("Look at the output: 2×2, not 3×3; the last jump would leave the image."),
+    "volume-6x6x3": N_("Look at the output: 4×4×2, one channel per filter; each step adds 27 products."),
+    "red-vertical-edge": N_("Look at the filter: only the red kernel is non-zero, and the output rows are 0 30 30 0."),
+    "layer-params-280": N_("Look at the parameter count: (3·3·3 + 1) per filter."),
+    "relu-step": N_("Look at the output row before the activation: 5 −25 −25 5."),
+    "pool-max-4x4": N_("Look at the pooled 2×2 output: 9 2 / 6 3."),
+    "pool-avg-4x4": N_("Look at the pooled 2×2 output: 3.75 1.25 / 4 2."),
+    "pool-global-7x7x1000": N_("Look at the pooled output: each channel becomes one number, 1×1."),
+    "sharing-6x6-3x3": N_("Look at the parameter comparison: 10 for the convolution, 592 for a fully connected layer."),
+    "activation-sizes-lenet-like": N_("Look at the output shapes, layer by layer."),
+    "translation-shift-2": N_("Look at the feature map and the pooled map."),
+    "lenet5-params": N_("Look at the table: 28×28×6, 14×14×6, 10×10×16, 5×5×16, and 61,706 parameters in total."),
+    "alexnet-paper-shapes": N_("Look at the output shapes, layer by layer."),
+    "alexnet-224-vs-227": N_("Look at the first layer's output size in the table."),
+    "vgg16-params": N_("Look at the total: 138,357,544 parameters."),
+    "nin-imagenet-gap": N_("Look at the last 1×1 convolution and the global average pooling after it."),
+    "resnet50-projections": N_("Look at the rows named downsample: the 1×1 projection shortcuts, the first one 56×56×256."),
+    "resnet-plain-vs-residual": N_("Look at the residual blocks in the table."),
+    "one-by-one-6x6x32": N_("Look at the output: height and width stay, the channels change."),
+    "one-by-one-28x28x192": N_("Look at the output: height and width stay, the channels change."),
+    "inception-bottleneck-params": N_("Look at the two parameter counts: 409,600 directly, 59,392 through the bottleneck."),
+    "inception-bottleneck-macs": N_("Look at the two costs: 120,422,400 multiplications directly, 12,443,648 through 16 channels."),
+    "inception-v1-paper": N_("Look at the 5×5 branches of the Inception modules."),
+    "mirror-flip": N_("Look at the samples: every one is flipped left to right."),
+    "colour-shift-manual": N_("Look at the colours of the samples."),
+    "y-vector-8": N_("Look at the target vector y of the cell holding the object."),
+    "sliding-window-count": N_("Look at the input: a 64×64 image gives a 26×26 output map, 676 windows."),
+    "sliding-windows-three-sizes": N_("Look at the number of windows of each size."),
+    "conv-sliding-16x16": N_("Look at the 2×2 output map: click a cell, the cropped and the convolutional answers agree."),
+    "yolo-grid-3x3": N_("Look at the grid and the cell that holds the object's centre."),
+    "iou-two-boxes": N_("Look at the IoU: 4 / 28 ≈ 0.143."),
+    "nms-five-boxes": N_("Step through: NMS keeps the boxes scored 0.9 and 0.8, one per car."),
+    "anchors-3x3x16": N_("Look at the cell holding both centres: one object per anchor."),
+    "verify-threshold": N_("Look at the threshold τ = 0.6: a distance of 0.5 is the same person, 0.7 is not."),
+    "one-shot-new-person": N_("Enroll one photo of a new person: no retraining, recognised at once."),
+    "siamese-squared-distance": N_("Look at the threshold τ = 0.6; squared it is 0.36."),
+    "triplet-loss": N_("Look at the loss terms and the margin α = 0.2."),
+    "style-total-cost": N_("Look at the weights α and β of the total cost."),
+    "content-cost-2x2": N_("Look at the content layer."),
+    "gram-2-channels": N_("Look at the Gram view: style and output Gram matrices side by side."),
+}
+
+
+def _zoo_has(name: str) -> Callable[[], bool]:
+    def probe() -> bool:
+        from engine.arch import zoo
+
+        return name in zoo.MODELS
+
+    return probe
+
+
+def _conv_relu() -> bool:
+    from engine import conv
+
+    return "activation" in inspect.signature(conv.trace).parameters
+
+
+def _conv_translation() -> bool:
+    from engine import conv
+
+    return hasattr(conv, "translation_demo")
+
+
+def _activation_column() -> bool:
+    from engine.arch import summary
+
+    return "activation_size" in getattr(summary.LayerRow, "__dataclass_fields__", {})
+
+
+def _manual_colour() -> bool:
+    from engine.augment import ChannelOffsets
+
+    return "offsets" in inspect.signature(ChannelOffsets).parameters
+
+
+def _never() -> bool:
+    return False
+
+
+# example id → (probe: True when the panel can show it, what is missing, the panel it will come to)
+_NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
+    "fc-input-1000": (_never, N_("inputs of 1000×1000×3 (the lab stops at 32×32)"), "convolution"),
+    "layer-params-280": (_never, N_("ten filters (the lab shows up to four)"), "convolution"),
+    "relu-step": (_conv_relu, N_("a ReLU step after the bias"), "convolution"),
+    "pool-max-4x4": (_never, N_("pooling straight on the input (here a 1×1 identity kernel passes the input through unchanged first)"), "convolution"),
+    "pool-avg-4x4": (_never, N_("pooling straight on the input (here a 1×1 identity kernel passes the input through unchanged first)"), "convolution"),
+    "pool-global-7x7x1000": (_never, N_("1000 input channels (the lab pools one channel here)"), "convolution"),
+    "translation-shift-2": (_conv_translation, N_("a translation demo (shift the input, compare the maps)"), "convolution"),
+    "activation-sizes-lenet-like": (_activation_column, N_("the LeNet-like network and an activation-size column"), "architectures"),
+    "alexnet-paper-shapes": (_zoo_has("alexnet-paper"), N_("the paper's AlexNet (alexnet-paper); torchvision's variant is shown"), "architectures"),
+    "alexnet-224-vs-227": (_never, N_("inputs of 224×224 and 227×227 and an 11×11 kernel (the lab stops at 32×32 and 7×7)"), "convolution"),
+    "nin-imagenet-gap": (_zoo_has("nin-imagenet"), N_("the ImageNet NiN (nin-imagenet); the CIFAR-10 NiN is shown"), "architectures"),
+    "resnet-plain-vs-residual": (_never, N_("the plain-versus-residual training curves"), "architectures"),
+    "one-by-one-6x6x32": (_never, N_("32 input channels (the lab allows 1 or 3)"), "convolution"),
+    "one-by-one-28x28x192": (_never, N_("192 input channels (the lab allows 1 or 3)"), "convolution"),
+    "inception-v1-paper": (_zoo_has("inception-v1-paper"), N_("GoogLeNet as in the paper (inception-v1-paper); torchvision's is shown"), "architectures"),
+    "colour-shift-manual": (_manual_colour, N_("colour offsets set by hand (they are random only)"), "augmentation"),
+    "y-vector-8": (_never, N_("a 1×1 grid with a hand-placed box"), "grid_detector"),
+    "sliding-windows-three-sizes": (_never, N_("windows of several sizes"), "grid_detector"),
+    "yolo-grid-3x3": (_never, N_("a 3×3 grid sandbox with three classes"), "grid_detector"),
+    "anchors-3x3x16": (_never, N_("a 3×3 grid sandbox with hand-placed boxes"), "grid_detector"),
+    "one-shot-new-person": (_never, N_("sample photos to enroll"), "faces"),
+    "verify-threshold": (_never, N_("distances chosen by hand"), "faces"),
+    "siamese-squared-distance": (_never, N_("squared distances beside plain ones"), "faces"),
+    "triplet-loss": (_never, N_("a triplet of hand-chosen encodings in the Triplet view"), "faces"),
+    "style-total-cost": (_never, N_("costs chosen by hand"), "style_transfer"),
+    "content-cost-2x2": (_never, N_("activations chosen by hand"), "style_transfer"),
+    "gram-2-channels": (_never, N_("activations chosen by hand in the Gram view"), "style_transfer"),
+}
+
+
+def panel_title(panel_id: str) -> str:
+    """The translated title of a registered panel (its id when it is not registered)."""
+    from . import load_panel_classes
+
+    for cls in load_panel_classes():
+        if cls.panel_id == panel_id:
+            return _(cls.title)
+    return panel_id
+
+
+def look_text(example_id: str) -> str:
+    """The translated "Look at …" line of an example ("" when it has none)."""
+    text = LOOK.get(example_id, "")
+    return _(text) if text else ""
+
+
+def missing(example_id: str) -> str:
+    """One translated sentence naming what the example needs and the panel can't do yet; "" when nothing is missing."""
+    entry = _NEEDS.get(example_id)
+    if entry is None:
+        return ""
+    probe, what, panel = entry
+    try:
+        if probe():
+            return ""
+    except Exception:  # a probe that fails means the capability is not there
+        pass
+    return _("This example needs {what}, coming in the {panel} panel. The panel shows what it can.").format(
+        what=_(what), panel=panel_title(panel))
+
+
+def show_example(ctx, example_id: str) -> bool:
+    """Bring the example's panel to the front in the example's state and show the example bar.
+
+    Returns False (with a status message) when the panel has no model that accepts examples.
+    Raises :class:`engine.course.examples.UnknownExample` for an unknown id.
+    """
+    ex = example(example_id)
+    ctx.switch_to(ex.panel)
+    model = ctx.panel_model(ex.panel)
+    apply = getattr(model, "apply_example", None)
+    if apply is None:
+        ctx.show_message(_("The {panel} panel cannot show worked examples yet.").format(panel=panel_title(ex.panel)), 8000)
+        return False
+    apply(dict(ex.state))
+    ctx.show_example_bar(example_id)
+    look = look_text(example_id)
+    if look:
+        ctx.show_message(look, 15000)
+    return True
