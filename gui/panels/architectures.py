@@ -211,9 +211,7 @@ class ArchitecturesPanel(Panel):
 
     def choose(self, source: str, input_shape: tuple[int, ...] | None = None) -> None:
         """Show zoo model ``source`` (or an opened file's key) at ``input_shape`` (``(C, H, W)``, None = default).
-
-        A family name the course walks (``"alexnet"`` given as ``COURSE_DEFAULTS`` key via :meth:`choose_course`)
-        is not resolved here: ``source`` is always the exact entry."""
+        ``source`` is an exact entry; :meth:`choose_course` picks the paper version of a family."""
         index = self.chooser.findData(source)
         with QSignalBlocker(self.chooser):
             self.chooser.setCurrentIndex(index)
