@@ -41,6 +41,8 @@ ALLOWED = {
     "astronaut", "chelsea", "coffee", "rocket", "camera", "Sobel", "Scharr", "Gaussian", "Laplacian", "Adam",
     "Gatys", "Johnson", "Gram", "Siamese", "Anchor", "Positive", "Negative", "Inception", "YOLO", "Haar", "HOG",
     "Rosenbrock", "Fusion",
+    # the glossary keeps the padding names: Valid 卷积 / Same 卷积
+    "Valid", "Same",
 }
 
 _TAG = re.compile(r"<[^>]+>")

@@ -465,8 +465,8 @@ def test_panel_select_model_and_layers_both_ways(qtbot, arch_panel):
     table = panel.table
     assert table.rowCount() == len(s.rows) + 1
     total = table.totals_row()
-    assert table.item(total, 0).text() == "Total" and table.item(total, 3).text() == "61,706"
-    assert table.item(table.names.index("c5"), 3).text() == "48,120"
+    assert table.item(total, 0).text() == "Total" and table.item(total, 4).text() == "61,706"
+    assert table.item(table.names.index("c5"), 4).text() == "48,120"
     # table -> diagram
     table.selectRow(table.names.index("c3"))
     assert panel.model.selected == "c3"
@@ -492,7 +492,7 @@ def test_panel_residual_container_and_input_shape(qtbot, arch_panel):
     panel.table.selectRow(panel.table.names.index("layer2.0"))
     block = panel.diagram.selected_block()
     assert block.kind == "add" and block.row == "layer2.0"
-    panel.input_edit.setText("3x64x64")
+    panel.input_edit.setText("64x64x3")  # H×W×C, the default notation
     panel.input_edit.editingFinished.emit()
     qtbot.waitUntil(lambda: panel.model.summary is not None and panel.model.summary.input_shape == (3, 64, 64), timeout=60000)
     assert panel.model.summary.row("layer4").output_shape == (512, 2, 2)
@@ -610,7 +610,7 @@ def test_panel_layer_outputs_for_opened_models(qtbot, arch_panel, tmp_path):
     _wait_for(qtbot, panel, "lenet.pt")
     panel.table.selectRow(panel.table.names.index("c3"))
     qtbot.waitUntil(lambda: panel.outputs.view.has_image(), timeout=60000)
-    assert "c3: output 16×10×10, 16 of 16 channels" in panel.outputs.caption.text()
+    assert "c3: output 10×10×16 (H×W×C), 16 of 16 channels" in panel.outputs.caption.text()
     x = prepare_input(sample_image("astronaut"), (1, 32, 32))
     torch.testing.assert_close(panel._outputs.maps["c3"], model.c3(model.s2(model.act1(model.c1(x)))))
     panel.outputs.sample.setCurrentIndex(panel.outputs.sample.findData("coffee"))

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .summary import LayerRow, ModelSummary, format_shape
+from ..i18n import N_, _
+from ..shapes import format_shape
+from .summary import LayerRow, ModelSummary
 
 __all__ = ["Block", "Edge", "Frame", "Diagram", "layout", "BLOCK_W", "BLOCK_H", "GAP"]
 
@@ -336,13 +338,18 @@ def _frame_label(n: _Node) -> str:
     r = n.row
     if r is None:
         return ""
-    extra = {"inception": "Inception", "residual": "residual", "training": "training only"}.get(n.framed, "")
-    label = f"{r.name}  ·  {r.type}"
+    extra = {"inception": "Inception", "residual": "residual"}.get(n.framed, "")
     if n.framed == "training":
-        label += "  (training only)"
-    elif extra and extra.lower() not in r.type.lower():
-        label += f"  ({extra})"
-    return label
+        return _("{name}  ·  {type}  (training only)").format(name=r.name, type=r.type)
+    if extra and extra.lower() not in r.type.lower():
+        return _(_FRAME_KINDS[n.framed]).format(name=r.name, type=r.type)
+    return f"{r.name}  ·  {r.type}"
+
+
+_FRAME_KINDS = {
+    "inception": N_("{name}  ·  {type}  (Inception module)"),
+    "residual": N_("{name}  ·  {type}  (residual block)"),
+}
 
 
 def _kind(t: str) -> str:
@@ -387,7 +394,7 @@ def layout(summary: ModelSummary) -> Diagram:
     root = _build(summary, "")
     _measure(root)
     placer = _Placer()
-    inp = placer.block("", [], "Input", format_shape(summary.input_shape), "input", root.w / 2 - BLOCK_W / 2, 0.0, BLOCK_W, BLOCK_H)
+    inp = placer.block("", [], _("Input"), format_shape(summary.input_shape), "input", root.w / 2 - BLOCK_W / 2, 0.0, BLOCK_W, BLOCK_H)
     top = BLOCK_H + GAP
     placer.place(root, 0.0, top, root.w, [inp.id])
     d = placer.d

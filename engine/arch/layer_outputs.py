@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from .user_model import UserModel
 
@@ -36,7 +37,7 @@ class LayerOutputs:
 def prepare_input(rgb: np.ndarray, input_shape: tuple[int, ...]) -> torch.Tensor:
     """``(H, W, 3)`` uint8 -> ``(1, C, H_in, W_in)`` float in 0..1 at ``input_shape = (C, H_in, W_in)``."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an (H, W, 3) RGB image, got shape {rgb.shape}")
+        raise ValueError(_("expected an (H, W, 3) RGB image, got shape {shape}").format(shape=tuple(rgb.shape)))
     c, h, w = (int(s) for s in input_shape)
     x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float() / 255.0
     if c == 1:
@@ -84,8 +85,8 @@ def channel_grid(t: torch.Tensor, max_channels: int = 64, gap: int = 1, min_cell
 def layer_outputs_job(um: UserModel, rgb: np.ndarray, input_shape: tuple[int, ...] | None = None) -> Job[LayerOutputs]:
     """Run ``um`` once on ``rgb`` and capture every module's output."""
     shape = tuple(input_shape) if input_shape else um.default_input_shape()
-    yield Progress(None, f"Running {um.path.name}…")
+    yield Progress(None, _("Running {file}…").format(file=um.path.name))
     x = prepare_input(rgb, shape)
     maps = um.feature_maps(x)
-    yield Progress(1.0, f"{len(maps)} layer outputs")
+    yield Progress(1.0, _("{n} layer outputs").format(n=len(maps)))
     return LayerOutputs(maps, x)

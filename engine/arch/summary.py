@@ -33,6 +33,8 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from ..i18n import _
+
 __all__ = ["LayerRow", "ModelSummary", "SummaryError", "summarize", "summarize_zoo", "parse_shape", "format_shape"]
 
 Pair = tuple[int, int]
@@ -168,9 +170,9 @@ def parse_shape(text: str) -> tuple[int, ...]:
     try:
         shape = tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"input shape '{text}' is not like 3x224x224") from None
+        raise ValueError(_("input shape '{text}' is not like 3x224x224").format(text=text)) from None
     if not shape or any(s <= 0 for s in shape):
-        raise ValueError(f"input shape '{text}' needs positive sizes, like 3x224x224")
+        raise ValueError(_("input shape '{text}' needs positive sizes, like 3x224x224").format(text=text))
     return shape
 
 
@@ -466,7 +468,7 @@ def summarize(
         counter[0] += 1
 
     handles = []
-    for _, mod in named[1:]:
+    for _qual, mod in named[1:]:
         handles.append(mod.register_forward_pre_hook(pre_hook))
         handles.append(mod.register_forward_hook(post_hook))
     was_training = model.training
@@ -497,7 +499,8 @@ def summarize(
         raise
     except Exception as exc:
         raise SummaryError(
-            f"the model could not run on an input of shape {format_shape(input_shape)}: {exc}"
+            _("the model could not run on an input of shape {shape}: {reason}").format(
+                shape=format_shape(input_shape), reason=exc)
         ) from exc
     finally:
         for h in handles:

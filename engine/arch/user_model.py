@@ -47,6 +47,16 @@ EXPORT_HELP = (
 )
 
 
+def _export_help() -> str:
+    """:data:`EXPORT_HELP` in the current language (the code lines stay as they are)."""
+    return "\n".join((
+        _("Save your model in a safe format first, either TorchScript:"),
+        "    torch.jit.script(model).save('model.pt')   # or torch.jit.trace(model, example).save(...)",
+        _("or an exported program:"),
+        "    torch.export.save(torch.export.export(model.eval(), (example,)), 'model.pt2')",
+    ))
+
+
 class ModelFileError(ValueError):
     """The file is not a model ConvStudio can open safely (message says why and what to do)."""
 
@@ -114,18 +124,20 @@ def open_model(path: str | Path) -> "UserModel":
     """
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
+        raise ModelFileError(_("{path}: no such file").format(path=path))
     try:
         kind = detect_format(path)
     except (OSError, zipfile.BadZipFile) as exc:
         raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     if kind == "pickle":
         raise ModelFileError(
-            f"{path.name} is a pickled Python object (saved with torch.save(model)). Loading it could run "
-            f"arbitrary code, so ConvStudio does not open it.\n{EXPORT_HELP}"
+            _("{file} is a pickled Python object (saved with torch.save(model)). Loading it could run "
+              "arbitrary code, so ConvStudio does not open it.").format(file=path.name) + "\n" + _export_help()
         )
     if kind == "unknown":
-        raise ModelFileError(f"{path.name} is neither a TorchScript file nor an exported program.\n{EXPORT_HELP}")
+        raise ModelFileError(
+            _("{file} is neither a TorchScript file nor an exported program.").format(file=path.name) + "\n" + _export_help()
+        )
     try:  # before torch reads anything: torch.export.load would unpickle a refused pickle anyway
         with zipfile.ZipFile(path) as zf:
             (check_torchscript if kind == "torchscript" else check_exported)(path, zf)
@@ -171,7 +183,7 @@ def _script_capture(mod: Any, prefix: str, args: tuple, out: dict[str, Any], met
     ret = graph.return_node()
     results = list(ret.inputs())
     values = list(results)
-    for _, _, node in calls:  # snapshot arguments and result: later in-place ops (ReLU(inplace)) must not alter them
+    for _unused, _unused2, node in calls:  # snapshot arguments and result: later in-place ops (ReLU(inplace)) must not alter them
         for arg in list(node.inputs())[1:]:
             values.append(_clone_at(graph, arg, node, before=True))
         values.append(_clone_at(graph, node.output(), node, before=False))
@@ -342,7 +354,7 @@ class UserModel:
         return node_module, types, order
 
     def _exported_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        node_module, _, _ = self._module_of_nodes()
+        node_module, _unused, _unused2 = self._module_of_nodes()
         gm = self.module.module()
         values: dict[str, Any] = {}
 
@@ -383,8 +395,9 @@ class UserModel:
             fixed = self._static_input_shape()
             if fixed is not None and input_shape and tuple(input_shape) != fixed:
                 raise SummaryError(
-                    f"{self.path.name} was exported for inputs of shape {format_shape(fixed)} only; export it with "
-                    f"dynamic_shapes to use {format_shape(tuple(input_shape))}"
+                    _("{file} was exported for inputs of shape {fixed} only; export it with "
+                      "dynamic_shapes to use {wanted}").format(
+                        file=self.path.name, fixed=format_shape(fixed), wanted=format_shape(tuple(input_shape)))
                 )
         x = torch.zeros((1, *shape))
         try:
@@ -392,10 +405,11 @@ class UserModel:
             final = self(x)
         except Exception as exc:
             raise SummaryError(
-                f"{self.path.name} could not run on an input of shape {format_shape(shape)}: {_gist(exc)}"
+                _("{file} could not run on an input of shape {shape}: {reason}").format(
+                    file=self.path.name, shape=format_shape(shape), reason=_gist(exc))
             ) from exc
         if self.kind == "exported":
-            _, types, order = self._module_of_nodes()
+            _unused, types, order = self._module_of_nodes()
             paths = order
         else:
             mods = dict(self.module.named_modules())

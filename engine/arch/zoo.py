@@ -167,7 +167,7 @@ MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
         ModelSpec("lenet5", "LeNet-5", 1998, (1, 32, 32), LeNet5, "convstudio",
-                  "Convolutions, tanh and average pooling on 32x32 digits", 10, 32),
+                  N_("Convolutions, tanh and average pooling on 32×32 digits"), 10, 32),
         ModelSpec("alexnet-paper", N_("AlexNet (paper, 96/256/384/384/256, input 227)"), 2012, (3, 227, 227),
                   _paper("AlexNetPaper"), "convstudio",
                   N_("The paper's AlexNet, one tower: 11×11/4 filters, ReLU, overlapping max pooling, 9216 → 4096 → 4096 → 1000"),
@@ -175,11 +175,11 @@ MODELS: dict[str, ModelSpec] = {
                   N_("Input 227×227×3, not the paper's 224: only 227 makes 11×11 filters at stride 4 give 55×55 "
                      "(⌊(227−11)/4⌋+1 = 55, while ⌊(224−11)/4⌋+1 = 54).")),
         ModelSpec("alexnet", N_("AlexNet (torchvision, 64/192/384/256/256, input 224)"), 2012, (3, 224, 224), _tv("alexnet"), "torchvision",
-                  "Large filters, ReLU, dropout; the ImageNet 2012 winner", 1000, 63, (), "alexnet"),
+                  N_("Large filters, ReLU, dropout; the ImageNet 2012 winner"), 1000, 63, (), "alexnet"),
         ModelSpec("vgg16", "VGG-16", 2014, (3, 224, 224), _tv("vgg16"), "torchvision",
-                  "Thirteen 3x3 convolutions in five stages, three fully connected layers", 1000, 32, (), "vgg16"),
-        ModelSpec("nin", "Network in Network", 2013, (3, 32, 32), NiN, "convstudio",
-                  "mlpconv blocks (a conv and two 1x1 convs) and global average pooling; CIFAR-10", 10, 17),
+                  N_("Thirteen 3×3 convolutions in five stages, three fully connected layers"), 1000, 32, (), "vgg16"),
+        ModelSpec("nin", N_("Network in Network (CIFAR-10)"), 2013, (3, 32, 32), NiN, "convstudio",
+                  N_("mlpconv blocks (a conv and two 1×1 convs) and global average pooling; CIFAR-10"), 10, 17),
         ModelSpec("nin-imagenet", N_("Network in Network (ImageNet)"), 2013, (3, 224, 224), _paper("NiNImageNet"),
                   "convstudio",
                   N_("Four mlpconv blocks; the last gives 6×6×1000 and global average pooling (0 parameters) gives 1000 classes"),
@@ -191,15 +191,15 @@ MODELS: dict[str, ModelSpec] = {
                   N_("The two auxiliary classifiers (after 4a and 4d) are used only in training; the eval forward skips them.")),
         ModelSpec("googlenet", N_("torchvision GoogLeNet (3×3 in place of 5×5)"), 2014, (3, 224, 224),
                   _tv("googlenet", aux_logits=True, init_weights=True), "torchvision",
-                  "Inception modules: 1x1, 3x3, 5x5 and pooling branches side by side, 1x1 reductions",
+                  N_("Inception modules: 1×1, 3×3, 5×5 and pooling branches side by side, 1×1 reductions"),
                   1000, 64, ("aux1", "aux2"), "googlenet"),
         ModelSpec("resnet18", "ResNet-18", 2015, (3, 224, 224), _tv("resnet18"), "torchvision",
-                  "Basic residual blocks (two 3x3 convs) with identity and 1x1 projection shortcuts",
+                  N_("Basic residual blocks (two 3×3 convs) with identity and 1×1 projection shortcuts"),
                   1000, 32, (), "resnet18"),
         ModelSpec("resnet34", "ResNet-34", 2015, (3, 224, 224), _tv("resnet34"), "torchvision",
-                  "Basic residual blocks, 3-4-6-3 per stage", 1000, 32, (), None),
+                  N_("Basic residual blocks, 3-4-6-3 per stage"), 1000, 32, (), None),
         ModelSpec("resnet50", "ResNet-50", 2015, (3, 224, 224), _tv("resnet50"), "torchvision",
-                  "Bottleneck blocks (1x1 reduce, 3x3, 1x1 expand), 3-4-6-3 per stage", 1000, 32, (), "resnet50"),
+                  N_("Bottleneck blocks (1×1 reduce, 3×3, 1×1 expand), 3-4-6-3 per stage"), 1000, 32, (), "resnet50"),
     )
 }
 

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from ..samples import load_digits
 
@@ -129,14 +130,14 @@ def residual_experiment(
     runs). Yields :class:`ResidualCurves`; returns :class:`ResidualResult`.
     """
     if epochs < 1:
-        raise ValueError("epochs must be at least 1")
+        raise ValueError(_("epochs must be at least 1"))
     start = time.perf_counter()
     x, y = digits_8()
     if limit is not None:
         x, y = x[:limit], y[:limit]
     n = len(y)
     curves = ResidualCurves()
-    yield Progress(0.0, "Building the plain and residual networks…", copy.deepcopy(curves))
+    yield Progress(0.0, _("Building the plain and residual networks…"), copy.deepcopy(curves))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         plain = DeepDigitsNet(False, width).train()
@@ -169,7 +170,8 @@ def residual_experiment(
                     frac = (epoch + (b + 1) / batches) / epochs
                     yield Progress(
                         frac * 0.97,
-                        f"Epoch {epoch + 1}/{epochs}: plain {curves.plain_loss[-1]:.3f}, residual {curves.residual_loss[-1]:.3f}",
+                        _("Epoch {epoch}/{epochs}: plain {plain:.3f}, residual {residual:.3f}").format(
+                            epoch=epoch + 1, epochs=epochs, plain=curves.plain_loss[-1], residual=curves.residual_loss[-1]),
                         copy.deepcopy(curves),
                     )
         accs = []
@@ -178,5 +180,5 @@ def residual_experiment(
                 net.eval()
                 accs.append(float((net(x).argmax(1) == y).float().mean()))
     seconds = time.perf_counter() - start
-    yield Progress(1.0, f"Done in {seconds:.1f} s", copy.deepcopy(curves))
+    yield Progress(1.0, _("Done in {seconds:.1f} s").format(seconds=seconds), copy.deepcopy(curves))
     return ResidualResult(curves, curves.plain_loss[-1], curves.residual_loss[-1], accs[0], accs[1], seconds)

@@ -13,6 +13,9 @@ from engine.arch.bottleneck import PRESETS, BottleneckCost, bottleneck
 from engine.arch.diagram import Diagram, layout
 from engine.arch.summary import ModelSummary, summarize_zoo
 from engine.arch.user_model import UserModel, open_model
+from engine import i18n
+from engine.i18n import _
+from engine.shapes import display_order
 from engine.jobs import Job, Progress
 
 __all__ = ["ArchitecturesModel", "summary_job"]
@@ -21,12 +24,12 @@ __all__ = ["ArchitecturesModel", "summary_job"]
 def summary_job(source: str | UserModel, input_shape: tuple[int, ...] | None) -> Job[tuple[ModelSummary, Diagram]]:
     """Summarise a zoo model (by name, on the meta device) or an opened user model, and lay out its diagram."""
     label = source if isinstance(source, str) else source.path.name
-    yield Progress(None, f"Summarising {label}…")
+    yield Progress(None, _("Summarising {model}…").format(model=label))
     if isinstance(source, str):
         summary = summarize_zoo(source, input_shape)
     else:
         summary = source.summarize(input_shape)
-    yield Progress(0.8, "Laying out the diagram…")
+    yield Progress(0.8, _("Laying out the diagram…"))
     return summary, layout(summary)
 
 
@@ -52,6 +55,7 @@ class ArchitecturesModel(QObject):
         self.error = ""
         self.user_models: dict[str, UserModel] = {}
         self._cache: dict[tuple, tuple[ModelSummary, Diagram]] = {}
+        self._laid_out: dict[tuple, tuple[str, str]] = {}  # the language and notation of each cached diagram
         self.bottleneck_params: dict[str, Any] = dict(PRESETS["inception-5x5"], bias=False)
         self.bottleneck: BottleneckCost = bottleneck(**self.bottleneck_params)
 
@@ -91,7 +95,12 @@ class ArchitecturesModel(QObject):
         return (self.source, self.input_shape)
 
     def cached(self) -> tuple[ModelSummary, Diagram] | None:
-        return self._cache.get(self.cache_key())
+        """The cached summary of the current choice, its diagram laid out again if the language or notation changed."""
+        key = self.cache_key()
+        hit = self._cache.get(key)
+        if hit is not None and self._laid_out.get(key) != (i18n.language(), display_order()):
+            hit = (hit[0], layout(hit[0]))
+        return hit
 
     def make_job(self) -> Job:
         src: str | UserModel = self.source if self.source in zoo.MODELS else self.user_models[self.source]
@@ -99,11 +108,20 @@ class ArchitecturesModel(QObject):
 
     def set_result(self, key: tuple, result: tuple[ModelSummary, Diagram]) -> None:
         self._cache[key] = result
+        self._laid_out[key] = (i18n.language(), display_order())
         if key != self.cache_key():
             return  # the user moved on while it ran
         self.summary, self.diagram = result
         self.set_error("")
         self.summaryChanged.emit(self.summary)
+
+    def relayout(self) -> None:
+        """Lay the diagram out again (its labels follow the language and the shape notation)."""
+        if self.summary is None:
+            return
+        self.diagram = layout(self.summary)
+        self._cache[self.cache_key()] = (self.summary, self.diagram)
+        self._laid_out[self.cache_key()] = (i18n.language(), display_order())
 
     def set_busy(self, busy: bool) -> None:
         if busy != self.busy:

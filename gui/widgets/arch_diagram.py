@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainte
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from engine.arch.diagram import BLOCK_W, Block, Diagram, Frame
+from engine.i18n import _
 
 __all__ = ["ArchDiagramView", "BlockItem", "KIND_COLOURS"]
 
@@ -52,13 +53,18 @@ class BlockItem(QGraphicsItem):
         self.setPos(block.x, block.y)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        tip = block.label if not block.sublabel else f"{block.label}\noutput {block.sublabel}"
-        if block.rows:
-            tip += "\n" + ", ".join(block.rows)
-        if block.training_only:
-            tip += "\n(used only while training)"
-        self.setToolTip(tip)
+        self.setToolTip(self.tooltip())
         self.setZValue(2)
+
+    def tooltip(self) -> str:
+        """The block's label, output shape, table rows and whether it runs only while training."""
+        block = self.block
+        lines = [block.label if not block.sublabel else _("{label}\noutput {shape}").format(label=block.label, shape=block.sublabel)]
+        if block.rows:
+            lines.append(", ".join(block.rows))
+        if block.training_only:
+            lines.append(_("(used only while training)"))
+        return "\n".join(lines)
 
     def boundingRect(self) -> QRectF:
         return QRectF(-3, -3, self.block.w + 6, self.block.h + 6)
@@ -92,7 +98,7 @@ class BlockItem(QGraphicsItem):
         if b.kind == "concat":
             font.setPointSizeF(7.5)
             painter.setFont(font)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"concatenate → {b.sublabel}")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, _("concatenate → {shape}").format(shape=b.sublabel))
             return
         font.setPointSizeF(8.5)
         font.setBold(True)
@@ -160,7 +166,7 @@ class ArchDiagramView(QGraphicsView):
         self.diagram: Diagram | None = None
         self.block_items: list[BlockItem] = []
         self.selected_row = ""
-        self._placeholder = "No model"
+        self._placeholder = ""
         self._user_zoomed = False
 
     # -- content --

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine.i18n import _
 from engine.samples import SAMPLE_PHOTOS
 
 from .image_view import ImageView
@@ -24,22 +25,22 @@ class ArchLayerOutputs(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Input image:"))
+        bar.addWidget(QLabel(_("Input image:")))
         self.sample = QComboBox()
         for name in SAMPLE_PHOTOS:
             self.sample.addItem(name.capitalize(), name)
         bar.addWidget(self.sample)
-        self.file_button = QPushButton("Image file…")
+        self.file_button = QPushButton(_("Image file…"))
         bar.addWidget(self.file_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self.feature_maps_button = QPushButton("Open the Feature maps panel")
+        self.feature_maps_button = QPushButton(_("Open the Feature maps panel"))
         self.feature_maps_button.setVisible(False)
         layout.addWidget(self.feature_maps_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.view = ImageView("Select a layer in the table or the diagram")
+        self.view = ImageView(_("Select a layer in the table or the diagram"))
         layout.addWidget(self.view, 1)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)

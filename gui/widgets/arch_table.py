@@ -1,5 +1,8 @@
-"""The layer table: name (indented by depth), type, output shape, parameters, MACs, receptive field,
-details, and a bold totals row. ``rowClicked(name)`` when the user selects a layer."""
+"""The layer table: name (indented by depth), type, output shape, activation size, parameters, MACs,
+receptive field, details, and a bold totals row. ``rowClicked(name)`` when the user selects a layer.
+
+Shapes follow View ▸ Shape notation (:func:`engine.shapes.display_order`); :meth:`ArchLayerTable.retranslate`
+re-renders headers and cells after a notation or language change."""
 
 from __future__ import annotations
 
@@ -7,11 +10,25 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from engine.arch.summary import ModelSummary, format_shape
+from engine.arch.summary import ModelSummary
+from engine.i18n import N_, _
+from engine.shapes import display_order, format_shape, order_label
 
-__all__ = ["ArchLayerTable", "COLUMNS"]
+__all__ = ["ArchLayerTable", "COLUMNS", "ACTIVATIONS_COLUMN"]
 
-COLUMNS = ("Layer", "Type", "Output", "Parameters", "MACs", "RF", "Details")
+#: Column titles (the Output one gets the shape order in use: "Output (H×W×C)").
+COLUMNS = (N_("Layer"), N_("Type"), N_("Output ({order})"), N_("Activations"), N_("Parameters"), N_("MACs"),
+           N_("RF"), N_("Details"))
+ACTIVATIONS_COLUMN = 3
+_NUMERIC = (3, 4, 5, 6)
+_TIPS = {
+    2: N_("Output shape of one image, {order} (batch excluded); View ▸ Shape notation changes the order"),
+    3: N_("Activation size: the number of values this layer outputs for one image (H·W·C). It shrinks layer "
+          "by layer towards the output, e.g. 6,000 → 1,600 → 84 in a LeNet-like network"),
+    5: N_("Multiply-accumulates for one input"),
+    6: N_("Receptive field: input pixels that reach one output value"),
+    7: N_("Kernel, stride, padding"),
+}
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -20,11 +37,7 @@ class ArchLayerTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(COLUMNS)
-        tips = {2: "Output shape C×H×W (batch excluded)", 4: "Multiply-accumulates for one input",
-                5: "Receptive field: input pixels that reach one output value", 6: "Kernel, stride, padding"}
-        for c, tip in tips.items():
-            self.horizontalHeaderItem(c).setToolTip(tip)
+        self._set_headers()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -35,14 +48,30 @@ class ArchLayerTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.summary: ModelSummary | None = None
+        self.leaves_only = False
         self.names: list[str] = []
         self.itemSelectionChanged.connect(self._selection_changed)
+
+    def _set_headers(self) -> None:
+        order = order_label(display_order())
+        self.setHorizontalHeaderLabels([_(c).format(order=order) for c in COLUMNS])
+        for c, tip in _TIPS.items():
+            self.horizontalHeaderItem(c).setToolTip(_(tip).format(order=order))
+
+    def retranslate(self) -> None:
+        """Re-render headers and cells in the current language and shape notation, keeping the selection."""
+        name = self.selected_name()
+        self._set_headers()
+        self.set_summary(self.summary, self.leaves_only)
+        if name:
+            self.select_name(name)
 
     def set_summary(self, summary: ModelSummary | None, leaves_only: bool = False) -> None:
         """Fill the table (``leaves_only`` hides containers); the last row holds the totals."""
         with QSignalBlocker(self):
             self.clearContents()
             self.summary = summary
+            self.leaves_only = leaves_only
             rows = [] if summary is None else [r for r in summary.rows if r.is_leaf or not leaves_only]
             self.names = [r.name for r in rows]
             training_names = {r.name for r in rows if r.training_only}
@@ -54,10 +83,12 @@ class ArchLayerTable(QTableWidget):
                     shown = r.name
                 else:  # a tree: the name relative to its parent, indented
                     shown = "   " * (r.depth - 1) + "└ " + r.name[len(r.parent) + 1 :]
+                top_training = r.training_only and r.parent not in training_names
                 values = (
-                    shown + ("  (training only)" if r.training_only and r.parent not in training_names else ""),
+                    _("{name}  (training only)").format(name=shown) if top_training else shown,
                     r.type,
-                    format_shape(r.output_shape) or "–",
+                    format_shape(r.output_shape, label=False) or "–",  # the header says the order
+                    f"{r.activations:,}" if r.activations is not None else "–",
                     f"{r.params:,}",
                     f"{r.macs:,}",
                     r.rf_text or "–",
@@ -67,25 +98,27 @@ class ArchLayerTable(QTableWidget):
                     item = QTableWidgetItem(text)
                     item.setData(_NAME_ROLE, r.name)
                     if c == 0:
-                        item.setToolTip(r.name)
-                    if c >= 3 and c <= 5:
+                        item.setToolTip(_("{name}: used only while training; the inference forward skips it")
+                                        .format(name=r.name) if r.training_only else r.name)
+                    if c in _NUMERIC:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     if r.training_only:
                         item.setForeground(training)
-                    elif not r.is_leaf and c >= 3 and c <= 4:
+                    elif not r.is_leaf and c in (4, 5):
                         item.setForeground(grey)  # containers repeat their children's sums
                     self.setItem(i, c, item)
             if summary is not None:
                 bold = QFont(self.font())
                 bold.setBold(True)
                 total = (
-                    "Total",
+                    _("Total"),
                     summary.root_type,
-                    format_shape(summary.output_shape),
+                    format_shape(summary.output_shape, label=False),
+                    "",
                     f"{summary.total_params:,}",
                     f"{summary.total_macs:,}",
                     "",
-                    (f"{summary.inference_params:,} params without training-only layers"
+                    (_("{n:,} parameters without training-only layers").format(n=summary.inference_params)
                      if summary.inference_params != summary.total_params else ""),
                 )
                 for c, text in enumerate(total):
@@ -93,7 +126,7 @@ class ArchLayerTable(QTableWidget):
                     item.setFont(bold)
                     item.setData(_NAME_ROLE, "")
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                    if c >= 3 and c <= 5:
+                    if c in _NUMERIC:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     self.setItem(len(rows), c, item)
             self.resizeColumnsToContents()
