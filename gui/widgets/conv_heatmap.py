@@ -7,6 +7,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.i18n import _
+
 __all__ = ["ConvHeatmap", "heat_colours"]
 
 _LOW = np.array([255, 255, 255], dtype=np.float64)
@@ -47,7 +49,7 @@ class ConvHeatmap(QWidget):
         p.setPen(pal.color(QPalette.ColorRole.Text))
         p.drawText(QRectF(8, 2, self.width() - 16, 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, self.caption)
         if self._values is None or self._values.size == 0:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No output with these settings")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No output with these settings"))
             p.end()
             return
         rows, cols = self._values.shape
