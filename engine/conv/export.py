@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..i18n import _
 from ..jobs import Job, Progress, run_job
 from .animation import Animation, frame_layout
 from .render import render_frame
@@ -90,7 +91,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
             for i, k in enumerate(steps):
                 frame = _even(render_frame(anim, k, cell, layout), 16)
                 writer.append_data(frame)
-                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+                yield Progress((i + 1) / len(steps), _("frame {i} of {n}").format(i=i + 1, n=len(steps)))
             writer.close()
             writer = None
             h, w = frame.shape[:2]
@@ -98,7 +99,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
             images = []
             for i, k in enumerate(steps):
                 images.append(Image.fromarray(render_frame(anim, k, cell, layout)))
-                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+                yield Progress((i + 1) / len(steps), _("frame {i} of {n}").format(i=i + 1, n=len(steps)))
             images[0].save(path, save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
             w, h = images[0].size
         done = True
