@@ -41,6 +41,7 @@ ALLOWED = {
     "astronaut", "chelsea", "coffee", "rocket", "camera", "Sobel", "Scharr", "Gaussian", "Laplacian", "Adam",
     "Gatys", "Johnson", "Gram", "Siamese", "Anchor", "Positive", "Negative", "Inception", "YOLO", "Haar", "HOG",
     "Rosenbrock", "Fusion",
+    "Valid", "Same",  # the glossary keeps "Valid 卷积" and "Same 卷积"
 }
 
 _TAG = re.compile(r"<[^>]+>")

@@ -157,8 +157,9 @@ class ConvolutionPanel(Panel):
 
         g = QGroupBox(_("Input"))
         form = QFormLayout(g)
-        self.n_spin = _spin(1, MAX_ARITH_N, self.model.n, _("Input size n (n×n); above {limit} only the arithmetic is shown").format(limit=conv.MAX_LAB_INPUT))
-        self.channels_spin = _spin(1, conv.MAX_CHANNELS, 1, _("Input channels: 1 grey, 3 RGB, up to {max}").format(max=conv.MAX_CHANNELS))
+        self.n_spin = _spin(1, MAX_ARITH_N, self.model.n, "")
+        self.channels_spin = _spin(1, conv.MAX_CHANNELS, 1, "")
+        self._set_composed_tips()
         self.input_preset_combo = QComboBox()
         self.input_preset_combo.setToolTip(_("Fill the input grid (edit single cells in the Input & kernels tab)"))
         self.pool_example_button = QPushButton(_("4×4 pooling example"))
@@ -254,6 +255,10 @@ class ConvolutionPanel(Panel):
         self.pool_stride_spin.valueChanged.connect(lambda v: m.set_pool(stride=v))
         self.pool_only_check.toggled.connect(m.set_pool_only)
         return w
+
+    def _set_composed_tips(self) -> None:
+        self.n_spin.setToolTip(_("Input size n (n×n); above {limit} only the arithmetic is shown").format(limit=conv.MAX_LAB_INPUT))
+        self.channels_spin.setToolTip(_("Input channels: 1 grey, 3 RGB, up to {max}").format(max=conv.MAX_CHANNELS))
 
     def _fill_combos(self) -> None:
         """(Re)write the combo boxes whose items are translated names of engine identifiers."""
@@ -742,6 +747,7 @@ class ConvolutionPanel(Panel):
     def retranslate(self) -> None:
         """Re-render every composed text (language or shape notation changed); the lab's state is kept."""
         had_note = bool(self.note)
+        self._set_composed_tips()
         self._fill_combos()
         self._sync_input()
         self._sync_filters()

@@ -117,7 +117,7 @@ def params_html(m: ConvLabModel) -> str:
         return "<p>" + _("No output with these settings, so there is no layer to count.") + "</p>"
     c, h, w = cmp.in_shape
     oc, oh, ow = cmp.out_shape
-    conv_expr = nowrap(f"(f·f·c<sub>in</sub> + 1)·c<sub>out</sub> = ({m.f}·{m.f}·{c} + 1)·{oc}")
+    conv_expr = nowrap(f"(f·f·n<sub>c</sub> + 1)·n<sub>c</sub>′ = ({m.f}·{m.f}·{c} + 1)·{oc}")
     dense_expr = _("{weights} weights + {biases} biases").format(
         weights=nowrap(f"{c * h * w:,} × {oc * oh * ow:,}"), biases=nowrap(f"{cmp.dense_biases:,}")
     )
