@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.conv import Animation, FrameLayout, GridBox, PoolStep, fmt, frame_layout, step_caption, value_colours
@@ -234,8 +234,12 @@ class ConvAnimationView(QWidget):
         title = QFont(label_font)
         title.setPixelSize(int(lay.label_h * 0.85))
         title.setBold(True)
+        text = _("Step {k}/{n}:  {caption}").format(k=k + 1, n=len(anim), caption=step_caption(anim, k))
+        room = self.width() - ox - lay.title[0] - 4
+        while title.pixelSize() > 9 and QFontMetrics(title).horizontalAdvance(text) > room:  # long captions shrink, never cut
+            title.setPixelSize(title.pixelSize() - 1)
         painter.setFont(title)
-        painter.drawText(QRectF(lay.title[0], lay.title[1], max(lay.width, 600), lay.label_h + 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _("Step {k}/{n}:  {caption}").format(k=k + 1, n=len(anim), caption=step_caption(anim, k)))
+        painter.drawText(QRectF(lay.title[0], lay.title[1], max(room, 100), lay.label_h + 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         painter.restore()
 
     def _blit(self, painter: QPainter, box: GridBox, image: QImage, filled: int) -> None:
