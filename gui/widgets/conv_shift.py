@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.conv import ShiftDemo, fmt, value_colours
@@ -74,8 +74,11 @@ class ShiftView(QWidget):
             p.setFont(font)
             p.setPen(ink)
             h, w = values.shape
-            p.drawText(QRectF(x0, y0, pane_w, label_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"{title}  {h}×{w}")
+            text = f"{title}  {h}×{w}"
+            while font.pixelSize() > 9 and QFontMetrics(font).horizontalAdvance(text) > pane_w:  # shrink, never cut
+                font.setPixelSize(font.pixelSize() - 1)
+                p.setFont(font)
+            p.drawText(QRectF(x0, y0, pane_w, label_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
             cell = max(2.0, min(pane_w / max(w, 1), pane_h / max(h, 1), 44.0))
             vmax = float(max(np.abs(values).max(initial=0.0), 1e-9))
             colours = value_colours(values, vmax)
