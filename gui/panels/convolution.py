@@ -127,7 +127,11 @@ class ConvolutionPanel(Panel):
         right.addWidget(self.message)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_animation_tab(), _("Animation"))
-        self.tabs.addTab(self._build_edit_tab(), _("Input && kernels"))
+        edit = QScrollArea()  # many channels or large kernels scroll here instead of widening the window
+        edit.setWidgetResizable(True)
+        edit.setFrameShape(QScrollArea.Shape.NoFrame)
+        edit.setWidget(self._build_edit_tab())
+        self.tabs.addTab(edit, _("Input && kernels"))
         self.tabs.addTab(self._build_coverage_tab(), _("Coverage && parameters"))
         self.tabs.addTab(self._build_photo_tab(), _("Real image"))
         self.tabs.addTab(self._build_shift_tab(), _("Translation invariance"))
@@ -344,7 +348,7 @@ class ConvolutionPanel(Panel):
         head = QHBoxLayout()
         hint = QLabel(_("<b>Input</b> (double-click a cell to edit)"))
         hint.setWordWrap(True)
-        head.addWidget(hint, 1)
+        left.addWidget(hint)
         head.addStretch(1)
         head.addWidget(QLabel(_("channel")))
         self.edit_channel_combo = QComboBox()
@@ -395,13 +399,17 @@ class ConvolutionPanel(Panel):
         w = QWidget()
         row = QHBoxLayout(w)
         self.heatmap = ConvHeatmap()
-        row.addWidget(self.heatmap, 3)
+        row.addWidget(self.heatmap, 1)
         self.params_label = QLabel()
         self.params_label.setTextFormat(Qt.TextFormat.RichText)
         self.params_label.setWordWrap(True)
         self.params_label.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.params_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row.addWidget(self.params_label, 2)
+        params = QScrollArea()  # the formulas never break, so a narrow window scrolls them
+        params.setWidgetResizable(True)
+        params.setFrameShape(QScrollArea.Shape.NoFrame)
+        params.setWidget(self.params_label)
+        row.addWidget(params, 1)
         return w
 
     def _build_shift_tab(self) -> QWidget:

@@ -47,15 +47,17 @@ class ConvHeatmap(QWidget):
         pal = self.palette()
         p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
         p.setPen(pal.color(QPalette.ColorRole.Text))
-        p.drawText(QRectF(8, 2, self.width() - 16, 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, self.caption)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        cap_h = max(38, p.fontMetrics().boundingRect(0, 0, max(self.width() - 16, 10), 1000, int(flags), self.caption).height() + 4)
+        p.drawText(QRectF(8, 2, self.width() - 16, cap_h), flags, self.caption)
         if self._values is None or self._values.size == 0:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No output with these settings"))
             p.end()
             return
         rows, cols = self._values.shape
-        cell = min((self.width() - 16) / cols, (self.height() - 50) / rows)
+        cell = min((self.width() - 16) / cols, (self.height() - cap_h - 12) / rows)
         x0 = (self.width() - cell * cols) / 2
-        y0 = 44
+        y0 = cap_h + 6
         vmax = float(self._values.max())
         colours = heat_colours(self._values, vmax)
         font = QFont(p.font())
