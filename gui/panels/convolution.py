@@ -184,8 +184,8 @@ class ConvolutionPanel(Panel):
         self.bias_all_spin.setRange(-1000, 1000)
         self.bias_all_spin.setDecimals(2)
         self.bias_all_spin.setToolTip(_("Bias b added to every output value of the chosen filter(s)"))
-        self.relu_check = QCheckBox(_("ReLU after the bias (one layer of a CNN)"))
-        self.relu_check.setToolTip(_("Output = ReLU(convolution + b): negative values become 0"))
+        self.relu_check = QCheckBox(_("ReLU after the bias"))
+        self.relu_check.setToolTip(_("One layer of a CNN: output = ReLU(convolution + b), negative values become 0"))
         self.red_button = QPushButton(_("Red-channel vertical edge"))
         self.red_button.setToolTip(_("RGB input, one filter: the red kernel is a vertical edge, green and blue are all zero"))
         form.addRow(_("Filters"), self.filters_spin)
@@ -204,6 +204,8 @@ class ConvolutionPanel(Panel):
         self.valid_button.setToolTip(_("No padding (p = 0)"))
         self.same_button = QPushButton(_("same"))
         self.same_button.setToolTip(_("Pad so the output keeps the input size at stride 1: p = d(f−1)/2"))
+        for b in (self.valid_button, self.same_button):
+            b.setMinimumWidth(44)  # the column is narrow; these short words need no more
         row = QHBoxLayout()
         row.addWidget(self.padding_spin, 1)
         row.addWidget(self.valid_button)
@@ -317,6 +319,7 @@ class ConvolutionPanel(Panel):
         row.addStretch(1)
         self.legend = QLabel(_("yellow: window · hatched: padding · blue < 0 < red"))
         self.legend.setStyleSheet("color: gray;")
+        self.legend.setWordWrap(True)
         row.addWidget(self.legend)
         col.addLayout(row)
         m = self.model
