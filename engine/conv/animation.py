@@ -185,7 +185,7 @@ def frame_layout(
     lay = FrameLayout(0, 0, cell, kcell, label_h, (margin, title_y))
     x_in = margin
     x_k = x_in + max(wp * cell, 8 * label_h) + gap
-    k_w = max(f * kcell, 3.2 * label_h)  # a 1×1 kernel still leaves room for its label
+    k_w = f * kcell if f > 2 else max(f * kcell, 3.2 * label_h)  # a 1×1 kernel still leaves room for its label
     x_p = x_k + k_w + gap
     x_sum = x_p + k_w + 6
     x_out = x_sum + sum_w + gap
