@@ -89,3 +89,22 @@ def test_engine_messages_and_new_states_appear_in_chinese(window):
     open_every_tab(p, QApplication.processEvents)
     left = chinese_left(p)
     assert not left, "Chinese left in the English interface:\n" + "\n".join(left)
+
+
+def test_exported_frames_draw_chinese_captions_with_real_glyphs():
+    """A GIF/MP4 frame in Chinese uses a font that has the characters (distinct glyphs, not one missing-glyph box)."""
+    from engine.conv.render import _font_for
+    from engine.i18n import set_language
+
+    font = _font_for("输出 1", 16)
+    glyph = lambda ch: (font.getmask(ch).size, bytes(font.getmask(ch)))  # noqa: E731
+    assert glyph("输") != glyph("出") != glyph("卷")
+    set_language("zh_CN")
+    try:
+        x = np.arange(36, dtype=float).reshape(1, 6, 6)
+        anim = conv.Animation(conv.trace(x, np.ones((1, 1, 3, 3)), relu=True), conv.pool_trace(np.ones((1, 4, 4)), "max", 2, 2))
+        assert conv.step_caption(anim, 0).startswith("输出 1[0, 0]：z = ")
+        frame = conv.render_frame(anim, 0)
+        assert frame.ndim == 3 and frame.shape[2] == 3
+    finally:
+        set_language("en")

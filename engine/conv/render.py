@@ -22,12 +22,23 @@ _EMPTY = (246, 246, 246)
 _INK = (30, 30, 30)
 
 
-@lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.ImageFont:
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        return ImageFont.load_default(size=size)
+#: Fonts tried for text with Chinese characters (DejaVu has none): (file, face index in a collection).
+_CJK_FONTS = (("NotoSansCJK-Regular.ttc", 2), ("NotoSansCJKsc-Regular.otf", 0), ("wqy-microhei.ttc", 0), ("wqy-zenhei.ttc", 0))
+
+
+@lru_cache(maxsize=32)
+def _font(size: int, cjk: bool = False) -> ImageFont.ImageFont:
+    for name, index in (_CJK_FONTS if cjk else ()) + (("DejaVuSans.ttf", 0),):
+        try:
+            return ImageFont.truetype(name, size, index=index)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def _font_for(text: str, size: int) -> ImageFont.ImageFont:
+    """A font that has the glyphs of ``text`` (a CJK one when it holds Chinese), at ``size`` pixels."""
+    return _font(size, any(ord(ch) >= 0x2E80 for ch in text))
 
 
 def step_caption(anim: Animation, k: int) -> str:
@@ -114,7 +125,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
     t = anim.conv
     img = Image.new("RGB", (int(np.ceil(lay.width)), int(np.ceil(lay.height))), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    label_font = _font(int(lay.label_h * 0.7))
+    label_size = int(lay.label_h * 0.7)
     vmax, ovmax = anim.vmax(), anim.out_vmax()
     step = anim.step(k)
     is_pool = isinstance(step, PoolStep)
@@ -127,7 +138,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
     out_mask = (np.arange(t.out_channels * ho * wo) < filled).reshape(t.out_channels, ho, wo)
     out = anim.out_values()
     for box in lay.grids:
-        draw.text((box.x, box.y - lay.label_h + 2), box.label, fill=_INK, font=label_font)
+        draw.text((box.x, box.y - lay.label_h + 2), box.label, fill=_INK, font=_font_for(box.label, label_size))
         fs = num(box.cell)
         if box.kind == "input":
             vals = t.padded[box.index]
@@ -173,6 +184,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
                 draw.rectangle([x - 1, y - 1, x + w + 1, y + h + 1], outline=HIGHLIGHT, width=3)
     if not is_pool:
         for ch, (sx, sy) in zip(lay.sum_channels, lay.sums):
-            draw.text((sx, sy), f"Σ = {fmt(float(conv_step.channel_sums[ch]))}", fill=_INK, font=label_font, anchor="lm")
-    draw.text(lay.title, step_caption(anim, k), fill=_INK, font=_font(int(lay.label_h * 0.8)))
+            draw.text((sx, sy), f"Σ = {fmt(float(conv_step.channel_sums[ch]))}", fill=_INK, font=_font(label_size), anchor="lm")
+    caption = step_caption(anim, k)
+    draw.text(lay.title, caption, fill=_INK, font=_font_for(caption, int(lay.label_h * 0.8)))
     return np.asarray(img)
