@@ -63,8 +63,10 @@ def test_32_channels_with_a_1x1_kernel_is_a_fully_connected_layer_per_pixel(pane
     p.model.set_input_preset("random integers")
     p.channels_spin.setValue(32)
     p.kernel_spin.setValue(1)
+    p.kernel_preset_combo.setCurrentIndex(p.kernel_preset_combo.findData("random weights"))
+    p.kernel_preset_combo.activated.emit(p.kernel_preset_combo.currentIndex())
     m = p.model
-    assert m.input.shape == (32, 6, 6) and m.weights.shape == (1, 32, 1, 1)
+    assert m.input.shape == (32, 6, 6) and m.weights.shape == (1, 32, 1, 1) and m.weights.any()
     lay = p.view.layout_now()
     assert sum(g.kind == "input" for g in lay.grids) == 3 and any(g.kind == "more" for g in lay.grids)
     assert lay.width <= p.view.width() and lay.height <= p.view.height()

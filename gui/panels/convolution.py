@@ -38,7 +38,7 @@ from ..widgets.conv_shift import ShiftView
 from .convolution_photo import PHOTO_TAB, PhotoTab
 from .convolution_model import CUSTOM_INPUT, INPUT_PRESETS, MAX_ARITH_N, POOL_CHOICES, ConvLabModel
 from .convolution_text import (
-    AMBER, INPUT_LABELS, KERNEL_LABELS, MODE_LABELS, POOL_LABELS, RED, coverage_caption, formula_html, label, no_output,
+    AMBER, INPUT_LABELS, KERNEL_LABELS, MODE_LABELS, POOL_LABELS, RANDOM_WEIGHTS, RED, coverage_caption, formula_html, label, no_output,
     params_html, pointwise_html, shift_html,
 )
 
@@ -265,7 +265,7 @@ class ConvolutionPanel(PhotoTab, Panel):
         """(Re)write the combo boxes whose items are translated names of engine identifiers."""
         presets = list(INPUT_PRESETS) + ([CUSTOM_INPUT] if self.model.input_preset == CUSTOM_INPUT else [])
         _fill_combo(self.input_preset_combo, presets, INPUT_LABELS)
-        _fill_combo(self.kernel_preset_combo, conv.KERNEL_PRESETS, KERNEL_LABELS)
+        _fill_combo(self.kernel_preset_combo, list(conv.KERNEL_PRESETS) + [RANDOM_WEIGHTS], KERNEL_LABELS)
         _fill_combo(self.mode_combo, conv.PADDING_MODES, MODE_LABELS)
         _fill_combo(self.pool_combo, POOL_CHOICES, POOL_LABELS)
 
@@ -600,6 +600,9 @@ class ConvolutionPanel(PhotoTab, Panel):
     def _apply_kernel_preset(self, index: int) -> None:
         name = self.kernel_preset_combo.itemData(index)
         target = self.kernel_target_combo.currentIndex()
+        if name == RANDOM_WEIGHTS:
+            self.model.set_random_weights(None if target <= 0 else target - 1)
+            return
         self.model.set_kernel_preset(name, None if target <= 0 else target - 1)
 
     def use_same(self) -> str:

@@ -276,6 +276,15 @@ class ConvLabModel(QObject):
         self.filtersChanged.emit()
         self._recompute()
 
+    def set_random_weights(self, index: int | None = None, low: int = -2, high: int = 2) -> None:
+        """Small random integer weights (low..high) on filter ``index`` (all when None): e.g. the 32 weights of a 1×1 filter."""
+        targets = range(self.filters) if index is None else [index]
+        for k in targets:
+            self.weights[k] = self._rng.integers(low, high + 1, size=self.weights[k].shape)
+            self.presets[k] = "custom"
+        self.filtersChanged.emit()
+        self._recompute()
+
     def use_red_vertical_edge(self) -> None:
         """The one-click example: 3 channels, one filter whose red kernel is a vertical edge and green/blue are zero."""
         self._batch = True

@@ -13,12 +13,14 @@ from .convolution_model import ConvLabModel
 
 __all__ = [
     "coverage_caption", "formula_html", "no_output", "params_html", "pointwise_html", "shift_html",
-    "INPUT_LABELS", "KERNEL_LABELS", "MODE_LABELS", "POOL_LABELS",
+    "INPUT_LABELS", "KERNEL_LABELS", "MODE_LABELS", "POOL_LABELS", "RANDOM_WEIGHTS",
 ]
 
 RED = "#c62828"
 AMBER = "#9a6700"
 
+#: Kernel menu entry that fills the filters with small random integers (not an engine preset).
+RANDOM_WEIGHTS = "random weights"
 #: Display names of the engine's identifiers (the identifiers stay the combo boxes' data).
 INPUT_LABELS = {
     "vertical edge 6×6": N_("vertical edge 6×6"), "random integers": N_("random integers"),
@@ -28,7 +30,7 @@ KERNEL_LABELS = {
     "vertical edge": N_("vertical edge"), "horizontal edge": N_("horizontal edge"), "sobel x": N_("sobel x"),
     "sobel y": N_("sobel y"), "scharr x": N_("scharr x"), "scharr y": N_("scharr y"), "box blur": N_("box blur"),
     "gaussian": N_("gaussian"), "sharpen": N_("sharpen"), "laplacian": N_("laplacian"), "identity": N_("identity"),
-    "custom": N_("custom"), "red vertical edge": N_("red vertical edge"),
+    "custom": N_("custom"), "red vertical edge": N_("red vertical edge"), RANDOM_WEIGHTS: N_("random weights"),
 }
 MODE_LABELS = {"zeros": N_("zeros"), "reflect": N_("reflect"), "replicate": N_("replicate"), "circular": N_("circular")}
 POOL_LABELS = {"none": N_("none"), "max": N_("max"), "avg": N_("avg"), "global": N_("global")}
