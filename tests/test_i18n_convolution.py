@@ -108,3 +108,13 @@ def test_exported_frames_draw_chinese_captions_with_real_glyphs():
         assert frame.ndim == 3 and frame.shape[2] == 3
     finally:
         set_language("en")
+
+
+def test_photo_tab_explains_in_chinese_why_32_channels_cannot_filter_a_photo(window, qtbot):
+    window.set_language("zh_CN")
+    window.switch_to("convolution")
+    p = window.panel("convolution")
+    p.channels_spin.setValue(32)
+    p.tabs.setCurrentIndex(3)  # Real image: loads the sample and filters it
+    qtbot.waitUntil(lambda: "用于照片的过滤器需要 1 个（灰度）或 3 个（RGB）通道，而不是 32" in p.photo_info.text(), timeout=20000)
+    qtbot.waitUntil(lambda: p._photo_job is None and not p._photo_timer.isActive(), timeout=20000)
