@@ -92,6 +92,7 @@ def test_kernel_11_stride_4_arithmetic_above_the_grid(panel):
     assert "⌊(227 + 2·0 − 1·(11−1) − 1)/4⌋ + 1 = ⌊216/4⌋ + 1 = <b>55</b>" in text
     assert "55×55×1 (H×W×C)" in text and "not drawn" in text
     assert p.model.anim is None and p.message.isHidden() and not p.play_button.isEnabled()
+    assert "not drawn" in p.view.message and "not drawn" in p.heatmap.empty
     p.n_spin.setValue(224)
     assert "<b>54</b>" in p.formula.text()
     p.n_spin.setValue(23)  # back on the grid: traced as PyTorch does

@@ -28,12 +28,15 @@ class ConvHeatmap(QWidget):
         super().__init__(parent)
         self._values: np.ndarray | None = None
         self.caption = ""
+        self.empty = ""
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_values(self, values: np.ndarray | None, caption: str = "") -> None:
+    def set_values(self, values: np.ndarray | None, caption: str = "", empty: str = "") -> None:
+        """Show ``values`` under ``caption``; without values, ``empty`` (default: there is no output)."""
         self._values = None if values is None else np.asarray(values)
         self.caption = caption
+        self.empty = empty
         self.update()
 
     def values(self) -> np.ndarray | None:
@@ -51,7 +54,7 @@ class ConvHeatmap(QWidget):
         cap_h = max(38, p.fontMetrics().boundingRect(0, 0, max(self.width() - 16, 10), 1000, int(flags), self.caption).height() + 4)
         p.drawText(QRectF(8, 2, self.width() - 16, cap_h), flags, self.caption)
         if self._values is None or self._values.size == 0:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No output with these settings"))
+            p.drawText(self.rect().adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty or _("No output with these settings"))
             p.end()
             return
         rows, cols = self._values.shape
