@@ -118,3 +118,19 @@ def test_photo_tab_explains_in_chinese_why_32_channels_cannot_filter_a_photo(win
     p.tabs.setCurrentIndex(3)  # Real image: loads the sample and filters it
     qtbot.waitUntil(lambda: "用于照片的过滤器需要 1 个（灰度）或 3 个（RGB）通道，而不是 32" in p.photo_info.text(), timeout=20000)
     qtbot.waitUntil(lambda: p._photo_job is None and not p._photo_timer.isActive(), timeout=20000)
+
+
+def test_the_lab_fits_1024x700_in_chinese_with_32_channels(window, qtbot):
+    window.set_language("zh_CN")
+    window.switch_to("convolution")
+    p = window.panel("convolution")
+    p.model.set_input_preset("random integers")
+    p.channels_spin.setValue(32)
+    p.kernel_spin.setValue(1)
+    p.tabs.setCurrentIndex(1)
+    window.resize(1024, 700)
+    for _i in range(5):
+        QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= 1024 and window.width() <= 1024
+    # the 6×6 input grid fits its half of the edit tab without a horizontal scroll bar
+    qtbot.waitUntil(lambda: p.input_editor.horizontalScrollBar().maximum() == 0, timeout=3000)
