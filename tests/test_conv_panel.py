@@ -139,7 +139,7 @@ def test_editing_a_cell_and_kernel_recomputes(panel):
 
 def test_channels_filters_and_red_edge_example(panel, qtbot):
     p = panel
-    p.channels_combo.setCurrentIndex(1)
+    p.channels_spin.setValue(3)
     p.filters_spin.setValue(3)
     assert p.model.anim.conv.output.shape[0] == 3 and p.model.weights.shape == (3, 3, 3, 3)
     assert sum(g.kind == "input" for g in p.view.layout_now().grids) == 3
@@ -213,7 +213,7 @@ def test_random_settings_never_crash(panel):
     rng = np.random.default_rng(11)
     for _ in range(25):
         p.n_spin.setValue(int(rng.integers(3, 13)))
-        p.channels_combo.setCurrentIndex(int(rng.integers(0, 2)))
+        p.channels_spin.setValue(int(rng.choice([1, 3, 5])))
         p.filters_spin.setValue(int(rng.integers(1, 5)))
         p.kernel_spin.setValue(int(rng.integers(1, 8)))
         p.padding_spin.setValue(int(rng.integers(0, 6)))
@@ -288,7 +288,7 @@ def test_coverage_expressions_do_not_break(panel):
     from gui.panels.convolution import coverage_caption
 
     p = panel
-    p.channels_combo.setCurrentIndex(1)
+    p.channels_spin.setValue(3)
     p.padding_spin.setValue(1)
     html = p.params_label.text()
     # each formula is one no-wrap piece without breakable spaces

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import _
 from .pool import PoolStep, PoolTrace
 from .trace import ConvStep, ConvTrace
 
-__all__ = ["Animation", "GridBox", "FrameLayout", "frame_layout", "value_colours", "text_colour", "fmt"]
+__all__ = ["Animation", "GridBox", "FrameLayout", "SHOWN_CHANNELS", "frame_layout", "shown_channels", "value_colours", "text_colour", "fmt"]
 
 _POS = np.array([214, 96, 77], dtype=np.float64)
 _NEG = np.array([67, 147, 195], dtype=np.float64)
@@ -59,22 +60,33 @@ class Animation:
 
     conv: ConvTrace
     pool: PoolTrace | None = None
+    #: Pooling straight on the input: ``conv`` is then the identity (its output is the input)
+    #: and only the pooling windows are steps.
+    pool_only: bool = False
+
+    @property
+    def _conv_len(self) -> int:
+        return 0 if self.pool_only else len(self.conv.steps)
 
     def __len__(self) -> int:
-        return len(self.conv.steps) + (len(self.pool.steps) if self.pool is not None else 0)
+        return self._conv_len + (len(self.pool.steps) if self.pool is not None else 0)
 
     def step(self, k: int) -> ConvStep | PoolStep:
         """Step ``k`` (0 ≤ k < len)."""
-        n = len(self.conv.steps)
+        n = self._conv_len
         return self.conv.steps[k] if k < n else self.pool.steps[k - n]  # type: ignore[union-attr]
 
     def conv_filled(self, k: int) -> int:
-        """How many conv outputs are written once step ``k`` is shown."""
-        return min(k + 1, len(self.conv.steps))
+        """How many conv outputs are written once step ``k`` is shown (all of them when pooling only)."""
+        return len(self.conv.steps) if self.pool_only else min(k + 1, len(self.conv.steps))
 
     def pool_filled(self, k: int) -> int:
         """How many pooled outputs are written once step ``k`` is shown."""
-        return max(0, k + 1 - len(self.conv.steps)) if self.pool is not None else 0
+        return max(0, k + 1 - self._conv_len) if self.pool is not None else 0
+
+    def out_values(self) -> np.ndarray:
+        """(C_out, H_out, W_out) values written to the output: after ReLU when the layer has one."""
+        return self.conv.output.numpy().astype(np.float64)
 
     def vmax(self) -> float:
         """The colour scale's limit shared by inputs and kernels (largest |value|)."""
@@ -127,12 +139,22 @@ class FrameLayout:
     title: tuple[float, float]
     grids: list[GridBox] = field(default_factory=list)
     sums: list[tuple[float, float]] = field(default_factory=list)
+    #: The input channel of each entry of ``sums`` (beyond :data:`SHOWN_CHANNELS` only some are drawn).
+    sum_channels: list[int] = field(default_factory=list)
 
     def find(self, kind: str, index: int = 0) -> GridBox | None:
         return next((g for g in self.grids if g.kind == kind and g.index == index), None)
 
 
 _CHANNEL_NAMES = {1: ("",), 3: ("R", "G", "B")}
+#: Up to this many input channels are drawn one row each; beyond, the first two and the last
+#: are drawn and a line says how many are folded in between (a 6×6×32 input stays readable).
+SHOWN_CHANNELS = 4
+
+
+def shown_channels(c_in: int) -> list[int]:
+    """The input channels a frame draws: all up to :data:`SHOWN_CHANNELS`, else the first two and the last."""
+    return list(range(c_in)) if c_in <= SHOWN_CHANNELS else [0, 1, c_in - 1]
 
 
 def frame_layout(
@@ -159,23 +181,33 @@ def frame_layout(
     ho, wo = t.out_size
     title_y = margin
     top = margin + label_h + 6
-    names = _CHANNEL_NAMES.get(c_in, tuple(str(i) for i in range(c_in)))
+    names = _CHANNEL_NAMES.get(c_in, tuple(str(i + 1) for i in range(c_in)))
     lay = FrameLayout(0, 0, cell, kcell, label_h, (margin, title_y))
     x_in = margin
     x_k = x_in + max(wp * cell, 8 * label_h) + gap
-    x_p = x_k + f * kcell + gap
-    x_sum = x_p + f * kcell + 6
+    k_w = f * kcell if f > 2 else max(f * kcell, 3.2 * label_h)  # a 1×1 kernel still leaves room for its label
+    x_p = x_k + k_w + gap
+    x_sum = x_p + k_w + 6
     x_out = x_sum + sum_w + gap
     y = top
     row_h = max(hp * cell, f * kcell)
-    for ch in range(c_in):
-        lay.grids.append(GridBox("input", ch, x_in, y + label_h, hp, wp, cell, f"input {names[ch]}".rstrip() + (f" (p={t.padding}, {t.padding_mode})" if t.padding else "")))
+    shown = [] if anim.pool_only else shown_channels(c_in)
+    for i, ch in enumerate(shown):
+        if i == 2 and ch != 2:  # the folded channels between the second and the last
+            lay.grids.append(GridBox("more", ch, x_in, y + label_h, 0, 0, cell,
+                                     _("⋮ channels 3–{last} folded: every channel adds its Σ").format(last=c_in - 1)))
+            y += 2 * label_h
+        pad = _("input {name} (p={p}, {mode})").format(name=names[ch], p=t.padding, mode=t.padding_mode) if t.padding else _("input {name}").format(name=names[ch])
+        lay.grids.append(GridBox("input", ch, x_in, y + label_h, hp, wp, cell, pad.replace("  ", " ").strip()))
         ky = y + label_h + (row_h - f * kcell) / 2 if hp * cell > f * kcell else y + label_h
-        lay.grids.append(GridBox("kernel", ch, x_k, ky, f, f, kcell, f"kernel {names[ch]}".rstrip()))
-        lay.grids.append(GridBox("products", ch, x_p, ky, f, f, kcell, "products"))
+        lay.grids.append(GridBox("kernel", ch, x_k, ky, f, f, kcell, _("kernel {name}").format(name=names[ch]).strip()))
+        lay.grids.append(GridBox("products", ch, x_p, ky, f, f, kcell, _("products")))
         lay.sums.append((x_sum, ky + f * kcell / 2))
+        lay.sum_channels.append(ch)
         y += label_h + row_h + gap
     left_bottom = y
+    if anim.pool_only:
+        x_out = margin
 
     def place(kind: str, rows: int, cols: int, c: float, x0: float, y0: float, label) -> tuple[float, float]:
         """Grids of ``kind`` for every filter, ``out_cols`` per row; returns their right and bottom edges."""
@@ -189,14 +221,20 @@ def frame_layout(
             right, bottom = max(right, gx + w), max(bottom, gy + label_h + rows * c + gap)
         return right, bottom
 
-    right, bottom = place("output", ho, wo, cell, x_out, top, lambda k: f"output {k + 1}")
+    if anim.pool_only:
+        out_label = (lambda k: _("input {name}").format(name=names[k]).strip()) if c_out == c_in else (lambda k: _("input {name}").format(name=k + 1))
+    elif t.relu:
+        out_label = lambda k: _("output {k} after ReLU").format(k=k + 1)  # noqa: E731
+    else:
+        out_label = lambda k: _("output {k}").format(k=k + 1)  # noqa: E731
+    right, bottom = place("output", ho, wo, cell, x_out, top, out_label)
     if anim.pool is not None:
         pr, pc = anim.pool.out_size
-        kind = anim.pool.kind
+        pool_label = {"max": _("max pool {k}"), "avg": _("avg pool {k}"), "global": _("global pool {k}")}[anim.pool.kind]
         if pool_below:
-            r2, bottom = place("pooled", pr, pc, cell, x_out, bottom, lambda k: f"{kind} pool {k + 1}")
+            r2, bottom = place("pooled", pr, pc, cell, x_out, bottom, lambda k: pool_label.format(k=k + 1))
         else:
-            r2, b2 = place("pooled", pr, pc, cell, right + gap, top, lambda k: f"{kind} pool {k + 1}")
+            r2, b2 = place("pooled", pr, pc, cell, right + gap, top, lambda k: pool_label.format(k=k + 1))
             bottom = max(bottom, b2)
         right = max(right, r2)
     bottom = max(left_bottom, bottom)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import _
+
 __all__ = [
     "PADDING_MODES",
     "output_size",
@@ -45,10 +47,9 @@ def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     d = _check_int("dilation d", d, 1)
     span = d * (f - 1) + 1
     if span > n + 2 * p:
-        raise ValueError(
-            f"no output: the {'dilated ' if d > 1 else ''}kernel spans {span} cells "
-            f"(d(f−1)+1 = {d}·{f - 1}+1) but the padded input has only n+2p = {n + 2 * p}"
-        )
+        text = (_("no output: the dilated kernel spans {span} cells (d(f−1)+1 = {d}·{f1}+1) but the padded input has only n+2p = {size}")
+                if d > 1 else _("no output: the kernel spans {span} cells (d(f−1)+1 = {d}·{f1}+1) but the padded input has only n+2p = {size}"))
+        raise ValueError(text.format(span=span, d=d, f1=f - 1, size=n + 2 * p))
     return (n + 2 * p - span) // s + 1
 
 
@@ -61,9 +62,9 @@ def check_padding_mode(mode: str, n: int, p: int) -> None:
     if mode not in PADDING_MODES:
         raise ValueError(f"unknown padding mode {mode!r}; choose one of {', '.join(PADDING_MODES)}")
     if mode == "reflect" and p >= n:
-        raise ValueError(f"reflect padding needs p < n (it mirrors the input without repeating the edge): p={p}, n={n}")
+        raise ValueError(_("reflect padding needs p < n (it mirrors the input without repeating the edge): p={p}, n={n}").format(p=p, n=n))
     if mode == "circular" and p > n:
-        raise ValueError(f"circular padding needs p ≤ n (it wraps the input around once): p={p}, n={n}")
+        raise ValueError(_("circular padding needs p ≤ n (it wraps the input around once): p={p}, n={n}").format(p=p, n=n))
 
 
 def same_padding(f: int, d: int = 1) -> int:
@@ -78,12 +79,12 @@ def same_padding(f: int, d: int = 1) -> int:
     d = _check_int("dilation d", d, 1)
     total = d * (f - 1)
     if total % 2:
-        raise ValueError(
-            f"'same' is impossible with symmetric padding for f={f}, d={d}: the output keeps the size only if "
-            f"2p = d(f−1) = {total}, which is odd. An even kernel has no centre cell, so one side would need "
-            f"{total // 2} and the other {total // 2 + 1} (PyTorch's padding='same' pads the extra one on the "
+        raise ValueError(_(
+            "'same' is impossible with symmetric padding for f={f}, d={d}: the output keeps the size only if "
+            "2p = d(f−1) = {total}, which is odd. An even kernel has no centre cell, so one side would need "
+            "{low} and the other {high} (PyTorch's padding='same' pads the extra one on the "
             "right and bottom). Use an odd kernel size, or choose p yourself."
-        )
+        ).format(f=f, d=d, total=total, low=total // 2, high=total // 2 + 1))
     return total // 2
 
 

@@ -104,7 +104,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
                 for i, k in enumerate(steps):
                     frame = _even(render_frame(anim, k, cell, layout), 16)
                     writer.append_data(frame)
-                    yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+                    yield Progress((i + 1) / len(steps), _("frame {i} of {n}").format(i=i + 1, n=len(steps)))
                 writer.close()
             except (OSError, RuntimeError) as exc:
                 if getattr(exc, "errno", None) is None:  # ffmpeg died: its pipe error does not say why
@@ -119,7 +119,7 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
             images = []
             for i, k in enumerate(steps):
                 images.append(Image.fromarray(render_frame(anim, k, cell, layout)))
-                yield Progress((i + 1) / len(steps), f"frame {i + 1} of {len(steps)}")
+                yield Progress((i + 1) / len(steps), _("frame {i} of {n}").format(i=i + 1, n=len(steps)))
             with open(tmp, "wb") as fh:
                 images[0].save(fh, format="GIF", save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
                 fh.flush()

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import _
 from .arith import output_size
 from .trace import LazySteps, as_tensor
 
@@ -42,11 +43,12 @@ def check_pool(kind: str, size: int, stride: int, padding: int, h: int, w: int) 
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise ValueError(f"{name} must be a whole number ≥ {low}, not {v!r}")
     if 2 * padding > size:
-        raise ValueError(f"pool padding must be at most half the window: padding {padding}, size {size}")
+        raise ValueError(_("pool padding must be at most half the window: padding {padding}, size {size}").format(padding=padding, size=size))
     try:
         return output_size(h, size, padding, stride), output_size(w, size, padding, stride)
     except ValueError as exc:
-        raise ValueError(f"pooling has no output: a {size}×{size} window does not fit a {h}×{w} map with padding {padding}") from exc
+        raise ValueError(_("pooling has no output: a {size}×{size} window does not fit a {h}×{w} map with padding {padding}").format(
+            size=size, h=h, w=w, padding=padding)) from exc
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..device import get_device
+from ..i18n import _
 from ..jobs import Job, Progress
 from .arith import check_padding_mode, output_size
 from .pool import PoolSpec, check_pool
@@ -46,7 +47,7 @@ def _rgb_weight(weight: torch.Tensor) -> torch.Tensor:
         luma = torch.tensor(LUMA, dtype=weight.dtype, device=weight.device).view(1, 3, 1, 1)
         weight = weight * luma
     elif weight.shape[1] != 3:
-        raise ValueError(f"filters for a photo need 1 (grayscale) or 3 (RGB) channels, not {weight.shape[1]}")
+        raise ValueError(_("filters for a photo need 1 (grey) or 3 (RGB) channels, not {c}").format(c=weight.shape[1]))
     return weight / 255.0
 
 

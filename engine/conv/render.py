@@ -7,6 +7,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..i18n import _
 from .animation import Animation, FrameLayout, GridBox, fmt, frame_layout, text_colour, value_colours
 from .pool import PoolStep
 
@@ -21,26 +22,56 @@ _EMPTY = (246, 246, 246)
 _INK = (30, 30, 30)
 
 
-@lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.ImageFont:
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        return ImageFont.load_default(size=size)
+#: Fonts tried for text with Chinese characters (DejaVu has none): (file, face index in a collection).
+_CJK_FONTS = (("NotoSansCJK-Regular.ttc", 2), ("NotoSansCJKsc-Regular.otf", 0), ("wqy-microhei.ttc", 0), ("wqy-zenhei.ttc", 0))
+
+
+@lru_cache(maxsize=32)
+def _font(size: int, cjk: bool = False) -> ImageFont.ImageFont:
+    for name, index in (_CJK_FONTS if cjk else ()) + (("DejaVuSans.ttf", 0),):
+        try:
+            return ImageFont.truetype(name, size, index=index)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def _font_for(text: str, size: int) -> ImageFont.ImageFont:
+    """A font that has the glyphs of ``text`` (a CJK one when it holds Chinese), at ``size`` pixels."""
+    return _font(size, any(ord(ch) >= 0x2E80 for ch in text))
 
 
 def step_caption(anim: Animation, k: int) -> str:
-    """One line describing step ``k``: where the window is and what it computes."""
+    """One line describing step ``k``: where the window is and what it computes.
+
+    With ReLU the line shows the pre-activation z (conv + bias) and then ReLU(z), the value written.
+    """
     s = anim.step(k)
     if isinstance(s, PoolStep):
-        what = "max" if s.argmax is not None else "mean"
-        return f"{anim.pool.kind} pool {s.channel + 1}[{s.row}, {s.col}] = {what} of the window = {fmt(s.result)}"  # type: ignore[union-attr]
-    if len(s.channel_sums) > 1:
-        parts = " + ".join(f"Σ{name} {fmt(v)}" for name, v in zip(("R", "G", "B") if len(s.channel_sums) == 3 else range(len(s.channel_sums)), s.channel_sums))
-    else:
-        parts = f"Σ products {fmt(float(s.channel_sums[0]))}"
-    bias = f" + bias {fmt(s.bias)}" if s.bias else ""
-    return f"output {s.out_channel + 1}[{s.row}, {s.col}] = {parts}{bias} = {fmt(s.total)}"
+        kind = anim.pool.kind  # type: ignore[union-attr]
+        if s.argmax is not None:
+            text = _("max pool {k}[{row}, {col}] = max of the window = {value}")
+        elif kind == "global":
+            text = _("global pool {k}[{row}, {col}] = mean of the whole map = {value}")
+        else:
+            text = _("avg pool {k}[{row}, {col}] = mean of the window = {value}")
+        return text.format(k=s.channel + 1, row=s.row, col=s.col, value=fmt(s.result))
+    c = len(s.channel_sums)
+    if c == 1:
+        parts = _("Σ products {value}").format(value=fmt(float(s.channel_sums[0])))
+    elif c <= 4:
+        names = ("R", "G", "B") if c == 3 else tuple(str(i + 1) for i in range(c))
+        parts = " + ".join(f"Σ{name} {fmt(v)}" for name, v in zip(names, s.channel_sums))
+    else:  # too many channels for one line: the first two, the last, and how many between
+        parts = _("Σ1 {a} + Σ2 {b} + … + Σ{last} {z} (all {c} channels: {total})").format(
+            a=fmt(float(s.channel_sums[0])), b=fmt(float(s.channel_sums[1])), last=c, z=fmt(float(s.channel_sums[-1])),
+            c=c, total=fmt(float(s.channel_sums.sum())))
+    if s.bias:
+        parts = _("{sums} + bias {bias}").format(sums=parts, bias=fmt(s.bias))
+    if s.relu:
+        return _("output {k}[{row}, {col}]: z = {parts} = {z} → ReLU(z) = {a}").format(
+            k=s.out_channel + 1, row=s.row, col=s.col, parts=parts, z=fmt(s.total), a=fmt(s.activated))
+    return _("output {k}[{row}, {col}] = {parts} = {value}").format(k=s.out_channel + 1, row=s.row, col=s.col, parts=parts, value=fmt(s.total))
 
 
 def _grid(img: Image.Image, draw: ImageDraw.ImageDraw, box: GridBox, colours: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None, pad: np.ndarray | None, font_size: int) -> None:
@@ -94,7 +125,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
     t = anim.conv
     img = Image.new("RGB", (int(np.ceil(lay.width)), int(np.ceil(lay.height))), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    label_font = _font(int(lay.label_h * 0.7))
+    label_size = int(lay.label_h * 0.7)
     vmax, ovmax = anim.vmax(), anim.out_vmax()
     step = anim.step(k)
     is_pool = isinstance(step, PoolStep)
@@ -105,9 +136,9 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
     filled = anim.conv_filled(k)
     ho, wo = t.out_size
     out_mask = (np.arange(t.out_channels * ho * wo) < filled).reshape(t.out_channels, ho, wo)
-    out = t.totals.reshape(t.out_channels, ho, wo)
+    out = anim.out_values()
     for box in lay.grids:
-        draw.text((box.x, box.y - lay.label_h + 2), box.label, fill=_INK, font=label_font)
+        draw.text((box.x, box.y - lay.label_h + 2), box.label, fill=_INK, font=_font_for(box.label, label_size))
         fs = num(box.cell)
         if box.kind == "input":
             vals = t.padded[box.index]
@@ -118,7 +149,7 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
                     for c in conv_step.cols:
                         x, y, w, h = box.cell_rect(r, c)
                         draw.rectangle([x, y, x + w, y + h], outline=HIGHLIGHT, width=2 if box.cell >= 10 else 1)
-                x0, y0, _, _ = box.cell_rect(r0, c0)
+                x0, y0, _w0, _h0 = box.cell_rect(r0, c0)
                 x1, y1, w, h = box.cell_rect(r1, c1)
                 draw.rectangle([x0 - 1, y0 - 1, x1 + w + 1, y1 + h + 1], outline=(40, 40, 40), width=1)
         elif box.kind == "kernel":
@@ -152,7 +183,8 @@ def render_frame(anim: Animation, k: int, cell: int = 26, layout: FrameLayout | 
                 x, y, w, h = box.cell_rect(step.row, step.col)
                 draw.rectangle([x - 1, y - 1, x + w + 1, y + h + 1], outline=HIGHLIGHT, width=3)
     if not is_pool:
-        for ch, (sx, sy) in enumerate(lay.sums):
-            draw.text((sx, sy), f"Σ = {fmt(float(conv_step.channel_sums[ch]))}", fill=_INK, font=label_font, anchor="lm")
-    draw.text(lay.title, step_caption(anim, k), fill=_INK, font=_font(int(lay.label_h * 0.8)))
+        for ch, (sx, sy) in zip(lay.sum_channels, lay.sums):
+            draw.text((sx, sy), f"Σ = {fmt(float(conv_step.channel_sums[ch]))}", fill=_INK, font=_font(label_size), anchor="lm")
+    caption = step_caption(anim, k)
+    draw.text(lay.title, caption, fill=_INK, font=_font_for(caption, int(lay.label_h * 0.8)))
     return np.asarray(img)

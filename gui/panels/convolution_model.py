@@ -10,10 +10,28 @@ from engine.conv import INPUT_PRESETS, Animation, PoolSpec
 from engine.i18n import _
 from engine.jobs import Progress
 
-__all__ = ["INPUT_PRESETS", "POOL_CHOICES", "ConvLabModel"]
+__all__ = ["CUSTOM_INPUT", "INPUT_PRESETS", "MAX_ARITH_N", "POOL_4X4", "POOL_CHOICES", "ConvLabModel"]
 
 #: Pooling menu: "none" or an engine pooling kind.
 POOL_CHOICES = ("none", "max", "avg", "global")
+#: Input preset name of a grid given value by value (:meth:`ConvLabModel.set_input_values`).
+CUSTOM_INPUT = "custom"
+#: Largest n the formula line computes; above :data:`engine.conv.MAX_LAB_INPUT` only the arithmetic is shown.
+MAX_ARITH_N = 4096
+#: The course's 4×4 pooling example.
+POOL_4X4 = ((1, 3, 2, 1), (2, 9, 1, 1), (1, 3, 2, 3), (5, 6, 1, 2))
+
+
+def _pool_code(x: np.ndarray, spec: PoolSpec | None) -> str:
+    """PyTorch code pooling ``x`` (C, n, n) directly (no convolution)."""
+    spec = spec or PoolSpec()
+    body = conv.pytorch_code(x, np.eye(x.shape[0])[:, :, None, None], None).split("weight = ")[0].rstrip()
+    if spec.kind == "global":
+        call = "y = F.adaptive_avg_pool2d(x, 1)  # global average pooling"
+    else:
+        fn = "max_pool2d" if spec.kind == "max" else "avg_pool2d"
+        call = f"y = F.{fn}(x, kernel_size={spec.size}, stride={spec.stride}, padding={spec.padding})"
+    return body + "\n\n" + call + "\nprint(y)\n"
 
 
 class ConvLabModel(QObject):
@@ -51,6 +69,7 @@ class ConvLabModel(QObject):
         self.pool_kind = "none"
         self.pool_size = 2
         self.pool_stride = 2
+        self.pool_only = False
         self.anim: Animation | None = None
         self.error = ""
         self.pool_error = ""
@@ -79,6 +98,11 @@ class ConvLabModel(QObject):
         return PoolSpec(self.pool_kind, self.pool_size, self.pool_stride, 0)
 
     @property
+    def drawn(self) -> bool:
+        """Whether the input is small enough to be traced and drawn (else only the arithmetic is shown)."""
+        return self.n <= conv.MAX_LAB_INPUT
+
+    @property
     def total_steps(self) -> int:
         return len(self.anim) if self.anim is not None else 0
 
@@ -87,7 +111,9 @@ class ConvLabModel(QObject):
         return self._timer.isActive()
 
     def coverage(self) -> np.ndarray | None:
-        """(n, n) windows per input pixel, or None when there is no output."""
+        """(n, n) windows per input pixel, or None when there is no output (or the grid is not drawn)."""
+        if not self.drawn:
+            return None
         try:
             return conv.coverage(self.n, self.f, self.padding, self.stride, self.dilation)
         except ValueError:
@@ -101,15 +127,51 @@ class ConvLabModel(QObject):
 
     def code(self, functional: bool = False) -> str:
         """PyTorch code equivalent to the current layer (and pooling), with this input and these weights."""
+        if self.pool_only:
+            return _pool_code(self.input, self.pool_spec)
         return conv.pytorch_code(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, self.pool_spec, functional, relu=self.relu)
 
     # -- input --
 
     def set_n(self, n: int) -> None:
-        n = int(min(max(n, 3), 32))
+        """Input size n×n: 1..MAX_LAB_INPUT is traced and drawn; larger n (up to MAX_ARITH_N) only does the arithmetic."""
+        n = int(min(max(n, 1), MAX_ARITH_N))
         if n != self.n:
             self.n = n
             self._fill_input()
+
+    def set_input_values(self, values: object) -> None:
+        """Use these numbers as the input: (n, n) for one channel or (C, n, n); the preset becomes 'custom'."""
+        a = np.asarray(values, dtype=np.float64)
+        if a.ndim == 2:
+            a = a[None]
+        if a.ndim != 3 or a.shape[1] != a.shape[2] or not 1 <= a.shape[1] <= conv.MAX_LAB_INPUT or not 1 <= a.shape[0] <= conv.MAX_CHANNELS:
+            raise ValueError(_("the input must be a square grid of 1..{n} cells a side with 1..{c} channels, not shape {s}").format(
+                n=conv.MAX_LAB_INPUT, c=conv.MAX_CHANNELS, s=tuple(a.shape)))
+        batch, self._batch = self._batch, True
+        try:
+            self.input_preset = CUSTOM_INPUT
+            self.n = int(a.shape[1])
+            if a.shape[0] != self.channels:
+                self.set_channels(int(a.shape[0]))
+        finally:
+            self._batch = batch
+        self.input = a.copy()
+        self.inputChanged.emit()
+        self.filtersChanged.emit()
+        self._recompute()
+
+    def use_pool_example(self, kind: str = "max") -> None:
+        """The course's 4×4 pooling example in one step: that input, pooling only, f=2, s=2."""
+        batch, self._batch = self._batch, True
+        try:
+            self.set_input_values(POOL_4X4)
+            self.set_pool(kind, 2, 2)
+            self.set_pool_only(True)
+        finally:
+            self._batch = batch
+        self.settingsChanged.emit()
+        self._recompute()
 
     def set_channels(self, channels: int) -> None:
         if isinstance(channels, bool) or not 1 <= int(channels) <= conv.MAX_CHANNELS:
@@ -126,6 +188,8 @@ class ConvLabModel(QObject):
         self._recompute()
 
     def set_input_preset(self, name: str) -> None:
+        if name == CUSTOM_INPUT:
+            return
         if name not in INPUT_PRESETS:
             raise ValueError(f"unknown input preset {name!r}")
         self.input_preset = name
@@ -134,7 +198,15 @@ class ConvLabModel(QObject):
         self._fill_input()
 
     def _fill_input(self, emit: bool = True) -> None:
-        self.input = conv.input_preset(self.input_preset, self.n, self.channels, self._rng)
+        if self.drawn:
+            if self.input_preset == CUSTOM_INPUT:  # keep the numbers that still fit; new cells are 0
+                old = self.input
+                new = np.zeros((self.channels, self.n, self.n))
+                c, r = min(old.shape[0], self.channels), min(old.shape[1], self.n)
+                new[:c, :r, :r] = old[:c, :r, :r]
+                self.input = new
+            else:
+                self.input = conv.input_preset(self.input_preset, self.n, self.channels, self._rng)
         self.inputChanged.emit()
         if emit:
             self._recompute()
@@ -204,6 +276,15 @@ class ConvLabModel(QObject):
         self.filtersChanged.emit()
         self._recompute()
 
+    def set_random_weights(self, index: int | None = None, low: int = -2, high: int = 2) -> None:
+        """Small random integer weights (low..high) on filter ``index`` (all when None): e.g. the 32 weights of a 1×1 filter."""
+        targets = range(self.filters) if index is None else [index]
+        for k in targets:
+            self.weights[k] = self._rng.integers(low, high + 1, size=self.weights[k].shape)
+            self.presets[k] = "custom"
+        self.filtersChanged.emit()
+        self._recompute()
+
     def use_red_vertical_edge(self) -> None:
         """The one-click example: 3 channels, one filter whose red kernel is a vertical edge and green/blue are zero."""
         self._batch = True
@@ -222,8 +303,12 @@ class ConvLabModel(QObject):
         self.filtersChanged.emit()
         self._recompute()
 
-    def set_bias(self, k: int, value: float) -> None:
-        self.bias[k] = float(value)
+    def set_bias(self, k: int | None, value: float) -> None:
+        """Bias of filter ``k`` (every filter when None)."""
+        if k is None:
+            self.bias[:] = float(value)
+        else:
+            self.bias[k] = float(value)
         self.filtersChanged.emit()
         self._recompute()
 
@@ -238,16 +323,27 @@ class ConvLabModel(QObject):
     def set_valid(self) -> None:
         self.set_padding(0)
 
+    def same_explanation(self) -> str:
+        """What pressing 'same' says with the current settings: "" when it simply works."""
+        try:
+            p = conv.same_padding(self.f, self.dilation)
+        except ValueError as exc:
+            return str(exc)
+        if p > 5:
+            return _("'same' needs p = {p}, more than the 5 this lab allows; lower the kernel size or dilation.").format(p=p)
+        if self.stride != 1:
+            return _("p = {p} keeps the size only at stride 1; with stride {s} the output shrinks by about {s}×.").format(p=p, s=self.stride)
+        return ""
+
     def set_same(self) -> str:
         """Set the padding that keeps the size (at stride 1). Returns "" or the explanation when impossible."""
         try:
             p = conv.same_padding(self.f, self.dilation)
         except ValueError as exc:
             return str(exc)
-        if p > 5:
-            return f"'same' needs p = {p}, more than the 5 this lab allows; lower the kernel size or dilation."
-        self.set_padding(p)
-        return "" if self.stride == 1 else f"p = {p} keeps the size only at stride 1; with stride {self.stride} the output shrinks by about {self.stride}×."
+        if p <= 5:
+            self.set_padding(p)
+        return self.same_explanation()
 
     def set_padding_mode(self, mode: str) -> None:
         if mode not in conv.PADDING_MODES:
@@ -274,10 +370,22 @@ class ConvLabModel(QObject):
             self.dilation = d
             self._settings()
 
+    def set_pool_only(self, on: bool) -> None:
+        """Pool the input directly, with no convolution (max pooling when no pooling was chosen)."""
+        on = bool(on)
+        if on == self.pool_only:
+            return
+        self.pool_only = on
+        if on and self.pool_kind == "none":
+            self.pool_kind = "max"
+        self._settings()
+
     def set_pool(self, kind: str | None = None, size: int | None = None, stride: int | None = None) -> None:
         if kind is not None:
             if kind not in POOL_CHOICES:
                 raise ValueError(f"unknown pooling {kind!r}")
+            if kind == "none" and self.pool_only:
+                self.pool_only = False  # nothing left to do without a pooling
             self.pool_kind = kind
         if size is not None:
             self.pool_size = int(min(max(size, 1), 4))
@@ -296,6 +404,31 @@ class ConvLabModel(QObject):
             return
         was_at_end = self.anim is not None and self.step >= self.total_steps - 1
         self.pool_error = ""
+        if not self.drawn:
+            self.anim, self.error = None, ""
+        elif self.pool_only:
+            self._recompute_pool_only()
+        else:
+            self._recompute_conv()
+        if self.anim is None:
+            self.pause()
+        total = self.total_steps
+        self.step = max(0, total - 1) if (was_at_end and not self.playing) else min(self.step, max(0, total - 1))
+        self.traceChanged.emit()
+        self.stepChanged.emit(self.step)
+
+    def _recompute_pool_only(self) -> None:
+        spec = self.pool_spec or PoolSpec("max", self.pool_size, self.pool_stride, 0)
+        try:
+            pool = conv.pool_trace(self.input, spec.kind, spec.size, spec.stride, spec.padding)
+        except ValueError as exc:
+            self.anim, self.error = None, str(exc)
+            return
+        # the identity 1×1 convolution: its output is the input, so the frame shows the input being pooled
+        identity = np.eye(self.channels)[:, :, None, None]
+        self.anim, self.error = Animation(conv.trace(self.input, identity), pool, pool_only=True), ""
+
+    def _recompute_conv(self) -> None:
         try:
             t = conv.trace(self.input, self.weights, self.bias, self.stride, self.padding, self.dilation, self.padding_mode, relu=self.relu)
         except ValueError as exc:
@@ -309,12 +442,6 @@ class ConvLabModel(QObject):
                 except ValueError as exc:
                     self.pool_error = str(exc)
             self.anim, self.error = Animation(t, pool), ""
-        if self.anim is None:
-            self.pause()
-        total = self.total_steps
-        self.step = max(0, total - 1) if (was_at_end and not self.playing) else min(self.step, max(0, total - 1))
-        self.traceChanged.emit()
-        self.stepChanged.emit(self.step)
 
     # -- playback --
 
@@ -449,7 +576,7 @@ class ConvLabModel(QObject):
         )
 
         def job():
-            yield Progress(None, "Preparing the photo")
+            yield Progress(None, _("Preparing the photo"))
             cached = self._prepared
             if cached is None or cached[0] is not photo:
                 cached = (photo, conv.prepare_photo(photo))

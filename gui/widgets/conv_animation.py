@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.conv import Animation, FrameLayout, GridBox, PoolStep, fmt, frame_layout, step_caption, value_colours
+
+from engine.i18n import _
 
 from ..qimage import rgb_to_qimage
 
@@ -38,7 +40,7 @@ def _fit_cells(anim: Animation, width: float, height: float, kmin: float) -> Fra
     best: FrameLayout | None = None
     for out_cols, pool_below in arrangements:
         lo, hi = 2.0, 60.0
-        for _ in range(14):  # bisection on the cell size
+        for _round in range(14):  # bisection on the cell size
             mid = (lo + hi) / 2
             lay = frame_layout(anim, mid, kcell=float(min(max(mid, kmin), 46)), out_cols=out_cols, pool_below=pool_below)
             if lay.width <= width and lay.height <= height:
@@ -100,7 +102,7 @@ class ConvAnimationView(QWidget):
                 rgb[pad] = rgb[pad] * 0.45 + _PAD * 0.55
                 self._colours[("input", ch)] = rgb.astype(np.uint8)
             ho, wo = t.out_size
-            out = t.totals.reshape(t.out_channels, ho, wo)
+            out = anim.out_values()
             for k in range(t.out_channels):
                 self._colours[("output", k)] = value_colours(out[k], ovmax)
             if anim.pool is not None:
@@ -161,7 +163,7 @@ class ConvAnimationView(QWidget):
             f = painter.font()
             f.setPointSizeF(f.pointSizeF() * 1.1)
             painter.setFont(f)
-            painter.drawText(self.rect().adjusted(30, 30, -30, -30), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message or "Nothing to show")
+            painter.drawText(self.rect().adjusted(30, 30, -30, -30), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message or _("Nothing to show"))
             return
         lay = self.layout_now()
         anim, k = self.anim, min(self._step, len(self.anim) - 1)
@@ -179,7 +181,7 @@ class ConvAnimationView(QWidget):
         for box in lay.grids:
             painter.setFont(label_font)
             painter.setPen(ink)
-            painter.drawText(QRectF(box.x, box.y - lay.label_h, max(box.width, 160), lay.label_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, box.label)
+            painter.drawText(QRectF(box.x, box.y - lay.label_h, max(box.width, 160 if box.kind != "more" else lay.width), lay.label_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, box.label)
             if box.kind == "input":
                 self._blit(painter, box, self._images[("input", box.index)], box.rows * box.cols)
                 self._grid_lines(painter, box)
@@ -208,7 +210,7 @@ class ConvAnimationView(QWidget):
                 self._blit(painter, box, self._images[("output", box.index)], filled)
                 self._grid_lines(painter, box)
                 if box.cell >= 17:
-                    self._numbers(painter, box, t.totals[box.index].reshape(ho, wo), self._colours[("output", box.index)], filled)
+                    self._numbers(painter, box, anim.out_values()[box.index], self._colours[("output", box.index)], filled)
                 if is_pool and box.index == step.channel:
                     p = anim.pool.padding  # type: ignore[union-attr]
                     self._window(painter, box, tuple(r - p for r in step.rows), tuple(c - p for c in step.cols))
@@ -227,13 +229,17 @@ class ConvAnimationView(QWidget):
         painter.setFont(label_font)
         painter.setPen(ink)
         if not is_pool:
-            for ch, (sx, sy) in enumerate(lay.sums):
+            for ch, (sx, sy) in zip(lay.sum_channels, lay.sums):
                 painter.drawText(QPointF(sx, sy + lay.label_h * 0.25), f"Σ = {fmt(float(cstep.channel_sums[ch]))}")
         title = QFont(label_font)
         title.setPixelSize(int(lay.label_h * 0.85))
         title.setBold(True)
+        text = _("Step {k}/{n}:  {caption}").format(k=k + 1, n=len(anim), caption=step_caption(anim, k))
+        room = self.width() - ox - lay.title[0] - 4
+        while title.pixelSize() > 9 and QFontMetrics(title).horizontalAdvance(text) > room:  # long captions shrink, never cut
+            title.setPixelSize(title.pixelSize() - 1)
         painter.setFont(title)
-        painter.drawText(QRectF(lay.title[0], lay.title[1], max(lay.width, 600), lay.label_h + 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"Step {k + 1}/{len(anim)}:  {step_caption(anim, k)}")
+        painter.drawText(QRectF(lay.title[0], lay.title[1], max(room, 100), lay.label_h + 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         painter.restore()
 
     def _blit(self, painter: QPainter, box: GridBox, image: QImage, filled: int) -> None:
@@ -308,7 +314,7 @@ class ConvAnimationView(QWidget):
                     x, y, w, h = box.cell_rect(r, c)
                     painter.drawRect(QRectF(x + 1, y + 1, w - 2, h - 2))
             painter.setPen(QPen(QColor(30, 30, 30), 1))
-            x0, y0, _, _ = box.cell_rect(rows[0], cols[0])
+            x0, y0, _w0, _h0 = box.cell_rect(rows[0], cols[0])
             x1, y1, w, h = box.cell_rect(rows[-1], cols[-1])
             painter.drawRect(QRectF(x0 - 1, y0 - 1, x1 + w - x0 + 2, y1 + h - y0 + 2))
         else:

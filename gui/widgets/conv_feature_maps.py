@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from engine.i18n import _
 from engine.conv import FeatureMaps
 
 __all__ = ["ConvFeatureMaps", "display_stride"]
@@ -57,20 +58,20 @@ class ConvFeatureMaps(QWidget):
         self.clear()
         if fm is None:
             return
-        names = names or [f"filter {k + 1}" for k in range(fm.maps.shape[0])]
+        names = names or [_("filter {k}").format(k=k + 1) for k in range(fm.maps.shape[0])]
         for k, m in enumerate(fm.maps):
             self.images.append(self._image_box(k, 0, f"{k + 1}: {names[k]}  {m.shape[1]}×{m.shape[0]}", m))
             plot = self.view.addPlot(row=k, col=1)
             counts, edges = fm.histograms[k]
             curve = plot.plot(edges, counts, stepMode="center", fillLevel=0, brush=(68, 1, 84, 150), pen=pg.mkPen(68, 1, 84))
-            plot.setLabel("bottom", "value")
+            plot.setLabel("bottom", _("value"))
             plot.hideAxis("left")
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             self.histograms.append(curve)
             if fm.pooled is not None:
                 pm = fm.pooled[k]
-                self.pooled_images.append(self._image_box(k, 2, f"pooled {pm.shape[1]}×{pm.shape[0]}", pm))
+                self.pooled_images.append(self._image_box(k, 2, _("pooled {w}×{h}").format(w=pm.shape[1], h=pm.shape[0]), pm))
         self.view.ci.layout.setColumnStretchFactor(0, 3)
         self.view.ci.layout.setColumnStretchFactor(1, 2)
         if fm.pooled is not None:

@@ -24,6 +24,7 @@ class ConvGridEditor(QTableWidget):
         super().__init__(parent)
         self.max_cell = max_cell
         self._values = np.zeros((0, 0))
+        self._vmax: float | None = None
         self._filling = False
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.AnyKeyPressed)
         for header in (self.horizontalHeader(), self.verticalHeader()):
@@ -39,6 +40,7 @@ class ConvGridEditor(QTableWidget):
         """Show ``values`` (rows, cols), coloured on a ±vmax scale (default: largest |value|)."""
         values = np.asarray(values, dtype=np.float64)
         self._values = values.copy()
+        self._vmax = vmax
         rows, cols = values.shape
         vmax = float(vmax if vmax is not None else max(np.abs(values).max(initial=0.0), 1e-9))
         colours = value_colours(values, vmax)
@@ -72,6 +74,11 @@ class ConvGridEditor(QTableWidget):
                 self.setColumnWidth(c, max(cell, widest))
         finally:
             self._filling = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._values.size and not self._filling:  # cells follow the space the grid is given
+            self.set_values(self._values, self._vmax)
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling:

@@ -7,6 +7,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.i18n import _
+
 __all__ = ["ConvHeatmap", "heat_colours"]
 
 _LOW = np.array([255, 255, 255], dtype=np.float64)
@@ -26,12 +28,15 @@ class ConvHeatmap(QWidget):
         super().__init__(parent)
         self._values: np.ndarray | None = None
         self.caption = ""
+        self.empty = ""
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_values(self, values: np.ndarray | None, caption: str = "") -> None:
+    def set_values(self, values: np.ndarray | None, caption: str = "", empty: str = "") -> None:
+        """Show ``values`` under ``caption``; without values, ``empty`` (default: there is no output)."""
         self._values = None if values is None else np.asarray(values)
         self.caption = caption
+        self.empty = empty
         self.update()
 
     def values(self) -> np.ndarray | None:
@@ -45,15 +50,17 @@ class ConvHeatmap(QWidget):
         pal = self.palette()
         p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
         p.setPen(pal.color(QPalette.ColorRole.Text))
-        p.drawText(QRectF(8, 2, self.width() - 16, 38), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, self.caption)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        cap_h = max(38, p.fontMetrics().boundingRect(0, 0, max(self.width() - 16, 10), 1000, int(flags), self.caption).height() + 4)
+        p.drawText(QRectF(8, 2, self.width() - 16, cap_h), flags, self.caption)
         if self._values is None or self._values.size == 0:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No output with these settings")
+            p.drawText(self.rect().adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty or _("No output with these settings"))
             p.end()
             return
         rows, cols = self._values.shape
-        cell = min((self.width() - 16) / cols, (self.height() - 50) / rows)
+        cell = min((self.width() - 16) / cols, (self.height() - cap_h - 12) / rows)
         x0 = (self.width() - cell * cols) / 2
-        y0 = 44
+        y0 = cap_h + 6
         vmax = float(self._values.max())
         colours = heat_colours(self._values, vmax)
         font = QFont(p.font())

@@ -7,6 +7,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.i18n import _
 from engine.conv import fmt, value_colours
 
 __all__ = ["ConvKernelStacks"]
@@ -53,8 +54,8 @@ class ConvKernelStacks(QWidget):
         if self._w.size == 0:
             p.end()
             return
-        c_out, c_in, f, _ = self._w.shape
-        off = 10.0
+        c_out, c_in, f, _f = self._w.shape
+        off = 10.0 if c_in <= 4 else max(1.5, 40.0 / (c_in - 1))  # many channels: a tight stack
         slot = self.width() / c_out
         cell = max(8.0, min(30.0, (slot - 24 - off * (c_in - 1)) / f, (self.height() - 60 - off * (c_in - 1)) / f))
         vmax = float(max(np.abs(self._w).max(), 1e-9))
@@ -68,7 +69,7 @@ class ConvKernelStacks(QWidget):
             font.setPixelSize(12)
             font.setBold(k == self.selected)
             p.setFont(font)
-            p.drawText(QRectF(k * slot, 2, slot, 16), Qt.AlignmentFlag.AlignCenter, f"filter {k + 1}")
+            p.drawText(QRectF(k * slot, 2, slot, 16), Qt.AlignmentFlag.AlignCenter, _("filter {k}").format(k=k + 1))
             font.setBold(False)
             font.setPixelSize(11)
             p.setFont(font)
@@ -99,8 +100,13 @@ class ConvKernelStacks(QWidget):
             font.setBold(False)
             p.setFont(font)
             p.setPen(pal.color(QPalette.ColorRole.Text))
-            chans = "R, G, B + " if c_in == 3 and slot > 150 else ""
-            p.drawText(QRectF(k * slot, y0 + size + 4, slot, 16), Qt.AlignmentFlag.AlignCenter, f"{chans}bias {fmt(float(self._bias[k]))}")
+            if c_in == 3 and slot > 150:
+                text = _("R, G, B + bias {b}").format(b=fmt(float(self._bias[k])))
+            elif c_in > 4:
+                text = _("{c} kernels + bias {b}").format(c=c_in, b=fmt(float(self._bias[k])))
+            else:
+                text = _("bias {b}").format(b=fmt(float(self._bias[k])))
+            p.drawText(QRectF(k * slot, y0 + size + 4, slot, 16), Qt.AlignmentFlag.AlignCenter, text)
             if k == self.selected:
                 p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
