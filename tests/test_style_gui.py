@@ -346,5 +346,5 @@ def test_loss_legend_is_outside_the_curves(qtbot):
     qtbot.addWidget(plot)
     assert plot.getPlotItem().legend is None  # nothing drawn over the data area
     title = plot.getPlotItem().titleLabel.text
-    for name in ("Total J", "α·content", "β·style", "γ·TV"):
+    for name in ("━&nbsp;J</span> =", "α·J_content", "β·J_style", "γ·TV"):  # the legend is the formula J = α·J_content + β·J_style + γ·TV
         assert name in title
