@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.files import describe_os_error
-from engine.i18n import N_, _
+from engine.i18n import N_, _, in_current_language
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
 
+from ..i18n import set_tooltip
 from ..panel import Panel
 from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
@@ -53,6 +54,12 @@ _PRESERVE = ((N_("Off"), "none"), (N_("Luminance only (YCbCr)"), "luminance"), (
              (N_("Match style histogram"), "histogram"))
 _BACKBONES = ((N_("VGG-19 (quality, download)"), "vgg19"), (N_("Random filters (offline fallback)"), "random"))
 _INITS = ((N_("Content photo"), "content"), (N_("Style image"), "style"), (N_("Noise"), "noise"))
+
+
+def _shown_language(text: str) -> str:
+    """A catalogue text (e.g. the device label a run recorded) in the current language, whichever it was made in."""
+    translated = _(text)
+    return translated if translated != text else in_current_language(text)
 
 
 def _weight_edit(tip: str) -> QLineEdit:
@@ -201,7 +208,7 @@ class StyleTransferPanel(Panel):
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.setSuffix(" %")
-            spin.setToolTip(_("Weight of {layer} in the style cost J_style").format(layer=layer))
+            set_tooltip(spin, N_("Weight of {layer} in the style cost J_style"), layer=layer)  # re-rendered on a switch
             self.layer_spins[layer] = spin
             grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
@@ -311,7 +318,7 @@ class StyleTransferPanel(Panel):
             result = payload
             backbone = _("random filters (the offline fallback, see above)") if result.backbone == "random" else "VGG-19"
             text = _("Done in {sec:.1f} s on {device} with {backbone}. Save keeps the parameters in the PNG.").format(
-                sec=result.seconds, device=result.device, backbone=backbone)
+                sec=result.seconds, device=_shown_language(result.device), backbone=backbone)
             if result.losses:
                 text += "\n" + loss_readout(result.losses[-1])
         elif kind == "cancelled":
