@@ -346,7 +346,7 @@ def test_loss_legend_is_outside_the_curves(qtbot):
     qtbot.addWidget(plot)
     assert plot.getPlotItem().legend is None  # nothing drawn over the data area
     title = plot.getPlotItem().titleLabel.text
-    for name in ("━&nbsp;J</span> =", "α·J_content", "β·J_style", "γ·TV"):  # the legend is the formula J = α·J_content + β·J_style + γ·TV
+    for name in (">J</span> =", "α·J_content", "β·J_style", "γ·TV"):  # the legend is the formula J = α·J_content + β·J_style + γ·TV
         assert name in title
 
 
@@ -362,7 +362,7 @@ def test_finished_run_names_weighted_and_unweighted_terms(panel, qtbot):
     text = panel.status_label.text()
     expected = {"J = α·J_content + β·J_style + γ·TV": rec.total, "α·J_content": rec.weighted_content,
                 "β·J_style": rec.weighted_style, "γ·TV": rec.weighted_tv, "unweighted costs: J_content": rec.content_cost,
-                "· J_style": rec.style_cost}
+                ", J_style": rec.style_cost}
     for name, value in expected.items():
         assert f"{name} = {value:.4g}" in text, (name, text)
     assert f"{rec.weighted_style:.4g}" != f"{rec.style_cost:.4g}"  # β·J_style and J_style are two different numbers

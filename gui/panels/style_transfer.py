@@ -452,7 +452,7 @@ class StyleTransferPanel(Panel):
             style, out, label = self.model.gram_pair(self.gram_view.layer())
         except Exception as exc:
             self.gram_view.set_grams(None, None)
-            self.gram_view.distance_label.setText(f"  {exc}")
+            self.gram_view.distance_label.setText(str(exc))
             return
         self.gram_view.set_grams(style, out, label)  # label: an English source text
 

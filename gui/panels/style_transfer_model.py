@@ -53,8 +53,8 @@ def short_training_warning(steps: int) -> str:
 def loss_readout(record: LossRecord) -> str:
     """Every number of J after one step, each named: J, the weighted terms, and the unweighted costs J_content and J_style."""
     return _("J = α·J_content + β·J_style + γ·TV = {total}\n"
-             "α·J_content = {wc} · β·J_style = {ws} · γ·TV = {wt}\n"
-             "unweighted costs: J_content = {jc} · J_style = {js}").format(
+             "α·J_content = {wc}\nβ·J_style = {ws}\nγ·TV = {wt}\n"
+             "unweighted costs: J_content = {jc}, J_style = {js}").format(
         total=f"{record.total:.4g}", wc=f"{record.weighted_content:.4g}", ws=f"{record.weighted_style:.4g}",
         wt=f"{record.weighted_tv:.4g}", jc=f"{record.content_cost:.4g}", js=f"{record.style_cost:.4g}")
 

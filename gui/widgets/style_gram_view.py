@@ -62,15 +62,17 @@ class StyleGramView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Layer:")))
         top.addWidget(self.layer_combo)
-        top.addWidget(self.distance_label, 1)
+        top.addStretch(1)
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addLayout(top, 0, 0, 1, 2)
-        grid.addWidget(self.style_caption, 1, 0)
-        grid.addWidget(self.output_caption, 1, 1)
-        grid.addWidget(self.style_view, 2, 0)
-        grid.addWidget(self.output_view, 2, 1)
-        grid.setRowStretch(2, 1)
+        # its own full-width row: beside the layer chooser the formula broke into five lines on a small window
+        grid.addWidget(self.distance_label, 1, 0, 1, 2)
+        grid.addWidget(self.style_caption, 2, 0)
+        grid.addWidget(self.output_caption, 2, 1)
+        grid.addWidget(self.style_view, 3, 0)
+        grid.addWidget(self.output_view, 3, 1)
+        grid.setRowStretch(3, 1)
         self.layer_combo.currentTextChanged.connect(self.layerChanged)
 
     def layer(self) -> str:
@@ -98,5 +100,5 @@ class StyleGramView(QWidget):
         if self._distance is None:
             return
         n, rel = self._distance
-        self.distance_label.setText("  " + _("{n} channels · ‖G_out − G_style‖ / ‖G_style‖ = {d:.3f}").format(n=n, d=rel))
+        self.distance_label.setText(_("{n} channels · ‖G_out − G_style‖ / ‖G_style‖ = {d:.3f}").format(n=n, d=rel))
         self.distance_label.setToolTip(_("Relative distance between the two Gram matrices; the optimisation drives it down."))

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from engine.i18n import N_, _
+from engine.i18n import _
 
 __all__ = ["StyleLossPlot", "CURVE_LABELS", "TOTAL_FORMULA"]
 
@@ -47,12 +47,13 @@ class StyleLossPlot(pg.PlotWidget):
     """Plots records that have ``step`` and the attributes ``total``, ``content``, ``style``, ``tv``.
 
     By default the legend is the formula itself, each term in its curve's colour:
-    ━ J = ━ α·J_content + ━ β·J_style + ━ γ·TV.
+    J = α·J_content + β·J_style + γ·TV.
     """
 
-    def __init__(self, parent: QWidget | None = None, title: str = N_("Loss per step"), labels: dict[str, str] | None = None):
+    def __init__(self, parent: QWidget | None = None, title: str = "", labels: dict[str, str] | None = None):
         """``title`` and ``labels`` (key → legend name) are English source texts, translated when shown;
-        ``labels`` picks and names the curves (default: the formula's terms)."""
+        ``labels`` picks and names the curves (default: the formula's terms, with no title: the formula
+        alone fits a narrow plot and says what is drawn)."""
         super().__init__(parent, axisItems={"left": _LogAxis("left")})
         self._title = title
         self._labels = dict(labels) if labels else None
@@ -74,17 +75,18 @@ class StyleLossPlot(pg.PlotWidget):
     def legend_html(self) -> str:
         """The legend row: the formula with each term in its curve's colour (or the given labels)."""
 
-        def mark(key: str, text: str) -> str:
-            return f"<span style='color:{self._colour(key).name()}'>━&nbsp;{text}</span>"
+        def mark(key: str, text: str, line: bool = True) -> str:
+            return f"<span style='color:{self._colour(key).name()}'>{'━&nbsp;' if line else ''}{text}</span>"
 
-        if self._labels is None:
-            return (mark("total", "J") + " = " + mark("content", "α·J_content") + " + " + mark("style", "β·J_style")
-                    + " + " + mark("tv", "γ·TV"))
+        if self._labels is None:  # the terms in their curves' colours: the formula is the legend and fits a narrow plot
+            return (mark("total", "J", False) + " = " + mark("content", "α·J_content", False) + " + "
+                    + mark("style", "β·J_style", False) + " + " + mark("tv", "γ·TV", False))
         return "&nbsp;&nbsp;".join(mark(key, _(self._labels[key])) for key in _ORDER if key in self._labels)
 
     def retranslate(self) -> None:
         """Title and legend in the current language and colours."""
-        self.setTitle(f"{_(self._title)}&nbsp;&nbsp;&nbsp;{self.legend_html()}")
+        head = f"{_(self._title)}&nbsp;&nbsp;&nbsp;" if self._title else ""
+        self.setTitle(head + self.legend_html(), size="9pt" if self._labels else "8pt")
 
     def apply_palette(self) -> None:
         """Recolour the total curve and the legend from the current theme."""
