@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -211,3 +212,20 @@ def test_panel_colour_shift_by_hand_tints_the_first_tile(qtbot):
     np.testing.assert_array_equal(shown, expected)  # what the grid draws
     assert "ColourShift(r=20.0, g=-20.0, b=20.0)" in panel.code_view.toPlainText()
     runner.wait_all(10000)
+
+
+def test_course_example_dials_the_colour_shift_by_hand(qtbot):
+    from gui.panels.augmentation_model import AugmentationModel
+    from gui.panels.course_examples import missing
+
+    class _NoJobs:
+        def start(self, *args, **kwargs):
+            return None
+
+    model = AugmentationModel(_NoJobs())
+    model.apply_example({"colour_offsets": [20, -20, 20], "pixel": [100, 100, 100]})
+    cfg = model.config
+    assert cfg.hand_shift and cfg.hand_offsets == (20.0, -20.0, 20.0) and not cfg.colour_shift
+    pixel = np.full((1, 1, 3), 100, np.uint8)
+    assert augment_grid(pixel, replace(cfg, crop=False), 1)[0][0, 0].tolist() == [120, 80, 120]  # the course's numbers
+    assert missing("colour-shift-manual") == ""  # the example bar no longer says the panel lacks it

@@ -512,7 +512,7 @@ def _content_images(images: str | os.PathLike | Sequence[np.ndarray] | None) -> 
 def _batch(pool: list[np.ndarray], size: int, n: int, gen: torch.Generator) -> torch.Tensor:
     """Random square crops resized to size×size: (n, 3, size, size) float 0..255."""
     out = []
-    for _ in range(n):
+    for _index in range(n):
         img = pool[int(torch.randint(len(pool), (1,), generator=gen))]
         h, w = img.shape[:2]
         side = min(h, w)
