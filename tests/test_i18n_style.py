@@ -27,9 +27,16 @@ def window(qtbot, tmp_path):
     win.close()
 
 
-def test_live_switch_keeps_images_strength_and_the_finished_result(window, qtbot):
+def test_live_switch_keeps_images_strength_and_the_finished_result(window, qtbot, tmp_path):
+    import torch
+
+    from engine.style import TransformerNet, save_transformer
+
     window.switch_to("style_transfer")
     panel = window.panel("style_transfer")
+    torch.manual_seed(0)
+    assert panel.load_network(str(save_transformer(TransformerNet(), tmp_path / "net.pth")))
+    assert panel.fast_status.text() == "Loaded net.pth."
     panel.content_slot.sampleChosen.emit("coffee")
     panel.style_slot.sampleChosen.emit("hubble")
     panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
@@ -52,6 +59,7 @@ def test_live_switch_keeps_images_strength_and_the_finished_result(window, qtbot
     assert status.startswith("完成") and f"未加权的代价：J_content = {rec.content_cost:.4g}" in status
     assert f"β·J_style = {rec.weighted_style:.4g}" in status
     assert panel.save_button.text() == "保存 PNG…" and panel.save_button.isEnabled()
+    assert panel.fast_status.text() == "已载入 net.pth。" and panel.fast.network_name == "net.pth"
     left = english_left(panel)
     assert not left, "\n".join(left)
 

@@ -31,7 +31,7 @@ from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
 
-from ..i18n import set_tooltip
+from ..i18n import set_text, set_tooltip
 from ..panel import Panel
 from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
@@ -685,9 +685,9 @@ class StyleTransferPanel(Panel):
         try:
             self.fast.load_network(path)
         except StyleModelError as exc:
-            self.fast_status.setText(_("Not loaded: {reason}").format(reason=exc))
+            set_text(self.fast_status, N_("Not loaded: {reason}"), reason=exc)
             return False
-        self.fast_status.setText(_("Loaded {file}.").format(file=Path(path).name))
+        set_text(self.fast_status, N_("Loaded {file}."), file=Path(path).name)
         return True
 
     def _fast_strength_label(self) -> None:
@@ -710,13 +710,13 @@ class StyleTransferPanel(Panel):
             if not folder:
                 return
         out = Path(out_dir) if out_dir else Path(folder) / "stylised"
-        self.fast_status.setText(_("Stylising the images in {folder}…").format(folder=folder))
+        set_text(self.fast_status, N_("Stylising the images in {folder}…"), folder=folder)
         self.ctx.jobs.start(
             apply_to_folder(self.fast.stylizer, [folder], out, self.fast.strength),
             label=_("Apply style to folder"),
             on_progress=lambda p: self.fast_status.setText(p.message),
-            on_done=lambda files: self.fast_status.setText(_("Wrote {n} image(s) to {folder}").format(n=len(files), folder=out)),
-            on_error=lambda exc, tb: self.fast_status.setText(_("Stopped: {reason}").format(reason=exc)),
+            on_done=lambda files: set_text(self.fast_status, N_("Wrote {n} image(s) to {folder}"), n=len(files), folder=out),
+            on_error=lambda exc, tb: set_text(self.fast_status, N_("Stopped: {reason}"), reason=exc),
         )
 
     def _toggle_webcam(self, on: bool) -> None:
@@ -741,7 +741,7 @@ class StyleTransferPanel(Panel):
         self._webcam_job = self.ctx.jobs.start(
             stylize_frames(self.fast.stylizer, camera_frames(0), strength=lambda: self.fast.strength),
             label=_("Webcam style"),
-            on_progress=lambda p: self.fast_status.setText(_("Webcam: {message}").format(message=p.message)),
+            on_progress=lambda p: set_text(self.fast_status, N_("Webcam: {message}"), message=p.message),
             on_partial=self.fast_view.set_image,
             on_done=lambda n: ended(_("Webcam stopped after {n} frames.").format(n=n)),
             on_error=lambda exc, tb: ended(_("Webcam: {message}").format(message=exc)),
@@ -761,7 +761,7 @@ class StyleTransferPanel(Panel):
         self.fast.train_params.steps = self.train_steps.value()
         self.fast.train_params.report_every = report_every(self.train_steps.value())
         self.fast.train_params.backbone = self.model.params.backbone
-        self.fast_status.setText(_("Training {name} (checkpoints in {folder}; Train again resumes)…").format(name=name, folder=out.parent))
+        set_text(self.fast_status, N_("Training {name} (checkpoints in {folder}; Train again resumes)…"), name=name, folder=out.parent)
 
         def finished(result) -> None:
             self._fast_job = None
