@@ -70,29 +70,43 @@ class ChannelOffsets(torch.nn.Module):
         return out.clamp(0.0, 1.0).to(img.dtype)
 
 
-class ColourShift(torch.nn.Module):
-    """Colour shifting dialled by hand: add fixed offsets ``(r, g, b)`` (0..255 units) to the channels.
+class _FixedColourShift(torch.nn.Module):
+    """Add fixed offsets ``(r, g, b)`` (0..255 units) to the colour channels of a (..., 3, H, W) image.
 
-    The deterministic twin of :class:`ChannelOffsets`: ``ColourShift(20, -20, 20)`` adds 20 to red,
-    takes 20 from green and adds 20 to blue (the image turns purple). Input and output: a uint8
-    or float image tensor (..., 3, H, W); values are clipped to the input's range (0..255 or 0..1).
+    Input and output: a uint8 or float image tensor; values are clipped to the input's range (0..255 or 0..1).
     """
 
     def __init__(self, r: float = 0.0, g: float = 0.0, b: float = 0.0):
         super().__init__()
-        for name, v in (("R", r), ("G", g), ("B", b)):
-            if not -255.0 <= float(v) <= 255.0:
-                raise AugmentError(_("the {channel} offset must be between −255 and 255, not {v}").format(channel=name, v=v))
         self.offsets = (float(r), float(g), float(b))
 
     def forward(self, img: torch.Tensor) -> torch.Tensor:
-        if img.ndim < 3 or img.shape[-3] != 3:
-            raise AugmentError(_("colour shifting needs an RGB image (3 channels)"))
         scale = 1.0 if img.dtype == torch.uint8 else 1.0 / 255.0
         out = img.float() + (torch.tensor(self.offsets) * scale).view(3, 1, 1)
         if img.dtype == torch.uint8:
             return out.round().clamp(0, 255).to(torch.uint8)
         return out.clamp(0.0, 1.0).to(img.dtype)
+
+
+class ColourShift(_FixedColourShift):
+    """Colour shifting dialled by hand: add fixed offsets ``(r, g, b)`` (0..255 units) to the channels.
+
+    The deterministic twin of :class:`ChannelOffsets`: ``ColourShift(20, -20, 20)`` adds 20 to red,
+    takes 20 from green and adds 20 to blue (the image turns purple). Input and output: a uint8
+    or float image tensor (..., 3, H, W); values are clipped to the input's range (0..255 or 0..1).
+    Exported code defines the same transform without the checks (see :func:`to_code`).
+    """
+
+    def __init__(self, r: float = 0.0, g: float = 0.0, b: float = 0.0):
+        for name, v in (("R", r), ("G", g), ("B", b)):
+            if not -255.0 <= float(v) <= 255.0:
+                raise AugmentError(_("the {channel} offset must be between −255 and 255, not {v}").format(channel=name, v=v))
+        super().__init__(r, g, b)
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        if img.ndim < 3 or img.shape[-3] != 3:
+            raise AugmentError(_("colour shifting needs an RGB image (3 channels)"))
+        return super().forward(img)
 
 
 def colour_shift(image: np.ndarray, r: float = 0.0, g: float = 0.0, b: float = 0.0) -> np.ndarray:
@@ -145,6 +159,8 @@ class AugmentConfig:
     shear: maximum shear angle in degrees along x.
     elastic_alpha / elastic_sigma: displacement strength and smoothness (pixels).
     colour_offset: maximum per-channel offset in 0..255 units; pca_std: std of AlexNet's alpha.
+    hand_shift / hand_offsets: colour shifting dialled by hand, fixed (R, G, B) offsets in −255..255
+    added to every sample (e.g. (20, −20, 20) turns the image purple), before the random offsets.
     """
 
     mirror: bool = True
@@ -164,6 +180,8 @@ class AugmentConfig:
     colour_offset: float = 20.0
     pca: bool = False
     pca_std: float = 0.1
+    hand_shift: bool = False
+    hand_offsets: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def validate(self) -> None:
         """Raise :class:`AugmentError` for out-of-range settings."""
@@ -187,6 +205,8 @@ class AugmentConfig:
             raise AugmentError(_("colour offset must be between 0 and 255"))
         if self.pca_std < 0:
             raise AugmentError(_("PCA std must be >= 0"))
+        if len(self.hand_offsets) != 3 or not all(-255.0 <= float(v) <= 255.0 for v in self.hand_offsets):
+            raise AugmentError(_("the hand-dialled colour shift needs three offsets (R, G, B) between −255 and 255"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -208,7 +228,7 @@ def _pair(values) -> str:
 
 
 def _steps(config: AugmentConfig, image_size: tuple[int, int]) -> list[str]:
-    """The pipeline as a list of Python expressions over the names ``v2``, ``ChannelOffsets``, ``PCALighting``."""
+    """The pipeline as a list of Python expressions over the names ``v2``, ``ColourShift``, ``ChannelOffsets``, ``PCALighting``."""
     steps: list[str] = []
     if config.mirror:
         steps.append(f"v2.RandomHorizontalFlip(p={_num(config.mirror_p)})")
@@ -224,6 +244,9 @@ def _steps(config: AugmentConfig, image_size: tuple[int, int]) -> list[str]:
         steps.append(f"v2.RandomAffine(degrees=0.0, shear={_num(config.shear_degrees)})")
     if config.elastic and config.elastic_alpha > 0:
         steps.append(f"v2.ElasticTransform(alpha={_num(config.elastic_alpha)}, sigma={_num(config.elastic_sigma)})")
+    if config.hand_shift and any(float(v) for v in config.hand_offsets):
+        r, g, b = config.hand_offsets
+        steps.append(f"ColourShift(r={_num(r)}, g={_num(g)}, b={_num(b)})")
     if config.colour_shift and config.colour_offset > 0:
         steps.append(f"ChannelOffsets(max_offset={_num(config.colour_offset)})")
     if config.pca and config.pca_std > 0:
@@ -240,7 +263,7 @@ def build_pipeline(config: AugmentConfig, image_size: tuple[int, int]) -> torch.
     from torchvision.transforms import v2
 
     config.validate()
-    names = {"v2": v2, "ChannelOffsets": ChannelOffsets, "PCALighting": PCALighting}
+    names = {"v2": v2, "ColourShift": ColourShift, "ChannelOffsets": ChannelOffsets, "PCALighting": PCALighting}
     return v2.Compose([eval(expr, {"__builtins__": {}}, names) for expr in _steps(config, image_size)])  # noqa: S307 (our own text)
 
 
@@ -268,8 +291,8 @@ def to_code(config: AugmentConfig, image_size: tuple[int, int] = (224, 224)) -> 
     """Stand-alone Python that builds the same pipeline as ``transform``.
 
     The text imports torch and ``torchvision.transforms.v2``, defines
-    ``build_transform()`` returning the ``v2.Compose``, then the two colour
-    transforms that torchvision does not ship (only when used), and assigns
+    ``build_transform()`` returning the ``v2.Compose``, then the colour
+    transforms that torchvision does not ship (only those used), and assigns
     ``transform = build_transform()``. Apply it to a uint8 (3, H, W)
     tensor; ``torch.manual_seed(seed)`` before the first call reproduces the
     app's grid.
@@ -289,8 +312,10 @@ def to_code(config: AugmentConfig, image_size: tuple[int, int] = (224, 224)) -> 
     lines.append("    return v2.Compose([")
     lines.extend(f"        {s}," for s in steps)
     lines.append("    ])")
-    used = [cls for cls in (ChannelOffsets, PCALighting) if any(s.startswith(cls.__name__ + "(") for s in steps)]
-    for cls in used:
-        lines.extend(["", "", inspect.getsource(cls).rstrip()])
+    for name, cls in (("ColourShift", _FixedColourShift), ("ChannelOffsets", ChannelOffsets), ("PCALighting", PCALighting)):
+        if any(s.startswith(name + "(") for s in steps):
+            # the exported ColourShift is the transform without the app's translated checks: stand-alone code
+            source = inspect.getsource(cls).rstrip().replace(f"class {cls.__name__}(", f"class {name}(", 1)
+            lines.extend(["", "", source])
     lines.extend(["", "", "transform = build_transform()"])
     return "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ ALLOWED = {
     "fasterrcnn", "fcos", "mmod", "haar", "hog", "random", "mosaic", "candy", "udnie", "rain", "princess",
     "astronaut", "chelsea", "coffee", "rocket", "camera", "Sobel", "Scharr", "Gaussian", "Laplacian", "Adam",
     "Gatys", "Johnson", "Gram", "Siamese", "Anchor", "Positive", "Negative", "Inception", "YOLO", "Haar", "HOG",
-    "Rosenbrock", "Fusion",
+    "Rosenbrock", "Fusion", "hubble", "ihc",
     # the glossary keeps the padding names: Valid 卷积 / Same 卷积
     "Valid", "Same",
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -155,3 +158,74 @@ def test_bad_image_raises(image):
 def test_config_dict_round_trip():
     config = AugmentConfig(rotation=True, crop_scale=(0.2, 0.7))
     assert AugmentConfig.from_dict(config.to_dict()) == config
+
+
+def test_hand_dialled_shift_in_the_grid_and_in_the_exported_code(image):
+    from engine.augment import colour_shift
+
+    hand = AugmentConfig(mirror=False, crop=False, colour_shift=False, hand_shift=True, hand_offsets=(20.0, -20.0, 20.0))
+    grid = augment_grid(image, hand, 3, seed=4)
+    expected = np.clip(image.astype(int) + np.array([20, -20, 20]), 0, 255).astype(np.uint8)
+    for tile in grid:  # deterministic: every sample is the same purple-shifted image
+        np.testing.assert_array_equal(tile, expected)
+    np.testing.assert_array_equal(grid[0], colour_shift(image, 20, -20, 20))
+    code = to_code(hand, image.shape[:2])
+    assert "ColourShift(r=20.0, g=-20.0, b=20.0)," in code and "class ColourShift(torch.nn.Module):" in code
+    assert "AugmentError" not in code and not re.search(r"(?<!\w)_\(", code)  # stand-alone: no app names in the copied code
+    np.testing.assert_array_equal(_run_code(code, image, 1, seed=4)[0], expected)
+    # beside the random offsets and a crop: the copied code still gives the very pixels of the grid
+    mixed = AugmentConfig(mirror=True, crop=True, colour_shift=True, colour_offset=30.0, hand_shift=True, hand_offsets=(-40.0, 0.0, 60.0))
+    np.testing.assert_array_equal(np.stack(_run_code(to_code(mixed, image.shape[:2]), image, 4, seed=9)),
+                                  np.stack(augment_grid(image, mixed, 4, seed=9)))
+    # off, or all offsets zero: not in the pipeline
+    assert "ColourShift" not in to_code(AugmentConfig(hand_shift=False, hand_offsets=(20.0, 0.0, 0.0)))
+    assert "ColourShift" not in to_code(AugmentConfig(hand_shift=True, hand_offsets=(0.0, 0.0, 0.0)))
+    with pytest.raises(AugmentError):
+        AugmentConfig(hand_shift=True, hand_offsets=(300.0, 0.0, 0.0)).validate()
+
+
+def test_panel_colour_shift_by_hand_tints_the_first_tile(qtbot):
+    from PySide6.QtGui import QImage
+
+    from gui.context import AppContext, make_settings
+    from gui.jobs import JobRunner
+    from gui.panels.augmentation import AugmentationPanel
+
+    runner = JobRunner()
+    panel = AugmentationPanel(AppContext(jobs=runner, settings=make_settings(), switch_to=lambda _pid: None))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(panel.screenshot_ready, timeout=30000)
+    for flag in ("mirror", "crop", "colour_shift", "rotation", "shear", "elastic", "pca"):
+        panel.flags[flag].setChecked(False)
+    panel.flags["hand_shift"].setChecked(True)
+    for i, value in enumerate((20.0, -20.0, 20.0)):
+        panel.values[f"hand_offsets.{i}"].setValue(value)
+    qtbot.waitUntil(lambda: not panel.model.busy and panel.model.config.hand_offsets == (20.0, -20.0, 20.0), timeout=30000)
+    qtbot.waitUntil(lambda: not panel.model.busy, timeout=30000)
+    original = panel.model.image
+    expected = np.clip(original.astype(int) + np.array([20, -20, 20]), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(panel.model.samples[0], expected)
+    tile = panel.grid._tiles[0][1].convertToFormat(QImage.Format.Format_RGB888)
+    h, w = expected.shape[:2]
+    shown = np.frombuffer(tile.constBits(), np.uint8).reshape(h, tile.bytesPerLine())[:, : w * 3].reshape(h, w, 3)
+    np.testing.assert_array_equal(shown, expected)  # what the grid draws
+    assert "ColourShift(r=20.0, g=-20.0, b=20.0)" in panel.code_view.toPlainText()
+    runner.wait_all(10000)
+
+
+def test_course_example_dials_the_colour_shift_by_hand(qtbot):
+    from gui.panels.augmentation_model import AugmentationModel
+    from gui.panels.course_examples import missing
+
+    class _NoJobs:
+        def start(self, *args, **kwargs):
+            return None
+
+    model = AugmentationModel(_NoJobs())
+    model.apply_example({"colour_offsets": [20, -20, 20], "pixel": [100, 100, 100]})
+    cfg = model.config
+    assert cfg.hand_shift and cfg.hand_offsets == (20.0, -20.0, 20.0) and not cfg.colour_shift
+    pixel = np.full((1, 1, 3), 100, np.uint8)
+    assert augment_grid(pixel, replace(cfg, crop=False), 1)[0][0, 0].tolist() == [120, 80, 120]  # the course's numbers
+    assert missing("colour-shift-manual") == ""  # the example bar no longer says the panel lacks it

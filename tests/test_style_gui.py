@@ -346,5 +346,44 @@ def test_loss_legend_is_outside_the_curves(qtbot):
     qtbot.addWidget(plot)
     assert plot.getPlotItem().legend is None  # nothing drawn over the data area
     title = plot.getPlotItem().titleLabel.text
-    for name in ("Total J", "α·content", "β·style", "γ·TV"):
+    for name in (">J</span> =", "α·J_content", "β·J_style", "γ·TV"):  # the legend is the formula J = α·J_content + β·J_style + γ·TV
         assert name in title
+
+
+def test_finished_run_names_weighted_and_unweighted_terms(panel, qtbot):
+    panel.backbone_combo.setCurrentIndex(panel.backbone_combo.findData("random"))
+    panel.size_spin.setValue(48)
+    panel.steps_spin.setValue(3)
+    panel.every_spin.setValue(1)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.model.running and panel.model.result is not None, timeout=60000)
+    rec = panel.model.result.losses[-1]
+    assert rec.content_cost > 0 and rec.style_cost > 0
+    text = panel.status_label.text()
+    expected = {"J = α·J_content + β·J_style + γ·TV": rec.total, "α·J_content": rec.weighted_content,
+                "β·J_style": rec.weighted_style, "γ·TV": rec.weighted_tv, "unweighted costs: J_content": rec.content_cost,
+                ", J_style": rec.style_cost}
+    for name, value in expected.items():
+        assert f"{name} = {value:.4g}" in text, (name, text)
+    assert f"{rec.weighted_style:.4g}" != f"{rec.style_cost:.4g}"  # β·J_style and J_style are two different numbers
+    assert "J_content" in panel.output_caption.toolTip()
+
+
+def test_total_curve_stays_visible_on_the_dark_theme(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    from gui.widgets.style_loss_plot import StyleLossPlot
+
+    plot = StyleLossPlot()
+    qtbot.addWidget(plot)
+    dark = QPalette(plot.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1f22"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#dedede"))
+    plot.setPalette(dark)
+    total = plot.curves["total"].opts["pen"].color()
+    assert total.lightness() > 180  # light on a dark background (a fixed dark grey vanished)
+    assert "color:#dedede" in plot.getPlotItem().titleLabel.text
+    light = QPalette(dark)
+    light.setColor(QPalette.ColorRole.Text, QColor("#000000"))
+    plot.setPalette(light)
+    assert plot.curves["total"].opts["pen"].color().lightness() < 60

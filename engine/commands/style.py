@@ -44,6 +44,7 @@ def _stylize(args: argparse.Namespace) -> int:
     from ..device import get_device
     from ..io import ImageLoadError, save_image
     from ..jobs import run_job
+    from ..i18n import _
     from ..style import RANDOM_NOTICE, MemoryRefused, StyleParams, resolve_image, stylize
 
     try:
@@ -78,7 +79,7 @@ def _stylize(args: argparse.Namespace) -> int:
     def show(p) -> None:
         if p.partial is not None:
             latest[:] = [p.partial]
-        if p.partial is None and RANDOM_NOTICE in p.message and p.message not in notices:
+        if p.partial is None and _(RANDOM_NOTICE) in p.message and p.message not in notices:
             notices.append(p.message)
             if not args.json:
                 print("\n" + p.message, file=sys.stderr)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..i18n import N_, _
+
 __all__ = [
     "VGG19_BLOCKS",
     "LAYER_NAMES",
@@ -46,7 +48,7 @@ LAYER_NAMES: tuple[str, ...] = tuple(f"conv{b + 1}_{i + 1}" for b, n in enumerat
 #: Backbone names accepted by :func:`load_backbone`.
 BACKBONES = ("vgg19", "random")
 
-RANDOM_NOTICE = (
+RANDOM_NOTICE = N_(
     "Using the offline random-filter feature extractor: the lower-quality fallback. "
     "It transfers colours and textures but not the painting's brush strokes and shapes. "
     "Download VGG-19 (548 MB) in the Models panel, or run 'convstudio models download vgg19', for the quality result."
@@ -86,7 +88,8 @@ class Backbone(nn.Module):
         wanted = set(layers)
         unknown = wanted - set(self.layer_names)
         if unknown:
-            raise ValueError(f"unknown layer(s) {', '.join(sorted(unknown))}; known: {', '.join(self.layer_names)}")
+            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(
+                layers=", ".join(sorted(unknown)), known=", ".join(self.layer_names)))
         out: dict[str, torch.Tensor] = {}
         y = (x - self.mean) / self.std
         if y.device.type == "cuda":
@@ -191,14 +194,14 @@ def load_backbone(name: str = "vgg19", device: torch.device | str = "cpu", seed:
     back (show it to the user: it says how to download VGG-19).
     """
     if name not in BACKBONES:
-        raise ValueError(f"unknown backbone {name!r}; choose one of {', '.join(BACKBONES)}")
+        raise ValueError(_("unknown backbone {name}; choose one of {names}").format(name=repr(name), names=", ".join(BACKBONES)))
     if name == "random":
-        return BackboneChoice(random_backbone(device, seed), "random", RANDOM_NOTICE)
+        return BackboneChoice(random_backbone(device, seed), "random", _(RANDOM_NOTICE))
     from ..weights import WeightsError, WeightsMissing
 
     try:
         return BackboneChoice(vgg19_backbone(device), "vgg19")
     except WeightsMissing:
-        return BackboneChoice(random_backbone(device, seed), "vgg19", "VGG-19 weights are not installed. " + RANDOM_NOTICE)
+        return BackboneChoice(random_backbone(device, seed), "vgg19", _("VGG-19 weights are not installed.") + " " + _(RANDOM_NOTICE))
     except WeightsError as exc:
-        return BackboneChoice(random_backbone(device, seed), "vgg19", f"VGG-19 could not be loaded ({exc}). " + RANDOM_NOTICE)
+        return BackboneChoice(random_backbone(device, seed), "vgg19", _("VGG-19 could not be loaded ({reason}).").format(reason=exc) + " " + _(RANDOM_NOTICE))

@@ -198,7 +198,7 @@ def clean_state_dict(state: dict) -> dict[str, torch.Tensor]:
     that checkpoints saved by older PyTorch versions carry.
     """
     if not isinstance(state, dict):
-        raise StyleModelError("the file does not hold a state dict")
+        raise StyleModelError(_("the file does not hold a state dict"))
     for key in ("state_dict", "model", "model_state_dict"):
         inner = state.get(key)
         if isinstance(inner, dict) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
@@ -232,7 +232,7 @@ def load_transformer(path: str | os.PathLike, device: torch.device | str = "cpu"
         net.load_state_dict(clean_state_dict(obj))
     except RuntimeError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        raise StyleModelError(f"{path} is not a fast style network: {'; '.join(lines[1:3])[:300]}") from None
+        raise StyleModelError(_("{file} is not a fast style network: {reason}").format(file=path, reason="; ".join(lines[1:3])[:300])) from None
     return _prepare(net, torch.device(device))
 
 
@@ -403,7 +403,7 @@ def apply_to_folder(stylizer: FastStylizer, inputs: Sequence[str | os.PathLike],
             rgb = load_image(f)
             check_image_size(rgb.shape[0], rgb.shape[1], f.name)
         except (ImageLoadError, ImageTooSmall) as exc:
-            yield Progress((i + 1) / len(files), f"skipped: {exc}")
+            yield Progress((i + 1) / len(files), _("skipped: {reason}").format(reason=exc))
             continue
         target = out / f"{f.stem}_styled.png"
         if target in written:  # photo.jpg after photo.png: keep both
@@ -443,20 +443,20 @@ class TrainParams:
 
         for name in ("steps", "batch_size", "report_every"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
+                raise ValueError(_("{setting} must be at least 1").format(setting=name.replace("_", " ")))
         if self.checkpoint_every < 0:
-            raise ValueError("checkpoint every must be 0 (only at the end) or more")
+            raise ValueError(_("checkpoint every must be 0 (only at the end) or more"))
         if not self.learning_rate > 0:
-            raise ValueError("the learning rate must be positive")
+            raise ValueError(_("the learning rate must be positive"))
         if not (self.content_weight >= 0 and self.style_weight >= 0):
-            raise ValueError("the content and style weights must be zero or positive")
+            raise ValueError(_("the content and style weights must be zero or positive"))
         layers = (self.content_layer, *self.style_layers)
         unknown = [l for l in layers if l not in LAYER_NAMES]
         if unknown:
-            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYER_NAMES)}")
+            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=", ".join(unknown), known=", ".join(LAYER_NAMES)))
         need = 2 ** max(int(l[4]) for l in layers)  # each block halves; the deepest must still see 2 pixels
         if self.size < need:
-            raise ValueError(f"the training size must be at least {need} px for layers down to conv{need.bit_length() - 1}_x")
+            raise ValueError(_("the training size must be at least {need} px for layers down to conv{deepest}_x").format(need=need, deepest=need.bit_length() - 1))
 
 
 @dataclass
@@ -490,7 +490,7 @@ def _content_images(images: str | os.PathLike | Sequence[np.ndarray] | None) -> 
     if isinstance(images, (str, os.PathLike)):
         folder = Path(images)
         if not folder.is_dir():
-            raise ValueError(f"{folder} is not a folder of images")
+            raise ValueError(_("{folder} is not a folder of images").format(folder=folder))
         out = []
         for f in sorted(folder.iterdir()):
             if f.is_file() and is_image_path(f):
@@ -501,7 +501,7 @@ def _content_images(images: str | os.PathLike | Sequence[np.ndarray] | None) -> 
                 check_image_size(img.shape[0], img.shape[1], f.name)  # refused now, not after the training
                 out.append(img)
         if not out:
-            raise ValueError(f"{folder} holds no readable images")
+            raise ValueError(_("{folder} holds no readable images").format(folder=folder))
         return out
     out = [np.asarray(a, dtype=np.uint8) for a in images]
     for i, img in enumerate(out):
@@ -512,7 +512,7 @@ def _content_images(images: str | os.PathLike | Sequence[np.ndarray] | None) -> 
 def _batch(pool: list[np.ndarray], size: int, n: int, gen: torch.Generator) -> torch.Tensor:
     """Random square crops resized to size×size: (n, 3, size, size) float 0..255."""
     out = []
-    for _ in range(n):
+    for _index in range(n):
         img = pool[int(torch.randint(len(pool), (1,), generator=gen))]
         h, w = img.shape[:2]
         side = min(h, w)
@@ -559,7 +559,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
     device = torch.device(device) if device is not None else get_device()
     out_path = Path(out_path)
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
-    yield Progress(0.0, "Preparing training…")
+    yield Progress(0.0, _("Preparing training…"))
     out_path.parent.mkdir(parents=True, exist_ok=True)  # an unwritable place fails now, not after the work
     deepest = max(int(layer[4]) for layer in params.style_layers)
     if min(style.shape[:2]) < 2**deepest:  # each block halves; the deepest style layer must still see 2 pixels
@@ -583,8 +583,8 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
             raise WeightsError(_("{file} is not a style training checkpoint, so it cannot be resumed: "
                                  "delete it, or start over (style train --restart)").format(file=ckpt_path))
         if ckpt.get("style", fingerprint) != fingerprint:
-            raise ValueError(f"{ckpt_path} holds a training for a different style image, so it cannot be resumed with this one: "
-                             "give this style another name, or start over (style train --restart)")
+            raise ValueError(_("{file} holds a training for a different style image, so it cannot be resumed with this one: "
+                               "give this style another name, or start over (style train --restart)").format(file=ckpt_path))
         try:
             net.load_state_dict(clean_state_dict(ckpt["model"]))
             opt.load_state_dict(ckpt["optimizer"])
@@ -594,7 +594,7 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
             raise WeightsError(_("{file} does not fit this style network, so it cannot be resumed: "
                                  "delete it, or start over (style train --restart)").format(file=ckpt_path)) from None
         gen.manual_seed(params.seed + step)
-        yield Progress(step / params.steps, f"Resumed from step {step}")
+        yield Progress(step / params.steps, _("Resumed from step {step}").format(step=step))
     if notice:
         yield Progress(step / params.steps, notice)
     layers = list(dict.fromkeys([params.content_layer, *params.style_layers]))
@@ -624,13 +624,14 @@ def train_style(style: np.ndarray, images: str | os.PathLike | Sequence[np.ndarr
                 s_loss = params.style_weight * s_loss
                 loss = c_loss + s_loss
             if not torch.isfinite(loss):
-                raise FloatingPointError("the training loss became infinite; lower the learning rate or the style weight")
+                raise FloatingPointError(_("the training loss became infinite; lower the learning rate or the style weight"))
             loss.backward()
             opt.step()
             step += 1
             if step % params.report_every == 0 or step == params.steps:
                 curve.append(TrainPoint(step, float(c_loss.detach()), float(s_loss.detach()), float(loss.detach())))
-                yield Progress(step / params.steps, f"step {step}/{params.steps}: loss {curve[-1].total:.4g}", partial=list(curve))
+                yield Progress(step / params.steps, _("step {step}/{steps}: loss {loss:.4g}").format(step=step, steps=params.steps, loss=curve[-1].total),
+                               partial=list(curve))
             if params.checkpoint_every and step % params.checkpoint_every == 0:
                 save_checkpoint()
         finished = True
@@ -651,13 +652,13 @@ def camera_frames(index: int = 0, width: int = 640, height: int = 480) -> Iterat
     cap = cv2.VideoCapture(index)
     try:
         if not cap.isOpened():
-            raise CameraUnavailable(f"No camera could be opened (index {index}): none is attached, another program uses it, or access was denied.")
+            raise CameraUnavailable(_("No camera could be opened (index {index}): none is attached, another program uses it, or access was denied.").format(index=index))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         while True:
             ok, frame = cap.read()
             if not ok:
-                raise CameraUnavailable(f"The camera (index {index}) stopped delivering frames.")
+                raise CameraUnavailable(_("The camera (index {index}) stopped delivering frames.").format(index=index))
             yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
     finally:
         cap.release()
@@ -678,7 +679,7 @@ def stylize_frames(stylizer: FastStylizer, frames: Iterable[np.ndarray], strengt
             out = stylizer(frame, s)
             n += 1
             fps = n / max(time.perf_counter() - t0, 1e-6)
-            yield Progress(None, f"{fps:.1f} frames/s", partial=out)
+            yield Progress(None, _("{fps:.1f} frames/s").format(fps=fps), partial=out)
     finally:
         close = getattr(it, "close", None)
         if close is not None:

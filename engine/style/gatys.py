@@ -26,7 +26,7 @@ import torch
 from PIL import Image
 
 from ..device import autocast, device_label, get_device, tf32_matmul
-from ..i18n import _
+from ..i18n import N_, _
 from ..jobs import Job, Progress
 from . import colors
 from .backbones import LAYER_NAMES, Backbone, load_backbone
@@ -90,29 +90,29 @@ class StyleParams:
     def validate(self) -> None:
         """Raise ``ValueError`` with a plain message for a bad setting."""
         if self.size < 32:
-            raise ValueError(f"size must be at least 32 px, not {self.size}")
+            raise ValueError(_("size must be at least 32 px, not {size}").format(size=self.size))
         if self.steps < 1:
-            raise ValueError("steps must be at least 1")
+            raise ValueError(_("steps must be at least 1"))
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+            raise ValueError(_("optimizer must be one of {names}").format(names=", ".join(OPTIMIZERS)))
         if self.init not in INITS:
-            raise ValueError(f"init must be one of {', '.join(INITS)}")
+            raise ValueError(_("init must be one of {names}").format(names=", ".join(INITS)))
         if self.preserve_colors not in colors.PRESERVE_MODES:
-            raise ValueError(f"preserve colours must be one of {', '.join(colors.PRESERVE_MODES)}")
+            raise ValueError(_("preserve colours must be one of {names}").format(names=", ".join(colors.PRESERVE_MODES)))
         if not 0.0 <= self.style_strength <= 1.0:
-            raise ValueError("style strength must be between 0 and 1")
+            raise ValueError(_("style strength must be between 0 and 1"))
         if self.report_every < 1:
-            raise ValueError("report every must be at least 1 step")
+            raise ValueError(_("report every must be at least 1 step"))
         for name, value in (("α", self.alpha), ("β", self.beta), ("γ", self.gamma)):
             if value is not None and not value >= 0:
-                raise ValueError(f"{name} must be zero or positive, not {value:g}")
+                raise ValueError(_("{name} must be zero or positive, not {value:g}").format(name=name, value=value))
         unknown = [l for l in (self.content_layer, *self.style_layers) if l not in LAYER_NAMES]
         if unknown:
-            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYER_NAMES)}")
+            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=", ".join(unknown), known=", ".join(LAYER_NAMES)))
         if any(not w >= 0 for w in self.style_layers.values()):
-            raise ValueError("style layer weights must be zero or positive")
+            raise ValueError(_("style layer weights must be zero or positive"))
         if not any(w > 0 for w in self.style_layers.values()):
-            raise ValueError("give at least one style layer a positive weight")
+            raise ValueError(_("give at least one style layer a positive weight"))
 
     def layers(self) -> list[str]:
         """Every layer the run reads (content first)."""
@@ -273,11 +273,13 @@ def _check_short_side(content_shape: tuple[int, ...], style_shape: tuple[int, ..
     """
     deepest = max(int(layer[4]) for layer in layers)
     need = 2**deepest
-    for what, shape in (("output", content_shape), ("style image", style_shape)):
+    for shape, text in ((content_shape, N_("at {size} px the output is only {short} px on its short side; "
+                                           "layers down to conv{deepest}_x need at least {need} px: choose a larger size")),
+                        (style_shape, N_("at {size} px the style image is only {short} px on its short side; "
+                                         "layers down to conv{deepest}_x need at least {need} px: choose a larger size"))):
         short = min(_out_shape(shape, size))
         if short < need:
-            raise ValueError(f"at {size} px the {what} is only {short} px on its short side; layers down to conv{deepest}_x "
-                             f"need at least {need} px: choose a larger size")
+            raise ValueError(_(text).format(size=size, short=short, deepest=deepest, need=need))
 
 
 def _to_tensor(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -306,7 +308,7 @@ def stylize(content: np.ndarray, style: np.ndarray, params: StyleParams | None =
     start = time.perf_counter()
     notice = ""
     if backbone is None:
-        yield Progress(0.0, f"Loading the {params.backbone} backbone…")
+        yield Progress(0.0, _("Loading the {name} backbone…").format(name=params.backbone))
         choice = load_backbone(params.backbone, device, seed=params.seed)
         backbone, notice = choice.backbone, choice.notice
     else:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..i18n import _
 from .backbones import VGG19_BLOCKS
 
 __all__ = [
@@ -43,10 +44,12 @@ class MemoryRefused(RuntimeError):
         self.available = available
         self.suggested_size = suggested_size
         self.device = device
-        offer = f" {suggested_size} px fits: choose that size or smaller." if suggested_size else " Even the smallest size does not fit."
-        super().__init__(
-            f"{size} px needs about {format_bytes(needed)} but only {format_bytes(available)} is free on {device}.{offer}"
-        )
+        fields = dict(size=size, needed=format_bytes(needed), free=format_bytes(available), device=device, fits=suggested_size)
+        if suggested_size:
+            text = _("{size} px needs about {needed} but only {free} is free on {device}. {fits} px fits: choose that size or smaller.")
+        else:
+            text = _("{size} px needs about {needed} but only {free} is free on {device}. Even the smallest size does not fit.")
+        super().__init__(text.format(**fields))
 
 
 @dataclass
@@ -63,8 +66,9 @@ class MemoryEstimate:
         return self.needed <= self.available * _SAFETY
 
     def describe(self) -> str:
-        verdict = "fits" if self.fits else "does NOT fit"
-        return f"{self.size} px: about {format_bytes(self.needed)} of {format_bytes(self.available)} free on {self.device} ({verdict})"
+        text = (_("{size} px: about {needed} of {free} free on {device} (fits)") if self.fits
+                else _("{size} px: about {needed} of {free} free on {device} (does NOT fit)"))
+        return text.format(size=self.size, needed=format_bytes(self.needed), free=format_bytes(self.available), device=self.device)
 
 
 def format_bytes(n: float) -> str:

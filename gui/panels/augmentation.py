@@ -44,6 +44,11 @@ _GROUPS = (
         ("crop_ratio.0", N_("aspect from"), 0.2, 5.0, 0.05, 2),
         ("crop_ratio.1", N_("aspect to"), 0.2, 5.0, 0.05, 2),
     ]),
+    (N_("Colour shift (by hand)"), "hand_shift", [
+        ("hand_offsets.0", N_("red offset (R)"), -255.0, 255.0, 5.0, 0),
+        ("hand_offsets.1", N_("green offset (G)"), -255.0, 255.0, 5.0, 0),
+        ("hand_offsets.2", N_("blue offset (B)"), -255.0, 255.0, 5.0, 0),
+    ]),
     (N_("Colour offsets (per channel)"), "colour_shift", [("colour_offset", N_("max offset (0-255)"), 0.0, 255.0, 5.0, 0)]),
     (N_("PCA colour (AlexNet)"), "pca", [("pca_std", N_("alpha std"), 0.0, 2.0, 0.05, 2)]),
     (N_("Rotation"), "rotation", [("rotation_degrees", N_("max degrees"), 0.0, 180.0, 5.0, 0)]),
@@ -106,6 +111,8 @@ class AugmentationPanel(Panel):
                 form.addRow(_(label), spin)
                 self.values[field] = spin
             cv.addWidget(box)
+        self.flags["hand_shift"].setToolTip(_("The same offsets added to every sample, clipped to 0–255: "
+                                              "+20 R, −20 G, +20 B turns the image purple."))
         sample_row = QFormLayout()
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)

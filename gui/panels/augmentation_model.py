@@ -81,12 +81,12 @@ class AugmentationModel(QObject):
 
     def apply_example(self, state: dict) -> None:
         """Put the panel into a course example's state: only the augmentation the example names is on
-        (``mirror`` with ``mirror_p``, or ``colour_offsets``: the largest offset bounds the random shift)."""
-        off = dict(mirror=False, crop=False, rotation=False, shear=False, elastic=False, colour_shift=False, pca=False)
+        (``mirror`` with ``mirror_p``, or ``colour_offsets``: the (R, G, B) shift dialled by hand)."""
+        off = dict(mirror=False, crop=False, rotation=False, shear=False, elastic=False, colour_shift=False, pca=False, hand_shift=False)
         if state.get("mirror"):
             off.update(mirror=True, mirror_p=float(state.get("mirror_p", 1.0)))
         if state.get("colour_offsets"):
-            off.update(colour_shift=True, colour_offset=float(max(abs(v) for v in state["colour_offsets"])))
+            off.update(hand_shift=True, hand_offsets=tuple(float(v) for v in state["colour_offsets"]))
         self.update(**off)
 
     def set_seed(self, seed: int) -> None:

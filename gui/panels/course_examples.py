@@ -95,9 +95,11 @@ def _activation_column() -> bool:
 
 
 def _manual_colour() -> bool:
-    from engine.augment import ChannelOffsets
+    from dataclasses import fields
 
-    return "offsets" in inspect.signature(ChannelOffsets).parameters
+    from engine.augment import AugmentConfig
+
+    return "hand_offsets" in {f.name for f in fields(AugmentConfig)}
 
 
 def _never() -> bool:

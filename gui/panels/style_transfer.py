@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.files import describe_os_error
-from engine.i18n import N_, _
+from engine.i18n import N_, _, in_current_language
 from engine.io import ImageLoadError
 from engine.paths import trained_dir
 from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
 
+from ..i18n import set_text, set_tooltip
 from ..panel import Panel
 from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
@@ -42,19 +43,28 @@ from .style_transfer_model import (
     FastStyleModel,
     StyleTransferModel,
     report_every,
+    loss_readout,
     short_training_warning,
 )
 
 __all__ = ["StyleTransferPanel"]
 
 _STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
-_PRESERVE = (("Off", "none"), ("Luminance only (YCbCr)", "luminance"), ("Luminance only (YIQ)", "luminance-yiq"), ("Match style histogram", "histogram"))
-_BACKBONES = (("VGG-19 (quality, download)", "vgg19"), ("Random filters (offline fallback)", "random"))
+_PRESERVE = ((N_("Off"), "none"), (N_("Luminance only (YCbCr)"), "luminance"), (N_("Luminance only (YIQ)"), "luminance-yiq"),
+             (N_("Match style histogram"), "histogram"))
+_BACKBONES = ((N_("VGG-19 (quality, download)"), "vgg19"), (N_("Random filters (offline fallback)"), "random"))
+_INITS = ((N_("Content photo"), "content"), (N_("Style image"), "style"), (N_("Noise"), "noise"))
+
+
+def _shown_language(text: str) -> str:
+    """A catalogue text (e.g. the device label a run recorded) in the current language, whichever it was made in."""
+    translated = _(text)
+    return translated if translated != text else in_current_language(text)
 
 
 def _weight_edit(tip: str) -> QLineEdit:
     edit = QLineEdit()
-    edit.setPlaceholderText("from strength")
+    edit.setPlaceholderText(_("from strength"))
     edit.setValidator(QDoubleValidator(0.0, 1e30, 12))
     edit.setToolTip(tip)
     return edit
@@ -74,12 +84,13 @@ class StyleTransferPanel(Panel):
         self._fast_job = None
         self._webcam_job = None
         self._refused_size = 0
+        self._status: tuple[str, object] = ("text", "")  # what the status line says, re-rendered on a language switch
         self._gram_timer = QTimer(self, singleShot=True, interval=150)
         self._gram_timer.timeout.connect(self._refresh_gram)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_gatys_tab(), "Optimization (Gatys)")
-        self.tabs.addTab(self._build_fast_tab(), "Fast styles")
+        self.tabs.addTab(self._build_gatys_tab(), _("Optimization (Gatys)"))
+        self.tabs.addTab(self._build_fast_tab(), _("Fast styles"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs)
@@ -106,9 +117,10 @@ class StyleTransferPanel(Panel):
     def _build_gatys_tab(self) -> QWidget:
         page = QWidget()
         # inputs
-        self.content_slot = StyleImageSlot("Content photo", CONTENT_SAMPLES + [n for n in STYLE_CHOICES if n not in CONTENT_SAMPLES])
-        self.style_slot = StyleImageSlot("Style image", STYLE_CHOICES)
-        self.swap_button = QPushButton("⇅ Swap content and style")
+        self.content_slot = StyleImageSlot(_("Content photo"), CONTENT_SAMPLES + [n for n in STYLE_CHOICES if n not in CONTENT_SAMPLES],
+                                           N_("Open the content photo"))
+        self.style_slot = StyleImageSlot(_("Style image"), STYLE_CHOICES, N_("Open the style image"))
+        self.swap_button = QPushButton(_("⇅ Swap content and style"))
         inputs = QVBoxLayout()
         inputs.addWidget(self.content_slot, 1)
         inputs.addWidget(self.style_slot, 1)
@@ -118,14 +130,14 @@ class StyleTransferPanel(Panel):
         inputs_box.setFixedWidth(214)  # with the controls, fits a 1024-wide window
 
         # output + curves / gram
-        self.output_view = ImageView("The stylised image appears here while it forms.\nPress Start.")
+        self.output_view = ImageView(N_("The stylised image appears here while it forms.\nPress Start."))
         self.output_caption = QLabel("")
         self.output_caption.setWordWrap(True)
         self.loss_plot = StyleLossPlot()
         self.gram_view = StyleGramView(list(_STYLE_LAYERS) + [l for l in LAYER_NAMES if l not in _STYLE_LAYERS])
         self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.loss_plot, "Loss curves")
-        self.bottom_tabs.addTab(self.gram_view, "Gram view")
+        self.bottom_tabs.addTab(self.loss_plot, _("Loss curves"))
+        self.bottom_tabs.addTab(self.gram_view, _("Gram view"))
         self.bottom_tabs.setMaximumHeight(260)
         self.bottom_tabs.setCurrentWidget(self.gram_view)  # real content before the first run
         centre = QVBoxLayout()
@@ -135,86 +147,86 @@ class StyleTransferPanel(Panel):
 
         # controls
         controls = QVBoxLayout()
-        bb_box = QGroupBox("Feature network")
+        bb_box = QGroupBox(_("Feature network"))
         bb_layout = QVBoxLayout(bb_box)
         self.backbone_combo = QComboBox()
         for label, key in _BACKBONES:
-            self.backbone_combo.addItem(label, key)
+            self.backbone_combo.addItem(_(label), key)
         self.backbone_notice = QLabel("")
         self.backbone_notice.setWordWrap(True)
         self.backbone_notice.setStyleSheet("color: #a15c00;")
-        self.models_button = QPushButton("Get VGG-19 in Models…")
+        self.models_button = QPushButton(_("Get VGG-19 in Models…"))
         bb_layout.addWidget(self.backbone_combo)
         bb_layout.addWidget(self.backbone_notice)
         bb_layout.addWidget(self.models_button)
         controls.addWidget(bb_box)
 
-        strength_box = QGroupBox("Style strength")
+        strength_box = QGroupBox(_("Style strength"))
         sl = QGridLayout(strength_box)
         self.strength_slider = QSlider(Qt.Orientation.Horizontal)
         self.strength_slider.setRange(0, 100)
         self.strength_label = QLabel("")
         self.strength_label.setWordWrap(True)
-        sl.addWidget(QLabel("photo"), 0, 0)
+        sl.addWidget(QLabel(_("photo")), 0, 0)
         sl.addWidget(self.strength_slider, 0, 1)
-        sl.addWidget(QLabel("painting"), 0, 2)
+        sl.addWidget(QLabel(_("painting")), 0, 2)
         sl.addWidget(self.strength_label, 1, 0, 1, 3)
         basics = QFormLayout()
         self.size_spin = QSpinBox()
         self.size_spin.setRange(32, 4096)
         self.size_spin.setSingleStep(64)
-        self.size_spin.setSuffix(" px")
-        self.size_spin.setToolTip("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …).")
+        self.size_spin.setSuffix(" px")  # a unit, the same in every language
+        self.size_spin.setToolTip(_("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …)."))
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, 5000)
         self.steps_spin.setSingleStep(50)
         self.preserve_combo = QComboBox()
         for label, key in _PRESERVE:
-            self.preserve_combo.addItem(label, key)
-        basics.addRow("Output size", self.size_spin)
-        basics.addRow("Steps", self.steps_spin)
-        basics.addRow("Preserve colours", self.preserve_combo)
+            self.preserve_combo.addItem(_(label), key)
+        basics.addRow(_("Output size"), self.size_spin)
+        basics.addRow(_("Steps"), self.steps_spin)
+        basics.addRow(_("Preserve colours"), self.preserve_combo)
         sl.addLayout(basics, 2, 0, 1, 3)
         controls.addWidget(strength_box)
 
-        self.advanced_toggle = QCheckBox("Advanced")
+        self.advanced_toggle = QCheckBox(_("Advanced"))
         controls.addWidget(self.advanced_toggle)
         self.advanced_box = QGroupBox()
         adv = QFormLayout(self.advanced_box)
-        self.alpha_edit = _weight_edit("α, weight of the content cost ½‖a(C) − a(G)‖²")
-        self.beta_edit = _weight_edit("β, weight of the style cost Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²")
-        self.gamma_edit = _weight_edit("γ, weight of the total variation (smoothness)")
-        adv.addRow("α content", self.alpha_edit)
-        adv.addRow("β style", self.beta_edit)
-        adv.addRow("γ TV", self.gamma_edit)
+        self.alpha_edit = _weight_edit(_("α, weight of the content cost J_content = ½‖a(C) − a(G)‖²"))
+        self.beta_edit = _weight_edit(_("β, weight of the style cost J_style = Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²"))
+        self.gamma_edit = _weight_edit(_("γ, weight of the total variation TV (smoothness)"))
+        adv.addRow(_("α (of J_content)"), self.alpha_edit)
+        adv.addRow(_("β (of J_style)"), self.beta_edit)
+        adv.addRow(_("γ (of TV)"), self.gamma_edit)
         self.content_layer_combo = QComboBox()
         self.content_layer_combo.addItems(LAYER_NAMES)
-        adv.addRow("Content layer", self.content_layer_combo)
+        adv.addRow(_("Content layer"), self.content_layer_combo)
         self.layer_spins: dict[str, QSpinBox] = {}
         grid = QGridLayout()
         for i, layer in enumerate(_STYLE_LAYERS):
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.setSuffix(" %")
-            spin.setToolTip(f"Weight of {layer} in the style cost")
+            set_tooltip(spin, N_("Weight of {layer} in the style cost J_style"), layer=layer)  # re-rendered on a switch
             self.layer_spins[layer] = spin
             grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
         # the weights get the full width: beside a row label they would not fit the controls column
-        adv.addRow(QLabel("Style layer weights"))
+        adv.addRow(QLabel(_("Style layer weights")))
         adv.addRow(grid)
         self.optimizer_combo = QComboBox()
         self.optimizer_combo.addItem("L-BFGS", "lbfgs")
         self.optimizer_combo.addItem("Adam", "adam")
         self.init_combo = QComboBox()
-        for label, key in (("Content photo", "content"), ("Style image", "style"), ("Noise", "noise")):
-            self.init_combo.addItem(label, key)
+        for label, key in _INITS:
+            self.init_combo.addItem(_(label), key)
         self.every_spin = QSpinBox()
         self.every_spin.setRange(1, 500)
-        self.every_spin.setToolTip("Steps between preview updates")
-        adv.addRow("Optimizer", self.optimizer_combo)
-        adv.addRow("Start from", self.init_combo)
-        adv.addRow("Preview every", self.every_spin)
+        self.every_spin.setToolTip(_("Steps between preview updates"))
+        adv.addRow(_("Optimizer"), self.optimizer_combo)
+        adv.addRow(_("Start from"), self.init_combo)
+        adv.addRow(_("Preview every"), self.every_spin)
         self.advanced_box.setVisible(False)
         controls.addWidget(self.advanced_box)
 
@@ -225,10 +237,10 @@ class StyleTransferPanel(Panel):
         self.use_size_button.setVisible(False)
         controls.addWidget(self.use_size_button)
         buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(_("Start"))
         self.start_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.save_button = QPushButton("Save PNG…")
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.save_button = QPushButton(_("Save PNG…"))
         for b in (self.start_button, self.cancel_button, self.save_button):
             buttons.addWidget(b)
         controls.addLayout(buttons)
@@ -257,23 +269,23 @@ class StyleTransferPanel(Panel):
         self.style_slot.sampleChosen.connect(lambda n: self._load(self.model.load_style, n))
         self.style_slot.fileChosen.connect(lambda p: self._load(self.model.load_style, p))
         self.swap_button.clicked.connect(self.model.swap)
-        self.backbone_combo.currentIndexChanged.connect(lambda _: self._params_from_view())
+        self.backbone_combo.currentIndexChanged.connect(lambda _arg: self._params_from_view())
         self.models_button.clicked.connect(lambda: self.ctx.switch_to("models"))
-        self.strength_slider.valueChanged.connect(lambda _: self._params_from_view())
+        self.strength_slider.valueChanged.connect(lambda _arg: self._params_from_view())
         for w in (self.size_spin, self.steps_spin, self.every_spin):
-            w.valueChanged.connect(lambda _: self._params_from_view())
+            w.valueChanged.connect(lambda _value: self._params_from_view())
         for w in (self.preserve_combo, self.optimizer_combo, self.init_combo, self.content_layer_combo):
-            w.currentIndexChanged.connect(lambda _: self._params_from_view())
+            w.currentIndexChanged.connect(lambda _index: self._params_from_view())
         for w in (self.alpha_edit, self.beta_edit, self.gamma_edit):
             w.editingFinished.connect(self._params_from_view)
         for spin in self.layer_spins.values():
-            spin.valueChanged.connect(lambda _: self._params_from_view())
+            spin.valueChanged.connect(lambda _arg: self._params_from_view())
         self.advanced_toggle.toggled.connect(self.advanced_box.setVisible)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.save_button.clicked.connect(lambda: self.save())
         self.use_size_button.clicked.connect(self._use_offered_size)
-        self.gram_view.layerChanged.connect(lambda _: self._gram_timer.start())
+        self.gram_view.layerChanged.connect(lambda _arg: self._gram_timer.start())
         return page
 
     # -- model -> view
@@ -282,7 +294,48 @@ class StyleTransferPanel(Panel):
         try:
             loader(spec)
         except (ImageLoadError, ValueError) as exc:
-            self.status_label.setText(str(exc))
+            self._status = ("text", str(exc))
+            self._show_status()
+
+    def _show_strength(self) -> None:
+        p = self.model.params
+        # the strength only chooses β (α = 1 and γ are fixed), so a β typed under Advanced overrides it
+        if p.beta is not None:
+            self.strength_label.setText(_("{s:.2f}  (no effect: β is set under Advanced)").format(s=p.style_strength))
+        else:
+            self.strength_label.setText(f"{p.style_strength:.2f}")
+
+    def _progress(self, progress) -> None:
+        self._status = ("text", progress.message)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The status line from ``self._status``: composed here, so a language switch re-renders it."""
+        kind, payload = self._status
+        if kind == "starting":
+            text = _("Starting…")
+        elif kind == "done":
+            result = payload
+            backbone = _("random filters (the offline fallback, see above)") if result.backbone == "random" else "VGG-19"
+            text = _("Done in {sec:.1f} s on {device} with {backbone}. Save keeps the parameters in the PNG.").format(
+                sec=result.seconds, device=_shown_language(result.device), backbone=backbone)
+            if result.losses:
+                text += "\n" + loss_readout(result.losses[-1])
+        elif kind == "cancelled":
+            text = _("Cancelled: the best image so far is kept.")
+            if self.model.losses:
+                text += "\n" + loss_readout(self.model.losses[-1])
+        elif kind == "cancelled-early":
+            text = _("Cancelled before the first step.")
+        elif kind == "stopped":
+            text = _("Stopped: {reason}").format(reason=payload)
+        elif kind == "refused":
+            exc = payload  # rebuilt, so its sentence is in the current language
+            again = MemoryRefused(exc.size, exc.needed, exc.available, exc.suggested_size, exc.device)
+            text = _("Not started: {reason}").format(reason=again)
+        else:
+            text = str(payload)
+        self.status_label.setText(text)
 
     def _show_content(self) -> None:
         self.content_slot.show_image(self.model.content, self.model.content_name)
@@ -316,8 +369,7 @@ class StyleTransferPanel(Panel):
             edit.setText("" if value is None else f"{value:g}")
         del blockers
         # the strength only chooses β (α = 1 and γ are fixed), so a β typed under Advanced overrides it
-        self.strength_label.setText(
-            f"{p.style_strength:.2f}" + ("  (no effect: β is set under Advanced)" if p.beta is not None else ""))
+        self._show_strength()
         self._refresh_backbone_notice()
         self._update_memory()
         if self.model.output is None:
@@ -352,12 +404,13 @@ class StyleTransferPanel(Panel):
         wants_vgg = self.model.params.backbone == "vgg19"
         missing = not self.model.vgg19_installed()
         if wants_vgg and missing:
-            text = ("VGG-19 weights are not installed, so the offline random-filter extractor will be used: "
-                    "the lower-quality fallback (colours and textures, not brush strokes). Download VGG-19 (548 MB) for the quality result.")
+            text = _("VGG-19 weights are not installed, so the offline random-filter extractor will be used: "
+                     "the lower-quality fallback (colours and textures, not brush strokes). Download VGG-19 (548 MB) for the quality result.")
         elif not wants_vgg:
-            text = "Random filters: works offline, lower quality than VGG-19." + (" VGG-19 is not installed." if missing else "")
+            text = (_("Random filters: works offline, lower quality than VGG-19. VGG-19 is not installed.") if missing
+                    else _("Random filters: works offline, lower quality than VGG-19."))
         else:
-            text = "VGG-19 with ImageNet weights is installed."
+            text = _("VGG-19 with ImageNet weights is installed.")
         self.backbone_notice.setText(text)
         self.models_button.setVisible(missing)
 
@@ -365,10 +418,10 @@ class StyleTransferPanel(Panel):
         try:
             est = self.model.memory_estimate()
         except Exception as exc:  # an estimate must never stop the panel
-            self.memory_label.setText(f"Memory estimate unavailable: {exc}")
+            self.memory_label.setText(_("Memory estimate unavailable: {reason}").format(reason=exc))
             return
         colour = "#1e7b34" if est.fits else "#b3261e"
-        self.memory_label.setText(f"<span style='color:{colour}'>Memory: {est.describe()}</span>")
+        self.memory_label.setText(f"<span style='color:{colour}'>" + _("Memory: {estimate}").format(estimate=est.describe()) + "</span>")
 
     def _show_output(self) -> None:
         m = self.model
@@ -381,10 +434,14 @@ class StyleTransferPanel(Panel):
             last = m.losses[-1]
             self.output_caption.setText(_("step {step} · {size} px · {losses} · {sec} s").format(
                 step=last.step, size=last.scale, losses=last.status_text(), sec=f"{last.seconds:.1f}"))
+            self.output_caption.setToolTip(loss_readout(last))
         elif m.output is None and m.params.init == "content":
-            self.output_caption.setText("Starting point: the content photo. Press Start to watch the style form; Cancel keeps the best image so far.")
+            self.output_caption.setText(_("Starting point: the content photo. Press Start to watch the style form; "
+                                          "Cancel keeps the best image so far."))
+            self.output_caption.setToolTip("")
         else:
             self.output_caption.setText("")
+            self.output_caption.setToolTip("")
         self._update_buttons()
         self._gram_timer.start()
 
@@ -395,9 +452,9 @@ class StyleTransferPanel(Panel):
             style, out, label = self.model.gram_pair(self.gram_view.layer())
         except Exception as exc:
             self.gram_view.set_grams(None, None)
-            self.gram_view.distance_label.setText(f"  {exc}")
+            self.gram_view.distance_label.setText(str(exc))
             return
-        self.gram_view.set_grams(style, out, label)
+        self.gram_view.set_grams(style, out, label)  # label: an English source text
 
     def _update_buttons(self, *_args) -> None:
         running = self.model.running
@@ -424,12 +481,13 @@ class StyleTransferPanel(Panel):
             return
         self.model.set_running(True)
         self.use_size_button.setVisible(False)
-        self.status_label.setText("Starting…")
+        self._status = ("starting", None)
+        self._show_status()
         self.bottom_tabs.setCurrentWidget(self.loss_plot)
         self._job = self.ctx.jobs.start(
             self.model.make_job(),
-            label="Style transfer",
-            on_progress=lambda p: self.status_label.setText(p.message),
+            label=_("Style transfer"),
+            on_progress=self._progress,
             on_partial=self.model.take_partial,
             on_done=self._done,
             on_error=self._failed,
@@ -444,17 +502,18 @@ class StyleTransferPanel(Panel):
         self._job = None
         self.model.take_result(result)
         self.model.set_running(False)
-        backbone = "random filters (the offline fallback, see above)" if result.backbone == "random" else "VGG-19"
         if result.backbone == "random" and result.params.backbone == "vgg19":
             self.backbone_notice.setText(result.notice)  # why: also when VGG-19 looked installed but did not load
             self.models_button.setVisible(True)
-        self.status_label.setText(f"Done in {result.seconds:.1f} s on {result.device} with {backbone}. Save keeps the parameters in the PNG.")
+        self._status = ("done", result)
+        self._show_status()
 
     def _cancelled(self, partial) -> None:
         self._job = None
         self.model.keep_best(partial)
         self.model.set_running(False)
-        self.status_label.setText("Cancelled: the best image so far is kept." if partial is not None else "Cancelled before the first step.")
+        self._status = ("cancelled" if partial is not None else "cancelled-early", None)
+        self._show_status()
 
     def _failed(self, exc: BaseException, tb: str) -> None:
         self._job = None
@@ -462,14 +521,16 @@ class StyleTransferPanel(Panel):
         if isinstance(exc, MemoryRefused):
             self._offer_size(exc)
         else:
-            self.status_label.setText(f"Stopped: {exc}")
+            self._status = ("stopped", str(exc))
+            self._show_status()
 
     def _offer_size(self, exc: MemoryRefused) -> None:
         size = exc.suggested_size or self.model.suggested_size(exc.available)
-        self.status_label.setText(f"Not started: {exc}")
+        self._status = ("refused", exc)
+        self._show_status()
         self._refused_size = size
         if size:
-            self.use_size_button.setText(f"Use {size} px instead")
+            self.use_size_button.setText(_("Use {size} px instead").format(size=size))
             self.use_size_button.setVisible(True)
 
     def _use_offered_size(self) -> None:
@@ -487,18 +548,21 @@ class StyleTransferPanel(Panel):
             return None
         if not path:
             default = str(Path.home() / f"{self.model.content_name}-{self.model.style_name}.png")
-            path, _ = QFileDialog.getSaveFileName(self, "Save stylised image", default, "PNG image (*.png)")
+            path, _filter = QFileDialog.getSaveFileName(self, _("Save stylised image"), default, _("PNG image (*.png)"))
             if not path:
                 return None
         try:
             saved = self.model.save(path)
         except OSError as exc:  # disk full, no permission: one line; an older file of that name is kept
-            self.status_label.setText(_("Not saved: {reason}").format(reason=describe_os_error(exc, path)))
+            self._status = ("text", _("Not saved: {reason}").format(reason=describe_os_error(exc, path)))
+            self._show_status()
             return None
         except ValueError as exc:
-            self.status_label.setText(_("Not saved: {reason}").format(reason=exc))
+            self._status = ("text", _("Not saved: {reason}").format(reason=exc))
+            self._show_status()
             return None
-        self.status_label.setText(f"Saved {saved} (parameters in its PNG metadata)")
+        self._status = ("text", _("Saved {file} (parameters in its PNG metadata)").format(file=saved))
+        self._show_status()
         return saved
 
     # ------------------------------------------------------------------ Fast styles tab
@@ -506,39 +570,41 @@ class StyleTransferPanel(Panel):
     def _build_fast_tab(self) -> QWidget:
         page = QWidget()
         left = QVBoxLayout()
-        net_box = QGroupBox("Style network")
+        net_box = QGroupBox(_("Style network"))
         nl = QVBoxLayout(net_box)
         self.network_label = QLabel("")
         self.network_label.setWordWrap(True)
-        self.load_net_button = QPushButton("Load network (.pth)…")
-        self.load_net_button.setToolTip("A network trained here, or one of the PyTorch examples' styles (mosaic, candy, udnie, rain-princess)")
+        self.load_net_button = QPushButton(_("Load network (.pth)…"))
+        self.load_net_button.setToolTip(_("A network trained here, or one of the PyTorch examples' styles (mosaic, candy, udnie, rain-princess)"))
         nl.addWidget(self.network_label)
         nl.addWidget(self.load_net_button)
         left.addWidget(net_box)
 
-        apply_box = QGroupBox("Apply")
+        apply_box = QGroupBox(_("Apply"))
         al = QGridLayout(apply_box)
         self.fast_strength = QSlider(Qt.Orientation.Horizontal)
         self.fast_strength.setRange(0, 100)
         self.fast_strength.setValue(100)
-        self.fast_strength_label = QLabel("strength 1.00")
-        self.apply_folder_button = QPushButton("Apply to a folder…")
-        self.webcam_button = QPushButton("Start webcam")
+        self.fast_strength_label = QLabel("")
+        self.apply_folder_button = QPushButton(_("Apply to a folder…"))
+        self.webcam_button = QPushButton(_("Start webcam"))
         self.webcam_button.setCheckable(True)
-        al.addWidget(QLabel("original"), 0, 0)
+        al.addWidget(QLabel(_("original")), 0, 0)
         al.addWidget(self.fast_strength, 0, 1)
-        al.addWidget(QLabel("stylised"), 0, 2)
+        al.addWidget(QLabel(_("stylised")), 0, 2)
         al.addWidget(self.fast_strength_label, 1, 0, 1, 3)
-        al.addWidget(QLabel("The photo is the content photo of the first tab."), 2, 0, 1, 3)
+        note = QLabel(_("The photo is the content photo of the first tab."))
+        note.setWordWrap(True)
+        al.addWidget(note, 2, 0, 1, 3)
         al.addWidget(self.apply_folder_button, 3, 0, 1, 3)
         al.addWidget(self.webcam_button, 4, 0, 1, 3)
         left.addWidget(apply_box)
 
-        train_box = QGroupBox("Train a new style")
+        train_box = QGroupBox(_("Train a new style"))
         tl = QFormLayout(train_box)
         self.train_folder = QLineEdit()
-        self.train_folder.setPlaceholderText("bundled samples (quick demo)")
-        self.train_folder.setToolTip("A folder of your photos to train on; empty: the bundled sample photos (a quick demo)")
+        self.train_folder.setPlaceholderText(_("bundled samples (quick demo)"))
+        self.train_folder.setToolTip(_("A folder of your photos to train on; empty: the bundled sample photos (a quick demo)"))
         browse = QPushButton("…")
         browse.setFixedWidth(30)
         frow = QHBoxLayout()
@@ -548,17 +614,19 @@ class StyleTransferPanel(Panel):
         self.train_steps.setRange(1, 100000)
         self.train_steps.setValue(self.fast.train_params.steps)
         self.train_name = QLineEdit("my-style")
-        tl.addRow(QLabel("Uses the style image of the first tab."))
-        tl.addRow("Photos", frow)
-        tl.addRow("Steps", self.train_steps)
+        uses = QLabel(_("Uses the style image of the first tab."))
+        uses.setWordWrap(True)
+        tl.addRow(uses)
+        tl.addRow(_("Photos"), frow)
+        tl.addRow(_("Steps"), self.train_steps)
         self.train_steps_note = QLabel("")
         self.train_steps_note.setWordWrap(True)
         self.train_steps_note.setStyleSheet("color: #9a6700;")
         tl.addRow(self.train_steps_note)
-        tl.addRow("Name", self.train_name)
+        tl.addRow(_("Name"), self.train_name)
         tb = QHBoxLayout()
-        self.train_button = QPushButton("Train / resume")
-        self.train_cancel = QPushButton("Stop (keeps a checkpoint)")
+        self.train_button = QPushButton(_("Train / resume"))
+        self.train_cancel = QPushButton(_("Stop (keeps a checkpoint)"))
         tb.addWidget(self.train_button)
         tb.addWidget(self.train_cancel)
         tl.addRow(tb)
@@ -572,8 +640,8 @@ class StyleTransferPanel(Panel):
         left_w.setFixedWidth(340)
 
         right = QVBoxLayout()
-        self.fast_view = ImageView("Load or train a style network to see the photo stylised here")
-        self.train_plot = StyleLossPlot(title="Training loss", labels={"total": "total", "content": "content", "style": "style"})
+        self.fast_view = ImageView(N_("Load or train a style network to see the photo stylised here"))
+        self.train_plot = StyleLossPlot(title=N_("Training loss"), labels={"total": N_("total"), "content": N_("content term"), "style": N_("style term")})
         self.train_plot.setMaximumHeight(220)
         right.addWidget(self.fast_view, 3)
         right.addWidget(self.train_plot, 1)
@@ -589,6 +657,7 @@ class StyleTransferPanel(Panel):
         self.train_button.clicked.connect(self.train)
         self.train_steps.valueChanged.connect(self._warn_short_training)
         self._warn_short_training(self.train_steps.value())
+        self._fast_strength_label()
         self.train_cancel.clicked.connect(lambda: self._fast_job.cancel() if self._fast_job else None)
         return page
 
@@ -599,9 +668,9 @@ class StyleTransferPanel(Panel):
 
     def _show_network(self) -> None:
         has = self.fast.stylizer is not None
-        self.network_label.setText(f"Loaded: <b>{self.fast.network_name}</b>" if has else
-                                   "No network loaded. Load a .pth file (ours, or the PyTorch examples' mosaic, candy, udnie, "
-                                   "rain-princess) or train one below.")
+        self.network_label.setText(_("Loaded: {name}").format(name=f"<b>{self.fast.network_name}</b>") if has else
+                                   _("No network loaded. Load a .pth file (ours, or the PyTorch examples' mosaic, candy, udnie, "
+                                     "rain-princess) or train one below."))
         for w in (self.fast_strength, self.apply_folder_button, self.webcam_button):
             w.setEnabled(has)
         self.train_cancel.setEnabled(self._fast_job is not None)
@@ -609,19 +678,23 @@ class StyleTransferPanel(Panel):
 
     def load_network(self, path: str | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Load style network", str(trained_dir()), "PyTorch weights (*.pth *.pt *.model);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(self, _("Load style network"), str(trained_dir()),
+                                                        _("PyTorch weights (*.pth *.pt *.model);;All files (*)"))
             if not path:
                 return False
         try:
             self.fast.load_network(path)
         except StyleModelError as exc:
-            self.fast_status.setText(f"Not loaded: {exc}")
+            set_text(self.fast_status, N_("Not loaded: {reason}"), reason=exc)
             return False
-        self.fast_status.setText(f"Loaded {Path(path).name}.")
+        set_text(self.fast_status, N_("Loaded {file}."), file=Path(path).name)
         return True
 
+    def _fast_strength_label(self) -> None:
+        self.fast_strength_label.setText(_("strength {s:.2f}").format(s=self.fast_strength.value() / 100))
+
     def _fast_strength_changed(self, value: int) -> None:
-        self.fast_strength_label.setText(f"strength {value / 100:.2f}")
+        self._fast_strength_label()
         if self._webcam_job is None:
             self.fast.set_strength(value / 100)
         else:
@@ -633,17 +706,17 @@ class StyleTransferPanel(Panel):
         if self.fast.stylizer is None:
             return
         if not folder:
-            folder = QFileDialog.getExistingDirectory(self, "Folder of photos to stylise")
+            folder = QFileDialog.getExistingDirectory(self, _("Folder of photos to stylise"))
             if not folder:
                 return
         out = Path(out_dir) if out_dir else Path(folder) / "stylised"
-        self.fast_status.setText(f"Stylising the images in {folder}…")
+        set_text(self.fast_status, N_("Stylising the images in {folder}…"), folder=folder)
         self.ctx.jobs.start(
             apply_to_folder(self.fast.stylizer, [folder], out, self.fast.strength),
-            label="Apply style to folder",
+            label=_("Apply style to folder"),
             on_progress=lambda p: self.fast_status.setText(p.message),
-            on_done=lambda files: self.fast_status.setText(f"Wrote {len(files)} image(s) to {out}"),
-            on_error=lambda exc, tb: self.fast_status.setText(f"Stopped: {exc}"),
+            on_done=lambda files: set_text(self.fast_status, N_("Wrote {n} image(s) to {folder}"), n=len(files), folder=out),
+            on_error=lambda exc, tb: set_text(self.fast_status, N_("Stopped: {reason}"), reason=exc),
         )
 
     def _toggle_webcam(self, on: bool) -> None:
@@ -655,28 +728,28 @@ class StyleTransferPanel(Panel):
             return
         if self.fast.stylizer is None or self._webcam_job is not None:
             return
-        self.webcam_button.setText("Stop webcam")
+        self.webcam_button.setText(_("Stop webcam"))
 
         def ended(text: str) -> None:
             self._webcam_job = None
             with QSignalBlocker(self.webcam_button):
                 self.webcam_button.setChecked(False)
-            self.webcam_button.setText("Start webcam")
+            self.webcam_button.setText(_("Start webcam"))
             self.fast_status.setText(text)
             self.fast.apply()
 
         self._webcam_job = self.ctx.jobs.start(
             stylize_frames(self.fast.stylizer, camera_frames(0), strength=lambda: self.fast.strength),
-            label="Webcam style",
-            on_progress=lambda p: self.fast_status.setText(f"Webcam: {p.message}"),
+            label=_("Webcam style"),
+            on_progress=lambda p: set_text(self.fast_status, N_("Webcam: {message}"), message=p.message),
             on_partial=self.fast_view.set_image,
-            on_done=lambda n: ended(f"Webcam stopped after {n} frames."),
-            on_error=lambda exc, tb: ended(f"Webcam: {exc}"),
-            on_cancelled=lambda _: ended("Webcam stopped."),
+            on_done=lambda n: ended(_("Webcam stopped after {n} frames.").format(n=n)),
+            on_error=lambda exc, tb: ended(_("Webcam: {message}").format(message=exc)),
+            on_cancelled=lambda _partial: ended(_("Webcam stopped.")),
         )
 
     def _browse_train_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of content photos")
+        folder = QFileDialog.getExistingDirectory(self, _("Folder of content photos"))
         if folder:
             self.train_folder.setText(folder)
 
@@ -688,7 +761,7 @@ class StyleTransferPanel(Panel):
         self.fast.train_params.steps = self.train_steps.value()
         self.fast.train_params.report_every = report_every(self.train_steps.value())
         self.fast.train_params.backbone = self.model.params.backbone
-        self.fast_status.setText(f"Training {name} (checkpoints in {out.parent}; Train again resumes)…")
+        set_text(self.fast_status, N_("Training {name} (checkpoints in {folder}; Train again resumes)…"), name=name, folder=out.parent)
 
         def finished(result) -> None:
             self._fast_job = None
@@ -697,7 +770,7 @@ class StyleTransferPanel(Panel):
             note = f" {result.notice}" if result.notice else ""
             short = short_training_warning(result.steps)
             note += f" {short}" if short else ""
-            self.fast_status.setText(f"Trained {result.steps} steps; saved {result.model_path}.{note}")
+            self.fast_status.setText(_("Trained {steps} steps; saved {file}.").format(steps=result.steps, file=result.model_path) + note)
             self._show_network()
 
         def stopped(text: str) -> None:
@@ -707,12 +780,12 @@ class StyleTransferPanel(Panel):
 
         self._fast_job = self.ctx.jobs.start(
             self.fast.train_job(self.model.style, self.train_folder.text().strip() or None, out),
-            label=f"Train style {name}",
+            label=_("Train style {name}").format(name=name),
             on_progress=lambda p: self.fast_status.setText(p.message),
             on_partial=self.fast.set_curve,
             on_done=finished,
-            on_error=lambda exc, tb: stopped(f"Training stopped: {exc}"),
-            on_cancelled=lambda _: stopped("Training stopped; the checkpoint is kept. Train again to resume."),
+            on_error=lambda exc, tb: stopped(_("Training stopped: {reason}").format(reason=exc)),
+            on_cancelled=lambda _partial: stopped(_("Training stopped; the checkpoint is kept. Train again to resume.")),
         )
         self._show_network()
 
@@ -721,6 +794,22 @@ class StyleTransferPanel(Panel):
     def screenshot_ready(self) -> bool:
         """Ready once the Gram view shows its matrices (or reported why it cannot)."""
         return self.gram_view.style_view.has_image() or bool(self.gram_view.distance_label.text())
+
+    def retranslate(self) -> None:
+        """Re-render the composed texts: readouts, notices, the status line, plot legends."""
+        self._show_strength()
+        self._refresh_backbone_notice()
+        self._update_memory()
+        self._show_output()
+        self._show_status()
+        if self.use_size_button.isVisible() and self._refused_size:
+            self.use_size_button.setText(_("Use {size} px instead").format(size=self._refused_size))
+        self.gram_view.retranslate()
+        self.loss_plot.retranslate()
+        self.train_plot.retranslate()
+        self._show_network()
+        self._fast_strength_label()
+        self._warn_short_training(self.train_steps.value())
 
     def activate(self) -> None:
         self._refresh_backbone_notice()

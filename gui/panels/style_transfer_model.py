@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine import weights
 from engine.device import get_device
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.io import load_image, save_image
 from engine.samples import SAMPLE_PHOTOS
 from engine.style import (
@@ -34,7 +34,9 @@ from engine.style import (
 )
 from engine.style.gatys import resize_long_side, suggest_size
 
-__all__ = ["StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES", "MIN_TRAIN_STEPS", "short_training_warning"]
+__all__ = [
+    "StyleTransferModel", "FastStyleModel", "CONTENT_SAMPLES", "STYLE_CHOICES", "MIN_TRAIN_STEPS", "short_training_warning", "loss_readout",
+]
 
 #: fewer fast-style training steps than this leave the network near its random start (a dark, blotchy picture)
 MIN_TRAIN_STEPS = 200
@@ -46,6 +48,15 @@ def short_training_warning(steps: int) -> str:
         return ""
     return _("{steps} steps are far too few: the network barely leaves its random start and the picture comes out nearly black. "
              "Use at least {minimum} steps; 400 for a first look, a few thousand for a clean style.").format(steps=steps, minimum=MIN_TRAIN_STEPS)
+
+
+def loss_readout(record: LossRecord) -> str:
+    """Every number of J after one step, each named: J, the weighted terms, and the unweighted costs J_content and J_style."""
+    return _("J = α·J_content + β·J_style + γ·TV = {total}\n"
+             "α·J_content = {wc}\nβ·J_style = {ws}\nγ·TV = {wt}\n"
+             "unweighted costs: J_content = {jc}, J_style = {js}").format(
+        total=f"{record.total:.4g}", wc=f"{record.weighted_content:.4g}", ws=f"{record.weighted_style:.4g}",
+        wt=f"{record.weighted_tv:.4g}", jc=f"{record.content_cost:.4g}", js=f"{record.style_cost:.4g}")
 
 
 def report_every(steps: int) -> int:
@@ -179,7 +190,7 @@ class StyleTransferModel(QObject):
     def save(self, path: str | Path) -> Path:
         """Write the best image as PNG with the parameters in its metadata."""
         if self.best is None:
-            raise ValueError("there is no output to save yet")
+            raise ValueError(_("there is no output to save yet"))
         p = Path(path)
         if p.suffix.lower() != ".png":
             p = p.with_suffix(".png")
@@ -196,14 +207,14 @@ class StyleTransferModel(QObject):
     # -- Gram view --
 
     def gram_pair(self, layer: str) -> tuple[np.ndarray, np.ndarray, str]:
-        """(style Gram, output Gram, label) at ``layer``, computed at a small size; before a run the content photo stands for the output."""
+        """(style Gram, output Gram, label: an English source text) at ``layer``, computed at a small size; before a run the content photo stands for the output."""
         import torch
 
         name = self.effective_backbone()
         if name not in self._backbones:
             self._backbones[name] = load_backbone(name, "cpu").backbone
         bb = self._backbones[name]
-        out, label = (self.best, "Output") if self.best is not None else (self.content, "Content photo (before a run)")
+        out, label = (self.best, N_("Output")) if self.best is not None else (self.content, N_("Content photo (before a run)"))
 
         def g(rgb: np.ndarray) -> np.ndarray:
             small = resize_long_side(rgb, _GRAM_SIZE)

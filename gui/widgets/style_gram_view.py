@@ -8,6 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
 
+from engine.i18n import N_, _
+
 from .image_view import ImageView
 
 __all__ = ["StyleGramView", "gram_to_rgb"]
@@ -46,45 +48,57 @@ class StyleGramView(QWidget):
         self.layer_combo.addItems(layers)
         self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.layer_combo.setMinimumContentsLength(8)
-        self.style_view = _MatrixView("Style Gram matrix")
-        self.output_view = _MatrixView("Output Gram matrix")
+        self.style_view = _MatrixView(N_("Style Gram matrix"))
+        self.output_view = _MatrixView(N_("Output Gram matrix"))
         for v in (self.style_view, self.output_view):
             v.setMinimumSize(100, 100)
-        self.style_caption = QLabel("Style image")
-        self.output_caption = QLabel("Output")
+        self.style_caption = QLabel(_("Style image"))
+        self.output_caption = QLabel(_("Output"))
         for caption in (self.style_caption, self.output_caption):
             caption.setWordWrap(True)  # "Content photo (before a run)" must not widen a small window
+        self._distance: tuple[int, float] | None = None  # (channels, relative distance) shown in the distance line
         self.distance_label = QLabel("")
         self.distance_label.setWordWrap(True)  # the distance line must not widen the window
         top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:"))
+        top.addWidget(QLabel(_("Layer:")))
         top.addWidget(self.layer_combo)
-        top.addWidget(self.distance_label, 1)
+        top.addStretch(1)
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addLayout(top, 0, 0, 1, 2)
-        grid.addWidget(self.style_caption, 1, 0)
-        grid.addWidget(self.output_caption, 1, 1)
-        grid.addWidget(self.style_view, 2, 0)
-        grid.addWidget(self.output_view, 2, 1)
-        grid.setRowStretch(2, 1)
+        # its own full-width row: beside the layer chooser the formula broke into five lines on a small window
+        grid.addWidget(self.distance_label, 1, 0, 1, 2)
+        grid.addWidget(self.style_caption, 2, 0)
+        grid.addWidget(self.output_caption, 2, 1)
+        grid.addWidget(self.style_view, 3, 0)
+        grid.addWidget(self.output_view, 3, 1)
+        grid.setRowStretch(3, 1)
         self.layer_combo.currentTextChanged.connect(self.layerChanged)
 
     def layer(self) -> str:
         return self.layer_combo.currentText()
 
-    def set_grams(self, style: np.ndarray | None, output: np.ndarray | None, output_label: str = "Output") -> None:
-        """Show the two (C, C) matrices on one colour scale."""
-        self.output_caption.setText(output_label)
-        self.style_caption.setText("Style image")
+    def set_grams(self, style: np.ndarray | None, output: np.ndarray | None, output_label: str = N_("Output")) -> None:
+        """Show the two (C, C) matrices on one colour scale; ``output_label`` is an English source text."""
+        self.output_caption.setText(_(output_label))
+        self.style_caption.setText(_("Style image"))
         if style is None or output is None:
             self.style_view.set_image(None)
             self.output_view.set_image(None)
+            self._distance = None
             self.distance_label.setText("")
             return
         vmax = float(max(np.log1p(np.abs(style)).max(), np.log1p(np.abs(output)).max(), 1e-12))
         self.style_view.set_image(gram_to_rgb(style, vmax))
         self.output_view.set_image(gram_to_rgb(output, vmax))
         rel = np.linalg.norm(output - style) / max(np.linalg.norm(style), 1e-12)
-        self.distance_label.setText(f"  {style.shape[0]} channels · ‖G_out − G_style‖ / ‖G_style‖ = {rel:.3f}")
-        self.distance_label.setToolTip("Relative distance between the two Gram matrices; the optimisation drives it down.")
+        self._distance = (int(style.shape[0]), float(rel))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The distance line in the current language."""
+        if self._distance is None:
+            return
+        n, rel = self._distance
+        self.distance_label.setText(_("{n} channels · ‖G_out − G_style‖ / ‖G_style‖ = {d:.3f}").format(n=n, d=rel))
+        self.distance_label.setToolTip(_("Relative distance between the two Gram matrices; the optimisation drives it down."))

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from engine.i18n import N_, _
 from engine.io import is_image_path
 
 from .image_view import ImageView
@@ -15,7 +16,7 @@ from ..dialogs import ask_image_path
 
 __all__ = ["StyleImageSlot"]
 
-_FILE_ITEM = "(file)"
+_FILE_ITEM = "(file)"  # the item data that marks "an image from a file"
 
 
 class StyleImageSlot(QGroupBox):
@@ -24,16 +25,19 @@ class StyleImageSlot(QGroupBox):
     sampleChosen = Signal(str)
     fileChosen = Signal(str)
 
-    def __init__(self, title: str, samples: list[str], parent: QWidget | None = None):
+    def __init__(self, title: str, samples: list[str], dialog_title: str = N_("Open image"), parent: QWidget | None = None):
+        """``title`` is shown as given; ``dialog_title`` is an English source text (translated when the dialog opens)."""
         super().__init__(title, parent)
+        self._dialog_title = dialog_title
         self.setAcceptDrops(True)
-        self.view = ImageView("Drop an image here\nor choose a sample")
+        self.view = ImageView(N_("Drop an image here\nor choose a sample"))
         self.view.setMinimumSize(160, 110)
         self.combo = QComboBox()
-        self.combo.addItems(samples)
-        self.combo.setToolTip("Bundled samples (work offline)")
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Load an image file (or drop one on this box)")
+        for name in samples:
+            self.combo.addItem(name, name)
+        self.combo.setToolTip(_("Bundled samples (work offline)"))
+        self.open_button = QPushButton(_("Open…"))
+        self.open_button.setToolTip(_("Load an image file (or drop one on this box)"))
         row = QHBoxLayout()
         row.addWidget(self.combo, 1)
         row.addWidget(self.open_button)
@@ -41,7 +45,7 @@ class StyleImageSlot(QGroupBox):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.view, 1)
         layout.addLayout(row)
-        self.combo.activated.connect(lambda i: self._sample_activated(self.combo.itemText(i)))
+        self.combo.activated.connect(lambda i: self._sample_activated(self.combo.itemData(i)))
         self.open_button.clicked.connect(self.choose_file)
 
     def _sample_activated(self, name: str) -> None:
@@ -51,18 +55,18 @@ class StyleImageSlot(QGroupBox):
     def show_image(self, rgb: np.ndarray | None, name: str) -> None:
         """Display ``rgb`` and select ``name`` in the chooser (a file name shows as "(file)")."""
         self.view.set_image(rgb)
-        index = self.combo.findText(name)
+        index = self.combo.findData(name)
         if index < 0:
-            if self.combo.findText(_FILE_ITEM) < 0:
-                self.combo.addItem(_FILE_ITEM)
-            index = self.combo.findText(_FILE_ITEM)
+            if self.combo.findData(_FILE_ITEM) < 0:
+                self.combo.addItem(_("(file)"), _FILE_ITEM)
+            index = self.combo.findData(_FILE_ITEM)
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
         self.view.setToolTip(name)
 
     def choose_file(self) -> None:
-        path = ask_image_path(self, f"Open {self.title().lower()}")
+        path = ask_image_path(self, self._dialog_title)
         if path:
             self.fileChosen.emit(str(path))
 
