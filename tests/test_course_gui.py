@@ -86,13 +86,150 @@ def test_reset_example_restores_the_state(window):
     np.testing.assert_array_equal(np.asarray(m.anim.conv.output[0]), np.array(example("edge-6x6").expected["output"], float))
 
 
-def test_show_me_pooling_on_the_input_says_what_is_missing(window):
-    click_show_me(window, "pool-max-4x4")
-    m = window.panel_model("convolution")
-    assert m.pool_kind == "max" and m.f == 1 and np.allclose(m.weights, 1)  # the identity detour
-    np.testing.assert_array_equal(np.asarray(m.anim.pool.output[0]), np.array(example("pool-max-4x4").expected["output"], float))
-    assert window.example_bar.note_label.isVisible()
-    assert "pooling straight on the input" in window.example_bar.note_label.text()
+def no_note(win) -> bool:
+    """The example bar is up and says nothing is missing."""
+    bar = win.example_bar
+    return bar.isVisible() and not bar.note_label.isVisible() and "needs" not in bar.note_label.text()
+
+
+#: Examples whose capability exists: none of them may carry a "needs" note.
+SHOWN_FOR_REAL = ("relu-step", "pool-max-4x4", "pool-avg-4x4", "one-by-one-6x6x32", "translation-shift-2",
+                  "alexnet-224-vs-227", "alexnet-paper-shapes", "nin-imagenet-gap", "inception-v1-paper",
+                  "activation-sizes-lenet-like", "siamese-squared-distance")
+
+
+def test_examples_with_their_capability_have_no_missing_note():
+    from gui.panels.course_examples import missing
+
+    assert [e for e in SHOWN_FOR_REAL if missing(e)] == []
+    for still in ("pool-global-7x7x1000", "one-by-one-28x28x192", "nms-five-boxes", "y-vector-8", "colour-shift-manual"):
+        if still != "nms-five-boxes":
+            assert "This example needs" in missing(still), still
+
+
+def test_show_me_relu_step_sets_bias_and_relu(window):
+    click_show_me(window, "relu-step")
+    panel, m = window.panel("convolution"), window.panel_model("convolution")
+    assert panel.relu_check.isChecked() and panel.bias_all_spin.value() == 5
+    assert m.relu and m.bias.tolist() == [5.0] and m.f == 3 and m.presets == ["vertical edge"]
+    want = example("relu-step").expected
+    for anim in (m.anim, panel.view.anim):  # the model's trace and the one drawn
+        assert anim.conv.pre_activation[0, 0].tolist() == want["pre_activation_row"]
+        assert anim.conv.output[0].tolist() == [want["activation_row"]] * 4
+    np.testing.assert_array_equal(m.anim.out_values()[0, 0], want["activation_row"])
+    assert panel.tabs.currentIndex() == 0 and no_note(window)
+
+
+@pytest.mark.parametrize("example_id,kind", [("pool-max-4x4", "max"), ("pool-avg-4x4", "avg")])
+def test_show_me_pooling_pools_the_input_itself(window, example_id, kind):
+    window.panel("convolution").model.set_kernel_size(5)  # somewhere else first
+    click_show_me(window, example_id)
+    panel, m = window.panel("convolution"), window.panel_model("convolution")
+    assert m.pool_only and m.pool_kind == kind and (m.pool_size, m.pool_stride) == (2, 2)
+    assert panel.pool_only_check.isChecked() and panel.pool_combo.currentData() == kind
+    assert not panel.kernel_spin.isEnabled()  # no convolution, so no identity kernel in between
+    np.testing.assert_array_equal(m.input, np.array([example(example_id).state["input"]], float))
+    want = example(example_id).expected["output"]
+    assert m.anim.pool.output[0].tolist() == want and panel.view.anim.pool.output[0].tolist() == want
+    assert "Pooling only" in panel.formula.text() and "2×2×1 (H×W×C)" in panel.formula.text()
+    assert no_note(window)
+
+
+def test_show_me_one_by_one_uses_32_channels_and_random_1x1_weights(window):
+    click_show_me(window, "one-by-one-6x6x32")
+    panel, m = window.panel("convolution"), window.panel_model("convolution")
+    assert (panel.channels_spin.value(), panel.kernel_spin.value(), panel.filters_spin.value()) == (32, 1, 4)
+    assert m.input.shape == (32, 6, 6) and m.weights.shape == (4, 32, 1, 1) and m.weights.any()
+    want = example("one-by-one-6x6x32").expected
+    assert m.weights[0].size == want["weights_per_filter"]
+    h, w, c = want["output_hwc"]
+    assert tuple(m.anim.conv.output.shape) == (c, h, w)
+    assert f"{h}×{w}×{c} (H×W×C)" in panel.formula.text()
+    assert no_note(window)
+
+
+def test_show_me_translation_opens_the_tab_with_shift_2(window):
+    from engine.conv.shift import shift_image
+    from engine.course.check import _measured_shift
+
+    click_show_me(window, "translation-shift-2")
+    panel, m = window.panel("convolution"), window.panel_model("convolution")
+    assert panel.tabs.currentIndex() == 4 and panel.shift_slider.value() == 2 and m.shift == 2
+    assert m.pool_kind == "max" and (m.pool_size, m.pool_stride) == (2, 2) and m.presets == ["vertical edge"]
+    d = panel.shift_view.demo
+    assert d.shift == (0, 2)
+    want = example("translation-shift-2").expected
+    assert _measured_shift(d.feature, d.shifted_feature, shift_image) == want["feature_map_shift"]
+    assert _measured_shift(d.pooled, d.shifted_pooled, shift_image) == want["pooled_shift"]
+    assert "moved by 2 pixel(s)" in panel.shift_info.text()
+    assert no_note(window)
+    click_show_me(window, "edge-6x6")  # another example brings the animation back
+    assert panel.tabs.currentIndex() == 0
+
+
+def test_show_me_alexnet_227_uses_an_11x11_kernel_at_stride_4(window):
+    click_show_me(window, "alexnet-224-vs-227")
+    panel, m = window.panel("convolution"), window.panel_model("convolution")
+    assert (panel.n_spin.value(), panel.kernel_spin.value(), panel.stride_spin.value()) == (227, 11, 4)
+    assert (m.n, m.f, m.stride, m.padding) == (227, 11, 4, 0)
+    want = example("alexnet-224-vs-227").expected
+    assert f"<b>{want['out_227']}</b>" in panel.formula.text()
+    assert no_note(window)
+    panel.n_spin.setValue(224)
+    assert f"<b>{want['out_224']}</b>" in panel.formula.text()
+
+
+def _row_texts(table, name: str) -> list[str]:
+    r = table.names.index(name)
+    return [table.item(r, c).text() for c in range(table.columnCount())]
+
+
+@pytest.mark.parametrize("example_id,row", [
+    ("alexnet-paper-shapes", "features.0"), ("nin-imagenet-gap", "block4.4"),
+    ("inception-v1-paper", "inception3a.branch3.1.0"), ("activation-sizes-lenet-like", "conv1"),
+])
+def test_show_me_paper_models_select_the_layer(window, qtbot, example_id, row):
+    window.panel("architectures").choose("vgg16")  # somewhere else first
+    click_show_me(window, example_id)
+    panel = window.panel("architectures")
+    model_name = example(example_id).state["model"].split()[0]
+    qtbot.waitUntil(lambda: panel.model.summary is not None and panel.model.selected == row, timeout=60000)
+    assert panel.model.source == model_name and panel.chooser.currentData() == model_name
+    assert panel.table.selected_name() == row
+    s, want = panel.model.summary, example(example_id).expected
+    texts = _row_texts(panel.table, row)
+    if example_id == "alexnet-paper-shapes":
+        assert "55×55×96" in texts  # conv1, in the course's H×W×C
+        spatial = [list(r.output_shape[1:]) + [r.output_shape[0]] for r in s.leaves() if r.type in ("Conv2d", "MaxPool2d")]
+        assert spatial == want["shapes_hwc"]
+        assert [r.output_shape[0] for r in s.leaves() if r.type == "Linear"] == want["dense"]
+    elif example_id == "nin-imagenet-gap":
+        h, w, c = want["last_conv_hwc"]
+        assert f"{h}×{w}×{c}" in texts and "1×1" in texts[-1]
+        gap = _row_texts(panel.table, "gap")
+        assert gap[1] == "AdaptiveAvgPool2d" and gap[4] == str(want["gap_params"])
+        assert s.output_shape == (want["classes"],)
+    elif example_id == "inception-v1-paper":
+        assert "5×5" in texts[-1]
+        fives = [n for n in panel.table.names if n.endswith("branch3.1.0")]
+        assert len(fives) == want["conv5x5_count"] and all("5×5" in _row_texts(panel.table, n)[-1] for n in fives)
+    else:
+        sizes = [_row_texts(panel.table, n)[3] for n in ("conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3")]
+        assert sizes == [f"{v:,}" for v in want["activation_sizes"]]
+    assert no_note(window)
+
+
+def test_show_me_siamese_switches_to_squared_distances_on_the_one_shot_tab(window):
+    click_show_me(window, "siamese-squared-distance")
+    panel, m = window.panel("faces"), window.panel_model("faces")
+    want = example("siamese-squared-distance").expected
+    assert m.squared and panel.distance_combo.currentData() is True
+    assert panel.threshold_spin.value() == pytest.approx(want["threshold_squared"])
+    assert m.shown_threshold() == pytest.approx(want["threshold_squared"])
+    assert m.shown(want["distance"]) == pytest.approx(want["squared"])
+    assert panel.tabs.currentWidget() is panel.oneshot
+    assert window.settings.value("faces/distance", "euclidean") != "squared"  # a course example is not a preference
+    assert no_note(window)
 
 
 @pytest.mark.parametrize("example_id,total", [("lenet5-params", 61_706), ("vgg16-params", 138_357_544)])

@@ -24,6 +24,7 @@ __all__ = [
     "UnknownModel",
     "MODELS",
     "LeNet5",
+    "LeNetLike",
     "NiN",
     "MLPConv",
     "DEFAULT_GOOGLENET",
@@ -145,6 +146,25 @@ class ModelSpec:
     info: str = ""
 
 
+class LeNetLike(nn.Sequential):
+    """The course's LeNet-like network on 32×32×3: two 5×5 convolutions (8 and 16 filters), each
+    followed by ReLU and 2×2 max pooling, then 120, 84 and 10 units. Its activation sizes are
+    6,272, 1,568, 1,600, 400, 120, 84 and 10: they shrink while the parameters sit in the dense layers.
+
+    Input ``(N, 3, 32, 32)`` -> logits ``(N, num_classes)``.
+    """
+
+    def __init__(self, num_classes: int = 10):
+        super().__init__()
+        for name, layer in (
+            ("conv1", nn.Conv2d(3, 8, 5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(8, 16, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()), ("fc1", nn.Linear(400, 120)), ("relu3", nn.ReLU()),
+            ("fc2", nn.Linear(120, 84)), ("relu4", nn.ReLU()), ("fc3", nn.Linear(84, num_classes)),
+        ):
+            self.add_module(name, layer)
+
+
 def _tv(fn_name: str, **kwargs) -> Callable[[], nn.Module]:
     def build() -> nn.Module:
         import torchvision
@@ -168,6 +188,9 @@ MODELS: dict[str, ModelSpec] = {
     for s in (
         ModelSpec("lenet5", "LeNet-5", 1998, (1, 32, 32), LeNet5, "convstudio",
                   N_("Convolutions, tanh and average pooling on 32×32 digits"), 10, 32),
+        ModelSpec("lenet-like", N_("LeNet-like network (course, 32×32×3)"), 1998, (3, 32, 32), LeNetLike, "convstudio",
+                  N_("The course's example: 8 and 16 filters of 5×5 with ReLU and max pooling, then 120, 84 and 10 units"),
+                  10, 32),
         ModelSpec("alexnet-paper", N_("AlexNet (paper, 96/256/384/384/256, input 227)"), 2012, (3, 227, 227),
                   _paper("AlexNetPaper"), "convstudio",
                   N_("The paper's AlexNet, one tower: 11×11/4 filters, ReLU, overlapping max pooling, 9216 → 4096 → 4096 → 1000"),

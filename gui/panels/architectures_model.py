@@ -18,7 +18,15 @@ from engine.i18n import _
 from engine.shapes import display_order
 from engine.jobs import Job, Progress
 
-__all__ = ["ArchitecturesModel", "summary_job"]
+__all__ = ["EXAMPLE_ROWS", "ArchitecturesModel", "summary_job"]
+
+#: The layer a course example on this model is about, selected when the example is shown.
+EXAMPLE_ROWS = {
+    "lenet-like": "conv1",  # 28×28×8 = 6,272 activations, the largest
+    "alexnet-paper": "features.0",  # conv1: 55×55×96
+    "nin-imagenet": "block4.4",  # the last 1×1 convolution, 6×6×1000, before global average pooling
+    "inception-v1-paper": "inception3a.branch3.1.0",  # the first true 5×5 branch
+}
 
 
 def summary_job(source: str | UserModel, input_shape: tuple[int, ...] | None) -> Job[tuple[ModelSummary, Diagram]]:
@@ -51,6 +59,7 @@ class ArchitecturesModel(QObject):
         self.summary: ModelSummary | None = None
         self.diagram: Diagram | None = None
         self.selected: str = ""
+        self._example_row = ""  # selected when the pending summary arrives
         self.busy = False
         self.error = ""
         self.user_models: dict[str, UserModel] = {}
@@ -77,6 +86,8 @@ class ArchitecturesModel(QObject):
             raise KeyError(source)
         if source == self.source and input_shape == self.input_shape and self.summary is not None:
             return
+        if source != self.source:
+            self._example_row = ""  # the learner moved on from the example's model
         self.source = source
         self.input_shape = input_shape
         self.summary, self.diagram = None, None
@@ -114,6 +125,7 @@ class ArchitecturesModel(QObject):
         self.summary, self.diagram = result
         self.set_error("")
         self.summaryChanged.emit(self.summary)
+        self._select_example_row()
 
     def relayout(self) -> None:
         """Lay the diagram out again (its labels follow the language and the shape notation)."""
@@ -153,17 +165,23 @@ class ArchitecturesModel(QObject):
     # -- worked examples of the course --
 
     def apply_example(self, state: dict) -> None:
-        """Put the panel into a course example's state: ``model`` (a zoo name; a paper variant not yet in
-        the zoo falls back to the zoo's nearest model), ``input_hwc`` (H×W×C) or ``calculator`` (a
-        bottleneck preset). The view follows ``exampleApplied``."""
+        """Put the panel into a course example's state: ``model`` (a zoo name, or a description starting
+        with one), ``input_hwc`` (H×W×C) or ``calculator`` (a bottleneck preset). The layer the example
+        is about (:data:`EXAMPLE_ROWS`) is selected once the summary is there. The view follows ``exampleApplied``."""
         if state.get("calculator") in PRESETS:
             self.set_bottleneck(**PRESETS[state["calculator"]], bias=False)
         name = state.get("model")
         if isinstance(name, str):
-            fallback = {"alexnet-paper": "alexnet", "nin-imagenet": "nin", "inception-v1-paper": "googlenet"}
-            name = name if name in zoo.MODELS else fallback.get(name, name.split()[0])
+            name = name if name in zoo.MODELS else name.split()[0]
             if name in zoo.MODELS:
                 hwc = state.get("input_hwc")
-                shape = (hwc[2], hwc[0], hwc[1]) if hwc and name == state.get("model") else None
-                self.set_source(name, shape)
+                self.set_source(name, (hwc[2], hwc[0], hwc[1]) if hwc else None)
+                self._example_row = EXAMPLE_ROWS.get(name, "")
+                self._select_example_row()
         self.exampleApplied.emit(dict(state))
+
+    def _select_example_row(self) -> None:
+        if self._example_row and self.summary is not None:
+            row, self._example_row = self._example_row, ""
+            if any(r.name == row for r in self.summary.rows):
+                self.set_selected(row)

@@ -425,7 +425,7 @@ class ConvolutionPanel(PhotoTab, Panel):
         head.addWidget(QLabel(_("Shift k")))
         self.shift_slider = QSlider(Qt.Orientation.Horizontal)
         self.shift_slider.setRange(0, 4)
-        self.shift_slider.setValue(1)
+        self.shift_slider.setValue(self.model.shift)
         self.shift_slider.setFixedWidth(140)
         self.shift_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.shift_value = QLabel()
@@ -438,7 +438,9 @@ class ConvolutionPanel(PhotoTab, Panel):
         self.shift_info.setWordWrap(True)
         self.shift_info.setTextFormat(Qt.TextFormat.RichText)
         col.addWidget(self.shift_info)
-        self.shift_slider.valueChanged.connect(lambda _v: self._sync_shift())
+        self.shift_slider.valueChanged.connect(self.model.set_shift)
+        self.model.shiftChanged.connect(self._show_shift)
+        self.model.tabRequested.connect(self._open_tab)
         return w
 
     # -- model → view --
@@ -577,6 +579,15 @@ class ConvolutionPanel(PhotoTab, Panel):
             return
         self.shift_view.set_demo(demo)
         self.shift_info.setText(shift_html(demo))
+
+    def _show_shift(self, k: int) -> None:
+        with QSignalBlocker(self.shift_slider):
+            self.shift_slider.setValue(k)
+        self._sync_shift()
+
+    def _open_tab(self, name: str) -> None:
+        """Open the tab a course example is seen on."""
+        self.tabs.setCurrentIndex(_SHIFT_TAB if name == "translation" else 0)
 
     def _current_shift_key(self) -> tuple:
         m = self.model

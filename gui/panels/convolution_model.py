@@ -10,7 +10,7 @@ from engine.conv import INPUT_PRESETS, Animation, PoolSpec
 from engine.i18n import _
 from engine.jobs import Progress
 
-__all__ = ["CUSTOM_INPUT", "INPUT_PRESETS", "MAX_ARITH_N", "POOL_4X4", "POOL_CHOICES", "ConvLabModel"]
+__all__ = ["CUSTOM_INPUT", "INPUT_PRESETS", "MAX_ARITH_N", "MAX_SHIFT", "POOL_4X4", "POOL_CHOICES", "ConvLabModel"]
 
 #: Pooling menu: "none" or an engine pooling kind.
 POOL_CHOICES = ("none", "max", "avg", "global")
@@ -18,6 +18,8 @@ POOL_CHOICES = ("none", "max", "avg", "global")
 CUSTOM_INPUT = "custom"
 #: Largest n the formula line computes; above :data:`engine.conv.MAX_LAB_INPUT` only the arithmetic is shown.
 MAX_ARITH_N = 4096
+#: Largest shift of the Translation-invariance tab, in pixels.
+MAX_SHIFT = 4
 #: The course's 4×4 pooling example.
 POOL_4X4 = ((1, 3, 2, 1), (2, 9, 1, 1), (1, 3, 2, 3), (5, 6, 1, 2))
 
@@ -50,6 +52,8 @@ class ConvLabModel(QObject):
     playingChanged = Signal(bool)
     speedChanged = Signal(float)
     photoChanged = Signal()
+    shiftChanged = Signal(int)
+    tabRequested = Signal(str)  # "animation" or "translation": the tab a course example is seen on
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -77,6 +81,7 @@ class ConvLabModel(QObject):
         self.speed = 4.0
         self.photo: np.ndarray | None = None
         self.photo_name = ""
+        self.shift = 1
         self._prepared = None
         self._rng = np.random.default_rng(0)
         self._timer = QTimer(self)
@@ -492,64 +497,86 @@ class ConvLabModel(QObject):
     def apply_example(self, state: dict) -> None:
         """Put the lab into a course example's state (:data:`engine.course.EXAMPLES`).
 
-        Known keys: ``input`` (a preset name or a grid), ``mirrored``, ``n``, ``channels``, ``kernel``,
-        ``filter``, ``f``, ``filters``, ``padding``/``paddings``, ``stride``, ``bias``, ``pool``.
-        What the lab cannot show (more than 32×32 or 3 channels, pooling straight on the input, ReLU)
-        is left at the nearest state it can; the course names the gap.
+        Known keys: ``input`` (a preset name or a grid), ``input_hwc``, ``mirrored``, ``n``, ``channels``,
+        ``kernel``, ``filter``, ``f``, ``filters``, ``padding``/``paddings``, ``stride``, ``bias``,
+        ``activation``, ``pool``, ``pool_on_input``, ``shift_px``. A 1×1 filter without a named kernel
+        gets small random weights. What the lab cannot show (more than 32 channels or 4 filters) is left
+        at the nearest state it can; the course names the gap. ``tabRequested`` names the tab to open.
         """
         self.pause()
+        hwc = state.get("input_hwc") or [None, None, None]
+        grid = state.get("input")
+        pool_input = bool(state.get("pool_on_input")) and isinstance(grid, list)
+        pool = state.get("pool")
         self._batch = True
         try:
             self.set_dilation(1)
             self.set_padding_mode("zeros")
             self.set_pool("none")
-            channels = int(state.get("channels", 1))
-            self.set_channels(3 if channels >= 3 else 1)
-            size = state.get("n", (state.get("input_hwc") or [None])[0])
+            self.set_relu(state.get("activation") == "relu")
+            channels = int(state.get("channels") or hwc[2] or 1)
+            self.set_channels(min(max(channels, 1), conv.MAX_CHANNELS))
+            size = state.get("n", hwc[0])
             self.set_n(max(size) if isinstance(size, list) else int(size) if size else 6)
             filters = state.get("filters", 1)
             self.set_filter_count(max(filters) if isinstance(filters, list) else int(filters))
-            pool_input = state.get("pool_on_input") and isinstance(state.get("input"), list)
-            self.set_kernel_size(1 if pool_input else int(state.get("f", 3)) if state.get("pool") is None else 3)
-            kernel = "identity" if pool_input else state.get("kernel")
+            # with pooling, "f" and "stride" are the pool's; the convolution keeps 3×3 at stride 1
+            f = 3 if pool else int(state.get("f", 3))
+            self.set_kernel_size(f)
+            kernel = state.get("kernel")
             if state.get("filter") == "red vertical edge":
                 self.use_red_vertical_edge()
                 self._batch = True
             elif kernel:
                 self.set_kernel_preset(kernel)
+            elif f == 1 and not pool:
+                self.set_random_weights(None)  # a 1×1 filter has one weight per input channel, none preset
+            else:  # filters left by an earlier example (random 1×1, red only) go back to one with a name
+                for k, name in enumerate(self.presets):
+                    if name in ("custom", "red vertical edge"):
+                        self.set_kernel_preset("vertical edge", k)
             padding = state.get("paddings", [state.get("padding", 0)])[-1]
             self.set_padding(int(padding))
-            # with pooling, "f" and "stride" are the pool's; the convolution keeps stride 1
-            self.set_stride(1 if state.get("pool") else int(state.get("stride", 1)))
-            self.bias[:] = 0
-            if "bias" in state:
-                self.bias[:] = float(state["bias"])
-            if state.get("pool"):
-                self.set_pool(state["pool"], int(state.get("f", 2)), int(state.get("stride", 2)))
+            self.set_stride(1 if pool else int(state.get("stride", 1)))
+            self.bias[:] = float(state.get("bias", 0))
+            if pool:
+                self.set_pool(pool, int(state.get("f", 2)), int(state.get("stride", 2)))
+                self.set_pool_only(pool_input)
+            if isinstance(grid, list):
+                self.set_input_values(grid)
+            elif isinstance(grid, str) and grid.startswith("vertical edge 6×6"):
+                self.input_preset = "vertical edge 6×6"
+                self.n = 6
+                self.input = conv.input_preset("vertical edge 6×6", 6, self.channels, self._rng)
+                if "red only" in grid and self.channels == 3:
+                    self.input[1:] = np.random.default_rng(0).integers(0, 10, (2, 6, 6))  # green and blue must not matter
+                if state.get("mirrored"):
+                    self.input = self.input[:, :, ::-1].copy()
+            elif "shift_px" in state:
+                # the course's check shifts a 12×12 random image: no repeating pattern, so only the true shift lines up
+                self.set_input_values(conv.input_preset("random integers", 12, rng=np.random.default_rng(0)))
+            else:
+                self.input_preset = "random integers"
+                self._fill_input(emit=False)
         finally:
             self._batch = False
-        grid = state.get("input")
-        if isinstance(grid, list):
-            a = np.asarray(grid, float)
-            self.n = int(a.shape[-1])
-            self.input = np.repeat(a[None], self.channels, axis=0)
-            self.inputChanged.emit()
-        elif isinstance(grid, str) and grid.startswith("vertical edge 6×6"):
-            self.input_preset = "vertical edge 6×6"
-            self.n = 6
-            self.input = conv.input_preset("vertical edge 6×6", 6, self.channels, self._rng)
-            if "red only" in grid and self.channels == 3:
-                self.input[1:] = np.random.default_rng(0).integers(0, 10, (2, 6, 6))  # green and blue must not matter
-            if state.get("mirrored"):
-                self.input = self.input[:, :, ::-1].copy()
-            self.inputChanged.emit()
-        else:
-            self.input_preset = "random integers"
-            self._fill_input(emit=False)
+        self.inputChanged.emit()
         self.filtersChanged.emit()
         self.settingsChanged.emit()
         self._recompute()
         self.set_step(self.total_steps - 1)
+        if "shift_px" in state:
+            self.set_shift(int(state["shift_px"]))
+        self.tabRequested.emit("translation" if "shift_px" in state else "animation")
+
+    # -- translation demo --
+
+    def set_shift(self, k: int) -> None:
+        """Pixels the Translation-invariance tab shifts the input to the right (0..MAX_SHIFT)."""
+        k = int(min(max(k, 0), MAX_SHIFT))
+        if k != self.shift:
+            self.shift = k
+            self.shiftChanged.emit(k)
 
     # -- real image --
 

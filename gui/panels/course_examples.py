@@ -28,21 +28,21 @@ LOOK: dict[str, str] = {
     "volume-6x6x3": N_("Look at the output: 4×4×2, one channel per filter; each step adds 27 products."),
     "red-vertical-edge": N_("Look at the filter: only the red kernel is non-zero, and the output rows are 0 30 30 0."),
     "layer-params-280": N_("Look at the parameter count: (3·3·3 + 1) per filter."),
-    "relu-step": N_("Look at the output row before the activation: 5 −25 −25 5."),
+    "relu-step": N_("Look at the output: before ReLU a row is 5 −25 −25 5, after it 5 0 0 5."),
     "pool-max-4x4": N_("Look at the pooled 2×2 output: 9 2 / 6 3."),
-    "pool-avg-4x4": N_("Look at the pooled 2×2 output: 3.75 1.25 / 4 2."),
+    "pool-avg-4x4": N_("Look at the pooled 2×2 output: 3.75 1.25 / 3.75 2 (the note's 4 is an erratum)."),
     "pool-global-7x7x1000": N_("Look at the pooled output: each channel becomes one number, 1×1."),
     "sharing-6x6-3x3": N_("Look at the parameter comparison: 10 for the convolution, 592 for a fully connected layer."),
-    "activation-sizes-lenet-like": N_("Look at the output shapes, layer by layer."),
-    "translation-shift-2": N_("Look at the feature map and the pooled map."),
+    "activation-sizes-lenet-like": N_("Look at the Activations column: 6,272, 1,568, 1,600, 400, 120, 84, 10."),
+    "translation-shift-2": N_("Look at the maps: the feature map moves by 2 pixels, the pooled map by 1 cell."),
     "lenet5-params": N_("Look at the table: 28×28×6, 14×14×6, 10×10×16, 5×5×16, and 61,706 parameters in total."),
-    "alexnet-paper-shapes": N_("Look at the output shapes, layer by layer."),
-    "alexnet-224-vs-227": N_("Look at the first layer's output size in the table."),
+    "alexnet-paper-shapes": N_("Look at the output shapes, layer by layer: conv1 gives 55×55×96."),
+    "alexnet-224-vs-227": N_("Look at the output size: 55 from 227; set n to 224 and it is 54."),
     "vgg16-params": N_("Look at the total: 138,357,544 parameters."),
-    "nin-imagenet-gap": N_("Look at the last 1×1 convolution and the global average pooling after it."),
+    "nin-imagenet-gap": N_("Look at the last 1×1 convolution (6×6×1000) and the global average pooling after it (0 parameters)."),
     "resnet50-projections": N_("Look at the rows named downsample: the 1×1 projection shortcuts, the first one 56×56×256."),
     "resnet-plain-vs-residual": N_("Look at the residual blocks in the table."),
-    "one-by-one-6x6x32": N_("Look at the output: height and width stay, the channels change."),
+    "one-by-one-6x6x32": N_("Look at the output: 6×6×4; each filter has 32 weights, one per input channel."),
     "one-by-one-28x28x192": N_("Look at the output: height and width stay, the channels change."),
     "inception-bottleneck-params": N_("Look at the two parameter counts: 409,600 directly, 59,392 through the bottleneck."),
     "inception-bottleneck-macs": N_("Look at the two costs: 120,422,400 multiplications directly, 12,443,648 through 16 channels."),
@@ -59,39 +59,12 @@ LOOK: dict[str, str] = {
     "anchors-3x3x16": N_("Look at the cell holding both centres: one object per anchor."),
     "verify-threshold": N_("Look at the threshold τ = 0.6: a distance of 0.5 is the same person, 0.7 is not."),
     "one-shot-new-person": N_("Enroll one photo of a new person: no retraining, recognised at once."),
-    "siamese-squared-distance": N_("Look at the threshold τ = 0.6; squared it is 0.36."),
+    "siamese-squared-distance": N_("Distances are shown as ‖·‖²: the threshold τ = 0.6 becomes 0.36, a distance of 0.5 becomes 0.25."),
     "triplet-loss": N_("Look at the loss terms and the margin α = 0.2."),
     "style-total-cost": N_("Look at the weights α and β of the total cost."),
     "content-cost-2x2": N_("Look at the content layer."),
     "gram-2-channels": N_("Look at the Gram view: style and output Gram matrices side by side."),
 }
-
-
-def _zoo_has(name: str) -> Callable[[], bool]:
-    def probe() -> bool:
-        from engine.arch import zoo
-
-        return name in zoo.MODELS
-
-    return probe
-
-
-def _conv_relu() -> bool:
-    from engine import conv
-
-    return "activation" in inspect.signature(conv.trace).parameters
-
-
-def _conv_translation() -> bool:
-    from engine import conv
-
-    return hasattr(conv, "translation_demo")
-
-
-def _activation_column() -> bool:
-    from engine.arch import summary
-
-    return "activation_size" in getattr(summary.LayerRow, "__dataclass_fields__", {})
 
 
 def _manual_colour() -> bool:
@@ -108,21 +81,11 @@ def _never() -> bool:
 
 # example id → (probe: True when the panel can show it, what is missing, the panel it will come to)
 _NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
-    "fc-input-1000": (_never, N_("inputs of 1000×1000×3 (the lab stops at 32×32)"), "convolution"),
+    "fc-input-1000": (_never, N_("a fully connected layer of 1000 units (the comparison uses one as wide as the convolution's output)"), "convolution"),
     "layer-params-280": (_never, N_("ten filters (the lab shows up to four)"), "convolution"),
-    "relu-step": (_conv_relu, N_("a ReLU step after the bias"), "convolution"),
-    "pool-max-4x4": (_never, N_("pooling straight on the input (here a 1×1 identity kernel passes the input through unchanged first)"), "convolution"),
-    "pool-avg-4x4": (_never, N_("pooling straight on the input (here a 1×1 identity kernel passes the input through unchanged first)"), "convolution"),
-    "pool-global-7x7x1000": (_never, N_("1000 input channels (the lab pools one channel here)"), "convolution"),
-    "translation-shift-2": (_conv_translation, N_("a translation demo (shift the input, compare the maps)"), "convolution"),
-    "activation-sizes-lenet-like": (_activation_column, N_("the LeNet-like network and an activation-size column"), "architectures"),
-    "alexnet-paper-shapes": (_zoo_has("alexnet-paper"), N_("the paper's AlexNet (alexnet-paper); torchvision's variant is shown"), "architectures"),
-    "alexnet-224-vs-227": (_never, N_("inputs of 224×224 and 227×227 and an 11×11 kernel (the lab stops at 32×32 and 7×7)"), "convolution"),
-    "nin-imagenet-gap": (_zoo_has("nin-imagenet"), N_("the ImageNet NiN (nin-imagenet); the CIFAR-10 NiN is shown"), "architectures"),
+    "pool-global-7x7x1000": (_never, N_("1000 input channels (the lab pools 32 here)"), "convolution"),
     "resnet-plain-vs-residual": (_never, N_("the plain-versus-residual training curves"), "architectures"),
-    "one-by-one-6x6x32": (_never, N_("32 input channels (the lab allows 1 or 3)"), "convolution"),
-    "one-by-one-28x28x192": (_never, N_("192 input channels (the lab allows 1 or 3)"), "convolution"),
-    "inception-v1-paper": (_zoo_has("inception-v1-paper"), N_("GoogLeNet as in the paper (inception-v1-paper); torchvision's is shown"), "architectures"),
+    "one-by-one-28x28x192": (_never, N_("192 input channels and 32 filters (the lab allows up to 32 channels and 4 filters)"), "convolution"),
     "colour-shift-manual": (_manual_colour, N_("colour offsets set by hand (they are random only)"), "augmentation"),
     "y-vector-8": (_never, N_("a 1×1 grid with a hand-placed box"), "grid_detector"),
     "sliding-windows-three-sizes": (_never, N_("windows of several sizes"), "grid_detector"),
@@ -130,7 +93,6 @@ _NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
     "anchors-3x3x16": (_never, N_("a 3×3 grid sandbox with hand-placed boxes"), "grid_detector"),
     "one-shot-new-person": (_never, N_("sample photos to enroll"), "faces"),
     "verify-threshold": (_never, N_("distances chosen by hand"), "faces"),
-    "siamese-squared-distance": (_never, N_("squared distances beside plain ones"), "faces"),
     "triplet-loss": (_never, N_("a triplet of hand-chosen encodings in the Triplet view"), "faces"),
     "style-total-cost": (_never, N_("costs chosen by hand"), "style_transfer"),
     "content-cost-2x2": (_never, N_("activations chosen by hand"), "style_transfer"),

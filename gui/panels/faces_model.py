@@ -38,6 +38,7 @@ class FacesModel(QObject):
     detectorChanged = Signal(str)
     errorChanged = Signal(str)
     distanceKindChanged = Signal(bool)
+    tabRequested = Signal(str)  # "one-shot": the tab a course example is seen on
 
     def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -146,9 +147,14 @@ class FacesModel(QObject):
 
     def apply_example(self, state: dict) -> None:
         """Put the panel into a course example's state: ``threshold`` sets τ for this session (not saved
-        to the database). Hand-chosen distances and encodings are not part of the panel."""
+        to the database); a ``distance`` compared both ways (the Siamese example) switches to ‖·‖² for
+        this session and asks for the One-shot tab (``tabRequested``). Hand-chosen distances and
+        encodings are not part of the panel."""
         if "threshold" in state:
             self.set_threshold(float(state["threshold"]), persist=False)
+        if "distance" in state:
+            self.set_squared(True, persist=False)
+            self.tabRequested.emit("one-shot")
 
     def set_detector(self, name: str) -> None:
         if name not in DETECTORS:
@@ -159,12 +165,13 @@ class FacesModel(QObject):
                 self._settings.setValue("faces/detector", name)
             self.detectorChanged.emit(name)
 
-    def set_squared(self, squared: bool) -> None:
-        """Show distances and τ as ‖f(x1) − f(x2)‖² (the course's d) or ‖f(x1) − f(x2)‖; stored in the settings."""
+    def set_squared(self, squared: bool, persist: bool = True) -> None:
+        """Show distances and τ as ‖f(x1) − f(x2)‖² (the course's d) or ‖f(x1) − f(x2)‖; stored in the settings
+        unless ``persist`` is False (a course example)."""
         squared = bool(squared)
         if squared != self.squared:
             self.squared = squared
-            if self._settings is not None:
+            if persist and self._settings is not None:
                 self._settings.setValue("faces/distance", "squared" if squared else "euclidean")
             self.distanceKindChanged.emit(squared)
 
