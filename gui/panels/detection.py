@@ -40,6 +40,7 @@ from ..panel import Panel
 from ..widgets.detect_anchors import AnchorView
 from ..widgets.detect_iou import IouPlayground
 from ..widgets.detect_nms import NmsStepView
+from ..widgets.detect_sandbox import NmsSandbox
 from ..widgets.image_view import ImageView
 from .detection_model import DetectionModel
 from .detection_worker import DetectionWorker
@@ -237,6 +238,9 @@ class DetectionPanel(Panel):
         text_box.setFixedHeight(self.nms_text.fontMetrics().lineSpacing() * 5 + 8)
         nv.addWidget(text_box)
         self.tabs.addTab(nms_tab, "NMS step-through")
+
+        self.sandbox = NmsSandbox()
+        self.tabs.addTab(self.sandbox, _("NMS sandbox"))
 
         anc_tab = QWidget()
         av = QVBoxLayout(anc_tab)
