@@ -25,6 +25,7 @@ from ..panel import Panel
 from ..widgets.yolo_anchor_view import AnchorView
 from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
 from ..widgets.yolo_loss_plot import LossPlot
+from ..widgets.yolo_sandbox import GridSandbox
 from ..widgets.yolo_sliding_view import OutputMapView
 from .grid_detector_model import SLIDING_INPUTS, GridDetectorModel
 
@@ -65,6 +66,8 @@ class GridDetectorPanel(Panel):
         self.tabs.addTab(self._build_sliding(), "Sliding windows")
         self.tabs.addTab(self._build_train(), "Train")
         self.tabs.addTab(self._build_inspect(), "Inspect")
+        self.sandbox = GridSandbox()
+        self.tabs.addTab(self.sandbox, _("Grid sandbox"))
         layout.addWidget(self.tabs)
         m = self.model
         m.classifierChanged.connect(self._show_classifier)
