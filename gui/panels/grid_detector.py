@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -22,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from engine.i18n import N_, _
 from ..panel import Panel
+from ..widgets.box_canvas import BoxCanvas, CanvasBox
 from ..widgets.yolo_anchor_view import AnchorView
 from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
 from ..widgets.yolo_loss_plot import LossPlot
 from ..widgets.yolo_sandbox import GridSandbox
 from ..widgets.yolo_sliding_view import OutputMapView
 from .grid_detector_model import SLIDING_INPUTS, GridDetectorModel
+from .sliding_sizes_model import SlidingSizesModel
 
 __all__ = ["GridDetectorPanel"]
 
@@ -61,6 +67,7 @@ class GridDetectorPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.model = GridDetectorModel(ctx.jobs, self)
+        self.sizes_model = SlidingSizesModel(ctx.jobs, self)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sliding(), "Sliding windows")
@@ -128,12 +135,105 @@ class GridDetectorPanel(Panel):
         ))
         split.addWidget(box_in, 1)
         split.addWidget(box_out, 1)
+        split.addWidget(self._build_sizes(), 1)
         v.addLayout(split, 1)
         self.comparison_label = _label()
         self.window_label = _label()
         v.addWidget(self.comparison_label)
         v.addWidget(self.window_label)
         return page
+
+    def _build_sizes(self) -> QWidget:
+        """Crop-and-classify with two or three window sizes: crops and time per size, windows drawn."""
+        box = QGroupBox(_("Several window sizes"))
+        v = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Sizes")))
+        self.size_spins = []
+        for value in self.sizes_model.sizes:
+            spin = QSpinBox()
+            spin.setRange(0, 64)
+            spin.setValue(value)
+            spin.setToolTip(_("Window side in pixels (0: not used)"))
+            self.size_spins.append(spin)
+            row.addWidget(spin)
+        v.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Stride")))
+        self.sizes_stride_spin = QSpinBox()
+        self.sizes_stride_spin.setRange(1, 32)
+        self.sizes_stride_spin.setValue(self.sizes_model.stride)
+        row.addWidget(self.sizes_stride_spin)
+        self.sizes_run_button = QPushButton(_("Run sizes"))
+        self.sizes_cancel_button = QPushButton(_("Cancel"))
+        self.sizes_cancel_button.setEnabled(False)
+        row.addWidget(self.sizes_run_button)
+        row.addWidget(self.sizes_cancel_button)
+        v.addLayout(row)
+        self.sizes_table = QTableWidget(0, 4)
+        self.sizes_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sizes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.sizes_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.sizes_table.verticalHeader().setVisible(False)
+        self.sizes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.sizes_table.setMaximumHeight(120)
+        v.addWidget(self.sizes_table)
+        self.sizes_canvas = BoxCanvas()
+        self.sizes_canvas.setMinimumSize(120, 120)
+        v.addWidget(self.sizes_canvas, 1)
+        self.sizes_label = _label()
+        v.addWidget(self.sizes_label)
+        self.sizes_run_button.clicked.connect(self.run_sizes)
+        self.sizes_cancel_button.clicked.connect(self.sizes_model.cancel)
+        self.sizes_table.currentCellChanged.connect(lambda row, *_args: row >= 0 and row != self.sizes_model.selected
+                                                    and self.sizes_model.select(row))
+        self.sizes_model.changed.connect(self._show_sizes)
+        self.sizes_model.failed.connect(lambda text: self.sizes_label.setText(text))
+        return box
+
+    def run_sizes(self) -> None:
+        """Slide the chosen sizes over the current input (in a worker job)."""
+        from engine.yolo.sliding import demo_scene
+
+        sm, m = self.sizes_model, self.model
+        sm.set_sizes([s.value() for s in self.size_spins], self.sizes_stride_spin.value())
+        if not sm.sizes:
+            self.sizes_label.setText(_("Choose at least one window size above 0."))
+            return
+        if m.classifier is None:
+            m.load_classifier()
+        image = m.sliding_image if m.sliding_image is not None else demo_scene(seed=10, size=SLIDING_INPUTS[m.sliding_input][1])
+        sm.run(m.classifier, image)
+
+    def _show_sizes(self) -> None:
+        sm = self.sizes_model
+        self.sizes_run_button.setEnabled(not sm.busy)
+        self.sizes_cancel_button.setEnabled(sm.busy)
+        self.sizes_table.setHorizontalHeaderLabels([_("Window"), _("Stride"), _("Crops"), _("Time")])
+        with QSignalBlocker(self.sizes_table):
+            self.sizes_table.setRowCount(len(sm.runs))
+            for k, r in enumerate(sm.runs):
+                cells = (f"{r.size}×{r.size}", str(r.stride), _("{rows}×{cols} = {n}").format(rows=r.rows, cols=r.cols, n=r.crops),
+                         _("{ms:.1f} ms").format(ms=r.seconds * 1e3))
+                for j, text in enumerate(cells):
+                    self.sizes_table.setItem(k, j, QTableWidgetItem(text))
+            if sm.runs:
+                self.sizes_table.selectRow(sm.selected)
+        if sm.busy:
+            self.sizes_label.setText(_("Sliding the windows…"))
+        elif sm.cancelled:
+            self.sizes_label.setText(_("Cancelled: the sizes finished before it are shown."))
+        elif sm.runs:
+            total = sum(r.seconds for r in sm.runs)
+            crops = sum(r.crops for r in sm.runs)
+            self.sizes_label.setText(_("Every size adds its whole cost: {crops} crops in {ms:.0f} ms in all.").format(crops=crops, ms=total * 1e3))
+        else:
+            self.sizes_label.setText(_("Press Run sizes to classify every window of each size."))
+        if sm.image is not None and sm.runs:
+            run = sm.runs[sm.selected]
+            self.sizes_canvas.set_image(sm.image)
+            self.sizes_canvas.set_boxes([CanvasBox(tuple(float(v) for v in b), (255, 200, 0), width=1.0, faded=True)
+                                         for b in run.boxes])
 
     def _build_train(self) -> QWidget:
         page = QWidget()
@@ -401,3 +501,4 @@ class GridDetectorPanel(Panel):
 
     def shutdown(self) -> None:
         self.model.cancel_training()
+        self.sizes_model.cancel()
