@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 import torch
 
+from ..i18n import _
 from .registry import register_detector
 from .types import Candidates, Detector, DetectorError
 
@@ -91,12 +92,12 @@ class HaarDetector(Detector):
 
     def __init__(self, name: str, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         if name not in HAAR_CASCADES:
-            raise DetectorError(f"{name!r} is not a Haar cascade; known: {', '.join(HAAR_CASCADES)}")
+            raise DetectorError(_("{name!r} is not a Haar cascade; known: {known}").format(name=name, known=", ".join(HAAR_CASCADES)))
         filename, cls_name, _title, min_size = HAAR_CASCADES[name]
         path = os.path.join(cv2.data.haarcascades, filename)
         cascade = cv2.CascadeClassifier(path)
         if cascade.empty():
-            raise DetectorError(f"OpenCV's cascade file {path} could not be loaded")
+            raise DetectorError(_("OpenCV's cascade file {path} could not be loaded").format(path=path))
         self.name = name
         self.class_names = [cls_name]
         self.device = torch.device("cpu")

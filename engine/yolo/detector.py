@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..i18n import _
 from ..detect.registry import DETECTORS, register_detector
 from ..detect.types import Candidates, Detector, DetectorError
 from ..scenes import CLASS_NAMES
@@ -109,7 +110,7 @@ def _load(path: Path, name: str, weights: str, device: torch.device) -> GridDete
     if weights == "random":
         return GridDetector(_random_model(path, device), name, random_weights=True)
     if not path.exists():
-        raise DetectorError(f"{path}: no such grid-detector checkpoint; train one with: convstudio yolo train -o {path.name}")
+        raise DetectorError(_("{path}: no such grid-detector checkpoint; train one with: convstudio yolo train -o {name}").format(path=path, name=path.name))
     try:
         return GridDetector(load_grid_model(path, device), name)
     except (CheckpointError, WeightsError) as exc:
