@@ -47,8 +47,19 @@ from .detection_worker import DetectionWorker
 
 __all__ = ["DetectionPanel"]
 
+#: demo photos (engine.samples names) and what they show
+_DEMO_PHOTOS = (("astronaut", N_("astronaut")), ("coffee", N_("coffee")), ("chelsea", N_("cat")), ("rocket", N_("rocket")))
 #: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
 _ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
+
+
+def _detector_title(title: str) -> str:
+    """A chooser title in the current language (the trained grid detector's title carries its mAP after a comma)."""
+    from engine.yolo.detector import TRAINED_TITLE
+
+    if title.startswith(TRAINED_TITLE):
+        return _(TRAINED_TITLE) + title[len(TRAINED_TITLE):]
+    return _(title)
 
 
 def _slider(value: float) -> QSlider:
@@ -241,9 +252,6 @@ class DetectionPanel(Panel):
         nv.addWidget(text_box)
         self.tabs.addTab(nms_tab, _("NMS step-through"))
 
-        self.sandbox = NmsSandbox()
-        self.tabs.addTab(self.sandbox, _("NMS sandbox"))
-
         anc_tab = QWidget()
         av = QVBoxLayout(anc_tab)
         bar = QHBoxLayout()
@@ -265,6 +273,8 @@ class DetectionPanel(Panel):
         self.anchor_text.setWordWrap(True)
         av.addWidget(self.anchor_text)
         self.tabs.addTab(anc_tab, _("Anchors"))
+        self.sandbox = NmsSandbox()
+        self.tabs.addTab(self.sandbox, _("NMS sandbox"))
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setSizes([380, 900])
@@ -279,11 +289,12 @@ class DetectionPanel(Panel):
         combo.clear()
         order = {"opencv": 0, "trained": 1, "torchvision": 2}
         for name, title, spec in sorted(detector_choices(), key=lambda t: order.get(t[2].group, 1)):
-            combo.addItem(title, name)
+            combo.addItem(_detector_title(title), name)
         combo.setCurrentIndex(max(0, combo.findData(self.model.detector)))
         combo.blockSignals(False)
 
     def _fill_sources(self, cameras) -> None:
+        self._cameras = list(cameras)
         combo = self.source_combo
         current = self.model.source if combo.count() else combo.currentData()
         # files and folders the user opened stay in the list (and stay chosen) when cameras are scanned again
@@ -291,8 +302,8 @@ class DetectionPanel(Panel):
                   if isinstance(combo.itemData(i), str) and not combo.itemData(i).startswith(("demo", "cam:", "?"))]
         combo.blockSignals(True)
         combo.clear()
-        for photo in ("astronaut", "coffee", "chelsea", "rocket"):
-            combo.addItem(_("Demo scene ({photo})").format(photo=photo), "demo" if photo == "astronaut" else f"demo:{photo}")
+        for photo, name in _DEMO_PHOTOS:
+            combo.addItem(_("Demo scene ({photo})").format(photo=_(name)), "demo" if photo == "astronaut" else f"demo:{photo}")
         for cam in cameras:
             combo.addItem(cam.label, f"cam:{cam.index}")
         if not cameras:
@@ -773,6 +784,31 @@ class DetectionPanel(Panel):
                 except RecordError:  # closing the app: an incomplete file is dropped, nothing to show
                     pass
         self.recorder = self.exporter = None
+
+    def retranslate(self) -> None:
+        """Re-render the texts this panel composes (sources, detectors, weights note, step words, anchors, sandbox)."""
+        self._fill_sources(getattr(self, "_cameras", []))
+        self._fill_detectors()
+        self._sync_from_model()
+        combo = self.nms_class_combo
+        frozen = getattr(self, "_frozen", None)
+        if frozen is not None and frozen.detections is not None and combo.count():
+            d = frozen.detections
+            labels, counts = np.unique(d.raw_labels, return_counts=True)
+            count_of = dict(zip(labels.tolist(), counts.tolist()))
+            for i in range(combo.count()):
+                lab = combo.itemData(i)
+                combo.setItemText(i, _("all classes ({n})").format(n=d.num_raw) if lab == -1
+                                  else f"{d.label_name(lab)} ({count_of.get(lab, 0)})")
+        self.nms_text.setText(self.nms_view.description())
+        if self.anchor_view.levels:
+            self._anchor_info(self.anchor_view.level, *self.anchor_view.cell)
+        if self.last_result is not None and self.last_result.stats is not None and self.last_result.error is None:
+            label = self.last_result.stats.line()
+            if self.last_result.detections is not None and self.last_result.detections.random_weights:
+                label = _("RANDOM WEIGHTS · {stats}").format(stats=label)
+            self.stats_label.setText(label)
+        self.sandbox.refresh()
 
     def screenshot_ready(self) -> bool:
         r = self.last_result
