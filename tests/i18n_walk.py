@@ -40,7 +40,8 @@ ALLOWED = {
     "fasterrcnn", "fcos", "mmod", "haar", "hog", "random", "mosaic", "candy", "udnie", "rain", "princess",
     "astronaut", "chelsea", "coffee", "rocket", "camera", "Sobel", "Scharr", "Gaussian", "Laplacian", "Adam",
     "Gatys", "Johnson", "Gram", "Siamese", "Anchor", "Positive", "Negative", "Inception", "YOLO", "Haar", "HOG",
-    "Rosenbrock", "Fusion",
+    "Rosenbrock", "Fusion", "Faster",  # Faster R-CNN
+    "Boxes",  # the note's section title "Anchor Boxes", kept in English by the Chinese note itself
 }
 
 _TAG = re.compile(r"<[^>]+>")

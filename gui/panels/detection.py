@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -51,6 +52,26 @@ __all__ = ["DetectionPanel"]
 _DEMO_PHOTOS = (("astronaut", N_("astronaut")), ("coffee", N_("coffee")), ("chelsea", N_("cat")), ("rocket", N_("rocket")))
 #: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
 _ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
+
+
+def _legend_text() -> str:
+    return ("<b>" + _("Reading the picture") + "</b><br>" + _("Bold boxes: kept after non-max suppression, with class and score.") + "<br>"
+            + _("Thin faded boxes: the raw candidates above the score threshold, before NMS.") + "<br>"
+            + _("<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
+                "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."))
+
+
+class _LiveText:
+    """A field value written in the language current when the sentence is rendered (again on a switch)."""
+
+    def __init__(self, render) -> None:
+        self._render = render
+
+    def __str__(self) -> str:
+        return self._render()
+
+    def __format__(self, spec: str) -> str:
+        return format(self._render(), spec)
 
 
 def _detector_title(title: str) -> str:
@@ -189,14 +210,9 @@ class DetectionPanel(Panel):
         self.message = QLabel()
         self.message.setWordWrap(True)
         form_box.addWidget(self.message)
-        legend = QLabel(
-            "<b>" + _("Reading the picture") + "</b><br>" + _("Bold boxes: kept after non-max suppression, with class and score.") + "<br>"
-            + _("Thin faded boxes: the raw candidates above the score threshold, before NMS.") + "<br>"
-            + _("<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
-                "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors.")
-        )
-        legend.setWordWrap(True)
-        form_box.addWidget(legend)
+        self.legend = QLabel(_legend_text())
+        self.legend.setWordWrap(True)
+        form_box.addWidget(self.legend)
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -492,7 +508,7 @@ class DetectionPanel(Panel):
         worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
         worker.frameReady.connect(self._on_frame)
         # A stopped worker may still report while it winds down; only the current one speaks.
-        worker.status.connect(lambda msgid, fields, w=worker: w is self.worker and set_text(self.message, msgid, **fields))
+        worker.status.connect(lambda msgid, fields, w=worker: w is self.worker and set_text(self.message, msgid, **self._shown_fields(fields)))
         worker.failed.connect(lambda text, w=worker: w is self.worker and self._on_failed(text))
         worker.detectorReady.connect(lambda *args, w=worker: w is self.worker and self._on_detector_ready(*args))
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
@@ -525,11 +541,23 @@ class DetectionPanel(Panel):
         else:
             self.start()
 
+    def _shown_fields(self, fields: dict) -> dict:
+        """A demo source's name follows the language (rendered again on a switch); other names stay as they are."""
+        spec = self.model.source
+        if "source" in fields and isinstance(spec, str) and spec.startswith("demo"):
+            photo = spec.partition(":")[2] or "astronaut"
+            name = dict(_DEMO_PHOTOS).get(photo, photo)
+            fields = {**fields, "source": _LiveText(lambda: _("Demo scene ({photo})").format(photo=_(name)))}
+        return fields
+
     def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
         self.model.set_class_names(list(names))  # a filter typed before the names arrived applies now
         self.model.apply_detector_defaults(score, iou)
         self._report_unknown_classes()
-        self.class_edit.setToolTip(_("Classes: {names}").format(names=", ".join(n for n in names if n and n not in ("__background__", "N/A"))))
+        # the detector's own class names (what the filter matches) are offered as completions
+        offered = [n for n in names if n and n not in ("__background__", "N/A")]
+        self.class_edit.setCompleter(QCompleter(offered, self.class_edit))
+        self.class_edit.setToolTip(_("Type class names separated by commas; the detector's names are suggested as you type."))
 
     def _on_failed(self, text: str) -> None:
         self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
@@ -559,7 +587,7 @@ class DetectionPanel(Panel):
             return
         if self._failing is not None:
             self._failing = None
-            set_text(self.message, N_("Running {detector} on {source}"), detector=worker.detector_name, source=worker.source_name)
+            set_text(self.message, N_("Running {detector} on {source}"), **self._shown_fields({"detector": worker.detector_name, "source": worker.source_name}))
         self.last_result = result
         if result.detections is not None and result.detections.num_raw:
             self._last_with_boxes = result
@@ -787,6 +815,7 @@ class DetectionPanel(Panel):
 
     def retranslate(self) -> None:
         """Re-render the texts this panel composes (sources, detectors, weights note, step words, anchors, sandbox)."""
+        self.legend.setText(_legend_text())
         self._fill_sources(getattr(self, "_cameras", []))
         self._fill_detectors()
         self._sync_from_model()

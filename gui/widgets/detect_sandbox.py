@@ -78,10 +78,12 @@ class NmsSandbox(QWidget):
         self.pc_spin = _spin(0.9)
         form.addRow("p_c", self.pc_spin)
         self.class_spins = []
-        for k, name in enumerate(SANDBOX_CLASSES):
+        self.class_labels = []
+        for k in range(len(SANDBOX_CLASSES)):
             s = _spin(1.0 if k == 1 else 0.0)
             self.class_spins.append(s)
-            form.addRow(_("c{k} ({name})").format(k=k + 1, name=_(name)), s)
+            self.class_labels.append(QLabel())
+            form.addRow(self.class_labels[-1], s)
         bv.addLayout(form)
         row = QHBoxLayout()
         self.delete_button = QPushButton(_("Delete box"))
@@ -172,6 +174,8 @@ class NmsSandbox(QWidget):
         """Re-render everything from the model (also on a language switch)."""
         m = self.model
         r = m.result
+        for k, (label, name) in enumerate(zip(self.class_labels, SANDBOX_CLASSES)):
+            label.setText(_("c{k} ({name})").format(k=k + 1, name=_(name)))
         self.canvas.set_image(m.image)
         shown = []
         for i, b in enumerate(m.boxes):
