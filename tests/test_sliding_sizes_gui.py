@@ -21,6 +21,7 @@ def panel(qtbot):
     p.model.sliding_input = "28"
     with qtbot.waitSignal(p.model.comparisonChanged, timeout=60000):
         win.switch_to("grid_detector")
+    qtbot.waitUntil(lambda: bool(p.sizes_model.runs) and not p.sizes_model.busy, timeout=60000)  # the first run starts by itself
     yield p
     p.sizes_model.cancel()
     qtbot.waitUntil(lambda: not win.jobs.active(), timeout=60000)

@@ -99,6 +99,7 @@ class GridDetectorPanel(Panel):
         m.hoverChanged.connect(self._show_hover)
         m.errorOccurred.connect(lambda title, text: ctx.show_error(title, text, ""))
         self._started = False
+        self._sizes_started = False
         self._show_sizes()
 
     # -- building ---------------------------------------------------------------
@@ -188,7 +189,9 @@ class GridDetectorPanel(Panel):
         self.sizes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.sizes_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sizes_table.verticalHeader().setVisible(False)
-        self.sizes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.sizes_table.setWordWrap(False)  # "26×26 = 676" stays on one line
+        self.sizes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sizes_table.horizontalHeader().setStretchLastSection(True)
         self.sizes_table.setMaximumHeight(120)
         v.addWidget(self.sizes_table)
         self.sizes_canvas = BoxCanvas()
@@ -384,6 +387,9 @@ class GridDetectorPanel(Panel):
         )
         self.output_map.set_map(c.convolutional)
         self._show_window()
+        if not self._sizes_started:  # the first comparison also fills the several-sizes table once
+            self._sizes_started = True
+            self.run_sizes()
 
     def _show_window(self) -> None:
         m = self.model
@@ -539,7 +545,7 @@ class GridDetectorPanel(Panel):
         self.sandbox.refresh()
 
     def screenshot_ready(self) -> bool:
-        return self.model.comparison is not None and self.model.scene is not None
+        return self.model.comparison is not None and self.model.scene is not None and bool(self.sizes_model.runs)
 
     def shutdown(self) -> None:
         self.model.cancel_training()

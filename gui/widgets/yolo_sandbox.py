@@ -80,7 +80,7 @@ class GridSandbox(QWidget):
                         "and to the anchor whose shape has the highest IoU with its own."))
         hint.setWordWrap(True)
         left.addWidget(hint)
-        h.addLayout(left, 3)
+        h.addLayout(left, 1)
 
         side = QWidget()
         right = QVBoxLayout(side)
@@ -94,7 +94,7 @@ class GridSandbox(QWidget):
         self.anchor_count = QSpinBox()
         self.anchor_count.setRange(1, 2)
         self.anchor_count.setValue(m.num_anchors)
-        f.addRow(_("Anchor boxes"), self.anchor_count)
+        f.addRow(_("Number of anchor boxes"), self.anchor_count)
         self.anchor_spins: list[tuple[QDoubleSpinBox, QDoubleSpinBox]] = []
         for k, (w, ht) in enumerate(m.anchor_shapes):
             ws, hs = _size_spin(w), _size_spin(ht)
@@ -117,7 +117,7 @@ class GridSandbox(QWidget):
         self.vector_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.vector_table.setWordWrap(False)  # a number is never broken across lines
         self.vector_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.vector_table.setMinimumHeight(90)
+        self.vector_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         right.addWidget(self.vector_table)
         self.assign_label = QLabel()
         self.assign_label.setWordWrap(True)
@@ -126,9 +126,9 @@ class GridSandbox(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(390)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        h.addWidget(scroll, 2)
+        h.addWidget(scroll, 1)
 
         self.class_combo.currentIndexChanged.connect(lambda i: m.set_class(self.class_combo.itemData(i)))
         self.photo_combo.currentIndexChanged.connect(self._photo_chosen)
@@ -208,12 +208,17 @@ class GridSandbox(QWidget):
         self.cell_label.setText(_("Cell ({row}, {col}): y has {n} numbers, [p_c, b_x, b_y, b_h, b_w, c1, c2, c3] per anchor box.").format(
             row=r, col=c, n=8 * b))
         self.vector_table.setRowCount(b)
-        self.vector_table.setVerticalHeaderLabels([_(_ANCHOR_NAMES[k]) for k in range(b)])
+        self.vector_table.setVerticalHeaderLabels([_("Anchor {k}").format(k=k + 1) for k in range(b)])
         for k in range(b):
             for j, v in enumerate(enc.y[r, c, k]):
                 item = QTableWidgetItem(f"{float(v):.2f}")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.vector_table.setItem(k, j, item)
+        t = self.vector_table
+        t.resizeRowsToContents()
+        # exactly the rows: no empty space below, no vertical scrolling
+        t.setFixedHeight(t.horizontalHeader().height() + sum(t.rowHeight(k) for k in range(b)) + 2 * t.frameWidth()
+                         + (t.horizontalScrollBar().sizeHint().height() if t.horizontalScrollBar().isVisible() else 0))
 
     def cell_values(self) -> list[float]:
         """The numbers the table shows for the current cell, anchor after anchor (as displayed, 2 decimals)."""
