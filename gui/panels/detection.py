@@ -49,7 +49,8 @@ from .detection_worker import DetectionWorker
 __all__ = ["DetectionPanel"]
 
 #: demo photos (engine.samples names) and what they show
-_DEMO_PHOTOS = (("astronaut", N_("astronaut")), ("coffee", N_("coffee")), ("chelsea", N_("cat")), ("rocket", N_("rocket")))
+_DEMO_PHOTOS = (("astronaut", N_("Demo scene (astronaut)")), ("coffee", N_("Demo scene (coffee)")),
+                ("chelsea", N_("Demo scene (cat)")), ("rocket", N_("Demo scene (rocket)")))
 #: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
 _ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
 
@@ -319,7 +320,7 @@ class DetectionPanel(Panel):
         combo.blockSignals(True)
         combo.clear()
         for photo, name in _DEMO_PHOTOS:
-            combo.addItem(_("Demo scene ({photo})").format(photo=_(name)), "demo" if photo == "astronaut" else f"demo:{photo}")
+            combo.addItem(_(name), "demo" if photo == "astronaut" else f"demo:{photo}")
         for cam in cameras:
             combo.addItem(cam.label, f"cam:{cam.index}")
         if not cameras:
@@ -547,7 +548,7 @@ class DetectionPanel(Panel):
         if "source" in fields and isinstance(spec, str) and spec.startswith("demo"):
             photo = spec.partition(":")[2] or "astronaut"
             name = dict(_DEMO_PHOTOS).get(photo, photo)
-            fields = {**fields, "source": _LiveText(lambda: _("Demo scene ({photo})").format(photo=_(name)))}
+            fields = {**fields, "source": _LiveText(lambda: _(name))}
         return fields
 
     def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:

@@ -220,10 +220,10 @@ class NmsSandbox(QWidget):
                 lines.append(_("No box has p_c ≤ {t}: none discarded.").format(t=f"{r.pc_threshold:g}"))
         for k, st in enumerate(r.steps[: max(0, m.stage - 1)], 1):
             ious = ", ".join(f"#{j} {v:.2f}" for j, v in zip(st.candidates, st.ious)) or _("no other box of its class")
-            gone = ", ".join(f"#{j}" for j in st.suppressed) or _("none")
+            gone = ", ".join(f"#{j}" for j in st.suppressed) or _("no box")
             lines.append(_("Step {k}: keep #{i} (score {s:.2f}). IoU with it: {ious}. Suppressed (IoU ≥ {t}): {gone}.").format(
                 k=k, i=st.keeper, s=r.scores[st.keeper], ious=ious, t=f"{r.iou_threshold:g}", gone=gone))
         if m.finished:
-            kept = ", ".join("#{i} ({s:.2f})".format(i=i, s=r.scores[i]) for i in r.kept) or _("none")
+            kept = ", ".join("#{i} ({s:.2f})".format(i=i, s=r.scores[i]) for i in r.kept) or _("no box")
             lines.append("<b>" + _("Done: kept {kept}.").format(kept=kept) + "</b>")
         return "<br>".join(lines)

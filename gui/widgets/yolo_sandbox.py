@@ -99,9 +99,9 @@ class GridSandbox(QWidget):
         for k, (w, ht) in enumerate(m.anchor_shapes):
             ws, hs = _size_spin(w), _size_spin(ht)
             row = QHBoxLayout()
-            row.addWidget(QLabel(_("w")))
+            row.addWidget(QLabel(_("width")))
             row.addWidget(ws)
-            row.addWidget(QLabel(_("h")))
+            row.addWidget(QLabel(_("height")))
             row.addWidget(hs)
             f.addRow(_(_ANCHOR_NAMES[k]), row)
             self.anchor_spins.append((ws, hs))
