@@ -75,6 +75,7 @@ def test_grid_sandbox_and_sizes_survive_a_switch_and_follow_it(window, qtbot):
     panel.model.sliding_input = "16"
     with qtbot.waitSignal(panel.model.comparisonChanged, timeout=60000):
         window.switch_to("grid_detector")
+    qtbot.waitUntil(lambda: bool(panel.sizes_model.runs) and not panel.sizes_model.busy, timeout=60000)  # the first run
     sb = panel.sandbox
     sb.grid_spin.setValue(7)
     sb.model.add_object((100, 100, 140, 200), label=0)
