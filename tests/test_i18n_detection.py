@@ -97,3 +97,20 @@ def test_grid_sandbox_and_sizes_survive_a_switch_and_follow_it(window, qtbot):
     window.set_language("en")
     QApplication.processEvents()
     assert "Output volume" in sb.shape_label.text() and not chinese_left(panel)
+
+
+def test_shape_notation_setting_rerenders_the_grid_detector_shapes(window, qtbot):
+    panel = window.panel("grid_detector")
+    panel.model.sliding_input = "28"
+    with qtbot.waitSignal(panel.model.comparisonChanged, timeout=60000):
+        window.switch_to("grid_detector")
+    qtbot.waitUntil(lambda: not panel.sizes_model.busy, timeout=60000)
+    assert "8×8×4 (H×W×C)" in panel.comparison_label.text() and "8×8×4 (H×W×C)" in panel.input_combo.currentText()
+    try:
+        window.set_shape_order("chw")
+        assert "4×8×8 (C×H×W)" in panel.comparison_label.text()
+        assert "4×8×8 (C×H×W)" in panel.input_combo.currentText()
+        assert "16×3×3 (C×H×W)" in panel.sandbox.shape_label.text()
+    finally:
+        window.set_shape_order("hwc")
+    assert "3×3×16 (H×W×C)" in panel.sandbox.shape_label.text()
