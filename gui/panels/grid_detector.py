@@ -229,10 +229,12 @@ class GridDetectorPanel(Panel):
         with QSignalBlocker(self.sizes_table):
             self.sizes_table.setRowCount(len(sm.runs))
             for k, r in enumerate(sm.runs):
-                cells = (f"{r.size}×{r.size}", str(r.stride), _("{rows}×{cols} = {n}").format(rows=r.rows, cols=r.cols, n=r.crops),
-                         _("{ms:.1f} ms").format(ms=r.seconds * 1e3))
+                cells = (f"{r.size}×{r.size}", str(r.stride), str(r.crops), _("{ms:.0f} ms").format(ms=r.seconds * 1e3))
                 for j, text in enumerate(cells):
-                    self.sizes_table.setItem(k, j, QTableWidgetItem(text))
+                    item = QTableWidgetItem(text)
+                    if j == 2:  # the narrow column keeps the count; the grid of windows is in the tooltip
+                        item.setToolTip(_("{rows}×{cols} windows").format(rows=r.rows, cols=r.cols))
+                    self.sizes_table.setItem(k, j, item)
             if sm.runs:
                 self.sizes_table.selectRow(sm.selected)
         if sm.busy:
