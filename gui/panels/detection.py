@@ -240,7 +240,7 @@ class DetectionPanel(Panel):
         iv.itemAt(0).widget().setWordWrap(True)
         self.iou_widget = IouPlayground()
         iv.addWidget(self.iou_widget, 1)
-        self.tabs.addTab(iou_tab, _("IoU playground"))
+        self.tabs.addTab(iou_tab, _("IoU"))
 
         nms_tab = QWidget()
         nv = QVBoxLayout(nms_tab)
@@ -267,7 +267,7 @@ class DetectionPanel(Panel):
         text_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         text_box.setFixedHeight(self.nms_text.fontMetrics().lineSpacing() * 5 + 8)
         nv.addWidget(text_box)
-        self.tabs.addTab(nms_tab, _("NMS step-through"))
+        self.tabs.addTab(nms_tab, _("NMS steps"))
 
         anc_tab = QWidget()
         av = QVBoxLayout(anc_tab)
