@@ -40,9 +40,10 @@ ALLOWED = {
     "fasterrcnn", "fcos", "mmod", "haar", "hog", "random", "mosaic", "candy", "udnie", "rain", "princess",
     "astronaut", "chelsea", "coffee", "rocket", "camera", "Sobel", "Scharr", "Gaussian", "Laplacian", "Adam",
     "Gatys", "Johnson", "Gram", "Siamese", "Anchor", "Positive", "Negative", "Inception", "YOLO", "Haar", "HOG",
-    "Rosenbrock", "Fusion", "hubble", "ihc",
+    "Rosenbrock", "Fusion", "hubble", "ihc", "Faster",  # Faster R-CNN
     # the glossary keeps the padding names: Valid 卷积 / Same 卷积
     "Valid", "Same",
+    "Boxes",  # the note's section title "Anchor Boxes", kept in English by the Chinese note itself
 }
 
 _TAG = re.compile(r"<[^>]+>")

@@ -11,7 +11,10 @@ from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left, english_words, open_every_tab
 
 #: Panels whose every text is translated. The goal (and the state when this list names them all): every panel.
-TRANSLATED_PANELS: list[str] = ["augmentation", "feature_maps", "faces", "course", "welcome", "models", "architectures", "convolution", "style_transfer"]
+TRANSLATED_PANELS: list[str] = [
+    "welcome", "course", "convolution", "architectures", "feature_maps", "augmentation",
+    "detection", "grid_detector", "style_transfer", "faces", "models",
+]
 
 
 def test_english_word_finder():

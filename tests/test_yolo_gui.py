@@ -31,7 +31,7 @@ def test_clicking_an_output_cell_highlights_its_window(panel, qtbot):
     m = panel.model
     assert m.comparison.convolutional.shape == (8, 8, 4)
     assert m.comparison.max_diff < 1e-5
-    assert "8 x 8 x 4" in panel.comparison_label.text() and "Speed ratio" in panel.comparison_label.text()
+    assert "8×8×4 (H×W×C)" in panel.comparison_label.text() and "Speed ratio" in panel.comparison_label.text()
     rect = panel.output_map.cell_rect(5, 3)
     qtbot.mouseClick(panel.output_map, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert m.selected_window == (5, 3)

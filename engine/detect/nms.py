@@ -144,7 +144,7 @@ class HandNms:
             lines.append(_("Discarded (p_c ≤ {t}): {boxes}").format(
                 t=f"{self.pc_threshold:g}", boxes=", ".join(f"#{i} ({self.scores[i]:.2f})" for i in self.discarded)))
         for k, st in enumerate(self.steps, 1):
-            gone = ", ".join(f"#{j} (IoU {v:.2f})" for j, v in zip(st.candidates, st.ious) if j in st.suppressed) or _("none")
+            gone = ", ".join(f"#{j} (IoU {v:.2f})" for j, v in zip(st.candidates, st.ious) if j in st.suppressed) or _("no box")
             lines.append(_("Step {k}: keep #{i} (score {s}); suppress IoU ≥ {t}: {gone}").format(
                 k=k, i=st.keeper, s=f"{self.scores[st.keeper]:.2f}", t=f"{self.iou_threshold:g}", gone=gone))
         return lines

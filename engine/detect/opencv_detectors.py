@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 import torch
 
+from ..i18n import N_, _
 from .registry import register_detector
 from .types import Candidates, Detector, DetectorError
 
@@ -29,10 +30,10 @@ __all__ = ["HogPeopleDetector", "HaarDetector", "HAAR_CASCADES"]
 
 #: registry name -> (cascade file in cv2.data.haarcascades, class name, title, min size in px)
 HAAR_CASCADES: dict[str, tuple[str, str, str, int]] = {
-    "haar_face": ("haarcascade_frontalface_default.xml", "face", "Haar cascade: frontal face (offline)", 24),
-    "haar_upper_body": ("haarcascade_upperbody.xml", "upper body", "Haar cascade: upper body (offline)", 30),
-    "haar_full_body": ("haarcascade_fullbody.xml", "person", "Haar cascade: full body (offline)", 30),
-    "haar_cat_face": ("haarcascade_frontalcatface.xml", "cat face", "Haar cascade: cat face (offline)", 24),
+    "haar_face": ("haarcascade_frontalface_default.xml", "face", N_("Haar cascade: frontal face (offline)"), 24),
+    "haar_upper_body": ("haarcascade_upperbody.xml", "upper body", N_("Haar cascade: upper body (offline)"), 30),
+    "haar_full_body": ("haarcascade_fullbody.xml", "person", N_("Haar cascade: full body (offline)"), 30),
+    "haar_cat_face": ("haarcascade_frontalcatface.xml", "cat face", N_("Haar cascade: cat face (offline)"), 24),
 }
 
 #: longest image side the OpenCV detectors work at (bigger frames are shrunk; boxes map back)
@@ -91,12 +92,12 @@ class HaarDetector(Detector):
 
     def __init__(self, name: str, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         if name not in HAAR_CASCADES:
-            raise DetectorError(f"{name!r} is not a Haar cascade; known: {', '.join(HAAR_CASCADES)}")
+            raise DetectorError(_("{name!r} is not a Haar cascade; known: {known}").format(name=name, known=", ".join(HAAR_CASCADES)))
         filename, cls_name, _title, min_size = HAAR_CASCADES[name]
         path = os.path.join(cv2.data.haarcascades, filename)
         cascade = cv2.CascadeClassifier(path)
         if cascade.empty():
-            raise DetectorError(f"OpenCV's cascade file {path} could not be loaded")
+            raise DetectorError(_("OpenCV's cascade file {path} could not be loaded").format(path=path))
         self.name = name
         self.class_names = [cls_name]
         self.device = torch.device("cpu")
@@ -129,7 +130,7 @@ def _haar_factory(name: str):
 
 register_detector(
     "hog_people", lambda weights="installed", device="cpu": HogPeopleDetector(device=device),
-    title="HOG people detector (offline)", group="opencv",
+    title=N_("HOG people detector (offline)"), group="opencv",
 )
 for _name, (_file, _cls, _title, _min) in HAAR_CASCADES.items():
     register_detector(_name, _haar_factory(_name), title=_title, group="opencv")

@@ -18,6 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from .annotate import annotate
 from .reader import LatestFrameReader, SequentialReader
@@ -71,10 +72,11 @@ class FrameStats:
 
     def line(self) -> str:
         """A one-line summary for a status bar."""
-        return (
-            f"{f'{self.fps:.1f}' if self.fps else '–'} FPS · model {self.model_ms:.1f} ms · NMS {self.nms_ms:.2f} ms · other {self.other_ms:.1f} ms"
-            f" · latency {self.latency_ms:.0f} ms · dropped {self.dropped} · raw {self.raw_count} → kept {self.kept_count}"
-        )
+        return _(
+            "{fps} FPS · model {model:.1f} ms · NMS {nms:.2f} ms · other {other:.1f} ms"
+            " · latency {latency:.0f} ms · dropped {dropped} · raw {raw} → kept {kept}"
+        ).format(fps=f"{self.fps:.1f}" if self.fps else "–", model=self.model_ms, nms=self.nms_ms, other=self.other_ms,
+                 latency=self.latency_ms, dropped=self.dropped, raw=self.raw_count, kept=self.kept_count)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Callable
 
 import torch
 
+from ..i18n import _
 from .types import Detector, DetectorError
 
 __all__ = [
@@ -133,10 +134,10 @@ def get_spec(name: str) -> tuple[DetectorSpec, str | None]:
     prefix, sep, rest = name.partition(":")
     if sep and prefix + ":" in DETECTORS:
         if not rest:
-            raise DetectorError(f"{name!r}: give a value after '{prefix}:' (for example {prefix}:model.pt)")
+            raise DetectorError(_("{name!r}: give a value after '{prefix}:' (for example {prefix}:model.pt)").format(name=name, prefix=prefix))
         return DETECTORS[prefix + ":"], rest
     known = ", ".join(sorted(DETECTORS))
-    raise DetectorError(f"unknown detector {name!r}; known: {known}")
+    raise DetectorError(_("unknown detector {name!r}; known: {known}").format(name=name, known=known))
 
 
 def create_detector(name: str, weights: str = "installed", device: torch.device | str | None = None) -> Detector:
@@ -149,7 +150,7 @@ def create_detector(name: str, weights: str = "installed", device: torch.device 
     device: ``None`` = :func:`engine.device.get_device`.
     """
     if weights not in WEIGHTS_CHOICES:
-        raise DetectorError(f"weights must be one of {', '.join(WEIGHTS_CHOICES)}, not {weights!r}")
+        raise DetectorError(_("weights must be one of {choices}, not {weights!r}").format(choices=", ".join(WEIGHTS_CHOICES), weights=weights))
     from ..device import get_device
 
     dev = torch.device(device) if device is not None else get_device()

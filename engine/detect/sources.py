@@ -22,6 +22,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from ..i18n import _
 
 __all__ = [
     "SourceError",
@@ -104,7 +105,7 @@ class CameraInfo:
     @property
     def label(self) -> str:
         res = f" {self.resolution[0]}×{self.resolution[1]}" if self.resolution else ""
-        return f"Camera {self.index}: {self.name}{res}"
+        return _("Camera {index}: {name}").format(index=self.index, name=self.name) + res
 
 
 def _os_camera_name(index: int) -> str:
@@ -195,7 +196,7 @@ class CameraSource(Source):
         if not cap.isOpened():
             cap.release()
             raise CameraError(
-                f"Camera {self.index} could not be opened: it is not connected, or another program is using it."
+                _("Camera {index} could not be opened: it is not connected, or another program is using it.").format(index=self.index)
             )
         if self.resolution:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.resolution[0])
@@ -211,7 +212,7 @@ class CameraSource(Source):
         ok, frame = self._cap.read()
         if not ok or frame is None:
             self.close()
-            raise CameraError(f"Camera {self.index} stopped delivering frames (unplugged or taken by another program).")
+            raise CameraError(_("Camera {index} stopped delivering frames (unplugged or taken by another program).").format(index=self.index))
         return _bgr_to_rgb(frame)
 
     def close(self) -> None:
@@ -237,11 +238,11 @@ class VideoFileSource(Source):
     def open(self) -> None:
         self.close()
         if not self.path.is_file():
-            raise SourceError(f"{self.path}: no such video file")
+            raise SourceError(_("{path}: no such video file").format(path=self.path))
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
-            raise SourceError(f"{self.path}: not a video OpenCV can decode")
+            raise SourceError(_("{path}: not a video OpenCV can decode").format(path=self.path))
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.fps = fps if fps and fps > 0 else None
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
@@ -321,10 +322,10 @@ class FolderSource(Source):
 
     def open(self) -> None:
         if not self.path.is_dir():
-            raise SourceError(f"{self.path}: no such folder")
+            raise SourceError(_("{path}: no such folder").format(path=self.path))
         self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
-            raise SourceError(f"{self.path}: the folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
+            raise SourceError(_("{path}: the folder holds no images ({suffixes})").format(path=self.path, suffixes=", ".join(IMAGE_SUFFIXES)))
         self.frame_count = len(self.files)
         self.skipped = []
         self._unreadable = set()
@@ -456,23 +457,25 @@ def open_source(spec: str, loop: bool = False, resolution: tuple[int, int] | Non
         from ..samples import SAMPLE_PHOTOS
 
         if photo not in SAMPLE_PHOTOS:
-            raise SourceError(f"unknown demo photo {photo!r}; choose one of {', '.join(SAMPLE_PHOTOS)}")
+            raise SourceError(_("unknown demo photo {photo!r}; choose one of {photos}").format(photo=photo, photos=", ".join(SAMPLE_PHOTOS)))
         return DemoSource(photo=photo, fps=fps)
     if low.startswith("cam:") or low.startswith("camera:"):
         try:
             index = int(text.split(":", 1)[1])
         except ValueError:
-            raise SourceError(f"{text!r}: a camera is written cam:N with N a number, e.g. cam:0") from None
+            raise SourceError(_("{text!r}: a camera is written cam:N with N a number, e.g. cam:0").format(text=text)) from None
         return CameraSource(index, resolution)
     path = Path(os.path.expanduser(text))
     if path.is_dir():
         return FolderSource(path, loop=loop)
     if not path.exists():
         matches = glob.glob(text)
-        raise SourceError(f"{text}: no such file or folder" + (f" (did you mean {matches[0]}?)" if matches else ""))
+        if matches:
+            raise SourceError(_("{text}: no such file or folder (did you mean {match}?)").format(text=text, match=matches[0]))
+        raise SourceError(_("{text}: no such file or folder").format(text=text))
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         return ImageSource(path, repeat=None if loop else 1)
     if suffix in VIDEO_SUFFIXES:
         return VideoFileSource(path, loop=loop)
-    raise SourceError(f"{path}: not a known image or video type")
+    raise SourceError(_("{path}: not a known image or video type").format(path=path))

@@ -26,6 +26,7 @@ from torchvision.models.detection.image_list import ImageList
 from torchvision.models.detection.transform import resize_boxes
 from torchvision.ops import boxes as box_ops
 
+from ..i18n import _
 from ..device import autocast
 from .registry import register_detector
 from .types import Candidates, Detector, DetectorError
@@ -77,7 +78,7 @@ class TorchvisionDetector(Detector):
 
     def __init__(self, name: str, weights: str = "installed", device: torch.device | str = "cpu", half: bool = True, exact: bool = False):
         if name not in TORCHVISION_MODELS:
-            raise DetectorError(f"{name!r} is not a torchvision detector")
+            raise DetectorError(_("{name!r} is not a torchvision detector").format(name=name))
         from .. import weights as manager
 
         self.name = name
@@ -111,7 +112,7 @@ class TorchvisionDetector(Detector):
         if self.exact:
             t = torch.from_numpy(np.ascontiguousarray(image)).to(self.device, non_blocking=True)
             t = t.permute(2, 0, 1).float().div_(255.0)
-            images, _ = self.model.transform([t])
+            images, _targets = self.model.transform([t])
             return images
         h, w = self._input_size(image.shape[0], image.shape[1])
         small = image if (h, w) == image.shape[:2] else cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -219,7 +220,7 @@ class TorchvisionDetector(Detector):
     def _forward_rcnn(self, images) -> dict[str, Any]:
         m = self.model
         features = m.backbone(images.tensors)
-        proposals, _ = m.rpn(images, features)
+        proposals, _losses = m.rpn(images, features)
         rh = m.roi_heads
         feats = rh.box_head(rh.box_roi_pool(features, proposals, images.image_sizes))
         logits, reg = rh.box_predictor(feats)

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import torch
+from ..i18n import _
 
 __all__ = ["Detections", "Candidates", "Detector", "DetectorError", "TIMING_KEYS"]
 
@@ -202,6 +203,6 @@ def check_image(image: Any) -> None:
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         shape = getattr(image, "shape", None)
         dtype = getattr(image, "dtype", type(image).__name__)
-        raise DetectorError(f"expected an (H, W, 3) uint8 RGB image, got shape {shape} dtype {dtype}")
+        raise DetectorError(_("expected an (H, W, 3) uint8 RGB image, got shape {shape} dtype {dtype}").format(shape=shape, dtype=dtype))
     if image.shape[0] < 1 or image.shape[1] < 1:
-        raise DetectorError("the image is empty")
+        raise DetectorError(_("the image is empty"))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..i18n import N_, _
 from ..detect.registry import DETECTORS, register_detector
 from ..detect.types import Candidates, Detector, DetectorError
 from ..scenes import CLASS_NAMES
@@ -28,7 +29,7 @@ from .train import default_checkpoint_path
 __all__ = ["GridDetector", "TRAINED_NAME", "TRAINED_TITLE", "trained_title", "register_trained", "ensure_registered"]
 
 TRAINED_NAME = "yolo_grid"
-TRAINED_TITLE = "Grid detector (trained in-app)"
+TRAINED_TITLE = N_("Grid detector (trained in-app)")
 
 
 class GridDetector(Detector):
@@ -109,7 +110,7 @@ def _load(path: Path, name: str, weights: str, device: torch.device) -> GridDete
     if weights == "random":
         return GridDetector(_random_model(path, device), name, random_weights=True)
     if not path.exists():
-        raise DetectorError(f"{path}: no such grid-detector checkpoint; train one with: convstudio yolo train -o {path.name}")
+        raise DetectorError(_("{path}: no such grid-detector checkpoint; train one with: convstudio yolo train -o {name}").format(path=path, name=path.name))
     try:
         return GridDetector(load_grid_model(path, device), name)
     except (CheckpointError, WeightsError) as exc:
@@ -163,7 +164,7 @@ def ensure_registered() -> None:
 register_detector(
     "yolo:",
     _prefix_factory,
-    title="Grid detector from a checkpoint file (yolo:PATH)",
+    title=N_("Grid detector from a checkpoint file (yolo:PATH)"),
     group="trained",
     description="a YOLO-style grid detector for circles, squares, triangles and cars, trained with 'convstudio yolo train' or the Grid detector panel",
 )

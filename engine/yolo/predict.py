@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torchvision.ops import batched_nms
 
+from ..i18n import _
 from ..files import save_torch
 from .grid import GridSpec, activate, decode_grid
 from .model import GridNet
@@ -64,7 +65,7 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, float, tuple[fl
     ``p * scale + pad``.
     """
     if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"expected an (H, W, 3) image, got shape {image.shape}")
+        raise ValueError(_("expected an (H, W, 3) image, got shape {shape}").format(shape=image.shape))
     h, w = image.shape[:2]
     scale = size / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
@@ -167,7 +168,7 @@ def load_grid_model(path: str | Path, device: torch.device | str | None = None) 
 
     blob = safe_load(Path(path))
     if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path} is not a ConvStudio grid-detector checkpoint")
+        raise CheckpointError(_("{path} is not a ConvStudio grid-detector checkpoint").format(path=path))
     try:
         spec = GridSpec.from_dict(blob["spec"])
         if spec.grid < 1 or spec.input_size < spec.grid or not spec.anchors or min(min(a) for a in spec.anchors) <= 0:
@@ -177,7 +178,7 @@ def load_grid_model(path: str | Path, device: torch.device | str | None = None) 
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         detail = "; ".join(lines[1:3] if len(lines) > 1 else lines)  # torch puts a header line before the reasons
-        raise CheckpointError(f"{path} does not fit the grid detector: {detail[:300]}") from None
+        raise CheckpointError(_("{path} does not fit the grid detector: {detail}").format(path=path, detail=detail[:300])) from None
     dev = torch.device(device) if device is not None else torch.device("cpu")
     net.to(dev).eval()
     return GridModel(net, spec, dict(blob.get("meta") or {}), dev)

@@ -122,7 +122,7 @@ def to_convolutional(net: WindowClassifier) -> ConvWindowClassifier:
 def output_size(h: int, w: int) -> tuple[int, int]:
     """Rows and columns of the output map for an H x W input."""
     if h < WINDOW or w < WINDOW:
-        raise ValueError(f"the image must be at least {WINDOW}x{WINDOW}, got {h}x{w}")
+        raise ValueError(_("the image must be at least {side}×{side}, got {h}×{w}").format(side=WINDOW, h=h, w=w))
     return (h - WINDOW) // STRIDE + 1, (w - WINDOW) // STRIDE + 1
 
 
@@ -134,7 +134,7 @@ def window_of(row: int, col: int) -> tuple[int, int, int, int]:
 def _to_tensor(image: np.ndarray) -> torch.Tensor:
     """(H, W, 3) uint8 -> (1, 3, H, W) float 0..1."""
     if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"expected an (H, W, 3) image, got shape {image.shape}")
+        raise ValueError(_("expected an (H, W, 3) image, got shape {shape}").format(shape=image.shape))
     return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).unsqueeze(0).float() / 255.0
 
 
@@ -202,7 +202,7 @@ class SlidingComparison:
 
 def _best_time(fn, repeats: int) -> tuple[float, object]:
     best, result = float("inf"), None
-    for _ in range(max(1, repeats)):
+    for _repeat in range(max(1, repeats)):
         t = time.perf_counter()
         result = fn()
         best = min(best, time.perf_counter() - t)
@@ -213,7 +213,7 @@ def compare(net: WindowClassifier, image: np.ndarray, repeats: int = 3) -> Slidi
     """Run ``image`` through the cropped and the convolutional way; time both."""
     conv = to_convolutional(net)
     t_crop, cropped = _best_time(lambda: sliding_cropped(net, image, True), repeats)
-    t_batch, _ = _best_time(lambda: sliding_cropped(net, image, False), repeats)
+    t_batch, _batched = _best_time(lambda: sliding_cropped(net, image, False), repeats)
     t_conv, convolved = _best_time(lambda: sliding_convolutional(conv, image), repeats)
     diff = float(np.abs(cropped - convolved).max())
     return SlidingComparison(cropped, convolved, diff, t_crop, t_batch, t_conv)
@@ -344,7 +344,7 @@ def train_classifier_job(n_train: int = 6000, epochs: int = 4, seed: int = 0, ba
     """Job: train the 14x14 classifier on generated crops (Adam); returns it with held-out accuracy."""
     t0 = time.perf_counter()
     torch.manual_seed(seed)
-    yield Progress(0.0, f"Generating {n_train} crops…")
+    yield Progress(0.0, _("Generating {n} crops…").format(n=n_train))
     images, labels = make_crops(n_train, seed)
     val_images, val_labels = make_crops(max(200, n_train // 10), seed + 1)
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
@@ -368,12 +368,12 @@ def train_classifier_job(n_train: int = 6000, epochs: int = 4, seed: int = 0, ba
             opt.step()
             step += 1
             if step % 20 == 0:
-                yield Progress(0.05 + 0.9 * step / steps, f"epoch {epoch + 1}/{epochs}: loss {float(loss.detach()):.3f}")
+                yield Progress(0.05 + 0.9 * step / steps, _("epoch {epoch}/{epochs}: loss {loss:.3f}").format(epoch=epoch + 1, epochs=epochs, loss=float(loss.detach())))
     net.eval()
     with torch.no_grad():
         vx = torch.from_numpy(val_images).permute(0, 3, 1, 2).float() / 255.0
         acc = float((net(vx).argmax(1) == torch.from_numpy(val_labels)).float().mean())
-    yield Progress(1.0, f"held-out accuracy {acc:.1%}")
+    yield Progress(1.0, _("held-out accuracy {acc:.1%}").format(acc=acc))
     return ClassifierResult(net, acc, time.perf_counter() - t0)
 
 
@@ -391,7 +391,7 @@ def load_classifier(path: str | Path) -> tuple[WindowClassifier, float]:
 
     blob = safe_load(path)
     if not isinstance(blob, dict) or blob.get("format") != "convstudio-window-classifier/1":
-        raise WeightsError(f"{path} is not a ConvStudio window classifier")
+        raise WeightsError(_("{path} is not a ConvStudio window classifier").format(path=path))
     net = WindowClassifier()
     net.load_state_dict(blob["state_dict"])
     return net.eval(), float(blob.get("accuracy", 0.0))

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import _
 from ..jobs import Job, Progress
 from ..scenes import CLASS_NAMES, Scene, make_scene
 from .anchors import kmeans_anchors
@@ -180,7 +181,7 @@ def _augment(images: torch.Tensor, targets: torch.Tensor, gen: torch.Generator) 
         has = yf[..., 0] > 0.5
         yf[..., 1] = torch.where(has, 1.0 - yf[..., 1], yf[..., 1])
         y[flip] = yf
-    perms = torch.stack([torch.randperm(3, generator=gen) for _ in range(n)])
+    perms = torch.stack([torch.randperm(3, generator=gen) for _row in range(n)])
     x = torch.gather(x, 1, perms.view(n, 3, 1, 1).expand_as(x))
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
     contrast = 0.75 + 0.5 * torch.rand(n, 1, 1, 1, generator=gen)
@@ -216,22 +217,22 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
     stays on disk. Returns a :class:`TrainResult`.
     """
     if config.grid < 2 or config.anchors < 1 or config.minutes <= 0:
-        raise ValueError("grid must be >= 2, anchors >= 1 and minutes > 0")
+        raise ValueError(_("grid must be >= 2, anchors >= 1 and minutes > 0"))
     if config.train_scenes < 1 or config.val_scenes < 1 or (config.max_steps is not None and config.max_steps < 1):
-        raise ValueError("train_scenes, val_scenes and max_steps must be >= 1")
+        raise ValueError(_("train_scenes, val_scenes and max_steps must be >= 1"))
     if output is not None and Path(output).is_dir():
-        raise ValueError(f"{output} is a folder, not a checkpoint file name")
+        raise ValueError(_("{path} is a folder, not a checkpoint file name").format(path=output))
     t0 = time.perf_counter()
     budget = config.minutes * 60.0
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     size = config.input_size
-    yield Progress(0.0, f"Generating {config.train_scenes} training scenes…")
+    yield Progress(0.0, _("Generating {n} training scenes…").format(n=config.train_scenes))
     train_scenes: list[Scene] = []
     for i in range(config.train_scenes):
         train_scenes.append(make_scene(np.random.default_rng([config.seed, i]), size=(size, size)))
         if i % 250 == 249:
-            yield Progress(0.0, f"Generated {i + 1} of {config.train_scenes} training scenes")
+            yield Progress(0.0, _("Generated {i} of {n} training scenes").format(i=i + 1, n=config.train_scenes))
     val_scenes = scene_set(config.val_scenes, config.seed + VALIDATION_SEED_OFFSET, size)
     cell = size / config.grid
     anchors = fit_anchors(train_scenes, config.anchors, cell, seed=config.seed)
@@ -286,13 +287,14 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
             last_report = now
             yield Progress(
                 0.05 + 0.9 * frac,
-                f"step {step}: loss {curves.total[-1]:.3f} (obj {curves.objectness[-1]:.3f}, box {curves.box[-1]:.3f}, class {curves.cls[-1]:.3f})",
+                _("step {step}: loss {loss:.3f} (obj {obj:.3f}, box {box:.3f}, class {cls:.3f})").format(
+                    step=step, loss=curves.total[-1], obj=curves.objectness[-1], box=curves.box[-1], cls=curves.cls[-1]),
                 partial=curves.copy(),
             )
         if save and now - last_ckpt > config.checkpoint_every_s:
             save_checkpoint(partial_path, net, spec, {"complete": False, "steps": step, "config": asdict(config)})
             last_ckpt = now
-    yield Progress(0.95, f"Evaluating on {len(val_scenes)} held-out scenes…", partial=curves.copy())
+    yield Progress(0.95, _("Evaluating on {n} held-out scenes…").format(n=len(val_scenes)), partial=curves.copy())
     model = GridModel(net.eval(), spec)
     metrics = evaluate(model, val_scenes)
     minutes = (time.perf_counter() - t0) / 60.0
@@ -317,5 +319,6 @@ def train_job(config: TrainConfig, output: str | Path | None = None, save: bool 
             extra = save_checkpoint(output, net, spec, meta)
     elif output is not None:
         extra = save_checkpoint(output, net, spec, meta)
-    yield Progress(1.0, f"mAP@0.5 {metrics.map50:.3f}, mAP@[.5:.95] {metrics.map50_95:.3f} after {minutes:.1f} min", partial=curves.copy())
+    yield Progress(1.0, _("mAP@0.5 {map50:.3f}, mAP@[.5:.95] {map50_95:.3f} after {minutes:.1f} min").format(
+        map50=metrics.map50, map50_95=metrics.map50_95, minutes=minutes), partial=curves.copy())
     return TrainResult(final_path if save else (extra or final_path), extra, metrics, minutes, step, anchors, curves, spec)

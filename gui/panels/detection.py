@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -33,21 +34,55 @@ from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
 from engine.detect.torchvision_detectors import TORCHVISION_MODELS
-from engine.i18n import _
 from engine.paths import data_dir
 
+from ..i18n import set_text
 from ..panel import Panel
 from ..widgets.detect_anchors import AnchorView
 from ..widgets.detect_iou import IouPlayground
 from ..widgets.detect_nms import NmsStepView
+from ..widgets.detect_sandbox import NmsSandbox
 from ..widgets.image_view import ImageView
 from .detection_model import DetectionModel
+from .detection_teaching import TeachingViews
 from .detection_worker import DetectionWorker
 
 __all__ = ["DetectionPanel"]
 
+#: demo photos (engine.samples names) and what they show
+_DEMO_PHOTOS = (("astronaut", N_("Demo scene (astronaut)")), ("coffee", N_("Demo scene (coffee)")),
+                ("chelsea", N_("Demo scene (cat)")), ("rocket", N_("Demo scene (rocket)")))
 #: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
 _ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
+
+
+def _legend_text() -> str:
+    return ("<b>" + _("Reading the picture") + "</b><br>" + _("Bold boxes: kept after non-max suppression, with class and score.") + "<br>"
+            + _("Thin faded boxes: the raw candidates above the score threshold, before NMS.") + "<br>"
+            + _("<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
+                "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."))
+
+
+class _LiveText:
+    """A field value written in the language current when the sentence is rendered (again on a switch)."""
+
+    def __init__(self, render) -> None:
+        self._render = render
+
+    def __str__(self) -> str:
+        return self._render()
+
+    def __format__(self, spec: str) -> str:
+        return format(self._render(), spec)
+
+
+def _detector_title(title: str) -> str:
+    """A chooser title in the current language (the trained grid detector's title carries its mAP after a comma)."""
+    from engine.yolo.detector import TRAINED_TITLE
+
+    if title.startswith(TRAINED_TITLE):
+        return _(TRAINED_TITLE) + title[len(TRAINED_TITLE):]
+    return _(title)
 
 
 def _slider(value: float) -> QSlider:
@@ -57,7 +92,7 @@ def _slider(value: float) -> QSlider:
     return s
 
 
-class DetectionPanel(Panel):
+class DetectionPanel(TeachingViews, Panel):
     panel_id = "detection"
     title = N_("Detection")
     summary = N_("Live object detection with the boxes before and after non-max suppression")
@@ -91,37 +126,39 @@ class DetectionPanel(Panel):
         form_box = QVBoxLayout(controls)
         form_box.setContentsMargins(4, 4, 8, 4)
 
-        src = QGroupBox("Source")
+        src = QGroupBox(_("Source"))
         f = QFormLayout(src)
         self.source_combo = QComboBox()
         self._fill_sources([])
-        self.scan_button = QPushButton("Find cameras")
+        self.scan_button = QPushButton(_("Find cameras"))
         self.resolution_combo = QComboBox()
-        self.resolution_combo.addItems(["camera default", "640×480", "1280×720", "1920×1080"])
-        self.every_frame_check = QCheckBox("Every frame (files: no drops, at the detector's pace)")
+        self.resolution_combo.addItem(_("camera default"), None)
+        for w, h in ((640, 480), (1280, 720), (1920, 1080)):
+            self.resolution_combo.addItem(f"{w}×{h}", (w, h))
+        self.every_frame_check = QCheckBox(_("Every frame (files: no drops, at the detector's pace)"))
         row = QHBoxLayout()
         row.addWidget(self.source_combo, 1)
         row.addWidget(self.scan_button)
         f.addRow(row)
-        f.addRow("Resolution", self.resolution_combo)
+        f.addRow(_("Resolution"), self.resolution_combo)
         f.addRow(self.every_frame_check)
         form_box.addWidget(src)
 
-        det = QGroupBox("Detector")
+        det = QGroupBox(_("Detector"))
         f = QFormLayout(det)
         self.detector_combo = QComboBox()
         self._fill_detectors()
         f.addRow(self.detector_combo)
         self.weights_label = QLabel()
         self.weights_label.setWordWrap(True)
-        self.download_button = QPushButton("Download in Models panel")
-        self.random_check = QCheckBox("Random weights (pipeline test: boxes are meaningless)")
+        self.download_button = QPushButton(_("Download in Models panel"))
+        self.random_check = QCheckBox(_("Random weights (pipeline test: boxes are meaningless)"))
         f.addRow(self.weights_label)
         f.addRow(self.download_button)
         f.addRow(self.random_check)
         form_box.addWidget(det)
 
-        th = QGroupBox("Thresholds (apply on the next frame)")
+        th = QGroupBox(_("Thresholds (apply on the next frame)"))
         f = QFormLayout(th)
         self.score_slider = _slider(self.model.score)
         self.score_label = QLabel()
@@ -134,40 +171,40 @@ class DetectionPanel(Panel):
         r1.addWidget(self.score_label)
         r2.addWidget(self.iou_slider, 1)
         r2.addWidget(self.iou_label)
-        f.addRow("Score", r1)
-        f.addRow("NMS IoU", r2)
+        f.addRow(_("Score"), r1)
+        f.addRow(_("NMS IoU"), r2)
         # a new detector keeps the user's thresholds; its own, when different, are offered here
         self.suggest_label = QLabel()
         self.suggest_label.setWordWrap(True)
         self.suggest_button = QPushButton(_("Use the detector's values"))
         f.addRow(self.suggest_label)
         f.addRow(self.suggest_button)
-        self.aware_radio = QRadioButton("per class")
-        self.agnostic_radio = QRadioButton("all together")
+        self.aware_radio = QRadioButton(_("per class"))
+        self.agnostic_radio = QRadioButton(_("all together"))
         group = QButtonGroup(self)
         group.addButton(self.aware_radio)
         group.addButton(self.agnostic_radio)
         r3 = QHBoxLayout()
         r3.addWidget(self.aware_radio)
         r3.addWidget(self.agnostic_radio)
-        f.addRow("NMS", r3)
+        f.addRow(_("NMS"), r3)
         self.class_edit = QLineEdit()
-        self.class_edit.setPlaceholderText("all classes (or e.g. person, car)")
-        f.addRow("Classes", self.class_edit)
+        self.class_edit.setPlaceholderText(_("all classes (or e.g. person, car)"))
+        f.addRow(_("Classes"), self.class_edit)
         self.max_spin = QSpinBox()
         self.max_spin.setRange(1, 1000)
-        f.addRow("Max detections", self.max_spin)
-        self.raw_check = QCheckBox("Show raw boxes before NMS (faded)")
+        f.addRow(_("Max detections"), self.max_spin)
+        self.raw_check = QCheckBox(_("Show raw boxes before NMS (faded)"))
         f.addRow(self.raw_check)
         form_box.addWidget(th)
 
-        out = QGroupBox("Run and save")
+        out = QGroupBox(_("Run and save"))
         g = QHBoxLayout(out)
-        self.run_button = QPushButton("Stop")
-        self.snapshot_button = QPushButton("Snapshot")
-        self.record_button = QPushButton("Record")
+        self.run_button = QPushButton(_("Stop"))
+        self.snapshot_button = QPushButton(_("Snapshot"))
+        self.record_button = QPushButton(_("Record"))
         self.record_button.setCheckable(True)
-        self.export_button = QPushButton("Export JSON")
+        self.export_button = QPushButton(_("Export JSON"))
         self.export_button.setCheckable(True)
         for b in (self.run_button, self.snapshot_button, self.record_button, self.export_button):
             g.addWidget(b)
@@ -175,14 +212,9 @@ class DetectionPanel(Panel):
         self.message = QLabel()
         self.message.setWordWrap(True)
         form_box.addWidget(self.message)
-        legend = QLabel(
-            "<b>Reading the picture</b><br>Bold boxes: kept after non-max suppression, with class and score.<br>"
-            "Thin faded boxes: the raw candidates above the score threshold, before NMS.<br>"
-            "<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
-            "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."
-        )
-        legend.setWordWrap(True)
-        form_box.addWidget(legend)
+        self.legend = QLabel(_legend_text())
+        self.legend.setWordWrap(True)
+        form_box.addWidget(self.legend)
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -194,31 +226,31 @@ class DetectionPanel(Panel):
         self.tabs = QTabWidget()
         live = QWidget()
         lv = QVBoxLayout(live)
-        self.view = ImageView("Starting…")
+        self.view = ImageView(N_("Starting…"))
         self.stats_label = QLabel("")
         self.stats_label.setWordWrap(True)  # the timing line must not widen the window
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lv.addWidget(self.view, 1)
         lv.addWidget(self.stats_label)
-        self.tabs.addTab(live, "Live")
+        self.tabs.addTab(live, _("Live"))
 
         iou_tab = QWidget()
         iv = QVBoxLayout(iou_tab)
-        iv.addWidget(QLabel("Drag a box to move it, its corner to resize it. NMS removes a box when its IoU with a better one exceeds the threshold; "
-                            "evaluation counts a detection as correct when IoU ≥ 0.5."))
+        iv.addWidget(QLabel(_("Drag a box to move it, its corner to resize it. NMS removes a box when its IoU with a better one exceeds the threshold; "
+                              "evaluation counts a detection as correct when IoU ≥ 0.5.")))
         iv.itemAt(0).widget().setWordWrap(True)
         self.iou_widget = IouPlayground()
         iv.addWidget(self.iou_widget, 1)
-        self.tabs.addTab(iou_tab, "IoU playground")
+        self.tabs.addTab(iou_tab, _("IoU"))
 
         nms_tab = QWidget()
         nv = QVBoxLayout(nms_tab)
         bar = QHBoxLayout()
-        self.freeze_button = QPushButton("Freeze frame")
+        self.freeze_button = QPushButton(_("Freeze frame"))
         self.nms_class_combo = QComboBox()
-        self.back_button = QPushButton("◀ Back")
-        self.forward_button = QPushButton("Forward ▶")
-        for w in (self.freeze_button, QLabel("Boxes of"), self.nms_class_combo, self.back_button, self.forward_button):
+        self.back_button = QPushButton(_("◀ Back"))
+        self.forward_button = QPushButton(_("Forward ▶"))
+        for w in (self.freeze_button, QLabel(_("Boxes of")), self.nms_class_combo, self.back_button, self.forward_button):
             bar.addWidget(w)
         bar.addStretch(1)
         nv.addLayout(bar)
@@ -236,7 +268,7 @@ class DetectionPanel(Panel):
         text_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         text_box.setFixedHeight(self.nms_text.fontMetrics().lineSpacing() * 5 + 8)
         nv.addWidget(text_box)
-        self.tabs.addTab(nms_tab, "NMS step-through")
+        self.tabs.addTab(nms_tab, _("NMS steps"))
 
         anc_tab = QWidget()
         av = QVBoxLayout(anc_tab)
@@ -247,18 +279,20 @@ class DetectionPanel(Panel):
         for name in _ANCHOR_MODELS:
             self.anchor_model_combo.addItem(name, name)
         self.level_spin = QSpinBox()
-        self.level_spin.setPrefix("level ")
-        bar.addWidget(QLabel("Anchors of"))
+        self.level_spin.setPrefix(_("level "))
+        bar.addWidget(QLabel(_("Anchors of")))
         bar.addWidget(self.anchor_model_combo)
         bar.addWidget(self.level_spin)
         bar.addStretch(1)
         av.addLayout(bar)
         self.anchor_view = AnchorView()
         av.addWidget(self.anchor_view, 1)
-        self.anchor_text = QLabel("Click a cell to see its anchors. Anchors depend only on the architecture, not on trained weights.")
+        self.anchor_text = QLabel(_("Click a cell to see its anchors. Anchors depend only on the architecture, not on trained weights."))
         self.anchor_text.setWordWrap(True)
         av.addWidget(self.anchor_text)
-        self.tabs.addTab(anc_tab, "Anchors")
+        self.tabs.addTab(anc_tab, _("Anchors"))
+        self.sandbox = NmsSandbox()
+        self.tabs.addTab(self.sandbox, _("NMS sandbox"))
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setSizes([380, 900])
@@ -273,11 +307,12 @@ class DetectionPanel(Panel):
         combo.clear()
         order = {"opencv": 0, "trained": 1, "torchvision": 2}
         for name, title, spec in sorted(detector_choices(), key=lambda t: order.get(t[2].group, 1)):
-            combo.addItem(title, name)
+            combo.addItem(_detector_title(title), name)
         combo.setCurrentIndex(max(0, combo.findData(self.model.detector)))
         combo.blockSignals(False)
 
     def _fill_sources(self, cameras) -> None:
+        self._cameras = list(cameras)
         combo = self.source_combo
         current = self.model.source if combo.count() else combo.currentData()
         # files and folders the user opened stay in the list (and stay chosen) when cameras are scanned again
@@ -285,17 +320,17 @@ class DetectionPanel(Panel):
                   if isinstance(combo.itemData(i), str) and not combo.itemData(i).startswith(("demo", "cam:", "?"))]
         combo.blockSignals(True)
         combo.clear()
-        for photo in ("astronaut", "coffee", "chelsea", "rocket"):
-            combo.addItem(f"Demo scene ({photo})", "demo" if photo == "astronaut" else f"demo:{photo}")
+        for photo, name in _DEMO_PHOTOS:
+            combo.addItem(_(name), "demo" if photo == "astronaut" else f"demo:{photo}")
         for cam in cameras:
             combo.addItem(cam.label, f"cam:{cam.index}")
         if not cameras:
-            combo.addItem("Camera 0", "cam:0")
+            combo.addItem(_("Camera 0"), "cam:0")
         for text, data in opened:
             combo.addItem(text, data)
-        combo.addItem("Video file…", "?video")
-        combo.addItem("Image file…", "?image")
-        combo.addItem("Folder of images…", "?folder")
+        combo.addItem(_("Video file…"), "?video")
+        combo.addItem(_("Image file…"), "?image")
+        combo.addItem(_("Folder of images…"), "?folder")
         i = combo.findData(current)
         combo.setCurrentIndex(max(0, i))
         combo.blockSignals(False)
@@ -304,9 +339,9 @@ class DetectionPanel(Panel):
         m = self.model
         self.source_combo.activated.connect(self._source_chosen)
         self.scan_button.clicked.connect(self.scan_cameras)
-        self.resolution_combo.currentIndexChanged.connect(lambda _: self.restart())
+        self.resolution_combo.currentIndexChanged.connect(lambda _i: self.restart())
         self.every_frame_check.toggled.connect(m.set_every_frame)
-        self.detector_combo.currentIndexChanged.connect(lambda _: m.set_detector(self.detector_combo.currentData()))
+        self.detector_combo.currentIndexChanged.connect(lambda _i: m.set_detector(self.detector_combo.currentData()))
         self.random_check.toggled.connect(m.set_random_weights)
         self.download_button.clicked.connect(lambda: self.ctx.switch_to("models"))
         self.score_slider.valueChanged.connect(lambda v: m.update(score=v / 100))
@@ -321,12 +356,12 @@ class DetectionPanel(Panel):
         self.record_button.toggled.connect(self._toggle_record)
         self.export_button.toggled.connect(self._toggle_export)
         self.freeze_button.clicked.connect(self.freeze)
-        self.nms_class_combo.currentIndexChanged.connect(lambda _: self._retrace())
+        self.nms_class_combo.currentIndexChanged.connect(lambda _i: self._retrace())
         self.back_button.clicked.connect(self.nms_view.back)
         self.forward_button.clicked.connect(self.nms_view.forward)
         self.nms_view.stepChanged.connect(lambda step, text: self.nms_text.setText(text))
         self.model.exampleApplied.connect(self._example_applied)
-        self.anchor_model_combo.currentIndexChanged.connect(lambda _: self.show_anchors())
+        self.anchor_model_combo.currentIndexChanged.connect(lambda _i: self.show_anchors())
         self.level_spin.valueChanged.connect(self.anchor_view.set_level)
         self.anchor_view.cellChanged.connect(self._anchor_info)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -367,16 +402,16 @@ class DetectionPanel(Panel):
         entry = m.weights_entry()
         self.random_check.setVisible(entry is not None)
         if entry is None:
-            self.weights_label.setText("Works offline: no download needed.")
+            self.weights_label.setText(_("Works offline: no download needed."))
             self.download_button.setVisible(False)
         elif m.random_weights:
-            self.weights_label.setText("<b>Random weights</b>: the network runs, its boxes mean nothing. For timing the pipeline only.")
+            self.weights_label.setText(_("<b>Random weights</b>: the network runs, its boxes mean nothing. For timing the pipeline only."))
             self.download_button.setVisible(False)
         elif m.weights_missing():
-            self.weights_label.setText(f"<b>Weights missing</b> — download <code>{entry}</code> in the Models panel, or tick random weights to test the pipeline.")
+            self.weights_label.setText(_("<b>Weights missing</b> — download <code>{entry}</code> in the Models panel, or tick random weights to test the pipeline.").format(entry=entry))
             self.download_button.setVisible(True)
         else:
-            self.weights_label.setText("Pretrained COCO weights installed.")
+            self.weights_label.setText(_("Pretrained COCO weights installed."))
             self.download_button.setVisible(False)
 
     def _class_filter_text(self) -> tuple[str, ...]:
@@ -392,10 +427,13 @@ class DetectionPanel(Panel):
             return
         offered = self.model.offered_classes()
         listed = ", ".join(offered[:40]) + (" …" if len(offered) > 40 else "")
-        ignored = "ignored" if len(unknown) < len(self.model.class_filter) else "showing all classes"
-        self.message.setText(
-            f"<span style='color:#c0392b'>{self.model.detector} has no class {', '.join(repr(u) for u in unknown)} "
-            f"({ignored}). Its classes: {listed}</span>")
+        names = ", ".join(repr(u) for u in unknown)
+        if len(unknown) < len(self.model.class_filter):
+            text = _("{detector} has no class {names} (ignored). Its classes: {listed}")
+        else:
+            text = _("{detector} has no class {names} (showing all classes). Its classes: {listed}")
+        self.message.setText("<span style='color:#c0392b'>{}</span>".format(
+            text.format(detector=self.model.detector, names=names, listed=listed)))
 
     def _settings_changed(self) -> None:
         self._sync_from_model()
@@ -415,12 +453,12 @@ class DetectionPanel(Panel):
     def _source_chosen(self, index: int) -> None:
         data = self.source_combo.itemData(index)
         if isinstance(data, str) and data.startswith("?"):
-            kinds = {"?video": ("Open a video", "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"),
-                     "?image": ("Open an image", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)")}
+            kinds = {"?video": (_("Open a video"), _("Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)")),
+                     "?image": (_("Open an image"), _("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"))}
             if data == "?folder":
-                path = QFileDialog.getExistingDirectory(self, "Folder of images")
+                path = QFileDialog.getExistingDirectory(self, _("Folder of images"))
             else:
-                path, _ = QFileDialog.getOpenFileName(self, *kinds[data])
+                path, _filter = QFileDialog.getOpenFileName(self, *kinds[data])
             if path:
                 self.set_source(path)
             else:
@@ -444,14 +482,11 @@ class DetectionPanel(Panel):
     def scan_cameras(self) -> None:
         cams = list_cameras()
         self._fill_sources(cams)
-        self.message.setText(f"Found {len(cams)} camera(s)." if cams else "No camera found (none connected, or all in use).")
+        self.message.setText(_("Found {n} camera(s).").format(n=len(cams)) if cams else _("No camera found (none connected, or all in use)."))
 
     def _resolution(self) -> tuple[int, int] | None:
-        text = self.resolution_combo.currentText()
-        if "×" not in text:
-            return None
-        w, h = text.split("×")
-        return int(w), int(h)
+        data = self.resolution_combo.currentData()
+        return (int(data[0]), int(data[1])) if data else None
 
     # -- the loop --
 
@@ -465,17 +500,17 @@ class DetectionPanel(Panel):
         self._update_weights_state()
         if m.weights_missing():
             self.view.set_image(None)
-            self.view.placeholder = f"The weights for {m.detector} are not installed.\nDownload them in the Models panel, or choose an offline detector."
+            self.view.placeholder = _("The weights for {detector} are not installed.\nDownload them in the Models panel, or choose an offline detector.").format(detector=m.detector)
             self.view.update()
-            self.message.setText(f"Stopped: the weights for {m.detector} are not installed.")
+            self.message.setText(_("Stopped: the weights for {detector} are not installed.").format(detector=m.detector))
             self.stats_label.setText("")
             self.last_result = None
-            self.run_button.setText("Start")
+            self.run_button.setText(_("Start"))
             return
         worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
         worker.frameReady.connect(self._on_frame)
         # A stopped worker may still report while it winds down; only the current one speaks.
-        worker.status.connect(lambda text, w=worker: w is self.worker and self.message.setText(text))
+        worker.status.connect(lambda msgid, fields, w=worker: w is self.worker and set_text(self.message, msgid, **self._shown_fields(fields)))
         worker.failed.connect(lambda text, w=worker: w is self.worker and self._on_failed(text))
         worker.detectorReady.connect(lambda *args, w=worker: w is self.worker and self._on_detector_ready(*args))
         worker.finished.connect(lambda w=worker: self._worker_finished(w))
@@ -484,7 +519,7 @@ class DetectionPanel(Panel):
         self._frames_shown = 0
         self._failing = None
         self._skipped_shown = 0
-        self.run_button.setText("Stop")
+        self.run_button.setText(_("Stop"))
         worker.start()
 
     def stop(self) -> None:
@@ -492,14 +527,14 @@ class DetectionPanel(Panel):
             self.worker.stop()
             self._old_workers.append(self.worker)
             self.worker = None
-        self.run_button.setText("Start")
+        self.run_button.setText(_("Start"))
 
     def _worker_finished(self, worker: DetectionWorker) -> None:
         if worker in self._old_workers:
             self._old_workers.remove(worker)
         if worker is self.worker:
             self.worker = None
-            self.run_button.setText("Start")
+            self.run_button.setText(_("Start"))
         worker.deleteLater()
 
     def toggle_running(self) -> None:
@@ -508,11 +543,23 @@ class DetectionPanel(Panel):
         else:
             self.start()
 
+    def _shown_fields(self, fields: dict) -> dict:
+        """A demo source's name follows the language (rendered again on a switch); other names stay as they are."""
+        spec = self.model.source
+        if "source" in fields and isinstance(spec, str) and spec.startswith("demo"):
+            photo = spec.partition(":")[2] or "astronaut"
+            name = dict(_DEMO_PHOTOS).get(photo, photo)
+            fields = {**fields, "source": _LiveText(lambda: _(name))}
+        return fields
+
     def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
         self.model.set_class_names(list(names))  # a filter typed before the names arrived applies now
         self.model.apply_detector_defaults(score, iou)
         self._report_unknown_classes()
-        self.class_edit.setToolTip("Classes: " + ", ".join(n for n in names if n and n not in ("__background__", "N/A")))
+        # the detector's own class names (what the filter matches) are offered as completions
+        offered = [n for n in names if n and n not in ("__background__", "N/A")]
+        self.class_edit.setCompleter(QCompleter(offered, self.class_edit))
+        self.class_edit.setToolTip(_("Type class names separated by commas; the detector's names are suggested as you type."))
 
     def _on_failed(self, text: str) -> None:
         self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
@@ -531,7 +578,7 @@ class DetectionPanel(Panel):
             return
         if result.error is not None:
             # The last picture came from before the failure (or from another source): do not keep showing it.
-            text = f"{result.error} Retrying…"
+            text = _("{error} Retrying…").format(error=result.error)
             self.stats_label.setText(f"<span style='color:#c0392b'>{text}</span>")
             if self._failing != text:
                 self._failing = text
@@ -542,7 +589,7 @@ class DetectionPanel(Panel):
             return
         if self._failing is not None:
             self._failing = None
-            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}")
+            set_text(self.message, N_("Running {detector} on {source}"), **self._shown_fields({"detector": worker.detector_name, "source": worker.source_name}))
         self.last_result = result
         if result.detections is not None and result.detections.num_raw:
             self._last_with_boxes = result
@@ -550,12 +597,13 @@ class DetectionPanel(Panel):
         skipped = getattr(worker.pipeline.source, "skipped", None) if worker.pipeline is not None else None
         if skipped and len(skipped) != self._skipped_shown:
             self._skipped_shown = len(skipped)
-            self.message.setText(f"Running {worker.detector_name} on {worker.source_name}; skipped {len(skipped)} unreadable "
-                                 f"file(s): " + "; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else ""))
+            self.message.setText(_("Running {detector} on {source}; skipped {n} unreadable file(s): {files}").format(
+                detector=worker.detector_name, source=worker.source_name, n=len(skipped),
+                files="; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")))
         self.view.set_image(result.annotated if result.annotated is not None else result.frame)
         label = result.stats.line()
         if result.detections is not None and result.detections.random_weights:
-            label = "RANDOM WEIGHTS · " + label
+            label = _("RANDOM WEIGHTS · {stats}").format(stats=label)
         self.stats_label.setText(label)
         if self.recorder is not None and result.annotated is not None:
             try:
@@ -565,8 +613,8 @@ class DetectionPanel(Panel):
                 self.recorder = None
                 with QSignalBlocker(self.record_button):
                     self.record_button.setChecked(False)
-                self.record_button.setText("Record")
-                self.message.setText(f"<span style='color:#c0392b'>Recording stopped: {exc}</span>")
+                self.record_button.setText(_("Record"))
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording stopped: {reason}").format(reason=exc)))
         if self.exporter is not None:
             try:
                 self.exporter.write(result.stats.index, result.detections, time=time.time())
@@ -575,8 +623,8 @@ class DetectionPanel(Panel):
                 self.exporter = None
                 with QSignalBlocker(self.export_button):
                     self.export_button.setChecked(False)
-                self.export_button.setText("Export JSON")
-                self.message.setText(f"<span style='color:#c0392b'>Export stopped: {exc}</span>")
+                self.export_button.setText(_("Export JSON"))
+                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export stopped: {reason}").format(reason=exc)))
 
     # -- saving --
 
@@ -589,7 +637,7 @@ class DetectionPanel(Panel):
         """Save the current annotated frame to PNG (detections in its metadata)."""
         r = self.last_result
         if r is None:
-            self.message.setText("No frame yet.")
+            self.message.setText(_("No frame yet."))
             return None
         target = Path(path) if path else self._out_path(".png")
         try:
@@ -597,22 +645,22 @@ class DetectionPanel(Panel):
         except RecordError as exc:
             self.message.setText(str(exc))
             return None
-        self.message.setText(f"Snapshot saved: {written}")
+        self.message.setText(_("Snapshot saved: {path}").format(path=written))
         return written
 
     def _toggle_record(self, on: bool) -> None:
         if on:
             self.recorder = VideoRecorder(self._out_path(".mp4"), fps=max(5.0, self.last_result.stats.fps) if self.last_result else 15.0)
-            self.record_button.setText("Stop recording")
-            self.message.setText(f"Recording to {self.recorder.path}")
+            self.record_button.setText(_("Stop recording"))
+            self.message.setText(_("Recording to {path}").format(path=self.recorder.path))
         elif self.recorder is not None:
             recorder, self.recorder = self.recorder, None
             try:
                 recorder.close()
-                self.message.setText(f"Recorded {recorder.frames} frames to {recorder.path}")
+                self.message.setText(_("Recorded {n} frames to {path}").format(n=recorder.frames, path=recorder.path))
             except RecordError as exc:  # e.g. the disk filled up: nothing half-written is kept
                 self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording not saved: {reason}").format(reason=exc)))
-            self.record_button.setText("Record")
+            self.record_button.setText(_("Record"))
 
     def _toggle_export(self, on: bool) -> None:
         if on:
@@ -622,124 +670,16 @@ class DetectionPanel(Panel):
                 self.message.setText(str(exc))
                 self.export_button.setChecked(False)
                 return
-            self.export_button.setText("Stop export")
-            self.message.setText(f"Exporting detections to {self.exporter.path}")
+            self.export_button.setText(_("Stop export"))
+            self.message.setText(_("Exporting detections to {path}").format(path=self.exporter.path))
         elif self.exporter is not None:
             exporter, self.exporter = self.exporter, None
             try:
                 exporter.close()
-                self.message.setText(f"Exported {exporter.lines} frames to {exporter.path}")
+                self.message.setText(_("Exported {n} frames to {path}").format(n=exporter.lines, path=exporter.path))
             except RecordError as exc:
                 self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export not saved: {reason}").format(reason=exc)))
-            self.export_button.setText("Export JSON")
-
-    # -- teaching views --
-
-    def freeze(self) -> None:
-        """Freeze the frame last shown in Live, with its raw boxes, for the NMS step-through.
-
-        A frame where the detector found nothing is skipped for the last shown
-        frame of this run that had candidates: stepping through no boxes teaches nothing.
-        """
-        r = self.last_result
-        if r is not None and r.detections is not None and not r.detections.num_raw and self._last_with_boxes is not None:
-            r = self._last_with_boxes
-            self.message.setText(_("The newest frame had no boxes: froze frame {index}, the last one shown with boxes.").format(index=r.stats.index))
-        if r is None or r.detections is None:
-            self.nms_text.setText("No frame yet: start the detector first.")
-            return
-        self._frozen = r
-        d = r.detections
-        self.nms_class_combo.blockSignals(True)
-        self.nms_class_combo.clear()
-        self.nms_class_combo.addItem(f"all classes ({d.num_raw})", -1)
-        labels, counts = np.unique(d.raw_labels, return_counts=True)
-        for lab, cnt in sorted(zip(labels.tolist(), counts.tolist()), key=lambda t: -t[1]):
-            self.nms_class_combo.addItem(f"{d.label_name(lab)} ({cnt})", lab)
-        self.nms_class_combo.setCurrentIndex(1 if len(labels) and not self.model.class_agnostic else 0)
-        self.nms_class_combo.blockSignals(False)
-        self._retrace()
-
-    def _retrace(self, keep_step: bool = False) -> None:
-        r = getattr(self, "_frozen", None)
-        if r is None:
-            return
-        d = r.detections
-        lab = self.nms_class_combo.currentData()
-        mask = np.ones(d.num_raw, bool) if lab in (None, -1) else d.raw_labels == lab
-        step = self.nms_view.step if keep_step else 0
-        self.nms_view.set_data(r.frame, d.raw_boxes[mask], d.raw_scores[mask], self.model.iou)
-        self.nms_view.set_step(step)
-
-    def _example_applied(self, state: dict) -> None:
-        """A course example: its boxes in the NMS step-through (scores) or the IoU playground (two boxes)."""
-        boxes = np.asarray(state.get("boxes", []), float).reshape(-1, 4)
-        if "scores" in state:
-            scores = np.asarray(state["scores"], float)
-            alive = scores > float(state.get("score_threshold", 0.0))  # p_c ≤ threshold is dropped first
-            h, w = int(boxes[:, 3].max()) + 20, int(boxes[:, 2].max()) + 20
-            self._frozen = None
-            self.nms_view.set_data(np.full((h, w, 3), 235, np.uint8), boxes[alive], scores[alive], self.model.iou)
-            self.tabs.setCurrentWidget(self.nms_view.parentWidget())
-        elif len(boxes) == 2:
-            # scaled onto the playground's canvas: IoU does not change with scale
-            scale = min(300.0 / float(boxes[:, 2:].max()), 60.0)
-            a, b = (40 + boxes * scale).tolist()
-            self.iou_widget.set_boxes(a, b)
-            self.tabs.setCurrentWidget(self.iou_widget.parentWidget())
-
-    def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.anchor_view.parentWidget() and not self.anchor_view.levels:
-            self.show_anchors()
-        if self.tabs.widget(index) is self.nms_view.parentWidget() and self.nms_view.trace is None:
-            self.freeze()
-
-    def show_anchors(self) -> None:
-        """Draw the selected architecture's anchors over the current frame."""
-        from engine.detect import create_detector
-
-        name = self.anchor_model_combo.currentData()
-        image = self.last_result.frame if self.last_result is not None else None
-        if image is None:
-            from engine.samples import sample_image
-
-            image = sample_image("astronaut")
-        self.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            det = create_detector(name, weights="random", device="cpu")
-            levels = det.anchor_sets(image.shape[:2])
-        finally:
-            self.unsetCursor()
-        self.level_spin.blockSignals(True)
-        self.level_spin.setRange(0, len(levels) - 1)
-        self.level_spin.setValue(0)
-        self.level_spin.blockSignals(False)
-        self.anchor_view.level = 0
-        self.anchor_view.set_data(image, levels)
-        self._anchor_info(0, *self.anchor_view.cell)
-
-    def _follow_detector_anchors(self) -> None:
-        """Point the Anchors tab at the chosen detector when it is one with anchors."""
-        index = self.anchor_model_combo.findData(self.model.detector)
-        if index < 0 or index == self.anchor_model_combo.currentIndex():
-            return
-        if self.tabs.currentWidget() is self.anchor_view.parentWidget():
-            self.anchor_model_combo.setCurrentIndex(index)  # redraws now
-        else:
-            with QSignalBlocker(self.anchor_model_combo):
-                self.anchor_model_combo.setCurrentIndex(index)
-            self.anchor_view.levels = []  # drawn when the tab is opened
-
-    def _anchor_info(self, level: int, row: int, col: int) -> None:
-        lv = self.anchor_view.levels[level] if self.anchor_view.levels else None
-        if lv is None:
-            return
-        anchors = self.anchor_view.cell_anchors()
-        sizes = ", ".join(f"{x2 - x1:.0f}×{y2 - y1:.0f}" for x1, y1, x2, y2 in anchors)
-        self.anchor_text.setText(
-            f"{self.anchor_model_combo.currentData()}: level {level} is a {lv['grid'][0]}×{lv['grid'][1]} grid "
-            f"(stride {lv['stride'][1]:.0f} px); cell ({row}, {col}) has {lv['per_cell']} anchors (w×h px): {sizes}. "
-            "Anchors depend only on the architecture, not on the trained weights. Click another cell.")
+            self.export_button.setText(_("Export JSON"))
 
     # -- panel life --
 
@@ -765,6 +705,32 @@ class DetectionPanel(Panel):
                 except RecordError:  # closing the app: an incomplete file is dropped, nothing to show
                     pass
         self.recorder = self.exporter = None
+
+    def retranslate(self) -> None:
+        """Re-render the texts this panel composes (sources, detectors, weights note, step words, anchors, sandbox)."""
+        self.legend.setText(_legend_text())
+        self._fill_sources(getattr(self, "_cameras", []))
+        self._fill_detectors()
+        self._sync_from_model()
+        combo = self.nms_class_combo
+        frozen = getattr(self, "_frozen", None)
+        if frozen is not None and frozen.detections is not None and combo.count():
+            d = frozen.detections
+            labels, counts = np.unique(d.raw_labels, return_counts=True)
+            count_of = dict(zip(labels.tolist(), counts.tolist()))
+            for i in range(combo.count()):
+                lab = combo.itemData(i)
+                combo.setItemText(i, _("all classes ({n})").format(n=d.num_raw) if lab == -1
+                                  else f"{d.label_name(lab)} ({count_of.get(lab, 0)})")
+        self.nms_text.setText(self.nms_view.description())
+        if self.anchor_view.levels:
+            self._anchor_info(self.anchor_view.level, *self.anchor_view.cell)
+        if self.last_result is not None and self.last_result.stats is not None and self.last_result.error is None:
+            label = self.last_result.stats.line()
+            if self.last_result.detections is not None and self.last_result.detections.random_weights:
+                label = _("RANDOM WEIGHTS · {stats}").format(stats=label)
+            self.stats_label.setText(label)
+        self.sandbox.refresh()
 
     def screenshot_ready(self) -> bool:
         r = self.last_result

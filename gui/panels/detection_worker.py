@@ -8,6 +8,7 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.detect import create_detector
+from engine.i18n import N_
 from engine.detect.pipeline import DetectionPipeline, DetectSettings, FrameResult
 from engine.detect.sources import SourceError, open_source
 from engine.detect.types import DetectorError
@@ -34,7 +35,7 @@ class DetectionWorker(QThread):
     """
 
     frameReady = Signal()
-    status = Signal(str)
+    status = Signal(str, object)  # an English msgid (N_) and its fields: the panel translates, and re-renders on a switch
     failed = Signal(str)
     detectorReady = Signal(list, bool, float, float)
 
@@ -69,14 +70,14 @@ class DetectionWorker(QThread):
 
     def run(self) -> None:  # worker thread
         try:
-            self.status.emit(f"Loading {self.detector_name}…")
+            self.status.emit(N_("Loading {detector}…"), {"detector": self.detector_name})
             self.detector = create_detector(self.detector_name, weights=self.weights)
             self.detectorReady.emit(list(self.detector.class_names), bool(self.detector.random_weights),
                                     float(self.detector.default_score), float(self.detector.default_iou))
             source = open_source(self.source_spec, loop=True, resolution=self.resolution)
             self.pipeline = DetectionPipeline(source, self.detector, self._settings, every_frame=self.every_frame)
             self.source_name = source.name
-            self.status.emit(f"Running {self.detector_name} on {source.name}")
+            self.status.emit(N_("Running {detector} on {source}"), {"detector": self.detector_name, "source": source.name})
             run = self.pipeline.run()
             try:
                 for result in run:

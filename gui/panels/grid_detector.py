@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -21,12 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from engine.i18n import N_, _
+from engine.shapes import format_shape
 from ..panel import Panel
+from ..widgets.box_canvas import BoxCanvas, CanvasBox
 from ..widgets.yolo_anchor_view import AnchorView
 from ..widgets.yolo_grid_view import GridOverlayView, OverlayBox
 from ..widgets.yolo_loss_plot import LossPlot
+from ..widgets.yolo_sandbox import GridSandbox
 from ..widgets.yolo_sliding_view import OutputMapView
 from .grid_detector_model import SLIDING_INPUTS, GridDetectorModel
+from .sliding_sizes_model import SlidingSizesModel
 
 __all__ = ["GridDetectorPanel"]
 
@@ -37,7 +45,7 @@ try:  # let the Detection panel's chooser offer the trained grid detector
 except ImportError:  # engine.detect not installed: this panel works without it
     pass
 
-_CLASSES_SLIDING = ("background", "circle", "square", "triangle")
+_CLASSES_SLIDING = (N_("background"), N_("circle"), N_("square"), N_("triangle"))
 
 
 def _label(text: str = "", wrap: bool = True) -> QLabel:
@@ -45,6 +53,15 @@ def _label(text: str = "", wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _input_text(key: str) -> str:
+    """The sliding input's name with its output shape in the app's notation: "28×28 → 8×8×4 (H×W×C)"."""
+    from engine.yolo.sliding import SLIDING_CLASSES, output_size
+
+    label, side = SLIDING_INPUTS[key]
+    rows, cols = output_size(side, side)
+    return _(label).format(side=side, shape=format_shape((rows, cols, len(SLIDING_CLASSES)), source="hwc"))
 
 
 def _upscale(image: np.ndarray, target: int = 320) -> tuple[np.ndarray, int]:
@@ -60,11 +77,14 @@ class GridDetectorPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.model = GridDetectorModel(ctx.jobs, self)
+        self.sizes_model = SlidingSizesModel(ctx.jobs, self)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_sliding(), "Sliding windows")
-        self.tabs.addTab(self._build_train(), "Train")
-        self.tabs.addTab(self._build_inspect(), "Inspect")
+        self.tabs.addTab(self._build_sliding(), _("Sliding windows"))
+        self.tabs.addTab(self._build_train(), _("Train"))
+        self.tabs.addTab(self._build_inspect(), _("Inspect"))
+        self.sandbox = GridSandbox()
+        self.tabs.addTab(self.sandbox, _("Grid sandbox"))
         layout.addWidget(self.tabs)
         m = self.model
         m.classifierChanged.connect(self._show_classifier)
@@ -79,52 +99,54 @@ class GridDetectorPanel(Panel):
         m.hoverChanged.connect(self._show_hover)
         m.errorOccurred.connect(lambda title, text: ctx.show_error(title, text, ""))
         self._started = False
+        self._sizes_started = False
+        self._show_sizes()
 
     # -- building ---------------------------------------------------------------
 
     def _build_sliding(self) -> QWidget:
         page = QWidget()
         v = QVBoxLayout(page)
-        v.addWidget(_label(
-            "A 14x14x3 classifier (conv 5x5x16, max pool 2x2, FC 400, FC 400, softmax over background / circle / square / triangle) "
-            "slides over a larger image two ways: <b>cropped</b> (every 14x14 window classified on its own) and "
-            "<b>convolutional</b> (the same weights copied into 400 filters of 5x5x16, 400 of 1x1x400 and 4 of 1x1x400, run once). "
+        v.addWidget(_label(_(
+            "A 14×14×3 classifier (conv 5×5×16, max pool 2×2, FC 400, FC 400, softmax over background / circle / square / triangle) "
+            "slides over a larger image two ways: <b>cropped</b> (every 14×14 window classified on its own) and "
+            "<b>convolutional</b> (the same weights copied into 400 filters of 5×5×16, 400 of 1×1×400 and 4 of 1×1×400, run once). "
             "Click an output cell to see its window."
-        ))
+        )))
         row = QHBoxLayout()
-        row.addWidget(QLabel("Input:"))
+        row.addWidget(QLabel(_("Input:")))
         self.input_combo = QComboBox()
-        for key, (text, _side) in SLIDING_INPUTS.items():
-            self.input_combo.addItem(text, key)
+        for key in SLIDING_INPUTS:
+            self.input_combo.addItem(_input_text(key), key)
         self.input_combo.setCurrentIndex(list(SLIDING_INPUTS).index(self.model.sliding_input))
         self.input_combo.currentIndexChanged.connect(lambda i: self.model.set_sliding_input(self.input_combo.itemData(i)))
         row.addWidget(self.input_combo)
-        self.run_button = QPushButton("Run both ways")
+        self.run_button = QPushButton(_("Run both ways"))
         self.run_button.clicked.connect(self.model.run_comparison)
         row.addWidget(self.run_button)
-        self.train_classifier_button = QPushButton("Train classifier")
-        self.train_classifier_button.setToolTip("Train on generated 14x14 crops (about a minute on a busy CPU)")
+        self.train_classifier_button = QPushButton(_("Train classifier"))
+        self.train_classifier_button.setToolTip(_("Train on generated 14×14 crops (about a minute on a busy CPU)"))
         self.train_classifier_button.clicked.connect(self.model.train_classifier)
         row.addWidget(self.train_classifier_button)
         self.classifier_label = _label()  # wraps: a long state text must not widen the window
         row.addWidget(self.classifier_label, 1)
         v.addLayout(row)
         split = QHBoxLayout()
-        box_in = QGroupBox("Input, with the selected cell's window")
+        box_in = QGroupBox(_("Input, with the selected cell's window"))
         lin = QVBoxLayout(box_in)
-        self.sliding_input_view = GridOverlayView("Input")
+        self.sliding_input_view = GridOverlayView(N_("Input"))
         lin.addWidget(self.sliding_input_view)
-        box_out = QGroupBox("Output map (colour = most likely class)")
+        box_out = QGroupBox(_("Output map (colour = most likely class)"))
         lout = QVBoxLayout(box_out)
         self.output_map = OutputMapView()
         self.output_map.cellClicked.connect(self.model.select_window)
         lout.addWidget(self.output_map)
-        lout.addWidget(_label(
-            "<span style='color:#969696'>&#9632;</span> background &nbsp; <span style='color:#e63946'>&#9632;</span> circle &nbsp; "
-            "<span style='color:#1d84e6'>&#9632;</span> square &nbsp; <span style='color:#2eaa50'>&#9632;</span> triangle", wrap=False
-        ))
+        self.map_legend = _label(wrap=False)
+        self._show_legend()
+        lout.addWidget(self.map_legend)
         split.addWidget(box_in, 1)
         split.addWidget(box_out, 1)
+        split.addWidget(self._build_sizes(), 1)
         v.addLayout(split, 1)
         self.comparison_label = _label()
         self.window_label = _label()
@@ -132,44 +154,147 @@ class GridDetectorPanel(Panel):
         v.addWidget(self.window_label)
         return page
 
+    def _build_sizes(self) -> QWidget:
+        """Crop-and-classify with two or three window sizes: crops and time per size, windows drawn."""
+        box = QGroupBox(_("Several window sizes"))
+        v = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Sizes")))
+        self.size_spins = []
+        for value in self.sizes_model.sizes:
+            spin = QSpinBox()
+            spin.setRange(0, 64)
+            spin.setValue(value)
+            spin.setToolTip(_("Window side in pixels (0: not used)"))
+            self.size_spins.append(spin)
+            row.addWidget(spin)
+        v.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Stride")))
+        self.sizes_stride_spin = QSpinBox()
+        self.sizes_stride_spin.setRange(1, 32)
+        self.sizes_stride_spin.setValue(self.sizes_model.stride)
+        row.addWidget(self.sizes_stride_spin)
+        row.addStretch(1)
+        v.addLayout(row)
+        row = QHBoxLayout()
+        self.sizes_run_button = QPushButton(_("Run sizes"))
+        self.sizes_cancel_button = QPushButton(_("Cancel"))
+        self.sizes_cancel_button.setEnabled(False)
+        row.addWidget(self.sizes_run_button)
+        row.addWidget(self.sizes_cancel_button)
+        v.addLayout(row)
+        self.sizes_table = QTableWidget(0, 4)
+        self.sizes_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sizes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.sizes_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.sizes_table.verticalHeader().setVisible(False)
+        self.sizes_table.setWordWrap(False)  # "26×26 = 676" stays on one line
+        self.sizes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sizes_table.horizontalHeader().setStretchLastSection(True)
+        self.sizes_table.setMaximumHeight(120)
+        v.addWidget(self.sizes_table)
+        self.sizes_canvas = BoxCanvas()
+        self.sizes_canvas.setMinimumSize(120, 120)
+        v.addWidget(self.sizes_canvas, 1)
+        self.sizes_label = _label()
+        v.addWidget(self.sizes_label)
+        self.sizes_run_button.clicked.connect(self.run_sizes)
+        self.sizes_cancel_button.clicked.connect(self.sizes_model.cancel)
+        self.sizes_table.currentCellChanged.connect(lambda row, *_args: row >= 0 and row != self.sizes_model.selected
+                                                    and self.sizes_model.select(row))
+        self.sizes_model.changed.connect(self._show_sizes)
+        self.sizes_model.failed.connect(lambda text: self.sizes_label.setText(text))
+        return box
+
+    def run_sizes(self) -> None:
+        """Slide the chosen sizes over the current input (in a worker job)."""
+        from engine.yolo.sliding import demo_scene
+
+        sm, m = self.sizes_model, self.model
+        sm.set_sizes([s.value() for s in self.size_spins], self.sizes_stride_spin.value())
+        if not sm.sizes:
+            self.sizes_label.setText(_("Choose at least one window size above 0."))
+            return
+        if m.classifier is None:
+            m.load_classifier()
+        image = m.sliding_image if m.sliding_image is not None else demo_scene(seed=10, size=SLIDING_INPUTS[m.sliding_input][1])
+        sm.run(m.classifier, image)
+
+    def _show_sizes(self) -> None:
+        sm = self.sizes_model
+        self.sizes_run_button.setEnabled(not sm.busy)
+        self.sizes_cancel_button.setEnabled(sm.busy)
+        self.sizes_table.setHorizontalHeaderLabels([_("Window"), _("Stride"), _("Crops"), _("Time")])
+        with QSignalBlocker(self.sizes_table):
+            self.sizes_table.setRowCount(len(sm.runs))
+            for k, r in enumerate(sm.runs):
+                cells = (f"{r.size}×{r.size}", str(r.stride), str(r.crops), _("{ms:.0f} ms").format(ms=r.seconds * 1e3))
+                for j, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if j == 2:  # the narrow column keeps the count; the grid of windows is in the tooltip
+                        item.setToolTip(_("{rows}×{cols} windows").format(rows=r.rows, cols=r.cols))
+                    self.sizes_table.setItem(k, j, item)
+            if sm.runs:
+                self.sizes_table.selectRow(sm.selected)
+        if sm.busy:
+            self.sizes_label.setText(_("Sliding the windows…"))
+        elif sm.cancelled:
+            self.sizes_label.setText(_("Cancelled: the sizes finished before it are shown."))
+        elif sm.runs:
+            total = sum(r.seconds for r in sm.runs)
+            crops = sum(r.crops for r in sm.runs)
+            self.sizes_label.setText(_("Every size adds its whole cost: {crops} crops in {ms:.0f} ms in all.").format(crops=crops, ms=total * 1e3))
+        else:
+            self.sizes_label.setText(_("Press Run sizes to classify every window of each size."))
+        if sm.image is not None and sm.runs:
+            run = sm.runs[sm.selected]
+            self.sizes_canvas.set_image(sm.image)
+            self.sizes_canvas.set_boxes([CanvasBox(tuple(float(v) for v in b), (255, 200, 0), width=1.0, faded=True)
+                                         for b in run.boxes])
+
+    def _show_legend(self) -> None:
+        colours = ("#969696", "#e63946", "#1d84e6", "#2eaa50")
+        self.map_legend.setText(" &nbsp; ".join(f"<span style='color:{c}'>&#9632;</span> {_(n)}" for c, n in zip(colours, _CLASSES_SLIDING)))
+
     def _build_train(self) -> QWidget:
         page = QWidget()
         h = QHBoxLayout(page)
         left = QVBoxLayout()
-        form_box = QGroupBox("Settings")
+        form_box = QGroupBox(_("Settings"))
         form = QFormLayout(form_box)
         self.grid_combo = QComboBox()
         for s in (7, 13):
-            self.grid_combo.addItem(f"{s} x {s} ({s * 16} px input)", s)
+            self.grid_combo.addItem(_("{s}×{s} ({px} px input)").format(s=s, px=s * 16), s)
         self.grid_combo.currentIndexChanged.connect(lambda i: setattr(self.model, "grid", self.grid_combo.itemData(i)))
-        form.addRow("Grid S", self.grid_combo)
+        form.addRow(_("Grid S"), self.grid_combo)
         self.anchor_spin = QSpinBox()
         self.anchor_spin.setRange(1, 5)
         self.anchor_spin.setValue(self.model.anchors)
         self.anchor_spin.valueChanged.connect(lambda v: setattr(self.model, "anchors", int(v)))
-        form.addRow("Anchors B", self.anchor_spin)
+        form.addRow(_("Anchors B"), self.anchor_spin)
         self.minutes_spin = QDoubleSpinBox()
         self.minutes_spin.setRange(0.1, 60.0)
         self.minutes_spin.setSingleStep(0.5)
         self.minutes_spin.setValue(self.model.minutes)
-        self.minutes_spin.setSuffix(" min")
+        self.minutes_spin.setSuffix(_(" min"))
         self.minutes_spin.valueChanged.connect(lambda v: setattr(self.model, "minutes", float(v)))
-        form.addRow("Budget", self.minutes_spin)
+        form.addRow(_("Budget"), self.minutes_spin)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 1_000_000)
         self.seed_spin.valueChanged.connect(lambda v: setattr(self.model, "seed", int(v)))
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(_("Seed"), self.seed_spin)
         left.addWidget(form_box)
         buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start training")
+        self.start_button = QPushButton(_("Start training"))
         self.start_button.clicked.connect(lambda: self.model.start_training())
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(_("Cancel"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.model.cancel_training)
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
         left.addLayout(buttons)
-        anchors_box = QGroupBox("Anchor shapes (k-means, 1 - IoU)")
+        anchors_box = QGroupBox(_("Anchor shapes (k-means, 1 − IoU)"))
         la = QVBoxLayout(anchors_box)
         self.train_anchor_view = AnchorView()
         la.addWidget(self.train_anchor_view)
@@ -183,11 +308,11 @@ class GridDetectorPanel(Panel):
         right.addWidget(self.loss_plot, 1)
         self.train_status = _label()
         right.addWidget(self.train_status)
-        right.addWidget(_label(
+        right.addWidget(_label(_(
             "Scenes are generated (seeded) with circles, squares, triangles and cars on photo, noise and gradient backgrounds; "
             "anchors come from k-means on the training boxes; mAP is measured on 200 held-out scenes after training. "
             "The whole run, scene generation and evaluation included, fits the budget."
-        ))
+        )))
         h.addLayout(right, 1)
         return page
 
@@ -196,13 +321,13 @@ class GridDetectorPanel(Panel):
         h = QHBoxLayout(page)
         left = QVBoxLayout()
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Scene"))
+        controls.addWidget(QLabel(_("Scene")))
         self.scene_spin = QSpinBox()
         self.scene_spin.setRange(0, 1_000_000)
         self.scene_spin.setValue(self.model.scene_seed)
         self.scene_spin.valueChanged.connect(self.model.set_scene_seed)
         controls.addWidget(self.scene_spin)
-        controls.addWidget(QLabel("Score threshold"))
+        controls.addWidget(QLabel(_("Score threshold")))
         self.score_slider = QSlider(Qt.Orientation.Horizontal)
         self.score_slider.setRange(1, 99)
         self.score_slider.setValue(int(self.model.score_threshold * 100))
@@ -213,11 +338,11 @@ class GridDetectorPanel(Panel):
         left.addLayout(controls)
         self.inspect_header = _label()
         left.addWidget(self.inspect_header)
-        self.scene_view = GridOverlayView("No scene")
+        self.scene_view = GridOverlayView(N_("No scene"))
         self.scene_view.hoveredCell.connect(self.model.set_hover)
         self.scene_view.cellClicked.connect(self.model.set_hover)
         left.addWidget(self.scene_view, 1)
-        left.addWidget(_label("Dashed: ground truth, dot at its midpoint (its cell is tinted). Solid: predictions kept after per-class NMS. Hover a cell."))
+        left.addWidget(_label(_("Dashed: ground truth, dot at its midpoint (its cell is tinted). Solid: predictions kept after per-class NMS. Hover a cell.")))
         h.addLayout(left, 3)
         right = QVBoxLayout()
         self.cell_text = QTextBrowser()
@@ -239,9 +364,9 @@ class GridDetectorPanel(Panel):
         self.run_button.setEnabled(not busy)
         self.train_classifier_button.setEnabled(not busy)
         if m.classifier_trained:
-            self.classifier_label.setText(f"Classifier trained: {m.classifier_accuracy:.1%} on held-out crops")
+            self.classifier_label.setText(_("Classifier trained: {acc:.1%} on held-out crops").format(acc=m.classifier_accuracy))
         else:
-            self.classifier_label.setText("Classifier untrained (random weights): the two ways still agree; train it for meaningful classes")
+            self.classifier_label.setText(_("Classifier untrained (random weights): the two ways still agree; train it for meaningful classes"))
 
     def _show_comparison(self) -> None:
         m = self.model
@@ -250,17 +375,23 @@ class GridDetectorPanel(Panel):
         self.train_classifier_button.setEnabled(True)
         if c is None:
             return
-        rows, cols, k = c.convolutional.shape
-        ok = "equal" if c.max_diff < 1e-5 else "NOT equal"
+        shape_in = format_shape((*m.sliding_image.shape[:2], 3), source="hwc")
+        shape_out = format_shape(c.convolutional.shape, source="hwc")
+        text = _("<b>{out}</b> output from a {inp} input. Max |cropped − convolutional| = <b>{diff:.1e}</b> (equal within 1e-5). ") \
+            if c.max_diff < 1e-5 else \
+            _("<b>{out}</b> output from a {inp} input. Max |cropped − convolutional| = <b>{diff:.1e}</b> (NOT equal within 1e-5). ")
         self.comparison_label.setText(
-            f"<b>{rows} x {cols} x {k}</b> output from a {m.sliding_image.shape[0]} x {m.sliding_image.shape[1]} input. "
-            f"Max |cropped - convolutional| = <b>{c.max_diff:.1e}</b> ({ok} within 1e-5). "
-            f"Cropped, one window per pass: {c.seconds_cropped * 1e3:.1f} ms; cropped as one batch: {c.seconds_batched * 1e3:.1f} ms; "
-            f"convolutional, one pass: {c.seconds_conv * 1e3:.2f} ms. "
-            f"Speed ratio <b>{c.speedup:.0f}x</b> ({c.speedup_batched:.1f}x against the batch)."
+            text.format(out=shape_out, inp=shape_in, diff=c.max_diff)
+            + _("Cropped, one window per pass: {crop:.1f} ms; cropped as one batch: {batch:.1f} ms; convolutional, one pass: {conv:.2f} ms. "
+                "Speed ratio <b>{ratio:.0f}×</b> ({ratio_batch:.1f}× against the batch).").format(
+                crop=c.seconds_cropped * 1e3, batch=c.seconds_batched * 1e3, conv=c.seconds_conv * 1e3,
+                ratio=c.speedup, ratio_batch=c.speedup_batched)
         )
         self.output_map.set_map(c.convolutional)
         self._show_window()
+        if not self._sizes_started:  # the first comparison also fills the several-sizes table once
+            self._sizes_started = True
+            self.run_sizes()
 
     def _show_window(self) -> None:
         m = self.model
@@ -279,11 +410,12 @@ class GridDetectorPanel(Panel):
         big, k = _upscale(m.sliding_image)
         x1, y1, x2, y2 = window_of(r, col)
         self.sliding_input_view.set_image(big)
-        self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), 3, f"cell ({r}, {col})")])
-        probs_c = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
-        probs_v = ", ".join(f"{n} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
+        self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), 3, _("cell ({row}, {col})").format(row=r, col=col))])
+        probs_c = ", ".join(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
+        probs_v = ", ".join(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
         self.window_label.setText(
-            f"Cell ({r}, {col}) sees pixels x {x1}..{x2 - 1}, y {y1}..{y2 - 1}. Cropped: {probs_c}. Convolutional: {probs_v}."
+            _("Cell ({row}, {col}) sees pixels x {x1}..{x2}, y {y1}..{y2}. Cropped: {cropped}. Convolutional: {conv}.").format(
+                row=r, col=col, x1=x1, x2=x2 - 1, y1=y1, y2=y2 - 1, cropped=probs_c, conv=probs_v)
         )
 
     def _show_training(self, running: bool) -> None:
@@ -308,10 +440,10 @@ class GridDetectorPanel(Panel):
         if m.training:
             self._show_training_header()
         elif text:
-            self.map_label.setText("Trained grid detector: " + text)
+            self.map_label.setText(_("Trained grid detector: {result}").format(result=text))
         else:
-            self.map_label.setText("No grid detector trained yet. Press Start training (5 minutes by default).")
-        self.inspect_header.setText(("Trained model: " + text) if text else "No trained model yet: showing the targets only.")
+            self.map_label.setText(_("No grid detector trained yet. Press Start training (5 minutes by default)."))
+        self.inspect_header.setText(_("Trained model: {result}").format(result=text) if text else _("No trained model yet: showing the targets only."))
         if m.detector is not None:
             self.train_anchor_view.set_anchors(m.detector.spec.anchors)
             with QSignalBlocker(self.grid_combo):
@@ -341,7 +473,7 @@ class GridDetectorPanel(Panel):
             marked.append((a.row, a.col))
         if m.prediction is not None:
             for b, s, l in zip(m.prediction.boxes, m.prediction.scores, m.prediction.labels):
-                boxes.append(OverlayBox(tuple(float(v) for v in b), int(l), f"{names[int(l)]} {s:.2f}"))
+                boxes.append(OverlayBox(tuple(float(v) for v in b), int(l), f"{_(names[int(l)])} {s:.2f}"))
         self.scene_view.set_boxes(boxes)
         self.scene_view.set_highlight(m.hover if m.hover[0] >= 0 else None, marked)
         self.inspect_anchor_view.set_anchors(spec.anchors)
@@ -349,9 +481,11 @@ class GridDetectorPanel(Panel):
         rows = []
         for a in m.encoded.assignments:
             ious = ", ".join(f"{v:.2f}" for v in a.anchor_ious)
-            note = " <i>(overwritten by a later object in the same slot)</i>" if a.overwritten else ""
-            rows.append(f"<li><b>{names[int(m.scene.labels[a.index])]}</b> &rarr; cell ({a.row}, {a.col}), anchor {a.anchor} (shape IoU with anchors: {ious}){note}</li>")
-        self.assign_text.setHtml(f"<b>How each ground-truth box was assigned</b><ul>{''.join(rows) or '<li>no objects</li>'}</ul>")
+            note = " <i>" + _("(overwritten by a later object in the same slot)") + "</i>" if a.overwritten else ""
+            rows.append("<li>" + _("<b>{name}</b> → cell ({row}, {col}), anchor {anchor} (shape IoU with anchors: {ious})").format(
+                name=_(names[int(m.scene.labels[a.index])]), row=a.row, col=a.col, anchor=a.anchor, ious=ious) + note + "</li>")
+        self.assign_text.setHtml("<b>" + _("How each ground-truth box was assigned") + "</b><ul>"
+                                 + ("".join(rows) or "<li>" + _("no objects") + "</li>") + "</ul>")
         if m.hover[0] < 0 and m.encoded.assignments:
             a = m.encoded.assignments[0]
             m.hover = (a.row, a.col)
@@ -365,21 +499,22 @@ class GridDetectorPanel(Panel):
         r, c = m.hover
         self.scene_view.set_highlight((r, c) if r >= 0 else None)
         if r < 0:
-            self.cell_text.setHtml("Hover a cell to see its y vectors.")
+            self.cell_text.setHtml(_("Hover a cell to see its y vectors."))
             return
         names = m.spec.class_names
-        header = "".join(f"<th style='white-space:nowrap'>{h}</th>" for h in ("", "p_c", "b_x", "b_y", "b_h", "b_w", *names))
+        header = "".join(f"<th style='white-space:nowrap'>{h}</th>" for h in ("", "p_c", "b_x", "b_y", "b_h", "b_w", *(_(n) for n in names)))
         body = []
         for a in range(m.spec.num_anchors):
             t = m.encoded.y[r, c, a]
-            body.append("<tr><td style='white-space:nowrap'>target a%d</td>%s</tr>" % (a, "".join(f"<td style='white-space:nowrap'>{v:.2f}</td>" for v in t)))
+            body.append("<tr><td style='white-space:nowrap'>%s</td>%s</tr>" % (_("target a{k}").format(k=a), "".join(f"<td style='white-space:nowrap'>{v:.2f}</td>" for v in t)))
             if m.prediction is not None:
                 pv = m.prediction.y[r, c, a]
-                body.append("<tr><td style='white-space:nowrap'><i>output a%d</i></td>%s</tr>" % (a, "".join(f"<td style='white-space:nowrap'><i>{v:.2f}</i></td>" for v in pv)))
+                body.append("<tr><td style='white-space:nowrap'><i>%s</i></td>%s</tr>" % (_("output a{k}").format(k=a), "".join(f"<td style='white-space:nowrap'><i>{v:.2f}</i></td>" for v in pv)))
         self.cell_text.setHtml(
-            f"<b>Cell ({r}, {c})</b>: y = [p_c, b_x, b_y, b_h, b_w, c_1..c_{len(names)}] per anchor "
-            "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units). <i>Output</i>: the trained network's activated y."
-            f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
+            _("<b>Cell ({row}, {col})</b>: y = [p_c, b_x, b_y, b_h, b_w, c_1..c_{k}] per anchor "
+              "(b_x, b_y inside the cell 0..1; b_h, b_w in cell units). <i>Output</i>: the trained network's activated y.").format(
+                row=r, col=c, k=len(names))
+            + f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
         )
 
     # -- panel hooks -------------------------------------------------------------
@@ -393,8 +528,27 @@ class GridDetectorPanel(Panel):
         self.model.load_detector()
         self._show_detector()
 
+    def retranslate(self) -> None:
+        """Re-render composed texts: input names and shapes, results, training state, the inspected cell, the sandbox."""
+        for i in range(self.input_combo.count()):
+            self.input_combo.setItemText(i, _input_text(self.input_combo.itemData(i)))
+        for i in range(self.grid_combo.count()):
+            s = self.grid_combo.itemData(i)
+            self.grid_combo.setItemText(i, _("{s}×{s} ({px} px input)").format(s=s, px=s * 16))
+        self._show_legend()
+        if self.model.comparison is not None:
+            self._show_comparison()
+        self._show_classifier()
+        self._show_sizes()
+        self.train_status.setText(self.model.train_message)
+        self._show_detector()
+        self.loss_plot.retranslate()
+        self._show_scene()
+        self.sandbox.refresh()
+
     def screenshot_ready(self) -> bool:
-        return self.model.comparison is not None and self.model.scene is not None
+        return self.model.comparison is not None and self.model.scene is not None and bool(self.sizes_model.runs)
 
     def shutdown(self) -> None:
         self.model.cancel_training()
+        self.sizes_model.cancel()

@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.jobs import Progress
 
 __all__ = ["GridDetectorModel", "SLIDING_INPUTS"]
 
-#: input choice -> (label, image side)
-SLIDING_INPUTS = {"16": ("16 x 16 (-> 2 x 2 x 4)", 16), "28": ("28 x 28 (-> 8 x 8 x 4)", 28), "scene": ("Scene 64 x 64 (-> 26 x 26 x 4)", 64)}
+#: input choice -> (label, image side); the label's {side} and {shape} are filled where shown
+SLIDING_INPUTS = {"16": (N_("{side}×{side} → {shape}"), 16), "28": (N_("{side}×{side} → {shape}"), 28),
+                  "scene": (N_("Scene {side}×{side} → {shape}"), 64)}
 
 
 def _classifier_path() -> Path:
@@ -63,7 +64,7 @@ class GridDetectorModel(QObject):
         self.seed = 0
         self.curves = None
         self.training = False
-        self.train_message = ""
+        self._train_msg: tuple[str, dict] = ("", {})  # an English msgid and its fields, or ("", {"text": engine text})
         self._train_fraction = 0.0  # the running job's last reported fraction
         self._train_max_steps: int | None = None
         self._train_handle = None
@@ -92,7 +93,7 @@ class GridDetectorModel(QObject):
                 self.classifier, self.classifier_accuracy = load_classifier(path)
                 self.classifier_trained = True
             except Exception as exc:  # a damaged file: say so and fall back to random weights
-                self.errorOccurred.emit("Sliding-window classifier", f"{path} could not be loaded: {exc}")
+                self.errorOccurred.emit(_("Sliding-window classifier"), _("{path} could not be loaded: {reason}").format(path=path, reason=exc))
         if self.classifier is None:
             torch.manual_seed(0)
             self.classifier = WindowClassifier().eval()
@@ -109,7 +110,7 @@ class GridDetectorModel(QObject):
             except OSError as exc:
                 from engine.files import describe_os_error
 
-                self.errorOccurred.emit("Sliding-window classifier", describe_os_error(exc, _classifier_path()))
+                self.errorOccurred.emit(_("Sliding-window classifier"), describe_os_error(exc, _classifier_path()))
             self.sliding_busy = False
             self.classifierChanged.emit()
             self.run_comparison()
@@ -118,7 +119,7 @@ class GridDetectorModel(QObject):
         self.classifierChanged.emit()
         self.jobs.start(
             train_classifier_job(n_train=3000, epochs=3),
-            label="Training the 14x14 window classifier",
+            label=_("Training the 14×14 window classifier"),
             on_done=done,
             on_error=lambda exc, tb: self._sliding_failed(exc),
             on_cancelled=lambda _p: self._sliding_failed(None),
@@ -128,7 +129,7 @@ class GridDetectorModel(QObject):
         self.sliding_busy = False
         self.classifierChanged.emit()
         if exc is not None:
-            self.errorOccurred.emit("Sliding windows", str(exc))
+            self.errorOccurred.emit(_("Sliding windows"), str(exc))
 
     def set_sliding_input(self, key: str) -> None:
         if key not in SLIDING_INPUTS:
@@ -147,7 +148,7 @@ class GridDetectorModel(QObject):
         net = self.classifier
 
         def job():
-            yield Progress(None, "Sliding the window both ways…")
+            yield Progress(None, _("Sliding the window both ways…"))
             return compare(net, image, repeats=3)
 
         def done(result) -> None:
@@ -164,7 +165,7 @@ class GridDetectorModel(QObject):
             self.selectedWindowChanged.emit()
 
         self.sliding_busy = True
-        self.jobs.start(job(), label="Sliding windows", on_done=done, on_error=lambda exc, tb: self._sliding_failed(exc))
+        self.jobs.start(job(), label=_("Sliding windows"), on_done=done, on_error=lambda exc, tb: self._sliding_failed(exc))
 
     def select_window(self, row: int, col: int) -> None:
         if self.comparison is None:
@@ -191,7 +192,7 @@ class GridDetectorModel(QObject):
                     self.curves = self._stored_curves(self.detector.meta)
                     self.curvesChanged.emit()
             except Exception as exc:
-                self.errorOccurred.emit("Grid detector", f"{path} could not be loaded: {exc}")
+                self.errorOccurred.emit(_("Grid detector"), _("{path} could not be loaded: {reason}").format(path=path, reason=exc))
         self.detectorChanged.emit()
         self.refresh_scene()
 
@@ -219,18 +220,24 @@ class GridDetectorModel(QObject):
         self.training = True
         self._train_fraction = 0.0
         self._train_max_steps = config.max_steps
-        self.train_message = "Starting…"
+        self._train_msg = (N_("Starting…"), {})
         self.trainingChanged.emit(True)
         self.curvesChanged.emit()
         self._train_handle = self.jobs.start(
             train_job(config),
-            label="Training the grid detector",
+            label=_("Training the grid detector"),
             on_progress=self._on_progress,
             on_partial=self._on_curves,
             on_done=self._on_trained,
             on_error=self._on_train_error,
             on_cancelled=self._on_cancelled,
         )
+
+    @property
+    def train_message(self) -> str:
+        """The training run's last status line, in the current language."""
+        msgid, fields = self._train_msg
+        return _(msgid).format(**fields) if msgid else fields.get("text", "")
 
     def training_header(self) -> str:
         """The Train tab's header while a run is going: "Training… step k/n" (n estimated from a time budget)."""
@@ -257,7 +264,7 @@ class GridDetectorModel(QObject):
         if p.fraction is not None:
             self._train_fraction = float(p.fraction)
         if p.message:
-            self.train_message = p.message
+            self._train_msg = ("", {"text": p.message})
             self.statusChanged.emit(p.message)
 
     def _on_curves(self, curves) -> None:
@@ -271,10 +278,9 @@ class GridDetectorModel(QObject):
 
     def _on_trained(self, result) -> None:
         self.curves = result.curves
-        self.train_message = (
-            f"mAP@0.5 {result.metrics.map50:.3f}, mAP@[.5:.95] {result.metrics.map50_95:.3f} "
-            f"on {result.metrics.num_images} held-out scenes after {result.minutes:.1f} min ({result.steps} steps)"
-        )
+        self._train_msg = (N_("mAP@0.5 {map50:.3f}, mAP@[.5:.95] {map50_95:.3f} on {n} held-out scenes after {minutes:.1f} min ({steps} steps)"),
+                           {"map50": result.metrics.map50, "map50_95": result.metrics.map50_95, "n": result.metrics.num_images,
+                            "minutes": result.minutes, "steps": result.steps})
         self._finish()
         self.curvesChanged.emit()
         try:  # the Detection panel offers the new model from now on
@@ -286,14 +292,14 @@ class GridDetectorModel(QObject):
         self.load_detector()
 
     def _on_train_error(self, exc, tb) -> None:
-        self.train_message = f"Training failed: {exc}"
+        self._train_msg = (N_("Training failed: {reason}"), {"reason": str(exc)})
         self._finish()
-        self.errorOccurred.emit("Training failed", str(exc))
+        self.errorOccurred.emit(_("Training failed"), str(exc))
 
     def _on_cancelled(self, partial) -> None:
         if partial is not None:
             self.curves = partial
-        self.train_message = "Cancelled. The previous trained model (if any) is unchanged."
+        self._train_msg = (N_("Cancelled. The previous trained model (if any) is unchanged."), {})
         self._finish()
         self.curvesChanged.emit()
 
@@ -360,8 +366,7 @@ class GridDetectorModel(QObject):
         if self.detector is None or "map50" not in self.detector.meta:
             return ""
         m = self.detector.meta
-        return (
-            f"measured mAP@0.5 {float(m['map50']):.3f}, mAP@[.5:.95] {float(m['map50_95']):.3f} on "
-            f"{m.get('val_scenes', '?')} held-out scenes; trained {float(m.get('minutes', 0)):.1f} min on "
-            f"{m.get('threads', '?')} CPU thread(s)"
-        )
+        return _("measured mAP@0.5 {map50:.3f}, mAP@[.5:.95] {map50_95:.3f} on {n} held-out scenes; "
+                 "trained {minutes:.1f} min on {threads} CPU thread(s)").format(
+            map50=float(m["map50"]), map50_95=float(m["map50_95"]), n=m.get("val_scenes", "?"),
+            minutes=float(m.get("minutes", 0)), threads=m.get("threads", "?"))

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+from engine.i18n import N_, in_current_language
 
 from ..qimage import rgb_to_qimage
 
@@ -30,7 +31,7 @@ class AnchorView(QWidget):
         self.levels: list[dict] = []
         self.level = 0
         self.cell = (0, 0)
-        self.message = "Anchors appear here"
+        self.message = N_("Anchors appear here")
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -91,7 +92,7 @@ class AnchorView(QWidget):
         p.fillRect(self.rect(), self.palette().base())
         if self.image is None:
             p.setPen(QColor(128, 128, 128))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, in_current_language(self.message))
             return
         origin, s = self._geometry()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -99,7 +100,7 @@ class AnchorView(QWidget):
         if not self.levels:
             p.fillRect(origin, QColor(0, 0, 0, 120))
             p.setPen(QColor(255, 255, 255))
-            p.drawText(origin.adjusted(20, 20, -20, -20), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            p.drawText(origin.adjusted(20, 20, -20, -20), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, in_current_language(self.message))
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         lv = self.levels[self.level]

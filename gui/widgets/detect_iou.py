@@ -7,6 +7,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.detect import iou
+from engine.i18n import _
 
 __all__ = ["IouPlayground"]
 
@@ -146,8 +147,9 @@ class IouPlayground(QWidget):
         ix = max(0.0, min(self.boxes[0][2], self.boxes[1][2]) - max(self.boxes[0][0], self.boxes[1][0]))
         iy = max(0.0, min(self.boxes[0][3], self.boxes[1][3]) - max(self.boxes[0][1], self.boxes[1][1]))
         inter_area = ix * iy
-        text = (f"IoU = intersection / union = {inter_area:.0f} / {area_a + area_b - inter_area:.0f} = {value:.3f}"
-                f"   {'≥ 0.5: counts as the same object' if value >= 0.5 else '< 0.5: different objects'}")
+        verdict = _("≥ 0.5: counts as the same object") if value >= 0.5 else _("< 0.5: different objects")
+        text = _("IoU = intersection / union = {inter:.0f} / {union:.0f} = {value:.3f}").format(
+            inter=inter_area, union=area_a + area_b - inter_area, value=value) + "   " + verdict
         p.drawText(QRectF(bar.left(), bar.top() - 24, bar.width(), 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         p.setFont(self.font())
         p.drawText(QRectF(x5 - 30, bar.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, "0.5")

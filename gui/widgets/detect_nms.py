@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.detect import NmsTrace, nms_trace
+from engine.i18n import _
 
 from ..qimage import rgb_to_qimage
 
@@ -106,21 +107,23 @@ class NmsStepView(QWidget):
 
     def description(self) -> str:
         if self.trace is None:
-            return "Freeze a frame to step through its NMS."
+            return _("Freeze a frame to step through its NMS.")
         n = len(self.boxes)
         if self.step == 0:
-            return (f"{n} candidate boxes before NMS. Each step keeps the highest-scoring box left and removes every box "
-                    f"overlapping it by IoU > {self.trace.iou_threshold:.2f}.")
+            return _("{n} candidate boxes before NMS. Each step keeps the highest-scoring box left and removes every box "
+                     "overlapping it by IoU > {t:.2f}.").format(n=n, t=self.trace.iou_threshold)
         s = self.trace.steps[self.step - 1]
         left = len(s.candidates) - len(s.suppressed)
         # every remaining box's IoU in words too: labels on the picture overlap where boxes crowd
         pairs = sorted(zip(s.ious, s.candidates), key=lambda t: (-t[0], t[1]))
         shown = ", ".join(f"#{j} {v:.2f}" + (" ✕" if j in s.suppressed else "") for v, j in pairs[:_LISTED])
-        more = f", … {len(pairs) - _LISTED} more" if len(pairs) > _LISTED else ""
-        return (f"Step {self.step} of {self.steps}: keep box #{s.keeper} (score {self.scores[s.keeper]:.2f}). "
-                f"{len(s.suppressed)} box(es) overlap it by IoU > {self.trace.iou_threshold:.2f} and are suppressed (✕); {left} remain."
-                + (f" IoU with each remaining box: {shown}{more}." if pairs else "")
-                + ("  Done: the green boxes and this one are what NMS keeps." if self.step == self.steps else ""))
+        more = _(", … {n} more").format(n=len(pairs) - _LISTED) if len(pairs) > _LISTED else ""
+        return (_("Step {step} of {steps}: keep box #{keeper} (score {score:.2f}). "
+                  "{n} box(es) overlap it by IoU > {t:.2f} and are suppressed (✕); {left} remain.").format(
+                    step=self.step, steps=self.steps, keeper=s.keeper, score=self.scores[s.keeper], n=len(s.suppressed),
+                    t=self.trace.iou_threshold, left=left)
+                + (" " + _("IoU with each remaining box: {listed}.").format(listed=shown + more) if pairs else "")
+                + ("  " + _("Done: the green boxes and this one are what NMS keeps.") if self.step == self.steps else ""))
 
     def _geometry(self) -> tuple[QRectF, float]:
         h, w = self.image.shape[:2]
@@ -158,7 +161,7 @@ class NmsStepView(QWidget):
         p.fillRect(self.rect(), self.palette().base())
         if self.image is None or self.trace is None:
             p.setPen(QColor(128, 128, 128))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Press “Freeze frame” to step through NMS on the current frame")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("Press “Freeze frame” to step through NMS on the current frame"))
             return
         origin, s = self._geometry()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -203,6 +206,6 @@ class NmsStepView(QWidget):
                 p.drawText(tr, Qt.AlignmentFlag.AlignCenter, f"{v:.2f}")
             p.fillRect(tag, KEEPER)
             p.setPen(QColor(0, 0, 0))
-            p.drawText(tag, Qt.AlignmentFlag.AlignCenter, f"keep {self.scores[current.keeper]:.2f}")
+            p.drawText(tag, Qt.AlignmentFlag.AlignCenter, _("keep {score:.2f}").format(score=self.scores[current.keeper]))
         p.setPen(QColor(255, 255, 255))
-        p.drawText(QPointF(origin.x() + 6, origin.bottom() - 6), f"threshold IoU > {self.trace.iou_threshold:.2f} suppresses")
+        p.drawText(QPointF(origin.x() + 6, origin.bottom() - 6), _("threshold IoU > {t:.2f} suppresses").format(t=self.trace.iou_threshold))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+from engine.i18n import _
 
 __all__ = ["AnchorView"]
 
@@ -33,7 +34,7 @@ class AnchorView(QWidget):
         text = self.palette().color(QPalette.ColorRole.Text)
         if not self.anchors:
             p.setPen(QColor(128, 128, 128))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No anchors yet")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No anchors yet"))
             return
         span = max(max(max(w, h) for w, h in self.anchors), 1.0) + 0.6
         legend_h = 18 * len(self.anchors)
@@ -55,5 +56,5 @@ class AnchorView(QWidget):
             p.setPen(text)
             y = self.height() - legend_h + 14 + 18 * k
             p.fillRect(QRectF(6, y - 10, 10, 10), colour)
-            p.drawText(QPointF(22, y), f"anchor {k}: {w:.2f} x {h:.2f} cells (w x h)")
+            p.drawText(QPointF(22, y), _("anchor {k}: {w:.2f}×{h:.2f} cells (w×h)").format(k=k, w=w, h=h))
         p.end()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
+from engine.i18n import N_
 
 from .image_view import ImageView
 
@@ -37,7 +38,7 @@ class GridOverlayView(ImageView):
     hoveredCell = Signal(int, int)
     cellClicked = Signal(int, int)
 
-    def __init__(self, placeholder: str = "No scene", parent: QWidget | None = None):
+    def __init__(self, placeholder: str = N_("No scene"), parent: QWidget | None = None):
         super().__init__(placeholder, parent)
         self.setMouseTracking(True)
         self.grid = 0

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+from engine.i18n import _
 
 __all__ = ["OutputMapView", "SLIDING_COLOURS"]
 
@@ -63,10 +64,10 @@ class OutputMapView(QWidget):
         p.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
         if self._probs is None:
             p.setPen(QColor(128, 128, 128))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No output yet")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No output yet"))
             return
         rows, cols = self._probs.shape[:2]
-        side, _, _ = self._geometry()
+        side, _x0, _y0 = self._geometry()
         best = self._probs.argmax(-1)
         conf = self._probs.max(-1)
         for r in range(rows):
