@@ -30,6 +30,7 @@ from engine.io import is_image_path
 
 from .context import AppContext, make_settings
 from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
+from .gui_thread_gc import install_gui_thread_gc
 from .jobs import JobRunner
 from .panel import Panel
 from .panels import load_panel_classes
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         saved_language = self.settings.value("language")
         apply_language(str(saved_language) if saved_language else i18n.system_language())
         self._font_warned = False
+        # jobs run Python in worker threads: a collection there would destroy garbage widgets off their thread
+        install_gui_thread_gc()
         self.jobs = JobRunner(self)
         self.ctx = AppContext(
             jobs=self.jobs,
