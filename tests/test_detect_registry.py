@@ -52,3 +52,16 @@ def test_errors_are_clear(grid_prefix):
     det = create_detector("haar_face", device="cpu")
     with pytest.raises(DetectorError, match=r"\(H, W, 3\) uint8"):
         det.detect(np.zeros((10, 10), np.uint8))
+
+
+def test_the_trained_grid_detector_is_listed_only_while_its_checkpoint_exists(tmp_path, monkeypatch):
+    """The registry follows the file: a checkpoint deleted (or another data folder) unlists yolo_grid."""
+    from engine.detect.registry import detector_choices
+    from engine.yolo.train import default_checkpoint_path
+
+    path = default_checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"placeholder: listing only checks that the file exists")
+    assert "yolo_grid" in [name for name, _title, _spec in detector_choices()]
+    path.unlink()
+    assert "yolo_grid" not in [name for name, _title, _spec in detector_choices()]

@@ -23,6 +23,7 @@ __all__ = [
     "DETECTORS",
     "DETECTOR_MODULES",
     "register_detector",
+    "register_refresher",
     "create_detector",
     "detector_specs",
     "detector_choices",
@@ -89,10 +90,19 @@ def register_detector(
 
 
 _loaded: set[str] = set()
+_refreshers: list = []
+
+
+def register_refresher(refresh) -> None:
+    """Call ``refresh()`` before every listing: for entries that depend on files that come and go
+    (the grid detector trained in the app is listed only while its checkpoint exists)."""
+    if refresh not in _refreshers:
+        _refreshers.append(refresh)
 
 
 def _ensure_builtin() -> None:
-    """Import every module in :data:`DETECTOR_MODULES` once (a module that fails is logged and skipped)."""
+    """Import every module in :data:`DETECTOR_MODULES` once (a module that fails is logged and skipped),
+    then let file-backed entries catch up with the files."""
     for module in list(DETECTOR_MODULES):
         if module in _loaded:
             continue
@@ -101,6 +111,11 @@ def _ensure_builtin() -> None:
             importlib.import_module(module)
         except Exception:
             log.exception("detector module %s could not be loaded", module)
+    for refresh in list(_refreshers):
+        try:
+            refresh()
+        except Exception:
+            log.exception("refreshing detector entries failed")
 
 
 def detector_specs() -> list[DetectorSpec]:

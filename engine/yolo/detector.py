@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..i18n import N_, _
-from ..detect.registry import DETECTORS, register_detector
+from ..detect.registry import DETECTORS, register_detector, register_refresher
 from ..detect.types import Candidates, Detector, DetectorError
 from ..scenes import CLASS_NAMES
 from .grid import GridSpec, decode_grid
@@ -169,3 +169,4 @@ register_detector(
     description="a YOLO-style grid detector for circles, squares, triangles and cars, trained with 'convstudio yolo train' or the Grid detector panel",
 )
 register_trained()
+register_refresher(register_trained)  # listed while the checkpoint exists, also after it was deleted or trained elsewhere
