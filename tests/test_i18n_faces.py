@@ -72,12 +72,12 @@ def test_one_shot_and_calibrate_in_chinese_keep_their_state(qtbot, window):
 def test_settings_row_moves_below_the_database_when_narrow(qtbot, window):
     window.switch_to("faces")
     panel = window.panel("faces")
-    assert panel._top.indexOf(panel.settings_bar) >= 0  # 1280 px: one row
+    # layouts settle in the event loop: wait for the panel's final width before reading the rows
+    qtbot.waitUntil(lambda: panel._top.indexOf(panel.settings_bar) >= 0, timeout=5000)  # 1280 px: one row
     window.resize(1024, 700)
-    QApplication.processEvents()
+    qtbot.waitUntil(lambda: panel._second.indexOf(panel.settings_bar) >= 0, timeout=5000)
     assert window.width() == 1024  # the panel no longer forces a wider window
-    assert panel._second.indexOf(panel.settings_bar) >= 0
-    assert panel.db_label.width() > 100  # the database path stays visible
+    qtbot.waitUntil(lambda: panel.db_label.width() > 100, timeout=5000)  # the database path stays visible
     window.resize(1280, 800)
-    QApplication.processEvents()
-    assert panel._top.indexOf(panel.settings_bar) >= 0 and panel._second.count() == 0
+    qtbot.waitUntil(lambda: panel._top.indexOf(panel.settings_bar) >= 0, timeout=5000)
+    assert panel._second.count() == 0
