@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+import torchvision
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtWidgets import QApplication
 
@@ -95,16 +97,16 @@ def no_note(win) -> bool:
 #: Examples whose capability exists: none of them may carry a "needs" note.
 SHOWN_FOR_REAL = ("relu-step", "pool-max-4x4", "pool-avg-4x4", "one-by-one-6x6x32", "translation-shift-2",
                   "alexnet-224-vs-227", "alexnet-paper-shapes", "nin-imagenet-gap", "inception-v1-paper",
-                  "activation-sizes-lenet-like", "siamese-squared-distance", "colour-shift-manual")
+                  "activation-sizes-lenet-like", "siamese-squared-distance", "colour-shift-manual",
+                  "y-vector-8", "yolo-grid-3x3", "anchors-3x3x16", "nms-five-boxes")
 
 
 def test_examples_with_their_capability_have_no_missing_note():
     from gui.panels.course_examples import missing
 
     assert [e for e in SHOWN_FOR_REAL if missing(e)] == []
-    for still in ("pool-global-7x7x1000", "one-by-one-28x28x192", "nms-five-boxes", "y-vector-8"):
-        if still != "nms-five-boxes":
-            assert "This example needs" in missing(still), still
+    for still in ("pool-global-7x7x1000", "one-by-one-28x28x192"):
+        assert "This example needs" in missing(still), still
 
 
 def test_show_me_relu_step_sets_bias_and_relu(window):
@@ -252,14 +254,91 @@ def test_show_me_iou(window):
     assert panel.iou_widget.value() == pytest.approx(example("iou-two-boxes").expected["iou"])
 
 
-def test_show_me_nms(window):
-    click_show_me(window, "nms-five-boxes")
+def test_show_me_nms_opens_the_sandbox_with_the_five_boxes(window):
+    from gui.panels.course_examples import look_text, missing
+
+    ex = example("nms-five-boxes")
+    s, want = ex.state, ex.expected["kept_scores"]
     panel = window.panel("detection")
-    assert panel.tabs.currentWidget() is panel.nms_view.parentWidget()
-    assert window.panel_model("detection").iou == 0.5
-    view = panel.nms_view
-    kept = sorted((float(view.scores[i]) for i in view.trace.kept), reverse=True)
-    assert kept == pytest.approx(example("nms-five-boxes").expected["kept_scores"])
+    panel.sandbox.model.clear()  # somewhere else first
+    click_show_me(window, "nms-five-boxes")
+    sandbox, m = panel.sandbox, panel.sandbox.model
+    assert panel.tabs.currentWidget() is sandbox
+    # the example's boxes and p_c, thresholds in the model and in the spin boxes
+    assert [list(b.box) for b in m.boxes] == s["boxes"] and [b.p_c for b in m.boxes] == s["scores"]
+    assert m.pc_threshold == sandbox.pc_threshold_spin.value() == s["score_threshold"]
+    assert m.iou_threshold == sandbox.iou_threshold_spin.value() == s["iou_threshold"]
+    assert sandbox.box_list.count() == 5 and [b.box for b in sandbox.canvas.boxes] == [b.box for b in m.boxes]
+    # run to the end: the kept scores are the course's, and torchvision keeps the same boxes
+    assert m.finished
+    kept = m.kept_so_far()
+    assert [m.boxes[i].p_c for i in kept] == pytest.approx(want)
+    alive = [i for i, pc in enumerate(s["scores"]) if pc > s["score_threshold"]]
+    tv = torchvision.ops.nms(torch.tensor(s["boxes"], dtype=torch.float32)[alive],
+                             torch.tensor(s["scores"], dtype=torch.float32)[alive], s["iou_threshold"]).tolist()
+    assert kept == [alive[i] for i in tv]
+    listed = [i for i in range(5) if "(kept)" in sandbox.box_list.item(i).text()]
+    assert listed == [i for i, b in enumerate(sandbox.canvas.boxes) if b.colour == (46, 170, 80)] == sorted(kept)
+    assert ", ".join(f"#{i} ({s['scores'][i]:.2f})" for i in kept) in sandbox.step_text.text()
+    assert all(f"{v:g}" in look_text("nms-five-boxes") for v in want)
+    assert missing("nms-five-boxes") == "" and no_note(window)
+    # Back steps through it again
+    sandbox.back_button.click()
+    assert m.kept_so_far() == kept[:1]
+
+
+@pytest.mark.parametrize("example_id", ["y-vector-8", "yolo-grid-3x3", "anchors-3x3x16"])
+def test_show_me_grid_examples_open_the_grid_sandbox(window, example_id):
+    from engine.yolo.sandbox import encode_objects
+    from gui.panels.course_examples import look_text, missing
+    from gui.panels.grid_sandbox_model import SANDBOX_SIDE
+
+    ex = example(example_id)
+    s, want = ex.state, ex.expected
+    panel = window.panel("grid_detector")
+    sandbox, m = panel.sandbox, panel.sandbox.model
+    sandbox.grid_spin.setValue(7)  # somewhere else first
+    m.add_object((5, 5, 40, 60), 2)
+    click_show_me(window, example_id)
+    assert panel.tabs.currentWidget() is sandbox
+    # grid, classes and anchors: model and widgets
+    assert m.grid == sandbox.grid_spin.value() == s["grid"]
+    assert len(m.class_names) == sandbox.class_combo.count() == s["classes"]
+    anchors = s.get("anchors", 1)
+    n = anchors if isinstance(anchors, int) else len(anchors)
+    assert m.num_anchors == sandbox.anchor_count.value() == n
+    if not isinstance(anchors, int):
+        shown = [(ws.value(), hs.value()) for ws, hs in sandbox.anchor_spins[:n]]
+        assert shown == m.anchor_shapes[:n] == [tuple(a) for a in anchors]
+    # the objects, scaled from the example's picture onto the sandbox's
+    scale = SANDBOX_SIDE / s["input_size"]
+    boxes, labels = s.get("boxes", [s.get("box")]), s.get("labels", [s.get("label")])
+    placed = [(label, tuple(v * scale for v in box)) for box, label in zip(boxes, labels)]
+    assert m.objects == placed and [b.box for b in sandbox.canvas.boxes] == [box for _label, box in placed]
+    # the numbers: the sandbox's encoding equals the engine's on the example's own picture
+    enc = m.encoding
+    own = encode_objects(list(zip(labels, boxes)), s["grid"], m.anchor_shapes[:n], s["input_size"])
+    np.testing.assert_allclose(enc.y, own.y, atol=1e-6)
+    row, col = m.shown_cell()
+    shown_y = sandbox.cell_values()
+    np.testing.assert_allclose(shown_y, enc.cell(row, col), atol=0.005)
+    assert f"({row}, {col})" in sandbox.cell_label.text()
+    if "y" in want:
+        assert enc.output_shape[2] == len(shown_y) == want["length"]
+        assert shown_y == pytest.approx(want["y"], abs=0.005)
+    if "output_hwc" in want:
+        assert list(enc.output_shape) == want["output_hwc"]
+        assert "×".join(map(str, want["output_hwc"])) in sandbox.shape_label.text()
+        assert "×".join(map(str, want["output_hwc"])) in look_text(example_id)
+    if "cell" in want:
+        assert [row, col] == want["cell"] and [enc.assignments[0].row, enc.assignments[0].col] == want["cell"]
+        assert shown_y[0] == 1.0 and shown_y[5 + labels[0]] == 1.0
+    if "anchor_of_each" in want:
+        assert [a.anchor for a in enc.assignments] == want["anchor_of_each"]
+        kept = len(enc.assignments) == 2 and not any(a.overwritten for a in enc.assignments)
+        assert kept == want["both_kept"] and enc.shared_cells() == [(row, col)]
+        assert shown_y[0] == shown_y[8] == 1.0 and "overwritten" not in sandbox.assign_label.text()
+    assert missing(example_id) == "" and no_note(window)
 
 
 @pytest.mark.parametrize("example_id,panel_id,needs", [

@@ -201,7 +201,7 @@ class DetectionModel(QObject):
 
     def apply_example(self, state: dict) -> None:
         """Put the panel into a course example's state: ``iou_threshold``/``score_threshold`` set the
-        thresholds; ``boxes`` (xyxy) with ``scores`` go to the NMS step-through, two boxes without
+        thresholds; ``boxes`` (xyxy) with ``scores`` go to the NMS sandbox, two boxes without
         scores to the IoU playground (the view follows ``exampleApplied``)."""
         changes = {}
         if "iou_threshold" in state:

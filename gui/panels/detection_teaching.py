@@ -51,15 +51,17 @@ class TeachingViews:
         self.nms_view.set_step(step)
 
     def _example_applied(self, state: dict) -> None:
-        """A course example: its boxes in the NMS step-through (scores) or the IoU playground (two boxes)."""
+        """A course example: its boxes in the NMS sandbox, run to the end (scores), or the IoU playground (two boxes)."""
         boxes = np.asarray(state.get("boxes", []), float).reshape(-1, 4)
         if "scores" in state:
-            scores = np.asarray(state["scores"], float)
-            alive = scores > float(state.get("score_threshold", 0.0))  # p_c ≤ threshold is dropped first
-            h, w = int(boxes[:, 3].max()) + 20, int(boxes[:, 2].max()) + 20
-            self._frozen = None
-            self.nms_view.set_data(np.full((h, w, 3), 235, np.uint8), boxes[alive], scores[alive], self.model.iou)
-            self.tabs.setCurrentWidget(self.nms_view.parentWidget())
+            # one class, so each score is p_c itself; the learner can step back through it
+            sandbox = self.sandbox
+            sandbox.model.load_boxes(boxes.tolist(), state["scores"], float(state.get("score_threshold", 0.0)),
+                                     float(state.get("iou_threshold", self.model.iou)))
+            sandbox.model.run_to_end()
+            with QSignalBlocker(sandbox.source_combo):
+                sandbox.source_combo.setCurrentIndex(max(0, sandbox.source_combo.findData("blank")))
+            self.tabs.setCurrentWidget(sandbox)
         elif len(boxes) == 2:
             # scaled onto the playground's canvas: IoU does not change with scale
             scale = min(300.0 / float(boxes[:, 2:].max()), 60.0)

@@ -97,6 +97,7 @@ class GridDetectorPanel(Panel):
         m.detectorChanged.connect(self._show_detector)
         m.sceneChanged.connect(self._show_scene)
         m.hoverChanged.connect(self._show_hover)
+        m.sandboxExample.connect(self._sandbox_example)
         m.errorOccurred.connect(lambda title, text: ctx.show_error(title, text, ""))
         self._started = False
         self._sizes_started = False
@@ -516,6 +517,14 @@ class GridDetectorPanel(Panel):
                 row=r, col=c, k=len(names))
             + f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
         )
+
+    def _sandbox_example(self, state: dict) -> None:
+        """A course example's grid, anchors and objects in the grid sandbox, on a blank picture."""
+        box = self.sandbox
+        with QSignalBlocker(box.photo_combo):
+            box.photo_combo.setCurrentIndex(0)
+        box.model.apply_example(state)
+        self.tabs.setCurrentWidget(box)
 
     # -- panel hooks -------------------------------------------------------------
 

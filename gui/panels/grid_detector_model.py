@@ -41,6 +41,7 @@ class GridDetectorModel(QObject):
     detectorChanged = Signal()
     sceneChanged = Signal()
     hoverChanged = Signal()
+    sandboxExample = Signal(dict)  # a course example with a grid and hand-placed boxes, for the grid sandbox
     statusChanged = Signal(str)
     errorOccurred = Signal(str, str)
 
@@ -321,9 +322,12 @@ class GridDetectorModel(QObject):
         return self.spec
 
     def apply_example(self, state: dict) -> None:
-        """Put the panel into a course example's state: the sliding-window input whose side matches the
-        example's image (``image`` or ``input_hwc``; the panel's windows are 14×14 at stride 2). Grids,
-        classes and boxes chosen by hand are not part of the panel yet, so nothing else changes."""
+        """Put the panel into a course example's state: a ``grid`` with hand-placed boxes goes to the grid
+        sandbox (through ``sandboxExample``); otherwise the sliding-window input whose side matches the
+        example's image (``image`` or ``input_hwc``; the panel's windows are 14×14 at stride 2)."""
+        if "grid" in state and ("box" in state or "boxes" in state):
+            self.sandboxExample.emit(dict(state))
+            return
         if state.get("window") not in (None, 14) or state.get("stride") not in (None, 2):
             return
         side = state.get("image") or (state.get("input_hwc") or [None])[0]

@@ -88,6 +88,25 @@ class GridSandboxModel(QObject):
         self.objects = []
         self._encode()
 
+    def apply_example(self, state: dict) -> None:
+        """A course example on a blank picture: grid ``grid``; ``anchors`` a count (the tall and wide shapes)
+        or (width, height) shapes in cell units; objects from ``box``/``label`` or ``boxes``/``labels`` in
+        pixels of an ``input_size`` square picture, scaled onto the sandbox's (the y vector does not change)."""
+        scale = SANDBOX_SIDE / float(state.get("input_size", SANDBOX_SIDE))
+        boxes = state["boxes"] if "boxes" in state else [state["box"]]
+        labels = state["labels"] if "labels" in state else [state["label"]]
+        anchors = state.get("anchors", 1)
+        defaults = [ANCHOR_SHAPES["tall"], ANCHOR_SHAPES["wide"]]
+        if isinstance(anchors, int):
+            self.anchor_shapes, self.num_anchors = defaults, anchors
+        else:
+            shapes = [(float(w), float(h)) for w, h in anchors]
+            self.anchor_shapes, self.num_anchors = shapes + defaults[len(shapes):], len(shapes)
+        self.grid = int(state["grid"])
+        self.objects = [(int(label), tuple(float(v) * scale for v in box)) for box, label in zip(boxes, labels)]
+        self.image, self.hover = self._blank(), None
+        self._encode()
+
     def set_hover_pixel(self, x: float, y: float) -> None:
         """The mouse at image pixel (x, y) (negative: outside); updates the hovered cell."""
         cell = None

@@ -110,10 +110,17 @@ class NmsSandboxModel(QObject):
 
     def load_course_preset(self) -> None:
         """The note's five boxes on a blank canvas, thresholds 0.6 and 0.5, all class car."""
-        self.image, self.image_name = np.full((*_CANVAS, 3), 245, np.uint8), "blank"
-        self.boxes = [HandBox(tuple(float(v) for v in box), pc, [0.0, 1.0, 0.0]) for box, pc in COURSE_FIVE_BOXES]
+        self.load_boxes([box for box, _pc in COURSE_FIVE_BOXES], [pc for _box, pc in COURSE_FIVE_BOXES], 0.6, 0.5)
+
+    def load_boxes(self, boxes, p_cs, pc_threshold: float, iou_threshold: float) -> None:
+        """Boxes (xyxy pixels) with their p_c, all class car, on a blank canvas large enough to hold them."""
+        boxes = [tuple(float(v) for v in box) for box in boxes]
+        h = max([_CANVAS[0]] + [int(np.ceil(b[3])) + 10 for b in boxes])
+        w = max([_CANVAS[1]] + [int(np.ceil(b[2])) + 10 for b in boxes])
+        self.image, self.image_name = np.full((h, w, 3), 245, np.uint8), "blank"
+        self.boxes = [HandBox(box, float(pc), [0.0, 1.0, 0.0]) for box, pc in zip(boxes, p_cs)]
         self.selected = -1
-        self.pc_threshold, self.iou_threshold = 0.6, 0.5
+        self.pc_threshold, self.iou_threshold = float(pc_threshold), float(iou_threshold)
         self._recompute()
 
     # -- stepping --

@@ -167,8 +167,10 @@ class GridSandbox(QWidget):
             with QSignalBlocker(w):
                 w.setValue(v)
         for k, (ws, hs) in enumerate(self.anchor_spins):
-            ws.setEnabled(k < m.num_anchors)
-            hs.setEnabled(k < m.num_anchors)
+            for spin, value in zip((ws, hs), m.anchor_shapes[k]):
+                with QSignalBlocker(spin):
+                    spin.setValue(value)
+                spin.setEnabled(k < m.num_anchors)
         names = [_(n) for n in m.class_names]
         self.canvas.set_image(m.image)
         self.canvas.set_boxes([CanvasBox(box, _CLASS_COLOURS[label], names[label]) for label, box in m.objects])
