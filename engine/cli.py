@@ -20,7 +20,7 @@ from . import __version__
 from .i18n import _
 from .shapes import CLI_DEFAULT_ORDER, SHAPE_ORDERS
 
-__all__ = ["COMMANDS", "Terminated", "build_parser", "run", "print_json", "progress_printer", "quiet_stdout", "shape_order"]
+__all__ = ["COMMANDS", "OneLineParser", "Terminated", "build_parser", "run", "print_json", "progress_printer", "quiet_stdout", "shape_order"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -54,9 +54,17 @@ COMMANDS: list[str] = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors in one line; the full usage is one ``--help`` away."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(2, _("{prog}: error: {message} (see {prog} --help)").format(prog=self.prog, message=text) + "\n")
+
+
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
     """The full parser: global options, every engine command, plus ``extra`` registrars (the GUI's)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(  # sub-commands inherit the class
         prog="convstudio",
         description="ConvStudio: see and use convolutional networks. With no command, opens the app.",
     )

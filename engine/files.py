@@ -20,7 +20,8 @@ from typing import IO, Any, Iterator
 
 from .i18n import _
 
-__all__ = ["atomic_path", "atomic_write", "save_torch", "temp_name", "describe_os_error", "disk_error", "is_disk_full"]
+__all__ = ["atomic_path", "atomic_write", "save_torch", "temp_name", "describe_os_error", "disk_error", "is_disk_full",
+           "check_target"]
 
 
 def temp_name(path: str | os.PathLike) -> Path:
@@ -103,6 +104,19 @@ _NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), getattr(errno
 def is_disk_full(exc: BaseException) -> bool:
     """True for the errors that mean "no space left" (``ENOSPC``, a full quota, a file too big for the disk)."""
     return isinstance(exc, OSError) and exc.errno in _NO_SPACE
+
+
+def check_target(path: str | os.PathLike) -> None:
+    """Raise the ``OSError`` that writing ``path`` would end with (missing folder, a folder of that
+    name, no permission), so that long work is refused before it starts rather than lost after it."""
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(target))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
 
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None) -> str:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 from PIL import Image
@@ -314,3 +315,17 @@ def test_conv_output_into_a_closed_pipe_ends_quietly():
     os.close(write_end)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 141 and err.decode().strip() == "", err.decode()
+
+
+def test_a_bad_argument_is_one_line_not_the_whole_usage(capsys):
+    for argv, prog, words in ((["conv", "size", "nan"], "conv size", "invalid int value: 'nan'"),
+                              (["faces", "--detector", "x", "list"], "faces", "invalid choice: 'x'"),
+                              (["stylize", "a", "b"], "stylize", "-o/--output")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1 and words in lines[0], err
+        assert lines[0].startswith(f"convstudio {prog}: error: ")
+        assert lines[0].endswith(f"(see convstudio {prog} --help)")

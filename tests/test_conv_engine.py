@@ -296,6 +296,18 @@ def test_cli_output_in_missing_folder_is_one_line(tmp_path, capsys):
     assert err.startswith("convstudio conv:") and "a.gif" in err
 
 
+def test_cli_export_refuses_an_unwritable_output_before_drawing_frames(tmp_path, capsys):
+    in_the_way = tmp_path / "x.gif"
+    in_the_way.mkdir()  # a folder where the file should go
+    for out, words in ((tmp_path / "no such folder" / "a.gif", "does not exist"), (in_the_way, "x.gif")):
+        assert _conv_cli("conv", "export", str(out), "--n", "12") == 2
+        err = capsys.readouterr().err
+        assert "frame 1 of" not in err  # nothing was drawn for a file that could not be written
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("convstudio conv:") and words in lines[0], err
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gif"] and not any(in_the_way.iterdir())
+
+
 @pytest.mark.parametrize(
     "argv, words",
     [

@@ -133,3 +133,14 @@ def test_style_train_and_apply_refuse_bad_settings_plainly(tmp_path, capsys):
     save_image(photo, sample_image("coffee")[::8, ::8])
     assert main(["style", "apply", str(model), str(photo), "-o", str(tmp_path / "out"), "--strength", "3"]) == 1
     assert "--strength must be between 0" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_style_apply_to_an_empty_folder_says_so(tmp_path, capsys):
+    model = save_transformer(TransformerNet(), tmp_path / "net.pth")
+    empty = tmp_path / "x.png"  # a folder, even if named like an image
+    empty.mkdir()
+    code = main(["style", "apply", str(model), str(empty), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0] == f"convstudio: no image files in {empty}"

@@ -117,6 +117,9 @@ def _export(args: argparse.Namespace) -> int:
 
     f = args.kernel_size
     _check_export(args, _padding(args, f))
+    from ..files import check_target
+
+    check_target(args.out)  # every frame is drawn before the file is written: fail first, not last
     x = input_preset(args.input, args.n, args.channels, np.random.default_rng(args.seed))
     w = filter_preset(args.kernel, f, args.channels)[None]
     t = trace(x, w, None, args.stride, _padding(args, f), args.dilation, args.mode)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..files import describe_os_error
+from ..i18n import _
 
 __all__ = ["register"]
 
@@ -199,6 +200,8 @@ def _apply(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(args, describe_os_error(exc, exc.filename or args.output))
     written = outcome.result or []
+    if not written and not messages:  # only empty folders (or folders of non-images): say so instead of nothing
+        return _fail(args, _("no image files in {inputs}").format(inputs=", ".join(args.inputs)))
     if args.json:
         print_json({"written": [str(p) for p in written], "skipped": messages})
     else:
