@@ -415,3 +415,13 @@ def test_enroll_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path, photos,
     with FaceDatabase(path) as db:
         assert [p.name for p in db.people()] == ["Person 0"] and db.sample_count() == 1  # Ann's row was rolled back too
         assert db.integrity_check() == "ok"
+
+
+@pytest.mark.parametrize("action", [["list"], ["export", "out.db"]])
+def test_reading_a_missing_database_creates_nothing(tmp_path, capsys, action):
+    """`list` or `export` with a --db that does not exist says so in one line and leaves no empty file behind."""
+    path = tmp_path / "typo" / "faces.db"
+    args = [a if a != "out.db" else str(tmp_path / "out.db") for a in action]
+    rc, _, err = _cli(capsys, "--db", path, *args)
+    assert rc == 1 and "no face database" in _one_line_error(err) and str(path) in err
+    assert not path.exists() and not path.parent.exists() and not (tmp_path / "out.db").exists()

@@ -13,6 +13,8 @@ __all__ = ["register", "threshold_of"]
 
 #: Actions that change the database: refused up front on a read-only one.
 _WRITES = ("enroll", "import-folder", "remove", "import", "reembed")
+#: actions that only read the database: they never create one
+_READS_ONLY = ("list", "export")
 
 
 def threshold_of(db, override: float | None = None) -> float:
@@ -327,11 +329,25 @@ _ACTIONS = {
 }
 
 
+def _missing(path: Path) -> bool:
+    """True only when ``path`` (or a folder above it) does not exist; other errors are the database's to report."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _run(args: argparse.Namespace) -> int:
     from ..face.db import FaceDatabase, FaceDatabaseError
     from ..face.pipeline import FaceModelsUnavailable
 
     action = args.faces_command
+    if action in _READS_ONLY and args.db and _missing(Path(args.db)):
+        # reading must not create a database (a typo in --db, or a full disk, would leave an empty file behind)
+        return _fail(_("there is no face database at {path}; enroll someone to create it, or check --db").format(path=args.db))
     try:
         with FaceDatabase(args.db) as db:
             if db.read_only and (action in _WRITES or (action == "calibrate" and args.apply)):
