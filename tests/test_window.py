@@ -356,3 +356,28 @@ def test_faces_database_path_stays_visible_in_a_1024x700_window(window, qtbot):
     label = panel.db_label
     assert label.isVisible() and label.width() >= 250, label.width()
     assert label.mapTo(window, label.rect().topRight()).x() < window.width()
+
+
+def test_faces_plot_axes_follow_a_theme_switch_made_while_the_panel_was_hidden(window, qtbot):
+    """Switch theme while Faces is hidden, show it again: its plots' axes and titles read on the new background."""
+    from PySide6.QtGui import QPalette
+
+    window.set_theme("light")
+    window.switch_to("faces")
+    faces = window.panel("faces")
+    faces.tabs.setCurrentWidget(faces.calibrate)
+    plots = (faces.calibrate.hist_plot, faces.calibrate.curve_plot)
+    window.switch_to("convolution")  # Faces hidden
+    window.set_theme("dark")
+    qtbot.wait(20)
+    window.switch_to("faces")
+    qtbot.wait(20)
+    for plot in plots:
+        background = plot.backgroundBrush().color()
+        assert background.lightnessF() < 0.5
+        for name in ("left", "bottom"):
+            axis = plot.getPlotItem().getAxis(name)
+            assert abs(axis.textPen().color().lightnessF() - background.lightnessF()) > 0.4
+            assert abs(axis.pen().color().lightnessF() - background.lightnessF()) > 0.3
+    assert window.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.5
+    window.set_theme("light")
