@@ -39,3 +39,26 @@ def _english_by_default(monkeypatch):
     yield
     i18n.set_language("en")
     shapes.set_display_order(shapes.DEFAULT_ORDER)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The whole main window (every registered panel) at 1280×800, with its own settings and face database.
+
+    Test modules that need a different window define their own ``window`` fixture, which takes precedence.
+    Language and shape notation are reset after each test by ``_english_by_default``.
+    """
+    from PySide6.QtCore import QSettings
+
+    from gui.panels import load_panel_classes
+    from gui.window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("faces/db", str(tmp_path / "faces.db"))
+    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
+    win._quiet_dialogs = True
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    yield win
+    win.close()

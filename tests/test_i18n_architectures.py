@@ -6,29 +6,12 @@ import re
 
 import pytest
 import torch
-from PySide6.QtCore import QSettings
 
-from engine import i18n, shapes
+from engine import i18n
 from engine.arch import zoo
 from engine.arch.user_model import ModelFileError, open_model
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.close()
-    shapes.set_display_order(shapes.DEFAULT_ORDER)
 
 
 def _wait(qtbot, panel, name: str, shape=None) -> None:

@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from engine import conv
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left, open_every_tab
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.set_language("en")
-    win.close()
 
 
 def test_live_switch_keeps_the_lab_state(window):

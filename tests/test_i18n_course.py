@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from engine.course import make_exercise
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.close()
 
 
 def test_checked_exercise_and_example_bar_in_chinese(window):

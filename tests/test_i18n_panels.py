@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left, english_words, open_every_tab
 
 #: Panels whose every text is translated. The goal (and the state when this list names them all): every panel.
@@ -22,19 +19,6 @@ def test_english_word_finder():
     assert english_words("<b>ReLU</b> 在 conv5_1 上, torch.nn.Conv2d, RGB 图像 model.pth") == []
     assert english_words("Stride 2 步长") == ["Stride"]
     assert english_words("Open image…") == ["Open", "image"]
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.close()
 
 
 @pytest.mark.parametrize("panel_id", TRANSLATED_PANELS)
