@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.detect.class_names import display_class_name
 from engine.i18n import N_, _
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder
@@ -396,7 +398,8 @@ class DetectionPanel(LiveLoop, TeachingViews, Panel):
             self.download_button.setVisible(False)
 
     def _class_filter_text(self) -> tuple[str, ...]:
-        return tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())
+        # a Chinese keyboard types full-width commas or 、 between names
+        return tuple(t.strip() for t in re.split(r"[,，、]", self.class_edit.text()) if t.strip())
 
     def _class_filter_edited(self) -> None:
         self.model.update(class_filter=self._class_filter_text())
@@ -509,7 +512,7 @@ class DetectionPanel(LiveLoop, TeachingViews, Panel):
             for i in range(combo.count()):
                 lab = combo.itemData(i)
                 combo.setItemText(i, _("all classes ({n})").format(n=d.num_raw) if lab == -1
-                                  else f"{d.label_name(lab)} ({count_of.get(lab, 0)})")
+                                  else f"{display_class_name(d.label_name(lab))} ({count_of.get(lab, 0)})")
         self.nms_text.setText(self.nms_view.description())
         if self.anchor_view.levels:
             self._anchor_info(self.anchor_view.level, *self.anchor_view.cell)

@@ -110,7 +110,7 @@ class LiveLoop:
         self.model.apply_detector_defaults(score, iou)
         self._report_unknown_classes()
         # the detector's own class names (what the filter matches) are offered as completions
-        offered = [n for n in names if n and n not in ("__background__", "N/A")]
+        offered = self.model.offered_classes()
         self.class_edit.setCompleter(QCompleter(offered, self.class_edit))
         self.class_edit.setToolTip(_("Type class names separated by commas; the detector's names are suggested as you type."))
 
