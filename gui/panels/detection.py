@@ -257,8 +257,7 @@ class DetectionPanel(LiveLoop, TeachingViews, Panel):
         av = QVBoxLayout(anc_tab)
         bar = QHBoxLayout()
         self.anchor_model_combo = QComboBox()
-        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.anchor_model_combo.setMinimumContentsLength(16)
+        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # model names are read whole
         for name in _ANCHOR_MODELS:
             self.anchor_model_combo.addItem(name, name)
         self.level_spin = QSpinBox()
