@@ -46,6 +46,7 @@ __all__ = [
     "term_hint",
     "set_text",
     "set_tooltip",
+    "keep_items_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -313,3 +314,12 @@ def mark_term(widget: QWidget, term_en: str, tip: str = "") -> None:
         widget.setToolTip(term_hint(term_en, tip))
     except ImportError:
         widget.setToolTip(_(tip) if tip else "")
+
+
+_WORD_JOINER = "\u2060"
+
+
+def keep_items_whole(text: str, separator: str = " · ") -> str:
+    """``text`` with line breaks allowed only at ``separator``: a word joiner (U+2060, invisible)
+    between the characters of each item stops Qt from wrapping inside a Chinese word such as 填充."""
+    return separator.join(_WORD_JOINER.join(item) for item in text.split(separator))

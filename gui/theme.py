@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
-__all__ = ["THEMES", "apply_theme", "restyle", "style_plot"]
+__all__ = ["THEMES", "CompactTabsStyle", "apply_theme", "restyle", "style_plot"]
 
 THEMES = ("light", "dark")
 
@@ -32,13 +32,27 @@ def _dark_palette() -> QPalette:
     return p
 
 
+class CompactTabsStyle(QProxyStyle):
+    """Fusion, with tabs padded 14 px instead of 24: five tab titles then fit beside the controls at 1024 px."""
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # noqa: N802 (Qt's name)
+        value = super().pixelMetric(metric, option, widget)
+        if metric == QStyle.PixelMetric.PM_TabBarTabHSpace:
+            return min(value, 14)
+        return value
+
+
 def apply_theme(name: str) -> str:
     """Apply ``"light"`` or ``"dark"`` to the running application; returns the name applied."""
     app = QApplication.instance()
     if app is None:
         return name
     name = name if name in THEMES else "light"
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), CompactTabsStyle):
+        app.setStyle(CompactTabsStyle())
     if name == "dark":
         app.setPalette(_dark_palette())
     else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from ..fonts import font as _font
+from ..fonts import font_for as _font_for
 from ..i18n import _
 from .animation import Animation, FrameLayout, GridBox, fmt, frame_layout, text_colour, value_colours
 from .pool import PoolStep
@@ -20,25 +20,6 @@ PAD_TINT = (150, 150, 150)
 _GRID = (190, 190, 190)
 _EMPTY = (246, 246, 246)
 _INK = (30, 30, 30)
-
-
-#: Fonts tried for text with Chinese characters (DejaVu has none): (file, face index in a collection).
-_CJK_FONTS = (("NotoSansCJK-Regular.ttc", 2), ("NotoSansCJKsc-Regular.otf", 0), ("wqy-microhei.ttc", 0), ("wqy-zenhei.ttc", 0))
-
-
-@lru_cache(maxsize=32)
-def _font(size: int, cjk: bool = False) -> ImageFont.ImageFont:
-    for name, index in (_CJK_FONTS if cjk else ()) + (("DejaVuSans.ttf", 0),):
-        try:
-            return ImageFont.truetype(name, size, index=index)
-        except OSError:
-            continue
-    return ImageFont.load_default(size=size)
-
-
-def _font_for(text: str, size: int) -> ImageFont.ImageFont:
-    """A font that has the glyphs of ``text`` (a CJK one when it holds Chinese), at ``size`` pixels."""
-    return _font(size, any(ord(ch) >= 0x2E80 for ch in text))
 
 
 def step_caption(anim: Animation, k: int) -> str:

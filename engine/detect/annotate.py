@@ -1,7 +1,10 @@
 """Drawing detections on frames (pure functions: they return a new image).
 
 Kept boxes are bold with their class and score; raw candidates before NMS are
-drawn thin and faded; a caption gives the counts before and after NMS.
+drawn thin and faded; a caption gives the counts before and after NMS. Class names
+and the caption are in the current language: ASCII text is drawn with OpenCV's
+font, other text (Chinese) with a CJK font through Pillow, or in English when no
+such font is installed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from PIL import Image, ImageDraw
+
+from ..fonts import font, has_cjk_font, needs_cjk
+from ..i18n import N_, _
+from .class_names import display_class_name
 from .types import Detections
 
 __all__ = ["annotate", "class_colour", "PALETTE"]
@@ -26,6 +34,55 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 _WHITE = (255, 255, 255)
+
+
+_PIL_LOCK = threading.Lock()  # one FreeType face is shared by every thread that draws
+
+
+def _pil_font(scale: float):
+    """The CJK font whose characters stand as tall as OpenCV's capitals at ``scale``."""
+    return font(max(12, int(round(26 * scale))), True)
+
+
+def _shown(text: str) -> str | None:
+    """``text`` as drawn: unchanged, unless it needs a CJK font and none is installed (then ``None``)."""
+    return text if not needs_cjk(text) or has_cjk_font() else None
+
+
+def _tr(msgid: str) -> str:
+    """``msgid`` in the current language, or in English when no installed font can draw the translation."""
+    return _shown(_(msgid)) or msgid
+
+
+def _text_size(text: str, scale: float, thick: int) -> tuple[tuple[int, int], int]:
+    """((width, height above the baseline), depth below it) of ``text``, like ``cv2.getTextSize``."""
+    if text.isascii():
+        return cv2.getTextSize(text, _FONT, scale, thick)
+    with _PIL_LOCK:
+        left, top, right, bottom = _pil_font(scale).getbbox(text, anchor="ls")
+    return (max(1, right - min(0, left)), max(1, -top)), max(0, bottom)
+
+
+def _put_text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour, thick: int) -> None:
+    """Draw ``text`` with its baseline starting at ``org`` (like ``cv2.putText``), anti-aliased, clipped to ``img``."""
+    if text.isascii():
+        cv2.putText(img, text, org, _FONT, scale, colour, thick, cv2.LINE_AA)
+        return
+    f = _pil_font(scale)
+    with _PIL_LOCK:
+        left, top, right, bottom = f.getbbox(text, anchor="ls")
+        mask = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+        ImageDraw.Draw(mask).text((1 - left, 1 - top), text, font=f, fill=255, anchor="ls")
+    alpha = np.asarray(mask, np.float32) / 255.0
+    x0, y0 = org[0] + left - 1, org[1] + top - 1
+    h, w = img.shape[:2]
+    ax0, ay0 = max(0, -x0), max(0, -y0)
+    ax1, ay1 = min(alpha.shape[1], w - x0), min(alpha.shape[0], h - y0)
+    if ax1 <= ax0 or ay1 <= ay0:
+        return
+    a = alpha[ay0:ay1, ax0:ax1, None]
+    region = img[y0 + ay0 : y0 + ay1, x0 + ax0 : x0 + ax1]
+    region[:] = np.round(region * (1.0 - a) + np.asarray(colour, np.float32) * a).astype(np.uint8)
 
 
 def class_colour(label: int) -> tuple[int, int, int]:
@@ -43,7 +100,7 @@ def _dim_table(bg: tuple[int, int, int]) -> np.ndarray:
 def _text_block_size(lines: Sequence[str], scale: float) -> tuple[int, int, int]:
     """(width, height, line height) in pixels of :func:`_text_block`'s darkened block."""
     thick = max(1, int(round(scale * 2)))
-    sizes = [cv2.getTextSize(t, _FONT, scale, thick) for t in lines]
+    sizes = [_text_size(t, scale, thick) for t in lines]
     if not sizes:
         return 0, 0, 0
     line_h = max(s[0][1] + s[1] for s in sizes) + 6
@@ -59,7 +116,7 @@ def _text_block(img: np.ndarray, lines: Sequence[str], x: int, y: int, scale: fl
     if sub.size:
         cv2.LUT(sub, _dim_table(tuple(int(c) for c in bg)), dst=sub)
     for i, t in enumerate(lines):
-        cv2.putText(img, t, (x + 5, y + (i + 1) * line_h - 4), _FONT, scale, fg, thick, cv2.LINE_AA)
+        _put_text(img, t, (x + 5, y + (i + 1) * line_h - 4), scale, fg, thick)
 
 
 class _LabelCache:
@@ -116,7 +173,7 @@ def _render_label(text: str, colour: tuple[int, int, int], scale: float, thick: 
     cv2.rectangle(canvas, (m, m), (m + pw - 1, m + ph - 1), colour, -1)
     inside = canvas[m : m + ph, m : m + pw]
     before = cv2.countNonZero(canvas.reshape(canvas.shape[0], -1)) - cv2.countNonZero(inside.reshape(ph, -1))
-    cv2.putText(canvas, text, (m + 3, m + th + 1), _FONT, scale, _WHITE, thick, cv2.LINE_AA)
+    _put_text(canvas, text, (m + 3, m + th + 1), scale, _WHITE, thick)
     after = cv2.countNonZero(canvas.reshape(canvas.shape[0], -1)) - cv2.countNonZero(inside.reshape(ph, -1))
     if before != 0 or after != 0:
         return None
@@ -155,8 +212,9 @@ def _label_layout(detections: Detections, scale: float, thick: int, h: int, w: i
     out = []
     for i in np.argsort(np.asarray(detections.scores, np.float64), kind="stable").tolist():
         x1, y1, x2, y2 = boxes[i]
-        text = f"{detections.label_name(int(labels[i]))} {scores[i]:.2f}"
-        (tw, th), base = cv2.getTextSize(text, _FONT, scale, tthick)
+        name = detections.label_name(int(labels[i]))
+        text = f"{_shown(display_class_name(name)) or name} {scores[i]:.2f}"
+        (tw, th), base = _text_size(text, scale, tthick)
         ty = y1 - 4 if y1 - th - base - 4 >= 0 else y1 + th + base + 4
         ty = max(th + base, min(ty, h - 3))  # the label's rectangle is [ty - th - base, ty + 2]
         lx = max(0, min(x1, w - tw - 7))
@@ -177,7 +235,7 @@ def _draw_kept(out: np.ndarray, layout: list[tuple], scale: float, thick: int) -
             out[top : ty + 3, lx : lx + tw + 7] = patch
         else:
             cv2.rectangle(out, (lx, top), (min(lx + tw + 6, w - 1), ty + 2), colour, -1)
-            cv2.putText(out, text, (lx + 3, ty - base + 1), _FONT, scale, _WHITE, tthick, cv2.LINE_AA)
+            _put_text(out, text, (lx + 3, ty - base + 1), scale, _WHITE, tthick)
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
@@ -210,7 +268,7 @@ def annotate(
     """A copy of ``frame`` ((H, W, 3) uint8 RGB) with ``detections`` drawn on it.
 
     show_raw: draw the candidates before NMS, thin and faded.
-    show_counts: a caption with "raw N → kept M" (plus ``extra_lines``).
+    show_counts: a caption with "raw N -> kept M" (plus ``extra_lines``), in the current language.
     Random-weight detections are marked as such on the image. Kept boxes are drawn
     in ascending score (the best on top); labels stay inside the image; the caption
     goes to the corner where it hides the fewest labels, and is drawn under them.
@@ -234,9 +292,9 @@ def annotate(
     if show_counts:
         lines = list(extra_lines)
         if detections is not None:
-            lines.insert(0, f"raw {detections.num_raw} -> kept {len(detections)}")
+            lines.insert(0, _tr(N_("raw {raw} -> kept {kept}")).format(raw=detections.num_raw, kept=len(detections)))
             if detections.random_weights:
-                lines.insert(0, "RANDOM WEIGHTS: boxes are meaningless")
+                lines.insert(0, _tr(N_("RANDOM WEIGHTS: boxes are meaningless")))
         if lines:
             bw, bh, _line = _text_block_size(lines, scale * 0.9)
             x, y = _caption_corner(h, w, bw, bh, layout)

@@ -131,6 +131,7 @@ class ArchitecturesPanel(Panel):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([600, 500])
         layout.addWidget(self.splitter, 1)
+        self._natural_table_width = 0
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -231,6 +232,7 @@ class ArchitecturesPanel(Panel):
 
     def _leaves_toggled(self, checked: bool) -> None:
         self.table.set_summary(self.model.summary, checked)
+        self._fit_splitter()
         self.table.select_name(self.model.selected)
 
     def _example_applied(self, state: dict) -> None:
@@ -318,6 +320,7 @@ class ArchitecturesPanel(Panel):
 
     def _show_summary(self, summary) -> None:
         self.table.set_summary(summary, self.leaves_only.isChecked())
+        self._fit_splitter()
         self.diagram.set_diagram(self.model.diagram if summary is not None else None)
         self._show_info(summary)
 
@@ -452,6 +455,28 @@ class ArchitecturesPanel(Panel):
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)
+
+    #: width the diagram and the other tabs keep beside the table before they move below it
+    SIDE_TABS_WIDTH = 380
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_splitter()
+
+    def _fit_splitter(self) -> None:
+        """Table and tabs side by side when the table fits whole beside the tabs; else the tabs go below the table,
+        so that no column of numbers needs a horizontal scroll bar."""
+        natural = self.table.natural_width()
+        room = self.splitter.width()
+        side_by_side = room >= natural + self.SIDE_TABS_WIDTH + self.splitter.handleWidth()
+        wanted = Qt.Orientation.Horizontal if side_by_side else Qt.Orientation.Vertical
+        if wanted != self.splitter.orientation() or natural != self._natural_table_width:
+            self._natural_table_width = natural
+            self.splitter.setOrientation(wanted)
+            if side_by_side:
+                self.splitter.setSizes([natural, room - natural])
+            else:
+                self.splitter.setSizes([self.splitter.height() // 2, self.splitter.height() - self.splitter.height() // 2])
 
     def screenshot_ready(self) -> bool:
         return self.model.summary is not None or bool(self.model.error)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from engine import conv
 from engine.i18n import N_, _
 
+from ..i18n import keep_items_whole
 from ..panel import Panel
 from ..widgets.conv_animation import ConvAnimationView
 from ..widgets.conv_grid_editor import ConvGridEditor
@@ -199,16 +200,16 @@ class ConvolutionPanel(PhotoTab, Panel):
         self.valid_button.setToolTip(_("No padding (p = 0)"))
         self.same_button = QPushButton(_("same"))
         self.same_button.setToolTip(_("Pad so the output keeps the input size at stride 1: p = d(f−1)/2"))
-        for b in (self.valid_button, self.same_button):
-            b.setMinimumWidth(44)  # the column is narrow; these short words need no more
+        # the buttons get a row of their own: side by side with the spin box, "Valid 卷积" was cut in a narrow column
         row = QHBoxLayout()
-        row.addWidget(self.padding_spin, 1)
         row.addWidget(self.valid_button)
         row.addWidget(self.same_button)
+        row.addStretch(1)
         self.mode_combo = QComboBox()
         self.stride_spin = _spin(1, conv.MAX_STRIDE, 1, _("Stride s: how far the window moves"))
         self.dilation_spin = _spin(1, 4, 1, _("Dilation d: spacing between kernel taps"))
-        form.addRow(_("Padding p"), row)
+        form.addRow(_("Padding p"), self.padding_spin)
+        form.addRow("", row)
         form.addRow(_("Mode"), self.mode_combo)
         form.addRow(_("Stride s"), self.stride_spin)
         form.addRow(_("Dilation d"), self.dilation_spin)
@@ -314,7 +315,7 @@ class ConvolutionPanel(PhotoTab, Panel):
         row.addWidget(self.code_button)
         row.addWidget(self.export_button)
         row.addStretch(1)
-        self.legend = QLabel(_("yellow: window · hatched: padding · blue < 0 < red"))
+        self.legend = QLabel(keep_items_whole(_("yellow: window · hatched: padding · blue < 0 < red")))
         self.legend.setStyleSheet("color: gray;")
         self.legend.setWordWrap(True)
         row.addWidget(self.legend)
@@ -673,6 +674,7 @@ class ConvolutionPanel(PhotoTab, Panel):
     def retranslate(self) -> None:
         """Re-render every composed text (language or shape notation changed); the lab's state is kept."""
         had_note = bool(self.note)
+        self.legend.setText(keep_items_whole(_("yellow: window · hatched: padding · blue < 0 < red")))
         self._set_composed_tips()
         self._fill_combos()
         self._sync_input()

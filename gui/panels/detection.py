@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
+import re
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QCompleter,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -29,14 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.detect.class_names import display_class_name
 from engine.i18n import N_, _
 from engine.detect import detector_choices
-from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
+from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder
 from engine.detect.sources import list_cameras
 from engine.detect.torchvision_detectors import TORCHVISION_MODELS
-from engine.paths import data_dir
 
-from ..i18n import set_text
 from ..panel import Panel
 from ..widgets.detect_anchors import AnchorView
 from ..widgets.detect_iou import IouPlayground
@@ -44,14 +42,12 @@ from ..widgets.detect_nms import NmsStepView
 from ..widgets.detect_sandbox import NmsSandbox
 from ..widgets.image_view import ImageView
 from .detection_model import DetectionModel
+from .detection_live import DEMO_PHOTOS, LiveLoop
 from .detection_teaching import TeachingViews
 from .detection_worker import DetectionWorker
 
 __all__ = ["DetectionPanel"]
 
-#: demo photos (engine.samples names) and what they show
-_DEMO_PHOTOS = (("astronaut", N_("Demo scene (astronaut)")), ("coffee", N_("Demo scene (coffee)")),
-                ("chelsea", N_("Demo scene (cat)")), ("rocket", N_("Demo scene (rocket)")))
 #: architectures whose anchors the Anchors tab draws (every torchvision COCO detector)
 _ANCHOR_MODELS = tuple(TORCHVISION_MODELS)
 
@@ -61,19 +57,6 @@ def _legend_text() -> str:
             + _("Thin faded boxes: the raw candidates above the score threshold, before NMS.") + "<br>"
             + _("<b>Score</b> drops weak candidates; <b>NMS IoU</b> is how much overlap with a better box gets a box removed "
                 "(lower = fewer, higher = more duplicates). The other tabs show IoU, NMS step by step, and anchors."))
-
-
-class _LiveText:
-    """A field value written in the language current when the sentence is rendered (again on a switch)."""
-
-    def __init__(self, render) -> None:
-        self._render = render
-
-    def __str__(self) -> str:
-        return self._render()
-
-    def __format__(self, spec: str) -> str:
-        return format(self._render(), spec)
 
 
 def _detector_title(title: str) -> str:
@@ -92,7 +75,7 @@ def _slider(value: float) -> QSlider:
     return s
 
 
-class DetectionPanel(TeachingViews, Panel):
+class DetectionPanel(LiveLoop, TeachingViews, Panel):
     panel_id = "detection"
     title = N_("Detection")
     summary = N_("Live object detection with the boxes before and after non-max suppression")
@@ -274,8 +257,7 @@ class DetectionPanel(TeachingViews, Panel):
         av = QVBoxLayout(anc_tab)
         bar = QHBoxLayout()
         self.anchor_model_combo = QComboBox()
-        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.anchor_model_combo.setMinimumContentsLength(16)
+        self.anchor_model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # model names are read whole
         for name in _ANCHOR_MODELS:
             self.anchor_model_combo.addItem(name, name)
         self.level_spin = QSpinBox()
@@ -320,7 +302,7 @@ class DetectionPanel(TeachingViews, Panel):
                   if isinstance(combo.itemData(i), str) and not combo.itemData(i).startswith(("demo", "cam:", "?"))]
         combo.blockSignals(True)
         combo.clear()
-        for photo, name in _DEMO_PHOTOS:
+        for photo, name in DEMO_PHOTOS:
             combo.addItem(_(name), "demo" if photo == "astronaut" else f"demo:{photo}")
         for cam in cameras:
             combo.addItem(cam.label, f"cam:{cam.index}")
@@ -415,7 +397,8 @@ class DetectionPanel(TeachingViews, Panel):
             self.download_button.setVisible(False)
 
     def _class_filter_text(self) -> tuple[str, ...]:
-        return tuple(t.strip() for t in self.class_edit.text().split(",") if t.strip())
+        # a Chinese keyboard types full-width commas or 、 between names
+        return tuple(t.strip() for t in re.split(r"[,，、]", self.class_edit.text()) if t.strip())
 
     def _class_filter_edited(self) -> None:
         self.model.update(class_filter=self._class_filter_text())
@@ -488,199 +471,6 @@ class DetectionPanel(TeachingViews, Panel):
         data = self.resolution_combo.currentData()
         return (int(data[0]), int(data[1])) if data else None
 
-    # -- the loop --
-
-    def restart(self) -> None:
-        self.stop()
-        if self._active:
-            self.start()
-
-    def start(self) -> None:
-        m = self.model
-        self._update_weights_state()
-        if m.weights_missing():
-            self.view.set_image(None)
-            self.view.placeholder = _("The weights for {detector} are not installed.\nDownload them in the Models panel, or choose an offline detector.").format(detector=m.detector)
-            self.view.update()
-            self.message.setText(_("Stopped: the weights for {detector} are not installed.").format(detector=m.detector))
-            self.stats_label.setText("")
-            self.last_result = None
-            self.run_button.setText(_("Start"))
-            return
-        worker = DetectionWorker(m.source, m.detector, m.weights_mode(), m.settings(), m.every_frame, self._resolution(), self)
-        worker.frameReady.connect(self._on_frame)
-        # A stopped worker may still report while it winds down; only the current one speaks.
-        worker.status.connect(lambda msgid, fields, w=worker: w is self.worker and set_text(self.message, msgid, **self._shown_fields(fields)))
-        worker.failed.connect(lambda text, w=worker: w is self.worker and self._on_failed(text))
-        worker.detectorReady.connect(lambda *args, w=worker: w is self.worker and self._on_detector_ready(*args))
-        worker.finished.connect(lambda w=worker: self._worker_finished(w))
-        self.worker = worker
-        self._last_with_boxes = None  # another source, detector or settings: older frames are not this run's
-        self._frames_shown = 0
-        self._failing = None
-        self._skipped_shown = 0
-        self.run_button.setText(_("Stop"))
-        worker.start()
-
-    def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self._old_workers.append(self.worker)
-            self.worker = None
-        self.run_button.setText(_("Start"))
-
-    def _worker_finished(self, worker: DetectionWorker) -> None:
-        if worker in self._old_workers:
-            self._old_workers.remove(worker)
-        if worker is self.worker:
-            self.worker = None
-            self.run_button.setText(_("Start"))
-        worker.deleteLater()
-
-    def toggle_running(self) -> None:
-        if self.worker is not None:
-            self.stop()
-        else:
-            self.start()
-
-    def _shown_fields(self, fields: dict) -> dict:
-        """A demo source's name follows the language (rendered again on a switch); other names stay as they are."""
-        spec = self.model.source
-        if "source" in fields and isinstance(spec, str) and spec.startswith("demo"):
-            photo = spec.partition(":")[2] or "astronaut"
-            name = dict(_DEMO_PHOTOS).get(photo, photo)
-            fields = {**fields, "source": _LiveText(lambda: _(name))}
-        return fields
-
-    def _on_detector_ready(self, names: list, random_weights: bool, score: float, iou: float) -> None:
-        self.model.set_class_names(list(names))  # a filter typed before the names arrived applies now
-        self.model.apply_detector_defaults(score, iou)
-        self._report_unknown_classes()
-        # the detector's own class names (what the filter matches) are offered as completions
-        offered = [n for n in names if n and n not in ("__background__", "N/A")]
-        self.class_edit.setCompleter(QCompleter(offered, self.class_edit))
-        self.class_edit.setToolTip(_("Type class names separated by commas; the detector's names are suggested as you type."))
-
-    def _on_failed(self, text: str) -> None:
-        self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
-        self.stats_label.setText("")
-        self.last_result = None  # a snapshot now would save the previous source's frame
-        self.view.set_image(None)
-        self.view.placeholder = text
-        self.view.update()
-
-    def _on_frame(self) -> None:
-        worker = self.sender() if isinstance(self.sender(), DetectionWorker) else self.worker
-        if worker is None or worker is not self.worker:
-            return
-        result = worker.take()
-        if result is None:
-            return
-        if result.error is not None:
-            # The last picture came from before the failure (or from another source): do not keep showing it.
-            text = _("{error} Retrying…").format(error=result.error)
-            self.stats_label.setText(f"<span style='color:#c0392b'>{text}</span>")
-            if self._failing != text:
-                self._failing = text
-                self.message.setText(f"<span style='color:#c0392b'>{text}</span>")
-                self.view.set_image(None)
-                self.view.placeholder = text
-                self.last_result = None
-            return
-        if self._failing is not None:
-            self._failing = None
-            set_text(self.message, N_("Running {detector} on {source}"), **self._shown_fields({"detector": worker.detector_name, "source": worker.source_name}))
-        self.last_result = result
-        if result.detections is not None and result.detections.num_raw:
-            self._last_with_boxes = result
-        self._frames_shown += 1
-        skipped = getattr(worker.pipeline.source, "skipped", None) if worker.pipeline is not None else None
-        if skipped and len(skipped) != self._skipped_shown:
-            self._skipped_shown = len(skipped)
-            self.message.setText(_("Running {detector} on {source}; skipped {n} unreadable file(s): {files}").format(
-                detector=worker.detector_name, source=worker.source_name, n=len(skipped),
-                files="; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")))
-        self.view.set_image(result.annotated if result.annotated is not None else result.frame)
-        label = result.stats.line()
-        if result.detections is not None and result.detections.random_weights:
-            label = _("RANDOM WEIGHTS · {stats}").format(stats=label)
-        self.stats_label.setText(label)
-        if self.recorder is not None and result.annotated is not None:
-            try:
-                self.recorder.write(result.annotated)
-            except RecordError as exc:  # stop recording rather than fail again on every frame
-                self.recorder.abort()
-                self.recorder = None
-                with QSignalBlocker(self.record_button):
-                    self.record_button.setChecked(False)
-                self.record_button.setText(_("Record"))
-                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording stopped: {reason}").format(reason=exc)))
-        if self.exporter is not None:
-            try:
-                self.exporter.write(result.stats.index, result.detections, time=time.time())
-            except (RecordError, OSError) as exc:
-                self.exporter.abort()
-                self.exporter = None
-                with QSignalBlocker(self.export_button):
-                    self.export_button.setChecked(False)
-                self.export_button.setText(_("Export JSON"))
-                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export stopped: {reason}").format(reason=exc)))
-
-    # -- saving --
-
-    def _out_path(self, suffix: str) -> Path:
-        folder = data_dir() / "detections"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"detect-{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
-
-    def snapshot(self, path: str | Path | None = None) -> Path | None:
-        """Save the current annotated frame to PNG (detections in its metadata)."""
-        r = self.last_result
-        if r is None:
-            self.message.setText(_("No frame yet."))
-            return None
-        target = Path(path) if path else self._out_path(".png")
-        try:
-            written = save_snapshot(target, r.annotated if r.annotated is not None else r.frame, r.detections)
-        except RecordError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.message.setText(_("Snapshot saved: {path}").format(path=written))
-        return written
-
-    def _toggle_record(self, on: bool) -> None:
-        if on:
-            self.recorder = VideoRecorder(self._out_path(".mp4"), fps=max(5.0, self.last_result.stats.fps) if self.last_result else 15.0)
-            self.record_button.setText(_("Stop recording"))
-            self.message.setText(_("Recording to {path}").format(path=self.recorder.path))
-        elif self.recorder is not None:
-            recorder, self.recorder = self.recorder, None
-            try:
-                recorder.close()
-                self.message.setText(_("Recorded {n} frames to {path}").format(n=recorder.frames, path=recorder.path))
-            except RecordError as exc:  # e.g. the disk filled up: nothing half-written is kept
-                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Recording not saved: {reason}").format(reason=exc)))
-            self.record_button.setText(_("Record"))
-
-    def _toggle_export(self, on: bool) -> None:
-        if on:
-            try:
-                self.exporter = JsonlExporter(self._out_path(".jsonl"))
-            except RecordError as exc:
-                self.message.setText(str(exc))
-                self.export_button.setChecked(False)
-                return
-            self.export_button.setText(_("Stop export"))
-            self.message.setText(_("Exporting detections to {path}").format(path=self.exporter.path))
-        elif self.exporter is not None:
-            exporter, self.exporter = self.exporter, None
-            try:
-                exporter.close()
-                self.message.setText(_("Exported {n} frames to {path}").format(n=exporter.lines, path=exporter.path))
-            except RecordError as exc:
-                self.message.setText("<span style='color:#c0392b'>{}</span>".format(_("Export not saved: {reason}").format(reason=exc)))
-            self.export_button.setText(_("Export JSON"))
-
     # -- panel life --
 
     def activate(self) -> None:
@@ -721,7 +511,7 @@ class DetectionPanel(TeachingViews, Panel):
             for i in range(combo.count()):
                 lab = combo.itemData(i)
                 combo.setItemText(i, _("all classes ({n})").format(n=d.num_raw) if lab == -1
-                                  else f"{d.label_name(lab)} ({count_of.get(lab, 0)})")
+                                  else f"{display_class_name(d.label_name(lab))} ({count_of.get(lab, 0)})")
         self.nms_text.setText(self.nms_view.description())
         if self.anchor_view.levels:
             self._anchor_info(self.anchor_view.level, *self.anchor_view.cell)

@@ -6,12 +6,18 @@ from PySide6.QtCore import QObject, Signal
 
 from engine import weights
 from engine.detect import DetectorError, detector_choices, get_spec
+from engine.detect.class_names import display_class_name
 from engine.detect.pipeline import DetectSettings
 from engine.i18n import _
 
 __all__ = ["DetectionModel", "DEMO_SOURCE", "default_detector"]
 
 DEMO_SOURCE = "demo"
+
+
+def _spellings(name: str) -> set[str]:
+    """The ways a user may type class ``name`` in the filter: as the detector names it, or in the current language."""
+    return {name.lower(), display_class_name(name).lower()}
 
 
 def default_detector() -> str:
@@ -89,7 +95,7 @@ class DetectionModel(QObject):
         classes = None
         if self.class_filter and self.class_names:
             wanted = {n.lower() for n in self.class_filter}
-            known = tuple(i for i, n in enumerate(self.class_names) if n.lower() in wanted)
+            known = tuple(i for i, n in enumerate(self.class_names) if wanted & _spellings(n))
             classes = known or None  # names the detector does not know filter nothing (the panel says so)
         return DetectSettings(
             score_threshold=self.score, iou_threshold=self.iou, class_agnostic=self.class_agnostic,
@@ -100,12 +106,12 @@ class DetectionModel(QObject):
         """Names in the class filter the current detector does not know (empty until its names are in)."""
         if not self.class_names:
             return []
-        known = {n.lower() for n in self.class_names}
+        known = set().union(*(_spellings(n) for n in self.class_names))
         return [n for n in self.class_filter if n.lower() not in known]
 
     def offered_classes(self) -> list[str]:
-        """The detector's class names a user can filter on (no background or unused slots)."""
-        return [n for n in self.class_names if n and n not in ("__background__", "N/A")]
+        """The detector's class names a user can filter on (no background or unused slots), in the current language."""
+        return [display_class_name(n) for n in self.class_names if n and n not in ("__background__", "N/A")]
 
     # -- changes --
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 
+from engine.detect.class_names import display_class_name
 from engine.i18n import _
 
 __all__ = ["TeachingViews"]
@@ -34,7 +35,7 @@ class TeachingViews:
         self.nms_class_combo.addItem(_("all classes ({n})").format(n=d.num_raw), -1)
         labels, counts = np.unique(d.raw_labels, return_counts=True)
         for lab, cnt in sorted(zip(labels.tolist(), counts.tolist()), key=lambda t: -t[1]):
-            self.nms_class_combo.addItem(f"{d.label_name(lab)} ({cnt})", lab)
+            self.nms_class_combo.addItem(f"{display_class_name(d.label_name(lab))} ({cnt})", lab)
         self.nms_class_combo.setCurrentIndex(1 if len(labels) and not self.model.class_agnostic else 0)
         self.nms_class_combo.blockSignals(False)
         self._retrace()

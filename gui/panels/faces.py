@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from engine.face.db import DEFAULT_MODEL_ID, FaceDatabaseError, default_db_path
 
 from ..panel import Panel
 from ..i18n import set_text
+from ..widgets.elided_label import ElidedLabel
 from ..widgets.face_calibrate import FaceCalibrateTab
 from ..widgets.face_enroll import FaceEnrollTab
 from ..widgets.face_map import FaceMapTab
@@ -58,9 +58,7 @@ class FacesPanel(Panel):
 
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Database:")))
-        self.db_label = QLabel("")
-        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long paths never widen the window
+        self.db_label = ElidedLabel("")  # long paths never widen the window: elided in the middle, whole on hover
         top.addWidget(self.db_label, 1)
         self.open_button = QPushButton(_("Open database…"))
         self.new_button = QPushButton(_("New database…"))

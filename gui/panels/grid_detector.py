@@ -192,7 +192,9 @@ class GridDetectorPanel(Panel):
         self.sizes_table.verticalHeader().setVisible(False)
         self.sizes_table.setWordWrap(False)  # "26×26 = 676" stays on one line
         self.sizes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.sizes_table.horizontalHeader().setStretchLastSection(True)
+        # the time takes what is left (no scroll bar in the narrow column); rows one line high, so three fit unscrolled
+        self.sizes_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.sizes_table.verticalHeader().setDefaultSectionSize(self.sizes_table.fontMetrics().height() + 8)
         self.sizes_table.setMaximumHeight(120)
         v.addWidget(self.sizes_table)
         self.sizes_canvas = BoxCanvas()

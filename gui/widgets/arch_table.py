@@ -133,6 +133,13 @@ class ArchLayerTable(QTableWidget):
             self.setColumnWidth(0, min(self.columnWidth(0), 200))
             self.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 
+    def natural_width(self) -> int:
+        """Pixels the table needs to show every column whole, without a horizontal scroll bar."""
+        header = self.horizontalHeader()
+        columns = sum(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) if c else min(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)), 200)
+                      for c in range(self.columnCount()))
+        return columns + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth() + 2
+
     def totals_row(self) -> int:
         return self.rowCount() - 1
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from engine.i18n import in_current_language
 
@@ -92,6 +92,42 @@ class TileGrid(QWidget):
         dw, dh = img.width() * scale, img.height() * scale
         return QRectF(c * cw + (cw - dw) / 2, r * ch + 2 + (ch - self.caption_height - 4 - dh) / 2, dw, dh)
 
+    #: smallest caption size in points; below it captions are elided (the whole caption is the tile's tooltip)
+    MIN_CAPTION_POINTS = 6.5
+
+    def caption_font(self, base: QFont, cw: float, ch: float) -> QFont:
+        """The caption font for cells of ``cw`` × ``ch`` px: up to 8.5 pt, smaller until the widest caption fits its cell."""
+        font = QFont(base)
+        size = max(self.MIN_CAPTION_POINTS, min(8.5, ch / 9))
+        font.setPointSizeF(size)
+        widest = max((caption for _k, _i, caption in self._tiles), key=len, default="")
+        while size > self.MIN_CAPTION_POINTS and QFontMetricsF(font).horizontalAdvance(widest) > cw - 4:
+            size = max(self.MIN_CAPTION_POINTS, size - 0.5)
+            font.setPointSizeF(size)
+        return font
+
+    def captions_fit(self) -> bool:
+        """Whether every caption is drawn whole, apart from its neighbours, at the current size."""
+        cols, _rows, cw, ch = self._layout()
+        if not cols:
+            return True
+        metrics = QFontMetricsF(self.caption_font(self.font(), cw, ch))
+        return all(metrics.horizontalAdvance(caption) <= cw - 4 for _k, _i, caption in self._tiles)
+
+    def event(self, event) -> bool:  # the whole caption on hover, where a narrow cell had to elide it
+        if event.type() == QEvent.Type.ToolTip:
+            cols, _rows, cw, ch = self._layout()
+            if cols:
+                c, r = int(event.pos().x() // cw), int(event.pos().y() // ch)
+                index = r * cols + c
+                if 0 <= c < cols and 0 <= index < len(self._tiles) and self._tiles[index][2]:
+                    QToolTip.showText(event.globalPos(), self._tiles[index][2], self)
+                    return True
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().event(event)
+
     def sizeHint(self) -> QSize:
         return QSize(560, 480)
 
@@ -113,9 +149,7 @@ class TileGrid(QWidget):
             painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, in_current_language(self.placeholder))
             return
         cols, rows, cw, ch = self._layout()
-        font = QFont(painter.font())
-        font.setPointSizeF(max(6.5, min(8.5, ch / 9)))
-        painter.setFont(font)
+        painter.setFont(self.caption_font(painter.font(), cw, ch))
         text_colour = self.palette().color(QPalette.ColorRole.Text)
         for i, (key, img, caption) in enumerate(self._tiles):
             rect = self.tile_rect(i)
@@ -126,8 +160,6 @@ class TileGrid(QWidget):
             if caption:
                 r, c = divmod(i, cols)
                 painter.setPen(text_colour)
-                painter.drawText(
-                    QRectF(c * cw, rect.bottom() + 1, cw, self.caption_height),
-                    Qt.AlignmentFlag.AlignCenter,
-                    caption,
-                )
+                cell = QRectF(c * cw + 2, rect.bottom() + 1, cw - 4, self.caption_height)
+                shown = painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideRight, int(cell.width()))
+                painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, shown)
