@@ -127,7 +127,7 @@ def test_check_all_recomputes_every_number_and_all_agree():
     ("engine.face.match", "threshold_in", "siamese-squared-distance", {"threshold_squared"}),
     ("engine.augment", "colour_shift", "colour-shift-manual", {"pixel_after"}),
     ("engine.conv", "shift_demo", "translation-shift-2", {"feature_map_shift", "pooled_shift"}),
-    ("engine.yolo.sliding", "window_grid", "sliding-windows-three-sizes", {"windows"}),
+    ("engine.yolo.sliding", "sliding_sizes", "sliding-windows-three-sizes", {"windows"}),
     ("engine.detect.nms", "nms_by_hand", "nms-five-boxes", {"kept_scores"}),
 ])
 def test_a_missing_engine_capability_is_reported_as_needed(monkeypatch, module, name, eid, keys):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...i18n import _
 from ..examples import Example
-from .registry import Needs, engine_attr, hwc, register
+from .registry import Needs, engine_attr, hwc, register, zoo_summary
 
 __all__: list[str] = []
 
@@ -146,21 +146,14 @@ def _sharing(ex: Example) -> dict[str, Any]:
             "inputs_per_output": int(t.steps[0].window.size), "inputs": int(np.prod(cmp.in_shape))}
 
 
-def _lenet_like_model():
-    from torch import nn
-
-    return nn.Sequential(
-        nn.Conv2d(3, 8, 5), nn.MaxPool2d(2), nn.Conv2d(8, 16, 5), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10))
-
-
 @register("activation-sizes-lenet-like")
 def _activation_sizes(ex: Example) -> dict[str, Any]:
     from ...arch import summary
 
-    s = summary.summarize(_lenet_like_model(), (3, 32, 32), name="lenet-like")
-    rows = [r for r in s.leaves() if r.type != "Flatten"]
-    if not rows or not hasattr(rows[0], "activations"):
+    # the Architectures panel's table of the zoo's "lenet-like": the layers that change the volume
+    s = zoo_summary("lenet-like")
+    rows = [r for r in s.leaves() if r.type in ("Conv2d", "MaxPool2d", "Linear")]
+    if not rows or not hasattr(summary.LayerRow, "activations"):
         raise Needs(_("needs an activation-size column in engine.arch.summary"))
     return {"activation_sizes": [r.activations for r in rows]}
 

@@ -62,12 +62,15 @@ def _resnet50(ex: Example) -> dict[str, Any]:
 
 @register("resnet-plain-vs-residual")
 def _plain_vs_residual(ex: Example) -> dict[str, Any]:
-    from ...train.residual import DeepDigitsNet
+    from ...jobs import run_job
+    from ...train.residual import residual_experiment
 
-    plain, resid = DeepDigitsNet(False, ex.state["width"]), DeepDigitsNet(True, ex.state["width"])
-    count = [sum(p.numel() for p in m.parameters()) for m in (plain, resid)]
-    # only the shortcuts differ, so the training curves compare like with like
-    return {"depth_plain": plain.depth, "depth_residual": resid.depth, "same_parameters": count[0] == count[1]}
+    # the panel's job, cut to one batch of one epoch: it builds both networks and reports them in its curves
+    out = run_job(residual_experiment(epochs=1, width=ex.state["width"], limit=64, reports_per_epoch=1))
+    c = out.result.curves
+    trained = len(c.plain_loss) == len(c.residual_loss) == len(c.steps) > 0
+    return {"depth_plain": c.depth if trained else None, "depth_residual": c.residual_depth if trained else None,
+            "same_parameters": c.plain_params == c.residual_params > 0}
 
 
 @register("one-by-one-6x6x32")

@@ -42,14 +42,25 @@ def _window_count(ex: Example) -> dict[str, Any]:
 
 @register("sliding-windows-three-sizes")
 def _window_sizes(ex: Example) -> dict[str, Any]:
+    import torch
+
     from ...yolo import sliding
 
     need = _("needs windows of several sizes in engine.yolo.sliding")
-    engine_attr(sliding, "sliding_sizes", need)
-    # the panel's run lays out each size with window_grid; classifying ~1,200 crops adds nothing to the count
-    grid = engine_attr(sliding, "window_grid", need)
+    run_sizes = engine_attr(sliding, "sliding_sizes", need)
     n, st = ex.state["image"], ex.state["stride"]
-    return {"windows": [int(np.prod(grid(n, n, size, st))) for size in ex.state["windows"]]}
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        net = sliding.WindowClassifier().eval()
+    image = sliding.demo_scene(0, n)
+    counts = []
+    for size in ex.state["windows"]:
+        # the panel's call: one size at a time, at the stride it shares (see gui/panels/sliding_sizes_model.py)
+        run, = run_sizes(net, image, (size,), (st,))
+        classified = int(np.isclose(run.probs.reshape(-1, run.probs.shape[-1]).sum(axis=1), 1.0).sum())
+        distinct = len({tuple(int(v) for v in b) for b in run.boxes})
+        counts.append(distinct if distinct == classified else -1)  # every window once, each one classified
+    return {"windows": counts}
 
 
 @register("conv-sliding-16x16")
