@@ -259,6 +259,11 @@ def make_exercise(section_id: str, seed: int = 0) -> Exercise:
                 clash = True  # a wrong answer the asked precision cannot tell apart: draw again
                 break
             mistakes.append(Mistake(value, key))
+        if not clash and kind == "number" and decimals is not None:
+            a = float(answer)
+            # doubled, halved, square-rooted, squared or negated answers must also stay apart at this precision
+            clash = any(abs(v - a) > 1e-12 and within_precision(v, a, decimals)
+                        for v in (2 * a, a / 2, math.sqrt(abs(a)), a * a, -a))
         if not clash:
             return Exercise(section_id, int(seed), ex.prompt, answer, solution, kind, decimals, tuple(mistakes))
     raise RuntimeError(f"no exercise for {section_id} seed {seed} keeps its mistakes apart")  # pragma: no cover
