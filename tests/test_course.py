@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from engine import cli
 from engine.course import (
-    ERRATA, EXAMPLES, PAGES, PANELS, SECTIONS, check_all, errata_for, example, examples_for, make_exercise,
+    EXAMPLES, PAGES, PANELS, SECTIONS, check_all, example, examples_for, make_exercise,
     outline, page, run_example, search_glossary, section, section_view,
 )
 from engine.course.check import COMPUTE
@@ -63,20 +63,6 @@ def test_examples_have_unique_ids_known_panels_and_a_compute_function():
         assert e.id in COMPUTE, e.id
     for must in ("edge-6x6", "pool-max-4x4", "alexnet-paper-shapes", "nms-five-boxes", "yolo-grid-3x3", "siamese-squared-distance"):
         example(must)
-
-
-def test_all_eleven_errata_sit_in_their_sections_with_an_example_there():
-    assert len(ERRATA) == 11
-    where = {"stride", "pooling", "lenet5", "alexnet", "nin", "resnet", "why-convolutions", "style-transfer", "style-cost",
-             "triplet", "iou"}
-    assert {e.section for e in ERRATA} == where
-    for e in ERRATA:
-        assert e.says and e.correct and e.says != e.correct
-        assert example(e.example_id).section == e.section
-    assert "2×2" in errata_for("stride")[0].correct
-    assert "27×27×256" in errata_for("alexnet")[0].correct
-    assert "6,272" in errata_for("why-convolutions")[0].correct
-    assert "3.75" in errata_for("pooling")[0].correct and "[4, 2]" in errata_for("pooling")[0].says
 
 
 def test_average_pooling_uses_the_max_pooling_grid():
