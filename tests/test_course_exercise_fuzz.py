@@ -167,3 +167,15 @@ def test_verdicts_name_the_mistake_in_both_languages():
         assert zh.check(_full_width(f"{zh.answer:,}")).ok
     finally:
         i18n.set_language("en")
+
+
+def test_the_nms_sandbox_suppresses_at_exactly_one_half(qtbot):
+    from gui.widgets.detect_sandbox import NmsSandbox
+
+    w = NmsSandbox()
+    qtbot.addWidget(w)
+    m = w.model
+    m.load_boxes([[100, 20, 150, 80], [100, 40, 150, 100], [300, 20, 350, 80]], [0.9, 0.8, 0.6], 0.6, 0.5)
+    m.run_to_end()
+    assert [m.state_of(i) for i in range(3)] == ["kept", "suppressed", "discarded"]
+    assert "IoU ≥ 0.5" in w.stage_text() and "#1 0.50" in w.stage_text()
