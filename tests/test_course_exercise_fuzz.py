@@ -137,7 +137,7 @@ def test_nms_suppresses_at_exactly_iou_one_half_everywhere():
     assert r.kept == [0] and r.steps[0].suppressed == [1]
     assert nms_by_hand([a, b], [0.9, 0.8], iou_threshold=0.5 + 1e-6).kept == [0, 1]
     assert nms_by_hand([a, b], [0.9, 0.6]).discarded == [1]  # p_c exactly 0.6 is dropped
-    assert "IoU ≥ 0.5 → ✗" in page("nms").formulas
+    assert "IoU ≥ 0.5 → ✗" in page("nms").formulas and "0.5 or more" in page("nms").idea
     exact = 0
     for seed in SEEDS:
         ex = make_exercise("nms", seed)
