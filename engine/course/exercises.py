@@ -222,12 +222,11 @@ class Exercise:
                 "decimals": self.decimals}
 
 
-def _precision_note(decimals: int | None) -> str:
+def _with_precision(prompt: str, decimals: int | None) -> str:
+    """The prompt, followed by the precision it asks for (real-valued answers only)."""
     if decimals is None:
-        return ""
-    if decimals == 1:
-        return " " + _("Give it to 1 decimal place.")
-    return " " + _("Give it to {d} decimal places.").format(d=decimals)
+        return prompt
+    return _("{prompt} Give it to {d} decimal places.").format(prompt=prompt, d=decimals)
 
 
 def make_exercise(section_id: str, seed: int = 0) -> Exercise:
@@ -249,7 +248,7 @@ def make_exercise(section_id: str, seed: int = 0) -> Exercise:
         prompt, answer, solution, kind, *rest = GENERATORS[section_id](rng)
         opts = rest[0] if rest else {}
         decimals = opts.get("decimals")
-        ex = Exercise(section_id, int(seed), prompt + _precision_note(decimals), answer, solution, kind, decimals)
+        ex = Exercise(section_id, int(seed), _with_precision(prompt, decimals), answer, solution, kind, decimals)
         mistakes = []
         clash = False
         for value, key in opts.get("mistakes", ()):
