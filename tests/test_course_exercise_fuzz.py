@@ -179,3 +179,15 @@ def test_the_nms_sandbox_suppresses_at_exactly_one_half(qtbot):
     m.run_to_end()
     assert [m.state_of(i) for i in range(3)] == ["kept", "suppressed", "discarded"]
     assert "IoU ≥ 0.5" in w.stage_text() and "#1 0.50" in w.stage_text()
+
+
+def test_a_real_answer_must_have_the_asked_places_and_shapes_say_their_mistake():
+    ex = next(e for e in (make_exercise("iou", s) for s in SEEDS) if round(e.answer, 1) != round(e.answer, 2))
+    coarse = ex.check(f"{ex.answer:.1f}")
+    assert not coarse.ok and coarse.mistake == "precision" and "2 decimal places" in coarse.message
+    assert ex.check(f"{ex.answer:.2f}").ok and ex.check(f"{ex.answer:.5f}").ok
+    vol = next(e for e in (make_exercise("conv-sliding", s) for s in SEEDS) if e.answer[0] != e.answer[1])
+    h, w, c = vol.answer
+    assert vol.check(f"{c}×{h}×{w}").mistake == "chw_order" and "C×H×W" in vol.check(f"{c}×{h}×{w}").message
+    assert vol.check(f"{w}×{h}×{c}").mistake == "hw_swapped"
+    assert vol.check(f"（{h}，{w}，{c}）").ok and vol.check(f"{h}＊{w}＊2×2").ok
