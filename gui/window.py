@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("shape_order", chosen)
         self._shape_actions[chosen].setChecked(True)
         self._refresh_panels()
+        self.example_bar.retranslate()  # the banner's shapes follow the switch too
         return chosen
 
     def _refresh_panels(self) -> None:

@@ -152,7 +152,7 @@ def test_show_me_one_by_one_uses_32_channels_and_random_1x1_weights(window):
 
 def test_show_me_translation_opens_the_tab_with_shift_2(window):
     from engine.conv.shift import shift_image
-    from engine.course.check import _measured_shift
+    from engine.course.checks.basics import _measured_shift
 
     click_show_me(window, "translation-shift-2")
     panel, m = window.panel("convolution"), window.panel_model("convolution")

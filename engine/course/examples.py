@@ -91,7 +91,7 @@ EXAMPLES: tuple[Example, ...] = (
             N_("Max pooling of a 4×4 input, f=2, s=2")),
     Example("pool-avg-4x4", "pooling", "convolution",
             {"input": POOL_4X4, "pool": "avg", "f": 2, "stride": 2, "pool_on_input": True},
-            # the map gives 4 for the lower-left mean; the same grid gives (1+3+5+6)/4 = 3.75 (see the erratum)
+            # the lower-left window holds 1, 3, 5, 6: its mean is (1 + 3 + 5 + 6)/4 = 3.75
             {"output": [[3.75, 1.25], [3.75, 2]]},
             N_("Average pooling of a 4×4 input, f=2, s=2")),
     Example("pool-global-7x7x1000", "pooling", "convolution",

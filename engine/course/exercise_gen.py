@@ -1,6 +1,9 @@
-"""One exercise generator per section: random numbers in, (prompt, answer, solution, kind[, tolerance]) out.
+"""One exercise generator per section: random numbers in, (prompt, answer, solution, kind[, options]) out.
 
-Answers and solutions are computed with the engine functions the panels use.
+Answers and solutions are computed with the engine functions the panels use. ``options``:
+``decimals`` (real-valued answers: the places asked for; absent for exact counts) and
+``mistakes``, the typical wrong answers of these numbers as (value, key of
+:data:`engine.course.exercises.MISTAKES`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from ..i18n import N_, _
 
 __all__ = ["GENERATORS"]
 
-Result = tuple  # (prompt, answer, solution, kind[, tolerance])
+Result = tuple  # (prompt, answer, solution, kind[, options])
 
 
 def _i(rng: np.random.Generator, lo: int, hi: int) -> int:
@@ -43,7 +46,8 @@ def computer_vision(rng) -> Result:
               "does that layer have (no biases)?").format(n=n, u=units),
             cmp.dense_weights,
             _("Inputs: {n}·{n}·3 = {i}. Each of the {u} units has one weight per input: {i}·{u} = {w}.").format(
-                n=n, i=inputs, u=units, w=cmp.dense_weights), "number")
+                n=n, i=inputs, u=units, w=cmp.dense_weights), "number",
+            {"mistakes": [(cmp.dense_weights + units, "bias_added"), (n * n * units, "no_channels"), (inputs, "inputs_not_weights")]})
 
 
 def edge_detection(rng) -> Result:
@@ -61,7 +65,8 @@ def edge_detection(rng) -> Result:
               "vertical edge kernel [[1, 0, −1]] × 3 (valid). What is the first row of the 4×4 output?").format(a=a, b=b),
             row,
             _("Windows that straddle the edge give 3·{a} − 3·{b} = {v}; windows on one side give 0. Each row is "
-              "{row}.").format(a=a, b=b, v=_g(row[1]), row=_m(row)), "numbers")
+              "{row}.").format(a=a, b=b, v=_g(row[1]), row=_m(row)), "numbers",
+            {"mistakes": [([-v for v in row], "sign"), ([v / 3 for v in row], "one_row")]})
 
 
 def _size_exercise(rng, strided: bool) -> Result:
@@ -75,7 +80,10 @@ def _size_exercise(rng, strided: bool) -> Result:
     return (_("Input {n}×{n}, kernel {f}×{f}, padding {p}, stride {s}. What is the output's height (and width)?").format(
                 n=n, f=f, p=p, s=s),
             o,
-            _("o = ⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {p2} − {f})/{s}⌋ + 1 = {o}").format(n=n, p2=2 * p, f=f, s=s, o=o), "number")
+            _("o = ⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {p2} − {f})/{s}⌋ + 1 = {o}").format(n=n, p2=2 * p, f=f, s=s, o=o), "number",
+            {"mistakes": [((n + p - f) // s + 1, "padding_once"), (-(-(n + 2 * p - f) // s) + 1, "no_floor"),
+                          (n + 2 * p - f + 1, "no_stride"), ((n + 2 * p - f) // s, "off_by_one"),
+                          ((n + 2 * p - f) // s + 2, "off_by_one")]})
 
 
 def padding(rng) -> Result:
@@ -97,7 +105,9 @@ def volumes(rng) -> Result:
               "What is the output shape (H×W×C)?").format(n=n, c=c, k=k, f=f),
             shape,
             _("Each filter gives one {o}×{o} map (o = {n} − {f} + 1); {k} filters stack into {o}×{o}×{k}.").format(
-                o=shape[0], n=n, f=f, k=k), "shape")
+                o=shape[0], n=n, f=f, k=k), "shape",
+            {"mistakes": [([shape[0], shape[1], c], "wrong_depth"), ([k, shape[0], shape[1]], "chw_order"),
+                          ([n, n, k], "off_by_one")]})
 
 
 def one_layer(rng) -> Result:
@@ -109,7 +119,8 @@ def one_layer(rng) -> Result:
                 k=k, f=f, c=c),
             total,
             _("(f·f·c + 1)·k = ({f}·{f}·{c} + 1)·{k} = {t}, whatever the image size.").format(f=f, c=c, k=k, t=total),
-            "number")
+            "number", {"mistakes": [(f * f * c * k, "no_bias"), ((f * f * c + 2) * k, "bias_twice"),
+                                    ((f * f + 1) * k, "no_channels"), (f * f * c * k + 1, "no_bias")]})
 
 
 def pooling(rng) -> Result:
@@ -118,10 +129,15 @@ def pooling(rng) -> Result:
     x = rng.integers(0, 10, (4, 4))
     kind = _pick(rng, ["max", "avg"])
     out = conv.pool_trace(x[None].astype(float), kind, 2, 2).output[0].numpy()
+    other = conv.pool_trace(x[None].astype(float), "avg" if kind == "max" else "max", 2, 2).output[0].numpy()
     how = _("max pooling") if kind == "max" else _("average pooling")
+    mistakes = [([float(v) for v in other.ravel()], "other_pool"), ([float(v) for v in out.T.ravel()], "column_order")]
+    if kind == "avg":
+        mistakes.append(([float(v) * 4 for v in out.ravel()], "sum_not_mean"))
     return (_("Apply {how} with f=2, s=2 to {x}. Write the 2×2 result.").format(how=how, x=_m(x)),
             [float(v) for v in out.ravel()],
-            _("Each 2×2 block gives one value: {out}.").format(out=_m(out)), "numbers")
+            _("Each 2×2 block gives one value: {out}.").format(out=_m(out)), "numbers",
+            {"decimals": 2 if kind == "avg" else None, "mistakes": mistakes})
 
 
 def why_convolutions(rng) -> Result:
@@ -134,7 +150,8 @@ def why_convolutions(rng) -> Result:
               "would a fully connected layer need for the same input and output sizes (with biases)?").format(n=n, f=f, o=o),
             cmp.dense_total,
             _("{i} inputs × {out} outputs + {out} biases = {d}, against {c} for the filter.").format(
-                i=n * n, out=o * o, d=cmp.dense_total, c=cmp.conv_total), "number")
+                i=n * n, out=o * o, d=cmp.dense_total, c=cmp.conv_total), "number",
+            {"mistakes": [(n * n * o * o, "no_bias"), (n * n * o * o + 2 * o * o, "bias_twice"), (cmp.conv_total, "inputs_not_weights")]})
 
 
 def lenet5(rng) -> Result:
@@ -147,7 +164,8 @@ def lenet5(rng) -> Result:
               "stride 2. What is the resulting shape (H×W×C)?").format(n=n, k=k),
             [p, p, k],
             _("Convolution: {n} − 5 + 1 = {c}; pooling: ⌊({c} − 2)/2⌋ + 1 = {p}; so {p}×{p}×{k}.").format(n=n, c=c, p=p, k=k),
-            "shape")
+            "shape", {"mistakes": [([c, c, k], "no_pool"), ([k, p, p], "chw_order"), ([p, p, 1], "wrong_depth"),
+                                   ([(n - 5) // 2, (n - 5) // 2, k], "off_by_one"), ([(n - 4) // 2 + 1, (n - 4) // 2 + 1, k], "off_by_one")]})
 
 
 def alexnet(rng) -> Result:
@@ -158,7 +176,9 @@ def alexnet(rng) -> Result:
     return (_("AlexNet's first layer: 11×11 filters with stride 4 and padding {p} on a {n}×{n} input. What is the "
               "output's height?").format(p=p, n=n),
             o,
-            _("⌊({n} + {p2} − 11)/4⌋ + 1 = {o}").format(n=n, p2=2 * p, o=o), "number")
+            _("⌊({n} + {p2} − 11)/4⌋ + 1 = {o}").format(n=n, p2=2 * p, o=o), "number",
+            {"mistakes": [((n + p - 11) // 4 + 1, "padding_once"), (-(-(n + 2 * p - 11) // 4) + 1, "no_floor"),
+                          ((n + 2 * p - 11) // 4, "off_by_one"), (n + 2 * p - 11 + 1, "no_stride")]})
 
 
 def vgg16(rng) -> Result:
@@ -170,7 +190,8 @@ def vgg16(rng) -> Result:
     return (_("A VGG layer: 3×3 same convolution from {a} to {b} channels, with biases. How many parameters?").format(
                 a=c_in, b=c_out),
             total,
-            _("(3·3·{a} + 1)·{b} = {t}").format(a=c_in, b=c_out, t=total), "number")
+            _("(3·3·{a} + 1)·{b} = {t}").format(a=c_in, b=c_out, t=total), "number",
+            {"mistakes": [(9 * c_in * c_out, "no_bias"), ((9 * c_in + 2) * c_out, "bias_twice"), ((9 + 1) * c_out, "no_channels")]})
 
 
 def nin(rng) -> Result:
@@ -182,7 +203,8 @@ def nin(rng) -> Result:
     return (_("An mlpconv block on {c} channels: {k}×{k} convolution to {a}, then 1×1 to {b}, then 1×1 to {d}, all "
               "with biases. How many parameters in total?").format(c=c_in, k=k, a=c1, b=c2, d=c3),
             sum(parts),
-            _("{p0} + {p1} + {p2} = {t}").format(p0=parts[0], p1=parts[1], p2=parts[2], t=sum(parts)), "number")
+            _("{p0} + {p1} + {p2} = {t}").format(p0=parts[0], p1=parts[1], p2=parts[2], t=sum(parts)), "number",
+            {"mistakes": [(sum(parts) - c1 - c2 - c3, "no_bias"), (sum(parts) + c1 + c2 + c3, "bias_twice")]})
 
 
 def resnet(rng) -> Result:
@@ -194,7 +216,8 @@ def resnet(rng) -> Result:
     return (_("A residual block turns {a} channels into {b}, so its shortcut needs a 1×1 projection W'. How many "
               "weights does the projection have (no bias)?").format(a=c_in, b=c_out),
             w,
-            _("1·1·{a}·{b} = {w}").format(a=c_in, b=c_out, w=w), "number")
+            _("1·1·{a}·{b} = {w}").format(a=c_in, b=c_out, w=w), "number",
+            {"mistakes": [(w + c_out, "bias_added"), (9 * w, "kernel_not_1x1")]})
 
 
 def one_by_one(rng) -> Result:
@@ -205,7 +228,9 @@ def one_by_one(rng) -> Result:
     return (_("{k} filters of 1×1×{c} are applied to {n}×{n}×{c}. How many parameters do they have, with "
               "biases? (The output is {n}×{n}×{k}.)").format(k=k, c=c, n=n),
             total,
-            _("(1·1·{c} + 1)·{k} = {t}").format(c=c, k=k, t=total), "number")
+            _("(1·1·{c} + 1)·{k} = {t}").format(c=c, k=k, t=total), "number",
+            {"mistakes": [(c * k, "no_bias"), ((c + 2) * k, "bias_twice"), (n * n * total, "positions"),
+                          (n * n * c * k, "positions")]})
 
 
 def inception(rng) -> Result:
@@ -217,7 +242,8 @@ def inception(rng) -> Result:
               "many weights do the two convolutions have together (no biases)?").format(f=f, o=c_out, c=c_in, m=c_mid),
             b.params_reduced,
             _("1·1·{c}·{m} + {f}·{f}·{m}·{o} = {r}, against {d} without the bottleneck.").format(
-                c=c_in, m=c_mid, f=f, o=c_out, r=b.params_reduced, d=b.params_direct), "number")
+                c=c_in, m=c_mid, f=f, o=c_out, r=b.params_reduced, d=b.params_direct), "number",
+            {"mistakes": [(b.params_reduced + c_mid + c_out, "bias_added"), (b.params_direct, "no_bottleneck")]})
 
 
 def augmentation(rng) -> Result:
@@ -228,7 +254,9 @@ def augmentation(rng) -> Result:
               "What is the new pixel?").format(dr=dv[0], dg=dv[1], db=dv[2], px=px),
             out,
             _("({r} {dr:+d}, {g} {dg:+d}, {b} {db:+d}) clipped → {out}").format(
-                r=px[0], g=px[1], b=px[2], dr=dv[0], dg=dv[1], db=dv[2], out=out), "numbers")
+                r=px[0], g=px[1], b=px[2], dr=dv[0], dg=dv[1], db=dv[2], out=out), "numbers",
+            {"mistakes": [([p + d for p, d in zip(px, dv)], "not_clipped"),
+                          ([int(np.clip(p - d, 0, 255)) for p, d in zip(px, dv)], "other_sign")]})
 
 
 def _spec(grid: int, size: int, anchors=((1.0, 1.0),)):
@@ -243,15 +271,18 @@ def localisation(rng) -> Result:
     x1, y1 = _i(rng, 0, 5) * 10, _i(rng, 0, 5) * 10
     box = [x1, y1, x1 + _i(rng, 2, 5) * 10, y1 + _i(rng, 2, 5) * 10]
     label = _i(rng, 0, 2)
-    y = encode_targets(np.array([box]), np.array([label]), _spec(1, 100)).y[0, 0, 0]
+    y = [round(float(v), 4) for v in encode_targets(np.array([box]), np.array([label]), _spec(1, 100)).y[0, 0, 0]]
     names = [_("pedestrian"), _("car"), _("motorcycle")]
+    swapped = y[:3] + [y[4], y[3]] + y[5:]
+    corner = [y[0], box[0] / 100, box[1] / 100] + y[3:]
+    pixels = [y[0], y[1] * 100, y[2] * 100, y[3] * 100, y[4] * 100] + y[5:]
     return (_("A 100×100 image holds one {name} with box (x1, y1, x2, y2) = {box}. Classes: pedestrian, car, "
               "motorcycle. Write y = [p_c, b_x, b_y, b_h, b_w, c_1, c_2, c_3], positions as fractions of the image.").format(
                 name=names[label], box=tuple(box)),
-            [round(float(v), 4) for v in y],
+            y,
             _("The centre is ({cx}, {cy}) and the box is {w} wide, {h} high: y = {y}.").format(
                 cx=_g((box[0] + box[2]) / 2), cy=_g((box[1] + box[3]) / 2), w=box[2] - box[0], h=box[3] - box[1], y=_m(y)),
-            "numbers")
+            "numbers", {"decimals": 2, "mistakes": [(swapped, "hw_swapped"), (corner, "corner"), (pixels, "pixels")]})
 
 
 def sliding_windows(rng) -> Result:
@@ -262,7 +293,9 @@ def sliding_windows(rng) -> Result:
     return (_("How many {w}×{w} windows fit in a {n}×{n} image at stride {s}?").format(w=w, n=n, s=s),
             k * k,
             _("Per side ⌊({n} − {w})/{s}⌋ + 1 = {k}; in all {k}² = {t} windows, one forward pass each.").format(
-                n=n, w=w, s=s, k=k, t=k * k), "number")
+                n=n, w=w, s=s, k=k, t=k * k), "number",
+            {"mistakes": [(k, "one_side"), ((k - 1) ** 2, "off_by_one"), ((k + 1) ** 2, "off_by_one"),
+                          ((-(-(n - w) // s) + 1) ** 2, "no_floor"), ((n - w + 1) ** 2, "no_stride")]})
 
 
 def conv_sliding(rng) -> Result:
@@ -270,11 +303,12 @@ def conv_sliding(rng) -> Result:
 
     h, w = _i(rng, 7, 20) * 2, _i(rng, 7, 20) * 2
     r, c = sliding.output_size(h, w)
-    return (_("The convolutional 14×14 window classifier (stride 2, 4 classes) runs on a {h}×{w}×3 image. What is "
-              "the output shape (H×W×C)?").format(h=h, w=w),
+    return (_("The convolutional 14×14 window classifier (stride 2, 4 classes) runs on a {h}×{w}×3 image (H×W×C). "
+              "What is the output shape (H×W×C)?").format(h=h, w=w),
             [r, c, 4],
             _("(({h} − 14)/2 + 1) × (({w} − 14)/2 + 1) × 4 = {r}×{c}×4: one cell per window.").format(h=h, w=w, r=r, c=c),
-            "shape")
+            "shape", {"mistakes": [([c, r, 4], "hw_swapped"), ([4, r, c], "chw_order"), ([r - 1, c - 1, 4], "off_by_one"),
+                                   ([h - 13, w - 13, 4], "no_stride")]})
 
 
 def bbox_prediction(rng) -> Result:
@@ -287,14 +321,16 @@ def bbox_prediction(rng) -> Result:
     label = _i(rng, 0, 2)
     enc = encode_targets(np.array([box]), np.array([label]), spec)
     a = enc.assignments[0]
-    y = enc.y[a.row, a.col, 0]
+    y = [round(float(v), 4) for v in enc.y[a.row, a.col, 0]]
     names = [_("pedestrian"), _("car"), _("motorcycle")]
+    swapped = y[:3] + [y[4], y[3]] + y[5:]
+    image_units = [y[0], cx / 90, cy / 90, bh / 90, bw / 90] + y[5:]
     return (_("A 90×90 image has a 3×3 grid (cells of 30 pixels). A {name} has its centre at ({cx}, {cy}) and is "
               "{bw} wide, {bh} high. Write the y of its cell: [p_c, b_x, b_y, b_h, b_w, c_1, c_2, c_3], in cell "
               "units relative to the cell.").format(name=names[label], cx=cx, cy=cy, bw=bw, bh=bh),
-            [round(float(v), 4) for v in y],
+            y,
             _("The centre falls in row {r}, column {c} (counting from 0): y = {y}.").format(r=a.row, c=a.col, y=_m(y)),
-            "numbers")
+            "numbers", {"decimals": 2, "mistakes": [(swapped, "hw_swapped"), (image_units, "image_units")]})
 
 
 def _box(rng) -> list[int]:
@@ -302,19 +338,30 @@ def _box(rng) -> list[int]:
     return [x1, y1, x1 + _i(rng, 2, 6), y1 + _i(rng, 2, 6)]
 
 
+def _area(b) -> int:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
 def iou(rng) -> Result:
     from ..detect.nms import iou as box_iou
 
     a = _box(rng)
     b = _box(rng)
+    while box_iou(a, b) == 0:
+        b = _box(rng)
     v = box_iou(a, b)
-    return (_("Boxes (x1, y1, x2, y2): A = {a}, B = {b}. What is their IoU (two decimals)?").format(a=tuple(a), b=tuple(b)),
+    inter = _area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
+    plus = [a[0], a[1], a[2] + 1, a[3] + 1], [b[0], b[1], b[2] + 1, b[3] + 1]  # counting corners as pixels
+    return (_("Boxes (x1, y1, x2, y2): A = {a}, B = {b}. What is their IoU?").format(a=tuple(a), b=tuple(b)),
             v,
-            _("IoU = intersection / union = {v}").format(v=_g(v)), "number", 0.006)
+            _("IoU = intersection / union = {i} / ({sa} + {sb} − {i}) = {v}").format(
+                i=inter, sa=_area(a), sb=_area(b), v=f"{v:.2f}"),
+            "number", {"decimals": 2, "mistakes": [(inter / (_area(a) + _area(b)), "union_twice"),
+                                                   (box_iou(*plus), "off_by_one_pixels")]})
 
 
 def nms(rng) -> Result:
-    from ..detect.nms import nms_trace
+    from ..detect.nms import nms_by_hand
 
     base = [[10, 10, 60, 60], [100, 20, 150, 80]]
     boxes, scores = [], []
@@ -322,42 +369,56 @@ def nms(rng) -> Result:
         b = base[k % 2]
         d = [_i(rng, -6, 6) for _j in range(2)]
         boxes.append([b[0] + d[0], b[1] + d[1], b[2] + d[0], b[3] + d[1]])
-        scores.append(round(float(_pick(rng, [0.5, 0.55, 0.62, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95])), 2))
-    keep = [i for i, s in enumerate(scores) if s > 0.6]
-    tr = nms_trace(np.array([boxes[i] for i in keep], float), np.array([scores[i] for i in keep]), 0.5)
-    kept = sorted(keep[i] + 1 for i in tr.kept)
+        scores.append(round(float(_pick(rng, [0.5, 0.55, 0.6, 0.62, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95])), 2))
+    if max(scores) <= 0.6:
+        scores[0] = 0.9
+    if rng.random() < 0.5:
+        # one box overlaps the best box of its car by exactly 0.5: 50×40 of two 50×60 boxes
+        keeper = max((1, 3), key=lambda i: (scores[i], -i))
+        boxes[keeper] = list(base[1])
+        boxes[4 - keeper] = [base[1][0], base[1][1] + 20, base[1][2], base[1][3] + 20]
+
+    def kept_by(pc: float, iou_threshold: float) -> list[int]:
+        return sorted(i + 1 for i in nms_by_hand(boxes, scores, pc_threshold=pc, iou_threshold=iou_threshold).kept)
+
+    r = nms_by_hand(boxes, scores, pc_threshold=0.6, iou_threshold=0.5)
+    kept = sorted(i + 1 for i in r.kept)
     lines = "; ".join(_("box {k} {b} score {s}").format(k=i + 1, b=tuple(b), s=s) for i, (b, s) in enumerate(zip(boxes, scores)))
-    return (_("{lines}. Drop boxes with p_c ≤ 0.6, then run non-max suppression with IoU threshold 0.5. Which box "
-              "numbers are kept (in increasing order)?").format(lines=lines),
+    return (_("{lines}. Drop boxes with p_c ≤ 0.6, then run non-max suppression: keep the best box and suppress "
+              "every box whose IoU with it is 0.5 or more, and repeat. Which box numbers are kept (in increasing "
+              "order)?").format(lines=lines),
             kept,
-            _("After the score filter: {keep}. Keep the best, remove what overlaps it by more than 0.5, repeat: {kept}.").format(
-                keep=[i + 1 for i in keep], kept=kept), "numbers")
+            _("After the score filter: {keep}. Keep the best, remove what overlaps it by IoU ≥ 0.5, repeat: {kept}.").format(
+                keep=[i + 1 for i in range(5) if i not in r.discarded], kept=kept), "numbers",
+            {"mistakes": [(kept_by(0.6, 0.5 + 1e-9), "iou_strict"), (kept_by(0.6 - 1e-9, 0.5), "pc_strict"),
+                          (kept_by(-1.0, 0.5), "no_score_filter")]})
 
 
 def anchors(rng) -> Result:
-    s, b, k = _pick(rng, [3, 7, 13, 19]), _i(rng, 1, 5), _i(rng, 1, 20)
+    s, b, k = _pick(rng, [3, 7, 13, 19]), _i(rng, 2, 5), _i(rng, 1, 20)
     from ..yolo.grid import GridSpec
 
     spec = GridSpec(s, s * 32, tuple((1.0 + a, 1.0) for a in range(b)), tuple(str(c) for c in range(k)))
     depth = spec.num_anchors * spec.vector_size
     return (_("A {s}×{s} grid, {b} anchor boxes, {k} classes. What is the output shape (H×W×C)?").format(s=s, b=b, k=k),
             [s, s, depth],
-            _("{s}×{s}×{b}·(5 + {k}) = {s}×{s}×{d}").format(s=s, b=b, k=k, d=depth), "shape")
+            _("{s}×{s}×{b}·(5 + {k}) = {s}×{s}×{d}").format(s=s, b=b, k=k, d=depth), "shape",
+            {"mistakes": [([s, s, 5 + k], "per_anchor"), ([s, s, 5 * b + k], "per_anchor"), ([depth, s, s], "chw_order")]})
 
 
 def face_recognition(rng) -> Result:
     from ..face.match import verify
 
     tau = _pick(rng, [0.5, 0.6, 0.7])
-    d = round(float(tau + _pick(rng, [-0.25, -0.15, -0.05, 0.05, 0.15, 0.25])), 2)
+    d = round(float(tau + _pick(rng, [-0.25, -0.15, -0.05, 0.0, 0.05, 0.15, 0.25])), 2)
     a, b = np.zeros(128), np.zeros(128)
     b[0] = d
-    same = verify(a, b, tau).same
+    same = bool(verify(a, b, tau).same)
     return (_("Verification: the distance between the photo and the claimed person's encoding is {d}, the threshold "
               "τ is {t}. Is it the same person?").format(d=d, t=tau),
-            bool(same),
+            same,
             _("{d} ≤ {t}: same person.").format(d=d, t=tau) if same else _("{d} > {t}: not the same person.").format(d=d, t=tau),
-            "yesno")
+            "yesno", {"mistakes": [(not same, "at_threshold")] if d == tau else []})
 
 
 def one_shot(rng) -> Result:
@@ -367,13 +428,16 @@ def one_shot(rng) -> Result:
     best = int(np.argmin(dists))
     answer = names[best] if dists[best] <= tau else N_("unknown")
     listing = ", ".join(f"{n}: {d}" for n, d in zip(names, dists))
+    wrong = [(n, "not_nearest") for i, n in enumerate(names) if i != best]
+    if dists[best] > tau:
+        wrong.append((names[best], "nearest_beyond"))
     return (_("Each person was enrolled with one photo. A new photo's distances to them are {listing}; τ = {t}. Who "
               "is it? (Answer a name or 'unknown'.)").format(listing=listing, t=tau),
             answer,
             _("The nearest is {n} at {d}; {verdict}").format(
                 n=names[best], d=dists[best],
                 verdict=_("within τ, so it is {n}.").format(n=names[best]) if dists[best] <= tau else _("farther than τ, so unknown.")),
-            "choice")
+            "choice", {"mistakes": wrong})
 
 
 def siamese(rng) -> Result:
@@ -381,11 +445,15 @@ def siamese(rng) -> Result:
 
     a = rng.integers(-5, 6, 3) / 10
     b = rng.integers(-5, 6, 3) / 10
+    while np.array_equal(a, b):
+        b = rng.integers(-5, 6, 3) / 10
     d = face_distance(a, b)
     return (_("Two encodings f(x1) = {a} and f(x2) = {b}. What is the squared distance ‖f(x1) − f(x2)‖²?").format(
                 a=_m(a), b=_m(b)),
             d * d,
-            _("Sum of squared differences = {d2} (the plain distance is {d}).").format(d2=_g(d * d), d=_g(d)), "number", 0.005)
+            _("Sum of squared differences = {d2} (the plain distance is {d}).").format(d2=_g(d * d), d=_g(d)), "number",
+            {"decimals": 2, "mistakes": [(d, "unsquared"), (float(np.abs(a - b).sum()), "abs_sum"),
+                                         (float((a - b).sum()), "not_squared")]})
 
 
 def triplet(rng) -> Result:
@@ -394,10 +462,13 @@ def triplet(rng) -> Result:
     a, p, n = (rng.integers(-5, 6, 2) / 10 for _k in range(3))
     m = _pick(rng, [0.1, 0.2, 0.3])
     t = triplet_terms(a, p, n, m)
+    dp, dn = float(np.linalg.norm(a - p)), float(np.linalg.norm(a - n))
     return (_("A = {a}, P = {p}, N = {n}, margin α = {m}. What is the triplet loss?").format(a=_m(a), p=_m(p), n=_m(n), m=m),
             t.loss,
             _("‖A − P‖² = {ap}, ‖A − N‖² = {an}; max({ap} − {an} + {m}, 0) = {l}").format(
-                ap=_g(t.ap), an=_g(t.an), m=m, l=_g(t.loss)), "number", 0.005)
+                ap=_g(t.ap), an=_g(t.an), m=m, l=_g(t.loss)), "number",
+            {"decimals": 2, "mistakes": [(max(t.ap - t.an, 0.0), "no_margin"), (t.ap - t.an + m, "no_clamp"),
+                                         (max(dp - dn + m, 0.0), "unsquared")]})
 
 
 def style_transfer(rng) -> Result:
@@ -407,10 +478,12 @@ def style_transfer(rng) -> Result:
 
     alpha, beta = _pick(rng, [1, 10, 100]), _pick(rng, [10, 40, 1000])
     jc, js = round(float(rng.uniform(0.1, 5)), 1), round(float(rng.uniform(0.01, 1)), 2)
-    j = float(total_loss(torch.tensor(jc), torch.tensor(js), torch.tensor(0.0), alpha, beta, 0.0)[0])
+    j = float(total_loss(torch.tensor(jc, dtype=torch.float64), torch.tensor(js, dtype=torch.float64),
+                         torch.tensor(0.0, dtype=torch.float64), alpha, beta, 0.0)[0])
     return (_("α = {a}, β = {b}, J_content = {c}, J_style = {s}. What is J(G)?").format(a=alpha, b=beta, c=jc, s=js),
             j,
-            _("J(G) = {a}·{c} + {b}·{s} = {j}").format(a=alpha, c=jc, b=beta, s=js, j=_g(j)), "number", 0.01)
+            _("J(G) = {a}·{c} + {b}·{s} = {j}").format(a=alpha, c=jc, b=beta, s=js, j=_g(j)), "number",
+            {"decimals": 2, "mistakes": [(alpha * js + beta * jc, "weights_swapped"), (jc + js, "no_weights")]})
 
 
 def content_cost(rng) -> Result:
@@ -419,10 +492,15 @@ def content_cost(rng) -> Result:
     from ..style.losses import content_loss
 
     ac, ag = rng.integers(0, 6, (2, 2)), rng.integers(0, 6, (2, 2))
-    j = float(content_loss(torch.tensor(ac, dtype=torch.float32)[None, None], torch.tensor(ag, dtype=torch.float32)[None, None]))
+    while np.array_equal(ac, ag):
+        ag = rng.integers(0, 6, (2, 2))
+    j = float(content_loss(torch.tensor(ac, dtype=torch.float64)[None, None], torch.tensor(ag, dtype=torch.float64)[None, None]))
+    diff = (ac - ag).astype(float)
     return (_("At layer l, a(C) = {c} and a(G) = {g}. What is J_content = ½‖a(C) − a(G)‖²?").format(c=_m(ac), g=_m(ag)),
             j,
-            _("Differences {d}; half the sum of their squares = {j}").format(d=_m(ac - ag), j=_g(j)), "number")
+            _("Differences {d}; half the sum of their squares = {j}").format(d=_m(ac - ag), j=_g(j)), "number",
+            {"decimals": 2, "mistakes": [(2 * j, "no_half"), (float(np.abs(diff).sum()) / 2, "abs_sum"),
+                                         (float(np.sqrt((diff ** 2).sum())) / 2, "unsquared")]})
 
 
 def style_cost(rng) -> Result:
@@ -436,7 +514,7 @@ def style_cost(rng) -> Result:
               "entry G_12 = Σ a_1·a_2?").format(a=_m(a[0]), b=_m(a[1])),
             float(g[0, 1]),
             _("Multiply position by position and add: {g}. The whole Gram matrix is {G}.").format(g=_g(float(g[0, 1])), G=_m(g.numpy())),
-            "number")
+            "number", {"mistakes": [(float(g[0, 0]), "diagonal"), (float(g[1, 1]), "diagonal")]})
 
 
 #: section id → its generator.

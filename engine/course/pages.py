@@ -124,8 +124,9 @@ PAGES: dict[str, Page] = {p.section: p for p in (
             "they cover together. 1 is a perfect match; 0.5 or more is commonly counted as correct."),
          ("IoU = area(A ∩ B) / area(A ∪ B)",)),
     Page("nms",
-         N_("A detector often reports the same object several times. Non-max suppression drops weak boxes, keeps "
-            "the highest-scoring one, removes the boxes that overlap it heavily, and repeats with what is left."),
+         N_("A detector often reports the same object several times. Non-max suppression drops weak boxes (p_c ≤ 0.6), "
+            "keeps the highest-scoring one, removes every box whose IoU with it is 0.5 or more (exactly 0.5 included), "
+            "and repeats with what is left."),
          ("score = p_c × c_i", "p_c ≤ 0.6 → ✗", "IoU ≥ 0.5 → ✗", "19 × 19 = 361")),
     Page("anchors",
          N_("A cell may hold the centres of two objects. Anchor boxes give each cell several predefined shapes "

@@ -30,7 +30,7 @@ LOOK: dict[str, str] = {
     "layer-params-280": N_("Look at the parameter count: (3·3·3 + 1) per filter."),
     "relu-step": N_("Look at the output: before ReLU a row is 5 −25 −25 5, after it 5 0 0 5."),
     "pool-max-4x4": N_("Look at the pooled 2×2 output: 9 2 / 6 3."),
-    "pool-avg-4x4": N_("Look at the pooled 2×2 output: 3.75 1.25 / 3.75 2 (the note's 4 is an erratum)."),
+    "pool-avg-4x4": N_("Look at the pooled 2×2 output: 3.75 1.25 / 3.75 2; the lower-left mean is (1 + 3 + 5 + 6)/4 = 3.75."),
     "pool-global-7x7x1000": N_("Look at the pooled output: each channel becomes one number, 1×1."),
     "sharing-6x6-3x3": N_("Look at the parameter comparison: 10 for the convolution, 592 for a fully connected layer."),
     "activation-sizes-lenet-like": N_("Look at the Activations column: 6,272, 1,568, 1,600, 400, 120, 84, 10."),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from engine.course.typeset import course_html
 from engine.i18n import _
 
 __all__ = ["CourseExampleBar"]
@@ -38,6 +41,7 @@ class CourseExampleBar(QFrame):
         self.look_label = QLabel()
         self.look_label.setObjectName("courseLook")
         self.look_label.setWordWrap(True)
+        self.look_label.setTextFormat(Qt.TextFormat.RichText)
         self.note_label = QLabel()
         self.note_label.setObjectName("courseNote")
         self.note_label.setWordWrap(True)
@@ -80,9 +84,10 @@ class CourseExampleBar(QFrame):
         from ..panels.course_examples import look_text, missing
 
         ex = example(self.example_id)
-        self.title_label.setText("<b>" + _("Worked example:") + "</b> " + _(ex.description))
+        # descriptions and what to look at: formulas typeset, volumes in the chosen shape order (and saying it)
+        self.title_label.setText("<b>" + html.escape(_("Worked example:")) + "</b> " + course_html(_(ex.description), shapes=True))
         look = look_text(ex.id)
-        self.look_label.setText(look)
+        self.look_label.setText(course_html(look, shapes=True))
         self.look_label.setVisible(bool(look))
         note = missing(ex.id)
         self.note_label.setText(note)

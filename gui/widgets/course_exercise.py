@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from engine.course.typeset import formula_html
 from engine.i18n import _
 
 __all__ = ["CourseExerciseCard"]
@@ -27,6 +28,7 @@ class CourseExerciseCard(QFrame):
         self.prompt = QLabel()
         self.prompt.setObjectName("coursePrompt")
         self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.RichText)  # formulas with real subscripts and superscripts
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.prompt.setStyleSheet("font-size: 11pt;")
         self.answer = QLineEdit()
@@ -37,9 +39,11 @@ class CourseExerciseCard(QFrame):
         self.verdict = QLabel()
         self.verdict.setObjectName("courseVerdict")
         self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.solution = QLabel()
         self.solution.setObjectName("courseSolution")
         self.solution.setWordWrap(True)
+        self.solution.setTextFormat(Qt.TextFormat.RichText)
         self.solution.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row = QHBoxLayout()
         row.addWidget(self.answer, 1)
@@ -65,7 +69,7 @@ class CourseExerciseCard(QFrame):
     def refresh(self) -> None:
         """Show the model's exercise, typed answer and verdict (composed in the current language)."""
         ex = self.model.exercise()
-        self.prompt.setText(ex.prompt)
+        self.prompt.setText(formula_html(ex.prompt))
         if self.answer.text() != self.model.answer:
             self.answer.setText(self.model.answer)
         verdict = self.model.verdict()
@@ -78,9 +82,9 @@ class CourseExerciseCard(QFrame):
         colour = _OK if verdict.ok else _WRONG
         mark = "✓" if verdict.ok else "✗"
         self.verdict.setStyleSheet(f"color: {colour}; font-weight: bold; font-size: 12pt;")
-        self.verdict.setText(f"{mark} {verdict.message}")
+        self.verdict.setText(f"{mark} {formula_html(verdict.message)}")
         self.verdict.show()
-        self.solution.setText(_("Worked solution: {solution}").format(solution=verdict.solution))
+        self.solution.setText(formula_html(_("Worked solution: {solution}")).format(solution=formula_html(verdict.solution)))
         self.solution.show()
 
     def retranslate(self) -> None:

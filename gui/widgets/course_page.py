@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from engine import i18n
+from engine.course.typeset import course_html, formula_html
 from engine.i18n import _
 
 __all__ = ["CoursePage", "page_html", "link_terms"]
@@ -72,8 +73,8 @@ def _terms() -> list[tuple[str, str]]:
 
 
 def link_terms(text: str) -> str:
-    """``text`` HTML-escaped, with the first mention of each glossary term linked to ``term:EN``."""
-    escaped = html.escape(text)
+    """``text`` as rich text (formulas typeset), with the first mention of each glossary term linked to ``term:EN``."""
+    escaped = formula_html(text)
     used: set[str] = set()
     slots: list[str] = []
     for form, en in _terms():
@@ -81,7 +82,7 @@ def link_terms(text: str) -> str:
             continue
         pattern = re.escape(html.escape(form))
         if form.isascii():
-            pattern = r"(?<![\w-])" + pattern + r"(?![\w-])"
+            pattern = r"(?<![\w-])(?<!<)(?<!</)" + pattern + r"(?![\w>-])"  # whole words, never a tag's name
         m = re.search(pattern, escaped, flags=re.IGNORECASE)
         if m is None:
             continue
@@ -127,20 +128,20 @@ def page_html(view: dict[str, Any], pal: QPalette, solved: int = 0, notes: dict[
     show_me, says, right, see_it = _("Show me"), _("The note says:"), _("What is right:"), _("see it")
     if view["formulas"]:
         out.append(f"<h2>{html.escape(heading_formulas)}</h2>")
-        out.extend(_table("formula", html.escape(f)) for f in view["formulas"])
+        out.extend(_table("formula", formula_html(f)) for f in view["formulas"])
     if view["examples"]:
         out.append(f"<h2>{html.escape(heading_examples)}</h2>")
         for ex in view["examples"]:
-            inner = (f'<b>{html.escape(ex["description"])}</b> &nbsp;<span class="id">{html.escape(ex["id"])}</span><br>'
+            inner = (f'<b>{course_html(ex["description"], shapes=True)}</b> &nbsp;<span class="id">{html.escape(ex["id"])}</span><br>'
                      f'<a class="button" href="show:{html.escape(ex["id"])}">▶ {html.escape(show_me)}</a>')
             if notes.get(ex["id"]):
-                inner += f'<br><span class="note">{html.escape(notes[ex["id"]])}</span>'
+                inner += f'<br><span class="note">{course_html(notes[ex["id"]], shapes=True)}</span>'
             out.append(_table("card", inner))
     if view["errata"]:
         out.append(f"<h2>{html.escape(heading_errata)}</h2>")
         for er in view["errata"]:
-            inner = (f'<span class="errtitle">⚠ {html.escape(says)}</span> {html.escape(er["says"])}<br>'
-                     f'<b>{html.escape(right)}</b> {html.escape(er["correct"])}')
+            inner = (f'<span class="errtitle">⚠ {html.escape(says)}</span> {formula_html(er["says"])}<br>'
+                     f'<b>{html.escape(right)}</b> {formula_html(er["correct"])}')
             if er["example"]:
                 inner += f' &nbsp;<a href="show:{html.escape(er["example"])}">{html.escape(see_it)} ▶</a>'
             out.append(_table("erratum", inner))
