@@ -141,7 +141,10 @@ def check_script_sources(path: str | Path, zf: zipfile.ZipFile) -> None:
     found: list[str] = []
     for info in _script_code_members(zf):
         try:
-            found += script_source_problems(zf.read(info).decode("utf-8"))
+            text = zf.read(info).decode("utf-8")
+            if _SETSTATE in text:  # anywhere, even where this tokenizer sees a string or a comment
+                found.append(_SETSTATE)
+            found += script_source_problems(text)
         except (UnicodeDecodeError, ValueError):
             raise RefusedFile(_("{file} was refused: its member {member} is not readable TorchScript code")
                               .format(file=path.name, member=info.filename)) from None

@@ -206,6 +206,8 @@ def test_torchscript_graphs_are_walked_after_compiling_too(tmp_path):
         load_torchscript(_script(MapsAFile(str(victim)), tmp_path / "a.pt"))
     with pytest.raises(RefusedFile, match="convstudio_test::boom"):
         load_torchscript(_script(UnknownNamespace(), tmp_path / "b.pt"))
+    with pytest.raises(RefusedFile, match=r"torch\.classes\.quantized|quantized::linear_dynamic"):
+        load_torchscript(_quantized(tmp_path / "c.pt"))  # its packed weights' type, or the operator using them
     assert victim.read_bytes() == VICTIM and not _MARKER.exists()
 
 
