@@ -18,7 +18,9 @@ The list holds pure tensor computation, grouped by what it is for:
 * **normalisation**: batch, instance, layer, group and RMS norms, including
   the ``_native_*_legit*`` forms an exported graph records.
 * **activations** and **softmax**: pointwise nonlinearities and their
-  log/soft variants.
+  log/soft variants; **attention** (scaled dot-product, the fused multi-head
+  and encoder-layer kernels that ``nn.MultiheadAttention`` calls) is softmax
+  and matrix products in one kernel.
 * **elementwise arithmetic and comparison**: what residual additions, scaling
   and masks are made of.
 * **reductions**: sums, means, extrema, norms, sorting.
@@ -32,7 +34,7 @@ The list holds pure tensor computation, grouped by what it is for:
   no file. Seeding or replacing the random generator's state is not listed.
 * **tensor creation and conversion**: zeros, ranges, ``to``, ``clone``.
 * **shapes and checks**: sizes, dims, the asserts an exported program uses to
-  check its input sizes.
+  check its input sizes, and whether grad or autocast mode is on.
 * **TorchScript's own language**: constants, attributes of the model itself,
   lists, tuples, dicts, strings, integer arithmetic, ``if`` and loops, calls
   between the model's own methods, raising an error, formatting a message and
@@ -136,7 +138,8 @@ _SHAPES = _names("""
     _shape_as_tensor item _local_scalar_dense _assert_async _assert_scalar _assert_tensor_metadata
     _functional_assert_async _functional_assert_scalar sym_constrain_range sym_constrain_range_for_size
     _functional_sym_constrain_range _functional_sym_constrain_range_for_size scaled_dot_product_attention
-    _scaled_dot_product_flash_attention_for_cpu _scaled_dot_product_attention_math
+    _scaled_dot_product_flash_attention_for_cpu _scaled_dot_product_attention_math _native_multi_head_attention
+    _transformer_encoder_layer_fwd is_autocast_enabled is_autocast_cpu_enabled _is_all_true _is_any_true
 """)
 # TorchScript's language: scalars, strings, lists, dicts and the checks library code makes
 _SCRIPT_LANGUAGE = _names("""
@@ -163,7 +166,7 @@ ALLOWED_PRIM: frozenset[str] = _names("""
     unchecked_cast unchecked_unwrap_optional isinstance device dtype layout requires_grad is_cuda is_cpu is_mps
     is_meta is_sparse is_quantized is_nested NumToTensor ImplicitTensorToNum data min max abs shape name
     StringIndex EnumName EnumValue ModuleContainerIndex tolist Enter Exit layout AutogradZero AutogradAdd
-    BroadcastSizes ConstantChunk
+    BroadcastSizes ConstantChunk type
 """)
 
 #: ``torch.ops.higher_order.<name>``: each calls only subgraphs of the same program, which are checked too.
