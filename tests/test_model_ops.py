@@ -251,6 +251,14 @@ def test_loaded_exported_graph_is_walked_with_its_subgraphs(tmp_path):
         open_model(path)
     assert not _MARKER.exists()
 
+    class CleanBranches(nn.Module):  # cond is allowed when both branches pass
+        def forward(self, x):
+            return torch.cond(x.sum() > 0, lambda v: torch.relu(v) * 2, lambda v: v - 1, (x,))
+
+    um = open_model(_export(CleanBranches(), tmp_path / "clean_cond.pt2"))
+    assert torch.equal(um(torch.ones(1, 1, 8, 8)), torch.full((1, 1, 8, 8), 2.0))
+    assert torch.equal(um(-torch.ones(1, 1, 8, 8)), torch.full((1, 1, 8, 8), -2.0))
+
 
 def test_exported_summary_takes_shapes_from_the_program_not_from_running_it(tmp_path, monkeypatch):
     from torch._subclasses.fake_tensor import FakeTensor
