@@ -99,6 +99,14 @@ class UnknownNamespace(nn.Module):
         return torch.ops.convstudio_test.boom(self.conv(x))
 
 
+class Prints(nn.Module):
+    """A side effect the source check does not name (``print`` is no operator call): the graph walk must."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        print("hello from a model file")
+        return x
+
+
 class Clean(nn.Module):
     """conv, relu, pool, linear."""
 
@@ -177,7 +185,7 @@ def test_allowlist_is_closed():
 # ------------------------------------------------------------------ TorchScript
 
 
-@pytest.mark.parametrize("case", ["from_file", "setstate", "namespace", "custom class"])
+@pytest.mark.parametrize("case", ["from_file", "setstate", "namespace", "custom class", "print"])
 def test_torchscript_outside_the_allowlist_is_refused_unrun(tmp_path, case):
     victim = _victim(tmp_path)
     path = tmp_path / "model.pt"
@@ -190,6 +198,9 @@ def test_torchscript_outside_the_allowlist_is_refused_unrun(tmp_path, case):
     elif case == "namespace":
         _script(UnknownNamespace(), path)
         what = "convstudio_test::boom"
+    elif case == "print":
+        _script(Prints(), path)
+        what = "prim::Print"
     else:
         _quantized(path)
         what = "torch.classes.quantized.LinearPackedParamsBase"
