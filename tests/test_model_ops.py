@@ -387,3 +387,17 @@ def test_architectures_panel_refuses_a_from_file_model_in_one_line(qtbot, tmp_pa
         assert panel.open_model_file(_script(Clean(), tmp_path / "clean.pt"))
     finally:
         ctx.jobs.wait_all(5000)
+
+
+def test_torchscript_code_that_cannot_be_read_is_refused(tmp_path):
+    import zipfile
+
+    genuine = _script(Clean(), tmp_path / "clean.pt")
+    broken = tmp_path / "broken.pt"
+    with zipfile.ZipFile(genuine) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            zout.writestr(name, b"\xff\xfe not utf-8 " + data if name.endswith("code/__torch__.py") else data)
+    with pytest.raises(ModelFileError) as err:
+        open_model(broken)
+    _refused(err.value, broken, "is not readable TorchScript code")
