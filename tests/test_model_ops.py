@@ -397,7 +397,7 @@ def test_torchscript_code_that_cannot_be_read_is_refused(tmp_path):
     with zipfile.ZipFile(genuine) as zin, zipfile.ZipFile(broken, "w") as zout:
         for name in zin.namelist():
             data = zin.read(name)
-            zout.writestr(name, b"\xff\xfe not utf-8 " + data if name.endswith("code/__torch__.py") else data)
+            zout.writestr(name, b"\xff\xfe not utf-8 " + data if "/code/" in name and name.endswith(".py") else data)
     with pytest.raises(ModelFileError) as err:
         open_model(broken)
     _refused(err.value, broken, "is not readable TorchScript code")
