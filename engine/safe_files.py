@@ -10,7 +10,8 @@ plain containers. An exported program (``.pt2``) must also hold only its
 format's own members: pickled weights or constants only if they are plain
 tensors, no custom objects, no compiled native code, and its graph's symbolic
 expressions (which torch evaluates with ``sympy.sympify``) must be plain
-arithmetic on size symbols.
+arithmetic on size symbols. The operators a model's graph calls are checked
+against a closed allowlist (:mod:`engine.model_ops`, :mod:`engine.model_gate`).
 
 Each check raises :class:`RefusedFile` with one line naming the file, the
 member and what was refused.
@@ -75,6 +76,8 @@ def tensor_global(module: str, name: str) -> bool:
 
 def script_global(module: str, name: str) -> bool:
     """:func:`tensor_global` plus what TorchScript's own pickles name (its compiled classes, list builders)."""
+    if module == "__torch__.torch.classes" or module.startswith("__torch__.torch.classes."):
+        return False  # custom classes: native code, run by their own __setstate__ while loading
     if module == "__torch__" or module.startswith("__torch__."):
         return all(part.isidentifier() for part in module.split(".")) and name.isidentifier()
     if module == "torch.jit._pickle":
@@ -211,6 +214,23 @@ def _check_legacy_pickles(path: Path, member: str | None, data: bytes | io.Buffe
             raise _refuse_code(path, member, problem)
 
 
+def _refuse_model_archive(path: Path, zf: zipfile.ZipFile) -> None:
+    """A TorchScript file or exported program where weights were expected: the operator gate first (so a hostile
+    graph is named), then a plain refusal -- weights loaders never run a model's code."""
+    names = zf.namelist()
+    tails = {n.split("/", 1)[1] if "/" in n else n for n in names}
+    if "archive_format" in tails or any(t.startswith("models/") and t.endswith(".json") for t in tails):
+        check_exported(path, zf)
+        raise RefusedFile(_("{file} is an exported program (a model), not a weights file; open it with "
+                            "'arch summary' or the Architectures panel").format(file=path.name))
+    if "constants.pkl" in tails and any(t.startswith("code/") for t in tails):
+        from .model_gate import check_script_sources
+
+        check_script_sources(path, zf)
+        raise RefusedFile(_("{file} is a TorchScript model, not a weights file; open it with 'arch summary' or the "
+                            "Architectures panel").format(file=path.name))
+
+
 def check_weights_file(path: str | Path) -> None:
     """Refuse a ``torch.save`` file whose pickles name anything but tensors and plain containers.
 
@@ -226,6 +246,7 @@ def check_weights_file(path: str | Path) -> None:
                 raise RefusedFile(_("{file} is not a readable PyTorch weights file (a damaged zip archive)")
                                   .format(file=path.name)) from None
             with zf:
+                _refuse_model_archive(path, zf)
                 _check_torch_zip(path, zf, tensor_global)
         elif head[:1] == b"\x80":
             fh.seek(0)
@@ -233,7 +254,12 @@ def check_weights_file(path: str | Path) -> None:
 
 
 def check_torchscript(path: str | Path, zf: zipfile.ZipFile) -> None:
-    """Refuse a TorchScript archive whose pickles name anything but tensors, containers and its own classes."""
+    """Refuse a TorchScript archive whose code uses an operator outside :mod:`engine.model_ops`, defines
+    ``__setstate__`` or names a custom class, or whose pickles name anything but tensors, containers and its
+    own classes."""
+    from .model_gate import check_script_sources
+
+    check_script_sources(path, zf)
     _check_torch_zip(Path(path), zf, script_global)
 
 
@@ -258,24 +284,6 @@ _SYMPY_NAMES = frozenset({
 # no attribute access (a dot only inside a number), no brackets, quotes only around a symbol's name or a number
 _TOKEN = re.compile(r"\s+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z0-9_.+-]*'"
                     r"|\*\*|//|==|!=|<=|>=|[-+*/%()<>,&|~=]")
-_TARGET = re.compile(r"(torch\.ops\.[A-Za-z_]\w*\.[A-Za-z_]\w*(\.[A-Za-z_]\w*)?|math\.[a-z_0-9]+"
-                     r"|torch\.sym_[a-z_]+|torch\._sym_[a-z_]+)\Z")
-# operator's arithmetic only: attrgetter, methodcaller and call would reach any attribute of a value
-_OPERATOR = frozenset({
-    "getitem", "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos", "abs", "eq", "ne", "lt", "le",
-    "gt", "ge", "and_", "or_", "xor", "not_", "invert", "lshift", "rshift", "matmul", "truth",
-})
-
-
-def _safe_target(target: object) -> bool:
-    """Whether a graph node calls an operator (``torch.ops.*``, arithmetic), never an arbitrary Python attribute."""
-    if not isinstance(target, str) or "__" in target:
-        return False
-    if target.startswith("_operator."):
-        return target[len("_operator."):] in _OPERATOR
-    return bool(_TARGET.match(target))
-
-
 def _safe_expression(text: str) -> bool:
     """Whether ``text`` is plain arithmetic on size symbols (torch evaluates it with ``sympy.sympify``)."""
     pos = 0
@@ -294,13 +302,11 @@ def _safe_expression(text: str) -> bool:
 
 
 def _graph_problem(node: object) -> str | None:
-    """The first unsafe symbolic expression or operator target in a serialized program (JSON)."""
+    """The first unsafe symbolic expression in a serialized program (JSON); operators: :mod:`engine.model_gate`."""
     if isinstance(node, dict):
         for k, v in node.items():
             if k == "expr_str" and isinstance(v, str) and not _safe_expression(v):
                 return v
-            if k == "target" and "inputs" in node and not _safe_target(v):
-                return str(v)
             if k == "range_constraints" and isinstance(v, dict):
                 bad = next((s for s in v if not _safe_expression(s)), None)
                 if bad is not None:
@@ -328,7 +334,11 @@ def _payload_config(path: Path, member: str, data: bytes) -> dict:
 
 
 def check_exported(path: str | Path, zf: zipfile.ZipFile) -> None:
-    """Refuse an exported program (``torch.export.save``) holding anything beyond its graph and plain tensors."""
+    """Refuse an exported program (``torch.export.save``) holding anything beyond its graph and plain tensors,
+    or whose graph calls an operator outside :mod:`engine.model_ops`."""
+    from .model_gate import exported_json_problem
+    from .model_ops import refusal
+
     path = Path(path)
     tails: dict[str, str] = {}
     for info in _members(path, zf):
@@ -353,6 +363,9 @@ def check_exported(path: str | Path, zf: zipfile.ZipFile) -> None:
             except ValueError:
                 raise RefusedFile(_("{file} was refused: its member {member} is not a readable program")
                                   .format(file=path.name, member=tail)) from None
+            op = exported_json_problem(program)
+            if op is not None:
+                raise RefusedFile(refusal(path.name, op))
             bad = _graph_problem(program)
             if bad is not None:
                 raise RefusedFile(_("{file} was refused: its program {member} holds an expression or operator that "

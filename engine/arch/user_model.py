@@ -5,7 +5,10 @@ plus tensors. Their pickles could still name any Python callable, and
 ``torch.export.load`` falls back to full unpickling, so the archive is
 inspected first (:mod:`engine.safe_files`): anything beyond tensors, the
 format's own classes and a plain operator graph is refused with a one-line
-:class:`ModelFileError` before torch reads the file. A plain pickled module
+:class:`ModelFileError` before torch reads the file. Every operator the
+model's graphs call must be in ConvStudio's closed allowlist of pure tensor
+operators (:mod:`engine.model_ops`); the graphs are walked again once loaded,
+before anything runs (:mod:`engine.model_gate`). A plain pickled module
 (``torch.save(model)``) could run any code while loading, so it is refused
 too, explaining how to export the model.
 
@@ -34,6 +37,8 @@ from typing import Any, Sequence
 import torch
 
 from ..i18n import _
+from ..model_gate import exported_program_problem, load_torchscript
+from ..model_ops import refusal
 from ..safe_files import RefusedFile, check_exported, check_torchscript
 from .summary import LayerRow, ModelSummary, SummaryError, format_shape
 
@@ -147,14 +152,22 @@ def open_model(path: str | Path) -> "UserModel":
         raise ModelFileError(_("{file} could not be read: {reason}").format(file=path.name, reason=exc)) from None
     try:
         if kind == "torchscript":
-            module = _quiet(torch.jit.load, str(path), map_location="cpu").eval()
+            module = _quiet(load_torchscript, path)  # walks every compiled graph before returning
         else:
             module = _quiet(torch.export.load, str(path))
             module._guards_code = []  # input checks as Python source: compiled by module(), so never kept
+    except RefusedFile as exc:
+        raise ModelFileError(str(exc)) from None
     except Exception as exc:
         raise ModelFileError(
             _("{file} could not be opened as {kind}: {reason}").format(file=path.name, kind=kind, reason=_gist(exc))
         ) from None
+    if kind == "exported":  # the loaded graphs, submodules included, before anything runs
+        what = exported_program_problem(module)
+        if what is not None:
+            raise ModelFileError(refusal(path.name, what))
+    else:
+        module = module.eval()
     return UserModel(path, kind, module)
 
 
@@ -353,19 +366,43 @@ class UserModel:
                 node_module[node.name] = inner
         return node_module, types, order
 
-    def _exported_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        node_module, _unused, _unused2 = self._module_of_nodes()
+    def _exported_values(self, x: torch.Tensor, keep: set[str] | None) -> tuple[dict[str, Any], Any]:
+        """Run the exported graph on ``x``: the values of the nodes in ``keep`` (all when ``None``) and the result."""
         gm = self.module.module()
         values: dict[str, Any] = {}
 
         class Capture(torch.fx.Interpreter):
             def run_node(self, n):  # noqa: D401
                 result = super().run_node(n)
-                if n.name in node_module:  # a copy: later in-place ops must not alter it
+                if keep is None or n.name in keep:  # a copy: later in-place ops must not alter it
                     values[n.name] = result.clone() if isinstance(result, torch.Tensor) else result
                 return result
 
-        Capture(gm).run(x)
+        return values, Capture(gm).run(x)
+
+    def _exported_shapes(self, shape: tuple[int, ...]) -> tuple[dict[str, torch.Tensor], Any]:
+        """Per-module outputs and the result as shape-only tensors, without running the graph on data.
+
+        For the shape the program was exported with, the shapes its nodes already carry (``meta["val"]``);
+        for another (dynamic) shape, the graph interpreted on fake tensors, which hold no data.
+        """
+        if self._static_input_shape() == tuple(shape):
+            graph = self.module.graph
+            values = {n.name: n.meta.get("val") for n in graph.nodes}
+            out_node = next(n for n in graph.nodes if n.op == "output")
+            results = [values.get(a.name) if isinstance(a, torch.fx.Node) else a for a in out_node.args[0]]
+            final: Any = results[0] if len(results) == 1 else tuple(results)
+        else:
+            from torch._subclasses.fake_tensor import FakeTensorMode
+
+            with FakeTensorMode(allow_non_fake_inputs=True):
+                values, final = self._exported_values(torch.zeros((1, *shape)), None)
+        return self._exported_outputs(None, values), final
+
+    def _exported_outputs(self, x: torch.Tensor | None, values: dict[str, Any] | None = None) -> dict[str, torch.Tensor]:
+        node_module, _unused, _unused2 = self._module_of_nodes()
+        if values is None:
+            values, _result = self._exported_values(x, set(node_module))
         # a module's output is the last node of its first contiguous run of nodes
         # (a ReLU module reused three times reports its first call, like the zoo summaries)
         out: dict[str, torch.Tensor] = {}
@@ -401,8 +438,11 @@ class UserModel:
                 )
         x = torch.zeros((1, *shape))
         try:
-            outputs = self.feature_maps(x)
-            final = self(x)
+            if self.kind == "exported":  # shapes only: no data runs through the user's graph
+                outputs, final = self._exported_shapes(shape)
+            else:
+                outputs = self.feature_maps(x)
+                final = self(x)
         except Exception as exc:
             raise SummaryError(
                 _("{file} could not run on an input of shape {shape}: {reason}").format(

@@ -1,11 +1,13 @@
 """Hostile-input sweep of the ``convstudio`` command line (a script, not a pytest test).
 
-Builds broken images, model files, face databases, absurd arguments, unwritable outputs,
+Builds broken images, model files (pickle payloads, and graphs that map a victim file with
+``from_file``, run code in ``__setstate__``, call an unknown namespace's operator or hold a custom
+class), face databases, absurd arguments, unwritable outputs,
 missing cameras, closed pipes, signals and a full disk in a temporary folder, runs
 ``python -m gui.main ...`` on each in a child process (time bound, 6 GiB address-space cap,
 ``CONVSTUDIO_HOME`` in the temporary folder) and prints every run that showed a problem:
 a Python traceback, a hang, a long error message, a silent failure, a crash by signal,
-a pickle payload that ran, or a partial file left behind.
+a pickle payload or model operator that ran, a victim file written, or a partial file left behind.
 
     python tests/bench/hostile_sweep.py [--jobs 2] [--only WORD] [--keep] [-v]
 
@@ -155,6 +157,112 @@ def build_inputs(tmp: Path) -> dict[str, Path]:
     return p
 
 
+VICTIM = b"a file the user owns; a model must never write it\n"
+
+
+def _graph_payload_classes():
+    """Modules whose graphs use what ConvStudio's operator allowlist refuses (built lazily: torch loads slowly)."""
+    import torch
+    from torch import nn
+
+    class MapsAFile(nn.Module):
+        def __init__(self, path: str):
+            super().__init__()
+            self.path = path
+            self.conv = nn.Conv2d(1, 2, 3)
+
+        def forward(self, x):  # unannotated: Tensor (annotations here are strings torch cannot resolve)
+            y = torch.from_file(self.path, shared=True, size=16, dtype=torch.uint8).fill_(35)
+            return self.conv(x) + y[0].float() * 0
+
+    class MapsAFileExported(MapsAFile):
+        def forward(self, x):
+            y = torch.ops.aten.fill_.Scalar(torch.ops.aten.from_file.default(self.path, True, 16, dtype=torch.uint8), 35)
+            return self.conv(x) + y[0].float() * 0
+
+    class MapsAFileWhileLoading(nn.Module):
+        def __init__(self, path: str):
+            super().__init__()
+            self.path = path
+            self.k = 0
+
+        def forward(self, x):
+            return x + self.k
+
+        @torch.jit.export
+        def __getstate__(self) -> tuple[str, bool]:
+            return (self.path, self.training)
+
+        @torch.jit.export
+        def __setstate__(self, state: tuple[str, bool]) -> None:
+            self.path = state[0]
+            self.training = state[1]
+            self.k = int(torch.from_file(self.path, shared=True, size=16, dtype=torch.uint8).fill_(36)[0]) * 0
+
+    class UnknownNamespace(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 2, 3)
+
+        def forward(self, x):
+            return torch.ops.sweep_payload.touch(self.conv(x))
+
+    return MapsAFile, MapsAFileExported, MapsAFileWhileLoading, UnknownNamespace
+
+
+def build_graph_payloads(tmp: Path, p: dict[str, Path]) -> None:
+    """Model files whose graphs map a victim file (from_file), run code while loading (__setstate__), call an
+    operator of an unknown namespace (its kernel would create the marker file) or hold a custom class."""
+    import torch
+    from torch import nn
+
+    MapsAFile, MapsAFileExported, MapsAFileWhileLoading, UnknownNamespace = _graph_payload_classes()
+    g = tmp / "graphs"
+    g.mkdir()
+    victim = g / "victim.txt"
+    victim.write_bytes(VICTIM)
+    p["victim"] = victim
+    marker = p["marker"]
+
+    @torch.library.custom_op("sweep_payload::touch", mutates_args=(), schema="(Tensor x) -> Tensor")
+    def touch(x):
+        marker.write_text("an operator from a model file ran")
+        return x.clone()
+
+    touch.register_fake(lambda x: torch.empty_like(x))
+    x = torch.zeros(1, 1, 8, 8)
+    torch.jit.script(MapsAFile(str(victim))).save(str(g / "ts_from_file.pt"))
+    torch.jit.script(MapsAFileWhileLoading(str(victim))).save(str(g / "ts_setstate.pt"))
+    torch.jit.script(UnknownNamespace()).save(str(g / "ts_namespace.pt"))
+    engines = torch.backends.quantized.supported_engines
+    torch.backends.quantized.engine = next(e for e in ("fbgemm", "x86", "qnnpack") if e in engines)
+    quantized = torch.ao.quantization.quantize_dynamic(nn.Sequential(nn.Linear(4, 4)), {nn.Linear}, dtype=torch.qint8)
+    torch.jit.script(quantized).save(str(g / "ts_custom_class.pt"))
+    torch.export.save(torch.export.export(UnknownNamespace(), (x,)), str(g / "pt2_namespace.pt2"))
+    lib = torch.library.Library("aten", "IMPL")  # a shape rule, so that export can record aten::from_file
+
+    def meta(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=None):
+        return torch.empty(size, dtype=dtype, device="meta")
+
+    lib.impl("from_file", meta, "Meta")
+    try:
+        torch.export.save(torch.export.export(MapsAFileExported(str(victim)), (x,)), str(g / "pt2_from_file.pt2"))
+    finally:
+        lib._destroy()
+    for f in sorted(g.iterdir()):
+        if f.name != "victim.txt":
+            p["graph:" + f.name] = f
+    if victim.read_bytes() != VICTIM:
+        raise RuntimeError("building the graph payloads wrote the victim file")
+
+
+def _victim_unchanged(victim: Path) -> Callable[[], str]:
+    def check() -> str:
+        return "" if victim.read_bytes() == VICTIM else "the victim file was written by a model's graph"
+
+    return check
+
+
 def build_face_dbs(tmp: Path, p: dict[str, Path], env: dict[str, str]) -> None:
     """A real database (one person enrolled from the astronaut photo) and broken ones."""
     import sqlite3
@@ -277,6 +385,28 @@ def build_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
                           ["style", "train", "sample:mosaic", "-o", str(o / "net.pth"), "--steps", "1", "--size", "32",
                            "--batch-size", "1", "--backbone", "random"],
                           check=_no_new_files(o, {"net.pth.ckpt"})))
+
+    # --- model files whose graphs use operators outside the allowlist, through every loader
+    for k in [k for k in p if k.startswith("graph:")]:
+        f = str(p[k])
+        tag = k[6:]
+        unchanged = _victim_unchanged(p["victim"])
+        cases.append(Case("graph", f"arch summary {tag}", ["arch", "summary", f], check=unchanged))
+        cases.append(Case("graph", f"arch summary --input {tag}", ["arch", "summary", f, "--input", "1x8x8"],
+                          check=unchanged))
+        cases.append(Case("graph", f"models import {tag}", ["models", "import", "resnet18", f],
+                          env={"CONVSTUDIO_HOME": str(tmp / f"home_graph_{tag}")}, check=unchanged))
+        o = fresh("apply_graph_" + tag)
+        cases.append(Case("graph", f"style apply {tag}", ["style", "apply", f, str(p["good"]), "-o", str(o)],
+                          check=unchanged))
+        cases.append(Case("graph", f"yolo eval {tag}", ["yolo", "eval", f, "--scenes", "2"], check=unchanged))
+        cases.append(Case("graph", f"detect yolo:{tag}", ["detect", "demo", "--model", "yolo:" + f, "--frames", "1"],
+                          check=unchanged))
+        o = fresh("resume_graph_" + tag)
+        shutil.copy(p[k], o / "net.pth.ckpt")
+        cases.append(Case("graph", f"style train resume {tag}",
+                          ["style", "train", "sample:mosaic", "-o", str(o / "net.pth"), "--steps", "1", "--size", "32",
+                           "--batch-size", "1", "--backbone", "random"], check=unchanged))
 
     # --- face databases
     dbs = [k for k in p if k.startswith("db:") and k != "db:real"]
@@ -594,6 +724,7 @@ def main() -> int:
     disk = None
     try:
         p = build_inputs(tmp)
+        build_graph_payloads(tmp, p)
         build_face_dbs(tmp, p, env)
         cases = build_cases(tmp, p)
         dcases, disk = full_disk_cases(tmp, p)
@@ -622,7 +753,7 @@ def main() -> int:
         marker_hit = p["marker"].exists()
         if marker_hit:
             results.append(Result(Case("model", "pickle payload", []), None, False, 0, 0, False,
-                                  ["marker file created: a pickle payload ran"], ""))
+                                  ["marker file created: a pickle payload or a model's operator ran"], ""))
     finally:
         if disk is not None:
             subprocess.run(["umount", str(disk)])
