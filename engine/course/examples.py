@@ -95,7 +95,7 @@ EXAMPLES: tuple[Example, ...] = (
             {"output": [[3.75, 1.25], [3.75, 2]]},
             N_("Average pooling of a 4×4 input, f=2, s=2")),
     Example("pool-global-7x7x1000", "pooling", "convolution",
-            {"input_hwc": [7, 7, 1000], "pool": "global"},
+            {"input_hwc": [7, 7, 1000], "pool": "global", "pool_on_input": True},
             {"output_hwc": [1, 1, 1000], "params": 0},
             N_("Global average pooling of 7×7×1000")),
     Example("sharing-6x6-3x3", "why-convolutions", "convolution",

@@ -36,6 +36,7 @@ from .convolution_text import AMBER, KERNEL_LABELS, RED, coverage_caption, formu
 __all__ = ["ConvolutionPanel", "coverage_caption", "formula_html"]
 
 _PHOTO_TAB, _SHIFT_TAB = PHOTO_TAB, SHIFT_TAB
+_PARAMS_TAB = 2
 
 
 class ConvolutionPanel(ControlsColumn, ShiftTab, PhotoTab, Panel):
@@ -234,7 +235,7 @@ class ConvolutionPanel(ControlsColumn, ShiftTab, PhotoTab, Panel):
 
     def _open_tab(self, name: str) -> None:
         """Open the tab a course example is seen on."""
-        self.tabs.setCurrentIndex(_SHIFT_TAB if name == "translation" else 0)
+        self.tabs.setCurrentIndex({"translation": _SHIFT_TAB, "parameters": _PARAMS_TAB}.get(name, 0))
 
     def _show_message(self) -> None:
         m = self.model

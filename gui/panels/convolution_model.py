@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -55,7 +57,7 @@ class ConvLabModel(CourseExamples, PhotoState, QObject):
     speedChanged = Signal(float)
     photoChanged = Signal()
     shiftChanged = Signal(int)
-    tabRequested = Signal(str)  # "animation" or "translation": the tab a course example is seen on
+    tabRequested = Signal(str)  # "animation", "parameters" or "translation": the tab a course example is seen on
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,6 +86,10 @@ class ConvLabModel(CourseExamples, PhotoState, QObject):
         self.photo: np.ndarray | None = None
         self.photo_name = ""
         self.shift = 1
+        #: (C, H, W) of the course example the lab draws a few channels of (None: the lab is what it shows)
+        self.example_shape: tuple[int, int, int] | None = None
+        #: units of the fully connected layer the parameters are compared with (None: as wide as the conv's output)
+        self.dense_units: int | None = None
         self._prepared = None
         self._rng = np.random.default_rng(0)
         self._timer = QTimer(self)
@@ -127,10 +133,15 @@ class ConvLabModel(CourseExamples, PhotoState, QObject):
             return None
 
     def params(self) -> conv.ParamComparison | None:
+        """This conv layer beside a fully connected layer: as wide as its output, or of :attr:`dense_units` units."""
         try:
-            return conv.compare_params(self.n, self.channels, self.f, self.filters, self.padding, self.stride, self.dilation)
+            cmp = conv.compare_params(self.n, self.channels, self.f, self.filters, self.padding, self.stride, self.dilation)
         except ValueError:
             return None
+        if self.dense_units:
+            dense = conv.compare_params(self.n, self.channels, self.n, self.dense_units)  # a kernel over the whole image
+            cmp = replace(cmp, dense_weights=dense.dense_weights, dense_biases=dense.dense_biases)
+        return cmp
 
     def code(self, functional: bool = False) -> str:
         """PyTorch code equivalent to the current layer (and pooling), with this input and these weights."""
@@ -144,6 +155,7 @@ class ConvLabModel(CourseExamples, PhotoState, QObject):
         """Input size n×n: 1..MAX_LAB_INPUT is traced and drawn; larger n (up to MAX_ARITH_N) only does the arithmetic."""
         n = int(min(max(n, 1), MAX_ARITH_N))
         if n != self.n:
+            self.example_shape = self.dense_units = None  # no longer the example's input
             self.n = n
             self._fill_input()
 
@@ -186,6 +198,7 @@ class ConvLabModel(CourseExamples, PhotoState, QObject):
         channels = int(channels)
         if channels == self.channels:
             return
+        self.example_shape = self.dense_units = None  # no longer the example's input
         self.channels = channels
         if self.input_preset == "photo crop" and channels not in (1, 3):
             self.input_preset = "random integers"  # the photo has grey or RGB channels only

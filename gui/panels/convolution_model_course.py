@@ -6,7 +6,10 @@ import numpy as np
 
 from engine import conv
 
-__all__ = ["CourseExamples"]
+__all__ = ["CourseExamples", "SHOWN_CHANNELS"]
+
+#: Channels the lab draws of an example with many more (global pooling of 7×7×1000): a compact view.
+SHOWN_CHANNELS = 4
 
 
 class CourseExamples:
@@ -20,19 +23,23 @@ class CourseExamples:
         ``activation``, ``pool``, ``pool_on_input``, ``shift_px``. A 1×1 filter without a named kernel
         gets small random weights. What the lab cannot show (more than 32 channels or 4 filters) is left
         at the nearest state it can; the course names the gap. ``tabRequested`` names the tab to open.
+        ``hidden_units`` compares a fully connected layer of that many units (and opens the parameters);
+        pooling an ``input_hwc`` with more channels than the lab draws shows :data:`SHOWN_CHANNELS` of them
+        and keeps the example's shape in :attr:`example_shape`. Everything the example does not set is reset.
         """
         self.pause()
         hwc = state.get("input_hwc") or [None, None, None]
         grid = state.get("input")
-        pool_input = bool(state.get("pool_on_input")) and isinstance(grid, list)
+        pool_input = bool(state.get("pool_on_input")) and (isinstance(grid, list) or hwc[0] is not None)
         pool = state.get("pool")
+        compact = pool_input and hwc[2] is not None and int(hwc[2]) > SHOWN_CHANNELS
         self._batch = True
         try:
             self.set_dilation(1)
             self.set_padding_mode("zeros")
             self.set_pool("none")
             self.set_relu(state.get("activation") == "relu")
-            channels = int(state.get("channels") or hwc[2] or 1)
+            channels = SHOWN_CHANNELS if compact else int(state.get("channels") or hwc[2] or 1)
             self.set_channels(min(max(channels, 1), conv.MAX_CHANNELS))
             size = state.get("n", hwc[0])
             self.set_n(max(size) if isinstance(size, list) else int(size) if size else 6)
@@ -78,11 +85,12 @@ class CourseExamples:
                 self._fill_input(emit=False)
         finally:
             self._batch = False
+        self.example_shape = (int(hwc[2]), int(hwc[0]), int(hwc[1])) if compact else None
+        self.dense_units = int(state["hidden_units"]) if state.get("hidden_units") else None
         self.inputChanged.emit()
         self.filtersChanged.emit()
         self.settingsChanged.emit()
         self._recompute()
         self.set_step(self.total_steps - 1)
-        if "shift_px" in state:
-            self.set_shift(int(state["shift_px"]))
-        self.tabRequested.emit("translation" if "shift_px" in state else "animation")
+        self.set_shift(int(state.get("shift_px", 1)))
+        self.tabRequested.emit("translation" if "shift_px" in state else "parameters" if self.dense_units else "animation")
