@@ -85,7 +85,6 @@ _NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
     "resnet-plain-vs-residual": (_never, N_("the plain-versus-residual training curves"), "architectures"),
     "one-by-one-28x28x192": (_never, N_("192 input channels and 32 filters (the lab allows up to 32 channels and 4 filters)"), "convolution"),
     "colour-shift-manual": (_manual_colour, N_("colour offsets set by hand (they are random only)"), "augmentation"),
-    "sliding-windows-three-sizes": (_never, N_("windows of several sizes"), "grid_detector"),
     "one-shot-new-person": (_never, N_("sample photos to enroll"), "faces"),
     "verify-threshold": (_never, N_("distances chosen by hand"), "faces"),
     "triplet-loss": (_never, N_("a triplet of hand-chosen encodings in the Triplet view"), "faces"),
