@@ -38,6 +38,7 @@ class FacesModel(QObject):
     detectorChanged = Signal(str)
     errorChanged = Signal(str)
     distanceKindChanged = Signal(bool)
+    exampleChanged = Signal()  # the course example's hand-chosen distance (``example_distance``) changed
     tabRequested = Signal(str)  # "one-shot": the tab a course example is seen on
 
     def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
@@ -50,6 +51,7 @@ class FacesModel(QObject):
         detector = str(self._setting("faces/detector", "mmod"))
         self.detector = detector if detector in DETECTORS else "mmod"
         self.squared = str(self._setting("faces/distance", "euclidean")) == "squared"
+        self.example_distance: float | None = None  # ‖f(x1) − f(x2)‖ of a course example, not of two enrolled faces
         self._pipelines: dict[str, FacePipeline] = {}
         self._cache: GalleryCache | None = None
         self.people: list[Person] = []
@@ -149,9 +151,12 @@ class FacesModel(QObject):
         """Put the panel into a course example's state: ``threshold`` sets τ for this session (not saved
         to the database); a ``distance`` compared both ways (the Siamese example) switches to ‖·‖² for
         this session and asks for the One-shot tab (``tabRequested``). Hand-chosen distances and
-        encodings are not part of the panel."""
+        encodings are not part of the panel; the Siamese example's one ``distance`` is kept in
+        :attr:`example_distance` for the One-shot tab to compare both ways."""
         if "threshold" in state:
             self.set_threshold(float(state["threshold"]), persist=False)
+        self.example_distance = float(state["distance"]) if "distance" in state else None
+        self.exampleChanged.emit()
         if "distance" in state:
             self.set_squared(True, persist=False)
             self.tabRequested.emit("one-shot")
