@@ -162,6 +162,7 @@ class ControlsColumn:
         self.filters_spin.valueChanged.connect(m.set_filter_count)
         self.kernel_spin.valueChanged.connect(m.set_kernel_size)
         self.kernel_preset_combo.activated.connect(self._apply_kernel_preset)
+        self.kernel_target_combo.currentIndexChanged.connect(lambda _index: self._sync_kernel_preset())
         self.bias_all_spin.valueChanged.connect(self._apply_bias)
         self.relu_check.toggled.connect(m.set_relu)
         self.red_button.clicked.connect(m.use_red_vertical_edge)
@@ -185,9 +186,24 @@ class ControlsColumn:
         """(Re)write the combo boxes whose items are translated names of engine identifiers."""
         presets = list(INPUT_PRESETS) + ([CUSTOM_INPUT] if self.model.input_preset == CUSTOM_INPUT else [])
         _fill_combo(self.input_preset_combo, presets, INPUT_LABELS)
-        _fill_combo(self.kernel_preset_combo, list(conv.KERNEL_PRESETS) + [RANDOM_WEIGHTS], KERNEL_LABELS)
+        kernels = list(conv.KERNEL_PRESETS) + [RANDOM_WEIGHTS]
+        shown = self._shown_kernel_preset()
+        _fill_combo(self.kernel_preset_combo, kernels + ([shown] if shown not in kernels else []), KERNEL_LABELS)
         _fill_combo(self.mode_combo, conv.PADDING_MODES, MODE_LABELS)
         _fill_combo(self.pool_combo, POOL_CHOICES, POOL_LABELS)
+
+    def _shown_kernel_preset(self) -> str:
+        """The preset of the filter(s) the Apply-to box targets ("custom" when they differ): what the Preset box names."""
+        m = self.model
+        target = self.kernel_target_combo.currentIndex() if hasattr(self, "kernel_target_combo") else 0
+        names = m.presets if target <= 0 else m.presets[min(target, m.filters) - 1:min(target, m.filters)]
+        return names[0] if len(set(names)) == 1 else "custom"
+
+    def _sync_kernel_preset(self) -> None:
+        shown = self._shown_kernel_preset()
+        if self.kernel_preset_combo.findData(shown) < 0 or self.kernel_preset_combo.count() > len(conv.KERNEL_PRESETS) + 2:
+            self._fill_combos()  # add the entry naming it (custom, red vertical edge), or drop one no longer needed
+        _select(self.kernel_preset_combo, shown)
 
     def _build_edit_tab(self) -> QWidget:
         w = QWidget()
@@ -289,6 +305,7 @@ class ControlsColumn:
                 self.edit_kchannel_combo.clear()
                 self.edit_kchannel_combo.addItems(cnames)
         self.stacks.set_filters(m.weights, m.bias, [label(KERNEL_LABELS, n) for n in m.presets], max(0, self.edit_filter_combo.currentIndex()))
+        self._sync_kernel_preset()
         self._sync_kernel_editor()
         self._clear_note()
 
