@@ -313,3 +313,15 @@ def test_back_to_the_course_clears_the_status_line(window):
     assert window.statusBar().currentMessage()
     window.example_bar.back_button.click()
     assert window.current_panel().panel_id == "course" and window.statusBar().currentMessage() == ""
+
+
+def test_screenshots_render_an_example_after_show_me(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.screenshots import render_panels
+
+    results = render_panels(tmp_path, (1024, 700), examples=["iou-two-boxes", "no-such-example"])
+    assert results["example-iou-two-boxes"] == "ok" and "unknown example" in results["example-no-such-example"]
+    assert set(results) == {"example-iou-two-boxes", "example-no-such-example"}  # only the examples, not every panel
+    image = QImage(str(tmp_path / "example-iou-two-boxes.png"))
+    assert (image.width(), image.height()) == (1024, 700)
