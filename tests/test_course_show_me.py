@@ -200,11 +200,14 @@ def check_sliding(win, qtbot, ex):
     assert hwc(o, o, 4) in p.comparison_label.text() and hwc(side, side, 3) in p.comparison_label.text()
     if "windows" in ex.expected and isinstance(ex.expected["windows"], int):
         assert o * o == ex.expected["windows"]
-    if ex.id == "sliding-windows-three-sizes":
-        sizes = win.panel("grid_detector").sizes_model
-        qtbot.waitUntil(lambda: not sizes.busy and [r.size for r in sizes.runs] == ex.state["windows"], timeout=90000)
-        crops = [p.sizes_table.item(k, 2).text() for k in range(p.sizes_table.rowCount())]
-        assert crops == [str(v) for v in ex.expected["windows"]]
+    # the several-sizes pane slides the example's window(s) over the example's image, nothing left from before
+    sizes = p.sizes_model
+    windows = ex.state.get("windows") or [ex.state["window"]]
+    qtbot.waitUntil(lambda: not sizes.busy and [r.size for r in sizes.runs] == windows
+                    and sizes.image is not None and sizes.image.shape[0] == side, timeout=90000)
+    crops = [p.sizes_table.item(k, 2).text() for k in range(p.sizes_table.rowCount())]
+    want = ex.expected["windows"] if isinstance(ex.expected.get("windows"), list) else [o * o]
+    assert crops == [str(v) for v in want]
 
 
 # -- Detection -------------------------------------------------------------------------------------
@@ -247,8 +250,10 @@ def check_siamese(win, qtbot, ex):
 def check_faces(win, qtbot, ex):
     p = win.panel("faces")
     assert win.current_panel() is p
-    if "threshold" in ex.state:
-        assert p.model.threshold == pytest.approx(ex.state["threshold"])
+    tab = p.triplet if "anchor" in ex.state else p.verify if "distances" in ex.state else p.oneshot
+    assert p.tabs.currentWidget() is tab  # not the tab the Siamese example opened before
+    if "threshold" in ex.state:  # plain ‖·‖ against τ, not the squared scale the Siamese example left
+        assert not p.model.squared and p.threshold_spin.value() == pytest.approx(ex.state["threshold"])
     assert p.oneshot.example_label.text() == ""  # the Siamese example's line does not stay
 
 

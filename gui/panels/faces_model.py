@@ -39,7 +39,7 @@ class FacesModel(QObject):
     errorChanged = Signal(str)
     distanceKindChanged = Signal(bool)
     exampleChanged = Signal()  # the course example's hand-chosen distance (``example_distance``) changed
-    tabRequested = Signal(str)  # "one-shot": the tab a course example is seen on
+    tabRequested = Signal(str)  # "one-shot", "verify" or "triplet": the tab a course example is seen on
 
     def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -150,7 +150,7 @@ class FacesModel(QObject):
     def apply_example(self, state: dict) -> None:
         """Put the panel into a course example's state: ``threshold`` sets τ for this session (not saved
         to the database); a ``distance`` compared both ways (the Siamese example) switches to ‖·‖² for
-        this session and asks for the One-shot tab (``tabRequested``). Hand-chosen distances and
+        this session, one compared with τ alone goes back to ‖·‖; ``tabRequested`` names the tab. Hand-chosen distances and
         encodings are not part of the panel; the Siamese example's one ``distance`` is kept in
         :attr:`example_distance` for the One-shot tab to compare both ways."""
         if "threshold" in state:
@@ -159,7 +159,11 @@ class FacesModel(QObject):
         self.exampleChanged.emit()
         if "distance" in state:
             self.set_squared(True, persist=False)
-            self.tabRequested.emit("one-shot")
+        elif "threshold" in state:  # τ = 0.6 and the distances against it are plain ‖·‖: not a scale an earlier example left
+            self.set_squared(False, persist=False)
+        # the tab the example is seen on, never the one an earlier example left open
+        tab = "triplet" if "anchor" in state else "verify" if "distances" in state else "one-shot"
+        self.tabRequested.emit(tab)
 
     def set_detector(self, name: str) -> None:
         if name not in DETECTORS:

@@ -524,9 +524,10 @@ class GridDetectorPanel(Panel):
         )
 
     def _sliding_example(self, state: dict) -> None:
-        """A course example on sliding windows: the Sliding windows tab; window sizes and stride when it names several."""
+        """A course example on sliding windows: the Sliding windows tab, and the example's window size(s) and stride."""
         self.tabs.setCurrentIndex(0)
-        sizes = list(state.get("windows") or [])
+        # the several-sizes pane slides the example's own windows over its image, not the sizes of an earlier run
+        sizes = list(state.get("windows") or ([state["window"]] if "window" in state else []))
         if not sizes:
             return
         self._sizes_started = True  # the example's sizes, not the default ones, fill the table
