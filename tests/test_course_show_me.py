@@ -87,6 +87,7 @@ def check_red(win, qtbot, ex):
 
 def check_280(win, qtbot, ex):
     p, m = _conv(win)
+    assert p.tabs.currentIndex() == 2  # the parameter count is read on Coverage & parameters
     assert p.channels_spin.value() == 3 and p.kernel_spin.value() == 3
     assert "(3·3·3 + 1)" in _plain(p.params_label)
 
@@ -119,6 +120,7 @@ def check_global(win, qtbot, ex):
 
 def check_sharing(win, qtbot, ex):
     p, m = _conv(win)
+    assert p.tabs.currentIndex() == 2
     text = _plain(p.params_label)
     assert f"<b>{ex.expected['conv_params']}</b>" in text and f"<b>{ex.expected['dense_params']}</b>" in text
 
@@ -179,7 +181,16 @@ def check_resnet_curves(win, qtbot, ex):
 # -- Augmentation -------------------------------------------------------------------------------
 
 def check_augmentation(win, qtbot, ex):
-    assert win.current_panel().panel_id == "augmentation"
+    p = win.panel("augmentation")
+    c = p.model.config
+    code = p.code_view.toPlainText()
+    if ex.id == "mirror-flip":  # mirroring only, always
+        assert c.mirror and c.mirror_p == ex.state["mirror_p"] and not c.hand_shift
+        assert "HorizontalFlip" in code and "ColourShift" not in code
+    else:  # the hand-dialled shift only, with the example's offsets; the mirror opened before is off
+        assert c.hand_shift and not c.mirror and tuple(c.hand_offsets) == tuple(ex.state["colour_offsets"])
+        r, g, b = ex.state["colour_offsets"]
+        assert f"ColourShift(r={r:.1f}, g={g:.1f}, b={b:.1f})" in code and "HorizontalFlip" not in code
 
 
 # -- Grid detector -------------------------------------------------------------------------------
@@ -289,6 +300,7 @@ _BEFORE = {
     "grid_detector": ("y-vector-8", "conv-sliding-16x16"),
     "detection": ("nms-five-boxes", "iou-two-boxes"),
     "faces": ("siamese-squared-distance", "verify-threshold"),
+    "augmentation": ("mirror-flip", "colour-shift-manual"),
 }
 
 

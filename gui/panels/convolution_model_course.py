@@ -23,7 +23,7 @@ class CourseExamples:
         ``activation``, ``pool``, ``pool_on_input``, ``shift_px``. A 1×1 filter without a named kernel
         gets small random weights. What the lab cannot show (more than 32 channels or 4 filters) is left
         at the nearest state it can; the course names the gap. ``tabRequested`` names the tab to open.
-        ``hidden_units`` compares a fully connected layer of that many units (and opens the parameters);
+        ``view`` "parameters" opens the parameter comparison; ``hidden_units`` compares a fully connected layer of that many units (and opens the parameters);
         pooling an ``input_hwc`` with more channels than the lab draws shows :data:`SHOWN_CHANNELS` of them
         and keeps the example's shape in :attr:`example_shape`. Everything the example does not set is reset.
         """
@@ -93,4 +93,5 @@ class CourseExamples:
         self._recompute()
         self.set_step(self.total_steps - 1)
         self.set_shift(int(state.get("shift_px", 1)))
-        self.tabRequested.emit("translation" if "shift_px" in state else "parameters" if self.dense_units else "animation")
+        parameters = self.dense_units or state.get("view") == "parameters"
+        self.tabRequested.emit("translation" if "shift_px" in state else "parameters" if parameters else "animation")
