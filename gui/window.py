@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.example_bar = CourseExampleBar()
         self.example_bar.resetRequested.connect(self.open_example)
         self.example_bar.backRequested.connect(self._back_to_course)
+        self.example_bar.close_button.clicked.connect(lambda: self.statusBar().clearMessage())  # the bar's line goes with it
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(0)

@@ -333,6 +333,9 @@ def test_back_to_the_course_clears_the_status_line(window):
     assert window.statusBar().currentMessage()
     window.example_bar.back_button.click()
     assert window.current_panel().panel_id == "course" and window.statusBar().currentMessage() == ""
+    show_me(window, "edge-6x6")
+    window.example_bar.close_button.click()
+    assert window.example_bar.isHidden() and window.statusBar().currentMessage() == ""
 
 
 def test_screenshots_render_an_example_after_show_me(qtbot, tmp_path):
