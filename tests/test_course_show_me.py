@@ -231,6 +231,7 @@ def check_iou(win, qtbot, ex):
     w = p.iou_widget
     assert p.tabs.currentWidget() is w.parentWidget()
     assert w.value() == pytest.approx(ex.expected["iou"])
+    assert w.show_self and w.self_value() == pytest.approx(ex.expected["iou_self"])
     cw, ch = w.CANVAS
     assert all(0 <= b[0] < b[2] <= cw and 0 <= b[1] < b[3] <= ch for b in w.boxes)  # both boxes inside the canvas
     image = w.grab().toImage()

@@ -68,7 +68,7 @@ class TeachingViews:
             low, high = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
             scale = max(1, int(min((cw - 80) / float(max(high[0] - low[0], 1e-9)), (ch - 80) / float(max(high[1] - low[1], 1e-9)), 60.0)))
             a, b = (40 + (boxes - np.tile(low, 2)) * scale).tolist()  # both boxes inside the canvas, 40 px from its edges
-            self.iou_widget.set_boxes(a, b, unit=scale)  # the formula keeps the example's own areas
+            self.iou_widget.set_boxes(a, b, unit=scale, show_self=True)  # the formula keeps the example's own areas
             self.tabs.setCurrentWidget(self.iou_widget.parentWidget())
 
     def _tab_changed(self, index: int) -> None:
