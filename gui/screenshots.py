@@ -15,8 +15,11 @@ from engine.i18n import _
 __all__ = ["register", "render_panels"]
 
 
-def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en", sections: list[str] | None = None) -> dict[str, str]:
+def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en", sections: list[str] | None = None, examples: list[str] | None = None) -> dict[str, str]:
     """Render each registered panel inside the main window to ``out_dir/<panel_id>.png``.
+
+    ``examples``: worked-example ids (or ``["all"]``) to render as ``example-<id>.png``: the example's panel
+    after "Show me", with the example bar; only these are rendered when given.
 
     ``sections``: course section ids (or ``["all"]``) to render as ``course-<section>.png`` instead of
     the Course panel's default page.
@@ -61,8 +64,17 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
         window.close()
         scratch.cleanup()
         raise ValueError(_("the window cannot be {w}x{h}: its smallest size is {mw}x{mh}").format(w=size[0], h=size[1], mw=low.width(), mh=low.height()))
-    shots: list[tuple[type, str, str]] = []  # (panel class, file stem, course section or "")
-    for cls in classes:
+    shots: list[tuple[type | None, str, str]] = []  # (panel class, file stem, course section or example id)
+    if examples:
+        from engine.course import EXAMPLES
+
+        known_examples = [e.id for e in EXAMPLES]
+        for eid in known_examples if examples == ["all"] else examples:
+            if eid in known_examples:
+                shots.append((None, f"example-{eid}", eid))
+            else:
+                results[f"example-{eid}"] = "unknown example; see convstudio course show SECTION"
+    for cls in classes if not examples else []:
         if only and cls.panel_id not in only:
             continue
         if cls.panel_id == "course" and sections:
@@ -79,10 +91,15 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
     for cls, stem, sid in shots:
         path = out_dir / f"{stem}.png"
         try:
-            window.switch_to(cls.panel_id)
-            panel = window.panel(cls.panel_id)
-            if sid:
-                panel.select_section(sid)
+            if cls is None:  # a worked example: "Show me" puts its panel into the example's state
+                if not window.open_example(sid):
+                    raise RuntimeError("the example's panel cannot show it")
+                panel = window.current_panel()
+            else:
+                window.switch_to(cls.panel_id)
+                panel = window.panel(cls.panel_id)
+                if sid:
+                    panel.select_section(sid)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 app.processEvents()
@@ -128,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
         if chinese_font_family() is None:
             print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
     try:
-        results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang, sections=args.section)
+        results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang, sections=args.section, examples=args.example)
     except ValueError as exc:
         print(f"convstudio: {exc}", file=sys.stderr)
         return 2
@@ -148,4 +165,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="interface language (default en)")
     p.add_argument("--section", nargs="+", metavar="SECTION",
                    help="course section ids to render as course-<section>.png ('all': every section; see convstudio course list)")
+    p.add_argument("--example", nargs="+", metavar="EXAMPLE_ID",
+                   help="worked examples to render as example-<id>.png after Show me ('all': every example; ids: convstudio course show SECTION)")
     p.set_defaults(func=_run)

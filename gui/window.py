@@ -131,7 +131,8 @@ class MainWindow(QMainWindow):
 
         self.example_bar = CourseExampleBar()
         self.example_bar.resetRequested.connect(self.open_example)
-        self.example_bar.backRequested.connect(lambda: self.switch_to("course") if "course" in self.panel_ids() else None)
+        self.example_bar.backRequested.connect(self._back_to_course)
+        self.example_bar.close_button.clicked.connect(lambda: self.statusBar().clearMessage())  # the bar's line goes with it
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(0)
@@ -202,6 +203,12 @@ class MainWindow(QMainWindow):
         except UnknownExample as exc:
             self.show_message(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), 10000)
             return False
+
+    def _back_to_course(self) -> None:
+        """The example bar's "Back to the course": the example's line leaves the status bar with it."""
+        self.statusBar().clearMessage()
+        if "course" in self.panel_ids():
+            self.switch_to("course")
 
     def open_example_dialog(self) -> None:
         """File ▸ Open example…: a searchable list of the worked examples."""

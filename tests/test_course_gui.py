@@ -105,7 +105,7 @@ def test_examples_with_their_capability_have_no_missing_note():
     from gui.panels.course_examples import missing
 
     assert [e for e in SHOWN_FOR_REAL if missing(e)] == []
-    for still in ("pool-global-7x7x1000", "one-by-one-28x28x192"):
+    for still in ("one-by-one-28x28x192",):
         assert "This example needs" in missing(still), still
 
 

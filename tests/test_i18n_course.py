@@ -22,7 +22,7 @@ def test_checked_exercise_and_example_bar_in_chinese(window):
     panel.exercise.check()
     assert panel.exercise.verdict.text().startswith("✓")
     assert not english_left(panel)
-    panel.show_example("pool-global-7x7x1000")  # an example with a note about what is missing
+    panel.show_example("one-by-one-28x28x192")  # an example with a note about what is missing
     QApplication.processEvents()
     bar = window.example_bar
     assert bar.note_label.isVisible()

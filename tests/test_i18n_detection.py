@@ -34,6 +34,8 @@ def test_live_switch_keeps_the_detection_state_and_the_stepped_sandbox(window, q
     assert ([b.box for b in sb.model.boxes], sb.model.stage, sb.model.kept_so_far()) == before
     assert "第 1 步" in sb.step_text.text() and "交并比" in sb.step_text.text()
     assert "保留" in sb.box_list.item(before[2][0]).text()
+    assert sb.source_combo.currentData() == "course" and sb.source_combo.currentText() == "空白画布上的课程示例框"
+    assert sb.source_combo.itemText(sb.source_combo.findData("blank")) == "空白画布"
     left = english_left(panel)
     assert not left, "\n".join(left)
     window.set_language("en")

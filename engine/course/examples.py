@@ -1,6 +1,7 @@
 """The course's worked examples: what a panel must show and the exact numbers it must produce.
 
-``state`` describes the panel's settings (inputs, kernel, padding, stride, model…);
+``state`` describes the panel's settings (inputs, kernel, padding, stride, model…; ``view`` names the
+part of the panel the example is read on when it is not the first);
 ``expected`` holds the numbers from the course map, written out. Shapes in
 ``expected`` are in the note's order, H×W×C (keys ending ``_hwc``).
 :mod:`engine.course.check` recomputes every number with the panels' engine functions.
@@ -78,7 +79,7 @@ EXAMPLES: tuple[Example, ...] = (
             {"green_kernel_sum": 0, "blue_kernel_sum": 0, "output_row": _ROW},
             N_("A filter that finds vertical edges in the red channel only")),
     Example("layer-params-280", "one-layer", "convolution",
-            {"f": 3, "channels": 3, "filters": 10},
+            {"f": 3, "channels": 3, "filters": 10, "view": "parameters"},
             {"params": 280},
             N_("Parameters of 10 filters of 3×3×3 with biases")),
     Example("relu-step", "one-layer", "convolution",
@@ -95,11 +96,11 @@ EXAMPLES: tuple[Example, ...] = (
             {"output": [[3.75, 1.25], [3.75, 2]]},
             N_("Average pooling of a 4×4 input, f=2, s=2")),
     Example("pool-global-7x7x1000", "pooling", "convolution",
-            {"input_hwc": [7, 7, 1000], "pool": "global"},
+            {"input_hwc": [7, 7, 1000], "pool": "global", "pool_on_input": True},
             {"output_hwc": [1, 1, 1000], "params": 0},
             N_("Global average pooling of 7×7×1000")),
     Example("sharing-6x6-3x3", "why-convolutions", "convolution",
-            {"n": 6, "f": 3, "channels": 1, "filters": 1},
+            {"n": 6, "f": 3, "channels": 1, "filters": 1, "view": "parameters"},
             {"conv_params": 10, "dense_params": 592, "inputs_per_output": 9, "inputs": 36},
             N_("A 3×3 filter on 6×6 against a fully connected layer with the same output")),
     Example("activation-sizes-lenet-like", "why-convolutions", "architectures",

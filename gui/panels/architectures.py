@@ -238,10 +238,9 @@ class ArchitecturesPanel(Panel):
     def _example_applied(self, state: dict) -> None:
         """A course example was applied to the model: show its model or its calculator."""
         self.calculator.set_params(self.model.bottleneck_params)
-        if "calculator" in state:
-            self.tabs.setCurrentWidget(self.calculator_page)
-        else:
-            self.choose(self.model.source, self.model.input_shape)
+        self.choose(self.model.source, self.model.input_shape)
+        # the calculator for a calculator example, else the block diagram: never the tab an earlier example left
+        self.tabs.setCurrentWidget(self.calculator_page if "calculator" in state else self.tabs.widget(0))
 
     def _default_shape(self, source: str) -> tuple[int, ...]:
         if source in zoo.MODELS:

@@ -18,8 +18,10 @@ from engine.i18n import _
 from engine.shapes import display_order
 from engine.jobs import Job, Progress
 
-__all__ = ["EXAMPLE_ROWS", "ArchitecturesModel", "summary_job"]
+__all__ = ["CALCULATOR_MODEL", "EXAMPLE_ROWS", "ArchitecturesModel", "summary_job"]
 
+#: The model the table shows beside a bottleneck-calculator example: GoogLeNet, whose 5×5 branches have 1×1 reductions.
+CALCULATOR_MODEL = "inception-v1-paper"
 #: The layer a course example on this model is about, selected when the example is shown.
 EXAMPLE_ROWS = {
     "lenet-like": "conv1",  # 28×28×8 = 6,272 activations, the largest
@@ -171,6 +173,8 @@ class ArchitecturesModel(QObject):
         if state.get("calculator") in PRESETS:
             self.set_bottleneck(**PRESETS[state["calculator"]], bias=False)
         name = state.get("model")
+        if name is None and "calculator" in state:
+            name = CALCULATOR_MODEL  # the table beside the calculator shows the network whose branches it costs, not a left-over one
         if isinstance(name, str):
             name = name if name in zoo.MODELS else name.split()[0]
             if name in zoo.MODELS:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import conv
 from engine.conv import INPUT_PRESETS, Animation, PoolSpec
 from engine.i18n import _
-from engine.jobs import Progress
+
+from .convolution_model_course import CourseExamples
+from .convolution_model_photo import PhotoState
 
 __all__ = ["CUSTOM_INPUT", "INPUT_PRESETS", "MAX_ARITH_N", "MAX_SHIFT", "POOL_4X4", "POOL_CHOICES", "ConvLabModel"]
 
@@ -36,7 +40,7 @@ def _pool_code(x: np.ndarray, spec: PoolSpec | None) -> str:
     return body + "\n\n" + call + "\nprint(y)\n"
 
 
-class ConvLabModel(QObject):
+class ConvLabModel(CourseExamples, PhotoState, QObject):
     """Everything the Convolution panel shows, with change signals.
 
     The trace is computed once per settings change (:attr:`anim`, or
@@ -53,7 +57,7 @@ class ConvLabModel(QObject):
     speedChanged = Signal(float)
     photoChanged = Signal()
     shiftChanged = Signal(int)
-    tabRequested = Signal(str)  # "animation" or "translation": the tab a course example is seen on
+    tabRequested = Signal(str)  # "animation", "parameters" or "translation": the tab a course example is seen on
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -82,6 +86,10 @@ class ConvLabModel(QObject):
         self.photo: np.ndarray | None = None
         self.photo_name = ""
         self.shift = 1
+        #: (C, H, W) of the course example the lab draws a few channels of (None: the lab is what it shows)
+        self.example_shape: tuple[int, int, int] | None = None
+        #: units of the fully connected layer the parameters are compared with (None: as wide as the conv's output)
+        self.dense_units: int | None = None
         self._prepared = None
         self._rng = np.random.default_rng(0)
         self._timer = QTimer(self)
@@ -125,10 +133,15 @@ class ConvLabModel(QObject):
             return None
 
     def params(self) -> conv.ParamComparison | None:
+        """This conv layer beside a fully connected layer: as wide as its output, or of :attr:`dense_units` units."""
         try:
-            return conv.compare_params(self.n, self.channels, self.f, self.filters, self.padding, self.stride, self.dilation)
+            cmp = conv.compare_params(self.n, self.channels, self.f, self.filters, self.padding, self.stride, self.dilation)
         except ValueError:
             return None
+        if self.dense_units:
+            dense = conv.compare_params(self.n, self.channels, self.n, self.dense_units)  # a kernel over the whole image
+            cmp = replace(cmp, dense_weights=dense.dense_weights, dense_biases=dense.dense_biases)
+        return cmp
 
     def code(self, functional: bool = False) -> str:
         """PyTorch code equivalent to the current layer (and pooling), with this input and these weights."""
@@ -142,6 +155,7 @@ class ConvLabModel(QObject):
         """Input size n×n: 1..MAX_LAB_INPUT is traced and drawn; larger n (up to MAX_ARITH_N) only does the arithmetic."""
         n = int(min(max(n, 1), MAX_ARITH_N))
         if n != self.n:
+            self.example_shape = self.dense_units = None  # no longer the example's input
             self.n = n
             self._fill_input()
 
@@ -184,6 +198,7 @@ class ConvLabModel(QObject):
         channels = int(channels)
         if channels == self.channels:
             return
+        self.example_shape = self.dense_units = None  # no longer the example's input
         self.channels = channels
         if self.input_preset == "photo crop" and channels not in (1, 3):
             self.input_preset = "random integers"  # the photo has grey or RGB channels only
@@ -492,83 +507,6 @@ class ConvLabModel(QObject):
             return
         self.set_step(self.step + 1)
 
-    # -- worked examples of the course --
-
-    def apply_example(self, state: dict) -> None:
-        """Put the lab into a course example's state (:data:`engine.course.EXAMPLES`).
-
-        Known keys: ``input`` (a preset name or a grid), ``input_hwc``, ``mirrored``, ``n``, ``channels``,
-        ``kernel``, ``filter``, ``f``, ``filters``, ``padding``/``paddings``, ``stride``, ``bias``,
-        ``activation``, ``pool``, ``pool_on_input``, ``shift_px``. A 1×1 filter without a named kernel
-        gets small random weights. What the lab cannot show (more than 32 channels or 4 filters) is left
-        at the nearest state it can; the course names the gap. ``tabRequested`` names the tab to open.
-        """
-        self.pause()
-        hwc = state.get("input_hwc") or [None, None, None]
-        grid = state.get("input")
-        pool_input = bool(state.get("pool_on_input")) and isinstance(grid, list)
-        pool = state.get("pool")
-        self._batch = True
-        try:
-            self.set_dilation(1)
-            self.set_padding_mode("zeros")
-            self.set_pool("none")
-            self.set_relu(state.get("activation") == "relu")
-            channels = int(state.get("channels") or hwc[2] or 1)
-            self.set_channels(min(max(channels, 1), conv.MAX_CHANNELS))
-            size = state.get("n", hwc[0])
-            self.set_n(max(size) if isinstance(size, list) else int(size) if size else 6)
-            filters = state.get("filters", 1)
-            self.set_filter_count(max(filters) if isinstance(filters, list) else int(filters))
-            # with pooling, "f" and "stride" are the pool's; the convolution keeps 3×3 at stride 1
-            f = 3 if pool else int(state.get("f", 3))
-            self.set_kernel_size(f)
-            kernel = state.get("kernel")
-            if state.get("filter") == "red vertical edge":
-                self.use_red_vertical_edge()
-                self._batch = True
-            elif kernel:
-                self.set_kernel_preset(kernel)
-            elif f == 1 and not pool:
-                self.set_random_weights(None)  # a 1×1 filter has one weight per input channel, none preset
-            else:  # filters left by an earlier example (random 1×1, red only) go back to one with a name
-                for k, name in enumerate(self.presets):
-                    if name in ("custom", "red vertical edge"):
-                        self.set_kernel_preset("vertical edge", k)
-            padding = state.get("paddings", [state.get("padding", 0)])[-1]
-            self.set_padding(int(padding))
-            self.set_stride(1 if pool else int(state.get("stride", 1)))
-            self.bias[:] = float(state.get("bias", 0))
-            if pool:
-                self.set_pool(pool, int(state.get("f", 2)), int(state.get("stride", 2)))
-                self.set_pool_only(pool_input)
-            if isinstance(grid, list):
-                self.set_input_values(grid)
-            elif isinstance(grid, str) and grid.startswith("vertical edge 6×6"):
-                self.input_preset = "vertical edge 6×6"
-                self.n = 6
-                self.input = conv.input_preset("vertical edge 6×6", 6, self.channels, self._rng)
-                if "red only" in grid and self.channels == 3:
-                    self.input[1:] = np.random.default_rng(0).integers(0, 10, (2, 6, 6))  # green and blue must not matter
-                if state.get("mirrored"):
-                    self.input = self.input[:, :, ::-1].copy()
-            elif "shift_px" in state:
-                # the course's check shifts a 12×12 random image: no repeating pattern, so only the true shift lines up
-                self.set_input_values(conv.input_preset("random integers", 12, rng=np.random.default_rng(0)))
-            else:
-                self.input_preset = "random integers"
-                self._fill_input(emit=False)
-        finally:
-            self._batch = False
-        self.inputChanged.emit()
-        self.filtersChanged.emit()
-        self.settingsChanged.emit()
-        self._recompute()
-        self.set_step(self.total_steps - 1)
-        if "shift_px" in state:
-            self.set_shift(int(state["shift_px"]))
-        self.tabRequested.emit("translation" if "shift_px" in state else "animation")
-
     # -- translation demo --
 
     def set_shift(self, k: int) -> None:
@@ -577,37 +515,3 @@ class ConvLabModel(QObject):
         if k != self.shift:
             self.shift = k
             self.shiftChanged.emit(k)
-
-    # -- real image --
-
-    def set_photo(self, rgb: np.ndarray, name: str) -> None:
-        """The photo for real-image mode: (H, W, 3) uint8."""
-        self.photo = rgb
-        self.photo_name = name
-        self._prepared = None
-        self.photoChanged.emit()
-
-    def photo_job(self):
-        """A job computing the feature maps of the photo under the current filters (None without a photo).
-
-        The photo is moved to the engine's device once (in the job's thread) and
-        reused while only the filters or settings change.
-        """
-        photo = self.photo
-        if photo is None:
-            return None
-        weights, bias = self.weights.copy(), self.bias.copy()
-        kwargs = dict(
-            stride=self.stride, padding=self.padding, dilation=self.dilation, padding_mode=self.padding_mode,
-            pool=self.pool_spec if not self.pool_error else None,
-        )
-
-        def job():
-            yield Progress(None, _("Preparing the photo"))
-            cached = self._prepared
-            if cached is None or cached[0] is not photo:
-                cached = (photo, conv.prepare_photo(photo))
-                self._prepared = cached
-            return (yield from conv.apply_filters_job(cached[1], weights, bias, **kwargs))
-
-        return job()

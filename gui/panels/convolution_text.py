@@ -85,10 +85,22 @@ def _pool_only_html(m: ConvLabModel) -> str:
     pool = m.anim.pool
     out = format_shape((m.channels, pool.out_size[0], pool.out_size[1]))
     if pool.kind == "global":
-        return f"<b>{head}</b><br>" + _("global average pooling → {shape}").format(shape=out)
+        return f"<b>{head}</b><br>" + _("global average pooling → {shape}").format(shape=out) + _example_scale_html(m)
     ps, pst = pool.window[0], pool.stride
     line = _("{kind} pool {f}×{f}, stride {s}").format(kind=label(POOL_LABELS, pool.kind), f=ps, s=pst)
     return f"<b>{head}</b><br>{line}: ⌊({m.n} − {ps}) / {pst}⌋ + 1 = <b>{pool.out_size[0]}</b> → " + _("output {shape}").format(shape=out)
+
+
+def _example_scale_html(m: ConvLabModel) -> str:
+    """For an example with more channels than the lab draws: its real shapes, and what the lab shows of it."""
+    if m.example_shape is None:
+        return ""
+    c, h, w = m.example_shape
+    pool = m.anim.pool if m.anim is not None else None
+    oh, ow = pool.out_size if pool is not None else (1, 1)
+    return "<br>" + _("The example: {shape_in} → {shape_out}, 0 parameters. The lab draws {k} of the {c} channels; "
+                      "every channel is pooled the same way, to one number.").format(
+        shape_in=format_shape((c, h, w)), shape_out=format_shape((c, oh, ow)), k=m.channels, c=f"{c:,}")
 
 
 def nowrap(expr: str) -> str:
@@ -124,6 +136,12 @@ def params_html(m: ConvLabModel) -> str:
         weights=nowrap(f"{c * h * w:,} × {oc * oh * ow:,}"), biases=nowrap(f"{cmp.dense_biases:,}")
     )
     shapes = _("Input {shape_in} → output {shape_out}").format(shape_in=nowrap(format_shape(cmp.in_shape)), shape_out=nowrap(format_shape(cmp.out_shape)))
+    if m.dense_units:
+        units = f"{m.dense_units:,}"
+        dense_expr = _("{weights} weights + {biases} biases").format(
+            weights=nowrap(f"{c * h * w:,} × {units} = {c * h * w * m.dense_units:,}"), biases=nowrap(units))
+        shapes += "<br>" + _("Fully connected layer: {units} units, each with a weight for every one of the {inputs} input values").format(
+            units=f"<b>{units}</b>", inputs=f"{c * h * w:,}")
     why = _("The fully connected layer needs <b>{ratio}×</b> as many parameters. A conv layer shares one small filter "
             "across every position (parameter sharing) and each output looks only at its window "
             "(sparse connections: {window} inputs instead of {inputs}).").format(

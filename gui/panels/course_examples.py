@@ -81,13 +81,10 @@ def _never() -> bool:
 
 # example id → (probe: True when the panel can show it, what is missing, the panel it will come to)
 _NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
-    "fc-input-1000": (_never, N_("a fully connected layer of 1000 units (the comparison uses one as wide as the convolution's output)"), "convolution"),
     "layer-params-280": (_never, N_("ten filters (the lab shows up to four)"), "convolution"),
-    "pool-global-7x7x1000": (_never, N_("1000 input channels (the lab pools 32 here)"), "convolution"),
     "resnet-plain-vs-residual": (_never, N_("the plain-versus-residual training curves"), "architectures"),
     "one-by-one-28x28x192": (_never, N_("192 input channels and 32 filters (the lab allows up to 32 channels and 4 filters)"), "convolution"),
     "colour-shift-manual": (_manual_colour, N_("colour offsets set by hand (they are random only)"), "augmentation"),
-    "sliding-windows-three-sizes": (_never, N_("windows of several sizes"), "grid_detector"),
     "one-shot-new-person": (_never, N_("sample photos to enroll"), "faces"),
     "verify-threshold": (_never, N_("distances chosen by hand"), "faces"),
     "triplet-loss": (_never, N_("a triplet of hand-chosen encodings in the Triplet view"), "faces"),

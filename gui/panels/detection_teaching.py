@@ -61,13 +61,15 @@ class TeachingViews:
                                      float(state.get("iou_threshold", self.model.iou)))
             sandbox.model.run_to_end()
             with QSignalBlocker(sandbox.source_combo):
-                sandbox.source_combo.setCurrentIndex(max(0, sandbox.source_combo.findData("blank")))
+                sandbox.source_combo.setCurrentIndex(max(0, sandbox.source_combo.findData("course")))
             self.tabs.setCurrentWidget(sandbox)
         elif len(boxes) == 2:
             # scaled onto the playground's canvas: IoU does not change with scale
-            scale = min(300.0 / float(boxes[:, 2:].max()), 60.0)
-            a, b = (40 + boxes * scale).tolist()
-            self.iou_widget.set_boxes(a, b)
+            cw, ch = self.iou_widget.CANVAS
+            low, high = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+            scale = max(1, int(min((cw - 80) / float(max(high[0] - low[0], 1e-9)), (ch - 80) / float(max(high[1] - low[1], 1e-9)), 60.0)))
+            a, b = (40 + (boxes - np.tile(low, 2)) * scale).tolist()  # both boxes inside the canvas, 40 px from its edges
+            self.iou_widget.set_boxes(a, b, unit=scale, show_self=True)  # the formula keeps the example's own areas
             self.tabs.setCurrentWidget(self.iou_widget.parentWidget())
 
     def _tab_changed(self, index: int) -> None:

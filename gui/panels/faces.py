@@ -140,7 +140,8 @@ class FacesPanel(Panel):
         self.threshold_spin.valueChanged.connect(lambda v: self.model.set_threshold(self.model.from_shown(v), persist=True))
         self.distance_combo.currentIndexChanged.connect(lambda _index: self.model.set_squared(self.distance_combo.currentData()))
         self.model.distanceKindChanged.connect(self._show_distance_kind)
-        self.model.tabRequested.connect(lambda name: self.tabs.setCurrentWidget(self.oneshot) if name == "one-shot" else None)
+        self.model.tabRequested.connect(
+            lambda name: self.tabs.setCurrentWidget({"one-shot": self.oneshot, "verify": self.verify, "triplet": self.triplet}.get(name, self.oneshot)))
         self.model.thresholdChanged.connect(self._show_threshold)
         self.model.detectorChanged.connect(self._show_detector)
         self.model.errorChanged.connect(self._show_error)

@@ -38,7 +38,8 @@ class FacesModel(QObject):
     detectorChanged = Signal(str)
     errorChanged = Signal(str)
     distanceKindChanged = Signal(bool)
-    tabRequested = Signal(str)  # "one-shot": the tab a course example is seen on
+    exampleChanged = Signal()  # the course example's hand-chosen distance (``example_distance``) changed
+    tabRequested = Signal(str)  # "one-shot", "verify" or "triplet": the tab a course example is seen on
 
     def __init__(self, settings: QSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -50,6 +51,7 @@ class FacesModel(QObject):
         detector = str(self._setting("faces/detector", "mmod"))
         self.detector = detector if detector in DETECTORS else "mmod"
         self.squared = str(self._setting("faces/distance", "euclidean")) == "squared"
+        self.example_distance: float | None = None  # ‖f(x1) − f(x2)‖ of a course example, not of two enrolled faces
         self._pipelines: dict[str, FacePipeline] = {}
         self._cache: GalleryCache | None = None
         self.people: list[Person] = []
@@ -148,13 +150,20 @@ class FacesModel(QObject):
     def apply_example(self, state: dict) -> None:
         """Put the panel into a course example's state: ``threshold`` sets τ for this session (not saved
         to the database); a ``distance`` compared both ways (the Siamese example) switches to ‖·‖² for
-        this session and asks for the One-shot tab (``tabRequested``). Hand-chosen distances and
-        encodings are not part of the panel."""
+        this session, one compared with τ alone goes back to ‖·‖; ``tabRequested`` names the tab. Hand-chosen distances and
+        encodings are not part of the panel; the Siamese example's one ``distance`` is kept in
+        :attr:`example_distance` for the One-shot tab to compare both ways."""
         if "threshold" in state:
             self.set_threshold(float(state["threshold"]), persist=False)
+        self.example_distance = float(state["distance"]) if "distance" in state else None
+        self.exampleChanged.emit()
         if "distance" in state:
             self.set_squared(True, persist=False)
-            self.tabRequested.emit("one-shot")
+        elif "threshold" in state:  # τ = 0.6 and the distances against it are plain ‖·‖: not a scale an earlier example left
+            self.set_squared(False, persist=False)
+        # the tab the example is seen on, never the one an earlier example left open
+        tab = "triplet" if "anchor" in state else "verify" if "distances" in state else "one-shot"
+        self.tabRequested.emit(tab)
 
     def set_detector(self, name: str) -> None:
         if name not in DETECTORS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -98,6 +98,7 @@ class GridDetectorPanel(Panel):
         m.sceneChanged.connect(self._show_scene)
         m.hoverChanged.connect(self._show_hover)
         m.sandboxExample.connect(self._sandbox_example)
+        m.slidingExample.connect(self._sliding_example)
         m.errorOccurred.connect(lambda title, text: ctx.show_error(title, text, ""))
         self._started = False
         self._sizes_started = False
@@ -221,7 +222,8 @@ class GridDetectorPanel(Panel):
             return
         if m.classifier is None:
             m.load_classifier()
-        image = m.sliding_image if m.sliding_image is not None else demo_scene(seed=10, size=SLIDING_INPUTS[m.sliding_input][1])
+        side = SLIDING_INPUTS[m.sliding_input][1]
+        image = m.sliding_image if m.sliding_image is not None and m.sliding_image.shape[0] == side else demo_scene(seed=10, size=side)
         sm.run(m.classifier, image)
 
     def _show_sizes(self) -> None:
@@ -377,6 +379,9 @@ class GridDetectorPanel(Panel):
         self.run_button.setEnabled(True)
         self.train_classifier_button.setEnabled(True)
         if c is None:
+            self.comparison_label.setText(_("Sliding the window both ways…") if m.sliding_busy else "")
+            self.window_label.setText("")
+            self.output_map.set_map(None)
             return
         shape_in = format_shape((*m.sliding_image.shape[:2], 3), source="hwc")
         shape_out = format_shape(c.convolutional.shape, source="hwc")
@@ -519,6 +524,29 @@ class GridDetectorPanel(Panel):
                 row=r, col=c, k=len(names))
             + f"<table border='0' cellspacing='2' cellpadding='2'><tr>{header}</tr>{''.join(body)}</table>"
         )
+
+    def _sliding_example(self, state: dict) -> None:
+        """A course example on sliding windows: the Sliding windows tab, and the example's window size(s) and stride."""
+        self.tabs.setCurrentIndex(0)
+        # the several-sizes pane slides the example's own windows over its image, not the sizes of an earlier run
+        sizes = list(state.get("windows") or ([state["window"]] if "window" in state else []))
+        if not sizes:
+            return
+        self._sizes_started = True  # the example's sizes, not the default ones, fill the table
+        for spin, value in zip(self.size_spins, sizes + [0] * len(self.size_spins)):
+            with QSignalBlocker(spin):
+                spin.setValue(int(value))
+        with QSignalBlocker(self.sizes_stride_spin):
+            self.sizes_stride_spin.setValue(int(state.get("stride", self.sizes_model.stride)))
+        self._run_sizes_when_free()
+
+    def _run_sizes_when_free(self) -> None:
+        """Run the sizes now, or once the run in progress has stopped (it is cancelled)."""
+        if self.sizes_model.busy:
+            self.sizes_model.cancel()
+            QTimer.singleShot(50, self._run_sizes_when_free)
+            return
+        self.run_sizes()
 
     def _sandbox_example(self, state: dict) -> None:
         """A course example's grid, anchors and objects in the grid sandbox, on a blank picture."""

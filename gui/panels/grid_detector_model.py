@@ -42,6 +42,7 @@ class GridDetectorModel(QObject):
     sceneChanged = Signal()
     hoverChanged = Signal()
     sandboxExample = Signal(dict)  # a course example with a grid and hand-placed boxes, for the grid sandbox
+    slidingExample = Signal(dict)  # a course example about sliding windows, for the Sliding windows tab
     statusChanged = Signal(str)
     errorOccurred = Signal(str, str)
 
@@ -58,6 +59,7 @@ class GridDetectorModel(QObject):
         self.selected_window: tuple[int, int] = (0, 0)
         self._user_selected = False
         self.sliding_busy = False
+        self._run_id = 0  # only the latest comparison run is published
         # training
         self.grid = 7
         self.anchors = 2
@@ -147,12 +149,19 @@ class GridDetectorModel(QObject):
         side = SLIDING_INPUTS[self.sliding_input][1]
         image = demo_scene(seed=10, size=side)
         net = self.classifier
+        self._run_id += 1
+        run_id = self._run_id
+        if self.comparison is not None and self.sliding_image is not None and self.sliding_image.shape[0] != side:
+            self.comparison = self.sliding_image = None  # an older input's result must not stand under the new one
+            self.comparisonChanged.emit()
 
         def job():
             yield Progress(None, _("Sliding the window both ways…"))
             return compare(net, image, repeats=3)
 
         def done(result) -> None:
+            if run_id != self._run_id:  # a newer run was started: it publishes
+                return
             self.sliding_image, self.comparison = image, result
             rows, cols = result.convolutional.shape[:2]
             if self._user_selected:
@@ -328,12 +337,12 @@ class GridDetectorModel(QObject):
         if "grid" in state and ("box" in state or "boxes" in state):
             self.sandboxExample.emit(dict(state))
             return
-        if state.get("window") not in (None, 14) or state.get("stride") not in (None, 2):
-            return
         side = state.get("image") or (state.get("input_hwc") or [None])[0]
         key = next((k for k, (_label, n) in SLIDING_INPUTS.items() if n == side), None)
-        if key is not None and key != self.sliding_input:
-            self.set_sliding_input(key)
+        if key is not None:
+            self._user_selected = False  # start on the example's most confident window, not one picked before
+            self.set_sliding_input(key)  # runs both ways now: nothing stale stays on screen
+        self.slidingExample.emit(dict(state))
 
     def set_scene_seed(self, seed: int) -> None:
         self.scene_seed = int(seed)

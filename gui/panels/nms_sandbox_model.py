@@ -112,12 +112,14 @@ class NmsSandboxModel(QObject):
         """The note's five boxes on a blank canvas, thresholds 0.6 and 0.5, all class car."""
         self.load_boxes([box for box, _pc in COURSE_FIVE_BOXES], [pc for _box, pc in COURSE_FIVE_BOXES], 0.6, 0.5)
 
-    def load_boxes(self, boxes, p_cs, pc_threshold: float, iou_threshold: float) -> None:
-        """Boxes (xyxy pixels) with their p_c, all class car, on a blank canvas large enough to hold them."""
+    def load_boxes(self, boxes, p_cs, pc_threshold: float, iou_threshold: float, name: str = "course") -> None:
+        """Boxes (xyxy pixels) with their p_c, all class car, on a blank canvas large enough to hold them.
+
+        ``name`` is the canvas's :attr:`image_name` ("course": the course's boxes, as the source menu says)."""
         boxes = [tuple(float(v) for v in box) for box in boxes]
         h = max([_CANVAS[0]] + [int(np.ceil(b[3])) + 10 for b in boxes])
         w = max([_CANVAS[1]] + [int(np.ceil(b[2])) + 10 for b in boxes])
-        self.image, self.image_name = np.full((h, w, 3), 245, np.uint8), "blank"
+        self.image, self.image_name = np.full((h, w, 3), 245, np.uint8), name
         self.boxes = [HandBox(box, float(pc), [0.0, 1.0, 0.0]) for box, pc in zip(boxes, p_cs)]
         self.selected = -1
         self.pc_threshold, self.iou_threshold = float(pc_threshold), float(iou_threshold)

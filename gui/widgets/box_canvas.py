@@ -22,6 +22,8 @@ class CanvasBox:
     width: float = 2.0
     dashed: bool = False
     faded: bool = False
+    #: drawing order: boxes and labels of a higher ``z`` are painted over lower ones, and their labels placed first
+    z: int = 0
 
 
 class BoxCanvas(ImageView):
@@ -30,6 +32,8 @@ class BoxCanvas(ImageView):
     Signals: ``boxDrawn(x1, y1, x2, y2)`` after a drag (image pixels, clipped to the image);
     ``boxClicked(index)`` when a click lands in a box (-1: none; the smallest box under the
     mouse wins); ``hovered(x, y)`` in image pixels (-1, -1 outside).
+    Boxes are painted in order of :attr:`CanvasBox.z`; a label moves to a free corner of its box
+    rather than cover the label of a box with a higher ``z``.
     """
 
     boxDrawn = Signal(float, float, float, float)
@@ -117,6 +121,30 @@ class BoxCanvas(ImageView):
         self.hovered.emit(-1.0, -1.0)
         super().leaveEvent(event)
 
+    @staticmethod
+    def _colour(b: CanvasBox) -> QColor:
+        colour = QColor(*b.colour)
+        if b.faded:
+            colour.setAlpha(110)
+        return colour
+
+    def _place_labels(self, fm, rect: QRectF, order: list[int]) -> dict[int, QRectF]:
+        """Where each label goes: above the box's top-left corner, else the first corner free of the labels
+        of boxes with a higher z (placed first); the usual place when every corner is taken."""
+        placed: dict[int, QRectF] = {}
+        for i in reversed(order):
+            b = self.boxes[i]
+            if not b.label:
+                continue
+            tl, br = self._to_widget(b.box[0], b.box[1]), self._to_widget(b.box[2], b.box[3])
+            w, h = fm.horizontalAdvance(b.label) + 6, fm.height() + 2
+            spots = [QRectF(tl.x(), tl.y() - h, w, h), QRectF(tl.x(), tl.y(), w, h),
+                     QRectF(br.x() - w, br.y() - h, w, h), QRectF(tl.x(), br.y(), w, h), QRectF(br.x() - w, tl.y() - h, w, h)]
+            spots = [r.translated(0, h) if r.top() < rect.top() else r for r in spots]
+            free = [r for r in spots if not any(r.intersects(other) for other in placed.values())]
+            placed[i] = free[0] if free else spots[0]
+        return placed
+
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
         if not self.has_image():
@@ -138,25 +166,21 @@ class BoxCanvas(ImageView):
         font = QFont(p.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
         p.setFont(font)
-        for i, b in enumerate(self.boxes):
-            colour = QColor(*b.colour)
-            if b.faded:
-                colour.setAlpha(110)
+        order = sorted(range(len(self.boxes)), key=lambda i: self.boxes[i].z)  # stable: equal z keeps list order
+        labels = self._place_labels(p.fontMetrics(), rect, order)
+        for i in order:
+            b = self.boxes[i]
+            colour = self._colour(b)
             pen = QPen(colour, b.width + (2 if i == self.selected else 0))
             if b.dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
-            tl, br = self._to_widget(b.box[0], b.box[1]), self._to_widget(b.box[2], b.box[3])
-            p.drawRect(QRectF(tl, br))
-            if b.label:
-                fm = p.fontMetrics()
-                w = fm.horizontalAdvance(b.label) + 6
-                back = QRectF(tl.x(), tl.y() - fm.height() - 2, w, fm.height() + 2)
-                if back.top() < rect.top():
-                    back.moveTop(tl.y())
-                p.fillRect(back, colour)
+            p.drawRect(QRectF(self._to_widget(b.box[0], b.box[1]), self._to_widget(b.box[2], b.box[3])))
+        for i in order:
+            if i in labels:
+                p.fillRect(labels[i], self._colour(self.boxes[i]))
                 p.setPen(QColor(255, 255, 255))
-                p.drawText(back, Qt.AlignmentFlag.AlignCenter, b.label)
+                p.drawText(labels[i], Qt.AlignmentFlag.AlignCenter, self.boxes[i].label)
         if self._press is not None and self._drag is not None:
             p.setPen(QPen(QColor(255, 200, 0), 2, Qt.PenStyle.DashLine))
             p.drawRect(QRectF(self._press, self._drag).normalized())

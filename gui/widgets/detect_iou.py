@@ -29,6 +29,8 @@ class IouPlayground(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.boxes = [[60.0, 60.0, 220.0, 200.0], [140.0, 110.0, 320.0, 250.0]]
+        self.unit = 1.0  # canvas pixels per unit of the numbers shown (a course example's boxes are drawn scaled up)
+        self.show_self = False  # also state IoU(A, A) = 1 (the course example compares a box with itself)
         self._drag: tuple[int, str, QPointF, list[float]] | None = None
         self.setMinimumSize(320, 260)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -38,8 +40,16 @@ class IouPlayground(QWidget):
         """The current IoU of the two boxes."""
         return float(iou(self.boxes[0], self.boxes[1]))
 
-    def set_boxes(self, a, b) -> None:
+    def self_value(self) -> float:
+        """IoU of box A with itself (1 for any box): the second half of the course's example."""
+        return float(iou(self.boxes[0], self.boxes[0]))
+
+    def set_boxes(self, a, b, unit: float = 1.0, show_self: bool = False) -> None:
+        """Boxes A and B, xyxy in canvas pixels; ``unit``: pixels per unit of the areas the formula shows;
+        ``show_self``: also show A compared with itself."""
         self.boxes = [list(map(float, a)), list(map(float, b))]
+        self.unit = float(unit)
+        self.show_self = bool(show_self)
         self.update()
         self.iouChanged.emit(self.value())
 
@@ -47,7 +57,7 @@ class IouPlayground(QWidget):
 
     def _frame(self) -> tuple[QRectF, float]:
         cw, ch = self.CANVAS
-        area_h = self.height() - 70
+        area_h = self.height() - (95 if self.show_self else 70)  # room below for the bar (and the line on A with itself)
         scale = max(0.1, min((self.width() - 20) / cw, area_h / ch))
         x0 = (self.width() - cw * scale) / 2
         return QRectF(x0, 10, cw * scale, ch * scale), scale
@@ -148,8 +158,16 @@ class IouPlayground(QWidget):
         iy = max(0.0, min(self.boxes[0][3], self.boxes[1][3]) - max(self.boxes[0][1], self.boxes[1][1]))
         inter_area = ix * iy
         verdict = _("≥ 0.5: counts as the same object") if value >= 0.5 else _("< 0.5: different objects")
-        text = _("IoU = intersection / union = {inter:.0f} / {union:.0f} = {value:.3f}").format(
-            inter=inter_area, union=area_a + area_b - inter_area, value=value) + "   " + verdict
+        u2 = self.unit * self.unit
+
+        def area(v: float) -> str:
+            return f"{v / u2:.0f}" if abs(v / u2 - round(v / u2)) < 1e-6 or u2 == 1 else f"{v / u2:.2f}"
+
+        text = _("IoU = intersection / union = {inter} / {union} = {value:.3f}").format(
+            inter=area(inter_area), union=area(area_a + area_b - inter_area), value=value) + "   " + verdict
         p.drawText(QRectF(bar.left(), bar.top() - 24, bar.width(), 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         p.setFont(self.font())
         p.drawText(QRectF(x5 - 30, bar.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, "0.5")
+        if self.show_self:
+            same = _("A box with itself: IoU(A, A) = {a} / {a} = {value:.3f}").format(a=area(area_a), value=self.self_value())
+            p.drawText(QRectF(bar.left(), bar.bottom() + 22, bar.width(), 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, same)

@@ -26,9 +26,11 @@ from .box_canvas import BoxCanvas, CanvasBox
 
 __all__ = ["NmsSandbox"]
 
-_SOURCES = (("blank", N_("Blank canvas")), ("astronaut", N_("Sample photo: astronaut")),
+_SOURCES = (("blank", N_("Blank canvas")), ("course", N_("The course's boxes on a blank canvas")), ("astronaut", N_("Sample photo: astronaut")),
             ("coffee", N_("Sample photo: coffee")), ("chelsea", N_("Sample photo: cat")), ("?file", N_("Open file…")))
 _COLOURS = {"live": (29, 132, 230), "kept": (46, 170, 80), "suppressed": (230, 57, 70), "discarded": (150, 150, 150)}
+#: drawing order: the kept boxes and their labels on top, the discarded ones at the bottom
+_Z = {"kept": 3, "live": 2, "suppressed": 1, "discarded": 0}
 
 
 def _spin(value: float) -> QDoubleSpinBox:
@@ -143,6 +145,9 @@ class NmsSandbox(QWidget):
             if path:
                 self.open_image(path)
             return
+        if key == "course":
+            self.model.load_course_preset()
+            return
         if key == "blank":
             import numpy as np
 
@@ -178,8 +183,12 @@ class NmsSandbox(QWidget):
             state = m.state_of(i)
             label = "#{i} {s:.2f}".format(i=i, s=r.scores[i])
             shown.append(CanvasBox(b.box, _COLOURS[state], label, 3.0 if state == "kept" else 2.0,
-                                   dashed=state in ("suppressed", "discarded"), faded=state == "discarded"))
+                                   dashed=state in ("suppressed", "discarded"), faded=state == "discarded", z=_Z[state]))
         self.canvas.set_boxes(shown, m.selected)
+        source = self.source_combo.findData(m.image_name)  # the menu names what is on the canvas (an opened file: no entry)
+        if source >= 0:
+            with QSignalBlocker(self.source_combo):
+                self.source_combo.setCurrentIndex(source)
         with QSignalBlocker(self.box_list):
             self.box_list.clear()
             names = [_(n) for n in SANDBOX_CLASSES]

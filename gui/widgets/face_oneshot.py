@@ -76,6 +76,11 @@ class FaceOneShotTab(QWidget):
         font = self.verdict.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.verdict.setFont(font)
+        self.example_label = QLabel("")  # a course example's distance, both ways (Siamese, squared distance)
+        self.example_label.setObjectName("oneShotExample")
+        self.example_label.setWordWrap(True)
+        self.example_label.setTextFormat(Qt.TextFormat.RichText)
+        self.example_label.setFont(font)
 
         self.softmax_box = QGroupBox(_("Softmax classifier: K outputs = K people"))
         sl = QHBoxLayout(self.softmax_box)
@@ -101,6 +106,7 @@ class FaceOneShotTab(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.diagram, 3)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.example_label)
         layout.addLayout(compare, 2)
 
         self.same_button.clicked.connect(lambda: self.pick(same=True))
@@ -108,6 +114,7 @@ class FaceOneShotTab(QWidget):
         model.dbChanged.connect(self.refresh)
         model.thresholdChanged.connect(lambda _tau: self.show_texts())
         model.distanceKindChanged.connect(lambda _squared: self.show_texts())
+        model.exampleChanged.connect(self.show_texts)
         self.refresh()
 
     # -- data --
@@ -204,6 +211,7 @@ class FaceOneShotTab(QWidget):
             self.verdict.setText(
                 _("d = {formula} = <b>{d:.3f}</b> {op} τ = {tau:.3f} → <span style='color:{colour}'><b>{decision}</b></span>").format(
                     formula=self.model.formula(), d=d, op="≤" if same else ">", tau=tau, colour=colour, decision=decision))
+        self.show_example_distance()
         w, w_next = softmax_weights(k), softmax_weights(k + 1)
         set_text(self.softmax_label, N_(
             "K = {k} people: the last layer is 128→{k} softmax, 128 × {k} + {k} = <b>{weights}</b> weights, trained on every person's photos."
@@ -215,6 +223,23 @@ class FaceOneShotTab(QWidget):
             "enroll it, and every face is compared by d = {formula} with each enrolled sample; d ≤ τ = {tau:.3f} means the same person."
             "<br><br>Enrolled: {k} people, {n} samples."),
             formula=self.model.formula(), tau=self.model.shown_threshold(), k=k, n=len(self.labels))
+
+    def show_example_distance(self) -> None:
+        """The course example's distance compared both ways: ‖·‖ against τ, and ‖·‖² against τ² (same decision)."""
+        d = self.model.example_distance
+        self.example_label.setVisible(d is not None)
+        if d is None:
+            self.example_label.setText("")
+            return
+        tau = self.model.threshold
+        same = d <= tau
+        decision = _("the same person") if same else _("different people")
+        colour = "#2a8a4a" if same else "#c0392b"
+        op = "≤" if same else ">"
+        self.example_label.setText(_(
+            "Worked example: ‖f(x1) − f(x2)‖ = <b>{d:.2f}</b> {op} τ = {tau:.2f}; squared, d = ‖f(x1) − f(x2)‖² = "
+            "<b>{d2:.2f}</b> {op} τ² = <b>{tau2:.2f}</b> → <span style='color:{colour}'><b>{decision}</b></span> both ways.").format(
+            d=d, tau=tau, d2=d * d, tau2=tau * tau, op=op, colour=colour, decision=decision))
 
     def busy(self) -> bool:
         return False
