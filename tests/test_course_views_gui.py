@@ -166,3 +166,13 @@ def test_views_in_chinese(window):
     view = show_me(window, "verify-threshold")
     assert "同一个人" in plain(view.verify_label)
     assert window.panel("course_views").heading.text() == "人脸验证（1:1）与人脸识别（1:K）"
+
+
+def test_a_language_switch_re_renders_the_view_on_screen(window):
+    view = show_me(window, "one-by-one-28x28x192")
+    assert "parameters" in plain(view.formula)
+    window.set_language("zh_CN")
+    assert "个参数" in plain(view.formula) and "6,176" in plain(view.formula)
+    assert window.panel("course_views").heading.text() == "一个卷积层：过滤器与参数"
+    window.set_language("en")
+    assert "6,176</b> parameters" in view.formula.text()

@@ -160,7 +160,7 @@ class FilterStrip(QWidget):
     def filters_drawn(self) -> int:
         return 0 if self.weights is None else int(self.weights.shape[0])
 
-    _SLOT = 82  # width of one stacked filter
+    _SLOT = 76  # width of one stacked filter
 
     def _per_row(self, width: int) -> int:
         k = 0 if self.weights is None else self.weights.shape[0]
