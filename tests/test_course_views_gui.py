@@ -176,3 +176,14 @@ def test_a_language_switch_re_renders_the_view_on_screen(window):
     assert window.panel("course_views").heading.text() == "一个卷积层：过滤器与参数"
     window.set_language("en")
     assert "6,176</b> parameters" in view.formula.text()
+
+
+def test_chooser_and_back_to_the_course_numbers(window):
+    view = show_me(window, "fc-input-1000")
+    view.units_spin.setValue(7)
+    assert "7 units" in view.dense_box.title()
+    panel = window.panel("course_views")
+    panel.reset_button.click()
+    assert view.units_spin.value() == 1000 and "= 3,000,000,000" in plain(view.dense_label)
+    panel.chooser.setCurrentIndex(panel.chooser.findData("gram"))
+    assert panel.current_view().view_id == "gram" and panel.stack.currentWidget() is panel.views["gram"]

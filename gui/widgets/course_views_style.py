@@ -42,6 +42,8 @@ class TotalCostView(QWidget):
             grid.addWidget(cap, i // 2, 2 * (i % 2))
             grid.addWidget(spin, i // 2, 2 * (i % 2) + 1)
             spin.valueChanged.connect(lambda value, k=key: model.set_params(self.view_id, **{k: value}))
+            spin.setMaximumWidth(160)
+        grid.setColumnStretch(4, 1)
         v.addLayout(grid)
         self.formula = rich_label()
         self.formula.setStyleSheet("font-size: 13pt;")
