@@ -131,3 +131,20 @@ def test_a_wrong_expected_number_fails_the_check(eid, key, wrong):
     ex = example(eid)
     row = next(r for r in run_example(dataclasses.replace(ex, expected={**ex.expected, key: wrong})) if r.name == key)
     assert not row.ok and row.computed is not None
+
+
+def test_degradation_check_reads_the_trained_networks(monkeypatch):
+    from engine.train import residual
+
+    real = residual.residual_experiment
+
+    def plain_one_layer_deeper(**kw):
+        result = yield from real(**{**kw, "epochs": 1, "limit": 128})
+        result.curves.depth = 21
+        result.curves.plain_params += 1
+        return result
+
+    monkeypatch.setattr(residual, "residual_experiment", plain_one_layer_deeper)
+    rows = {r.name: r for r in run_example(example("resnet-plain-vs-residual"))}
+    assert rows["depth_plain"].computed == 21 and not rows["depth_plain"].ok
+    assert rows["same_parameters"].computed is False and rows["depth_residual"].ok

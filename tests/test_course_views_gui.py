@@ -147,6 +147,8 @@ def test_degradation_trains_in_a_worker_and_draws_both_curves(window, qtbot):
     assert plain_loss[-1] == pytest.approx(r.plain_final_loss) and residual_loss[-1] == pytest.approx(r.residual_final_loss)
     assert residual_loss[-1] < plain_loss[-1]  # the degradation the example is about
     assert f"plain {r.plain_final_loss:.3f}, residual {r.residual_final_loss:.3f}" in plain(view.status)
+    c = r.curves  # the sizes shown are the ones the trained networks report
+    assert f"plain: {c.depth} weighted layers, {c.plain_params:,} parameters; residual: {c.residual_depth} weighted layers" in plain(view.nets_label)
 
 
 def test_degradation_cancel_keeps_the_curves_so_far(window, qtbot):

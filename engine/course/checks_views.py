@@ -84,16 +84,15 @@ def _gram(ex: Example) -> dict[str, Any]:
 
 def _degradation(ex: Example) -> dict[str, Any]:
     from ..jobs import run_job
-    from .worked_residual import degradation_nets, degradation_run
+    from .worked_residual import degradation_run
 
     s = ex.state
-    nets = degradation_nets(s["width"])
-    out = run_job(degradation_run(epochs=s["epochs"], width=s["width"]))
-    r = out.result
+    # the view's training job, as the view runs it: the networks it trains report their depths and sizes
+    r = run_job(degradation_run(epochs=s["epochs"], width=s["width"])).result
     c = r.curves
     trained = len(c.plain_loss) == len(c.residual_loss) == len(c.steps) > 0
-    return {"depth_plain": nets.depth_plain, "depth_residual": nets.depth_residual,
-            "same_parameters": nets.params_plain == nets.params_residual > 0,
+    return {"depth_plain": c.depth if trained else None, "depth_residual": c.residual_depth if trained else None,
+            "same_parameters": c.plain_params == c.residual_params > 0,
             "residual_trains_lower": trained and r.residual_final_loss < r.plain_final_loss}
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..jobs import Job
-from ..train.residual import DeepDigitsNet, ResidualResult, residual_experiment
+from ..train import residual as _residual
+from ..train.residual import DeepDigitsNet, ResidualResult
 
 __all__ = ["DegradationNets", "degradation_nets", "degradation_run"]
 
@@ -35,4 +36,4 @@ def degradation_nets(width: int = 8) -> DegradationNets:
 
 def degradation_run(epochs: int = 3, width: int = 8, seed: int = 0, limit: int | None = None) -> Job[ResidualResult]:
     """Job: train both networks on the same batches of 8×8 digits (see :func:`engine.train.residual.residual_experiment`)."""
-    return residual_experiment(epochs=epochs, seed=seed, width=width, limit=limit)
+    return _residual.residual_experiment(epochs=epochs, seed=seed, width=width, limit=limit)

@@ -99,7 +99,10 @@ class ResidualCurves:
     steps: list[float] = field(default_factory=list)
     plain_loss: list[float] = field(default_factory=list)
     residual_loss: list[float] = field(default_factory=list)
-    depth: int = 20
+    depth: int = 20  # weighted layers of the plain network
+    residual_depth: int = 20  # ... and of the residual one
+    plain_params: int = 0  # parameters of each network (the same: shortcuts add none)
+    residual_params: int = 0
 
 
 @dataclass
@@ -143,7 +146,8 @@ def residual_experiment(
         plain = DeepDigitsNet(False, width).train()
         torch.manual_seed(seed)
         resid = DeepDigitsNet(True, width).train()
-        curves.depth = plain.depth
+        curves.depth, curves.residual_depth = plain.depth, resid.depth
+        curves.plain_params, curves.residual_params = (sum(p.numel() for p in m.parameters()) for m in (plain, resid))
         nets = (plain, resid)
         opts = [torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4) for m in nets]
         gen = torch.Generator().manual_seed(seed)

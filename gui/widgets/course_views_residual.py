@@ -62,9 +62,25 @@ class DegradationView(QWidget):
             return
         self.plain_curve.setData(curves.steps, curves.plain_loss)
         self.residual_curve.setData(curves.steps, curves.residual_loss)
+        self._nets_text()
         if curves.steps and self.model.running:
             self.status.setText(_("Training… epoch {x}: plain {plain}, residual {residual}").format(
                 x=num(curves.steps[-1], 2), plain=num(curves.plain_loss[-1], 3), residual=num(curves.residual_loss[-1], 3)))
+
+    def _nets_text(self) -> None:
+        """The two networks' sizes: as the running job reports them, else as built before the run."""
+        m = self.model
+        c = m.curves
+        if c is not None and getattr(c, "plain_params", 0):
+            dp, pp, dr, pr = c.depth, c.plain_params, c.residual_depth, c.residual_params
+        elif m.results.get(self.view_id) is not None:
+            n = m.results[self.view_id]
+            dp, pp, dr, pr = n.depth_plain, n.params_plain, n.depth_residual, n.params_residual
+        else:
+            return
+        self.nets_label.setText(_("plain: {dp} weighted layers, {pp} parameters; residual: {dr} weighted layers, {pr} parameters "
+                                  "(the shortcuts add none)").format(dp=dp, pp=num(pp), dr=dr, pr=num(pr)))
+        self.plot.setTitle(_("Training loss, plain vs residual ({depth} layers each)").format(depth=dp))
 
     def _busy(self) -> None:
         running = self.model.running
@@ -92,12 +108,7 @@ class DegradationView(QWidget):
                              "initial weights. The only difference: the residual one adds each block's input to its output, "
                              "x<sub>l+1</sub> = x<sub>l</sub> + F(x<sub>l</sub>, W<sub>l</sub>). The plain network's "
                              "<i>training</i> loss falls more slowly: degradation, not overfitting."))
-        nets = m.results.get(self.view_id)
-        if nets is not None:
-            self.nets_label.setText(_("plain: {dp} weighted layers, {pp} parameters; residual: {dr} weighted layers, {pr} parameters "
-                                      "(the shortcuts add none)").format(dp=nets.depth_plain, pp=num(nets.params_plain),
-                                                                         dr=nets.depth_residual, pr=num(nets.params_residual)))
-            self.plot.setTitle(_("Training loss, plain vs residual ({depth} layers each)").format(depth=nets.depth_plain))
+        self._nets_text()
         self.plot.setLabel("bottom", _("epoch"))
         self.plot.setLabel("left", _("cross-entropy"))
         legend = self.plot.plotItem.legend
