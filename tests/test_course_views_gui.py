@@ -189,3 +189,14 @@ def test_chooser_and_back_to_the_course_numbers(window):
     assert view.units_spin.value() == 1000 and "= 3,000,000,000" in plain(view.dense_label)
     panel.chooser.setCurrentIndex(panel.chooser.findData("gram"))
     assert panel.current_view().view_id == "gram" and panel.stack.currentWidget() is panel.views["gram"]
+
+
+def test_reset_example_during_training_restarts_it_from_scratch(window, qtbot):
+    show_me(window, "resnet-plain-vs-residual")
+    model = window.panel("course_views").model
+    qtbot.waitUntil(lambda: model.curves is not None and len(model.curves.steps) >= 1, timeout=120_000)
+    window.example_bar.reset_button.click()  # the same example again while it trains
+    assert model.curves is None  # the old curves are gone at once
+    qtbot.waitUntil(lambda: model.run_result is not None, timeout=240_000)
+    assert not model.running and model.run_result.curves.steps[-1] == pytest.approx(3.0)
+    assert model.run_result.curves.steps[0] < 1.0  # a whole new run, from its first report

@@ -128,6 +128,7 @@ class CourseViewsModel(QObject):
         self.run_message: tuple[str, dict] | None = None
         self.run_handle = None
         self._run_again = False  # start a new run once the cancelled one has stopped
+        self._run_id = 0  # curves of an older (cancelled) run are not drawn
         for v in VIEW_IDS:
             self._compute(v)
 
@@ -173,6 +174,7 @@ class CourseViewsModel(QObject):
         if view == "degradation":
             self.curves = None
             self.run_result = None
+            self._run_id += 1
             self.curvesUpdated.emit(None)
             if self.run_handle is not None:  # a run with other settings: stop it, then start afresh
                 self._run_again = True
@@ -202,8 +204,12 @@ class CourseViewsModel(QObject):
         p = self.params["degradation"]
         self.curves = None
         self.run_result = None
+        self._run_id += 1
+        run_id = self._run_id
 
         def partial(curves) -> None:
+            if run_id != self._run_id:  # a late report of a run that was replaced
+                return
             self.curves = curves
             self.curvesUpdated.emit(curves)
 
