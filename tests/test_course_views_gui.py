@@ -62,6 +62,7 @@ def test_one_by_one_bottleneck_has_6176_parameters(window):
     assert "(1·1·192 + 1)·32 = 6,176" in plain(view.formula)
     assert "28×28×192 (H×W×C) → 28×28×32 (H×W×C)" in plain(view.shapes_label)
     assert not view.strip.stacked and view.strip.weights.shape == (32, 192, 1, 1)
+    assert "28×28 = 784 positions" in plain(view.shapes_label) and "fully connected layer 192 → 32" in plain(view.shapes_label)
     window.set_shape_order("chw")  # the notation switch reaches the view
     assert "192×28×28 (C×H×W) → 32×28×28 (C×H×W)" in plain(view.shapes_label)
 

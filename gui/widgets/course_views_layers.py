@@ -299,8 +299,14 @@ class ConvLayerView(QWidget):
         self.formula.setText(
             _("per filter: {f}·{f}·{c} = {wpf} weights + 1 bias = {ppf}").format(f=f, c=num(c), wpf=num(r.weights_per_filter), ppf=num(r.params_per_filter))
             + "<br>" + _("layer: ({f}·{f}·{c} + 1)·{k} = <b>{params}</b> parameters").format(f=f, c=num(c), k=num(r.filters), params=num(r.params)))
-        self.shapes_label.setText(_("{inp} → {out}, with {k} filters of {f}×{f}×{c}").format(
-            inp=shape(r.input_hwc), out=shape(r.output_hwc), k=num(r.filters), f=f, c=num(c)))
+        text = _("{inp} → {out}, with {k} filters of {f}×{f}×{c}").format(
+            inp=shape(r.input_hwc), out=shape(r.output_hwc), k=num(r.filters), f=f, c=num(c))
+        if f == 1:
+            oh, ow, _oc = r.output_hwc
+            text += "<br>" + _("At each of the {h}×{w} = {n} positions the {c} channel values meet each filter's {c} weights: "
+                               "a fully connected layer {c} → {k}, the same at every position.").format(
+                h=oh, w=ow, n=num(oh * ow), c=num(c), k=num(r.filters))
+        self.shapes_label.setText(text)
         self.strip.set_layer(r.weights, r.bias)
         if r.weights is None:
             self.filters_caption.setText(_("The layer is too large to draw its weights."))
