@@ -55,6 +55,11 @@ class ConvLayerNumbers:
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
 
+    @property
+    def positions(self) -> int:
+        """Output positions (H_out·W_out): where each filter is applied."""
+        return self.output_hwc[0] * self.output_hwc[1]
+
 
 def conv_layer_numbers(input_hwc: Sequence[int], f: int, filters: int, seed: int = 0) -> ConvLayerNumbers:
     """Build ``nn.Conv2d(C, filters, f)`` (stride 1, no padding) for an H×W×C input and count it.

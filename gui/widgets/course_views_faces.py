@@ -214,7 +214,7 @@ class OneShotView(QWidget):
                 guess=r.softmax_guess, p=num(max(r.softmax_probs), 2))
             + "<br>" + _("To learn {new}: a new output layer 128 → {k1} (<b>{after}</b> parameters instead of {before}), "
                          "trained again on everyone's photos, and one photo each is far too little data.").format(
-                new=r.newcomer, k1=k + 1, after=num(r.softmax_params_after), before=num(r.softmax_params_before)))
+                new=r.newcomer, k1=len(r.people_after), after=num(r.softmax_params_after), before=num(r.softmax_params_before)))
         self.similarity_box.setTitle(_("A similarity function d(img1, img2) ≤ τ = {tau}").format(tau=num(r.threshold, 3)))
         before = r.before
         lines = [_("Before {new} is enrolled: nearest {name}, d = {d} > τ → <b>not recognised</b> (correct).").format(

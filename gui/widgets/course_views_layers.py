@@ -305,7 +305,7 @@ class ConvLayerView(QWidget):
             oh, ow, _oc = r.output_hwc
             text += "<br>" + _("At each of the {h}×{w} = {n} positions the {c} channel values meet each filter's {c} weights: "
                                "a fully connected layer {c} → {k}, the same at every position.").format(
-                h=oh, w=ow, n=num(oh * ow), c=num(c), k=num(r.filters))
+                h=oh, w=ow, n=num(r.positions), c=num(c), k=num(r.filters))
         self.shapes_label.setText(text)
         self.strip.set_layer(r.weights, r.bias)
         if r.weights is None:
