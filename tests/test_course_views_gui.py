@@ -201,3 +201,15 @@ def test_reset_example_during_training_restarts_it_from_scratch(window, qtbot):
     qtbot.waitUntil(lambda: model.run_result is not None, timeout=240_000)
     assert not model.running and model.run_result.curves.steps[-1] == pytest.approx(3.0)
     assert model.run_result.curves.steps[0] < 1.0  # a whole new run, from its first report
+
+
+def test_example_shots_render_show_me_to_png(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.example_shots import render_examples
+
+    results = render_examples(tmp_path, ["triplet-loss", "gram-2-channels", "nope"], (1024, 700), lang="zh_CN")
+    assert results["triplet-loss"] == results["gram-2-channels"] == "ok" and "nope" in results["nope"]
+    image = QImage(str(tmp_path / "gram-2-channels.png"))
+    assert (image.width(), image.height()) == (1024, 700)
+    assert not (tmp_path / "nope.png").exists()
