@@ -44,6 +44,8 @@ ALLOWED = {
     # the glossary keeps the padding names: Valid 卷积 / Same 卷积
     "Valid", "Same",
     "Boxes",  # the note's section title "Anchor Boxes", kept in English by the Chinese note itself
+    "Ana", "Ben", "Chen", "Dina", "Eva", "Fei",  # the people of the worked face examples (data, not interface)
+    "content", "style", "kk", "ijk",  # formula subscripts as the note writes them: J_content, J_style, G_kk', a_ijk
 }
 
 _TAG = re.compile(r"<[^>]+>")

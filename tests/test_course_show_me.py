@@ -6,6 +6,8 @@ the example's panel, tab and numbers are read back from the widgets.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QUrl
@@ -44,15 +46,6 @@ def _out(m) -> np.ndarray:
     return np.asarray(m.anim.conv.output)
 
 
-def check_fc(win, qtbot, ex):
-    p, m = _conv(win)
-    assert p.tabs.currentIndex() == 2  # Coverage & parameters: the comparison, not the animation
-    text = _plain(p.params_label)
-    units, (h, w, c) = ex.state["hidden_units"], ex.state["input_hwc"]
-    assert f"{h * w * c:,} × {units:,} = {ex.expected['weights']:,}" in text
-    assert f"{ex.expected['inputs']:,}" in text and "996,004" not in text
-
-
 def check_edge(win, qtbot, ex):
     p, m = _conv(win)
     assert p.tabs.currentIndex() == 0 and p.n_spin.value() == 6 and p.kernel_preset_combo.currentData() == "vertical edge"
@@ -83,13 +76,6 @@ def check_red(win, qtbot, ex):
     assert p.kernel_preset_combo.currentData() == "red vertical edge"  # the Preset box names it
     assert m.weights[0, 1].sum() == ex.expected["green_kernel_sum"] and m.weights[0, 2].sum() == ex.expected["blue_kernel_sum"]
     assert _out(m)[0, 0].tolist() == ex.expected["output_row"]
-
-
-def check_280(win, qtbot, ex):
-    p, m = _conv(win)
-    assert p.tabs.currentIndex() == 2  # the parameter count is read on Coverage & parameters
-    assert p.channels_spin.value() == 3 and p.kernel_spin.value() == 3
-    assert "(3·3·3 + 1)" in _plain(p.params_label)
 
 
 def check_relu(win, qtbot, ex):
@@ -176,10 +162,6 @@ def check_bottleneck(win, qtbot, ex):
             assert getattr(cost, key) == value
 
 
-def check_resnet_curves(win, qtbot, ex):
-    assert win.current_panel().panel_id == "architectures"
-
-
 # -- Augmentation -------------------------------------------------------------------------------
 
 def check_augmentation(win, qtbot, ex):
@@ -262,39 +244,45 @@ def check_siamese(win, qtbot, ex):
     assert f"{ex.state['threshold']:.2f}" in text
 
 
-def check_faces(win, qtbot, ex):
-    p = win.panel("faces")
-    assert win.current_panel() is p
-    tab = p.triplet if "anchor" in ex.state else p.verify if "distances" in ex.state else p.oneshot
-    assert p.tabs.currentWidget() is tab  # not the tab the Siamese example opened before
-    if "threshold" in ex.state:  # plain ‖·‖ against τ, not the squared scale the Siamese example left
-        assert not p.model.squared and p.threshold_spin.value() == pytest.approx(ex.state["threshold"])
-    assert p.oneshot.example_label.text() == ""  # the Siamese example's line does not stay
+def _view_text(view) -> str:
+    """Every label's text in a Worked examples view, without tags or entities."""
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(re.sub(r"<[^>]+>", "", w.text()).replace("&nbsp;", " ").replace("\u00a0", " ") for w in view.findChildren(QLabel))
 
 
-def check_style(win, qtbot, ex):
-    assert win.current_panel().panel_id == "style_transfer"
+def check_course_view(win, qtbot, ex):
+    """The example's own view of the Worked examples panel, with its numbers on screen
+    (each view's numbers are read back in detail by tests/test_course_views_gui.py)."""
+    view = win.panel("course_views").current_view()
+    assert view.view_id == ex.state["view"] and view.isVisible()
+    text = _view_text(view)
+    for value in ex.expected.values():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        shown = f"{value:,}" if float(value).is_integer() and abs(value) >= 10 else f"{value:g}"
+        assert shown in text, (ex.id, shown)
 
 
 CHECKS = {
-    "fc-input-1000": check_fc, "edge-6x6": check_edge, "edge-6x6-mirrored": check_edge, "padding-6x6": check_padding,
+    "fc-input-1000": check_course_view, "edge-6x6": check_edge, "edge-6x6-mirrored": check_edge, "padding-6x6": check_padding,
     "stride-7x7": check_stride, "stride-6x6-valid": check_stride, "volume-6x6x3": check_volume,
-    "red-vertical-edge": check_red, "layer-params-280": check_280, "relu-step": check_relu,
+    "red-vertical-edge": check_red, "layer-params-280": check_course_view, "relu-step": check_relu,
     "pool-max-4x4": check_pool, "pool-avg-4x4": check_pool, "pool-global-7x7x1000": check_global,
     "sharing-6x6-3x3": check_sharing, "translation-shift-2": check_shift, "alexnet-224-vs-227": check_alexnet_227,
-    "one-by-one-6x6x32": check_one_by_one, "one-by-one-28x28x192": check_one_by_one,
+    "one-by-one-6x6x32": check_one_by_one, "one-by-one-28x28x192": check_course_view,
     "activation-sizes-lenet-like": check_arch_model, "lenet5-params": check_arch_model,
     "alexnet-paper-shapes": check_arch_model, "vgg16-params": check_arch_model, "nin-imagenet-gap": check_arch_model,
     "resnet50-projections": check_arch_model, "inception-v1-paper": check_arch_model,
-    "resnet-plain-vs-residual": check_resnet_curves,
+    "resnet-plain-vs-residual": check_course_view,
     "inception-bottleneck-params": check_bottleneck, "inception-bottleneck-macs": check_bottleneck,
     "mirror-flip": check_augmentation, "colour-shift-manual": check_augmentation,
     "y-vector-8": check_grid_sandbox, "yolo-grid-3x3": check_grid_sandbox, "anchors-3x3x16": check_grid_sandbox,
     "sliding-window-count": check_sliding, "sliding-windows-three-sizes": check_sliding, "conv-sliding-16x16": check_sliding,
     "iou-two-boxes": check_iou, "nms-five-boxes": check_nms,
-    "verify-threshold": check_faces, "one-shot-new-person": check_faces, "siamese-squared-distance": check_siamese,
-    "triplet-loss": check_faces,
-    "style-total-cost": check_style, "content-cost-2x2": check_style, "gram-2-channels": check_style,
+    "verify-threshold": check_course_view, "one-shot-new-person": check_course_view, "siamese-squared-distance": check_siamese,
+    "triplet-loss": check_course_view,
+    "style-total-cost": check_course_view, "content-cost-2x2": check_course_view, "gram-2-channels": check_course_view,
 }
 
 #: The example opened first, to leave its state behind: for each example, another of the same panel.
@@ -305,6 +293,7 @@ _BEFORE = {
     "detection": ("nms-five-boxes", "iou-two-boxes"),
     "faces": ("siamese-squared-distance", "verify-threshold"),
     "augmentation": ("mirror-flip", "colour-shift-manual"),
+    "course_views": ("triplet-loss", "gram-2-channels"),
 }
 
 

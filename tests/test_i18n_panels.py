@@ -9,7 +9,7 @@ from i18n_walk import chinese_left, english_left, english_words, open_every_tab
 
 #: Panels whose every text is translated. The goal (and the state when this list names them all): every panel.
 TRANSLATED_PANELS: list[str] = [
-    "welcome", "course", "convolution", "architectures", "feature_maps", "augmentation",
+    "welcome", "course", "course_views", "convolution", "architectures", "feature_maps", "augmentation",
     "detection", "grid_detector", "style_transfer", "faces", "models",
 ]
 

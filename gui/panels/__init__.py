@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 PANELS: list[str] = [
     "gui.panels.welcome:WelcomePanel",
     "gui.panels.course:CoursePanel",
+    "gui.panels.course_views:CourseViewsPanel",
     "gui.panels.convolution:ConvolutionPanel",
     "gui.panels.architectures:ArchitecturesPanel",
     "gui.panels.feature_maps:FeatureMapsPanel",

@@ -41,9 +41,9 @@ LOOK: dict[str, str] = {
     "vgg16-params": N_("Look at the total: 138,357,544 parameters."),
     "nin-imagenet-gap": N_("Look at the last 1×1 convolution (6×6×1000) and the global average pooling after it (0 parameters)."),
     "resnet50-projections": N_("Look at the rows named downsample: the 1×1 projection shortcuts, the first one 56×56×256."),
-    "resnet-plain-vs-residual": N_("Look at the residual blocks in the table."),
+    "resnet-plain-vs-residual": N_("Look at the two training curves: the residual network's loss falls faster than the plain one's, at the same depth and parameters."),
     "one-by-one-6x6x32": N_("Look at the output: 6×6×4; each filter has 32 weights, one per input channel."),
-    "one-by-one-28x28x192": N_("Look at the output: height and width stay, the channels change."),
+    "one-by-one-28x28x192": N_("Look at the output: height and width stay, the channels change; 32·(192 + 1) = 6,176 parameters."),
     "inception-bottleneck-params": N_("Look at the two parameter counts: 409,600 directly, 59,392 through the bottleneck."),
     "inception-bottleneck-macs": N_("Look at the two costs: 120,422,400 multiplications directly, 12,443,648 through 16 channels."),
     "inception-v1-paper": N_("Look at the 5×5 branches of the Inception modules."),
@@ -57,13 +57,13 @@ LOOK: dict[str, str] = {
     "iou-two-boxes": N_("Look at the IoU: 4 / 28 ≈ 0.143."),
     "nms-five-boxes": N_("Look at the NMS sandbox: p_c 0.6 is discarded, then NMS keeps the boxes scored 0.9 and 0.8, one per car. Press Back to step through."),
     "anchors-3x3x16": N_("Look at the output 3×3×16 (H×W×C) and cell (1, 1): both objects kept in the shared cell, the pedestrian in anchor 1 (tall), the car in anchor 2 (wide)."),
-    "verify-threshold": N_("Look at the threshold τ = 0.6: a distance of 0.5 is the same person, 0.7 is not."),
-    "one-shot-new-person": N_("Enroll one photo of a new person: no retraining, recognised at once."),
+    "verify-threshold": N_("Look at the threshold τ = 0.6: a distance of 0.5 is the same person, 0.7 is not; recognition compares with all K people."),
+    "one-shot-new-person": N_("Look at the softmax: it must pick one of the 5 people for the 6th; the similarity function enrolls one photo and recognises them."),
     "siamese-squared-distance": N_("Distances are shown as ‖·‖²: the threshold τ = 0.6 becomes 0.36, a distance of 0.5 becomes 0.25."),
     "triplet-loss": N_("Look at the loss terms and the margin α = 0.2."),
     "style-total-cost": N_("Look at the weights α and β of the total cost."),
-    "content-cost-2x2": N_("Look at the content layer."),
-    "gram-2-channels": N_("Look at the Gram view: style and output Gram matrices side by side."),
+    "content-cost-2x2": N_("Look at the differences, their squares and half their sum: 2.5."),
+    "gram-2-channels": N_("Look at G(G) = [[30, 6], [6, 2]] and the style cost 752 / 256."),
 }
 
 
@@ -113,7 +113,7 @@ def look_text(example_id: str) -> str:
 def missing(example_id: str) -> str:
     """One translated sentence naming what the example needs and the panel can't do yet; "" when nothing is missing."""
     entry = _NEEDS.get(example_id)
-    if entry is None:
+    if entry is None or example(example_id).panel == "course_views":  # the Worked examples panel shows it whole
         return ""
     probe, what, panel = entry
     try:

@@ -1,0 +1,192 @@
+"""Worked-example views of the style-transfer costs: J(G) = α·J<sub>content</sub> + β·J<sub>style</sub>, the content
+cost ½‖a(C) − a(G)‖² of two 2×2 activations, and the Gram matrix of a 2×2×2 activation with its style cost."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.i18n import _
+
+from .course_views_common import NumberGrid, num, rich_label, shape
+
+__all__ = ["TotalCostView", "ContentCostView", "GramView"]
+
+J_CONTENT = "J<sub>content</sub>"
+J_STYLE = "J<sub>style</sub>"
+
+
+def _dspin(lo: float, hi: float, step: float) -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setSingleStep(step)
+    s.setDecimals(3)
+    s.setKeyboardTracking(False)
+    return s
+
+
+class TotalCostView(QWidget):
+    """α, β and the two costs chosen by hand; the weighted terms and J(G) from the panel's ``total_loss``."""
+
+    view_id = "total-cost"
+
+    def __init__(self, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        v = QVBoxLayout(self)
+        self.intro = rich_label()
+        v.addWidget(self.intro)
+        grid = QGridLayout()
+        self.captions = [rich_label(selectable=False) for _i in range(4)]
+        self.spins = [_dspin(0, 1e6, 1), _dspin(0, 1e6, 1), _dspin(0, 1e6, 0.1), _dspin(0, 1e6, 0.1)]
+        for i, (cap, spin, key) in enumerate(zip(self.captions, self.spins, ("alpha", "beta", "content", "style"))):
+            grid.addWidget(cap, i // 2, 2 * (i % 2))
+            grid.addWidget(spin, i // 2, 2 * (i % 2) + 1)
+            spin.valueChanged.connect(lambda value, k=key: model.set_params(self.view_id, **{k: value}))
+            spin.setMaximumWidth(160)
+        grid.setColumnStretch(4, 1)
+        v.addLayout(grid)
+        self.formula = rich_label()
+        self.formula.setStyleSheet("font-size: 13pt;")
+        v.addWidget(self.formula)
+        self.note = rich_label()
+        v.addWidget(self.note)
+        v.addStretch(1)
+        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
+        self.render()
+
+    def render(self) -> None:
+        """Draw the model's numbers in the current language."""
+        r = self.model.results.get(self.view_id)
+        if r is None:
+            return
+        for spin, value in zip(self.spins, (r.alpha, r.beta, r.content, r.style)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        for cap, text in zip(self.captions, ("α", "β", J_CONTENT + "(C, G)", J_STYLE + "(S, G)")):
+            cap.setText(text)
+        self.intro.setText(_("Style transfer makes an image G that keeps the content of C and takes the style of S, by "
+                             "gradient descent on G. The cost adds both parts, each with its weight:"))
+        self.formula.setText(
+            "J(G) = α·{jc}(C, G) + β·{js}(S, G)<br>"
+            "= {a}·{c} + {b}·{s}<br>= {wc} + {ws} = <b>{j}</b>".format(
+                jc=J_CONTENT, js=J_STYLE, a=num(r.alpha), c=num(r.content), b=num(r.beta), s=num(r.style),
+                wc=num(r.weighted_content), ws=num(r.weighted_style), j=num(r.total)))
+        self.note.setText(_("Raise β against α and the result leans towards the style; the two weights only matter relative to each other."))
+
+
+class ContentCostView(QWidget):
+    """a(C) and a(G) of one layer, their difference, the squares, and ½ of the sum."""
+
+    view_id = "content-cost"
+
+    def __init__(self, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        v = QVBoxLayout(self)
+        self.intro = rich_label()
+        v.addWidget(self.intro)
+        row = QHBoxLayout()
+        self.grid_c, self.grid_g, self.grid_d, self.grid_sq = (NumberGrid(cell=46) for _i in range(4))
+        self.ops = [QLabel(t) for t in ("−", "=", "→")]
+        for w in (self.grid_c, self.ops[0], self.grid_g, self.ops[1], self.grid_d, self.ops[2], self.grid_sq):
+            row.addWidget(w)
+        row.addStretch(1)
+        for op in self.ops:
+            op.setStyleSheet("font-size: 16pt;")
+        v.addLayout(row)
+        self.formula = rich_label()
+        self.formula.setStyleSheet("font-size: 13pt;")
+        v.addWidget(self.formula)
+        v.addStretch(1)
+        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
+        self.render()
+
+    def render(self) -> None:
+        """Draw the model's numbers in the current language."""
+        r = self.model.results.get(self.view_id)
+        if r is None:
+            return
+        h, w = len(r.a_c), len(r.a_c[0])
+        self.intro.setText(_("The content cost compares the activations of one layer l for the content image C and the "
+                             "generated image G, value by value. Here the layer's activation is {shape}:").format(shape=shape((h, w, 1))))
+        self.grid_c.set_title("a<sup>[l](C)</sup>")
+        self.grid_g.set_title("a<sup>[l](G)</sup>")
+        self.grid_d.set_title(_("difference"))
+        self.grid_sq.set_title(_("squared"))
+        self.grid_c.set_values(r.a_c)
+        self.grid_g.set_values(r.a_g)
+        self.grid_d.set_values(r.difference)
+        self.grid_sq.set_values(r.squares)
+        terms = " + ".join(num(v) for row in r.squares for v in row)
+        self.formula.setText(
+            "{jc}(C, G) = ½‖a<sup>[l](C)</sup> − a<sup>[l](G)</sup>‖<sup>2</sup> = ½·({terms}) = ½·{s} = <b>{cost}</b>".format(
+                jc=J_CONTENT, terms=terms, s=num(r.sum_squares), cost=num(r.cost)))
+
+
+class GramView(QWidget):
+    """The two channels of a(S) and a(G), their Gram matrices, and the layer's style cost."""
+
+    view_id = "gram"
+
+    def __init__(self, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        v = QVBoxLayout(self)
+        self.intro = rich_label()
+        v.addWidget(self.intro)
+        row = QHBoxLayout()
+        self.channel_grids = [NumberGrid(cell=34) for _i in range(4)]  # S k=1, S k=2, G k=1, G k=2
+        self.gram_s, self.gram_g = NumberGrid(cell=46), NumberGrid(cell=46)
+        for grid in self.channel_grids[:2] + [self.gram_s]:
+            row.addWidget(grid)
+        row.addSpacing(24)
+        for grid in self.channel_grids[2:] + [self.gram_g]:
+            row.addWidget(grid)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.entries = rich_label()
+        v.addWidget(self.entries)
+        self.formula = rich_label()
+        self.formula.setStyleSheet("font-size: 12pt;")
+        v.addWidget(self.formula)
+        v.addStretch(1)
+        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
+        self.render()
+
+    def render(self) -> None:
+        """Draw the model's numbers in the current language and shape notation."""
+        r = self.model.results.get(self.view_id)
+        if r is None:
+            return
+        h, w = r.hw
+        c = r.channels
+        self.intro.setText(_("A layer's activation of {shape} for the style image S and for the generated image G. "
+                             "The Gram matrix multiplies every pair of channels k, k′ position by position and adds up: "
+                             "G<sub>kk′</sub> = Σ<sub>i</sub> Σ<sub>j</sub> a<sub>ijk</sub>·a<sub>ijk′</sub>.").format(shape=shape((h, w, c))))
+        acts = [(r.a_s, "S"), (r.a_g, "G")]
+        for idx, grid in enumerate(self.channel_grids):
+            act, name = acts[idx // 2]
+            k = idx % 2
+            if k < len(act):
+                grid.set_title(_("a<sup>[l]({name})</sup>, channel {k}").format(name=name, k=k + 1))
+                grid.set_values(act[k])
+            grid.setVisible(k < len(act))
+        self.gram_s.set_title("G(S)")
+        self.gram_g.set_title("G(G)")
+        self.gram_s.set_values(r.gram_s)
+        self.gram_g.set_values(r.gram_g)
+        g = r.a_g
+        flat = [[v for row in ch for v in row] for ch in g]
+        parts = []
+        if len(flat) >= 2:
+            for (k1, k2) in ((0, 0), (0, 1), (1, 1)):
+                prods = " + ".join(f"{num(a)}·{num(b)}" for a, b in zip(flat[k1], flat[k2]))
+                parts.append("G(G)<sub>{a}{b}</sub> = {prods} = <b>{v}</b>".format(a=k1 + 1, b=k2 + 1, prods=prods, v=num(r.gram_g[k1][k2])))
+        self.entries.setText("<br>".join(parts))
+        diffs = " + ".join(f"({num(v)})<sup>2</sup>" for row in r.difference for v in row)
+        self.formula.setText(
+            "{js}<sup>[l]</sup>(S, G) = 1/(2·n<sub>H</sub>·n<sub>W</sub>·n<sub>C</sub>)<sup>2</sup> · Σ<sub>k</sub> Σ<sub>k′</sub> "
+            "(G(S)<sub>kk′</sub> − G(G)<sub>kk′</sub>)<sup>2</sup><br>"
+            "= 1/(2·{h}·{w}·{c})<sup>2</sup> · ({diffs}) = {s} / {norm} = <b>{cost}</b>".format(
+                js=J_STYLE, h=h, w=w, c=c, diffs=diffs, s=num(r.sum_squares), norm=num(r.norm), cost=num(r.cost)))
