@@ -71,3 +71,88 @@ def test_conv_package_names_resolve_to_the_same_objects():
         assert getattr(conv, name) is not None, name
     with pytest.raises(AttributeError):
         conv.no_such_name  # noqa: B018
+
+
+#: The window in a child process: what it shows at the first frame, and once torch has loaded.
+WINDOW_PROBE = """
+import json, sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLabel
+from gui.app import ensure_app
+from gui.window import MainWindow
+
+app = ensure_app()
+settings = QSettings(sys.argv[1], QSettings.Format.IniFormat)
+window = MainWindow(settings=settings)
+seen = {}
+
+def painted():
+    seen["torch_at_paint"] = "torch" in sys.modules
+    seen["plots_at_paint"] = "pyqtgraph" in sys.modules
+    seen["device_at_paint"] = window.device_label.text()
+    seen["menu_at_paint"] = [a.text() for a in window.device_menu.actions()]
+    seen["welcome_at_paint"] = window.panels["welcome"].device_text.text()
+    window.switch_to("course")  # the course needs no torch: built at once
+    seen["course_panel"] = type(window.current_panel()).__name__
+    seen["torch_after_course"] = "torch" in sys.modules
+    window.switch_to("convolution")  # a panel that needs torch, asked for while it loads
+    page = window.stack.currentWidget()
+    seen["waiting_page"] = page.text() if isinstance(page, QLabel) else type(page).__name__
+    seen["panel_while_waiting"] = type(window.current_panel()).__name__
+
+def loaded():
+    seen["panel_after"] = type(window.current_panel()).__name__
+    seen["device_after"] = window.device_label.text()
+    seen["menu_after"] = [a.text() for a in window.device_menu.actions()]
+    seen["welcome_after"] = window.panels["welcome"].device_text.text()
+    app.quit()
+
+window.firstPainted.connect(painted)
+window.torchLoaded.connect(loaded)
+window.show()
+QTimer.singleShot(int(sys.argv[2]) * 1000, app.quit)
+app.exec()
+print(json.dumps(seen))
+"""
+
+
+def test_window_paints_before_torch_and_builds_torch_panels_once_it_has_loaded(tmp_path):
+    done = subprocess.run([sys.executable, "-c", WINDOW_PROBE, str(tmp_path / "settings.ini"), "280"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env=_env())
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["torch_at_paint"] is False
+    assert seen["plots_at_paint"] is False
+    assert "loading" in seen["device_at_paint"].lower()
+    assert seen["menu_at_paint"] == ["Loading PyTorch…"]
+    assert "loading" in seen["welcome_at_paint"].lower()
+    assert seen["course_panel"] == "CoursePanel" and seen["torch_after_course"] is False
+    assert "waiting for PyTorch" in seen["waiting_page"] and seen["panel_while_waiting"] == "NoneType"
+    assert "panel_after" in seen, f"torch did not load in time: {seen} {done.stderr[-2000:]}"
+    assert seen["panel_after"] == "ConvolutionPanel"
+    assert seen["device_after"].startswith(("CPU", "CUDA", "Apple"))
+    assert seen["menu_after"][:2] == ["auto", "cpu"]
+    assert seen["device_after"] in seen["welcome_after"]
+
+
+def test_quit_after_first_paint_reports_the_time_and_exits_cleanly(tmp_path):
+    env = {**_env(), "CONVSTUDIO_QUIT_AFTER": "paint"}
+    done = subprocess.run([sys.executable, "-m", "gui.main"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    line = [x for x in done.stdout.splitlines() if x.startswith("convstudio: first paint")]
+    assert line, done.stdout
+    seconds = float(line[0].split()[3])
+    assert 0 < seconds < 120
+
+
+def test_sidebar_registry_matches_the_panel_classes():
+    """The sidebar is drawn from the registry before any panel module loads; it must say what the classes say."""
+    from gui.panels import PANELS, SIDEBAR, load_panel_classes, panel_entries
+
+    entries = panel_entries()
+    assert [e.spec for e in entries] == PANELS and set(SIDEBAR) == set(PANELS)
+    for entry, cls in zip(entries, load_panel_classes(strict=True)):
+        assert (entry.panel_id, entry.title, entry.summary, entry.accepts_images) == (
+            cls.panel_id, cls.title, cls.summary, cls.accepts_images), entry.spec
+    light = {e.panel_id for e in entries if not e.needs_torch}
+    assert light == {"welcome", "course"}
