@@ -19,19 +19,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.i18n import _
 
+from .desktop import APP_ID  # the desktop entry and AppStream id; on Wayland the window's app id
+
 __all__ = ["APP_ID", "QUIT_AFTER_ENV", "ensure_app", "install_excepthook", "process_seconds", "run_app", "resources_dir"]
 
 log = logging.getLogger(__name__)
 
-#: The desktop entry and AppStream id; on Wayland the window's app id.
-APP_ID = "io.github.convstudio.ConvStudio"
 #: ``paint`` or ``ready``: quit after the first frame, or once torch and the first panel are there.
 QUIT_AFTER_ENV = "CONVSTUDIO_QUIT_AFTER"
 
 
 def resources_dir() -> Path:
-    """The folder with icons and other bundled resources (a source checkout's ``resources/``)."""
-    return Path(__file__).resolve().parents[1] / "resources"
+    """The folder with the window icon, inside the package (so an installed wheel has it too)."""
+    return Path(__file__).resolve().parent / "resources"
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:

@@ -11,10 +11,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
     from engine.cli import build_parser, run
 
-    from . import open_example, screenshots
+    from . import desktop, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(extra=[screenshots.register, open_example.register])
+    parser = build_parser(extra=[screenshots.register, open_example.register, desktop.register])
     args = parser.parse_args(argv)
     if args.command is None:
         if args.device:
