@@ -9,6 +9,9 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
+    from .conflicts import check_or_exit
+
+    check_or_exit()  # 'engine' and 'gui' are generic names: both must be ConvStudio's
     from engine.cli import build_parser, run
 
     from . import desktop, open_example, screenshots
