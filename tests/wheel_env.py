@@ -43,10 +43,12 @@ class Installed:
 
 
 def outer_site_dirs() -> list[str]:
-    """The site-packages folders of the interpreter running the tests (its dependencies live there)."""
+    """Where the interpreter running the tests finds its dependencies: its site-packages, and folders that
+    ``.pth`` files of those added (editable installs of dependencies). The checkout itself is left out."""
     dirs = list(site.getsitepackages())
     if site.ENABLE_USER_SITE:
         dirs.append(site.getusersitepackages())
+    dirs += [p for p in sys.path if p and os.path.isdir(p) and not Path(p).resolve().is_relative_to(ROOT)]
     return [d for d in dict.fromkeys(dirs) if os.path.isdir(d)]
 
 
