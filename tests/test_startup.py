@@ -73,6 +73,18 @@ def test_conv_package_names_resolve_to_the_same_objects():
         conv.no_such_name  # noqa: B018
 
 
+def test_a_name_deleted_from_the_conv_package_stays_deleted_until_set_again():
+    import engine.conv as conv
+
+    shift_demo = conv.shift_demo
+    del conv.shift_demo
+    try:
+        assert not hasattr(conv, "shift_demo")
+    finally:
+        conv.shift_demo = shift_demo
+    assert conv.shift_demo is shift_demo
+
+
 #: The window in a child process: what it shows at the first frame, and once torch has loaded.
 WINDOW_PROBE = """
 import json, sys

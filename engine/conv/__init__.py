@@ -46,9 +46,13 @@ _SOURCES: dict[str, str] = {
 }
 
 
+#: Names deleted from the package (``del engine.conv.trace``; tests that take a capability away): not loaded again.
+_REMOVED: set[str] = set()
+
+
 def __getattr__(name: str) -> Any:
     module = _SOURCES.get(name)
-    if module is None:
+    if module is None or name in _REMOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
@@ -63,13 +67,20 @@ class _Package(types.ModuleType):
     """``engine.conv.trace`` names the function, as it always has, not the submodule of the same name.
 
     Loading a submodule binds it on its package; for ``trace`` that binding is skipped, and the
-    name resolves through :func:`__getattr__` to the function.
+    name resolves through :func:`__getattr__` to the function. A name deleted from the package
+    stays deleted until it is set again, as with a plain module.
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "trace" and isinstance(value, types.ModuleType):
             return
+        _REMOVED.discard(name)
         super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name in _SOURCES:
+            _REMOVED.add(name)
 
 
 sys.modules[__name__].__class__ = _Package
