@@ -250,6 +250,11 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(old)
             old.deleteLater()
             self.panels[panel_id] = widget
+            if self._waiting_id == panel_id:  # asked for (a worked example) while its page waited for torch
+                self._waiting_id = None
+                if self._current_id == panel_id:
+                    self.stack.setCurrentIndex(index)
+                    widget.activate()
         return self.panels[panel_id]
 
     @staticmethod

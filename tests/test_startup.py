@@ -168,3 +168,36 @@ def test_sidebar_registry_matches_the_panel_classes():
             cls.panel_id, cls.title, cls.summary, cls.accepts_images), entry.spec
     light = {e.panel_id for e in entries if not e.needs_torch}
     assert light == {"welcome", "course"}
+
+
+OPEN_PROBE = """
+import json, sys
+from PySide6.QtCore import QSettings, QTimer
+from gui.app import ensure_app
+from gui.open_example import open_window
+
+app = ensure_app()
+window = open_window("edge-6x6", settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
+seen = {}
+
+def painted():
+    page = window.stack.currentWidget()
+    seen["shown"] = type(page.widget() if hasattr(page, "widget") else page).__name__
+    seen["current"] = type(window.current_panel()).__name__
+    QTimer.singleShot(0, lambda: (seen.update(device=window.device_label.text()), app.quit()))
+
+window.firstPainted.connect(painted)
+QTimer.singleShot(240000, app.quit)
+app.exec()
+print(json.dumps(seen))
+"""
+
+
+def test_convstudio_open_shows_the_examples_panel_in_its_first_frame(tmp_path):
+    """A worked example's panel is built at once, torch or not: its first frame is the panel, not a waiting page."""
+    done = subprocess.run([sys.executable, "-c", OPEN_PROBE, str(tmp_path / "settings.ini")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env=_env())
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["shown"] == seen["current"] == "ConvolutionPanel"
+    assert seen["device"].startswith(("CPU", "CUDA", "Apple"))  # torch came with the panel: the window says so
