@@ -221,6 +221,10 @@ class MainWindow(QMainWindow):
 
     def _on_torch_failed(self, error: str) -> None:
         self.device_label.setText(_("PyTorch not loaded"))
+        for row, entry in enumerate(self.panel_classes):
+            page = self.stack.widget(row)
+            if entry.panel_id not in self.panels and isinstance(page, QLabel):
+                page.setText(_("{panel} needs PyTorch, which could not be loaded: {error}").format(panel=_(entry.title), error=error))
         self.show_error(_("PyTorch could not be loaded"),
                         _("{error}. The course works; panels that compute need a working PyTorch "
                           "(reinstall it: python3 -m pip install --force-reinstall torch torchvision).").format(error=error))
@@ -310,7 +314,10 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(row)
             placeholder = self.stack.widget(row)
             if isinstance(placeholder, QLabel):
-                placeholder.setText(_("Loading {panel}… (waiting for PyTorch)").format(panel=_(self.panel_classes[row].title)))
+                title = _(self.panel_classes[row].title)
+                error = self.torch.error()
+                placeholder.setText(_("{panel} needs PyTorch, which could not be loaded: {error}").format(panel=title, error=error)
+                                    if error else _("Loading {panel}… (waiting for PyTorch)").format(panel=title))
             self._current_id = panel_id
             self._waiting_id = panel_id
             if self.example_bar.panel_id and self.example_bar.panel_id != panel_id:

@@ -201,3 +201,48 @@ def test_convstudio_open_shows_the_examples_panel_in_its_first_frame(tmp_path):
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["shown"] == seen["current"] == "ConvolutionPanel"
     assert seen["device"].startswith(("CPU", "CUDA", "Apple"))  # torch came with the panel: the window says so
+
+
+BROKEN_TORCH_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[2])  # a torch that fails to import
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLabel
+from gui.app import ensure_app
+from gui.window import MainWindow
+
+app = ensure_app()
+window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window._quiet_dialogs = True
+seen = {}
+
+def failed(error):
+    window.switch_to("detection")
+    page = window.stack.currentWidget()
+    seen.update(error=error, device=window.device_label.text(), status=window.statusBar().currentMessage(),
+                page=page.text() if isinstance(page, QLabel) else type(page).__name__)
+    window.switch_to("course")
+    seen["course"] = type(window.current_panel()).__name__
+    app.quit()
+
+window.torch.failed.connect(failed)
+window.show()
+QTimer.singleShot(120000, app.quit)
+app.exec()
+print(json.dumps(seen))
+"""
+
+
+def test_a_torch_that_fails_to_load_is_said_and_the_course_still_opens(tmp_path):
+    broken = tmp_path / "broken"
+    (broken / "torch").mkdir(parents=True)
+    (broken / "torch" / "__init__.py").write_text("raise ImportError('libtorch_cpu.so: cannot open shared object file')\n")
+    done = subprocess.run([sys.executable, "-c", BROKEN_TORCH_PROBE, str(tmp_path / "settings.ini"), str(broken)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=_env())
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["error"] == "ImportError: libtorch_cpu.so: cannot open shared object file"
+    assert seen["device"] == "PyTorch not loaded"
+    assert seen["status"].startswith("PyTorch could not be loaded: ImportError: libtorch_cpu.so")
+    assert seen["page"] == "Detection needs PyTorch, which could not be loaded: " + seen["error"]
+    assert seen["course"] == "CoursePanel"
