@@ -2,7 +2,8 @@
 
 Importing torch, torchvision and OpenCV takes seconds; the window paints first, then
 :class:`TorchLoader` imports them in a thread and says when they are there. Panels that
-compute wait for it; the course and the welcome page do not.
+compute wait for it; the course and the welcome page do not. :class:`FirstPaint` says when the
+first frame is on screen.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import sys
 import threading
 import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
-__all__ = ["HEAVY_MODULES", "TorchLoader", "torch_loaded"]
+__all__ = ["HEAVY_MODULES", "FirstPaint", "TorchLoader", "torch_loaded"]
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +85,20 @@ class TorchLoader(QObject):
         took = time.perf_counter() - start
         log.info("torch loaded in the background in %.2f s", took)
         self.loaded.emit(took)
+
+
+class FirstPaint(QObject):
+    """Watches one widget for its first paint; ``painted`` follows once that frame is done."""
+
+    painted = Signal()
+
+    def __init__(self, widget: QWidget):
+        super().__init__(widget)
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self.painted.emit)  # after the whole frame is painted and flushed
+        return False

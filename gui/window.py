@@ -11,7 +11,7 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,66 +41,14 @@ from .panel import Panel
 from .panels import PanelEntry, panel_entries
 from .theme import apply_theme, restyle, sync_plot_theme
 from .dialogs import ask_image_path
-from .torch_loader import TorchLoader
+from .panel_scroll import PanelScrollArea
+from .torch_loader import FirstPaint, TorchLoader
 
 __all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
 THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
-
-
-class PanelScrollArea(QScrollArea):
-    """Holds one panel: fills the viewport, and scrolls only below the panel's minimum size.
-
-    QScrollArea's own resizing gives a panel with word-wrapped labels its
-    *preferred* height for the width (heightForWidth), which scrolls most
-    panels on a 700 px high screen; here the floor is the minimum size.
-    """
-
-    def __init__(self, panel: QWidget):
-        super().__init__()
-        self.setObjectName("panelScroll")
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setWidgetResizable(False)
-        self.setWidget(panel)
-        panel.installEventFilter(self)
-        self._fit()
-
-    def _fit(self) -> None:
-        panel = self.widget()
-        if panel is None:
-            return
-        low = panel.minimumSizeHint().expandedTo(panel.minimumSize())
-        view = self.viewport().size()
-        panel.resize(max(view.width(), low.width()), max(view.height(), low.height()))
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self._fit()
-        return super().eventFilter(watched, event)
-
-    def viewportEvent(self, event) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Resize:
-            self._fit()
-        return super().viewportEvent(event)
-
-
-class _FirstPaint(QObject):
-    """Watches one widget for its first paint; ``painted`` follows once that frame is done."""
-
-    painted = Signal()
-
-    def __init__(self, widget: QWidget):
-        super().__init__(widget)
-        self._widget = widget
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self._widget and event.type() == QEvent.Type.Paint:
-            self._widget.removeEventFilter(self)
-            QTimer.singleShot(0, self.painted.emit)  # after the whole frame is painted and flushed
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -193,7 +141,7 @@ class MainWindow(QMainWindow):
         ids = [cls.panel_id for cls in self.panel_classes]
         self.sidebar.setCurrentRow(ids.index(last) if last in ids else 0)
         self.warn_missing_chinese_font()
-        self._first_paint = _FirstPaint(self.sidebar.viewport())
+        self._first_paint = FirstPaint(self.sidebar.viewport())
         self._first_paint.painted.connect(self._on_first_paint)
 
     # -- torch, loaded after the first frame --
