@@ -100,5 +100,5 @@ class FirstPaint(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         if watched is self._widget and event.type() == QEvent.Type.Paint:
             self._widget.removeEventFilter(self)
-            QTimer.singleShot(0, self.painted.emit)  # after the whole frame is painted and flushed
+            QTimer.singleShot(0, self, self.painted.emit)  # after the whole frame is painted and flushed
         return False

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
 
     def _on_torch_failed(self, error: str) -> None:
         self.device_label.setText(_("PyTorch not loaded"))
+        self._fill_device_menu()
         for row, entry in enumerate(self.panel_classes):
             page = self.stack.widget(row)
             if entry.panel_id not in self.panels and isinstance(page, QLabel):
@@ -413,7 +414,7 @@ class MainWindow(QMainWindow):
         menu = self.device_menu
         menu.clear()
         if not self.torch.is_loaded():
-            menu.addAction(_("Loading PyTorch…")).setEnabled(False)
+            menu.addAction(_("PyTorch not loaded") if self.torch.error() else _("Loading PyTorch…")).setEnabled(False)
             return
         dgroup = QActionGroup(menu)
         saved = str(self.settings.value("device", "auto"))

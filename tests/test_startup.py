@@ -220,6 +220,7 @@ def failed(error):
     window.switch_to("detection")
     page = window.stack.currentWidget()
     seen.update(error=error, device=window.device_label.text(), status=window.statusBar().currentMessage(),
+                menu=[a.text() for a in window.device_menu.actions()],
                 page=page.text() if isinstance(page, QLabel) else type(page).__name__)
     window.switch_to("course")
     seen["course"] = type(window.current_panel()).__name__
@@ -242,7 +243,7 @@ def test_a_torch_that_fails_to_load_is_said_and_the_course_still_opens(tmp_path)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["error"] == "ImportError: libtorch_cpu.so: cannot open shared object file"
-    assert seen["device"] == "PyTorch not loaded"
+    assert seen["device"] == "PyTorch not loaded" and seen["menu"] == ["PyTorch not loaded"]
     assert seen["status"].startswith("PyTorch could not be loaded: ImportError: libtorch_cpu.so")
     assert seen["page"] == "Detection needs PyTorch, which could not be loaded: " + seen["error"]
     assert seen["course"] == "CoursePanel"
