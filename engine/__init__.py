@@ -5,4 +5,6 @@ import torch lazily where that keeps ``import engine`` cheap.
 """
 
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+#: Marks this package as ConvStudio's: ``engine`` is a common name (see gui/conflicts.py).
+__distribution__ = "convstudio"
+__all__ = ["__version__", "__distribution__"]

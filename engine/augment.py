@@ -14,7 +14,8 @@ forks and seeds, so a grid is reproducible and leaves the caller's RNG alone.
 
 from __future__ import annotations
 
-import inspect
+import linecache
+import re
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -46,10 +47,26 @@ IMAGENET_EIGVEC = (
 )
 
 
+def _define(source: str) -> type:
+    """Define the class written in ``source`` in this module and return it.
+
+    The transforms that "Copy code" exports are kept as text, and the app runs exactly that text:
+    the exported code is the code behind the preview, and exporting needs no ``.py`` file at run
+    time (a frozen bundle has none, so ``inspect.getsource`` would fail there). Tracebacks still
+    show the lines.
+    """
+    name = source.split("(", 1)[0].removeprefix("class ").strip()
+    filename = f"<engine.augment {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), globals())  # noqa: S102 - our own source text, held as data
+    return globals()[name]
+
+
 class AugmentError(ValueError):
     """An augmentation setting is out of range or the image cannot be augmented."""
 
 
+_CHANNEL_OFFSETS_SOURCE = '''\
 class ChannelOffsets(torch.nn.Module):
     """Add a random offset, uniform in [-max_offset, max_offset] (0..255 units), to each colour channel.
 
@@ -68,8 +85,11 @@ class ChannelOffsets(torch.nn.Module):
         if img.dtype == torch.uint8:
             return out.round().clamp(0, 255).to(torch.uint8)
         return out.clamp(0.0, 1.0).to(img.dtype)
+'''
+ChannelOffsets = _define(_CHANNEL_OFFSETS_SOURCE)
 
 
+_FIXED_COLOUR_SHIFT_SOURCE = '''\
 class _FixedColourShift(torch.nn.Module):
     """Add fixed offsets ``(r, g, b)`` (0..255 units) to the colour channels of a (..., 3, H, W) image.
 
@@ -86,6 +106,8 @@ class _FixedColourShift(torch.nn.Module):
         if img.dtype == torch.uint8:
             return out.round().clamp(0, 255).to(torch.uint8)
         return out.clamp(0.0, 1.0).to(img.dtype)
+'''
+_FixedColourShift = _define(_FIXED_COLOUR_SHIFT_SOURCE)
 
 
 class ColourShift(_FixedColourShift):
@@ -122,6 +144,7 @@ def colour_shift(image: np.ndarray, r: float = 0.0, g: float = 0.0, b: float = 0
     return ColourShift(r, g, b)(t).permute(1, 2, 0).numpy().copy()
 
 
+_PCA_LIGHTING_SOURCE = '''\
 class PCALighting(torch.nn.Module):
     """AlexNet's PCA colour augmentation: add ``eigvec @ (alpha * eigval)`` with alpha ~ N(0, std).
 
@@ -147,6 +170,8 @@ class PCALighting(torch.nn.Module):
         if img.dtype == torch.uint8:
             return out.round().clamp(0, 255).to(torch.uint8)
         return out.clamp(0.0, 1.0).to(img.dtype)
+'''
+PCALighting = _define(_PCA_LIGHTING_SOURCE)
 
 
 @dataclass
@@ -312,10 +337,11 @@ def to_code(config: AugmentConfig, image_size: tuple[int, int] = (224, 224)) -> 
     lines.append("    return v2.Compose([")
     lines.extend(f"        {s}," for s in steps)
     lines.append("    ])")
-    for name, cls in (("ColourShift", _FixedColourShift), ("ChannelOffsets", ChannelOffsets), ("PCALighting", PCALighting)):
+    for name, text in (("ColourShift", _FIXED_COLOUR_SHIFT_SOURCE), ("ChannelOffsets", _CHANNEL_OFFSETS_SOURCE),
+                       ("PCALighting", _PCA_LIGHTING_SOURCE)):
         if any(s.startswith(name + "(") for s in steps):
             # the exported ColourShift is the transform without the app's translated checks: stand-alone code
-            source = inspect.getsource(cls).rstrip().replace(f"class {cls.__name__}(", f"class {name}(", 1)
+            source = re.sub(r"^class \w+\(", f"class {name}(", text.rstrip(), count=1)
             lines.extend(["", "", source])
     lines.extend(["", "", "transform = build_transform()"])
     return "\n".join(lines) + "\n"

@@ -95,14 +95,13 @@ def run(args: argparse.Namespace) -> int:
     func = getattr(args, "func", None)
     if func is None:
         return 2
-    from .weights import WeightsError
 
     # SIGTERM stops like Ctrl+C, so recordings and checkpoints are finalised (signals only in the main thread).
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
     try:
         return int(func(args) or 0)
-    except WeightsError as exc:  # a refused or unreadable model file, wherever a command loads one: one line
+    except _weights_error() as exc:  # a refused or unreadable model file, wherever a command loads one: one line
         print(f"\nconvstudio: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader of our output went away: nothing left to say to it
@@ -122,6 +121,19 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+class _NeverRaised(Exception):
+    """Stands for ``WeightsError`` while ``engine.weights`` (and so torch) has not been imported."""
+
+
+def _weights_error() -> type[Exception]:
+    """``engine.weights.WeightsError`` if a command imported it, else a class nothing raises.
+
+    Looked up when an exception reaches ``run``: commands that need no model never import torch.
+    """
+    module = sys.modules.get(f"{__package__}.weights")
+    return getattr(module, "WeightsError", _NeverRaised) if module is not None else _NeverRaised
 
 
 def shape_order(args: argparse.Namespace) -> str:

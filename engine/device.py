@@ -3,16 +3,20 @@
 The user's preference (``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``)
 is set once with :func:`set_preference` (the CLI's ``--device``, the app's
 settings) and read everywhere through :func:`get_device`.
+
+torch is imported by the functions that need it, not with this module: the window imports it
+before torch has loaded (:func:`get_preference` needs no torch).
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
-
-import torch
+from typing import TYPE_CHECKING, Iterator
 
 from .i18n import _
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "resolve_device",
@@ -34,6 +38,8 @@ def resolve_device(preference: str | None = "auto") -> torch.device:
     ``"auto"`` (or ``None``) picks CUDA, then MPS, then CPU. An explicit device
     that is not available raises ``ValueError`` with the reason.
     """
+    import torch
+
     pref = (preference or "auto").strip().lower()
     if pref == "auto":
         if torch.cuda.is_available():
@@ -84,6 +90,8 @@ def get_device() -> torch.device:
 
 def device_label(device: torch.device | str | None = None) -> str:
     """Human-readable name: the CUDA card's name, ``"Apple GPU (MPS)"`` or ``"CPU"``."""
+    import torch
+
     device = torch.device(device) if device is not None else get_device()
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
@@ -98,6 +106,8 @@ def device_label(device: torch.device | str | None = None) -> str:
 
 def available_devices() -> list[str]:
     """Device strings usable on this machine, ``"auto"`` first."""
+    import torch
+
     names = ["auto", "cpu"]
     if torch.cuda.is_available():
         names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
@@ -114,6 +124,8 @@ def autocast(device: torch.device, enabled: bool = True) -> Iterator[None]:
     Convolutions and matrix products run in half precision; reductions and
     losses stay in float32 (torch's autocast op lists decide).
     """
+    import torch
+
     if enabled and device.type == "cuda":
         with torch.autocast("cuda", dtype=torch.float16):
             yield
@@ -130,6 +142,8 @@ def tf32_matmul(device: torch.device) -> Iterator[None]:
     it such a product runs on the GPU's general cores at a fraction of the
     speed. The previous setting comes back on exit; a no-op off CUDA.
     """
+    import torch
+
     if device.type != "cuda":
         yield
         return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
@@ -218,9 +219,8 @@ def _retranslate_widget(w: QWidget, old: str, new: str) -> None:
 
 def _retranslate_plots(w: QWidget, old: str, new: str) -> None:
     """Titles, axis labels, legends and text items of pyqtgraph views inside ``w``."""
-    try:
-        import pyqtgraph as pg
-    except ImportError:  # pragma: no cover - pyqtgraph is a dependency
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None or not hasattr(pg, "GraphicsView"):  # not loaded: no plots to retranslate
         return
     if not isinstance(w, pg.GraphicsView):
         return

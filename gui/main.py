@@ -9,12 +9,15 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
+    from .conflicts import check_or_exit
+
+    check_or_exit()  # 'engine' and 'gui' are generic names: both must be ConvStudio's
     from engine.cli import build_parser, run
 
-    from . import example_shots, open_example, screenshots
+    from . import desktop, example_shots, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(extra=[screenshots.register, open_example.register, example_shots.register])
+    parser = build_parser(extra=[screenshots.register, open_example.register, example_shots.register, desktop.register])
     args = parser.parse_args(argv)
     if args.command is None:
         if args.device:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
@@ -57,13 +59,26 @@ def apply_theme(name: str) -> str:
         app.setPalette(_dark_palette())
     else:
         app.setPalette(app.style().standardPalette())
-    try:
-        import pyqtgraph as pg
-
-        pg.setConfigOptions(background="#1e1f22" if name == "dark" else "w", foreground="#dedede" if name == "dark" else "k")
-    except ImportError:  # pyqtgraph is a dependency; tolerate its absence in minimal installs
-        pass
+    global _current
+    _current = name
+    sync_plot_theme()
     return name
+
+
+_current = "light"
+
+
+def sync_plot_theme() -> None:
+    """Give pyqtgraph the current theme's colours, if it is loaded.
+
+    pyqtgraph loads with the first panel that plots, not with the window (it takes a second);
+    the window calls this before it builds a panel, so new plots get the theme's colours.
+    """
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None or not hasattr(pg, "setConfigOptions"):
+        return
+    dark = _current == "dark"
+    pg.setConfigOptions(background="#1e1f22" if dark else "w", foreground="#dedede" if dark else "k")
 
 
 def style_plot(plot) -> None:
@@ -101,9 +116,8 @@ def restyle(root: QWidget) -> None:
         if sheet:
             widget.setStyleSheet("")
             widget.setStyleSheet(sheet)
-    try:
-        import pyqtgraph as pg
-    except ImportError:
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None or not hasattr(pg, "PlotWidget"):  # not loaded: there are no plots to redo
         return
     for plot in root.findChildren(pg.PlotWidget):
         style_plot(plot)

@@ -1,4 +1,9 @@
-"""The main window: a sidebar of panels, menus, and a status bar with job progress."""
+"""The main window: a sidebar of panels, menus, and a status bar with job progress.
+
+The window paints before torch is imported: the sidebar comes from the panel registry, torch loads in
+the background after the first frame (:class:`~gui.torch_loader.TorchLoader`), and panels that need
+it are built once it is there.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,9 +38,11 @@ from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
 from .gui_thread_gc import install_gui_thread_gc
 from .jobs import JobRunner
 from .panel import Panel
-from .panels import load_panel_classes
-from .theme import apply_theme, restyle
+from .panels import PanelEntry, panel_entries
+from .theme import apply_theme, restyle, sync_plot_theme
 from .dialogs import ask_image_path
+from .panel_scroll import PanelScrollArea
+from .torch_loader import FirstPaint, TorchLoader
 
 __all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
@@ -44,44 +51,16 @@ MAX_RECENT = 8
 THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
 
 
-class PanelScrollArea(QScrollArea):
-    """Holds one panel: fills the viewport, and scrolls only below the panel's minimum size.
+class MainWindow(QMainWindow):
+    """ConvStudio's window. Panels are created the first time they are shown.
 
-    QScrollArea's own resizing gives a panel with word-wrapped labels its
-    *preferred* height for the width (heightForWidth), which scrolls most
-    panels on a 700 px high screen; here the floor is the minimum size.
+    ``panel_classes``: panel classes or registry entries (:class:`~gui.panels.PanelEntry`), default every
+    registered panel. A panel that needs torch is built only once torch is loaded; until then its page
+    says it is waiting. ``firstPainted`` is emitted after the first frame; torch starts loading then.
     """
 
-    def __init__(self, panel: QWidget):
-        super().__init__()
-        self.setObjectName("panelScroll")
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setWidgetResizable(False)
-        self.setWidget(panel)
-        panel.installEventFilter(self)
-        self._fit()
-
-    def _fit(self) -> None:
-        panel = self.widget()
-        if panel is None:
-            return
-        low = panel.minimumSizeHint().expandedTo(panel.minimumSize())
-        view = self.viewport().size()
-        panel.resize(max(view.width(), low.width()), max(view.height(), low.height()))
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self._fit()
-        return super().eventFilter(watched, event)
-
-    def viewportEvent(self, event) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Resize:
-            self._fit()
-        return super().viewportEvent(event)
-
-
-class MainWindow(QMainWindow):
-    """ConvStudio's window. Panels are created the first time they are shown."""
+    firstPainted = Signal()
+    torchLoaded = Signal()
 
     def __init__(self, panel_classes: list[type] | None = None, settings=None):
         super().__init__()
@@ -105,9 +84,14 @@ class MainWindow(QMainWindow):
             panel_model=self.panel_model,
             show_example_bar=self.show_example_bar,
         )
-        self.panel_classes = panel_classes if panel_classes is not None else load_panel_classes()
+        self.panel_classes: list[type | PanelEntry] = panel_classes if panel_classes is not None else panel_entries()
         self.panels: dict[str, Panel] = {}
         self._current_id: str | None = None
+        self._waiting_id: str | None = None  # shown in the sidebar, built once torch is loaded
+        self.torch = TorchLoader(self)
+        self.torch.loaded.connect(self._on_torch_loaded)
+        self.torch.failed.connect(self._on_torch_failed)
+        self._torch_applied = self.torch.is_loaded()  # device label and menu made with torch at hand
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -158,6 +142,47 @@ class MainWindow(QMainWindow):
         ids = [cls.panel_id for cls in self.panel_classes]
         self.sidebar.setCurrentRow(ids.index(last) if last in ids else 0)
         self.warn_missing_chinese_font()
+        self._first_paint = FirstPaint(self.sidebar.viewport())
+        self._first_paint.painted.connect(self._on_first_paint)
+
+    # -- torch, loaded after the first frame --
+
+    def _on_first_paint(self) -> None:
+        self.firstPainted.emit()
+        if not self.isVisible() or self._torch_applied or self.torch.is_running():
+            return  # closed at once (CONVSTUDIO_QUIT_AFTER=paint), or nothing left to load
+        if self.torch.is_loaded():  # a panel opened before the first frame (convstudio open) loaded it
+            self._on_torch_loaded()
+            return
+        self.show_message(_("Loading PyTorch in the background; the panels that compute open when it is ready…"), 0)
+        self.torch.start()
+
+    def _on_torch_loaded(self, seconds: float = 0.0) -> None:
+        self._torch_applied = True
+        self.statusBar().clearMessage()
+        self._fill_device_menu()
+        self.device_label.setText(engine_device.device_label())
+        self._refresh_panels()  # the welcome page names the device
+        waiting, self._waiting_id = self._waiting_id, None
+        if waiting is not None and waiting in self.panel_ids() and self.sidebar.currentRow() == self.panel_ids().index(waiting):
+            self._on_row_changed(self.sidebar.currentRow())
+        self.torchLoaded.emit()
+
+    def _on_torch_failed(self, error: str) -> None:
+        self.device_label.setText(_("PyTorch not loaded"))
+        self._fill_device_menu()
+        for row, entry in enumerate(self.panel_classes):
+            page = self.stack.widget(row)
+            if entry.panel_id not in self.panels and isinstance(page, QLabel):
+                page.setText(_("{panel} needs PyTorch, which could not be loaded: {error}").format(panel=_(entry.title), error=error))
+        self.show_error(_("PyTorch could not be loaded"),
+                        _("{error}. The course works; panels that compute need a working PyTorch "
+                          "(reinstall it: python3 -m pip install --force-reinstall torch torchvision).").format(error=error))
+
+    def _needs_to_wait(self, index: int) -> bool:
+        """True when the panel at ``index`` needs torch and torch is not loaded yet."""
+        entry = self.panel_classes[index]
+        return bool(getattr(entry, "needs_torch", False)) and not self.torch.is_loaded()
 
     # -- panels --
 
@@ -169,12 +194,21 @@ class MainWindow(QMainWindow):
         if panel_id not in self.panels:
             index = self.panel_ids().index(panel_id)
             cls = self.panel_classes[index]
+            if isinstance(cls, PanelEntry):
+                cls = cls.load()
+                self.panel_classes[index] = cls
+            sync_plot_theme()  # the panel's module may have just loaded pyqtgraph
             widget = cls(self.ctx)
             old = self.stack.widget(index)
             self.stack.insertWidget(index, self._scrolled(widget))
             self.stack.removeWidget(old)
             old.deleteLater()
             self.panels[panel_id] = widget
+            if self._waiting_id == panel_id:  # asked for (a worked example) while its page waited for torch
+                self._waiting_id = None
+                if self._current_id == panel_id:
+                    self.stack.setCurrentIndex(index)
+                    widget.activate()
         return self.panels[panel_id]
 
     @staticmethod
@@ -230,6 +264,22 @@ class MainWindow(QMainWindow):
             return
         previous = self.current_panel()
         panel_id = self.panel_ids()[row]
+        if panel_id not in self.panels and self._needs_to_wait(row):
+            if previous is not None:
+                previous.deactivate()
+            self.stack.setCurrentIndex(row)
+            placeholder = self.stack.widget(row)
+            if isinstance(placeholder, QLabel):
+                title = _(self.panel_classes[row].title)
+                error = self.torch.error()
+                placeholder.setText(_("{panel} needs PyTorch, which could not be loaded: {error}").format(panel=title, error=error)
+                                    if error else _("Loading {panel}… (waiting for PyTorch)").format(panel=title))
+            self._current_id = panel_id
+            self._waiting_id = panel_id
+            if self.example_bar.panel_id and self.example_bar.panel_id != panel_id:
+                self.example_bar.set_example("")
+            self.settings.setValue("last_panel", panel_id)
+            return
         try:
             panel = self.panel(panel_id)
         except Exception as exc:  # a broken panel must not take the window down
@@ -249,7 +299,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.device_label = QLabel(engine_device.device_label())
+        self.device_label = QLabel(engine_device.device_label() if self.torch.is_loaded() else _("PyTorch: loading…"))
         self.device_label.setObjectName("deviceLabel")
         self.job_label = QLabel("")
         self.job_progress = QProgressBar()
@@ -333,19 +383,8 @@ class MainWindow(QMainWindow):
             view.addAction(act)
             self._theme_actions[name] = act
         view.addSeparator()
-        device_menu = view.addMenu(_("Compute &device"))
-        dgroup = QActionGroup(self)
-        saved = str(self.settings.value("device", "auto"))
-        try:
-            engine_device.set_preference(saved)
-        except ValueError:
-            saved = "auto"
-        for name in engine_device.available_devices():
-            act = QAction(name, self, checkable=True)
-            act.setChecked(name == saved)
-            act.triggered.connect(lambda checked=False, n=name: self.set_device(n))
-            dgroup.addAction(act)
-            device_menu.addAction(act)
+        self.device_menu = view.addMenu(_("Compute &device"))
+        self._fill_device_menu()
         shape_menu = view.addMenu(_("&Shape notation"))
         sgroup = QActionGroup(self)
         self._shape_actions: dict[str, QAction] = {}
@@ -376,6 +415,26 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu(_("&Help"))
         help_menu.addAction(QAction(_("&Keyboard shortcuts"), self, shortcut=QKeySequence("F1"), triggered=self.show_shortcuts))
         help_menu.addAction(QAction(_("&About ConvStudio"), self, triggered=self.show_about))
+
+    def _fill_device_menu(self) -> None:
+        """The devices to choose from (and the saved choice applied); one disabled line while torch loads."""
+        menu = self.device_menu
+        menu.clear()
+        if not self.torch.is_loaded():
+            menu.addAction(_("PyTorch not loaded") if self.torch.error() else _("Loading PyTorch…")).setEnabled(False)
+            return
+        dgroup = QActionGroup(menu)
+        saved = str(self.settings.value("device", "auto"))
+        try:
+            engine_device.set_preference(saved)
+        except ValueError:
+            saved = "auto"
+        for name in engine_device.available_devices():
+            act = QAction(name, menu, checkable=True)
+            act.setChecked(name == saved)
+            act.triggered.connect(lambda checked=False, n=name: self.set_device(n))
+            dgroup.addAction(act)
+            menu.addAction(act)
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(name)
@@ -409,7 +468,11 @@ class MainWindow(QMainWindow):
     def _after_language_change(self, code: str) -> None:
         self._refresh_panels()
         self.example_bar.retranslate()
-        self.device_label.setText(engine_device.device_label())
+        if self._torch_applied:
+            self.device_label.setText(engine_device.device_label())
+        else:
+            self.device_label.setText(_("PyTorch: loading…"))
+            self._fill_device_menu()
         self._update_job_status()
         self.warn_missing_chinese_font()
 
@@ -494,6 +557,10 @@ class MainWindow(QMainWindow):
     def open_image_path(self, path: Path) -> bool:
         """Send an image file to the current panel; False (with a message) if it takes none."""
         panel = self.current_panel()
+        if panel is None and self._waiting_id is not None and self._waiting_id == self._current_id:
+            title = _(self.panel_classes[self.panel_ids().index(self._waiting_id)].title)
+            self.show_message(_("The {panel} panel opens when PyTorch has loaded; open the image again in a moment.").format(panel=title), 8000)
+            return False
         if panel is None or not panel.accepts_images:
             takers = [_(cls.title) for cls in self.panel_classes if cls.accepts_images]
             text = _("This panel does not take images.") if panel is None else _("The {panel} panel does not take images.").format(panel=_(panel.title))
@@ -533,5 +600,6 @@ class MainWindow(QMainWindow):
             except Exception:
                 log.exception("panel %s failed to shut down", panel.panel_id)
         self.jobs.wait_all(3000)
+        self.torch.wait(30.0)  # never end the process in the middle of importing torch
         self.settings.sync()
         super().closeEvent(event)

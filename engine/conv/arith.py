@@ -1,4 +1,6 @@
-"""Convolution arithmetic: output size, 'same' padding, coverage, parameter counts."""
+"""Convolution arithmetic: output size, 'same' padding, coverage, parameter counts, pooling sizes.
+
+Plain numbers only (no torch), so ``convstudio conv size`` starts at once."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ __all__ = [
     "ParamComparison",
     "conv_params",
     "compare_params",
+    "resolve_padding",
+    "POOL_KINDS",
+    "PoolSpec",
+    "check_pool",
 ]
 
 #: Padding modes understood by :func:`engine.conv.trace` (as in ``torch.nn.Conv2d``).
@@ -199,3 +205,55 @@ def compare_params(n: int, c_in: int, f: int, c_out: int, p: int = 0, s: int = 1
         dense_weights=inputs * outputs,
         dense_biases=outputs if bias else 0,
     )
+
+
+def resolve_padding(padding: int | str, f: int, d: int) -> int:
+    """``padding`` as a number: an int as is, ``"valid"`` → 0, ``"same"`` → d(f−1)/2.
+
+    Raises ``ValueError`` for 'same' when d(f−1) is odd (see :func:`same_padding`).
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0
+        if padding == "same":
+            return same_padding(f, d)
+        raise ValueError(f"padding must be a number, 'valid' or 'same', not {padding!r}")
+    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+        raise ValueError(f"padding must be a whole number ≥ 0, not {padding!r}")
+    return int(padding)
+
+
+#: ``max`` and ``avg`` windows (size, stride, padding); ``global`` averages each whole map.
+POOL_KINDS = ("max", "avg", "global")
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A pooling layer: kind (max, avg, global), window size, stride, padding."""
+
+    kind: str = "max"
+    size: int = 2
+    stride: int = 2
+    padding: int = 0
+
+
+def check_pool(kind: str, size: int, stride: int, padding: int, h: int, w: int) -> tuple[int, int]:
+    """Validate a pooling of an h×w map; returns the output size (rows, cols).
+
+    Raises ``ValueError`` with the reason: unknown kind, padding more than half
+    the window (PyTorch's rule), or a window that does not fit.
+    """
+    if kind not in POOL_KINDS:
+        raise ValueError(f"unknown pooling {kind!r}; choose one of {', '.join(POOL_KINDS)}")
+    if kind == "global":
+        return 1, 1
+    for name, v, low in (("pool size", size, 1), ("pool stride", stride, 1), ("pool padding", padding, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be a whole number ≥ {low}, not {v!r}")
+    if 2 * padding > size:
+        raise ValueError(_("pool padding must be at most half the window: padding {padding}, size {size}").format(padding=padding, size=size))
+    try:
+        return output_size(h, size, padding, stride), output_size(w, size, padding, stride)
+    except ValueError as exc:
+        raise ValueError(_("pooling has no output: a {size}×{size} window does not fit a {h}×{w} map with padding {padding}").format(
+            size=size, h=h, w=w, padding=padding)) from exc

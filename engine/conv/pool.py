@@ -9,47 +9,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..i18n import _
-from .arith import output_size
+from .arith import POOL_KINDS, PoolSpec, check_pool
 from .trace import LazySteps, as_tensor
 
 __all__ = ["POOL_KINDS", "PoolSpec", "PoolStep", "PoolTrace", "pool_trace", "check_pool"]
-
-#: ``max`` and ``avg`` windows (size, stride, padding); ``global`` averages each whole map.
-POOL_KINDS = ("max", "avg", "global")
-
-
-@dataclass(frozen=True)
-class PoolSpec:
-    """A pooling layer: kind (max, avg, global), window size, stride, padding."""
-
-    kind: str = "max"
-    size: int = 2
-    stride: int = 2
-    padding: int = 0
-
-
-def check_pool(kind: str, size: int, stride: int, padding: int, h: int, w: int) -> tuple[int, int]:
-    """Validate a pooling of an h×w map; returns the output size (rows, cols).
-
-    Raises ``ValueError`` with the reason: unknown kind, padding more than half
-    the window (PyTorch's rule), or a window that does not fit.
-    """
-    if kind not in POOL_KINDS:
-        raise ValueError(f"unknown pooling {kind!r}; choose one of {', '.join(POOL_KINDS)}")
-    if kind == "global":
-        return 1, 1
-    for name, v, low in (("pool size", size, 1), ("pool stride", stride, 1), ("pool padding", padding, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name} must be a whole number ≥ {low}, not {v!r}")
-    if 2 * padding > size:
-        raise ValueError(_("pool padding must be at most half the window: padding {padding}, size {size}").format(padding=padding, size=size))
-    try:
-        return output_size(h, size, padding, stride), output_size(w, size, padding, stride)
-    except ValueError as exc:
-        raise ValueError(_("pooling has no output: a {size}×{size} window does not fit a {h}×{w} map with padding {padding}").format(
-            size=size, h=h, w=w, padding=padding)) from exc
-
 
 @dataclass(frozen=True)
 class PoolStep:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .arith import check_padding_mode, output_size, same_padding
+from .arith import check_padding_mode, output_size, resolve_padding
 
 __all__ = ["ConvStep", "ConvTrace", "trace", "pad_input", "source_index", "resolve_padding", "as_tensor"]
 
@@ -25,22 +25,6 @@ def as_tensor(a: object, name: str, ndim: int) -> torch.Tensor:
     if t.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(t.shape)}")
     return t
-
-
-def resolve_padding(padding: int | str, f: int, d: int) -> int:
-    """``padding`` as a number: an int as is, ``"valid"`` → 0, ``"same"`` → d(f−1)/2.
-
-    Raises ``ValueError`` for 'same' when d(f−1) is odd (see :func:`same_padding`).
-    """
-    if isinstance(padding, str):
-        if padding == "valid":
-            return 0
-        if padding == "same":
-            return same_padding(f, d)
-        raise ValueError(f"padding must be a number, 'valid' or 'same', not {padding!r}")
-    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-        raise ValueError(f"padding must be a whole number ≥ 0, not {padding!r}")
-    return int(padding)
 
 
 def source_index(n: int, p: int, mode: str) -> np.ndarray:

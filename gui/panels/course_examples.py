@@ -96,11 +96,11 @@ _NEEDS: dict[str, tuple[Callable[[], bool], str, str]] = {
 
 def panel_title(panel_id: str) -> str:
     """The translated title of a registered panel (its id when it is not registered)."""
-    from . import load_panel_classes
+    from . import panel_entries
 
-    for cls in load_panel_classes():
-        if cls.panel_id == panel_id:
-            return _(cls.title)
+    for entry in panel_entries():
+        if entry.panel_id == panel_id:
+            return _(entry.title)
     return panel_id
 
 

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 
 from engine.course import PARTS, SECTIONS, section_ids, sections_of
 from engine.course.progress import Progress
-from engine.device import device_label
 from engine.i18n import N_, _
 
 from ..panel import Panel
+from ..torch_loader import torch_loaded
 from ..widgets.panel_icons import panel_icon
+from . import PanelEntry
 from .course_model import SETTINGS_SECTION
 
 __all__ = ["WelcomePanel"]
@@ -35,7 +36,7 @@ class WelcomePanel(Panel):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        from . import load_panel_classes
+        from . import panel_entries
 
         self.heading = QLabel("<h1 style='margin:0'>ConvStudio</h1>")
         self.intro = QLabel()
@@ -81,8 +82,8 @@ class WelcomePanel(Panel):
         self.cards = QGridLayout()
         self.cards.setHorizontalSpacing(12)
         self.cards.setVerticalSpacing(12)
-        self._card_widgets: list[tuple[type, QLabel, QLabel, QPushButton]] = []
-        classes = [c for c in load_panel_classes() if c.panel_id != self.panel_id]
+        self._card_widgets: list[tuple[PanelEntry, QLabel, QLabel, QPushButton]] = []
+        classes = [c for c in panel_entries() if c.panel_id != self.panel_id]
         for i, cls in enumerate(classes):
             card = QFrame()
             card.setObjectName("welcomeCard")
@@ -164,8 +165,13 @@ class WelcomePanel(Panel):
             self.continue_label.setText("<b>" + _("Start the course") + "</b><br>"
                                         + _("Thirty sections in the note's order, each with worked examples and an exercise."))
             self.continue_button.setText(_("Start"))
-        self.device_text.setText("<b>" + _("Compute device:") + "</b> "
-                                 + _("{device} (change it in View ▸ Compute device)").format(device=device_label()))
+        if torch_loaded():  # the window refreshes this page once torch has loaded in the background
+            from engine.device import device_label
+
+            device = _("{device} (change it in View ▸ Compute device)").format(device=device_label())
+        else:
+            device = _("PyTorch is loading…")
+        self.device_text.setText("<b>" + _("Compute device:") + "</b> " + device)
 
     def retranslate(self) -> None:
         self.intro.setText(_(
