@@ -39,9 +39,9 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
     results: dict[str, str] = {}
     if len(classes) < len(PANELS):
         loaded = {f"{c.__module__}:{c.__name__}" for c in classes}
-        for spec in PANELS:
-            if spec not in loaded:
-                results[spec] = "failed to import (see the log)"
+        for entry in PANELS:
+            if entry.spec not in loaded:
+                results[entry.panel_id] = "failed to import (see the log)"
     known = [c.panel_id for c in classes]
     for panel_id in only or []:
         if panel_id not in known:

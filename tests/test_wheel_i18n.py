@@ -37,5 +37,5 @@ def test_wheel_installs_catalogues_and_starts_in_chinese(installed, tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in run.stdout.splitlines() if " " in line)
     assert str(installed.env_dir) in lines["ENGINE"], "the probe must use the installed wheel, not the checkout"
-    assert lines["SIDEBAR"].split("|")[:3] == ["欢迎", "课程", "卷积"]
+    assert lines["SIDEBAR"].split("|")[:3] == ["欢迎", "课程", "示例"]
     assert lines["MENU"] == "文件(&F)"
