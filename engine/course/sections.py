@@ -29,6 +29,11 @@ class Part:
     title_zh: str
     title_en: str
 
+    @property
+    def shown_zh(self) -> str:
+        """The Chinese title the interface shows (the note's own)."""
+        return self.title_zh
+
 
 @dataclass(frozen=True)
 class Section:
@@ -45,6 +50,11 @@ class Section:
     map_title: str
     order: int = 0
     note_heading: str = ""
+
+    @property
+    def shown_zh(self) -> str:
+        """The Chinese title the interface shows: the note's heading, or its Chinese where the note keeps the English term."""
+        return _SHOWN_ZH.get(self.id, self.title_zh)
 
 
 PARTS: tuple[Part, ...] = (
@@ -87,6 +97,9 @@ _ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("content-cost", "faces-style", "内容代价函数", N_("Content cost"), "内容代价函数"),
     ("style-cost", "faces-style", "风格代价函数", N_("Style cost"), "风格代价函数"),
 )
+
+# the Chinese the interface shows where the note titles a section with the English term
+_SHOWN_ZH = {"padding": "填充", "one-by-one": "1×1 卷积", "bbox-prediction": "边界框预测", "anchors": "锚框", "one-shot": "一次学习", "triplet": "三元组损失"}
 
 # the note's own headings where they differ from the section's title
 _HEADINGS = {
