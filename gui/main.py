@@ -9,11 +9,12 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
-    from engine.cli import build_parser, run
+    from engine.cli import build_parser, run, use_command_line_language
 
     from . import open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    use_command_line_language()  # CONVSTUDIO_LANG, else the system locale: --help and errors included
     parser = build_parser(extra=[screenshots.register, open_example.register])
     args = parser.parse_args(argv)
     if args.command is None:

@@ -140,12 +140,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `screenshots` subcommand(s) to the command line."""
-    p = sub.add_parser("screenshots", help="render every panel to DIR/<panel>.png offscreen")
+    p = sub.add_parser("screenshots", help=_("render every panel to DIR/<panel>.png offscreen"))
     p.add_argument("dir")
-    p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT (default 1280x800)")
-    p.add_argument("--only", nargs="+", metavar="PANEL", help="render only these panel ids")
+    p.add_argument("--size", default="1280x800", help=_("window size, WIDTHxHEIGHT (default 1280x800)"))
+    p.add_argument("--only", nargs="+", metavar="PANEL", help=_("render only these panel ids"))
     p.add_argument("--theme", choices=("light", "dark"), default="light")
-    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="interface language (default en)")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help=_("interface language (default en)"))
     p.add_argument("--section", nargs="+", metavar="SECTION",
-                   help="course section ids to render as course-<section>.png ('all': every section; see convstudio course list)")
+                   help=_("course section ids to render as course-<section>.png ('all': every section; see convstudio course list)"))
     p.set_defaults(func=_run)

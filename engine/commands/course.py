@@ -67,7 +67,7 @@ def _check(args: argparse.Namespace) -> int:
         _dump({"ok": not bad, "rows": [r.to_dict() for r in rows], "failed": len(bad), "total": len(rows)})
     else:
         for r in rows:
-            mark = "ok  " if r.ok else "FAIL"
+            mark = _("ok  ") if r.ok else _("FAIL")
             line = _("{mark} {example} {name}: expected {expected}, computed {computed}").format(
                 mark=mark, example=r.example, name=r.name, expected=r.expected, computed=r.computed)
             print(line + (f"  ({r.reason})" if r.reason and not r.ok else ""))
@@ -143,7 +143,9 @@ def _guarded(func):
         try:
             return func(args)
         except (UnknownSection, UnknownExample, ValueError, OSError) as exc:
-            print(f"convstudio: {exc}", file=sys.stderr)
+            from ..cli import say_error
+
+            say_error(exc)
             return 2
 
     return run
