@@ -20,7 +20,7 @@ from . import __version__
 from .i18n import N_, _
 from .shapes import CLI_DEFAULT_ORDER, SHAPE_ORDERS
 
-__all__ = ["COMMANDS", "OneLineParser", "error_line", "say_error", "use_command_line_language", "translate_argparse", "Terminated", "build_parser", "run", "print_json", "progress_printer", "quiet_stdout", "shape_order"]
+__all__ = ["COMMANDS", "HelpFormatter", "OneLineParser", "error_line", "say_error", "use_command_line_language", "translate_argparse", "Terminated", "build_parser", "run", "print_json", "progress_printer", "quiet_stdout", "shape_order"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -65,6 +65,7 @@ ARGPARSE_TEXTS = (
     N_("unexpected option string: %s"), N_("invalid %(type)s value: %(value)r"),
     N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
     N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    N_(":"),  # the colon after a help section's heading
 )
 
 
@@ -99,8 +100,50 @@ def say_error(message: Any, newline: bool = False) -> None:
     print(("\n" if newline else "") + error_line(str(message)), file=sys.stderr)
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, laid out for the current language: section headings end in "：" in Chinese,
+    and help texts wrap by display width (a Chinese character takes two columns)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: list[str] = []
+
+    def start_section(self, heading: str | None) -> None:
+        if heading:
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from .tables import display_width
+
+        if display_width(text) == len(text):
+            return super()._split_lines(text, width)
+        import re
+
+        lines, line = [], ""
+        # a word of Latin letters, digits and signs stays whole; a wide character may end a line on its own
+        for token in re.findall(r" |[^\s\u2e80-\uffff]+|\S", " ".join(text.split())):
+            if display_width(line + token) > width and line.strip():
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        return lines + ([line] if line.strip() else [])
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if _(":") != ":":
+            for heading in set(self._headings):
+                text = text.replace(f"{heading}:\n", f"{heading}{_(':')}\n")
+        return text
+
+
 class OneLineParser(argparse.ArgumentParser):
     """Argument errors in one line; the full usage is one ``--help`` away."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         text = " ".join(message.split())

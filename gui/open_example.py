@@ -37,7 +37,9 @@ def _run(args: argparse.Namespace) -> int:
 
         example(args.example)
     except UnknownExample as exc:
-        print("convstudio: " + _("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc))
         return 2
     from engine.logs import setup_logging
 

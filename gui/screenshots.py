@@ -118,7 +118,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        print(f"convstudio: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(_("--size must look like 1280x800, not {value}").format(value=repr(args.size)))
         return 2
     if args.lang == "zh_CN":
         from .app import ensure_app
@@ -126,11 +128,15 @@ def _run(args: argparse.Namespace) -> int:
 
         ensure_app()
         if chinese_font_family() is None:
-            print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
+            from engine.cli import say_error
+
+            say_error(CJK_FONT_HINT)  # in English on purpose: without a Chinese font, Chinese would be boxes
     try:
         results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang, sections=args.section)
     except ValueError as exc:
-        print(f"convstudio: {exc}", file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(exc)
         return 2
     failed = {k: v for k, v in results.items() if v != "ok"}
     for panel_id, state in results.items():

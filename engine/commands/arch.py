@@ -18,7 +18,7 @@ import importlib
 import sys
 from pathlib import Path
 from typing import Callable
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = ["register", "ARCH_EXTENSIONS", "ARCH_SUBCOMMANDS", "summary_rows_json", "format_summary_table"]
 
@@ -155,7 +155,7 @@ def _summary(args: argparse.Namespace) -> int:
             summary = open_model(args.model).summarize(shape)
         else:
             raise zoo.UnknownModel(_("'{model}' is neither a known architecture ({known}) nor a model file").format(
-                model=args.model, known=", ".join(zoo.names())))
+                model=args.model, known=join_list(zoo.names())))
     except (ValueError, SummaryError, ModelFileError, zoo.UnknownModel) as exc:
         from ..cli import say_error
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = ["register", "run_detect"]
 
@@ -46,7 +46,7 @@ def _classes(text: str | None, names: list[str]) -> list[int] | None:
             out.append(lower.index(part.lower()))
         else:
             offered = [f"{i} {n}" for i, n in enumerate(names) if n and n not in ("__background__", "N/A")]
-            raise ValueError(_("the detector has no class {name}; its classes: {classes}").format(name=repr(part), classes=", ".join(offered)))
+            raise ValueError(_("the detector has no class {name}; its classes: {classes}").format(name=repr(part), classes=join_list(offered)))
     return out
 
 

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, punctuation
 
 __all__ = ["register", "threshold_of"]
 
@@ -126,7 +126,7 @@ def _report(args, report) -> int:
         return 0
     if not args.json:
         return _fail(_("nothing was enrolled: {photos}").format(
-            photos="; ".join(f"{Path(s).name}: {_first_sentence(m)}" for s, m in report.problems)))
+            photos=punctuation(";").join(Path(s).name + punctuation(":") + _first_sentence(m) for s, m in report.problems)))
     return 1
 
 
@@ -397,21 +397,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         a.set_defaults(func=_run)
         return a
 
-    add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
+    add("enroll", _("enroll NAME from photos (one face each)")).add_argument("name")
     fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
     fsub.choices["enroll"].add_argument("--notes", default=None, help=_("free-text notes stored with the person (replaces earlier notes)"))
     fsub.choices["enroll"].add_argument(
         "--at", type=_point, default=None, metavar="X,Y", help=_("in a photo with several faces, enroll the one whose box holds this pixel")
     )
-    add("import-folder", "enroll DIR/<person>/<photos> for every sub-folder").add_argument("dir")
-    add("identify", "name the faces in photos").add_argument("images", nargs="+", metavar="IMAGE")
-    add("verify", "are two photos the same person?").add_argument("images", nargs=2, metavar="IMAGE")
-    add("list", "enrolled people")
-    add("remove", "delete a person and all their samples").add_argument("name")
-    add("export", "write the database to one file").add_argument("file")
-    add("import", "merge an exported file (by name)").add_argument("file")
-    c = add("calibrate", "EER and a threshold for a chosen false-accept rate, from the enrolled samples")
+    add("import-folder", _("enroll DIR/<person>/<photos> for every sub-folder")).add_argument("dir")
+    add("identify", _("name the faces in photos")).add_argument("images", nargs="+", metavar="IMAGE")
+    add("verify", _("are two photos the same person?")).add_argument("images", nargs=2, metavar="IMAGE")
+    add("list", _("enrolled people"))
+    add("remove", _("delete a person and all their samples")).add_argument("name")
+    add("export", _("write the database to one file")).add_argument("file")
+    add("import", _("merge an exported file (by name)")).add_argument("file")
+    c = add("calibrate", _("EER and a threshold for a chosen false-accept rate, from the enrolled samples"))
     c.add_argument("--far", type=_far, default=0.001, help=_("target false-accept rate (default 0.001)"))
     c.add_argument("--apply", action="store_true", help=_("store the threshold in the database"))
     c.add_argument("--model", default=None, help=argparse.SUPPRESS)
-    add("reembed", "re-compute every descriptor from the stored chips with the current model")
+    add("reembed", _("re-compute every descriptor from the stored chips with the current model"))

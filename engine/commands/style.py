@@ -70,7 +70,7 @@ def _stylize(args: argparse.Namespace) -> int:
         return _fail(args, str(exc))
     out = Path(args.output)
     if out.suffix.lower() != ".png":
-        return _fail(args, "the output must be a .png file (it carries the parameters as metadata)")
+        return _fail(args, _("the output must be a .png file (it carries the parameters as metadata)"))
     try:  # before the run, so a bad path does not cost the work
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import _
 from .arith import check_padding_mode, output_size, same_padding
 
 __all__ = ["ConvStep", "ConvTrace", "trace", "pad_input", "source_index", "resolve_padding", "as_tensor"]
@@ -37,7 +38,7 @@ def resolve_padding(padding: int | str, f: int, d: int) -> int:
             return 0
         if padding == "same":
             return same_padding(f, d)
-        raise ValueError(f"padding must be a number, 'valid' or 'same', not {padding!r}")
+        raise ValueError(_("padding must be a number, 'valid' or 'same', not {value}").format(value=repr(padding)))
     if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
         raise ValueError(f"padding must be a whole number ≥ 0, not {padding!r}")
     return int(padding)

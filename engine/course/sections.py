@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import N_, _
+from ..i18n import N_, _, join_list
 
 __all__ = ["Part", "Section", "PARTS", "SECTIONS", "section", "section_ids", "sections_of", "UnknownSection"]
 
@@ -124,7 +124,7 @@ def section(section_id: str) -> Section:
     try:
         return _BY_ID[section_id]
     except KeyError:
-        raise UnknownSection(_("unknown section '{id}'; known: {known}").format(id=section_id, known=", ".join(_BY_ID))) from None
+        raise UnknownSection(_("unknown section '{id}'; known: {known}").format(id=section_id, known=join_list(_BY_ID))) from None
 
 
 def sections_of(part_id: str) -> list[Section]:
