@@ -114,7 +114,7 @@ def _glossary(args: argparse.Namespace) -> int:
         print(_("No term matches '{text}'.").format(text=args.text), file=sys.stderr)
         return 1
     for e in hits:
-        print(f"{e.en} — {e.zh}" + (f"  ({_(e.note)})" if e.note else ""))
+        print(f"{e.en} — {e.zh_text}" + (_("  ({note})").format(note=_(e.note)) if e.note else ""))
     return 0
 
 
@@ -142,6 +142,8 @@ def _guarded(func):
 
         try:
             return func(args)
+        except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
+            raise
         except (UnknownSection, UnknownExample, ValueError, OSError) as exc:
             from ..cli import say_error
 

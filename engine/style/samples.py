@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..i18n import _, join_list
+from ..i18n import N_, _, join_list
 from ..samples import SAMPLE_PHOTOS, sample_image
 
 __all__ = ["STYLE_SAMPLES", "style_sample", "mosaic", "resolve_image", "sample_names"]
 
 #: Style sample names accepted by :func:`style_sample`.
 STYLE_SAMPLES = ("mosaic", "hubble", "ihc")
+_TITLES = (N_("mosaic"), N_("hubble"), N_("ihc"))  # shown through engine.samples.sample_title
 
 _PALETTE = np.array(
     [(214, 69, 44), (242, 170, 52), (246, 214, 97), (46, 108, 171), (38, 58, 120), (83, 158, 121), (180, 60, 110), (235, 120, 60), (120, 190, 220)],

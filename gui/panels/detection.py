@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder, save_snapshot
 from engine.detect.sources import list_cameras
@@ -426,8 +426,8 @@ class DetectionPanel(TeachingViews, Panel):
         if not unknown:
             return
         offered = self.model.offered_classes()
-        listed = ", ".join(offered[:40]) + (" …" if len(offered) > 40 else "")
-        names = ", ".join(repr(u) for u in unknown)
+        listed = join_list(offered[:40]) + (" …" if len(offered) > 40 else "")
+        names = join_list(repr(u) for u in unknown)
         if len(unknown) < len(self.model.class_filter):
             text = _("{detector} has no class {names} (ignored). Its classes: {listed}")
         else:

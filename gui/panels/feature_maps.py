@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from engine.i18n import N_, _
 from engine import featmaps
 from engine.io import ImageLoadError, load_image
-from engine.samples import SAMPLE_PHOTOS
+from engine.samples import SAMPLE_PHOTOS, sample_title
 
 from ..panel import Panel
 from ..widgets.image_view import ImageView
@@ -120,7 +120,7 @@ class FeatureMapsPanel(Panel):
         src = QHBoxLayout()
         self.source_combo = QComboBox()
         for name in SAMPLE_PHOTOS:
-            self.source_combo.addItem(_("Photo: {name}").format(name=name), f"photo:{name}")
+            self.source_combo.addItem(_("Photo: {name}").format(name=sample_title(name)), f"photo:{name}")
         self.source_combo.addItem(_("Digit from the data set"), "digit")
         self.source_combo.addItem(_("Your image…"), "file")
         self.digit_spin = QSpinBox()
