@@ -130,7 +130,8 @@ def run_detect(args: argparse.Namespace) -> int:
                 record["stats"] = {"dropped": st.dropped, "other_ms": round(st.other_ms, 3), "latency_ms": round(st.latency_ms, 3)}
                 print_json(record)
             else:
-                kept = ", ".join(f"{det.label_name(int(l))} {s:.2f}" for s, l in zip(det.scores, det.labels)) or "-"
+                # class names through the catalogue: they read in the current language where it names them
+                kept = join_list(f"{_(det.label_name(int(l)))} {s:.2f}" for s, l in zip(det.scores, det.labels)) or "-"
                 print(_("frame {index}: raw {raw} -> kept {kept} | model {model_ms} ms NMS {nms_ms} ms | {boxes}").format(
                     index=f"{st.index:>5}", raw=f"{det.num_raw:>4}", kept=f"{len(det):>3}", model_ms=f"{st.model_ms:6.1f}",
                     nms_ms=f"{st.nms_ms:5.2f}", boxes=kept))
