@@ -187,3 +187,14 @@ def test_a_chinese_system_locale_speaks_chinese(monkeypatch, capsys):
     monkeypatch.setenv("CONVSTUDIO_LANG", "en")
     code, text = _run(["conv", "size", "5", "--c-in", "0"], capsys)
     assert text.startswith("convstudio: input channels"), text
+
+
+def test_tables_count_display_columns():
+    from engine.tables import display_width, format_table, pad
+
+    assert display_width("名称") == 4 and display_width("name") == 4 and display_width("网中网 NiN") == 10
+    assert pad("层", 4) == "层  " and pad("12", 4, right=True) == "  12"
+    lines = format_table([("卷积层", "1,024"), ("fc", "7")], header=("名称", "参数量"), right={1})
+    # every line's second column ends at the same display column
+    assert len({display_width(line) for line in lines}) == 1, lines
+    assert lines[1].startswith("卷积层  ") and lines[2].startswith("fc      ")

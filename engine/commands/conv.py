@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = ["register", "MAX_ARITH", "MAX_EXPORT_SIDE", "MAX_EXPORT_FRAMES", "FPS_RANGE", "MAX_FILTER_PADDING"]
 
@@ -191,7 +191,7 @@ def _presets(args: argparse.Namespace) -> int:
     else:
         labels = {"kernels": _("kernels: {names}"), "inputs": _("inputs: {names}"), "padding_modes": _("padding modes: {names}")}
         for key, values in data.items():
-            print(labels[key].format(names=", ".join(values)))
+            print(labels[key].format(names=join_list(values)))
     return 0
 
 

@@ -47,7 +47,9 @@ def _show(args: argparse.Namespace) -> int:
     if v["examples"]:
         print("\n" + _("Worked examples:"))
         for e in v["examples"]:
-            print(_("  {id} ({panel}): {description}").format(id=e["id"], panel=e["panel"], description=e["description"]))
+            title = e["panel"].replace("_", " ").capitalize()  # the panel's name in the sidebar (its id in English)
+            panel = _(title) if _(title) != title else e["panel"]
+            print(_("  {id} ({panel}): {description}").format(id=e["id"], panel=panel, description=e["description"]))
     for e in v["errata"]:
         print("\n" + _("Erratum — the note says: {says}").format(says=e["says"]))
         print(_("Correct: {correct}").format(correct=e["correct"]))

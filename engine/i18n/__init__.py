@@ -13,8 +13,9 @@ The catalogue is one gettext domain, ``convstudio``: the sources are the ``.po``
 ``engine/i18n/<lang>/LC_MESSAGES/convstudio.mo`` by ``python -m engine.i18n.catalog compile``
 (extraction and checks: ``python -m engine.i18n.catalog check``).
 
-The command line speaks English unless ``CONVSTUDIO_LANG`` says otherwise; the GUI follows the
-system locale on first start and then the user's choice (View ▸ Language).
+The command line speaks ``CONVSTUDIO_LANG`` if set, else the system locale's language
+(:func:`engine.cli.use_command_line_language`); the GUI follows the system locale on first start and
+then the user's choice (View ▸ Language).
 """
 
 from __future__ import annotations
