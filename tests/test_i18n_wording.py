@@ -113,3 +113,27 @@ def test_job_status_follows_a_live_switch(window):
     window.set_language("zh_CN")
     text = window.job_label.text()
     assert text == f"{_('Style transfer')}：正在用卷积核处理照片" and "Style" not in text
+
+
+def test_widget_texts_survive_a_round_trip_through_chinese(window):
+    """Texts whose Chinese used to be shared (下一步 ▶, 示例, 过滤器) come back as the same English."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    for panel_id in ("convolution", "detection"):
+        window.switch_to(panel_id)
+
+    def texts():
+        out = []
+        for panel_id in ("convolution", "detection"):
+            root = window.panel(panel_id)
+            out += [w.text() for w in root.findChildren(QAbstractButton) + root.findChildren(QLabel)]
+            out += [g.title() for g in root.findChildren(QGroupBox)]
+        return out
+
+    before = texts()
+    assert "Step ▶" in before and "Forward ▶" in before and "Sample" in before and "Filters" in before
+    window.set_language("zh_CN")
+    window.set_language("en")
+    after = texts()
+    changed = [(a, b) for a, b in zip(before, after) if a != b and a in ("Step ▶", "Forward ▶", "Sample", "Filter", "Filters")]
+    assert not changed, changed
