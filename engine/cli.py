@@ -130,6 +130,17 @@ class HelpFormatter(argparse.HelpFormatter):
                 line += token
         return lines + ([line] if line.strip() else [])
 
+    def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
+        from .tables import display_width
+
+        text = super()._format_usage(usage, actions, groups, prefix)
+        shown = _("usage: ") if prefix is None else prefix
+        extra = display_width(shown) - len(shown)  # "用法：" is 3 characters but 6 columns wide
+        if extra <= 0:
+            return text
+        lines = text.split("\n")
+        return "\n".join([lines[0]] + [(" " * extra + line) if line.startswith(" ") else line for line in lines[1:]])
+
     def format_help(self) -> str:
         text = super().format_help()
         if _(":") != ":":

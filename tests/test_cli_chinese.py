@@ -198,3 +198,13 @@ def test_tables_count_display_columns():
     # every line's second column ends at the same display column
     assert len({display_width(line) for line in lines}) == 1, lines
     assert lines[1].startswith("卷积层  ") and lines[2].startswith("fc      ")
+
+
+def test_chinese_usage_lines_line_up(chinese, capsys):
+    from engine.tables import display_width
+
+    code, text = _run(["conv", "size", "--help"], capsys)
+    first, second = text.splitlines()[:2]
+    assert first.startswith("用法：convstudio conv size [")
+    indent = len(second) - len(second.lstrip(" "))
+    assert indent == display_width("用法：convstudio conv size "), text[:300]
