@@ -208,3 +208,27 @@ def test_chinese_usage_lines_line_up(chinese, capsys):
     assert first.startswith("用法：convstudio conv size [")
     indent = len(second) - len(second.lstrip(" "))
     assert indent == display_width("用法：convstudio conv size "), text[:300]
+
+
+def test_faces_results_are_chinese(chinese, capsys, tmp_path):
+    import numpy as np
+
+    from engine.face.db import FaceDatabase, NewSample
+
+    path = tmp_path / "人脸.db"
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 128))
+    with FaceDatabase(path) as db:
+        for k, name in enumerate(("王小明", "Ana", "Ben")):
+            for _i in range(3):
+                v = centres[k] + 0.05 * rng.normal(size=128)
+                db.add_sample(name, NewSample((v / np.linalg.norm(v)).astype(np.float32), np.zeros((150, 150, 3), np.uint8)))
+    for argv in (["faces", "--db", str(path), "calibrate", "--far", "0.05"], ["faces", "--db", str(path), "list"],
+                 ["faces", "--db", str(path), "export", str(tmp_path / "out.db")],
+                 ["faces", "--db", str(path), "remove", "Ben"]):
+        code, text = _run(argv, capsys)
+        assert code == 0, (argv, text)
+        assert not english_sentences(text, chinese), (argv, text)
+    assert "王小明" in text or "已删除 Ben" in text
+    code, text = _run(["faces", "--db", str(path), "list"], capsys)
+    assert "2 人" in text and "3 个样本" in text, text

@@ -161,7 +161,7 @@ def _import_folder(args, db) -> int:
 
 def _identify(args, db) -> int:
     from ..cli import print_json
-    from ..face.match import GalleryCache
+    from ..face.match import UNKNOWN, GalleryCache
     from ..face.live import recognize_image
     from ..io import ImageLoadError, load_image
 
@@ -203,7 +203,7 @@ def _identify(args, db) -> int:
                 top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"] if c["distance"] is not None) or "-"
                 dist = f"{f['distance']:.3f}" if f["distance"] is not None else "-"
                 print(_("{image}: {name}  distance {distance}  confidence {confidence}  box {box}  closest: {top}").format(
-                    image=item["image"], name=f["name"], distance=dist, confidence=f"{f['confidence'] or 0:.2f}", box=f["box"], top=top))
+                    image=item["image"], name=_(f["name"]) if f["name"] == UNKNOWN else f["name"], distance=dist, confidence=f"{f['confidence'] or 0:.2f}", box=f["box"], top=top))
     return rc
 
 
