@@ -51,7 +51,7 @@ def resolve_device(preference: str | None = "auto") -> torch.device:
     try:
         device = torch.device(pref)
     except RuntimeError as exc:
-        raise ValueError(_("unknown device {device}: {reason}").format(device=repr(preference), reason=exc)) from None
+        raise ValueError(_("unknown device {device}; use auto, cpu, cuda, cuda:N or mps").format(device=repr(preference))) from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(_("CUDA was asked for but no CUDA device is available"))

@@ -10,12 +10,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from .i18n import _
+from .i18n import N_, _, join_list
 
-__all__ = ["SAMPLE_PHOTOS", "sample_image", "load_digits"]
+__all__ = ["SAMPLE_PHOTOS", "sample_image", "sample_title", "load_digits"]
 
 #: Names accepted by :func:`sample_image`.
 SAMPLE_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "camera")
+#: The samples' names as texts to translate (the names stay the keys the code and the CLI use).
+_TITLES = (N_("astronaut"), N_("chelsea"), N_("coffee"), N_("rocket"), N_("camera"))
+
+
+def sample_title(name: str) -> str:
+    """A sample photo's (or style image's) name as the interface shows it: 宇航员 for ``astronaut`` in Chinese."""
+    return _(name)
 
 
 @lru_cache(maxsize=None)
@@ -34,7 +41,7 @@ def sample_image(name: str) -> np.ndarray:
     """A bundled sample photo as an (H, W, 3) uint8 RGB array (a fresh writable copy)."""
     if name not in SAMPLE_PHOTOS:
         raise ValueError(_("unknown sample {name}; choose one of {choices}").format(
-            name=repr(name), choices=", ".join(SAMPLE_PHOTOS)))
+            name=repr(name), choices=join_list(SAMPLE_PHOTOS)))
     return _sample(name).copy()
 
 

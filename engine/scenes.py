@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .samples import SAMPLE_PHOTOS, sample_image
-from .i18n import _
+from .i18n import _, join_list
 
 __all__ = [
     "CLASS_NAMES",
@@ -200,7 +200,7 @@ def make_background(size: tuple[int, int], rng: np.random.Generator, kind: str =
     or ``"mixed"`` (one of these at random, photos half the time).
     """
     if kind not in BACKGROUNDS:
-        raise ValueError(_("unknown background {kind}; choose one of {choices}").format(kind=repr(kind), choices=", ".join(BACKGROUNDS)))
+        raise ValueError(_("unknown background {kind}; choose one of {choices}").format(kind=repr(kind), choices=join_list(BACKGROUNDS)))
     h, w = int(size[0]), int(size[1])
     if kind == "mixed":
         kind = str(rng.choice(["photo", "photo", "noise", "gradient"]))

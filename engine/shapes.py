@@ -110,7 +110,7 @@ def format_shape(shape: Sequence[int] | None, order: str | None = None, source: 
         return _join(s)
     order = order or _display_order
     text = _join(reorder(s, order, source))
-    return "{shape} ({order})".format(shape=text, order=order_label(order)) if label else text
+    return _("{shape} ({order})").format(shape=text, order=order_label(order)) if label else text
 
 
 def format_batch_shape(shape: Sequence[int] | None, order: str | None = None, source: str = "chw", label: bool = True) -> str:
@@ -122,4 +122,4 @@ def format_batch_shape(shape: Sequence[int] | None, order: str | None = None, so
         return format_shape(s, order, source, label)
     order = order or _display_order
     text = _join(reorder_batch(s, order, source))
-    return "{shape} ({order})".format(shape=text, order=order_label(order, batch=True)) if label else text
+    return _("{shape} ({order})").format(shape=text, order=order_label(order, batch=True)) if label else text

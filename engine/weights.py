@@ -28,7 +28,7 @@ from typing import Callable
 
 import torch
 
-from .i18n import N_, _
+from .i18n import N_, _, join_list
 from .jobs import Job, Progress
 from .files import atomic_write, describe_os_error
 from .paths import weights_dir
@@ -184,7 +184,7 @@ def get_entry(name: str) -> WeightsEntry:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(_("unknown weights {name}; known: {known}").format(name=repr(name), known=", ".join(sorted(REGISTRY)))) from None
+        raise KeyError(_("unknown weights {name}; known: {known}").format(name=repr(name), known=join_list(sorted(REGISTRY)))) from None
 
 
 # -- manifest: what is installed, so status checks need not re-hash big files --

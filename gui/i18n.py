@@ -298,7 +298,7 @@ def term_hint(term_en: str, extra: str = "") -> str:
     if term_en.strip() in en_forms and len(en_forms) == len(zh_forms):  # "max pooling" → "最大池化", not the whole row
         k = en_forms.index(term_en.strip())
         entry = type(entry)(en_forms[k], zh_forms[k])
-    other = entry.en if i18n.language() != i18n.DEFAULT_LANGUAGE else entry.zh
+    other = entry.en if i18n.language() != i18n.DEFAULT_LANGUAGE else entry.zh_text
     hint = _("In English: {term}").format(term=other) if i18n.language() != i18n.DEFAULT_LANGUAGE else f"中文：{other}"
     return f"{base}\n{hint}" if base else hint
 

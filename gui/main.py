@@ -12,11 +12,12 @@ def main(argv: list[str] | None = None) -> int:
     from .conflicts import check_or_exit
 
     check_or_exit()  # 'engine' and 'gui' are generic names: both must be ConvStudio's
-    from engine.cli import build_parser, run
+    from engine.cli import build_parser, run, use_command_line_language
 
     from . import desktop, example_shots, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    use_command_line_language()  # CONVSTUDIO_LANG, else the system locale: --help and errors included
     parser = build_parser(extra=[screenshots.register, open_example.register, example_shots.register, desktop.register])
     args = parser.parse_args(argv)
     if args.command is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from engine.i18n import _
 
 __all__ = ["register", "open_window"]
 
@@ -36,7 +37,9 @@ def _run(args: argparse.Namespace) -> int:
 
         example(args.example)
     except UnknownExample as exc:
-        print("convstudio: " + _("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc), file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(_("{error}; examples are listed per section by: convstudio course show SECTION (sections: convstudio course list)").format(error=exc))
         return 2
     from engine.logs import setup_logging
 
@@ -51,6 +54,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `open` subcommand to the command line."""
-    p = sub.add_parser("open", help="start the app at a course example (ids: convstudio course list)")
-    p.add_argument("example", metavar="EXAMPLE_ID", help="a worked example's id, e.g. edge-6x6")
+    p = sub.add_parser("open", help=_("start the app at a course example (ids: convstudio course list)"))
+    p.add_argument("example", metavar="EXAMPLE_ID", help=_("a worked example's id, e.g. edge-6x6"))
     p.set_defaults(func=_run)

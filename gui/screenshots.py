@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -135,7 +134,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        print(f"convstudio: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(_("--size must look like 1280x800, not {value}").format(value=repr(args.size)))
         return 2
     if args.lang == "zh_CN":
         from .app import ensure_app
@@ -143,11 +144,15 @@ def _run(args: argparse.Namespace) -> int:
 
         ensure_app()
         if chinese_font_family() is None:
-            print(f"convstudio: {CJK_FONT_HINT}", file=sys.stderr)
+            from engine.cli import say_error
+
+            say_error(CJK_FONT_HINT)  # in English on purpose: without a Chinese font, Chinese would be boxes
     try:
         results = render_panels(Path(args.dir), (w, h), args.only, args.theme, lang=args.lang, sections=args.section, examples=args.example)
     except ValueError as exc:
-        print(f"convstudio: {exc}", file=sys.stderr)
+        from engine.cli import say_error
+
+        say_error(exc)
         return 2
     failed = {k: v for k, v in results.items() if v != "ok"}
     for panel_id, state in results.items():
@@ -157,14 +162,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `screenshots` subcommand(s) to the command line."""
-    p = sub.add_parser("screenshots", help="render every panel to DIR/<panel>.png offscreen")
+    p = sub.add_parser("screenshots", help=_("render every panel to DIR/<panel>.png offscreen"))
     p.add_argument("dir")
-    p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT (default 1280x800)")
-    p.add_argument("--only", nargs="+", metavar="PANEL", help="render only these panel ids")
+    p.add_argument("--size", default="1280x800", help=_("window size, WIDTHxHEIGHT (default 1280x800)"))
+    p.add_argument("--only", nargs="+", metavar="PANEL", help=_("render only these panel ids"))
     p.add_argument("--theme", choices=("light", "dark"), default="light")
-    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="interface language (default en)")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help=_("interface language (default en)"))
     p.add_argument("--section", nargs="+", metavar="SECTION",
-                   help="course section ids to render as course-<section>.png ('all': every section; see convstudio course list)")
+                   help=_("course section ids to render as course-<section>.png ('all': every section; see convstudio course list)"))
     p.add_argument("--example", nargs="+", metavar="EXAMPLE_ID",
-                   help="worked examples to render as example-<id>.png after Show me ('all': every example; ids: convstudio course show SECTION)")
+                   help=_("worked examples to render as example-<id>.png after Show me ('all': every example; ids: convstudio course show SECTION)"))
     p.set_defaults(func=_run)

@@ -325,8 +325,10 @@ class MainWindow(QMainWindow):
         if job is None:
             return
         count = len(self.jobs.active())
-        prefix = _("{job} (+{count} more)").format(job=job.label, count=count - 1) if count > 1 else job.label
-        self.job_label.setText(f"{prefix}: {job.message}" if job.message else prefix)
+        label = i18n.in_current_language(job.label)  # a job started before a language switch is named in the new one
+        prefix = _("{job} (+{count} more)").format(job=label, count=count - 1) if count > 1 else label
+        message = i18n.in_current_language(job.message) if job.message else ""
+        self.job_label.setText(_("{job}: {message}").format(job=prefix, message=message) if message else prefix)
         if job.fraction is None:
             self.job_progress.setRange(0, 0)
         else:
@@ -466,6 +468,11 @@ class MainWindow(QMainWindow):
                 log.exception("panel %s failed to re-render", panel.panel_id)
 
     def _after_language_change(self, code: str) -> None:
+        # the sidebar from the panels' own titles: a reverse lookup of "模型" could give "Model" as well as "Models"
+        for row, cls in enumerate(self.panel_classes):
+            item = self.sidebar.item(row)
+            item.setText(_(cls.title))
+            item.setToolTip(_(cls.summary))
         self._refresh_panels()
         self.example_bar.retranslate()
         if self._torch_applied:

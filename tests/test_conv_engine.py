@@ -290,10 +290,10 @@ def test_cli_output_in_missing_folder_is_one_line(tmp_path, capsys):
     missing = tmp_path / "no such folder"
     assert _conv_cli("conv", "filter", str(photo), str(missing / "out.png")) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("convstudio conv:") and "\n" not in err and "Traceback" not in err
+    assert err.startswith("convstudio: ") and "\n" not in err and "Traceback" not in err
     assert _conv_cli("conv", "export", str(missing / "a.gif")) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("convstudio conv:") and "a.gif" in err
+    assert err.startswith("convstudio: ") and "a.gif" in err
 
 
 def test_cli_export_refuses_an_unwritable_output_before_drawing_frames(tmp_path, capsys):
@@ -304,7 +304,7 @@ def test_cli_export_refuses_an_unwritable_output_before_drawing_frames(tmp_path,
         err = capsys.readouterr().err
         assert "frame 1 of" not in err  # nothing was drawn for a file that could not be written
         lines = [line for line in err.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("convstudio conv:") and words in lines[0], err
+        assert len(lines) == 1 and lines[0].startswith("convstudio: ") and words in lines[0], err
     assert [p.name for p in tmp_path.iterdir()] == ["x.gif"] and not any(in_the_way.iterdir())
 
 

@@ -379,7 +379,7 @@ def test_ctrl_c_inside_a_write_rolls_it_back(tmp_path, photos, capsys, monkeypat
 def test_ctrl_c_during_identify_is_one_line(tmp_path, photos, capsys):
     photos.update({"analyze": "interrupt"})
     rc, out, err = _cli(capsys, "--db", tmp_path / "f.db", "identify", tmp_path / "a.png")
-    assert rc == 130 and _one_line_error(err.replace("convstudio faces: nobody is enrolled yet; every face will be Unknown\n", "")).endswith("stopped (Ctrl+C).")
+    assert rc == 130 and _one_line_error(err.replace("convstudio: nobody is enrolled yet; every face will be Unknown\n", "")).endswith("stopped (Ctrl+C).")
 
 
 @pytest.mark.parametrize("args", [["--threshold", "nan", "list"], ["--threshold", "0", "list"], ["--threshold", "inf", "list"],

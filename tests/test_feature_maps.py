@@ -171,7 +171,12 @@ def test_panel_selects_layer_and_enlarges_clicked_channel(qtbot, ctx, saved_lene
     panel.select_layer("c3")
     qtbot.waitUntil(lambda: panel.model.result is not None and panel.model.result.layer == "c3", timeout=10000)
     assert panel.grid.tile_count() == 16
-    assert "1×16×10×10" in panel.header.text()
+    assert "1×10×10×16 (N×H×W×C)" in panel.header.text()  # the shape says its order (the course's by default)
+    from engine import shapes
+
+    shapes.set_display_order("chw")
+    panel.retranslate()
+    assert "1×16×10×10 (N×C×H×W)" in panel.header.text()
     order = [int(i) for i in panel.model.result.order]
     assert panel.grid.keys() == order
     _click_tile(qtbot, panel.grid, 4)

@@ -32,7 +32,7 @@ def test_live_switch_keeps_the_lab_state(window):
     assert p.relu_check.isChecked() and p.bias_all_spin.value() == -3
     assert p.kernel_preset_combo.currentData() == "sobel x" and p.kernel_preset_combo.currentText() == "Sobel x"
     assert p.input_editor.item(2, 3).text() == "42"
-    assert "输出 7×7×1 (H×W×C)" in p.formula.text()
+    assert "输出 7×7×1（H×W×C）" in p.formula.text()
     assert conv.step_caption(m.anim, m.step).startswith("输出 1[1, 4]：z = ")
     assert p.view.layout_now().find("output", 0).label == "输出 1（ReLU 后）"
     window.set_language("en")

@@ -72,7 +72,7 @@ def test_grid_sandbox_and_sizes_survive_a_switch_and_follow_it(window, qtbot):
     window.set_language("zh_CN")
     QApplication.processEvents()
     assert sb.model.grid == 7 and len(sb.model.objects) == 1 and sb.model.hover == (3, 2)
-    assert "输出体积" in sb.shape_label.text() and "7×7×16" in sb.shape_label.text()
+    assert "输出形状" in sb.shape_label.text() and "7×7×16" in sb.shape_label.text()
     assert "行人" in sb.assign_label.text()
     assert len(panel.sizes_model.runs) == 2 and "ms" in panel.sizes_table.item(0, 3).text()
     assert "每种尺寸" in panel.sizes_label.text()

@@ -148,19 +148,21 @@ def _cli(args: list[str], home: Path, lang: str | None) -> subprocess.CompletedP
                           text=True, encoding="utf-8", timeout=240)
 
 
-def test_cli_speaks_chinese_only_when_asked(tmp_path):
+def test_cli_speaks_the_language_asked_for_or_the_systems(tmp_path):
     junk = tmp_path / "notes.pth"
     junk.write_text("these are my notes, not weights\n", "utf-8")
     args = ["models", "import", "resnet18", str(junk)]
-    # A Chinese desktop locale alone does not change the command line's language.
-    plain = _cli(args, tmp_path / "home-en", None)
+    # CONVSTUDIO_LANG=en keeps English on a Chinese desktop.
+    plain = _cli(args, tmp_path / "home-en", "en")
     assert plain.returncode == 1, plain.stderr
     lines = [line for line in plain.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("convstudio: ") and "notes.pth" in lines[0], plain.stderr
     assert "not a PyTorch weights file" in lines[0] and not _chinese(lines[0])
-    chinese = _cli(args, tmp_path / "home-zh", "zh_CN")
-    assert chinese.returncode == 1, chinese.stderr
-    lines = [line for line in chinese.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("convstudio: ") and "notes.pth" in lines[0], chinese.stderr
-    assert "不是 PyTorch 权重文件" in lines[0], lines[0]
-    assert "Traceback" not in chinese.stderr
+    # Asked for, or only the system locale (LANG=zh_CN.UTF-8): Chinese, in the one error style.
+    for lang in ("zh_CN", None):
+        chinese = _cli(args, tmp_path / f"home-{lang}", lang)
+        assert chinese.returncode == 1, chinese.stderr
+        lines = [line for line in chinese.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("convstudio：") and "notes.pth" in lines[0], chinese.stderr
+        assert "不是 PyTorch 权重文件" in lines[0], lines[0]
+        assert "Traceback" not in chinese.stderr

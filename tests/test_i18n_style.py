@@ -52,7 +52,8 @@ def test_live_switch_keeps_images_strength_and_the_finished_result(window, qtbot
     window.set_language("zh_CN")
     QApplication.processEvents()
     assert (panel.model.content_name, panel.model.style_name) == ("coffee", "hubble")
-    assert panel.content_slot.combo.currentText() == "coffee" and panel.style_slot.combo.currentText() == "hubble"
+    assert panel.content_slot.combo.currentData() == "coffee" and panel.style_slot.combo.currentData() == "hubble"
+    assert panel.content_slot.combo.currentText() == "咖啡" and panel.style_slot.combo.currentText() == "哈勃深空"
     assert panel.strength_slider.value() == 70 and panel.model.params.style_strength == pytest.approx(0.7)
     assert panel.model.result is result and (panel.model.best == best).all() and panel.output_view.has_image()
     status = panel.status_label.text()

@@ -18,6 +18,7 @@ import importlib
 import sys
 from pathlib import Path
 from typing import Callable
+from ..i18n import _, join_list
 
 __all__ = ["register", "ARCH_EXTENSIONS", "ARCH_SUBCOMMANDS", "summary_rows_json", "format_summary_table"]
 
@@ -75,11 +76,13 @@ def format_summary_table(summary, max_depth: int | None = None, leaves_only: boo
         _fmt_int(summary.total_macs),
         "",
     )
-    widths = [max(len(str(x[i])) for x in [header, total, *lines]) for i in range(len(header))]
+    from ..tables import display_width, pad
+
+    widths = [max(display_width(str(x[i])) for x in [header, total, *lines]) for i in range(len(header))]
     right = {3, 4, 5, 6}
 
     def fmt(cols) -> str:
-        return "  ".join(str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i]) for i, c in enumerate(cols)).rstrip()
+        return "  ".join(pad(c, widths[i], i in right) for i, c in enumerate(cols)).rstrip()
 
     out = [fmt(header), "-" * (sum(widths) + 2 * (len(widths) - 1))]
     out += [fmt(line) for line in lines]
@@ -122,13 +125,14 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    wn = max(len(r["name"]) for r in rows)
-    wt = max(len(_(r["title"])) for r in rows)
-    inp = _("input ({order})").format(order=order_label(order))
-    print(f"{_('name'):<{wn}} {_('architecture'):<{wt}} {_('year'):>4}  {inp:<17} {_('params'):>13} {_('MACs'):>16}")
-    for r in rows:
-        shape = format_shape(r["input_shape"], order, label=False)
-        print(f"{r['name']:<{wn}} {_(r['title']):<{wt}} {r['year']:>4}  {shape:<17} {r['params']:>13,} {r['macs']:>16,}")
+    from ..tables import format_table
+
+    header = (_("name"), _("architecture"), _("year"), _("input ({order})").format(order=order_label(order)),
+              _("params"), _("MACs"))
+    table = [(r["name"], _(r["title"]), r["year"], format_shape(r["input_shape"], order, label=False),
+              f"{r['params']:,}", f"{r['macs']:,}") for r in rows]
+    for line in format_table(table, header=header, right={2, 4, 5}):
+        print(line)
     return 0
 
 
@@ -143,18 +147,19 @@ def _summary(args: argparse.Namespace) -> int:
     order = shape_order(args)
     try:
         if args.depth is not None and args.depth < 0:
-            raise ValueError(f"--depth must be 0 (top level) or more, got {args.depth}")
+            raise ValueError(_("--depth must be 0 (top level) or more, got {value}").format(value=args.depth))
         shape = parse_shape(args.input) if args.input else None
         if args.model in zoo.MODELS:
             summary = summarize_zoo(args.model, shape)
         elif Path(args.model).exists():
             summary = open_model(args.model).summarize(shape)
         else:
-            raise zoo.UnknownModel(
-                f"'{args.model}' is neither a known architecture ({', '.join(zoo.names())}) nor a model file"
-            )
+            raise zoo.UnknownModel(_("'{model}' is neither a known architecture ({known}) nor a model file").format(
+                model=args.model, known=join_list(zoo.names())))
     except (ValueError, SummaryError, ModelFileError, zoo.UnknownModel) as exc:
-        print(f"convstudio: {exc}", file=sys.stderr)
+        from ..cli import say_error
+
+        say_error(exc)
         return 1
     if args.json:
         d = summary_rows_json(summary)
@@ -170,20 +175,20 @@ def _summary(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `arch` subcommand(s) to the command line."""
-    p = sub.add_parser("arch", help="classic CNN architectures: list, per-layer summary")
+    p = sub.add_parser("arch", help=_("classic CNN architectures: list, per-layer summary"))
     arch_sub = p.add_subparsers(dest="arch_command", metavar="ARCH_COMMAND")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
-    lp = arch_sub.add_parser("list", help="the architecture zoo with parameters and MACs")
-    lp.add_argument("--json", action="store_true", help="print one JSON list")
+    lp = arch_sub.add_parser("list", help=_("the architecture zoo with parameters and MACs"))
+    lp.add_argument("--json", action="store_true", help=_("print one JSON list"))
     lp.set_defaults(func=_list)
 
-    sp = arch_sub.add_parser("summary", help="layer table: output shapes, parameters, MACs, receptive fields")
-    sp.add_argument("model", metavar="NAME|FILE", help="a zoo name (see 'arch list') or a TorchScript / torch.export file")
-    sp.add_argument("--input", default=None, help="input shape C x H x W, e.g. 3x224x224 (default: the model's)")
-    sp.add_argument("--depth", type=int, default=None, help="show modules down to this nesting depth (0 = top level)")
-    sp.add_argument("--leaves", action="store_true", help="show only leaf layers")
-    sp.add_argument("--json", action="store_true", help="print one JSON object with every row and the totals")
+    sp = arch_sub.add_parser("summary", help=_("layer table: output shapes, parameters, MACs, receptive fields"))
+    sp.add_argument("model", metavar="NAME|FILE", help=_("a zoo name (see 'arch list') or a TorchScript / torch.export file"))
+    sp.add_argument("--input", default=None, help=_("input shape C x H x W, e.g. 3x224x224 (default: the model's)"))
+    sp.add_argument("--depth", type=int, default=None, help=_("show modules down to this nesting depth (0 = top level)"))
+    sp.add_argument("--leaves", action="store_true", help=_("show only leaf layers"))
+    sp.add_argument("--json", action="store_true", help=_("print one JSON object with every row and the totals"))
     sp.set_defaults(func=_summary)
 
     for module_name in ARCH_EXTENSIONS:

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from ..i18n import _
 
 __all__ = ["register_arch", "add_train_digits"]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..cli import print_json, progress_printer
+    from ..cli import print_json, progress_printer, say_error
     from ..jobs import run_job
     from ..train.digits import train_digits
 
     if args.epochs < 1:
-        print("convstudio: --epochs must be at least 1", file=sys.stderr)
+        say_error(_("--epochs must be at least 1"))
         return 2
     outcome = run_job(train_digits(epochs=args.epochs, seed=args.seed), on_progress=progress_printer(not args.json))
     result = outcome.result
     if result is None:
-        print("convstudio: training cancelled; nothing saved", file=sys.stderr)
+        say_error(_("training cancelled; nothing saved"))
         return 1
     if args.json:
         print_json(
@@ -39,18 +40,18 @@ def _run(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"held-out accuracy {result.accuracy * 100:.2f}% on {result.test_size} digits "
-              f"after {args.epochs} epochs in {result.seconds:.1f} s")
-        print(f"saved {result.path}")
+        print(_("held-out accuracy {accuracy}% on {count} digits after {epochs} epochs in {seconds} s").format(
+            accuracy=f"{result.accuracy * 100:.2f}", count=result.test_size, epochs=args.epochs, seconds=f"{result.seconds:.1f}"))
+        print(_("saved {path}").format(path=result.path))
     return 0
 
 
 def add_train_digits(arch_sub: argparse._SubParsersAction) -> None:
     """Add ``train-digits`` to the ``arch`` command's subparsers."""
-    p = arch_sub.add_parser("train-digits", help="train LeNet-5 on the bundled digits and save it")
-    p.add_argument("--epochs", type=int, default=8, help="training epochs (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the split, initial weights and batch order")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = arch_sub.add_parser("train-digits", help=_("train LeNet-5 on the bundled digits and save it"))
+    p.add_argument("--epochs", type=int, default=8, help=_("training epochs (default 8)"))
+    p.add_argument("--seed", type=int, default=0, help=_("seed for the split, initial weights and batch order"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
     p.set_defaults(func=_run)
 
 

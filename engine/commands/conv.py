@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = ["register", "MAX_ARITH", "MAX_EXPORT_SIDE", "MAX_EXPORT_FRAMES", "FPS_RANGE", "MAX_FILTER_PADDING"]
 
@@ -29,16 +29,16 @@ def _at_most(name: str, value: int, limit: int, why: str) -> None:
 
 
 def _layer_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-f", "--kernel-size", type=int, default=3, help="kernel size f (default 3)")
-    p.add_argument("-p", "--padding", default="0", help="padding p, 'valid' or 'same' (default 0)")
-    p.add_argument("-s", "--stride", type=int, default=1, help="stride s (default 1)")
-    p.add_argument("-d", "--dilation", type=int, default=1, help="dilation d (default 1)")
-    p.add_argument("--mode", default="zeros", help="padding mode: zeros, reflect, replicate, circular")
+    p.add_argument("-f", "--kernel-size", type=int, default=3, help=_("kernel size f (default 3)"))
+    p.add_argument("-p", "--padding", default="0", help=_("padding p, 'valid' or 'same' (default 0)"))
+    p.add_argument("-s", "--stride", type=int, default=1, help=_("stride s (default 1)"))
+    p.add_argument("-d", "--dilation", type=int, default=1, help=_("dilation d (default 1)"))
+    p.add_argument("--mode", default="zeros", help=_("padding mode: zeros, reflect, replicate, circular"))
     p.add_argument("--kernel", default="vertical edge",
-                   help="kernel preset (e.g. 'sobel x', 'gaussian', 'red vertical edge' for RGB; see conv presets)")
-    p.add_argument("--pool", choices=("none", "max", "avg", "global"), default="none", help="pooling after the convolution")
+                   help=_("kernel preset (e.g. 'sobel x', 'gaussian', 'red vertical edge' for RGB; see conv presets)"))
+    p.add_argument("--pool", choices=("none", "max", "avg", "global"), default="none", help=_("pooling after the convolution"))
     p.add_argument("--pool-size", type=int, default=2)
-    p.add_argument("--pool-stride", type=int, default=None, help="default: the pool size")
+    p.add_argument("--pool-stride", type=int, default=None, help=_("default: the pool size"))
 
 
 def _padding(args: argparse.Namespace, f: int) -> int:
@@ -74,9 +74,9 @@ def _size(args: argparse.Namespace) -> int:
     kernel_preset("vertical edge" if args.kernel in RGB_FILTER_PRESETS else args.kernel, f)
     o = output_size(n, f, p, s, d)
     if args.c_in < 1:
-        raise ValueError(f"input channels --c-in must be at least 1, got {args.c_in}")
+        raise ValueError(_("input channels --c-in must be at least 1, got {value}").format(value=args.c_in))
     if args.c_out < 1:
-        raise ValueError(f"number of filters --c-out must be at least 1, got {args.c_out}")
+        raise ValueError(_("number of filters --c-out must be at least 1, got {value}").format(value=args.c_out))
     check_padding_mode(args.mode, n, p)
     spec = _pool(args)
     pooled = check_pool(spec.kind, spec.size, spec.stride, spec.padding, o, o)[0] if spec else None
@@ -100,10 +100,14 @@ def _size(args: argparse.Namespace) -> int:
             src=format_shape((args.c_in, n, n), order, label=False), dst=format_shape((args.c_out, o, o), order, label=False),
             order=order_label(order), conv=f"{cmp.conv_total:,}", weights=f"{cmp.dense_weights:,}",
             biases=f"{cmp.dense_biases:,}", ratio=f"{cmp.ratio:,.0f}"))
-        print(f"each input pixel is used by {result['coverage_min']} to {result['coverage_max']} windows")
+        print(_("each input pixel is used by {low} to {high} windows").format(low=result["coverage_min"], high=result["coverage_max"]))
         if spec:
-            window = "global average" if spec.kind == "global" else f"{spec.kind} {spec.size}×{spec.size}/{spec.stride}"
-            print(f"{window} pooling: {o}×{o} → {pooled}×{pooled}")
+            if spec.kind == "global":
+                window = _("global average pooling")
+            else:
+                window = (_("max pooling {size}×{size}/{stride}") if spec.kind == "max" else
+                          _("average pooling {size}×{size}/{stride}")).format(size=spec.size, stride=spec.stride)
+            print(_("{window}: {o}×{o} → {pooled}×{pooled}").format(window=window, o=o, pooled=pooled))
     return 0
 
 
@@ -130,7 +134,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(r.path), "frames": r.frames, "width": r.width, "height": r.height, "fps": r.fps})
     else:
-        print(f"wrote {r.frames} frames ({r.width}×{r.height}, {r.fps:g} fps) to {r.path}")
+        print(_("wrote {frames} frames ({width}×{height}, {fps} fps) to {path}").format(
+            frames=r.frames, width=r.width, height=r.height, fps=f"{r.fps:g}", path=r.path))
     return 0
 
 
@@ -169,8 +174,10 @@ def _filter(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{args.kernel} on {Path(args.image).name}: {m.shape[1]}×{m.shape[0]} map, values {lo:.3g}..{hi:.3g}, "
-              f"{fm.seconds * 1000:.1f} ms on {fm.device}; written to {args.out} (scaled to 0..255)")
+        print(_("{kernel} on {image}: {width}×{height} map, values {low}..{high}, {ms} ms on {device}; "
+                "written to {out} (scaled to 0..255)").format(
+            kernel=args.kernel, image=Path(args.image).name, width=m.shape[1], height=m.shape[0], low=f"{lo:.3g}",
+            high=f"{hi:.3g}", ms=f"{fm.seconds * 1000:.1f}", device=fm.device, out=args.out))
     return 0
 
 
@@ -182,24 +189,27 @@ def _presets(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
     else:
+        labels = {"kernels": _("kernels: {names}"), "inputs": _("inputs: {names}"), "padding_modes": _("padding modes: {names}")}
         for key, values in data.items():
-            print(f"{key}: {', '.join(values)}")
+            print(labels[key].format(names=join_list(values)))
     return 0
 
 
 def _guard(func):
     def run(args: argparse.Namespace) -> int:
+        from ..cli import say_error
+
         try:
             return func(args)
         except ValueError as exc:  # bad settings or files: say why, no traceback
-            print(f"convstudio conv: {exc}", file=sys.stderr)
+            say_error(exc)
             return 2
         except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
             raise
         except OSError as exc:  # the output cannot be written (missing folder, no permission, disk full)
             from ..files import describe_os_error, is_disk_full
 
-            print(f"convstudio conv: {describe_os_error(exc, getattr(args, 'out', None))}", file=sys.stderr)
+            say_error(describe_os_error(exc, getattr(args, "out", None)))
             return 1 if is_disk_full(exc) else 2  # a full disk is no fault of the arguments
 
     return run
@@ -207,38 +217,38 @@ def _guard(func):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `conv` subcommand(s) to the command line."""
-    p = sub.add_parser("conv", help="convolution lab: output size, animation export, filter a photo")
+    p = sub.add_parser("conv", help=_("convolution lab: output size, animation export, filter a photo"))
     conv_sub = p.add_subparsers(dest="conv_command", required=True)
 
-    q = conv_sub.add_parser("size", help="output size, parameter counts and coverage of a conv layer")
-    q.add_argument("n", type=int, help="input size n (n×n)")
+    q = conv_sub.add_parser("size", help=_("output size, parameter counts and coverage of a conv layer"))
+    q.add_argument("n", type=int, help=_("input size n (n×n)"))
     _layer_args(q)
     q.add_argument("--c-in", type=int, default=3)
     q.add_argument("--c-out", type=int, default=1)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_guard(_size))
 
-    q = conv_sub.add_parser("export", help="write the step-by-step animation as .gif or .mp4")
-    q.add_argument("out", help="output file, .gif or .mp4")
-    q.add_argument("--n", type=int, default=6, help="input size (default 6)")
-    q.add_argument("--input", default="vertical edge 6×6", help="input preset (see conv presets)")
+    q = conv_sub.add_parser("export", help=_("write the step-by-step animation as .gif or .mp4"))
+    q.add_argument("out", help=_("output file, .gif or .mp4"))
+    q.add_argument("--n", type=int, default=6, help=_("input size (default 6)"))
+    q.add_argument("--input", default="vertical edge 6×6", help=_("input preset (see conv presets)"))
     q.add_argument("--channels", type=int, choices=(1, 3), default=1)
-    q.add_argument("--seed", type=int, default=0, help="seed of the random input")
+    q.add_argument("--seed", type=int, default=0, help=_("seed of the random input"))
     q.add_argument("--fps", type=float, default=4.0)
-    q.add_argument("--cell", type=int, default=26, help="cell size in pixels")
+    q.add_argument("--cell", type=int, default=26, help=_("cell size in pixels"))
     q.add_argument("--max-frames", type=int, default=600)
     _layer_args(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_guard(_export))
 
-    q = conv_sub.add_parser("filter", help="apply a kernel preset to a photo and save the feature map")
+    q = conv_sub.add_parser("filter", help=_("apply a kernel preset to a photo and save the feature map"))
     q.add_argument("image")
-    q.add_argument("out", help="PNG of the feature map (or pooled map), scaled to 0..255")
-    q.add_argument("--rgb", action="store_true", help="three-channel filter on RGB (default: luminance)")
+    q.add_argument("out", help=_("PNG of the feature map (or pooled map), scaled to 0..255"))
+    q.add_argument("--rgb", action="store_true", help=_("three-channel filter on RGB (default: luminance)"))
     _layer_args(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_guard(_filter))
 
-    q = conv_sub.add_parser("presets", help="list kernel and input presets and padding modes")
+    q = conv_sub.add_parser("presets", help=_("list kernel and input presets and padding modes"))
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_guard(_presets))

@@ -47,7 +47,9 @@ def _show(args: argparse.Namespace) -> int:
     if v["examples"]:
         print("\n" + _("Worked examples:"))
         for e in v["examples"]:
-            print(_("  {id} ({panel}): {description}").format(id=e["id"], panel=e["panel"], description=e["description"]))
+            title = e["panel"].replace("_", " ").capitalize()  # the panel's name in the sidebar (its id in English)
+            panel = _(title) if _(title) != title else e["panel"]
+            print(_("  {id} ({panel}): {description}").format(id=e["id"], panel=panel, description=e["description"]))
     for e in v["errata"]:
         print("\n" + _("Erratum — the note says: {says}").format(says=e["says"]))
         print(_("Correct: {correct}").format(correct=e["correct"]))
@@ -67,7 +69,7 @@ def _check(args: argparse.Namespace) -> int:
         _dump({"ok": not bad, "rows": [r.to_dict() for r in rows], "failed": len(bad), "total": len(rows)})
     else:
         for r in rows:
-            mark = "ok  " if r.ok else "FAIL"
+            mark = _("ok  ") if r.ok else _("FAIL")
             line = _("{mark} {example} {name}: expected {expected}, computed {computed}").format(
                 mark=mark, example=r.example, name=r.name, expected=r.expected, computed=r.computed)
             print(line + (f"  ({r.reason})" if r.reason and not r.ok else ""))
@@ -114,7 +116,7 @@ def _glossary(args: argparse.Namespace) -> int:
         print(_("No term matches '{text}'.").format(text=args.text), file=sys.stderr)
         return 1
     for e in hits:
-        print(f"{e.en} — {e.zh}" + (f"  ({_(e.note)})" if e.note else ""))
+        print(f"{e.en} — {e.zh_text}" + (_("  ({note})").format(note=_(e.note)) if e.note else ""))
     return 0
 
 
@@ -142,8 +144,12 @@ def _guarded(func):
 
         try:
             return func(args)
+        except BrokenPipeError:  # the reader of stdout went away (| head): the command line ends quietly
+            raise
         except (UnknownSection, UnknownExample, ValueError, OSError) as exc:
-            print(f"convstudio: {exc}", file=sys.stderr)
+            from ..cli import say_error
+
+            say_error(exc)
             return 2
 
     return run

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, punctuation
 
 __all__ = ["register", "threshold_of"]
 
@@ -82,7 +82,9 @@ def _pipeline(args):
 
 
 def _fail(text: str) -> int:
-    print(f"convstudio faces: {text}", file=sys.stderr)
+    from ..cli import say_error
+
+    say_error(text)
     return 1
 
 
@@ -99,10 +101,10 @@ def _report(args, report) -> int:
         faces = several.get(source)
         if faces is None:
             return text
-        how = ("pass --at X,Y (a pixel inside the wanted face's box) to choose one" if args.faces_command == "enroll"
-               else f"enroll it with: faces enroll NAME {source} --at X,Y (a pixel inside the wanted face's box)")
-        return (f"{len(faces)} faces found in {Path(source).name}: {how}, or crop the photo. "
-                "Faces (x0, y0, x1, y1): " + ", ".join(str(b) for b in _boxes(faces)))
+        how = (_("pass --at X,Y (a pixel inside the wanted face's box) to choose one") if args.faces_command == "enroll"
+               else _("enroll it with: faces enroll NAME {source} --at X,Y (a pixel inside the wanted face's box)").format(source=source))
+        return _("{count} faces found in {photo}: {how}, or crop the photo. Faces (x0, y0, x1, y1): {boxes}").format(
+            count=len(faces), photo=Path(source).name, how=how, boxes=", ".join(str(b) for b in _boxes(faces)))
 
     if args.json:
         print_json(
@@ -116,21 +118,21 @@ def _report(args, report) -> int:
         )
     else:
         for p, s, _sid in report.added:
-            print(f"enrolled {p} from {s}")
+            print(_("enrolled {person} from {photo}").format(person=p, photo=s))
         for s, m in report.problems:
-            print(f"skipped {s}: {message(s, m)}")
+            print(_("skipped {photo}: {reason}").format(photo=s, reason=message(s, m)))
         print(report.summary())
     if report.added or not report.problems:
         return 0
     if not args.json:
         return _fail(_("nothing was enrolled: {photos}").format(
-            photos="; ".join(f"{Path(s).name}: {_first_sentence(m)}" for s, m in report.problems)))
+            photos=punctuation(";").join(Path(s).name + punctuation(":") + _first_sentence(m) for s, m in report.problems)))
     return 1
 
 
 def _first_sentence(text: str) -> str:
     """The reason, without the advice that follows it (the full message is printed above)."""
-    head = text.split(". ")[0].rstrip(".")
+    head = text.split(". ")[0].split("。")[0].rstrip(".")
     return head
 
 
@@ -159,7 +161,7 @@ def _import_folder(args, db) -> int:
 
 def _identify(args, db) -> int:
     from ..cli import print_json
-    from ..face.match import GalleryCache
+    from ..face.match import UNKNOWN, GalleryCache
     from ..face.live import recognize_image
     from ..io import ImageLoadError, load_image
 
@@ -167,7 +169,9 @@ def _identify(args, db) -> int:
     cache = GalleryCache(db, pipeline.model_id)
     tau = threshold_of(db, args.threshold)
     if len(cache.get()) == 0:
-        print("convstudio faces: nobody is enrolled yet; every face will be Unknown", file=sys.stderr)
+        from ..cli import say_error
+
+        say_error(_("nobody is enrolled yet; every face will be Unknown"))
     out, rc = [], 0
     for path in args.images:
         try:
@@ -194,11 +198,12 @@ def _identify(args, db) -> int:
             if "error" in item:
                 print(item["error"])
             elif not item["faces"]:
-                print(f"{item['image']}: no face found")
+                print(_("{image}: no face found").format(image=item["image"]))
             for f in item.get("faces", []):
                 top = ", ".join(f"{c['name']} {c['distance']:.3f}" for c in f["top"] if c["distance"] is not None) or "-"
                 dist = f"{f['distance']:.3f}" if f["distance"] is not None else "-"
-                print(f"{item['image']}: {f['name']:<20} distance {dist:>5}  confidence {f['confidence'] or 0:.2f}  box {f['box']}  top: {top}")
+                print(_("{image}: {name}  distance {distance}  confidence {confidence}  box {box}  closest: {top}").format(
+                    image=item["image"], name=_(f["name"]) if f["name"] == UNKNOWN else f["name"], distance=dist, confidence=f"{f['confidence'] or 0:.2f}", box=f["box"], top=top))
     return rc
 
 
@@ -215,16 +220,18 @@ def _verify(args, db) -> int:
         except ImageLoadError as exc:
             return _fail(str(exc))
         if not faces:
-            return _fail(f"no face found in {path}")
+            return _fail(_("no face found in {path}").format(path=path))
         if len(faces) > 1 and not args.json:
-            print(f"{path}: {len(faces)} faces, using the most confident one", file=sys.stderr)
+            print(_("{path}: {count} faces, using the most confident one").format(path=path, count=len(faces)), file=sys.stderr)
         descriptors.append(faces[0].descriptor)
     tau = threshold_of(db, args.threshold)
     v = verify(descriptors[0], descriptors[1], tau)
     if args.json:
         print_json({"distance": round(v.distance, 4), "same": v.same, "confidence": round(v.confidence, 4), "threshold": tau})
     else:
-        print(f"distance {v.distance:.4f} (threshold {tau:.3f}): {'same person' if v.same else 'different people'}")
+        verdict = _("same person") if v.same else _("different people")
+        print(_("distance {distance} (threshold {threshold}): {verdict}").format(
+            distance=f"{v.distance:.4f}", threshold=f"{tau:.3f}", verdict=verdict))
     return 0
 
 
@@ -235,9 +242,12 @@ def _list(args, db) -> int:
     if args.json:
         print_json([{"name": p.name, "samples": p.samples, "notes": p.notes, "created": p.created} for p in people])
     else:
-        for p in people:
-            print(f"{p.name:<30} {p.samples:>5} sample(s)  {p.notes}")
-        print(f"{len(people)} people, {sum(p.samples for p in people)} samples in {db.path}")
+        from ..tables import format_table
+
+        for line in format_table([(p.name, _("{count} samples").format(count=p.samples), p.notes or "") for p in people]):
+            print(line)
+        print(_("{people} people, {samples} samples in {path}").format(
+            people=len(people), samples=sum(p.samples for p in people), path=db.path))
     return 0
 
 
@@ -251,7 +261,7 @@ def _remove(args, db) -> int:
     if args.json:
         print_json({"removed": args.name, "samples": n})
     else:
-        print(f"removed {args.name} and {n} sample(s)")
+        print(_("removed {name} and {count} samples").format(name=args.name, count=n))
     return 0
 
 
@@ -262,7 +272,7 @@ def _export(args, db) -> int:
     if args.json:
         print_json({"exported": str(path), "people": len(db.people()), "samples": db.sample_count()})
     else:
-        print(f"exported {db.sample_count()} samples to {path}")
+        print(_("exported {count} samples to {path}").format(count=db.sample_count(), path=path))
     return 0
 
 
@@ -273,7 +283,8 @@ def _import(args, db) -> int:
     if args.json:
         print_json(r.__dict__)
     else:
-        print(f"{r.people_added} people added, {r.people_merged} merged, {r.samples_added} samples added, {r.samples_skipped} already present")
+        print(_("{added} people added, {merged} merged, {samples} samples added, {skipped} already present").format(
+            added=r.people_added, merged=r.people_merged, samples=r.samples_added, skipped=r.samples_skipped))
     return 0
 
 
@@ -286,7 +297,7 @@ def _calibrate(args, db) -> int:
     labels = [g.names[i] for i in g.person_index]
     cal = calibrate(g.embeddings, labels)
     if cal.pairs.same.size == 0 or cal.pairs.different.size == 0:
-        return _fail("calibration needs at least two people, one of them with two or more samples")
+        return _fail(_("calibration needs at least two people, one of them with two or more samples"))
     tau = cal.threshold_for_far(args.far)
     if not math.isfinite(tau):
         return _fail(_("calibration gave no usable threshold (the distances are not finite numbers); nothing was applied"))
@@ -302,11 +313,14 @@ def _calibrate(args, db) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{cal.people} people, {cal.samples} samples: {cal.pairs.same.size} same-person and {cal.pairs.different.size} different-person pairs")
-        print(f"equal error rate {cal.eer * 100:.2f}% at distance {cal.eer_threshold:.3f}")
-        print(f"for FAR <= {args.far * 100:g}%: threshold {tau:.3f} (FAR {far * 100:.2f}%, FRR {frr * 100:.2f}%)" + (" - applied" if args.apply else ""))
+        print(_("{people} people, {samples} samples: {same} same-person and {different} different-person pairs").format(
+            people=cal.people, samples=cal.samples, same=cal.pairs.same.size, different=cal.pairs.different.size))
+        print(_("equal error rate {eer}% at distance {distance}").format(eer=f"{cal.eer * 100:.2f}", distance=f"{cal.eer_threshold:.3f}"))
+        line = _("for FAR <= {target}%: threshold {threshold} (FAR {far}%, FRR {frr}%)").format(
+            target=f"{args.far * 100:g}", threshold=f"{tau:.3f}", far=f"{far * 100:.2f}", frr=f"{frr * 100:.2f}")
+        print(line + (_(" - applied") if args.apply else ""))
         if warning:
-            print(f"caution: {warning}")
+            print(_("caution: {warning}").format(warning=warning))
     return 0
 
 
@@ -319,7 +333,7 @@ def _reembed(args, db) -> int:
     if args.json:
         print_json({"reembedded": n, "model_id": pipeline.model_id})
     else:
-        print(f"re-embedded {n} sample(s) with {pipeline.model_id}")
+        print(_("re-embedded {count} samples with {model}").format(count=n, model=pipeline.model_id))
     return 0
 
 
@@ -369,35 +383,35 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `faces` subcommand(s) to the command line."""
-    p = sub.add_parser("faces", help="enroll people, identify and verify faces, calibrate the threshold")
-    p.add_argument("--db", type=Path, default=None, help="faces database file (default: faces.db in the data folder)")
-    p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help="face detector: dlib's CNN (default) or OpenCV's Haar cascade")
-    p.add_argument("--upsample", type=int, default=0, choices=(0, 1, 2), help="MMOD: double the image N times first to find small faces (slower)")
-    p.add_argument("--threshold", type=_threshold, default=None, help="decision distance (default: the calibrated one, else 0.6)")
-    p.add_argument("--min-size", type=float, default=48, help="smallest face to enroll, in pixels (default 48)")
+    p = sub.add_parser("faces", help=_("enroll people, identify and verify faces, calibrate the threshold"))
+    p.add_argument("--db", type=Path, default=None, help=_("faces database file (default: faces.db in the data folder)"))
+    p.add_argument("--detector", choices=("mmod", "haar"), default="mmod", help=_("face detector: dlib's CNN (default) or OpenCV's Haar cascade"))
+    p.add_argument("--upsample", type=int, default=0, choices=(0, 1, 2), help=_("MMOD: double the image N times first to find small faces (slower)"))
+    p.add_argument("--threshold", type=_threshold, default=None, help=_("decision distance (default: the calibrated one, else 0.6)"))
+    p.add_argument("--min-size", type=float, default=48, help=_("smallest face to enroll, in pixels (default 48)"))
     fsub = p.add_subparsers(dest="faces_command", metavar="ACTION", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         a = fsub.add_parser(name, help=help_text)
-        a.add_argument("--json", action="store_true", help="print one JSON document")
+        a.add_argument("--json", action="store_true", help=_("print one JSON document"))
         a.set_defaults(func=_run)
         return a
 
-    add("enroll", "enroll NAME from photos (one face each)").add_argument("name")
+    add("enroll", _("enroll NAME from photos (one face each)")).add_argument("name")
     fsub.choices["enroll"].add_argument("images", nargs="+", metavar="IMAGE")
-    fsub.choices["enroll"].add_argument("--notes", default=None, help="free-text notes stored with the person (replaces earlier notes)")
+    fsub.choices["enroll"].add_argument("--notes", default=None, help=_("free-text notes stored with the person (replaces earlier notes)"))
     fsub.choices["enroll"].add_argument(
-        "--at", type=_point, default=None, metavar="X,Y", help="in a photo with several faces, enroll the one whose box holds this pixel"
+        "--at", type=_point, default=None, metavar="X,Y", help=_("in a photo with several faces, enroll the one whose box holds this pixel")
     )
-    add("import-folder", "enroll DIR/<person>/<photos> for every sub-folder").add_argument("dir")
-    add("identify", "name the faces in photos").add_argument("images", nargs="+", metavar="IMAGE")
-    add("verify", "are two photos the same person?").add_argument("images", nargs=2, metavar="IMAGE")
-    add("list", "enrolled people")
-    add("remove", "delete a person and all their samples").add_argument("name")
-    add("export", "write the database to one file").add_argument("file")
-    add("import", "merge an exported file (by name)").add_argument("file")
-    c = add("calibrate", "EER and a threshold for a chosen false-accept rate, from the enrolled samples")
-    c.add_argument("--far", type=_far, default=0.001, help="target false-accept rate (default 0.001)")
-    c.add_argument("--apply", action="store_true", help="store the threshold in the database")
+    add("import-folder", _("enroll DIR/<person>/<photos> for every sub-folder")).add_argument("dir")
+    add("identify", _("name the faces in photos")).add_argument("images", nargs="+", metavar="IMAGE")
+    add("verify", _("are two photos the same person?")).add_argument("images", nargs=2, metavar="IMAGE")
+    add("list", _("enrolled people"))
+    add("remove", _("delete a person and all their samples")).add_argument("name")
+    add("export", _("write the database to one file")).add_argument("file")
+    add("import", _("merge an exported file (by name)")).add_argument("file")
+    c = add("calibrate", _("EER and a threshold for a chosen false-accept rate, from the enrolled samples"))
+    c.add_argument("--far", type=_far, default=0.001, help=_("target false-accept rate (default 0.001)"))
+    c.add_argument("--apply", action="store_true", help=_("store the threshold in the database"))
     c.add_argument("--model", default=None, help=argparse.SUPPRESS)
-    add("reembed", "re-compute every descriptor from the stored chips with the current model")
+    add("reembed", _("re-compute every descriptor from the stored chips with the current model"))

@@ -5,6 +5,16 @@ from __future__ import annotations
 import argparse
 import platform
 
+from ..i18n import N_, _
+
+#: What each line of ``info`` is, in words (library names stay as they are).
+_LABELS = {
+    "cuda_available": N_("CUDA available"), "device_preference": N_("device preference"), "device": N_("device"),
+    "device_name": N_("device name"), "data_dir": N_("data folder"), "weights_dir": N_("weights folder"),
+    "trained_dir": N_("trained models folder"), "config_dir": N_("settings folder"), "log_dir": N_("log folder"),
+    "platform": N_("platform"),
+}
+
 __all__ = ["register", "collect_info"]
 
 
@@ -47,14 +57,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
     else:
-        width = max(len(k) for k in info)
-        for key, value in info.items():
-            print(f"{key:<{width}}  {value}")
+        from ..tables import format_table
+
+        def shown(value):
+            if isinstance(value, bool):
+                return _("yes") if value else _("no")
+            return "-" if value is None else value
+
+        for line in format_table([(_(_LABELS.get(k, k)), shown(v)) for k, v in info.items()]):
+            print(line)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `info` subcommand(s) to the command line."""
-    p = sub.add_parser("info", help="versions, device and data paths")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser("info", help=_("versions, device and data paths"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
     p.set_defaults(func=_run)

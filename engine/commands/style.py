@@ -15,7 +15,9 @@ __all__ = ["register"]
 
 
 def _err(text: str) -> int:
-    print(f"\nconvstudio: {text}", file=sys.stderr)
+    from ..cli import say_error
+
+    say_error(text, newline=True)
     return 1
 
 
@@ -32,11 +34,11 @@ def _layer_weights(text: str) -> dict[str, float]:
     """``conv1_1=0.2,conv2_1`` -> {"conv1_1": 0.2, "conv2_1": 1.0}; ``ValueError`` naming the bad part."""
     out: dict[str, float] = {}
     for part in text.split(","):
-        name, _, value = part.partition("=")
+        name, _sep, value = part.partition("=")
         try:
             out[name.strip()] = float(value) if value.strip() else 1.0
         except ValueError:
-            raise ValueError(f"--style-layers: {part.strip()!r} is not LAYER=WEIGHT (e.g. conv1_1=0.2)") from None
+            raise ValueError(_("--style-layers: {part} is not LAYER=WEIGHT (e.g. conv1_1=0.2)").format(part=repr(part.strip()))) from None
     return out
 
 
@@ -68,7 +70,7 @@ def _stylize(args: argparse.Namespace) -> int:
         return _fail(args, str(exc))
     out = Path(args.output)
     if out.suffix.lower() != ".png":
-        return _fail(args, "the output must be a .png file (it carries the parameters as metadata)")
+        return _fail(args, _("the output must be a .png file (it carries the parameters as metadata)"))
     try:  # before the run, so a bad path does not cost the work
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -111,8 +113,9 @@ def _stylize(args: argparse.Namespace) -> int:
         })
     else:
         last = result.losses[-1]
-        print(f"\nwrote {out} ({result.image.shape[1]}x{result.image.shape[0]}, backbone {result.backbone}, "
-              f"{wall:.1f} s, final loss {last.total:.4g})")
+        print("\n" + _("wrote {path} ({width}×{height}, backbone {backbone}, {seconds} s, final loss {loss})").format(
+            path=out, width=result.image.shape[1], height=result.image.shape[0], backbone=result.backbone,
+            seconds=f"{wall:.1f}", loss=f"{last.total:.4g}"))
     return 0
 
 
@@ -171,7 +174,8 @@ def _train(args: argparse.Namespace) -> int:
     else:
         if result.notice:
             print(result.notice, file=sys.stderr)
-        print(f"\nwrote {result.model_path} after {result.steps} steps (checkpoint {result.checkpoint_path})")
+        print("\n" + _("wrote {path} after {steps} steps (checkpoint {checkpoint})").format(
+            path=result.model_path, steps=result.steps, checkpoint=result.checkpoint_path))
     return 0
 
 
@@ -182,7 +186,7 @@ def _apply(args: argparse.Namespace) -> int:
     from ..style import FastStylizer, StyleModelError, apply_to_folder, load_transformer
 
     if not 0.0 <= args.strength <= 1.0:
-        return _fail(args, f"--strength must be between 0 (the original) and 1 (fully stylised), not {args.strength:g}")
+        return _fail(args, _("--strength must be between 0 (the original) and 1 (fully stylised), not {value}").format(value=f"{args.strength:g}"))
     try:
         net = load_transformer(args.model)
     except StyleModelError as exc:
@@ -191,7 +195,7 @@ def _apply(args: argparse.Namespace) -> int:
     printer = progress_printer(not args.json)
 
     def show(p) -> None:
-        if p.message.startswith("skipped"):
+        if p.message.startswith(_("skipped: {reason}").split("{")[0]):  # the engine's words, in the current language
             messages.append(p.message)
         printer(p)
 
@@ -207,57 +211,57 @@ def _apply(args: argparse.Namespace) -> int:
     else:
         for m in messages:
             print(m, file=sys.stderr)
-        print(f"\nwrote {len(written)} image(s) to {args.output}")
+        print("\n" + _("wrote {count} images to {folder}").format(count=len(written), folder=args.output))
     return 0 if written else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `style` subcommand(s) to the command line."""
-    p = sub.add_parser("stylize", help="paint a photo in the style of another image (Gatys optimisation)",
-                       description="CONTENT and STYLE are image files or sample names such as sample:chelsea, sample:mosaic.")
+    p = sub.add_parser("stylize", help=_("paint a photo in the style of another image (Gatys optimisation)"),
+                       description=_("CONTENT and STYLE are image files or sample names such as sample:chelsea, sample:mosaic."))
     p.add_argument("content")
     p.add_argument("style")
-    p.add_argument("-o", "--output", required=True, help="output PNG (parameters are stored in its metadata)")
-    p.add_argument("--size", type=int, default=512, help="long side in pixels (default 512; above 512 runs coarse-to-fine)")
-    p.add_argument("--steps", type=int, default=300, help="optimiser steps at the final size (default 300)")
-    p.add_argument("--style-strength", type=float, default=0.5, help="0..1, chooses α, β, γ (default 0.5)")
-    p.add_argument("--alpha", type=float, help="content weight α (overrides the strength)")
-    p.add_argument("--beta", type=float, help="style weight β (overrides the strength)")
-    p.add_argument("--tv", type=float, help="total-variation weight γ")
-    p.add_argument("--content-layer", help="content layer (default conv4_2)")
-    p.add_argument("--style-layers", help="style layers and weights, e.g. conv1_1=0.2,conv2_1=0.2,conv3_1=0.2")
+    p.add_argument("-o", "--output", required=True, help=_("output PNG (parameters are stored in its metadata)"))
+    p.add_argument("--size", type=int, default=512, help=_("long side in pixels (default 512; above 512 runs coarse-to-fine)"))
+    p.add_argument("--steps", type=int, default=300, help=_("optimiser steps at the final size (default 300)"))
+    p.add_argument("--style-strength", type=float, default=0.5, help=_("0..1, chooses α, β, γ (default 0.5)"))
+    p.add_argument("--alpha", type=float, help=_("content weight α (overrides the strength)"))
+    p.add_argument("--beta", type=float, help=_("style weight β (overrides the strength)"))
+    p.add_argument("--tv", type=float, help=_("total-variation weight γ"))
+    p.add_argument("--content-layer", help=_("content layer (default conv4_2)"))
+    p.add_argument("--style-layers", help=_("style layers and weights, e.g. conv1_1=0.2,conv2_1=0.2,conv3_1=0.2"))
     p.add_argument("--backbone", choices=("vgg19", "random"), default="vgg19",
-                   help="vgg19 (download once; the random offline fallback is used when missing) or random")
+                   help=_("vgg19 (download once; the random offline fallback is used when missing) or random"))
     p.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs")
     p.add_argument("--init", choices=("content", "style", "noise"), default="content")
     p.add_argument("--preserve-colors", nargs="?", const="luminance", choices=("luminance", "luminance-yiq", "histogram"),
-                   help="keep the photo's colours: luminance (default when given), luminance-yiq or histogram")
-    p.add_argument("--single-scale", action="store_true", help="no coarse-to-fine above 512 px")
-    p.add_argument("--report-every", type=int, default=10, help="steps between progress reports")
+                   help=_("keep the photo's colours: luminance (default when given), luminance-yiq or histogram"))
+    p.add_argument("--single-scale", action="store_true", help=_("no coarse-to-fine above 512 px"))
+    p.add_argument("--report-every", type=int, default=10, help=_("steps between progress reports"))
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true", help="print the losses per step and the wall time as JSON")
+    p.add_argument("--json", action="store_true", help=_("print the losses per step and the wall time as JSON"))
     p.set_defaults(func=_stylize)
 
-    s = sub.add_parser("style", help="fast style networks: train one from a style image, apply one to photos")
+    s = sub.add_parser("style", help=_("fast style networks: train one from a style image, apply one to photos"))
     ssub = s.add_subparsers(dest="style_command", metavar="ACTION", required=True)
-    t = ssub.add_parser("train", help="train a style network on a folder of photos")
-    t.add_argument("style", help="style image file or sample:NAME")
-    t.add_argument("--images", help="folder of content photos (default: the bundled samples)")
-    t.add_argument("-o", "--output", required=True, help="model file to write (.pth); <output>.ckpt holds the checkpoint")
+    t = ssub.add_parser("train", help=_("train a style network on a folder of photos"))
+    t.add_argument("style", help=_("style image file or sample:NAME"))
+    t.add_argument("--images", help=_("folder of content photos (default: the bundled samples)"))
+    t.add_argument("-o", "--output", required=True, help=_("model file to write (.pth); <output>.ckpt holds the checkpoint"))
     t.add_argument("--steps", type=int, default=2000)
     t.add_argument("--batch-size", type=int, default=4)
-    t.add_argument("--size", type=int, default=256, help="training crop size")
+    t.add_argument("--size", type=int, default=256, help=_("training crop size"))
     t.add_argument("--content-weight", type=float, default=1e5)
     t.add_argument("--style-weight", type=float, default=1e10)
     t.add_argument("--checkpoint-every", type=int, default=200)
     t.add_argument("--backbone", choices=("vgg19", "random"), default="vgg19")
-    t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint instead of resuming")
+    t.add_argument("--restart", action="store_true", help=_("ignore an existing checkpoint instead of resuming"))
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_train)
-    a = ssub.add_parser("apply", help="apply a style network to images or folders")
-    a.add_argument("model", help="a .pth style network (ours or the PyTorch examples' format)")
-    a.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
-    a.add_argument("-o", "--output", required=True, help="output folder")
-    a.add_argument("--strength", type=float, default=1.0, help="0 = original, 1 = fully stylised")
+    a = ssub.add_parser("apply", help=_("apply a style network to images or folders"))
+    a.add_argument("model", help=_("a .pth style network (ours or the PyTorch examples' format)"))
+    a.add_argument("inputs", nargs="+", metavar="INPUT", help=_("image files or folders"))
+    a.add_argument("-o", "--output", required=True, help=_("output folder"))
+    a.add_argument("--strength", type=float, default=1.0, help=_("0 = original, 1 = fully stylised"))
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=_apply)

@@ -53,20 +53,23 @@ def _bad_number(args: argparse.Namespace, minimums: dict[str, int]) -> str | Non
     for dest, low in minimums.items():
         value = getattr(args, dest, None)
         if value is not None and value < low:
-            return f"--{dest.replace('_', '-')} must be at least {low}, not {value}"
+            return _("{option} must be at least {low}, not {value}").format(option="--" + dest.replace("_", "-"), low=low, value=value)
     return None
 
 
 def _train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..cli import say_error
+
     problem = _bad_number(args, {"steps": 1, "scenes": 1, "val_scenes": 1, "threads": 1, "seed": 0, "grid": 2, "anchors": 1})
     if problem is None:
         problem = _too_big(args, args.grid)
     if problem is None and args.output and Path(args.output).is_dir():
-        problem = f"{args.output} is a folder; give a file name for the checkpoint, e.g. {Path(args.output) / 'model.pt'}"
+        problem = _("{path} is a folder; give a file name for the checkpoint, e.g. {example}").format(
+            path=args.output, example=Path(args.output) / "model.pt")
     if problem:
-        print(f"convstudio: {problem}", file=sys.stderr)
+        say_error(problem)
         return 2
     import torch
 
@@ -88,15 +91,15 @@ def _train(args: argparse.Namespace) -> int:
     try:
         outcome = run_job(train_job(config, output=args.output), progress_printer(not args.json), CancelToken())
     except ValueError as exc:
-        print(f"\nconvstudio: {exc}", file=sys.stderr)
+        say_error(exc, newline=True)
         return 1
     except OSError as exc:  # disk full, no permission: one line, the older checkpoint stays
         from ..files import describe_os_error
 
-        print(f"\nconvstudio: {describe_os_error(exc)}", file=sys.stderr)
+        say_error(describe_os_error(exc), newline=True)
         return 1
     except KeyboardInterrupt:
-        print("\nconvstudio: training interrupted; the last periodic checkpoint (if any) is kept", file=sys.stderr)
+        say_error(_("training interrupted; the last periodic checkpoint (if any) is kept"), newline=True)
         return 130
     r = outcome.result
     result = {
@@ -113,33 +116,35 @@ def _train(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(
-            f"mAP@0.5 {result['map50']:.3f}  mAP@[.5:.95] {result['map50_95']:.3f}  "
-            f"({r.steps} steps, {result['minutes']:.2f} min, {result['threads']} thread(s))"
-        )
-        print(f"anchors (w, h in cells): {result['anchors']}")
-        print(f"saved {result['checkpoint']}" + (f" and {result['output']}" if r.extra_path else ""))
+        print(_("mAP@0.5 {map50}  mAP@[.5:.95] {map50_95}  ({steps} steps, {minutes} min, {threads} threads)").format(
+            map50=f"{result['map50']:.3f}", map50_95=f"{result['map50_95']:.3f}", steps=r.steps,
+            minutes=f"{result['minutes']:.2f}", threads=result["threads"]))
+        print(_("anchors (w, h in cells): {anchors}").format(anchors=result["anchors"]))
+        if r.extra_path:
+            print(_("saved {path} and {other}").format(path=result["checkpoint"], other=result["output"]))
+        else:
+            print(_("saved {path}").format(path=result["checkpoint"]))
     return 0
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from ..cli import print_json
+    from ..cli import print_json, say_error
     from ..weights import WeightsError
     from ..yolo.predict import CheckpointError, load_grid_model
     from ..yolo.train import VALIDATION_SEED_OFFSET, evaluate, scene_set
 
     problem = _bad_number(args, {"scenes": 1, "seed": 0})
     if problem:
-        print(f"convstudio: {problem}", file=sys.stderr)
+        say_error(problem)
         return 2
     try:
         model = load_grid_model(args.model)
     except (CheckpointError, WeightsError) as exc:
-        print(f"convstudio: {exc}", file=sys.stderr)
+        say_error(exc)
         return 1
     problem = _too_big(args, model.spec.grid)
     if problem:
-        print(f"convstudio: {problem}", file=sys.stderr)
+        say_error(problem)
         return 2
     seed = args.seed if args.seed is not None else int(model.meta.get("val_seed", VALIDATION_SEED_OFFSET))
     scenes = scene_set(args.scenes, seed, model.spec.input_size)
@@ -151,7 +156,8 @@ def _eval(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"mAP@0.5 {result['map50']:.3f}  mAP@[.5:.95] {result['map50_95']:.3f}  on {args.scenes} held-out scenes (seed {seed})")
+        print(_("mAP@0.5 {map50}  mAP@[.5:.95] {map50_95}  on {scenes} held-out scenes (seed {seed})").format(
+            map50=f"{result['map50']:.3f}", map50_95=f"{result['map50_95']:.3f}", scenes=args.scenes, seed=seed))
         for name, ap in result["per_class_ap50"].items():
             print(f"  AP@0.5 {name:<10} {ap:.3f}")
     return 0
@@ -177,23 +183,23 @@ def _hook_detect(sub: argparse._SubParsersAction) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `yolo` subcommand(s) to the command line."""
     _hook_detect(sub)
-    p = sub.add_parser("yolo", help="train and evaluate the grid (YOLO-style) detector on synthetic scenes")
+    p = sub.add_parser("yolo", help=_("train and evaluate the grid (YOLO-style) detector on synthetic scenes"))
     yolo_sub = p.add_subparsers(dest="yolo_command", metavar="ACTION", required=True)
-    t = yolo_sub.add_parser("train", help="train on synthetic scenes, evaluate, save the checkpoint")
-    t.add_argument("--grid", type=int, default=7, help="cells per side S (default 7; 13 for a finer grid)")
-    t.add_argument("--anchors", type=int, default=2, help="anchor boxes per cell B (k-means, default 2)")
-    t.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget for the whole run (default 5)")
+    t = yolo_sub.add_parser("train", help=_("train on synthetic scenes, evaluate, save the checkpoint"))
+    t.add_argument("--grid", type=int, default=7, help=_("cells per side S (default 7; 13 for a finer grid)"))
+    t.add_argument("--anchors", type=int, default=2, help=_("anchor boxes per cell B (k-means, default 2)"))
+    t.add_argument("--minutes", type=float, default=5.0, help=_("wall-clock budget for the whole run (default 5)"))
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--scenes", type=int, default=1200, help="training scenes to generate (default 1200)")
-    t.add_argument("--val-scenes", type=int, default=200, help="held-out scenes for mAP (default 200)")
-    t.add_argument("--steps", type=int, default=None, help="stop after this many steps (default: the clock)")
-    t.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
-    t.add_argument("-o", "--output", default=None, help="also write the checkpoint here")
-    t.add_argument("--json", action="store_true", help="print one JSON object")
+    t.add_argument("--scenes", type=int, default=1200, help=_("training scenes to generate (default 1200)"))
+    t.add_argument("--val-scenes", type=int, default=200, help=_("held-out scenes for mAP (default 200)"))
+    t.add_argument("--steps", type=int, default=None, help=_("stop after this many steps (default: the clock)"))
+    t.add_argument("--threads", type=int, default=None, help=_("CPU threads for torch (default: torch's choice)"))
+    t.add_argument("-o", "--output", default=None, help=_("also write the checkpoint here"))
+    t.add_argument("--json", action="store_true", help=_("print one JSON object"))
     t.set_defaults(func=_train)
-    e = yolo_sub.add_parser("eval", help="mAP@0.5 and mAP@[.5:.95] of a checkpoint on held-out scenes")
-    e.add_argument("model", help="checkpoint written by 'yolo train'")
+    e = yolo_sub.add_parser("eval", help=_("mAP@0.5 and mAP@[.5:.95] of a checkpoint on held-out scenes"))
+    e.add_argument("model", help=_("checkpoint written by 'yolo train'"))
     e.add_argument("--scenes", type=int, default=200)
-    e.add_argument("--seed", type=int, default=None, help="scene seed (default: the checkpoint's held-out seed)")
-    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.add_argument("--seed", type=int, default=None, help=_("scene seed (default: the checkpoint's held-out seed)"))
+    e.add_argument("--json", action="store_true", help=_("print one JSON object"))
     e.set_defaults(func=_eval)

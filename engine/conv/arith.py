@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = [
     "PADDING_MODES",
@@ -66,7 +66,7 @@ def check_padding_mode(mode: str, n: int, p: int) -> None:
     wraps around, so it needs p ≤ n; zeros and replicate accept any p.
     """
     if mode not in PADDING_MODES:
-        raise ValueError(f"unknown padding mode {mode!r}; choose one of {', '.join(PADDING_MODES)}")
+        raise ValueError(_("unknown padding mode {mode}; choose one of {names}").format(mode=repr(mode), names=join_list(PADDING_MODES)))
     if mode == "reflect" and p >= n:
         raise ValueError(_("reflect padding needs p < n (it mirrors the input without repeating the edge): p={p}, n={n}").format(p=p, n=n))
     if mode == "circular" and p > n:
@@ -217,9 +217,9 @@ def resolve_padding(padding: int | str, f: int, d: int) -> int:
             return 0
         if padding == "same":
             return same_padding(f, d)
-        raise ValueError(f"padding must be a number, 'valid' or 'same', not {padding!r}")
+        raise ValueError(_("padding must be a number, 'valid' or 'same', not {value}").format(value=repr(padding)))
     if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-        raise ValueError(f"padding must be a whole number ≥ 0, not {padding!r}")
+        raise ValueError(_("padding must be a whole number ≥ 0, not {value}").format(value=repr(padding)))
     return int(padding)
 
 

@@ -6,7 +6,7 @@ from math import comb
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import _, join_list
 from .limits import MAX_KERNEL
 
 __all__ = ["KERNEL_PRESETS", "FIXED_SIZE_PRESETS", "RGB_FILTER_PRESETS", "kernel_preset", "filter_preset", "red_vertical_edge", "fit_kernel"]
@@ -75,7 +75,7 @@ def kernel_preset(name: str, f: int = 3) -> np.ndarray:
         return k
     if name == "custom":
         return np.zeros((f, f))
-    raise ValueError(f"unknown kernel preset {name!r}; choose one of {', '.join(KERNEL_PRESETS)}")
+    raise ValueError(_("unknown kernel preset {name}; choose one of {names}").format(name=repr(name), names=join_list(KERNEL_PRESETS)))
 
 
 def filter_preset(name: str, f: int, c_in: int) -> np.ndarray:

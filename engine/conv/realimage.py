@@ -178,5 +178,5 @@ def apply_filters(
 
 def apply_filters_job(photo: np.ndarray | torch.Tensor, weight: np.ndarray, bias: np.ndarray | None = None, **kwargs) -> Job[FeatureMaps]:
     """:func:`apply_filters` as a job (for a worker thread); same arguments."""
-    yield Progress(None, "Filtering the photo")
+    yield Progress(None, _("Filtering the photo"))
     return apply_filters(photo, weight, bias, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..i18n import N_, _
@@ -16,6 +17,12 @@ class GlossaryEntry:
     en: str
     zh: str
     note: str = ""
+
+    @property
+    def zh_text(self) -> str:
+        """The Chinese as shown to a reader: the note's forms joined with full-width marks (、；（）), not ASCII ones."""
+        text = self.zh.replace(", ", "、").replace("; ", "；")
+        return re.sub(r"\s*\(([^)]*)\)", r"（\1）", text)
 
 
 GLOSSARY: tuple[GlossaryEntry, ...] = (

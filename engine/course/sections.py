@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import N_, _
+from ..i18n import N_, _, join_list
 
 __all__ = ["Part", "Section", "PARTS", "SECTIONS", "section", "section_ids", "sections_of", "UnknownSection"]
 
@@ -29,6 +29,11 @@ class Part:
     title_zh: str
     title_en: str
 
+    @property
+    def shown_zh(self) -> str:
+        """The Chinese title the interface shows (the note's own)."""
+        return self.title_zh
+
 
 @dataclass(frozen=True)
 class Section:
@@ -45,6 +50,11 @@ class Section:
     map_title: str
     order: int = 0
     note_heading: str = ""
+
+    @property
+    def shown_zh(self) -> str:
+        """The Chinese title the interface shows: the note's heading, or its Chinese where the note keeps the English term."""
+        return _SHOWN_ZH.get(self.id, self.title_zh)
 
 
 PARTS: tuple[Part, ...] = (
@@ -88,6 +98,9 @@ _ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("style-cost", "faces-style", "风格代价函数", N_("Style cost"), "风格代价函数"),
 )
 
+# the Chinese the interface shows where the note titles a section with the English term
+_SHOWN_ZH = {"padding": "填充", "one-by-one": "1×1 卷积", "bbox-prediction": "边界框预测", "anchors": "锚框", "one-shot": "一次学习", "triplet": "三元组损失"}
+
 # the note's own headings where they differ from the section's title
 _HEADINGS = {
     "stride": "卷积步长（Strided convolutions）", "one-layer": "三维卷积", "why-convolutions": "池化层",
@@ -111,7 +124,7 @@ def section(section_id: str) -> Section:
     try:
         return _BY_ID[section_id]
     except KeyError:
-        raise UnknownSection(_("unknown section '{id}'; known: {known}").format(id=section_id, known=", ".join(_BY_ID))) from None
+        raise UnknownSection(_("unknown section '{id}'; known: {known}").format(id=section_id, known=join_list(_BY_ID))) from None
 
 
 def sections_of(part_id: str) -> list[Section]:

@@ -14,9 +14,11 @@ __all__ = ["display_title", "outline", "section_view"]
 
 
 def display_title(title_zh: str, title_en: str) -> str:
-    """"中文 — English", or the Chinese title alone when the translated English title is the same."""
+    """"中文 — English"; in Chinese, or when the translated English title is the same, the Chinese title alone."""
+    from ..i18n import language
+
     shown = _(title_en)
-    return title_zh if shown == title_zh else f"{title_zh} — {shown}"
+    return title_zh if language() == "zh_CN" or shown == title_zh else f"{title_zh} — {shown}"
 
 
 def outline() -> list[dict[str, Any]]:
@@ -25,8 +27,8 @@ def outline() -> list[dict[str, Any]]:
     from .examples import examples_for
     from .sections import PARTS, sections_of
 
-    return [{"part": p.id, "title_zh": p.title_zh, "title_en": _(p.title_en), "sections": [
-        {"id": s.id, "title_zh": s.title_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
+    return [{"part": p.id, "title_zh": p.shown_zh, "title_en": _(p.title_en), "sections": [
+        {"id": s.id, "title_zh": s.shown_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
          "examples": [e.id for e in examples_for(s.id)], "errata": len(errata_for(s.id))}
         for s in sections_of(p.id)]} for p in PARTS]
 
@@ -44,7 +46,7 @@ def section_view(section_id: str) -> dict[str, Any]:
     s = section(section_id)
     pg = page(s.id)
     return {
-        "id": s.id, "part": s.part, "title_zh": s.title_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
+        "id": s.id, "part": s.part, "title_zh": s.shown_zh, "title_en": _(s.title_en), "note_heading": s.note_heading,
         "idea": _(pg.idea), "formulas": list(pg.formulas),
         "examples": [{"id": e.id, "panel": e.panel, "description": _(e.description), "state": e.state,
                       "expected": e.expected} for e in examples_for(s.id)],

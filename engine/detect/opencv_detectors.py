@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import torch
 
-from ..i18n import N_, _
+from ..i18n import N_, _, join_list
 from .registry import register_detector
 from .types import Candidates, Detector, DetectorError
 
@@ -92,7 +92,7 @@ class HaarDetector(Detector):
 
     def __init__(self, name: str, device: torch.device | str = "cpu", work_size: int = WORK_SIZE):
         if name not in HAAR_CASCADES:
-            raise DetectorError(_("{name!r} is not a Haar cascade; known: {known}").format(name=name, known=", ".join(HAAR_CASCADES)))
+            raise DetectorError(_("{name!r} is not a Haar cascade; known: {known}").format(name=name, known=join_list(HAAR_CASCADES)))
         filename, cls_name, _title, min_size = HAAR_CASCADES[name]
         path = os.path.join(cv2.data.haarcascades, filename)
         cascade = cv2.CascadeClassifier(path)

@@ -15,7 +15,7 @@ from typing import Callable
 
 import torch
 
-from ..i18n import _
+from ..i18n import _, join_list
 from .types import Detector, DetectorError
 
 __all__ = [
@@ -151,7 +151,7 @@ def get_spec(name: str) -> tuple[DetectorSpec, str | None]:
         if not rest:
             raise DetectorError(_("{name!r}: give a value after '{prefix}:' (for example {prefix}:model.pt)").format(name=name, prefix=prefix))
         return DETECTORS[prefix + ":"], rest
-    known = ", ".join(sorted(DETECTORS))
+    known = join_list(sorted(DETECTORS))
     raise DetectorError(_("unknown detector {name!r}; known: {known}").format(name=name, known=known))
 
 
@@ -165,7 +165,7 @@ def create_detector(name: str, weights: str = "installed", device: torch.device 
     device: ``None`` = :func:`engine.device.get_device`.
     """
     if weights not in WEIGHTS_CHOICES:
-        raise DetectorError(_("weights must be one of {choices}, not {weights!r}").format(choices=", ".join(WEIGHTS_CHOICES), weights=weights))
+        raise DetectorError(_("weights must be one of {choices}, not {weights!r}").format(choices=join_list(WEIGHTS_CHOICES), weights=weights))
     from ..device import get_device
 
     dev = torch.device(device) if device is not None else get_device()

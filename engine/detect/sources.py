@@ -22,7 +22,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from ..i18n import _
+from ..i18n import _, join_list
 
 __all__ = [
     "SourceError",
@@ -325,7 +325,7 @@ class FolderSource(Source):
             raise SourceError(_("{path}: no such folder").format(path=self.path))
         self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
-            raise SourceError(_("{path}: the folder holds no images ({suffixes})").format(path=self.path, suffixes=", ".join(IMAGE_SUFFIXES)))
+            raise SourceError(_("{path}: the folder holds no images ({suffixes})").format(path=self.path, suffixes=join_list(IMAGE_SUFFIXES)))
         self.frame_count = len(self.files)
         self.skipped = []
         self._unreadable = set()
@@ -457,7 +457,7 @@ def open_source(spec: str, loop: bool = False, resolution: tuple[int, int] | Non
         from ..samples import SAMPLE_PHOTOS
 
         if photo not in SAMPLE_PHOTOS:
-            raise SourceError(_("unknown demo photo {photo!r}; choose one of {photos}").format(photo=photo, photos=", ".join(SAMPLE_PHOTOS)))
+            raise SourceError(_("unknown demo photo {photo!r}; choose one of {photos}").format(photo=photo, photos=join_list(SAMPLE_PHOTOS)))
         return DemoSource(photo=photo, fps=fps)
     if low.startswith("cam:") or low.startswith("camera:"):
         try:

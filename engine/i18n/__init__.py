@@ -13,8 +13,9 @@ The catalogue is one gettext domain, ``convstudio``: the sources are the ``.po``
 ``engine/i18n/<lang>/LC_MESSAGES/convstudio.mo`` by ``python -m engine.i18n.catalog compile``
 (extraction and checks: ``python -m engine.i18n.catalog check``).
 
-The command line speaks English unless ``CONVSTUDIO_LANG`` says otherwise; the GUI follows the
-system locale on first start and then the user's choice (View ▸ Language).
+The command line speaks ``CONVSTUDIO_LANG`` if set, else the system locale's language
+(:func:`engine.cli.use_command_line_language`); the GUI follows the system locale on first start and
+then the user's choice (View ▸ Language).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ __all__ = [
     "catalogue_dir",
     "add_listener",
     "remove_listener",
+    "join_list",
+    "punctuation",
 ]
 
 #: Languages the app ships, code → the language's own name (shown in menus untranslated).
@@ -180,6 +183,23 @@ def in_current_language(text: str) -> str:
             if source is not None:
                 return _(source)
     return _(text)
+
+
+def join_list(items, code: str | None = None) -> str:
+    """``items`` as a list in a sentence: ``a, b, c`` in English, ``a、b、c`` in Chinese."""
+    code = normalize_language(code) if code else _current
+    return ("、" if code == "zh_CN" else ", ").join(str(i) for i in items)
+
+
+def punctuation(mark: str, code: str | None = None) -> str:
+    """The sentence mark ``mark`` (``,`` ``;`` ``:`` ``(`` ``)``) as written in the language: full-width in Chinese.
+
+    ``","`` → ``"，"``, ``":"`` → ``"："``; English keeps the ASCII mark followed by a space where one belongs.
+    """
+    code = normalize_language(code) if code else _current
+    if code == "zh_CN":
+        return {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}.get(mark, mark)
+    return {",": ", ", ";": "; ", ":": ": ", "(": " ("}.get(mark, mark)
 
 
 def add_listener(callback: Callable[[str], None]) -> None:

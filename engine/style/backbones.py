@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..i18n import N_, _
+from ..i18n import N_, _, join_list
 
 __all__ = [
     "VGG19_BLOCKS",
@@ -89,7 +89,7 @@ class Backbone(nn.Module):
         unknown = wanted - set(self.layer_names)
         if unknown:
             raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(
-                layers=", ".join(sorted(unknown)), known=", ".join(self.layer_names)))
+                layers=join_list(sorted(unknown)), known=join_list(self.layer_names)))
         out: dict[str, torch.Tensor] = {}
         y = (x - self.mean) / self.std
         if y.device.type == "cuda":
@@ -194,7 +194,7 @@ def load_backbone(name: str = "vgg19", device: torch.device | str = "cpu", seed:
     back (show it to the user: it says how to download VGG-19).
     """
     if name not in BACKBONES:
-        raise ValueError(_("unknown backbone {name}; choose one of {names}").format(name=repr(name), names=", ".join(BACKBONES)))
+        raise ValueError(_("unknown backbone {name}; choose one of {names}").format(name=repr(name), names=join_list(BACKBONES)))
     if name == "random":
         return BackboneChoice(random_backbone(device, seed), "random", _(RANDOM_NOTICE))
     from ..weights import WeightsError, WeightsMissing

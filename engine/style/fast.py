@@ -28,7 +28,7 @@ from torch import nn
 
 from ..device import autocast, get_device
 from ..files import save_torch
-from ..i18n import _
+from ..i18n import _, join_list
 from ..jobs import Job, Progress
 
 __all__ = [
@@ -453,7 +453,7 @@ class TrainParams:
         layers = (self.content_layer, *self.style_layers)
         unknown = [l for l in layers if l not in LAYER_NAMES]
         if unknown:
-            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=", ".join(unknown), known=", ".join(LAYER_NAMES)))
+            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=join_list(unknown), known=join_list(LAYER_NAMES)))
         need = 2 ** max(int(l[4]) for l in layers)  # each block halves; the deepest must still see 2 pixels
         if self.size < need:
             raise ValueError(_("the training size must be at least {need} px for layers down to conv{deepest}_x").format(need=need, deepest=need.bit_length() - 1))

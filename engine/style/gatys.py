@@ -26,7 +26,7 @@ import torch
 from PIL import Image
 
 from ..device import autocast, device_label, get_device, tf32_matmul
-from ..i18n import N_, _
+from ..i18n import N_, _, join_list
 from ..jobs import Job, Progress
 from . import colors
 from .backbones import LAYER_NAMES, Backbone, load_backbone
@@ -94,11 +94,11 @@ class StyleParams:
         if self.steps < 1:
             raise ValueError(_("steps must be at least 1"))
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(_("optimizer must be one of {names}").format(names=", ".join(OPTIMIZERS)))
+            raise ValueError(_("optimizer must be one of {names}").format(names=join_list(OPTIMIZERS)))
         if self.init not in INITS:
-            raise ValueError(_("init must be one of {names}").format(names=", ".join(INITS)))
+            raise ValueError(_("init must be one of {names}").format(names=join_list(INITS)))
         if self.preserve_colors not in colors.PRESERVE_MODES:
-            raise ValueError(_("preserve colours must be one of {names}").format(names=", ".join(colors.PRESERVE_MODES)))
+            raise ValueError(_("preserve colours must be one of {names}").format(names=join_list(colors.PRESERVE_MODES)))
         if not 0.0 <= self.style_strength <= 1.0:
             raise ValueError(_("style strength must be between 0 and 1"))
         if self.report_every < 1:
@@ -108,7 +108,7 @@ class StyleParams:
                 raise ValueError(_("{name} must be zero or positive, not {value:g}").format(name=name, value=value))
         unknown = [l for l in (self.content_layer, *self.style_layers) if l not in LAYER_NAMES]
         if unknown:
-            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=", ".join(unknown), known=", ".join(LAYER_NAMES)))
+            raise ValueError(_("unknown layer(s) {layers}; known: {known}").format(layers=join_list(unknown), known=join_list(LAYER_NAMES)))
         if any(not w >= 0 for w in self.style_layers.values()):
             raise ValueError(_("style layer weights must be zero or positive"))
         if not any(w > 0 for w in self.style_layers.values()):

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _, join_list
 from ..samples import SAMPLE_PHOTOS, sample_image
 
 __all__ = ["STYLE_SAMPLES", "style_sample", "mosaic", "resolve_image", "sample_names"]
 
 #: Style sample names accepted by :func:`style_sample`.
 STYLE_SAMPLES = ("mosaic", "hubble", "ihc")
+_TITLES = (N_("mosaic"), N_("hubble"), N_("ihc"))  # shown through engine.samples.sample_title
 
 _PALETTE = np.array(
     [(214, 69, 44), (242, 170, 52), (246, 214, 97), (46, 108, 171), (38, 58, 120), (83, 158, 121), (180, 60, 110), (235, 120, 60), (120, 190, 220)],
@@ -59,7 +60,7 @@ def style_sample(name: str) -> np.ndarray:
 
         img = data.hubble_deep_field() if name == "hubble" else data.immunohistochemistry()
         return np.ascontiguousarray(img[:, :, :3]).astype(np.uint8)
-    raise ValueError(_("unknown style sample {name}; choose one of {names}").format(name=repr(name), names=", ".join(STYLE_SAMPLES)))
+    raise ValueError(_("unknown style sample {name}; choose one of {names}").format(name=repr(name), names=join_list(STYLE_SAMPLES)))
 
 
 def sample_names() -> list[str]:
@@ -81,5 +82,5 @@ def resolve_image(spec: str) -> np.ndarray:
             return sample_image(name)
         if name in STYLE_SAMPLES:
             return style_sample(name)
-        raise ValueError(_("unknown sample {name}; choose one of {names}").format(name=repr(name), names=", ".join(sample_names())))
+        raise ValueError(_("unknown sample {name}; choose one of {names}").format(name=repr(name), names=join_list(sample_names())))
     return load_image(Path(spec))

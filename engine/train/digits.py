@@ -241,7 +241,7 @@ def train_digits(
         raise ValueError("epochs must be at least 1")
     start = time.perf_counter()
     metrics = DigitsMetrics()
-    yield Progress(0.0, "Preparing the digits…")
+    yield Progress(0.0, _("Preparing the digits…"))
     split = digits_split(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -272,9 +272,9 @@ def train_digits(
                     run_loss, run_count = 0.0, 0
                     metrics.seconds = time.perf_counter() - start
                     frac = (epoch + (b + 1) / batches) / epochs
-                    yield Progress(frac * 0.98, f"Epoch {epoch + 1}/{epochs}, loss {metrics.train_loss[-1]:.3f}", copy.deepcopy(metrics))
+                    yield Progress(frac * 0.98, _("Epoch {epoch}/{epochs}, loss {loss}").format(epoch=epoch + 1, epochs=epochs, loss=f"{metrics.train_loss[-1]:.3f}"), copy.deepcopy(metrics))
             sched.step()
-            test_loss, test_acc, _ = evaluate(model, split.x_test, split.y_test)
+            test_loss, test_acc, _pred = evaluate(model, split.x_test, split.y_test)
             metrics.epochs.append(epoch + 1)
             metrics.train_accuracy.append(correct / n)
             metrics.test_accuracy.append(test_acc)
@@ -282,11 +282,11 @@ def train_digits(
             metrics.seconds = time.perf_counter() - start
             yield Progress(
                 (epoch + 1) / epochs * 0.98,
-                f"Epoch {epoch + 1}/{epochs}: held-out accuracy {test_acc * 100:.1f}%",
+                _("Epoch {epoch}/{epochs}: held-out accuracy {accuracy}%").format(epoch=epoch + 1, epochs=epochs, accuracy=f"{test_acc * 100:.1f}"),
                 copy.deepcopy(metrics),
             )
     model.eval()
-    _, accuracy, pred = evaluate(model, split.x_test, split.y_test)
+    _loss, accuracy, pred = evaluate(model, split.x_test, split.y_test)
     metrics.confusion = confusion_matrix(split.y_test, pred)
     metrics.seconds = time.perf_counter() - start
     saved = None
@@ -305,5 +305,5 @@ def train_digits(
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         saved = save_trained(model, meta, path)
-    yield Progress(1.0, f"Held-out accuracy {accuracy * 100:.1f}% in {metrics.seconds:.1f} s", copy.deepcopy(metrics))
+    yield Progress(1.0, _("Held-out accuracy {accuracy}% in {seconds} s").format(accuracy=f"{accuracy * 100:.1f}", seconds=f"{metrics.seconds:.1f}"), copy.deepcopy(metrics))
     return DigitsResult(accuracy, metrics.seconds, saved, metrics, model, int(len(split.y_test)))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from engine.i18n import N_, _
 from engine.io import ImageLoadError, load_image
-from engine.samples import SAMPLE_PHOTOS
+from engine.samples import SAMPLE_PHOTOS, sample_title
 
 from ..panel import Panel
 from ..widgets.image_view import ImageView
@@ -88,7 +88,7 @@ class AugmentationPanel(Panel):
         src = QHBoxLayout()
         self.source_combo = QComboBox()
         for name in SAMPLE_PHOTOS:
-            self.source_combo.addItem(_("Photo: {name}").format(name=name), name)
+            self.source_combo.addItem(_("Photo: {name}").format(name=sample_title(name)), name)
         self.source_combo.setCurrentIndex(SAMPLE_PHOTOS.index("chelsea"))
         self.open_button = QPushButton(_("Open file…"))
         src.addWidget(self.source_combo, 1)

@@ -290,7 +290,7 @@ class ConvolutionPanel(ControlsColumn, ShiftTab, PhotoTab, Panel):
             self._sync_shift()
         if index == _PHOTO_TAB:
             if self.model.photo is None:
-                self.load_sample(self.sample_combo.currentText())
+                self.load_sample(self.sample_combo.currentData())
             else:
                 self._photo_timer.start()
 

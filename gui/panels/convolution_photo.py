@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from engine import conv
 from engine.i18n import _
 from engine.io import load_image
-from engine.samples import SAMPLE_PHOTOS, sample_image
+from engine.samples import SAMPLE_PHOTOS, sample_image, sample_title
 
 from ..dialogs import ask_image_path
 from ..widgets.conv_feature_maps import ConvFeatureMaps
@@ -36,8 +36,9 @@ class PhotoTab:
         row = QHBoxLayout(w)
         left = QVBoxLayout()
         self.sample_combo = QComboBox()
-        self.sample_combo.addItems(SAMPLE_PHOTOS)
-        self.sample_combo.setCurrentText("chelsea")
+        for name in SAMPLE_PHOTOS:
+            self.sample_combo.addItem(sample_title(name), name)
+        self.sample_combo.setCurrentIndex(SAMPLE_PHOTOS.index("chelsea"))
         self.open_button = QPushButton(_("Open image…"))
         self.open_button.setToolTip(_("Or drop an image file on the window"))
         head = QHBoxLayout()
@@ -67,7 +68,7 @@ class PhotoTab:
             if self._file_photo is not None and self.model.photo is not self._file_photo[0]:
                 self.model.set_photo(*self._file_photo)
             return
-        self.load_sample(self.sample_combo.itemText(index))
+        self.load_sample(self.sample_combo.itemData(index))
 
     def _show_file_in_combo(self, name: str) -> None:
         """The Sample box says a file is in use (its last entry), instead of still naming a sample."""
@@ -82,7 +83,7 @@ class PhotoTab:
     def load_sample(self, name: str) -> None:
         self.model.set_photo(sample_image(name), name)
         with QSignalBlocker(self.sample_combo):
-            self.sample_combo.setCurrentText(name)
+            self.sample_combo.setCurrentIndex(self.sample_combo.findData(name))
         self.tabs.setCurrentIndex(PHOTO_TAB)
 
     def _open_dialog(self) -> None:

@@ -32,18 +32,29 @@ from ..widgets.course_page import CoursePage, page_html
 from .course_examples import missing, show_example
 from .course_model import CourseModel
 
-__all__ = ["CoursePanel", "both_titles"]
+__all__ = ["CoursePanel", "both_titles", "hover_title", "title_pair"]
 
 _ID = Qt.ItemDataRole.UserRole
 
 
 def title_pair(title_zh: str, title_en: str) -> tuple[str, str]:
-    """(title in the interface's language, the other language's title or "" when they are the same)."""
+    """(title in the interface's language, a second line or "").
+
+    In Chinese the title is Chinese alone (the English term is the tooltip, :func:`hover_title`);
+    in English the note's Chinese title is the second line.
+    """
     if i18n.language() == "zh_CN":
-        first, second = title_zh, title_en
+        return title_zh, ""
     else:
         first, second = _(title_en), title_zh
     return first, ("" if first == second else second)
+
+
+def hover_title(title_zh: str, title_en: str) -> str:
+    """The tooltip of a title: the English term in Chinese, both titles in English."""
+    if i18n.language() == "zh_CN":
+        return f"{title_zh}（{title_en}）"
+    return both_titles(title_zh, title_en)
 
 
 def both_titles(title_zh: str, title_en: str) -> str:
@@ -197,10 +208,10 @@ class CoursePanel(Panel):
     def retranslate(self) -> None:
         for key, titled in [(p.id, p) for p in PARTS] + [(s.id, s) for s in SECTIONS]:
             item = self._parts.get(key) or self._items[key]
-            first, second = title_pair(titled.title_zh, titled.title_en)
+            first, second = title_pair(titled.shown_zh, titled.title_en)
             item.setText(0, first)
             item.setData(0, SECOND_LINE, second)
-            item.setToolTip(0, both_titles(titled.title_zh, titled.title_en))
+            item.setToolTip(0, hover_title(titled.shown_zh, titled.title_en))
         self.tabs.setTabText(0, _("Section"))
         self.tabs.setTabText(1, _("Glossary"))
         self.reset_button.setText(_("Reset progress"))
@@ -244,4 +255,4 @@ class CoursePanel(Panel):
 
     def section_title(self) -> str:
         s = section(self.model.section_id)
-        return both_titles(s.title_zh, s.title_en)
+        return both_titles(s.shown_zh, s.title_en)

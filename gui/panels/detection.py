@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.detect.class_names import display_class_name
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 from engine.detect import detector_choices
 from engine.detect.outputs import JsonlExporter, RecordError, VideoRecorder
 from engine.detect.sources import list_cameras
@@ -409,8 +409,8 @@ class DetectionPanel(LiveLoop, TeachingViews, Panel):
         if not unknown:
             return
         offered = self.model.offered_classes()
-        listed = ", ".join(offered[:40]) + (" …" if len(offered) > 40 else "")
-        names = ", ".join(repr(u) for u in unknown)
+        listed = join_list(offered[:40]) + (" …" if len(offered) > 40 else "")
+        names = join_list(repr(u) for u in unknown)
         if len(unknown) < len(self.model.class_filter):
             text = _("{detector} has no class {names} (ignored). Its classes: {listed}")
         else:

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 
 from engine.detect.class_names import display_class_name
-from engine.i18n import _
+from engine.i18n import _, join_list
 
 __all__ = ["TeachingViews"]
 
@@ -119,7 +119,7 @@ class TeachingViews:
         if lv is None:
             return
         anchors = self.anchor_view.cell_anchors()
-        sizes = ", ".join(f"{x2 - x1:.0f}×{y2 - y1:.0f}" for x1, y1, x2, y2 in anchors)
+        sizes = join_list(f"{x2 - x1:.0f}×{y2 - y1:.0f}" for x1, y1, x2, y2 in anchors)
         self.anchor_text.setText(_(
             "{model}: level {level} is a {rows}×{cols} grid (stride {stride:.0f} px); cell ({row}, {col}) has {n} anchors "
             "(w×h px): {sizes}. Anchors depend only on the architecture, not on the trained weights. Click another cell.").format(

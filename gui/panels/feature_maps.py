@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.i18n import N_, _
-from engine import featmaps
+from engine import featmaps, shapes
 from engine.io import ImageLoadError, load_image
-from engine.samples import SAMPLE_PHOTOS
+from engine.samples import SAMPLE_PHOTOS, sample_title
 
 from ..panel import Panel
 from ..widgets.image_view import ImageView
@@ -120,7 +120,7 @@ class FeatureMapsPanel(Panel):
         src = QHBoxLayout()
         self.source_combo = QComboBox()
         for name in SAMPLE_PHOTOS:
-            self.source_combo.addItem(_("Photo: {name}").format(name=name), f"photo:{name}")
+            self.source_combo.addItem(_("Photo: {name}").format(name=sample_title(name)), f"photo:{name}")
         self.source_combo.addItem(_("Digit from the data set"), "digit")
         self.source_combo.addItem(_("Your image…"), "file")
         self.digit_spin = QSpinBox()
@@ -484,7 +484,7 @@ class FeatureMapsPanel(Panel):
                 self.header.setText(_("<b>{model}</b> · layer <b>{layer}</b> · computing…").format(model=title, layer=m.layer or "—") if m.busy else f"<b>{title}</b>")
             self.top5.setText("")
             return
-        shape = "×".join(str(s) for s in r.output_shape)
+        shape = shapes.format_batch_shape(r.output_shape)  # says its order, follows View ▸ Shape notation
         c = r.activations.shape[0]
         warn = "" if r.pretrained else f" · <span style='color:#b06000'><b>{_(featmaps.RANDOM_NOTE)}</b></span>"
         self.header.setText(_("<b>{model}</b> · layer <b>{layer}</b> · output {shape} · {channels} channels").format(
@@ -682,7 +682,7 @@ class FeatureMapsPanel(Panel):
         for i in range(self.source_combo.count()):
             data = self.source_combo.itemData(i)
             if isinstance(data, str) and data.startswith("photo:"):
-                self.source_combo.setItemText(i, _("Photo: {name}").format(name=data.split(":", 1)[1]))
+                self.source_combo.setItemText(i, _("Photo: {name}").format(name=sample_title(data.split(":", 1)[1])))
         for i in range(self.show_combo.count()):
             self.show_combo.setItemText(i, _("Show {n}").format(n=self.show_combo.itemData(i)))
         for i in range(self.model_combo.count()):
@@ -698,6 +698,7 @@ class FeatureMapsPanel(Panel):
         for message, label in ((self.model.training_message, self.train_status), (self.model.residual_message, self.res_status)):
             if message is not None:
                 label.setText(_(message[0]).format(**message[1]))
+        self._update_header()  # the output shape in the notation now chosen
 
     def screenshot_ready(self) -> bool:
         return not self.model.busy

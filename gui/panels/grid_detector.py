@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 from engine.shapes import format_shape
 from ..panel import Panel
 from ..widgets.box_canvas import BoxCanvas, CanvasBox
@@ -419,8 +419,8 @@ class GridDetectorPanel(Panel):
         x1, y1, x2, y2 = window_of(r, col)
         self.sliding_input_view.set_image(big)
         self.sliding_input_view.set_boxes([OverlayBox((x1 * k, y1 * k, x2 * k, y2 * k), 3, _("cell ({row}, {col})").format(row=r, col=col))])
-        probs_c = ", ".join(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
-        probs_v = ", ".join(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
+        probs_c = join_list(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.cropped[r, col]))
+        probs_v = join_list(f"{_(n)} {p:.3f}" for n, p in zip(_CLASSES_SLIDING, c.convolutional[r, col]))
         self.window_label.setText(
             _("Cell ({row}, {col}) sees pixels x {x1}..{x2}, y {y1}..{y2}. Cropped: {cropped}. Convolutional: {conv}.").format(
                 row=r, col=col, x1=x1, x2=x2 - 1, y1=y1, y2=y2 - 1, cropped=probs_c, conv=probs_v)
@@ -488,7 +488,7 @@ class GridDetectorPanel(Panel):
         self.train_anchor_view.set_anchors(spec.anchors)
         rows = []
         for a in m.encoded.assignments:
-            ious = ", ".join(f"{v:.2f}" for v in a.anchor_ious)
+            ious = join_list(f"{v:.2f}" for v in a.anchor_ious)
             note = " <i>" + _("(overwritten by a later object in the same slot)") + "</i>" if a.overwritten else ""
             rows.append("<li>" + _("<b>{name}</b> → cell ({row}, {col}), anchor {anchor} (shape IoU with anchors: {ious})").format(
                 name=_(names[int(m.scene.labels[a.index])]), row=a.row, col=a.col, anchor=a.anchor, ious=ious) + note + "</li>")

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.i18n import _
-from engine.samples import SAMPLE_PHOTOS
+from engine.samples import SAMPLE_PHOTOS, sample_title
 
 from .image_view import ImageView
 
@@ -28,7 +28,7 @@ class ArchLayerOutputs(QWidget):
         bar.addWidget(QLabel(_("Input image:")))
         self.sample = QComboBox()
         for name in SAMPLE_PHOTOS:
-            self.sample.addItem(name.capitalize(), name)
+            self.sample.addItem(sample_title(name), name)
         bar.addWidget(self.sample)
         self.file_button = QPushButton(_("Image file…"))
         bar.addWidget(self.file_button)

@@ -29,7 +29,7 @@ class ExampleDialog(QDialog):
         self.tree.setColumnWidth(1, 320)
         for ex in EXAMPLES:
             s = section(ex.section)
-            item = QTreeWidgetItem([ex.id, _(ex.description), display_title(s.title_zh, s.title_en)])
+            item = QTreeWidgetItem([ex.id, _(ex.description), display_title(s.shown_zh, s.title_en)])
             item.setData(0, Qt.ItemDataRole.UserRole, ex.id)
             self.tree.addTopLevelItem(item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)

@@ -48,7 +48,7 @@ class CourseGlossary(QWidget):
         hits = search_glossary(self.search.text())
         self.table.setRowCount(len(hits))
         for r, e in enumerate(hits):
-            for c, text in enumerate((e.en, e.zh, _(e.note) if e.note else "")):
+            for c, text in enumerate((e.en, e.zh_text, _(e.note) if e.note else "")):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeRowsToContents()
         self.count.setText(_("{shown} of the note's terms").format(shown=len(hits)))

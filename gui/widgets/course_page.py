@@ -106,19 +106,18 @@ def page_html(view: dict[str, Any], pal: QPalette, solved: int = 0, notes: dict[
     notes = notes or {}
     chinese = i18n.language() == "zh_CN"
     zh, en = view["title_zh"], view["title_en"]
-    if chinese:
-        from engine.course import section
+    from engine.course import section
 
-        title, sub_title = zh, section(view["id"]).title_en  # the English title beside the Chinese one
-    else:
-        title, sub_title = en, zh
+    note_title = section(view["id"]).title_zh  # the note's own title (may be the English term)
+    # Chinese: the Chinese title alone; English: the note's Chinese title beside the English one
+    title, sub_title = (zh, "") if chinese else (en, zh)
     part = next((p for p in PARTS if p.id == view["part"]), None)
-    part_title = (part.title_zh if chinese else _(part.title_en)) if part else ""
+    part_title = (part.shown_zh if chinese else _(part.title_en)) if part else ""
     bits = [html.escape(part_title)]
     if sub_title and sub_title != title:
         bits.append(html.escape(sub_title))
     # the note's heading, where it is not just this title (with its English in brackets)
-    if view.get("note_heading") and not view["note_heading"].startswith(zh):
+    if view.get("note_heading") and not view["note_heading"].startswith(note_title):
         bits.append(html.escape(_("in the note under “{heading}”").format(heading=view["note_heading"])))
     if solved:
         bits.append("✓ " + html.escape(_("exercise solved")))

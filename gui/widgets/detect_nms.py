@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.detect import NmsTrace, nms_trace
-from engine.i18n import _
+from engine.i18n import _, join_list
 
 from ..qimage import rgb_to_qimage
 
@@ -116,7 +116,7 @@ class NmsStepView(QWidget):
         left = len(s.candidates) - len(s.suppressed)
         # every remaining box's IoU in words too: labels on the picture overlap where boxes crowd
         pairs = sorted(zip(s.ious, s.candidates), key=lambda t: (-t[0], t[1]))
-        shown = ", ".join(f"#{j} {v:.2f}" + (" ✕" if j in s.suppressed else "") for v, j in pairs[:_LISTED])
+        shown = join_list(f"#{j} {v:.2f}" + (" ✕" if j in s.suppressed else "") for v, j in pairs[:_LISTED])
         more = _(", … {n} more").format(n=len(pairs) - _LISTED) if len(pairs) > _LISTED else ""
         return (_("Step {step} of {steps}: keep box #{keeper} (score {score:.2f}). "
                   "{n} box(es) overlap it by IoU > {t:.2f} and are suppressed (✕); {left} remain.").format(

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 from engine.yolo.sandbox import SANDBOX_CLASSES
 
 from ..panels.nms_sandbox_model import NmsSandboxModel
@@ -224,15 +224,15 @@ class NmsSandbox(QWidget):
         if m.stage >= 1:
             if r.discarded:
                 lines.append(_("Discard p_c ≤ {t}: {boxes}.").format(
-                    t=f"{r.pc_threshold:g}", boxes=", ".join(f"#{i}" for i in r.discarded)))
+                    t=f"{r.pc_threshold:g}", boxes=join_list(f"#{i}" for i in r.discarded)))
             else:
                 lines.append(_("No box has p_c ≤ {t}: none discarded.").format(t=f"{r.pc_threshold:g}"))
         for k, st in enumerate(r.steps[: max(0, m.stage - 1)], 1):
-            ious = ", ".join(f"#{j} {v:.2f}" for j, v in zip(st.candidates, st.ious)) or _("no other box of its class")
-            gone = ", ".join(f"#{j}" for j in st.suppressed) or _("no box")
+            ious = join_list(f"#{j} {v:.2f}" for j, v in zip(st.candidates, st.ious)) or _("no other box of its class")
+            gone = join_list(f"#{j}" for j in st.suppressed) or _("no box")
             lines.append(_("Step {k}: keep #{i} (score {s:.2f}). IoU with it: {ious}. Suppressed (IoU ≥ {t}): {gone}.").format(
                 k=k, i=st.keeper, s=r.scores[st.keeper], ious=ious, t=f"{r.iou_threshold:g}", gone=gone))
         if m.finished:
-            kept = ", ".join("#{i} ({s:.2f})".format(i=i, s=r.scores[i]) for i in r.kept) or _("no box")
+            kept = join_list("#{i} ({s:.2f})".format(i=i, s=r.scores[i]) for i in r.kept) or _("no box")
             lines.append("<b>" + _("Done: kept {kept}.").format(kept=kept) + "</b>")
         return "<br>".join(lines)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.face.db import FaceDatabaseError
-from engine.i18n import N_, _
+from engine.i18n import N_, _, punctuation
 from engine.face.enroll import enroll_face, enroll_images, folder_people, import_folder
 from engine.face.live import CameraUnavailable, CaptureGate, camera_frames, enroll_from_frames
 from engine.face.pipeline import Face
@@ -295,7 +295,7 @@ class FaceEnrollTab(QWidget):
         self._job = None
         self.pending = list(report.several)
         lines = [report.summary() + "."]
-        lines += [f"{Path(s).name}: {m}" for s, m in report.problems[:6]]
+        lines += [Path(s).name + punctuation(":") + m for s, m in report.problems[:6]]
         self.message.setText("\n".join(lines))
         self.model.refresh()
         self._next_pending()

@@ -22,7 +22,7 @@ from engine.face.live import CameraUnavailable, FrameResult, camera_frames, reco
 from engine.io import load_image
 from engine.jobs import Progress
 from engine.face.match import UNKNOWN
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 
 from .face_overlay import FaceOverlayView
 from ..dialogs import ask_image_path
@@ -153,7 +153,7 @@ class FaceRecognizeTab(QWidget):
         self.results.clear()
         for i, (f, r) in enumerate(zip(result.faces, result.identities or [])):
             shown_name = _(r.name) if r.name == UNKNOWN else r.name
-            top = ", ".join(f"{c.name} {self.model.shown(c.distance):.2f}" for c in r.top[1:])
+            top = join_list(f"{c.name} {self.model.shown(c.distance):.2f}" for c in r.top[1:])
             if np.isfinite(r.distance):
                 text = _("{rank}. {name}\n    d = {distance:.3f} · confidence {confidence:.0f} %").format(
                     rank=i + 1, name=shown_name, distance=self.model.shown(r.distance), confidence=r.confidence * 100)

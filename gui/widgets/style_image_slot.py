@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QV
 
 from engine.i18n import N_, _
 from engine.io import is_image_path
+from engine.samples import sample_title
 
 from .image_view import ImageView
 from ..dialogs import ask_image_path
@@ -34,7 +35,7 @@ class StyleImageSlot(QGroupBox):
         self.view.setMinimumSize(160, 110)
         self.combo = QComboBox()
         for name in samples:
-            self.combo.addItem(name, name)
+            self.combo.addItem(sample_title(name), name)
         self.combo.setToolTip(_("Bundled samples (work offline)"))
         self.open_button = QPushButton(_("Open…"))
         self.open_button.setToolTip(_("Load an image file (or drop one on this box)"))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, join_list
 from engine.shapes import format_shape
 
 from ..panels.grid_sandbox_model import GridSandboxModel
@@ -185,7 +185,7 @@ class GridSandbox(QWidget):
         rows = []
         for a in enc.assignments:
             label, _box = m.objects[a.index]
-            ious = ", ".join(f"{v:.2f}" for v in a.anchor_ious)
+            ious = join_list(f"{v:.2f}" for v in a.anchor_ious)
             text = _("{cls} → cell ({row}, {col}), anchor {anchor} (shape IoU with the anchors: {ious})").format(
                 cls=names[label], row=a.row, col=a.col, anchor=a.anchor + 1, ious=ious)
             if a.overwritten:
