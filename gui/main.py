@@ -10,7 +10,9 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Run ConvStudio. ``argv`` defaults to ``sys.argv[1:]``."""
     from engine.cli import build_parser, run
+    from engine.stored import notices_to_stderr
 
+    notices_to_stderr()  # a damaged stored file or catalogue is said in one line (the window takes over later)
     from . import open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,186 @@
+"""What the app stores for itself survives damage: kept aside, told once, salvaged, reads bounded."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from engine import stored
+from engine.course.progress import MAX_BYTES, Progress, parse_progress, progress_path
+from tests.cli_process import run_cli
+
+
+@pytest.fixture
+def notices():
+    """Collect the notices sent while the test runs."""
+    got: list[str] = []
+    stored.set_notice_handler(got.append)
+    yield got
+    stored.set_notice_handler(None)
+
+
+def _good_progress() -> bytes:
+    p = Progress()
+    p.record("stride", 3, True)
+    p.record("stride", 4, True)
+    p.record("padding", 1, True)
+    p.record("padding", 2, False)
+    return p.path.read_bytes()
+
+
+def _aside(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".damaged-*"))
+
+
+# -- the shared helper -----------------------------------------------------------------------------
+
+def test_read_stored_bounds_size_and_kind(tmp_path):
+    f = tmp_path / "a.json"
+    assert stored.read_stored(f, 10) is None  # absent: nothing to read, nothing wrong
+    f.write_bytes(b"x" * 10)
+    assert stored.read_stored(f, 10) == b"x" * 10
+    f.write_bytes(b"x" * 11)
+    with pytest.raises(stored.DamagedFile, match="larger than"):
+        stored.read_stored(f, 10)
+    with pytest.raises(stored.DamagedFile, match="not a regular file"):
+        stored.read_stored(tmp_path, 10)
+    link = tmp_path / "zero"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(stored.DamagedFile, match="not a regular file"):
+        stored.read_stored(link, 1 << 20)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(stored.DamagedFile, match="not a regular file"):  # returns at once: no writer is waited for
+        stored.read_stored(fifo, 10)
+    stored.check_stored(f, 11)
+    with pytest.raises(stored.DamagedFile):
+        stored.check_stored(fifo, 10)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(stored.DamagedFile, match="link to nothing"):
+        stored.read_stored(dangling, 10)
+
+
+def test_keep_aside_never_overwrites_an_earlier_copy(tmp_path, notices):
+    f = tmp_path / "s.json"
+    names = []
+    for k in range(3):
+        f.write_text(str(k))
+        names.append(stored.keep_aside(f, "broken", "the thing"))
+    assert not f.exists() and len(set(names)) == 3
+    assert [n.read_text() for n in names] == ["0", "1", "2"]
+    assert len(notices) == 3 and all("\n" not in n and "the thing" in n and "broken" in n for n in notices)
+
+
+def test_notices_queue_until_a_handler_takes_them():
+    stored.set_notice_handler(None)
+    stored.take_notices()
+    stored.notify("one")
+    stored.notify("two")
+    got: list[str] = []
+    assert stored.set_notice_handler(got.append) == ["one", "two"]
+    stored.notify("three")
+    stored.set_notice_handler(None)
+    assert got == ["three"] and stored.take_notices() == []
+
+
+# -- course progress -------------------------------------------------------------------------------
+
+def test_trailing_nul_keeps_every_earlier_answer(notices):
+    good = _good_progress()
+    path = progress_path()
+    path.write_bytes(good + b"\0")
+    Progress().record("stride", 5, True)  # what `course exercise stride --seed 5 --answer …` does
+    p = Progress()
+    assert p.solved("stride") == 3 and p.solved("padding") == 1 and p.attempts("padding") == 2
+    aside = _aside(path)
+    assert len(aside) == 1 and aside[0].read_bytes() == good + b"\0"  # the damaged file, byte for byte
+    assert len(notices) == 1 and aside[0].name in notices[0] and "\n" not in notices[0]
+
+
+@pytest.mark.parametrize("sections, kept", [
+    ({"stride": {"attempts": [1], "correct_seeds": [3, 4], "last": 1.0}}, {"stride": 2}),
+    ({"stride": {"attempts": 1e400, "correct_seeds": [3], "last": 1e400}}, {"stride": 1}),
+    ({"stride": {"attempts": 2, "correct_seeds": 5}, "padding": {"attempts": 1, "correct_seeds": [7]}}, {"padding": 1}),
+    ({"stride": {"attempts": 2, "correct_seeds": [1, "2", True, -4, 1e400, 2**70]}, "x": 7, "../..": {}}, {"stride": 1}),
+    ({"stride": {"attempts": -3, "correct_seeds": [1, 2]}}, {"stride": 2}),
+])
+def test_wrong_types_keep_the_valid_entries(notices, sections, kept):
+    path = progress_path()
+    path.write_text(json.dumps({"version": 1, "sections": sections}).replace("Infinity", "1e400"), "utf-8")
+    p = Progress()
+    for sid, n in kept.items():
+        assert p.solved(sid) == n
+        assert p.attempts(sid) >= n
+    assert p.sections_done() == sorted(kept)
+    assert len(notices) == 1 and len(_aside(path)) == 1
+    # what was salvaged is saved again, and reads back clean
+    data, bad = parse_progress(path.read_bytes())
+    assert not bad and {s: len(e["correct_seeds"]) for s, e in data.items() if e["correct_seeds"]} == kept
+    Progress()
+    assert len(notices) == 1  # told once
+
+
+@pytest.mark.parametrize("blob", [b"[" * 200_000, b"{" * 200_000, b"\xff\xfe garbage", b"", b"null", b"[1, 2]",
+                                  b'{"version": 99, "sections": {}}', b'{"sections": "stride"}'])
+def test_unusable_files_start_afresh_without_a_traceback(notices, blob):
+    path = progress_path()
+    path.write_bytes(blob)
+    p = Progress()
+    assert p.to_dict() == {}
+    assert [x.read_bytes() for x in _aside(path)] == [blob] and len(notices) == 1
+    p.record("stride", 1, True)
+    assert Progress().solved("stride") == 1
+
+
+def test_oversized_progress_is_kept_aside_unread(notices):
+    path = progress_path()
+    path.write_bytes(b" " * (MAX_BYTES + 1))
+    assert Progress().to_dict() == {}
+    assert "larger than" in notices[0] and len(_aside(path)) == 1
+
+
+def test_a_file_that_cannot_be_kept_aside_is_never_written_over(notices, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "course_progress.json"
+    path.write_bytes(b"{broken")
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running with a permission override (root)")
+        p = Progress(path)
+        p.record("stride", 1, True)
+        assert path.read_bytes() == b"{broken" and "left as it is" in notices[0]
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_cli_course_commands_survive_a_fifo_or_dev_zero(convstudio_home, kind):
+    path = convstudio_home / "config" / "course_progress.json"
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    r = run_cli("course", "exercise", "stride", "--seed", "3", "--answer", "0", timeout=60)
+    assert "Traceback" not in r.stderr and r.returncode in (0, 1)
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "kept as course_progress.json.damaged-" in lines[0]
+    assert path.is_file() and not path.is_symlink()
+    assert json.loads(path.read_text())["sections"]["stride"]["attempts"] == 1
+    r = run_cli("course", "progress", "--json", timeout=60)
+    assert r.returncode == 0 and r.stderr == ""  # told once
+
+
+def test_cli_nul_damage_is_told_in_one_line_and_answers_kept(convstudio_home):
+    good = _good_progress()
+    progress_path().write_bytes(good + b"\0")
+    r = run_cli("course", "exercise", "stride", "--seed", "3", "--answer", "0", timeout=60)
+    assert "Traceback" not in r.stderr
+    assert [x for x in r.stderr.splitlines() if x.strip()][0].startswith("convstudio: the course progress file")
+    assert Progress().solved("stride") == 2 and Progress().solved("padding") == 1
