@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
             from engine.device import set_preference
 
             set_preference(args.device)
+        from engine.stored import set_notice_handler
+
         from .app import run_app
 
+        set_notice_handler(None)  # the window shows what comes now in its status bar
         return run_app()
     return run(args)
 

@@ -184,3 +184,116 @@ def test_cli_nul_damage_is_told_in_one_line_and_answers_kept(convstudio_home):
     assert "Traceback" not in r.stderr
     assert [x for x in r.stderr.splitlines() if x.strip()][0].startswith("convstudio: the course progress file")
     assert Progress().solved("stride") == 2 and Progress().solved("padding") == 1
+
+
+# -- the weights manifest --------------------------------------------------------------------------
+
+def test_damaged_manifest_keeps_valid_records(notices):
+    from engine import weights
+
+    path = weights.weights_dir() / "manifest.json"
+    good = {"file": "resnet18.pth", "sha256": "a" * 64, "origin": "import", "size": 10, "mtime": 1.5}
+    path.write_text(json.dumps({"resnet18": good, "vgg16": {**good, "size": [1]}, "nope": good,
+                                "alexnet": {**good, "mtime": 1e400}}).replace("Infinity", "1e400"))
+    assert weights._read_manifest() == {"resnet18": good}
+    assert len(notices) == 1 and len(_aside(path)) == 1
+    assert json.loads(path.read_text()) == {"resnet18": good} and weights._read_manifest() == {"resnet18": good}
+    assert len(notices) == 1
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "nested", "nul"])
+def test_unusable_manifest_never_stops_a_status_check(notices, kind):
+    from engine import weights
+
+    path = weights.weights_dir() / "manifest.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "nested":
+        path.write_text("[" * 200_000)
+    else:
+        path.write_bytes(b"{}\0")
+    assert weights.status("resnet18") == weights.STATUS_MISSING
+    assert weights._read_manifest() == {}
+    assert len(notices) == 1 and len(_aside(path)) == 1
+
+
+# -- the settings file -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "huge"])
+def test_settings_that_are_not_a_small_regular_file_are_kept_aside(qapp, notices, convstudio_home, kind):
+    from gui.context import SETTINGS_MAX_BYTES, make_settings
+
+    path = convstudio_home / "config" / "settings.ini"
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"[General]\n" + b"x" * SETTINGS_MAX_BYTES)
+    settings = make_settings()
+    settings.setValue("theme", "dark")
+    settings.sync()
+    assert path.is_file() and "theme=dark" in path.read_text()
+    assert len(notices) == 1 and len(_aside(path)) == 1
+
+
+def test_malformed_settings_keep_their_readable_keys(qapp, notices, convstudio_home):
+    from gui.context import make_settings
+
+    path = convstudio_home / "config" / "settings.ini"
+    path.parent.mkdir(parents=True)
+    blob = b"[General]\ntheme=dark\nlast_panel=course\n[[[[\n=\n"
+    path.write_bytes(blob)
+    settings = make_settings()
+    assert settings.value("theme") == "dark" and settings.value("last_panel") == "course"
+    assert [x.read_bytes() for x in _aside(path)] == [blob] and len(notices) == 1
+    make_settings()
+    assert len(notices) == 1
+
+
+GARBAGE_SETTINGS = (b"[General]\nlanguage=@Variant(garbage)\ntheme=\\0\\0\nlast_panel=@ByteArray(\\xff)\n"
+                    b"device=cuda:999999999999999999999\nshape_order=1e400\nrecent_files=@Variant(\\0\\0\\0\\x7f)\n"
+                    b"geometry=@ByteArray(zzzz)\n[faces]\ndb=/dev/null\\0x\ndetector=[1]\ndistance=\\xff\n"
+                    b"[architectures]\nmodel=@Invalid()\n[course]\nsection=[[[[\n")
+
+
+def test_window_shows_every_panel_whatever_the_settings_hold(qtbot, tmp_path, convstudio_home):
+    from PySide6.QtCore import QSettings
+
+    from gui.window import MainWindow
+
+    ini = tmp_path / "settings.ini"
+    ini.write_bytes(GARBAGE_SETTINGS)
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    win._quiet_dialogs = True
+    qtbot.addWidget(win)
+    win.show()
+    for pid in win.panel_ids():
+        win.switch_to(pid)
+        qtbot.wait(1)
+    assert win.theme == "light" and win.recent_files() == []
+    faces = win.panel_model("faces")
+    assert faces.detector == "mmod" and "\0" not in str(faces.db_path)
+    win.close()
+
+
+def test_window_shows_a_notice_in_its_status_bar(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.window import MainWindow
+
+    stored.set_notice_handler(None)
+    stored.notify("the course progress file was damaged")
+    win = MainWindow(panel_classes=[], settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.statusBar().currentMessage() == "The course progress file was damaged"
+    stored.notify("second line")
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage() == "Second line")
+    win.close()
+    stored.set_notice_handler(None)
