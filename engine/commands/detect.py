@@ -164,6 +164,8 @@ def run_detect(args: argparse.Namespace) -> int:
     skipped = getattr(source, "skipped", [])
     for reason in skipped:
         print(f"convstudio detect: skipped: {reason}", file=sys.stderr)
+    if skipped:  # a folder run goes on past files it cannot read; the end counts them
+        print(_("convstudio detect: {n} image(s) read, {k} file(s) skipped").format(n=frames, k=len(skipped)), file=sys.stderr)
     if frames == 0:
         print("convstudio detect: no frames were read from the source", file=sys.stderr)
         return 1

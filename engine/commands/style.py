@@ -207,7 +207,10 @@ def _apply(args: argparse.Namespace) -> int:
     else:
         for m in messages:
             print(m, file=sys.stderr)
-        print(f"\nwrote {len(written)} image(s) to {args.output}")
+        summary = _("wrote {n} image(s) to {folder}").format(n=len(written), folder=args.output)
+        if messages:
+            summary += _("; skipped {k} file(s) that could not be read").format(k=len(messages))
+        print("\n" + summary)
     return 0 if written else 1
 
 
