@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.device:
             from engine.device import set_preference
 
-            set_preference(args.device)
+            try:
+                set_preference(args.device)
+            except ValueError as exc:  # the same one line as with a command
+                print(f"convstudio: {exc}", file=sys.stderr)
+                return 2
         from engine.stored import set_notice_handler
 
         from .app import run_app

@@ -540,8 +540,13 @@ class MainWindow(QMainWindow):
                 panel.shutdown()
             except Exception:
                 log.exception("panel %s failed to shut down", panel.panel_id)
-        self.jobs.wait_all(3000)
+        # no thread may outlive the window: Qt aborts the process when a running QThread is destroyed
         from engine.stored import set_notice_handler
+
+        from .jobs import stop_all_threads
+
+        self.jobs.wait_all(None)
+        stop_all_threads()
 
         set_notice_handler(None)
         self.settings.sync()
