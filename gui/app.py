@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.i18n import _
 
-__all__ = ["ensure_app", "install_excepthook", "run_app", "resources_dir"]
+__all__ = ["ensure_app", "install_excepthook", "run_app", "resources_dir", "quit_on_signals", "exec_app"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,45 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def quit_on_signals(app: QApplication) -> dict[str, int]:
+    """SIGTERM and Ctrl+C close every window (which stops their threads) and end the event loop.
+
+    Python runs a signal handler only between its own bytecodes, and Qt's event loop runs none
+    while idle: a timer gives the handler its chance within a fifth of a second. Returns a dict
+    that holds ``"signum"`` once a signal came.
+    """
+    received: dict[str, int] = {}
+
+    def handler(signum: int, frame) -> None:
+        if "signum" in received:
+            return
+        received["signum"] = signum
+        QTimer.singleShot(0, lambda: (app.closeAllWindows(), app.quit()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    return received
+
+
+def exec_app(app: QApplication) -> int:
+    """Run the event loop; a SIGTERM or Ctrl+C ends it with the command line's closing line and code (143, 130)."""
+    received = quit_on_signals(app)
+    code = app.exec()
+    signum = received.get("signum")
+    if signum is None:
+        return code
+    text = _("convstudio: stopped (terminated)") if signum == signal.SIGTERM else _("convstudio: stopped (Ctrl+C)")
+    try:
+        sys.stderr.write("\n" + text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 143 if signum == signal.SIGTERM else 130
+
+
 def run_app() -> int:
     """Open the main window and run the event loop."""
     from engine.logs import setup_logging
@@ -65,4 +106,4 @@ def run_app() -> int:
     window = MainWindow()
     window.show()
     log.info("ConvStudio started; log at %s", path)
-    return app.exec()
+    return exec_app(app)

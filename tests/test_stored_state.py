@@ -297,3 +297,44 @@ def test_window_shows_a_notice_in_its_status_bar(qtbot, tmp_path):
     qtbot.waitUntil(lambda: win.statusBar().currentMessage() == "Second line")
     win.close()
     stored.set_notice_handler(None)
+
+
+# -- a damaged translation catalogue ---------------------------------------------------------------
+
+@pytest.mark.parametrize("blob", [b"", b"garbage" * 100, b"\xde\x12\x04\x95" + b"\0" * 10])
+def test_a_damaged_catalogue_falls_back_to_english(tmp_path, monkeypatch, notices, blob):
+    from engine import i18n
+
+    mo = tmp_path / "zh_CN" / "LC_MESSAGES" / "convstudio.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(blob)
+    monkeypatch.setattr(i18n, "catalogue_dir", lambda: tmp_path)
+    i18n.reload_catalogues()
+    try:
+        assert i18n.set_language("zh_CN") == "zh_CN"
+        assert i18n._("Start") == "Start" and i18n.translate_to("Stop", "zh_CN") == "Stop"
+        assert len(notices) == 1 and "English" in notices[0] and "\n" not in notices[0]
+    finally:
+        i18n.set_language("en")
+        monkeypatch.undo()
+        i18n.reload_catalogues()
+
+
+def test_cli_with_a_damaged_catalogue_speaks_english(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.cli_process import ROOT, _cap, _env
+
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "engine", tree / "engine", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "gui", tree / "gui", ignore=shutil.ignore_patterns("__pycache__"))
+    (tree / "engine" / "i18n" / "zh_CN" / "LC_MESSAGES" / "convstudio.mo").write_bytes(b"truncated")
+    r = subprocess.run([sys.executable, "-m", "gui.main", "course", "exercise", "stride", "--seed", "1"], cwd=tree,
+                       env={**_env(), "CONVSTUDIO_LANG": "zh_CN", "PYTHONPATH": str(tree)}, capture_output=True,
+                       text=True, timeout=120, preexec_fn=_cap)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-1500:]
+    assert "Exercise stride, seed 1" in r.stdout
+    assert [x for x in r.stderr.splitlines() if x.strip()] == [
+        "convstudio: the 简体中文 translation cannot be read (Bad magic number); the texts are shown in English"]

@@ -57,3 +57,31 @@ def test_close_waits_for_every_thread(window, qtbot):
     assert running_threads()
     window.close()
     assert running_threads() == []
+
+
+def test_open_example_stops_promptly_on_sigterm(tmp_path):
+    import signal
+
+    home = tmp_path / "home"
+    proc = subprocess.Popen([sys.executable, "-m", "gui.main", "open", "edge-6x6"], cwd=ROOT,
+                            env={**_env(), "CONVSTUDIO_HOME": str(home)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_cap)
+    log = home / "logs" / "convstudio.log"
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.is_file() and "showing example edge-6x6" in log.read_text(errors="replace"):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        time.sleep(1.0)  # idle in the event loop, where no Python code runs by itself
+        proc.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert time.monotonic() - t0 < 30
+    assert proc.returncode == 143 and "Traceback" not in err and "Terminated" not in err
+    assert err.strip().splitlines()[-1] == "convstudio: stopped (terminated)"
