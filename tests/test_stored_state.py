@@ -338,3 +338,37 @@ def test_cli_with_a_damaged_catalogue_speaks_english(tmp_path):
     assert "Exercise stride, seed 1" in r.stdout
     assert [x for x in r.stderr.splitlines() if x.strip()] == [
         "convstudio: the 简体中文 translation cannot be read (Bad magic number); the texts are shown in English"]
+
+
+# -- the landmark model's cache --------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "garbage", "wrong shapes"])
+def test_damaged_landmark_cache_is_kept_aside_and_rebuilt(notices, kind):
+    import numpy as np
+    import torch
+
+    from engine.face import landmarks
+    from engine.face.dlib_format import read_shape_predictor
+    from engine.face.files import models_files
+    from engine.files import save_torch
+
+    src = models_files().landmarks5
+    cache = landmarks._cache_file(src)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(cache)
+    elif kind == "dev-zero":
+        cache.symlink_to("/dev/zero")
+    elif kind == "garbage":
+        cache.write_bytes(os.urandom(4096))
+    else:
+        good = landmarks._to_tensors(read_shape_predictor(src))
+        good["0.idx1"] = torch.full_like(good["0.idx1"], 10**6)  # feature indices far past the features
+        save_torch(good, cache)
+    data = landmarks.load_shape_predictor(src)
+    ref = read_shape_predictor(src)
+    assert np.array_equal(data.initial_shape, ref.initial_shape) and len(data.forests) == len(ref.forests)
+    assert len(notices) == 1 and "landmark" in notices[0] and len(_aside(cache)) == 1
+    assert cache.is_file() and not cache.is_symlink()  # rebuilt
+    again = landmarks.load_shape_predictor(src)
+    assert np.array_equal(again.forests[0].idx1, ref.forests[0].idx1) and len(notices) == 1
