@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import os
 import stat
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .i18n import _
 
 __all__ = ["DamagedFile", "read_stored", "keep_aside", "notify", "set_notice_handler", "take_notices",
-           "damaged_name", "check_stored", "notices_to_stderr"]
+           "damaged_name", "check_stored", "notices_to_stderr", "checked_fields", "is_number", "is_count", "is_text",
+           "is_number_list"]
 
 log = logging.getLogger(__name__)
 
@@ -186,3 +188,36 @@ def keep_aside(path: str | os.PathLike, reason: str, what: str, salvaged: str = 
         line += _("; {salvaged}").format(salvaged=salvaged)
     notify(line)
     return target
+
+
+# -- fields of metadata stored inside a file (checkpoints): each one checked before it is used --
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_count(value: Any) -> bool:
+    """A whole number from 0 to 10⁹ (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**9
+
+
+def is_text(value: Any) -> bool:
+    """A string of at most 1000 characters."""
+    return isinstance(value, str) and len(value) <= 1000
+
+
+def is_number_list(value: Any, limit: int = 10**6) -> bool:
+    """A list of at most ``limit`` finite numbers."""
+    return isinstance(value, list) and len(value) <= limit and all(is_number(v) for v in value)
+
+
+def checked_fields(raw: Any, fields: dict[str, Callable[[Any], bool]]) -> dict[str, Any]:
+    """The entries of ``raw`` (a dict read from a file) named in ``fields`` whose value passes its check.
+
+    Everything else — unknown names, wrong types, infinities, ``raw`` not being a dict — is dropped, so
+    code that shows a stored value never meets one it cannot format.
+    """
+    if not isinstance(raw, dict):
+        return {}
+    return {k: raw[k] for k, ok in fields.items() if k in raw and ok(raw[k])}

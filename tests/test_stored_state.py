@@ -372,3 +372,34 @@ def test_damaged_landmark_cache_is_kept_aside_and_rebuilt(notices, kind):
     assert cache.is_file() and not cache.is_symlink()  # rebuilt
     again = landmarks.load_shape_predictor(src)
     assert np.array_equal(again.forests[0].idx1, ref.forests[0].idx1) and len(notices) == 1
+
+
+# -- metadata inside trained checkpoints -----------------------------------------------------------
+
+BAD_META = {"map50": [1], "map50_95": 1e400, "minutes": "long", "threads": True, "steps": -4, "val_scenes": 10,
+            "curves": {"step": [1, 2], "objectness": [1.0], "box": [], "cls": [], "total": []},
+            "per_class_ap50": {"a": "x"}, "evil": object.__name__}
+
+
+def test_grid_checkpoint_meta_is_checked_field_by_field(tmp_path):
+    from engine.yolo.detector import TRAINED_TITLE, trained_title
+    from engine.yolo.grid import GridSpec
+    from engine.yolo.model import GridNet
+    from engine.yolo.predict import load_grid_model, save_checkpoint
+
+    spec = GridSpec(7, 112, ((1.0, 1.0),), ("a",))
+    path = save_checkpoint(tmp_path / "g.pt", GridNet(1, 1, 4), spec, BAD_META)
+    assert load_grid_model(path).meta == {"val_scenes": 10}
+    assert trained_title(path) == TRAINED_TITLE  # no mAP to show, and no exception
+    good = {**BAD_META, "map50": 0.5, "map50_95": 0.25}
+    path = save_checkpoint(tmp_path / "h.pt", GridNet(1, 1, 4), spec, good)
+    assert trained_title(path) == f"{TRAINED_TITLE}, mAP@0.5 0.50"
+
+
+def test_digits_meta_is_checked_field_by_field(tmp_path):
+    from engine.train.digits import build_lenet5, load_trained_lenet, save_trained
+
+    meta = {"accuracy": [1], "confusion": 5, "seconds": 1e400, "epochs": 3, "trained_at": "today"}
+    path = save_trained(build_lenet5(), meta, tmp_path / "d.pt")
+    _model, got = load_trained_lenet(path)
+    assert got == {"epochs": 3, "trained_at": "today"}
