@@ -524,6 +524,8 @@ def stored_state_cases(tmp: Path, env: dict[str, str]) -> list[Case]:
     """Damaged course progress, weights list and settings: each kept aside, told in one line, salvaged."""
     import json
 
+    from engine.weights import get_entry
+
     cases: list[Case] = []
     # a real progress file with two correct answers, from the app itself
     ref = tmp / "home_progress_ref"
@@ -563,6 +565,8 @@ def stored_state_cases(tmp: Path, env: dict[str, str]) -> list[Case]:
         home = tmp / f"home_manifest_{kind.replace(' ', '_')}"
         path = home / "data" / "weights" / "manifest.json"
         _damaged(path, kind, blob)
+        # an installed file, so that the status check reads the manifest instead of stopping at "missing"
+        (path.parent / get_entry("resnet18").filename).write_bytes(b"not the real weights")
         cases.append(Case("stored", f"models list, manifest {kind}", ["models", "list"], nonzero=False, timeout=60,
                           env={"CONVSTUDIO_HOME": str(home)}, check=_kept_aside(path)))
 
