@@ -520,24 +520,19 @@ def _kept_aside(path: Path, keeps: Callable[[], str] | None = None) -> Callable[
     return check
 
 
-def stored_state_cases(tmp: Path, env: dict[str, str]) -> list[Case]:
+def stored_state_cases(tmp: Path) -> list[Case]:
     """Damaged course progress, weights list and settings: each kept aside, told in one line, salvaged."""
     import json
 
+    from engine.course.progress import Progress
     from engine.weights import get_entry
 
     cases: list[Case] = []
-    # a real progress file with two correct answers, from the app itself
-    ref = tmp / "home_progress_ref"
-    for seed in (1, 2):
-        sub = subprocess.run([sys.executable, "-m", "gui.main", "course", "exercise", "stride", "--seed", str(seed),
-                              "--json"], cwd=ROOT, env={**env, "CONVSTUDIO_HOME": str(ref)}, capture_output=True,
-                             text=True, timeout=120)
-        answer = json.loads(sub.stdout)["answer"] if sub.returncode == 0 else 0
-        subprocess.run([sys.executable, "-m", "gui.main", "course", "exercise", "stride", "--seed", str(seed),
-                        "--answer", str(answer)], cwd=ROOT, env={**env, "CONVSTUDIO_HOME": str(ref)},
-                       capture_output=True, timeout=120)
-    good = (ref / "config" / "course_progress.json").read_bytes() if (ref / "config").is_dir() else b"{}"
+    # a real progress file with two correct answers, written by the app's own code
+    ref = Progress(tmp / "progress_ref.json")
+    ref.record("stride", 1, True)
+    ref.record("stride", 2, True)
+    good = ref.path.read_bytes()
 
     def solved_kept(path: Path) -> Callable[[], str]:
         def check() -> str:
@@ -752,7 +747,7 @@ def main() -> int:
         p = build_inputs(tmp)
         build_face_dbs(tmp, p, env)
         cases = build_cases(tmp, p)
-        cases += stored_state_cases(tmp, env) + folder_run_cases(tmp, p) + small_cases(tmp)
+        cases += stored_state_cases(tmp) + folder_run_cases(tmp, p) + small_cases(tmp)
         dcases, disk = full_disk_cases(tmp, p)
         if disk is not None:
             extra = small_disk_cases(disk)
