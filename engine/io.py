@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io as _io
 import os
+import struct
 import warnings
 from pathlib import Path
 
@@ -29,6 +30,7 @@ __all__ = [
     "to_rgb_uint8",
     "save_image",
     "is_image_path",
+    "printable",
 ]
 
 #: Default refusal limit (decompression-bomb guard): 100 megapixels.
@@ -102,6 +104,24 @@ def _open_checked(img: Image.Image, label: str | os.PathLike | None, max_pixels:
         raise ImageLoadError(label, _("not enough memory to decode it")) from None
 
 
+#: What PIL's format plugins raise for a header they cannot make sense of, besides ``OSError``.
+_HEADER_ERRORS = (ValueError, SyntaxError, EOFError, IndexError, struct.error, ZeroDivisionError)
+
+
+def printable(text: str) -> str:
+    """``text`` with what a file name that is not valid UTF-8 brings (lone surrogates) shown as U+FFFD,
+    so it can be printed, logged or stored as UTF-8 text."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that no byte of a file name made
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> np.ndarray:
     """Load an image file as an (H, W, 3) uint8 RGB array.
 
@@ -128,6 +148,8 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = MAX_PIXELS) -> 
         raise ImageLoadError(p, _("permission denied")) from None
     except OSError as exc:
         raise ImageLoadError(p, exc.strerror or str(exc)) from None
+    except _HEADER_ERRORS as exc:  # a header PIL rejects while opening (a PGM with maxval 0, …)
+        raise ImageLoadError(p, _("a damaged image header ({reason})").format(reason=str(exc) or type(exc).__name__)) from None
 
 
 def decode_image(data: bytes, max_pixels: int | None = MAX_PIXELS, label: str = "<bytes>") -> np.ndarray:
@@ -139,6 +161,8 @@ def decode_image(data: bytes, max_pixels: int | None = MAX_PIXELS, label: str = 
             return _open_checked(img, label, max_pixels)
     except UnidentifiedImageError:
         raise ImageLoadError(label, _("not a recognised image format (or the data is corrupt)")) from None
+    except (OSError, *_HEADER_ERRORS) as exc:
+        raise ImageLoadError(label, _("a damaged image header ({reason})").format(reason=str(exc) or type(exc).__name__)) from None
 
 
 def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str] | None = None, quality: int = 95) -> Path:
@@ -160,7 +184,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, metadata: dict[str, str
 
         info = PngImagePlugin.PngInfo()
         for key, value in (metadata or {}).items():
-            info.add_text(str(key), str(value))
+            info.add_text(printable(str(key)), printable(str(value)))  # a text chunk holds UTF-8, never raw bytes
         kwargs["pnginfo"] = info
         fmt = "PNG"
     elif suffix in (".jpg", ".jpeg"):

@@ -193,12 +193,63 @@ def _manifest_path() -> Path:
     return weights_dir() / "manifest.json"
 
 
+#: The manifest lists a few entries; anything beyond this is not one.
+MANIFEST_MAX_BYTES = 1 << 20
+_MANIFEST_FIELDS = {"file": str, "sha256": str, "origin": str, "size": int, "mtime": float}
+
+
+def _manifest_entry(name: object, record: object) -> dict | None:
+    """A manifest record with every field of the right type, else None."""
+    if not isinstance(name, str) or name not in REGISTRY or not isinstance(record, dict):
+        return None
+    out = {}
+    for key, kind in _MANIFEST_FIELDS.items():
+        value = record.get(key)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return None
+        if kind is float and not (value == value and abs(value) < 1e12):  # NaN, infinities, absurd times
+            return None
+        out[key] = value
+    if out["size"] < 0 or out["origin"] not in ("download", "import") or not re.fullmatch(r"[0-9a-f]{64}", out["sha256"]):
+        return None
+    return out
+
+
+def parse_manifest(data: bytes) -> tuple[dict, bool]:
+    """The valid records of a manifest file's bytes: (records, whether anything was wrong). Never raises."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {}, True
+    if not isinstance(raw, dict):
+        return {}, True
+    out = {name: entry for name, record in raw.items() if (entry := _manifest_entry(name, record)) is not None}
+    return out, len(out) != len(raw)
+
+
 def _read_manifest() -> dict:
+    """The manifest's valid records; a damaged manifest is kept aside (a missing record only costs a re-hash)."""
+    from .stored import DamagedFile, keep_aside, read_stored
+
     path = _manifest_path()
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        data = read_stored(path, MANIFEST_MAX_BYTES)
+    except DamagedFile as exc:
+        keep_aside(path, str(exc), _("the weights list (manifest.json)"))
         return {}
+    if data is None:
+        return {}
+    manifest, bad = parse_manifest(data)
+    if bad:
+        kept = _("kept: {n} valid entries").format(n=len(manifest))
+        if keep_aside(path, _("not a valid weights list"), _("the weights list (manifest.json)"), kept) is not None:
+            try:
+                _write_manifest(manifest)
+            except OSError:
+                pass
+    return manifest
 
 
 def _write_manifest(manifest: dict) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -21,7 +23,8 @@ from engine.i18n import _
 
 from .desktop import APP_ID  # the desktop entry and AppStream id; on Wayland the window's app id
 
-__all__ = ["APP_ID", "QUIT_AFTER_ENV", "ensure_app", "install_excepthook", "process_seconds", "run_app", "resources_dir"]
+__all__ = ["APP_ID", "QUIT_AFTER_ENV", "ensure_app", "exec_app", "install_excepthook", "process_seconds", "quit_on_signals",
+           "run_app", "resources_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,45 @@ def _quit_after(app: QApplication, window, when: str) -> None:
         print(f"convstudio: {QUIT_AFTER_ENV} must be 'paint' or 'ready', not {when!r}", file=sys.stderr)
 
 
+def quit_on_signals(app: QApplication) -> dict[str, int]:
+    """SIGTERM and Ctrl+C close every window (which stops their threads) and end the event loop.
+
+    Python runs a signal handler only between its own bytecodes, and Qt's event loop runs none
+    while idle: a timer gives the handler its chance within a fifth of a second. Returns a dict
+    that holds ``"signum"`` once a signal came.
+    """
+    received: dict[str, int] = {}
+
+    def handler(signum: int, frame) -> None:
+        if "signum" in received:
+            return
+        received["signum"] = signum
+        QTimer.singleShot(0, lambda: (app.closeAllWindows(), app.quit()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    return received
+
+
+def exec_app(app: QApplication) -> int:
+    """Run the event loop; a SIGTERM or Ctrl+C ends it with the command line's closing line and code (143, 130)."""
+    received = quit_on_signals(app)
+    code = app.exec()
+    signum = received.get("signum")
+    if signum is None:
+        return code
+    text = _("convstudio: stopped (terminated)") if signum == signal.SIGTERM else _("convstudio: stopped (Ctrl+C)")
+    try:
+        sys.stderr.write("\n" + text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 143 if signum == signal.SIGTERM else 130
+
+
 def run_app() -> int:
     """Open the main window and run the event loop (1 with one line when there is no display to open it on)."""
     from .display import display_problem
@@ -118,4 +160,4 @@ def run_app() -> int:
         _quit_after(app, window, when)
     window.show()
     log.info("ConvStudio started; log at %s", path)
-    return app.exec()
+    return exec_app(app)

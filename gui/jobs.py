@@ -16,6 +16,7 @@ running QThread (Qt aborts on that).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import traceback
@@ -23,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from engine.jobs import Progress
 from engine.logs import is_expected, log_failure
 
-__all__ = ["JobThread", "JobHandle", "JobRunner"]
+__all__ = ["JobThread", "JobHandle", "JobRunner", "track_thread", "stop_all_threads", "running_threads"]
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,67 @@ log = logging.getLogger(__name__)
 _LIVE: set["JobThread"] = set()
 
 
+#: Other worker threads (the detection loop…) with the call that asks each to stop.
+_OTHERS: dict[QThread, Callable[[], None]] = {}
+_others_lock = threading.Lock()
+
+
 def _retire(thread: "JobThread") -> None:
     _LIVE.discard(thread)
     thread.deleteLater()
+
+
+def track_thread(thread: QThread, stop: Callable[[], None]) -> None:
+    """Have :func:`stop_all_threads` stop ``thread`` (by calling ``stop``) and wait for it, until it has finished."""
+    with _others_lock:
+        _OTHERS[thread] = stop
+    thread.finished.connect(lambda t=thread: _untrack(t), Qt.ConnectionType.DirectConnection)
+
+
+def _untrack(thread: QThread) -> None:
+    with _others_lock:
+        _OTHERS.pop(thread, None)
+
+
+def running_threads() -> list[QThread]:
+    """Every job thread and tracked worker thread still running, whoever started it."""
+    with _others_lock:
+        others = list(_OTHERS)
+    found = []
+    for t in [*list(_LIVE), *others]:
+        try:
+            if shiboken6.isValid(t) and t.isRunning():
+                found.append(t)
+        except RuntimeError:
+            pass
+    return found
+
+
+def stop_all_threads() -> None:
+    """Ask every running job thread and tracked worker to stop, and wait until each has finished.
+
+    Called when the window closes and again when the application quits: Qt aborts the whole
+    process when a QThread object is destroyed while its thread still runs, so there is no
+    time limit here; a job stops at its next yield.
+    """
+    with _others_lock:
+        others = dict(_OTHERS)
+    for t in list(_LIVE):
+        if shiboken6.isValid(t):
+            t.cancel()
+    for t, stop in others.items():
+        try:
+            stop()
+        except RuntimeError:  # its Python side is gone already
+            pass
+    for t in running_threads():
+        try:
+            t.wait()
+        except RuntimeError:
+            pass
+
+
+atexit.register(stop_all_threads)  # a script that never closes its window: still no running thread at exit
 
 
 class JobThread(QThread):
@@ -229,14 +288,14 @@ class JobRunner(QObject):
         for h in self._handles:
             h.cancel()
 
-    def wait_all(self, msecs: int = 5000) -> bool:
+    def wait_all(self, msecs: int | None = 5000) -> bool:
         """Cancel and wait for every job's thread (used at shutdown), ended jobs still returning included.
 
-        True if all stopped.
+        ``msecs`` bounds the wait for each thread (None: until it has finished). True if all stopped.
         """
         for h in list(self._handles):
             h.cancel()
         ok = True
         for thread in list(self._threads):
-            ok = thread.wait(msecs) and ok
+            ok = (thread.wait() if msecs is None else thread.wait(msecs)) and ok
         return ok

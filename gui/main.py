@@ -13,7 +13,9 @@ def main(argv: list[str] | None = None) -> int:
 
     check_or_exit()  # 'engine' and 'gui' are generic names: both must be ConvStudio's
     from engine.cli import build_parser, run, use_command_line_language
+    from engine.stored import notices_to_stderr
 
+    notices_to_stderr()  # a damaged stored file or catalogue is said in one line (the window takes over later)
     from . import desktop, example_shots, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -24,9 +26,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.device:
             from engine.device import set_preference
 
-            set_preference(args.device)
+            try:
+                set_preference(args.device)
+            except ValueError as exc:  # the same one line as with a command
+                print(f"convstudio: {exc}", file=sys.stderr)
+                return 2
+        from engine.stored import set_notice_handler
+
         from .app import run_app
 
+        set_notice_handler(None)  # the window shows what comes now in its status bar
         return run_app()
     return run(args)
 

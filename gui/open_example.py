@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from engine.i18n import _
 
@@ -43,13 +44,14 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from engine.logs import setup_logging
 
-    from .app import ensure_app, install_excepthook
+    from .app import ensure_app, exec_app, install_excepthook
 
     setup_logging()
     app = ensure_app()
     install_excepthook()
     window = open_window(args.example)  # noqa: F841  (kept alive while the app runs)
-    return app.exec()
+    logging.getLogger(__name__).info("showing example %s", args.example)
+    return exec_app(app)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

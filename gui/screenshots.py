@@ -8,10 +8,31 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.files import atomic_path, describe_os_error, disk_error
+from engine.files import describe_os_error
 from engine.i18n import _
 
-__all__ = ["register", "render_panels"]
+__all__ = ["register", "render_panels", "MAX_SIDE", "save_png"]
+
+#: The largest window side a screenshot may ask for (a 16384×16384 image is already 1 GiB of pixels).
+MAX_SIDE = 16384
+
+
+def save_png(image, path: Path) -> None:
+    """Write a ``QImage`` to ``path`` as PNG: encoded in memory, then written whole (atomically) by Python,
+    so a full disk is an ``OSError(ENOSPC)`` naming the disk, not a libpng error."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from engine.files import atomic_write
+
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    ok = image.save(buf, "PNG")
+    buf.close()
+    if not ok:
+        raise RuntimeError(_("could not encode the screenshot as PNG"))
+    with atomic_write(path, "wb") as fh:
+        fh.write(bytes(data))
 
 
 def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list[str] | None = None, theme: str = "light", timeout: float = 20.0, lang: str = "en", sections: list[str] | None = None, examples: list[str] | None = None) -> dict[str, str]:
@@ -115,9 +136,7 @@ def render_panels(out_dir: Path, size: tuple[int, int] = (1280, 800), only: list
                 raise RuntimeError(_("the window grew to {w}x{h}").format(w=image.width(), h=image.height()))
             if image.isNull():
                 raise RuntimeError("could not grab the window")
-            with atomic_path(path) as tmp:  # Qt does not say why a save failed: a full disk is found by disk_error
-                if not image.save(str(tmp), "PNG"):
-                    raise disk_error(path)
+            save_png(image, path)
             results[stem] = "ok"
         except OSError as exc:
             results[stem] = describe_os_error(exc, path)
@@ -137,6 +156,11 @@ def _run(args: argparse.Namespace) -> int:
         from engine.cli import say_error
 
         say_error(_("--size must look like 1280x800, not {value}").format(value=repr(args.size)))
+        return 2
+    if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
+        from engine.cli import say_error
+
+        say_error(_("--size must be between 1x1 and {m}x{m}, not {size}").format(m=MAX_SIDE, size=args.size))
         return 2
     if args.lang == "zh_CN":
         from .app import ensure_app
@@ -164,7 +188,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `screenshots` subcommand(s) to the command line."""
     p = sub.add_parser("screenshots", help=_("render every panel to DIR/<panel>.png offscreen"))
     p.add_argument("dir")
-    p.add_argument("--size", default="1280x800", help=_("window size, WIDTHxHEIGHT (default 1280x800)"))
+    p.add_argument("--size", default="1280x800", help=_("window size, WIDTHxHEIGHT (default 1280x800, at most {side}x{side})").format(side=MAX_SIDE))
     p.add_argument("--only", nargs="+", metavar="PANEL", help=_("render only these panel ids"))
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help=_("interface language (default en)"))

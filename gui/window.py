@@ -33,7 +33,7 @@ from engine import i18n, shapes
 from engine.i18n import N_, _
 from engine.io import is_image_path
 
-from .context import AppContext, make_settings
+from .context import AppContext, NoticeBridge, make_settings, setting_text
 from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
 from .gui_thread_gc import install_gui_thread_gc
 from .jobs import JobRunner
@@ -69,8 +69,8 @@ class MainWindow(QMainWindow):
         self._quiet_dialogs = False  # screenshots and tests: errors go to the status bar only
         self.settings = settings if settings is not None else make_settings()
         # The language is chosen before any text is made: the saved choice, else the system's.
-        saved_language = self.settings.value("language")
-        apply_language(str(saved_language) if saved_language else i18n.system_language())
+        saved_language = setting_text(self.settings, "language", "", max_length=64)
+        apply_language(saved_language or i18n.system_language())
         self._font_warned = False
         # jobs run Python in worker threads: a collection there would destroy garbage widgets off their thread
         install_gui_thread_gc()
@@ -126,19 +126,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_status_bar()
+        self._take_notices()
         self._build_menus()
         self.jobs.changed.connect(self._update_job_status)
         self.jobs.errorOccurred.connect(lambda label, text, tb: self.show_error(_("{job} failed").format(job=label), text, tb))
         self.sidebar.currentRowChanged.connect(self._on_row_changed)
 
-        self.theme = apply_theme(str(self.settings.value("theme", "light")))
+        self.theme = apply_theme(setting_text(self.settings, "theme", "light", THEME_TITLES))
         self._theme_actions[self.theme].setChecked(True)
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        last = str(self.settings.value("last_panel", ""))
+        last = setting_text(self.settings, "last_panel", "")
         ids = [cls.panel_id for cls in self.panel_classes]
         self.sidebar.setCurrentRow(ids.index(last) if last in ids else 0)
         self.warn_missing_chinese_font()
@@ -345,6 +346,18 @@ class MainWindow(QMainWindow):
         """A line in the status bar."""
         self.statusBar().showMessage(text, msecs)
 
+    def _take_notices(self) -> None:
+        """Show the engine's notices (a damaged stored file kept aside…) in the status bar, queued ones first."""
+        from engine.stored import set_notice_handler
+
+        self._notices = NoticeBridge(self)
+        self._notices.line.connect(self._show_notice)
+        for line in set_notice_handler(self._notices.send):
+            self._show_notice(line)
+
+    def _show_notice(self, text: str) -> None:
+        self.show_message(text[:1].upper() + text[1:], 20000)
+
     def show_error(self, title: str, text: str, details: str = "") -> None:
         """Report an error in the status bar and a dialog (details: the traceback)."""
         if details:  # a traceback: a fault of the program
@@ -390,7 +403,7 @@ class MainWindow(QMainWindow):
         shape_menu = view.addMenu(_("&Shape notation"))
         sgroup = QActionGroup(self)
         self._shape_actions: dict[str, QAction] = {}
-        saved_order = str(self.settings.value("shape_order", shapes.DEFAULT_ORDER))
+        saved_order = setting_text(self.settings, "shape_order", shapes.DEFAULT_ORDER)
         shapes.set_display_order(saved_order if saved_order in shapes.SHAPE_ORDERS else shapes.DEFAULT_ORDER)
         for order, title in (("hwc", N_("H×W×C (the course)")), ("chw", N_("C×H×W (PyTorch)"))):
             act = QAction(_(title), self, checkable=True)
@@ -426,7 +439,7 @@ class MainWindow(QMainWindow):
             menu.addAction(_("PyTorch not loaded") if self.torch.error() else _("Loading PyTorch…")).setEnabled(False)
             return
         dgroup = QActionGroup(menu)
-        saved = str(self.settings.value("device", "auto"))
+        saved = setting_text(self.settings, "device", "auto", max_length=32)
         try:
             engine_device.set_preference(saved)
         except ValueError:
@@ -540,7 +553,10 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent_files", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])]
+        if not isinstance(value, list):
+            return []
+        # the settings file is the user's: only plain paths, and no more than the menu shows
+        return [v for v in value if isinstance(v, str) and v and len(v) < 4096 and "\0" not in v][:MAX_RECENT]
 
     def _remember(self, path: Path) -> None:
         items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
@@ -606,7 +622,15 @@ class MainWindow(QMainWindow):
                 panel.shutdown()
             except Exception:
                 log.exception("panel %s failed to shut down", panel.panel_id)
-        self.jobs.wait_all(3000)
+        # no thread may outlive the window: Qt aborts the process when a running QThread is destroyed
+        from engine.stored import set_notice_handler
+
+        from .jobs import stop_all_threads
+
+        self.jobs.wait_all(None)
+        stop_all_threads()
         self.torch.wait(30.0)  # never end the process in the middle of importing torch
+
+        set_notice_handler(None)
         self.settings.sync()
         super().closeEvent(event)

@@ -251,3 +251,41 @@ def test_models_download(tmp_path, capsys, full_disk, monkeypatch):
     target.write_bytes(OLD)
     full_disk(folder, "write")
     _check(capsys, folder, target, main(["models", "download", "lin2"]))
+
+
+def test_conv_export_gif_encoder_failure_on_a_full_disk_names_the_disk(tmp_path, capsys, monkeypatch):
+    """PIL's GIF encoder failing ("quantization error") while the disk is full: the disk is named."""
+    from PIL import Image
+
+    folder, target = _out_folder(tmp_path, "a.gif")
+    real_save = Image.Image.save
+
+    def save(self, fp, format=None, **kw):
+        if format == "GIF":
+            raise ValueError("quantization error")
+        return real_save(self, fp, format, **kw)
+
+    monkeypatch.setattr(Image.Image, "save", save)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 30, 1 << 30, 0))
+    _check(capsys, folder, target, main(["conv", "export", str(target)]))
+
+
+def test_conv_export_gif_encoder_failure_with_space_left_is_one_line(tmp_path, capsys, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setattr(Image.Image, "save", lambda self, fp, format=None, **kw: (_ for _ in ()).throw(
+        ValueError("quantization error")))
+    rc = main(["conv", "export", str(tmp_path / "a.gif")])
+    err = capsys.readouterr().err
+    assert rc != 0 and "Traceback" not in err and "not enough memory to encode the GIF" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_screenshots_on_a_full_disk_name_the_disk(tmp_path, capsys, full_disk, qapp):
+    folder, target = _out_folder(tmp_path, "welcome.png")
+    full_disk(folder, "write")
+    rc = main(["screenshots", str(folder), "--only", "welcome"])
+    out = capsys.readouterr()
+    assert rc == 1 and "libpng" not in out.err + out.out
+    assert f"welcome          FAILED: no space left on {folder}" in out.out
+    assert target.read_bytes() == OLD and sorted(p.name for p in folder.iterdir()) == ["welcome.png"]

@@ -166,6 +166,8 @@ def run_detect(args: argparse.Namespace) -> int:
     skipped = getattr(source, "skipped", [])
     for reason in skipped:
         say_error(_("skipped: {reason}").format(reason=reason))
+    if skipped:  # a folder run goes on past files it cannot read; the end counts them
+        say_error(_("{n} image(s) read, {k} file(s) skipped").format(n=frames, k=len(skipped)))
     if frames == 0:
         say_error(_("no frames were read from the source"))
         return 1

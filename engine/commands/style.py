@@ -211,7 +211,10 @@ def _apply(args: argparse.Namespace) -> int:
     else:
         for m in messages:
             print(m, file=sys.stderr)
-        print("\n" + _("wrote {count} images to {folder}").format(count=len(written), folder=args.output))
+        summary = _("wrote {count} images to {folder}").format(count=len(written), folder=args.output)
+        if messages:
+            summary += _("; skipped {k} file(s) that could not be read").format(k=len(messages))
+        print("\n" + summary)
     return 0 if written else 1
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..i18n import _
 
@@ -48,6 +47,11 @@ def _metrics_dict(metrics, class_names) -> dict:
     }
 
 
+#: Most CPU threads ``yolo train --threads`` accepts: more than any machine it runs on has, far fewer than
+#: the thousands whose stacks exhaust the memory before training starts.
+MAX_THREADS = 256
+
+
 def _bad_number(args: argparse.Namespace, minimums: dict[str, int]) -> str | None:
     """The first option below its minimum, as a one-line message (None when all are fine)."""
     for dest, low in minimums.items():
@@ -63,6 +67,8 @@ def _train(args: argparse.Namespace) -> int:
     from ..cli import say_error
 
     problem = _bad_number(args, {"steps": 1, "scenes": 1, "val_scenes": 1, "threads": 1, "seed": 0, "grid": 2, "anchors": 1})
+    if problem is None and args.threads is not None and args.threads > MAX_THREADS:
+        problem = _("--threads must be at most {max}, not {n}").format(max=MAX_THREADS, n=args.threads)
     if problem is None:
         problem = _too_big(args, args.grid)
     if problem is None and args.output and Path(args.output).is_dir():
@@ -193,7 +199,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--scenes", type=int, default=1200, help=_("training scenes to generate (default 1200)"))
     t.add_argument("--val-scenes", type=int, default=200, help=_("held-out scenes for mAP (default 200)"))
     t.add_argument("--steps", type=int, default=None, help=_("stop after this many steps (default: the clock)"))
-    t.add_argument("--threads", type=int, default=None, help=_("CPU threads for torch (default: torch's choice)"))
+    t.add_argument("--threads", type=int, default=None, help=_("CPU threads for torch, 1 to {max} (default: torch's choice)").format(max=MAX_THREADS))
     t.add_argument("-o", "--output", default=None, help=_("also write the checkpoint here"))
     t.add_argument("--json", action="store_true", help=_("print one JSON object"))
     t.set_defaults(func=_train)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +121,19 @@ def export_job(anim: Animation, path: str | Path, fps: float = 4.0, cell: int | 
             for i, k in enumerate(steps):
                 images.append(Image.fromarray(render_frame(anim, k, cell, layout)))
                 yield Progress((i + 1) / len(steps), _("frame {i} of {n}").format(i=i + 1, n=len(steps)))
+            # encoded in memory first: PIL's encoder failing for want of memory ("quantization error") is
+            # told apart from the disk refusing the bytes, which only Python's own write reports (ENOSPC)
+            encoded = io.BytesIO()
+            try:
+                images[0].save(encoded, format="GIF", save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
+            except (MemoryError, ValueError) as exc:
+                full = disk_error(path)
+                if full.errno == errno.ENOSPC:
+                    raise full from None
+                raise ValueError(_("not enough memory to encode the GIF ({reason}); export fewer frames or a smaller cell").format(
+                    reason=str(exc) or type(exc).__name__)) from None
             with open(tmp, "wb") as fh:
-                images[0].save(fh, format="GIF", save_all=True, append_images=images[1:], duration=max(20, int(round(1000 / fps))), loop=0, optimize=False)
+                fh.write(encoded.getbuffer())
                 fh.flush()
                 os.fsync(fh.fileno())
             w, h = images[0].size

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..io import ImageLoadError, is_image_path, load_image
+from ..io import ImageLoadError, is_image_path, load_image, printable
 from ..i18n import _
 from ..jobs import Job, Progress
 from .db import FaceDatabase, NewSample
@@ -83,7 +83,7 @@ def _enroll_one(
     pick: tuple[float, float] | None = None,
 ) -> tuple[str, np.ndarray | None, list[Face], str]:
     """Enroll one photo; returns (source, image, faces, message) for a preview."""
-    source = str(path)
+    source = printable(str(path))  # stored as UTF-8 text: a name that is not valid UTF-8 is shown with U+FFFD
     image = None
     try:
         image = load_image(path)
@@ -96,7 +96,7 @@ def _enroll_one(
         report.problems.append((source, str(exc)))
         return source, image, [], str(exc)
     report.added.append((name, source, enroll_face(db, pipeline, name, face, source)))
-    return source, image, [face], _("Enrolled {name} from {file}").format(name=name, file=path.name)
+    return source, image, [face], _("Enrolled {name} from {file}").format(name=name, file=printable(path.name))
 
 
 def folder_people(root: str | os.PathLike) -> dict[str, list[Path]]:
@@ -108,7 +108,7 @@ def folder_people(root: str | os.PathLike) -> dict[str, list[Path]]:
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         photos = sorted(p for p in sub.iterdir() if p.is_file() and is_image_path(p))
         if photos:
-            people[sub.name] = photos
+            people[printable(sub.name)] = photos  # a person's name is text: bytes that are not UTF-8 become U+FFFD
     return people
 
 

@@ -10,6 +10,7 @@ corner and (1,1) its bottom-right corner. Trees are evaluated together with nump
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,16 +80,49 @@ def _from_tensors(t: dict[str, torch.Tensor]) -> ShapePredictorData:
                               [g[f"{i}.deltas"] for i in range(n)])
 
 
+#: The cache holds the landmark model as tensors (a few MB); anything far beyond is not one.
+CACHE_MAX_BYTES = 256 << 20
+
+
+def _cache_problem(data: ShapePredictorData) -> str | None:
+    """Why cached landmark data cannot be used as it is (shapes that do not fit together), or None."""
+    shape = np.asarray(data.initial_shape)
+    if shape.ndim != 1 or shape.size < 2 or shape.size % 2 or not np.isfinite(shape).all():
+        return _("the mean shape is not a list of points")
+    points = shape.size // 2
+    if not data.forests or not len(data.forests) == len(data.anchor_idx) == len(data.deltas):
+        return _("the cascade stages do not match")
+    for f, a, d in zip(data.forests, data.anchor_idx, data.deltas):
+        t, splits = f.idx1.shape if f.idx1.ndim == 2 else (0, 0)
+        features = len(a)
+        if (t == 0 or f.idx2.shape != (t, splits) or f.thresh.shape != (t, splits)
+                or f.leaves.shape != (t, splits + 1, 2 * points) or d.shape != (features, 2)
+                or a.ndim != 1 or (features and (a.min() < 0 or a.max() >= points))
+                or f.idx1.min() < 0 or f.idx2.min() < 0 or max(f.idx1.max(), f.idx2.max()) >= features):
+            return _("a cascade stage has shapes that do not fit together")
+    return None
+
+
 def load_shape_predictor(path: str | Path) -> ShapePredictorData:
     """Parse dlib's file once, then reuse a tensor copy cached in the data folder (loaded
-    with :func:`engine.weights.safe_load`; refreshed when the source file changes)."""
+    with :func:`engine.weights.safe_load`; refreshed when the source file changes). A cache that
+    is not a regular file, does not load or whose shapes do not fit is kept aside and rebuilt."""
+    from engine.stored import DamagedFile, check_stored, keep_aside
+
     src = Path(path)
     cache = _cache_file(src)
-    if cache.exists():
+    if os.path.lexists(cache):
         try:
-            return _from_tensors(safe_load(cache))
-        except (WeightsError, KeyError, TypeError, AttributeError):
-            pass  # unreadable cache: parse the source again
+            check_stored(cache, CACHE_MAX_BYTES)  # a FIFO or a link to /dev/zero is not read
+            data = _from_tensors(safe_load(cache))
+            problem = _cache_problem(data)
+            if problem is None:
+                return data
+        except DamagedFile as exc:
+            problem = str(exc)
+        except (WeightsError, KeyError, TypeError, AttributeError, ValueError, IndexError, RuntimeError) as exc:
+            problem = " ".join((str(exc) or type(exc).__name__).split())[:200]
+        keep_aside(cache, problem, _("the landmark model's cache"), _("it is rebuilt from {file}").format(file=src.name))
     data = read_shape_predictor(src)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)

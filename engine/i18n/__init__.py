@@ -23,6 +23,7 @@ from __future__ import annotations
 import gettext
 import locale as _locale
 import os
+import struct
 import threading
 from pathlib import Path
 from typing import Callable
@@ -89,15 +90,32 @@ def system_language() -> str:
 
 
 def _catalogue(code: str) -> gettext.NullTranslations:
+    broken: tuple[str, BaseException] | None = None
     with _lock:
         cat = _catalogues.get(code)
         if cat is None:
             if code == DEFAULT_LANGUAGE:
                 cat = gettext.NullTranslations()
             else:
-                cat = gettext.translation(DOMAIN, localedir=str(catalogue_dir()), languages=[code], fallback=True)
+                try:
+                    cat = gettext.translation(DOMAIN, localedir=str(catalogue_dir()), languages=[code], fallback=True)
+                except (OSError, ValueError, LookupError, IndexError, struct.error, MemoryError) as exc:
+                    # a garbage, truncated or empty .mo ("Bad magic number"): English, said once
+                    cat = gettext.NullTranslations()
+                    broken = (code, exc)
             _catalogues[code] = cat
-        return cat
+    if broken is not None:
+        _report_broken_catalogue(*broken)
+    return cat
+
+
+def _report_broken_catalogue(code: str, exc: BaseException) -> None:
+    from ..stored import notify
+
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    reason = " ".join(str(reason).split())
+    # in English on purpose: the catalogue that would translate it is the one that is broken
+    notify(f"the {LANGUAGES.get(code, code)} translation cannot be read ({reason}); the texts are shown in English")
 
 
 def reload_catalogues() -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "train_digits",
     "evaluate",
     "confusion_matrix",
+    "checked_meta",
     "trained_path",
     "save_trained",
     "load_trained_lenet",
@@ -217,7 +218,21 @@ def load_trained_lenet(path: Path | None = None, device: torch.device | str = "c
         model.load_state_dict(blob["state_dict"])
     except RuntimeError as exc:
         raise WeightsError(f"{path} does not fit LeNet-5: {str(exc).splitlines()[0]}") from None
-    return model.eval().to(device), dict(blob.get("meta") or {})
+    return model.eval().to(device), checked_meta(blob.get("meta"))
+
+
+def checked_meta(raw) -> dict:
+    """The digits model's metadata with only the known fields of the right type (a file may hold anything)."""
+    from ..stored import checked_fields, is_count, is_number, is_number_list, is_text
+
+    def confusion(v) -> bool:
+        return (isinstance(v, list) and len(v) == 10 and all(is_number_list(r) and len(r) == 10 for r in v))
+
+    return checked_fields(raw, {
+        "architecture": is_text, "dataset": is_text, "accuracy": lambda v: is_number(v) and 0 <= v <= 1,
+        "test_size": is_count, "train_size": is_count, "epochs": is_count, "seed": is_count,
+        "seconds": lambda v: is_number(v) and v >= 0, "input": is_text, "confusion": confusion, "trained_at": is_text,
+    })
 
 
 def train_digits(

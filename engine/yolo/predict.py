@@ -28,6 +28,7 @@ __all__ = [
     "letterbox",
     "load_grid_model",
     "save_checkpoint",
+    "checked_meta",
 ]
 
 CHECKPOINT_FORMAT = "convstudio-yolo-grid/1"
@@ -181,4 +182,25 @@ def load_grid_model(path: str | Path, device: torch.device | str | None = None) 
         raise CheckpointError(_("{path} does not fit the grid detector: {detail}").format(path=path, detail=detail[:300])) from None
     dev = torch.device(device) if device is not None else torch.device("cpu")
     net.to(dev).eval()
-    return GridModel(net, spec, dict(blob.get("meta") or {}), dev)
+    return GridModel(net, spec, checked_meta(blob.get("meta")), dev)
+
+
+def _curves_ok(value) -> bool:
+    from ..stored import is_number_list
+
+    keys = ("step", "objectness", "box", "cls", "total")
+    return (isinstance(value, dict) and all(is_number_list(value.get(k)) for k in keys)
+            and len({len(value[k]) for k in keys}) == 1)
+
+
+def checked_meta(raw) -> dict:
+    """A grid checkpoint's metadata with only the known fields of the right type (a file may hold anything)."""
+    from ..stored import checked_fields, is_count, is_number
+
+    return checked_fields(raw, {
+        "complete": lambda v: isinstance(v, bool), "steps": is_count, "minutes": is_number, "map50": is_number,
+        "map50_95": is_number, "val_scenes": is_count, "val_seed": is_count, "threads": is_count,
+        "per_class_ap50": lambda v: isinstance(v, dict) and len(v) <= 1000 and all(
+            isinstance(k, str) and is_number(x) for k, x in v.items()),
+        "config": lambda v: isinstance(v, dict), "curves": _curves_ok,
+    })

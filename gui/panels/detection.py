@@ -487,7 +487,7 @@ class DetectionPanel(LiveLoop, TeachingViews, Panel):
         self._active = False
         self.stop()
         for w in list(self._old_workers):
-            w.wait(3000)
+            w.wait()  # until it has finished: a running QThread destroyed with the panel aborts the app
         for out in (self.recorder, self.exporter):
             if out is not None:
                 try:

@@ -53,6 +53,9 @@ class DetectionWorker(QThread):
         self._stop = threading.Event()
         self.frames_shown = 0
         self.source_name = source
+        from ..jobs import track_thread
+
+        track_thread(self, self.stop)  # closing the window stops and waits for it, whoever started it
 
     def set_settings(self, settings: DetectSettings) -> None:
         """Takes effect on the next frame."""

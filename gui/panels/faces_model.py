@@ -18,6 +18,8 @@ from engine.face.match import (
 from engine.face.pipeline import DETECTORS, FacePipeline
 from engine.i18n import _
 
+from ..context import setting_text
+
 __all__ = ["FacesModel"]
 
 
@@ -48,22 +50,18 @@ class FacesModel(QObject):
         self.db_path: Path = default_db_path()
         self.error = ""
         self.threshold = DEFAULT_THRESHOLD
-        detector = str(self._setting("faces/detector", "mmod"))
-        self.detector = detector if detector in DETECTORS else "mmod"
-        self.squared = str(self._setting("faces/distance", "euclidean")) == "squared"
+        self.detector = setting_text(settings, "faces/detector", "mmod", DETECTORS)
+        self.squared = setting_text(settings, "faces/distance", "euclidean") == "squared"
         self.example_distance: float | None = None  # ‖f(x1) − f(x2)‖ of a course example, not of two enrolled faces
         self._pipelines: dict[str, FacePipeline] = {}
         self._cache: GalleryCache | None = None
         self.people: list[Person] = []
 
-    def _setting(self, key: str, default):
-        return self._settings.value(key, default) if self._settings is not None else default
-
     # -- database --
 
     def open_db(self, path: str | Path | None = None) -> bool:
         """Open (or create) a database file; on failure ``error`` holds the message and no database is open."""
-        path = Path(path) if path else Path(str(self._setting("faces/db", default_db_path())))
+        path = Path(path) if path else Path(setting_text(self._settings, "faces/db", "") or default_db_path())
         self.close_db()
         self.db_path = path
         try:
