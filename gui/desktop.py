@@ -152,6 +152,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``desktop`` subcommand to the command line."""
-    p = sub.add_parser("desktop", help="add ConvStudio to the desktop's application menu, or remove it (XDG_DATA_HOME)")
+    p = sub.add_parser("desktop", help=_("add ConvStudio to the desktop's application menu, or remove it (XDG_DATA_HOME)"))
     p.add_argument("action", choices=("install", "uninstall"))
     p.set_defaults(func=_run)

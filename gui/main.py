@@ -16,11 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     from engine.stored import notices_to_stderr
 
     notices_to_stderr()  # a damaged stored file or catalogue is said in one line (the window takes over later)
-    from . import desktop, example_shots, open_example, screenshots
+    from . import desktop, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
     use_command_line_language()  # CONVSTUDIO_LANG, else the system locale: --help and errors included
-    parser = build_parser(extra=[screenshots.register, open_example.register, example_shots.register, desktop.register])
+    parser = build_parser(extra=[screenshots.register, open_example.register, desktop.register])
     args = parser.parse_args(argv)
     if args.command is None:
         if args.device:

@@ -48,9 +48,9 @@ def _names_users_type() -> set[str]:
 
 
 def _gui_registrars():
-    from gui import open_example, screenshots
+    from gui import desktop, open_example, screenshots
 
-    return [screenshots.register, open_example.register]
+    return [screenshots.register, open_example.register, desktop.register]
 
 
 def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -203,13 +203,14 @@ def test_reset_example_during_training_restarts_it_from_scratch(window, qtbot):
     assert model.run_result.curves.steps[0] < 1.0  # a whole new run, from its first report
 
 
-def test_example_shots_render_show_me_to_png(qtbot, tmp_path):
+def test_screenshots_render_the_views_after_show_me(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
-    from gui.example_shots import render_examples
+    from gui.screenshots import render_panels
 
-    results = render_examples(tmp_path, ["triplet-loss", "gram-2-channels", "nope"], (1024, 700), lang="zh_CN")
-    assert results["triplet-loss"] == results["gram-2-channels"] == "ok" and "nope" in results["nope"]
-    image = QImage(str(tmp_path / "gram-2-channels.png"))
+    results = render_panels(tmp_path, (1024, 700), lang="zh_CN", examples=["triplet-loss", "gram-2-channels", "nope"])
+    assert results["example-triplet-loss"] == results["example-gram-2-channels"] == "ok"
+    assert "unknown example" in results["example-nope"]
+    image = QImage(str(tmp_path / "example-gram-2-channels.png"))
     assert (image.width(), image.height()) == (1024, 700)
-    assert not (tmp_path / "nope.png").exists()
+    assert not (tmp_path / "example-nope.png").exists()
