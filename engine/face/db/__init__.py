@@ -47,7 +47,7 @@ from ..records import (
     decode_chip,
     encode_chip,
 )
-from .errors import FaceDatabaseError, FaceDatabaseFull, FaceDatabaseLocked, FaceDatabaseReadOnly, default_db_path
+from .errors import REPAIR, FaceDatabaseError, FaceDatabaseFull, FaceDatabaseLocked, FaceDatabaseReadOnly, default_db_path
 from .schema import SCHEMA_VERSION
 from .transfer import Transfers
 
@@ -66,6 +66,7 @@ __all__ = [
     "ImportReport",
     "FaceDatabase",
     "default_db_path",
+    "REPAIR",
     "encode_chip",
     "decode_chip",
 ]

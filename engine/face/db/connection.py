@@ -99,6 +99,12 @@ class DatabaseFile:
                 raise FaceDatabaseError(path, _("{path} is a folder; choose a database file (e.g. {example}).").format(path=path, example=path / "faces.db"))
             if path.exists():
                 mode = path.stat().st_mode
+                if not stat.S_ISREG(mode):  # a FIFO would block the open below, a device would be read forever
+                    raise FaceDatabaseError(
+                        path,
+                        _("{path} is not a regular file (a pipe, device or socket); choose a database file, e.g. {example}.").format(
+                            path=path, example=path.parent / "faces.db"),
+                    )
                 with open(path, "rb") as f:  # unreadable files fail here, with the reason
                     f.read(1)
                 # the owner's choice, read from the mode bits (os.access says "writable" to root)
@@ -204,6 +210,9 @@ class DatabaseFile:
             raise self._error(_("holds other data (tables: {tables}) and is not a faces database").format(tables=", ".join(sorted(tables))))
         if app_id not in (0, APP_ID):
             raise self._error(_("belongs to another application"))
+        if version < 0:
+            raise self._error(_("has an unknown schema version {version} (ConvStudio writes 1 to {supported}): another program changed it, "
+                                "or it is damaged").format(version=version, supported=SCHEMA_VERSION))
         if version > SCHEMA_VERSION:
             raise FaceDatabaseError(
                 self.path,

@@ -8,7 +8,7 @@ from pathlib import Path
 from ...i18n import N_
 from ...paths import data_dir
 
-__all__ = ["FaceDatabaseError", "FaceDatabaseLocked", "FaceDatabaseReadOnly", "FaceDatabaseFull", "WAY_OUT", "default_db_path"]
+__all__ = ["FaceDatabaseError", "FaceDatabaseLocked", "FaceDatabaseReadOnly", "FaceDatabaseFull", "WAY_OUT", "REPAIR", "default_db_path"]
 
 
 class FaceDatabaseError(RuntimeError):
@@ -39,4 +39,9 @@ def default_db_path() -> Path:
 WAY_OUT = N_(
     "Open a backup copy with 'Open database…' (or --db PATH), or start a new database under another name. "
     "The file has been left untouched."
+)
+
+REPAIR = N_(
+    "Re-embed them from their stored face chips (convstudio faces reembed), "
+    "or first save a copy of the file as it is (convstudio faces export FILE)."
 )

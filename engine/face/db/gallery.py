@@ -23,6 +23,7 @@ from ..records import (
 )
 from ..records import now_utc as _now
 from .connection import DatabaseFile
+from .errors import REPAIR, FaceDatabaseError
 from .schema import digest as _digest
 
 __all__ = ["GalleryQueries"]
@@ -151,9 +152,46 @@ class GalleryQueries(DatabaseFile):
         return out
 
     def _check_sample(self, sample_id: int, name: object, blob: object) -> None:
+        """Raise, counting every unreadable sample, when this one cannot be used."""
         problem = name_problem(name) or embedding_problem(blob)
         if problem is not None:
-            raise self._damaged(_("sample {id}: {problem}").format(id=sample_id, problem=problem))
+            raise self._unreadable_error(_("sample {id}: {problem}").format(id=sample_id, problem=problem))
+
+    def _unreadable_error(self, first: str) -> FaceDatabaseError:
+        """The one-line error for a gallery with unreadable samples: how many, the first one, the way out."""
+        n = len(self.unreadable_samples())
+        return FaceDatabaseError(
+            self.path,
+            _("The face database {path} is damaged: {n} of {total} samples are unreadable (first: {first}). {repair} "
+              "The file has been left untouched.").format(
+                path=self.path, n=max(n, 1), total=self.sample_count(), first=first, repair=_(REPAIR)),
+        )
+
+    def unreadable_samples(self) -> list[int]:
+        """Ids of samples that cannot be matched, in order.
+
+        A sample is unreadable when its descriptor is not 128 finite float32
+        values, its person is missing, or it names no embedding model (a file
+        damaged or edited by hand). Such samples are counted, never skipped.
+        """
+        rows = self._read(
+            "SELECT s.id, s.embedding, p.id IS NULL, typeof(s.model_id) = 'text' AND s.model_id != ''"
+            " FROM samples s LEFT JOIN people p ON p.id = s.person_id ORDER BY s.id"
+        )
+        size = EMBEDDING_DIM * 4
+        bad: list[int] = []
+        whole_ids: list[int] = []
+        whole: list[bytes] = []
+        for sid, blob, orphan, has_model in rows:
+            if orphan or not has_model or not isinstance(blob, bytes) or len(blob) != size:
+                bad.append(int(sid))
+            else:
+                whole_ids.append(int(sid))
+                whole.append(blob)
+        if whole:
+            finite = np.isfinite(np.frombuffer(b"".join(whole), dtype="<f4").reshape(len(whole), EMBEDDING_DIM)).all(axis=1)
+            bad += [sid for sid, ok in zip(whole_ids, finite) if not ok]
+        return sorted(bad)
 
     def sample_count(self) -> int:
         return int(self._read("SELECT COUNT(*) FROM samples")[0][0])
@@ -194,6 +232,9 @@ class GalleryQueries(DatabaseFile):
         for sid, pid, blob in rows:
             if not isinstance(blob, bytes) or len(blob) != size or pid not in people:
                 self._check_sample(sid, people.get(pid), blob)
+        unnamed = self._read("SELECT id FROM samples WHERE typeof(model_id) != 'text' OR model_id = '' ORDER BY id LIMIT 1")
+        if unnamed:  # left out of every model's gallery: count them rather than answer as if they were not there
+            raise self._unreadable_error(_("sample {id}: it names no embedding model").format(id=unnamed[0][0]))
         for pid, name in people.items():
             problem = name_problem(name)
             if problem is not None:

@@ -167,11 +167,14 @@ class Transfers(GalleryQueries):
         """A job re-computing every sample not made by ``model_id`` from its stored chip.
 
         ``embed_chips`` maps uint8 (B, 150, 150, 3) chips to float32 (B, 128).
-        Each batch is committed on its own, so cancelling keeps the work done
-        and running it again continues where it stopped. Returns the number of
+        Samples whose descriptor is unreadable (see :meth:`unreadable_samples`)
+        are re-computed too: this is the repair for a damaged gallery. Each
+        batch is committed on its own, so cancelling keeps the work done and
+        running it again continues where it stopped. Returns the number of
         samples re-embedded.
         """
-        todo = [r[0] for r in self._read("SELECT id FROM samples WHERE model_id != ? ORDER BY id", (model_id,))]
+        # samples of another model, and those whose descriptor is unreadable (repaired from their chips)
+        todo = sorted({r[0] for r in self._read("SELECT id FROM samples WHERE model_id != ?", (model_id,))} | set(self.unreadable_samples()))
         done = 0
         yield Progress(0.0 if todo else 1.0, _("{n} samples to re-embed with {model}").format(n=len(todo), model=model_id))
         for start in range(0, len(todo), batch_size):
