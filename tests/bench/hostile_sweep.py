@@ -547,7 +547,7 @@ def face_db_damage_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
             else:
                 nonzero = None
             check = unchanged(db) if refused and db.is_file() and not db.is_symlink() else None
-            cases.append(Case("facedamage", f"faces {action[0]} {tag}", base + action, timeout=60, nonzero=nonzero,
+            cases.append(Case("facedamage", f"faces {action[0]} {tag}", base + action, timeout=240, nonzero=nonzero,
                               check=check or (_no_new_files(exp, set()) if refused else None)))
     return cases
 
