@@ -4,17 +4,9 @@ This module is the public face; the work is in :mod:`.fast_model` (the network, 
 limits and files), :mod:`.fast_apply` (photos, tiles, folders, camera) and
 :mod:`.fast_train` (training).
 
-The network (:class:`TransformerNet`) uses the layer names and state-dict
-keys of the PyTorch examples' *fast_neural_style* models (``conv1.conv2d.weight``,
-``in1.weight``, ``res1.conv1.conv2d.weight``, ``deconv1.conv2d.weight``, …),
-so their published style files (mosaic, candy, udnie, rain-princess) load
-directly with :func:`load_transformer`. Like those models it maps an RGB
-image in 0..255 to an RGB image in 0..255: (N, 3, H, W) float -> (N, 3, H, W).
-
-Architecture: 9×9 conv (32) → 3×3 stride-2 conv (64) → 3×3 stride-2 conv
-(128), each with instance norm and ReLU; five residual blocks of two 3×3
-convs; two nearest-neighbour ×2 upsampling + 3×3 conv stages (64, 32); a
-final 9×9 conv to RGB. Reflection padding throughout.
+The network maps an RGB image in 0..255 to an RGB image in 0..255, (N, 3, H, W) float ->
+(N, 3, H, W), and reads the PyTorch examples' *fast_neural_style* files (mosaic, candy, udnie,
+rain-princess) as well as its own; :mod:`.fast_model` describes the architecture.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -30,6 +29,7 @@ from engine.io import ImageLoadError, load_image
 from engine.samples import SAMPLE_PHOTOS
 
 from ..panel import Panel
+from ..widgets.form import spin_box
 from ..widgets.image_view import ImageView
 from ..widgets.tile_grid import TileGrid, apply_colormap
 from .feature_maps_model import FeatureMapsModel
@@ -120,10 +120,7 @@ class FeatureMapsPanel(TrainingTabs, Panel):
             self.source_combo.addItem(_("Photo: {name}").format(name=name), f"photo:{name}")
         self.source_combo.addItem(_("Digit from the data set"), "digit")
         self.source_combo.addItem(_("Your image…"), "file")
-        self.digit_spin = QSpinBox()
-        self.digit_spin.setRange(0, 1796)
-        self.digit_spin.setPrefix("#")
-        self.digit_spin.setToolTip(_("Which of the 1,797 digits"))
+        self.digit_spin = spin_box(0, 1796, prefix="#", tooltip=N_("Which of the 1,797 digits"))
         src.addWidget(self.source_combo, 1)
         src.addWidget(self.digit_spin)
         lv.addLayout(src)

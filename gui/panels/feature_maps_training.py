@@ -17,16 +17,27 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from engine.i18n import _
+from engine.i18n import N_, _
+
+from ..widgets.form import inline, spin_box
 
 __all__ = ["TrainingTabs"]
+
+
+def _page_with_intro(text: str) -> tuple[QWidget, QVBoxLayout]:
+    """A tab page that starts with a word-wrapped introduction; returns the page and its column."""
+    page = QWidget()
+    v = QVBoxLayout(page)
+    intro = QLabel(text)
+    intro.setWordWrap(True)
+    v.addWidget(intro)
+    return page, v
 
 
 class TrainingTabs:
@@ -35,21 +46,13 @@ class TrainingTabs:
     def _build_train_tab(self) -> QWidget:
         import pyqtgraph as pg
 
-        page = QWidget()
-        v = QVBoxLayout(page)
-        intro = QLabel(_(
+        page, v = _page_with_intro(_(
             "LeNet-5 (1998: 32×32 grey input, tanh, average pooling) learns the 1,797 scikit-learn digits, "
             "each 8×8 image scaled to 32×32. 80% train it (Adam, seeded); the other 20% are held out to measure accuracy. "
             "The trained model is saved and used by the Feature maps tab."
         ))
-        intro.setWordWrap(True)
-        v.addWidget(intro)
         row = QHBoxLayout()
-        row.addWidget(QLabel(_("Epochs")))
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 50)
-        self.epochs_spin.setValue(8)
-        row.addWidget(self.epochs_spin)
+        self.epochs_spin = inline(row, N_("Epochs"), spin_box(1, 50, 8))
         self.start_train_button = QPushButton(_("Train"))
         self.cancel_train_button = QPushButton(_("Cancel"))
         self.cancel_train_button.setEnabled(False)
@@ -95,26 +98,15 @@ class TrainingTabs:
     def _build_residual_tab(self) -> QWidget:
         import pyqtgraph as pg
 
-        page = QWidget()
-        v = QVBoxLayout(page)
-        intro = QLabel(_(
+        page, v = _page_with_intro(_(
             "Two 20-layer CNNs (19 convolutions with batch norm, then a classifier; the CIFAR ResNet-20 layout at width 8) "
             "train side by side on the same batches of 8×8 digits from the same initial weights. The only difference: "
             "the residual network adds each block's input to its output: x<sub>l+1</sub> = x<sub>l</sub> + F(x<sub>l</sub>, W<sub>l</sub>). "
             "Deeper plain networks train <i>worse</i>, not just overfit — the degradation problem that shortcuts solve (He et al., 2015)."
         ))
-        intro.setWordWrap(True)
-        v.addWidget(intro)
         row = QHBoxLayout()
-        row.addWidget(QLabel(_("Epochs")))
-        self.res_epochs_spin = QSpinBox()
-        self.res_epochs_spin.setRange(1, 20)
-        self.res_epochs_spin.setValue(3)
-        row.addWidget(self.res_epochs_spin)
-        row.addWidget(QLabel(_("Seed")))
-        self.res_seed_spin = QSpinBox()
-        self.res_seed_spin.setRange(0, 9999)
-        row.addWidget(self.res_seed_spin)
+        self.res_epochs_spin = inline(row, N_("Epochs"), spin_box(1, 20, 3))
+        self.res_seed_spin = inline(row, N_("Seed"), spin_box(0, 9999))
         self.res_start_button = QPushButton(_("Run experiment"))
         self.res_cancel_button = QPushButton(_("Cancel"))
         self.res_cancel_button.setEnabled(False)

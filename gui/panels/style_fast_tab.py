@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSlider,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from engine.paths import trained_dir
 from engine.style import StyleModelError
 
 from ..i18n import set_text
+from ..widgets.form import Form, blend_slider
 from ..widgets.image_view import ImageView
 from ..widgets.style_loss_plot import StyleLossPlot
 from .style_transfer_model import report_every, short_training_warning
@@ -65,17 +63,10 @@ class FastStylesTab:
 
         apply_box = QGroupBox(_("Apply"))
         al = QGridLayout(apply_box)
-        self.fast_strength = QSlider(Qt.Orientation.Horizontal)
-        self.fast_strength.setRange(0, 100)
-        self.fast_strength.setValue(100)
-        self.fast_strength_label = QLabel("")
+        self.fast_strength, self.fast_strength_label = blend_slider(al, N_("original"), N_("stylised"), 100)
         self.apply_folder_button = QPushButton(_("Apply to a folder…"))
         self.webcam_button = QPushButton(_("Start webcam"))
         self.webcam_button.setCheckable(True)
-        al.addWidget(QLabel(_("original")), 0, 0)
-        al.addWidget(self.fast_strength, 0, 1)
-        al.addWidget(QLabel(_("stylised")), 0, 2)
-        al.addWidget(self.fast_strength_label, 1, 0, 1, 3)
         note = QLabel(_("The photo is the content photo of the first tab."))
         note.setWordWrap(True)
         al.addWidget(note, 2, 0, 1, 3)
@@ -84,7 +75,7 @@ class FastStylesTab:
         left.addWidget(apply_box)
 
         train_box = QGroupBox(_("Train a new style"))
-        tl = QFormLayout(train_box)
+        tl = Form(train_box)
         self.train_folder = QLineEdit()
         self.train_folder.setPlaceholderText(_("bundled samples (quick demo)"))
         self.train_folder.setToolTip(_("A folder of your photos to train on; empty: the bundled sample photos (a quick demo)"))
@@ -93,26 +84,17 @@ class FastStylesTab:
         frow = QHBoxLayout()
         frow.addWidget(self.train_folder, 1)
         frow.addWidget(browse)
-        self.train_steps = QSpinBox()
-        self.train_steps.setRange(1, 100000)
-        self.train_steps.setValue(self.fast.train_params.steps)
-        self.train_name = QLineEdit("my-style")
-        uses = QLabel(_("Uses the style image of the first tab."))
-        uses.setWordWrap(True)
-        tl.addRow(uses)
-        tl.addRow(_("Photos"), frow)
-        tl.addRow(_("Steps"), self.train_steps)
-        self.train_steps_note = QLabel("")
-        self.train_steps_note.setWordWrap(True)
-        self.train_steps_note.setStyleSheet("color: #9a6700;")
-        tl.addRow(self.train_steps_note)
-        tl.addRow(_("Name"), self.train_name)
+        tl.note(N_("Uses the style image of the first tab."))
+        tl.add(N_("Photos"), frow)
+        self.train_steps = tl.spin(N_("Steps"), 1, 100000, self.fast.train_params.steps)
+        self.train_steps_note = tl.note(style="color: #9a6700;")
+        self.train_name = tl.add(N_("Name"), QLineEdit("my-style"))
         tb = QHBoxLayout()
         self.train_button = QPushButton(_("Train / resume"))
         self.train_cancel = QPushButton(_("Stop (keeps a checkpoint)"))
         tb.addWidget(self.train_button)
         tb.addWidget(self.train_cancel)
-        tl.addRow(tb)
+        tl.wide(tb)
         left.addWidget(train_box)
         self.fast_status = QLabel("")
         self.fast_status.setWordWrap(True)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSlider,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -30,8 +28,8 @@ from engine.i18n import N_, _, in_current_language
 from engine.io import ImageLoadError
 from engine.style import LAYER_NAMES, MemoryRefused
 
-from ..i18n import set_tooltip
 from ..panel import Panel
+from ..widgets.form import Form, blend_slider, spin_box
 from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
 from ..widgets.style_image_slot import StyleImageSlot
@@ -161,70 +159,49 @@ class StyleTransferPanel(FastStylesTab, Panel):
 
         strength_box = QGroupBox(_("Style strength"))
         sl = QGridLayout(strength_box)
-        self.strength_slider = QSlider(Qt.Orientation.Horizontal)
-        self.strength_slider.setRange(0, 100)
-        self.strength_label = QLabel("")
-        self.strength_label.setWordWrap(True)
-        sl.addWidget(QLabel(_("photo")), 0, 0)
-        sl.addWidget(self.strength_slider, 0, 1)
-        sl.addWidget(QLabel(_("painting")), 0, 2)
-        sl.addWidget(self.strength_label, 1, 0, 1, 3)
-        basics = QFormLayout()
-        self.size_spin = QSpinBox()
-        self.size_spin.setRange(32, 4096)
-        self.size_spin.setSingleStep(64)
-        self.size_spin.setSuffix(" px")  # a unit, the same in every language
-        self.size_spin.setToolTip(_("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …)."))
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(1, 5000)
-        self.steps_spin.setSingleStep(50)
+        self.strength_slider, self.strength_label = blend_slider(sl, N_("photo"), N_("painting"), wrap=True)
+        basics = Form()
+        self.size_spin = basics.spin(N_("Output size"), 32, 4096, step=64, unit=" px",
+                                     tooltip=N_("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …)."))
+        self.steps_spin = basics.spin(N_("Steps"), 1, 5000, step=50)
         self.preserve_combo = QComboBox()
         for label, key in _PRESERVE:
             self.preserve_combo.addItem(_(label), key)
-        basics.addRow(_("Output size"), self.size_spin)
-        basics.addRow(_("Steps"), self.steps_spin)
-        basics.addRow(_("Preserve colours"), self.preserve_combo)
-        sl.addLayout(basics, 2, 0, 1, 3)
+        basics.add(N_("Preserve colours"), self.preserve_combo)
+        sl.addLayout(basics.layout, 2, 0, 1, 3)
         controls.addWidget(strength_box)
 
         self.advanced_toggle = QCheckBox(_("Advanced"))
         controls.addWidget(self.advanced_toggle)
         self.advanced_box = QGroupBox()
-        adv = QFormLayout(self.advanced_box)
-        self.alpha_edit = _weight_edit(_("α, weight of the content cost J_content = ½‖a(C) − a(G)‖²"))
-        self.beta_edit = _weight_edit(_("β, weight of the style cost J_style = Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²"))
-        self.gamma_edit = _weight_edit(_("γ, weight of the total variation TV (smoothness)"))
-        adv.addRow(_("α (of J_content)"), self.alpha_edit)
-        adv.addRow(_("β (of J_style)"), self.beta_edit)
-        adv.addRow(_("γ (of TV)"), self.gamma_edit)
+        adv = Form(self.advanced_box)
+        self.alpha_edit = adv.add(N_("α (of J_content)"), _weight_edit(_("α, weight of the content cost J_content = ½‖a(C) − a(G)‖²")))
+        self.beta_edit = adv.add(N_("β (of J_style)"), _weight_edit(_("β, weight of the style cost J_style = Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²")))
+        self.gamma_edit = adv.add(N_("γ (of TV)"), _weight_edit(_("γ, weight of the total variation TV (smoothness)")))
         self.content_layer_combo = QComboBox()
         self.content_layer_combo.addItems(LAYER_NAMES)
-        adv.addRow(_("Content layer"), self.content_layer_combo)
+        adv.add(N_("Content layer"), self.content_layer_combo)
         self.layer_spins: dict[str, QSpinBox] = {}
         grid = QGridLayout()
         for i, layer in enumerate(_STYLE_LAYERS):
-            spin = QSpinBox()
-            spin.setRange(0, 100)
-            spin.setSuffix(" %")
-            set_tooltip(spin, N_("Weight of {layer} in the style cost J_style"), layer=layer)  # re-rendered on a switch
+            # the tooltip names the layer: re-rendered on a language switch
+            spin = spin_box(0, 100, unit=" %", tooltip=N_("Weight of {layer} in the style cost J_style"), layer=layer)
             self.layer_spins[layer] = spin
             grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
         # the weights get the full width: beside a row label they would not fit the controls column
-        adv.addRow(QLabel(_("Style layer weights")))
-        adv.addRow(grid)
+        adv.wide(QLabel(_("Style layer weights")))
+        adv.wide(grid)
         self.optimizer_combo = QComboBox()
         self.optimizer_combo.addItem("L-BFGS", "lbfgs")
         self.optimizer_combo.addItem("Adam", "adam")
         self.init_combo = QComboBox()
         for label, key in _INITS:
             self.init_combo.addItem(_(label), key)
-        self.every_spin = QSpinBox()
-        self.every_spin.setRange(1, 500)
-        self.every_spin.setToolTip(_("Steps between preview updates"))
-        adv.addRow(_("Optimizer"), self.optimizer_combo)
-        adv.addRow(_("Start from"), self.init_combo)
-        adv.addRow(_("Preview every"), self.every_spin)
+        self.every_spin = spin_box(1, 500, tooltip=N_("Steps between preview updates"))
+        adv.add(N_("Optimizer"), self.optimizer_combo)
+        adv.add(N_("Start from"), self.init_combo)
+        adv.add(N_("Preview every"), self.every_spin)
         self.advanced_box.setVisible(False)
         controls.addWidget(self.advanced_box)
 
