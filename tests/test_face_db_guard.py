@@ -327,12 +327,9 @@ class _FakePipeline:
 
 
 @pytest.fixture
-def photos(tmp_path, monkeypatch):
-    from engine.io import save_image
-
-    names = ["a.png", "b.png", "c.png", "coffee.png"]
-    for n in names:
-        save_image(tmp_path / n, np.full((32, 32, 3), 100, np.uint8))
+def photos(image_file, monkeypatch):
+    for n in ["a.png", "b.png", "c.png", "coffee.png"]:
+        image_file(n)  # flat grey: the stand-in pipeline decides what each photo holds
     plan: dict[str, str] = {}
     monkeypatch.setattr("engine.commands.faces._pipeline", lambda args: _FakePipeline(plan))
     return plan

@@ -20,11 +20,9 @@ ACTIONS = [["list"], ["identify", "a.png"], ["verify", "a.png", "a.png"], ["enro
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
+def cli(tmp_path, image_file, monkeypatch, capsys):
     """Runs ``faces ARGS`` with a stand-in for the face models; photo names are resolved in tmp_path."""
-    from engine.io import save_image
-
-    save_image(tmp_path / "a.png", np.full((32, 32, 3), 100, np.uint8))
+    image_file("a.png")
     _db(tmp_path / "other.db", people=1, per_person=1)
     monkeypatch.setattr("engine.commands.faces._pipeline", lambda args: _Pipeline({"a.png": "7"}))
 
