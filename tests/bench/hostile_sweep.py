@@ -525,6 +525,7 @@ def face_db_damage_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
               "no model id": ("UPDATE samples SET model_id = ''", ())}
     for tag, stmt in damage.items():
         dbs[tag] = (fresh_db(d / (tag.replace(" ", "_") + ".db"), stmt), False)
+    pristine = {tag: db.read_bytes() for tag, (db, refused) in dbs.items() if not refused}
     fifo = d / "fifo.db"
     os.mkfifo(fifo)
     dbs["fifo"] = (fifo, True)
@@ -547,6 +548,10 @@ def face_db_damage_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
             else:
                 nonzero = None
             check = unchanged(db) if refused and db.is_file() and not db.is_symlink() else None
+            if not refused:  # each run gets its own damaged copy: reembed repairs it, enroll adds to it
+                own = d / f"{db.stem}_{action[0]}.db"
+                own.write_bytes(pristine[tag])
+                base = ["faces", "--db", str(own), "--detector", "haar"]
             cases.append(Case("facedamage", f"faces {action[0]} {tag}", base + action, timeout=240, nonzero=nonzero,
                               check=check or (_no_new_files(exp, set()) if refused else None)))
     return cases
