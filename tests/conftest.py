@@ -42,23 +42,117 @@ def _english_by_default(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    """The whole main window (every registered panel) at 1280×800, with its own settings and face database.
+def make_window(qtbot, tmp_path):
+    """Builds main windows; every one is closed when the test ends.
 
-    Test modules that need a different window define their own ``window`` fixture, which takes precedence.
-    Language and shape notation are reset after each test by ``_english_by_default``.
+    ``make_window(panel_classes=None, *, settings="own", faces_db=True, size=(1280, 800), show=True)``:
+    ``panel_classes`` defaults to every registered panel; ``settings="own"`` gives the window its own
+    settings file in ``tmp_path`` (with ``faces_db``, pointing the Faces panel at ``tmp_path/faces.db``),
+    ``None`` leaves the app's default settings (in the test's own ``CONVSTUDIO_HOME``) or pass a
+    ``QSettings``; ``size`` None keeps Qt's size; ``show`` False leaves it hidden.
     """
     from PySide6.QtCore import QSettings
 
     from gui.panels import load_panel_classes
     from gui.window import MainWindow
 
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.close()
+    made = []
+
+    def make(panel_classes=None, *, settings="own", faces_db=True, size=(1280, 800), show=True):
+        if settings == "own":
+            settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+            if faces_db:
+                settings.setValue("faces/db", str(tmp_path / "faces.db"))
+        options = {"settings": settings} if settings is not None else {}
+        win = MainWindow(panel_classes=panel_classes if panel_classes is not None else load_panel_classes(strict=True), **options)
+        win._quiet_dialogs = True
+        qtbot.addWidget(win)
+        if size is not None:
+            win.resize(*size)
+        if show:
+            win.show()
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+
+
+@pytest.fixture
+def window(make_window):
+    """The whole main window (every registered panel) at 1280×800, with its own settings and face database.
+
+    Built by :func:`make_window` (use it for another size, panel list or settings). Language and shape
+    notation are reset after each test by ``_english_by_default``.
+    """
+    return make_window()
+
+
+@pytest.fixture
+def make_panel(qtbot, tmp_path):
+    """One panel on its own (no main window), with its own job runner; cleaned up when the test ends.
+
+    ``make_panel(PanelClass, size=(1100, 750), *, settings="own", collect_errors=False, shutdown=True,
+    wait_exposed=False)``: ``settings="own"`` is a settings file in ``tmp_path``, ``"app"`` the app's
+    (in the test's own ``CONVSTUDIO_HOME``); with ``collect_errors`` the error dialogs are kept in
+    ``panel.errors`` as (title, text). At the end: ``panel.shutdown()`` (unless ``shutdown=False``),
+    then up to 5 s for its jobs.
+    """
+    from PySide6.QtCore import QSettings
+
+    from gui.context import AppContext, make_settings
+    from gui.jobs import JobRunner
+
+    made = []
+
+    def make(panel_class, size=(1100, 750), *, settings="own", collect_errors=False, shutdown=True, wait_exposed=False):
+        qsettings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat) if settings == "own" else make_settings()
+        runner = JobRunner()
+        errors: list[tuple[str, str]] = []
+        if collect_errors:
+            ctx = AppContext(runner, qsettings, show_error=lambda title, text, details="": errors.append((title, text)))
+        else:
+            ctx = AppContext(jobs=runner, settings=qsettings)
+        panel = panel_class(ctx)
+        if collect_errors:
+            panel.errors = errors
+        qtbot.addWidget(panel)
+        panel.resize(*size)
+        panel.show()
+        if wait_exposed:
+            qtbot.waitExposed(panel)
+        made.append((panel, runner, shutdown))
+        return panel
+
+    yield make
+    for panel, runner, shutdown in made:
+        if shutdown:
+            panel.shutdown()
+        runner.wait_all(5000)
+
+
+@pytest.fixture
+def image_file(tmp_path):
+    """Writes a test image and returns its path: the one place for the pictures tests make.
+
+    ``image_file(name="photo.png", rgb=None, *, value=100, size=(32, 32), sample=None)``: ``rgb`` an
+    (H, W, 3) uint8 array, else ``sample`` a bundled sample photo's name (``"astronaut"``, ``"coffee"``…),
+    else a flat grey image of ``size`` (H, W) at ``value``. ``name`` may hold folders below ``tmp_path``.
+    """
+    import numpy as np
+
+    from engine.io import save_image
+
+    def write(name="photo.png", rgb=None, *, value=100, size=(32, 32), sample=None):
+        if rgb is None and sample is not None:
+            from engine.samples import sample_image
+
+            rgb = sample_image(sample)
+        if rgb is None:
+            rgb = np.full((*size, 3), value, np.uint8)
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return save_image(path, rgb)
+
+    return write

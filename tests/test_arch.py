@@ -434,20 +434,10 @@ def test_cli_arch_extension_hook():
 
 
 @pytest.fixture
-def arch_panel(qtbot):
-    from gui.context import AppContext, make_settings
-    from gui.jobs import JobRunner
+def arch_panel(make_panel):
     from gui.panels.architectures import ArchitecturesPanel
 
-    errors: list[tuple[str, str]] = []
-    ctx = AppContext(JobRunner(), make_settings(), show_error=lambda title, text, details="": errors.append((title, text)))
-    panel = ArchitecturesPanel(ctx)
-    panel.errors = errors
-    qtbot.addWidget(panel)
-    panel.resize(1100, 750)
-    panel.show()
-    yield panel
-    ctx.jobs.wait_all(5000)
+    yield make_panel(ArchitecturesPanel, (1100, 750), settings="app", collect_errors=True, shutdown=False)
 
 
 def _wait_for(qtbot, panel, name_part: str) -> None:

@@ -6,12 +6,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from engine import conv, shapes
-from gui.context import AppContext
-from gui.jobs import JobRunner
 from gui.panels.convolution import ConvolutionPanel
 from gui.panels.convolution_model import POOL_4X4
 
@@ -19,17 +17,8 @@ MIRRORED_EDGE = np.array([[0, 0, 0, 10, 10, 10]] * 6, dtype=np.float64)
 
 
 @pytest.fixture
-def panel(qtbot, tmp_path):
-    runner = JobRunner()
-    ctx = AppContext(jobs=runner, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    p = ConvolutionPanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 740)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.shutdown()
-    runner.wait_all(5000)
+def panel(make_panel):
+    yield make_panel(ConvolutionPanel, (1100, 740), wait_exposed=True)
     shapes.set_display_order(shapes.DEFAULT_ORDER)
 
 

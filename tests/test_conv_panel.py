@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from engine import conv
 from engine.io import ImageLoadError, save_image
-from gui.context import AppContext
-from gui.jobs import JobRunner
 from gui.panels.convolution import ConvolutionPanel
 
 
 @pytest.fixture
-def panel(qtbot, tmp_path):
-    runner = JobRunner()
-    ctx = AppContext(jobs=runner, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    p = ConvolutionPanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 740)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.shutdown()
-    runner.wait_all(5000)
+def panel(make_panel):
+    yield make_panel(ConvolutionPanel, (1100, 740), wait_exposed=True)
 
 
 def _out_rows(p: ConvolutionPanel) -> int:

@@ -10,37 +10,12 @@ from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtWidgets import QApplication
 
 from engine.course import example, make_exercise
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 
 def _settings(path) -> QSettings:
     s = QSettings(str(path / "settings.ini"), QSettings.Format.IniFormat)
     s.setValue("faces/db", str(path / "faces.db"))
     return s
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    made = []
-
-    def make():
-        win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=_settings(tmp_path))
-        win._quiet_dialogs = True
-        qtbot.addWidget(win)
-        win.resize(1280, 800)
-        win.show()
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window()
 
 
 def course(win):

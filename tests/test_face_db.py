@@ -392,7 +392,7 @@ def test_export_is_private_from_its_first_byte(tmp_path, monkeypatch):
     db.add_sample("Ann", _sample(1))
     old = os.umask(0o022)
     try:
-        monkeypatch.setattr("engine.face.db.os.chmod", lambda *a, **k: None)  # no later repair
+        monkeypatch.setattr("engine.face.db.transfer.os.chmod", lambda *a, **k: None)  # no later repair
         out = db.export(tmp_path / "export.db")
     finally:
         os.umask(old)

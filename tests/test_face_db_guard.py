@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.face import db as dbmod
+from engine.face.db import gallery as db_gallery
+from engine.face.db import transfer as db_transfer
 from engine.face.db import (
     DEFAULT_MODEL_ID,
     FaceDatabase,
@@ -290,7 +291,7 @@ def test_export_with_enospc_from_the_file_system(tmp_path, monkeypatch):
     def no_room(*a, **kw):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(dbmod.os, "link", no_room)
+    monkeypatch.setattr(db_transfer.os, "link", no_room)
     with FaceDatabase(path) as db, pytest.raises(FaceDatabaseFull, match="No space left on"):
         db.export(tmp_path / "out" / "backup.db")
     assert list((tmp_path / "out").iterdir()) == []
@@ -326,12 +327,9 @@ class _FakePipeline:
 
 
 @pytest.fixture
-def photos(tmp_path, monkeypatch):
-    from engine.io import save_image
-
-    names = ["a.png", "b.png", "c.png", "coffee.png"]
-    for n in names:
-        save_image(tmp_path / n, np.full((32, 32, 3), 100, np.uint8))
+def photos(image_file, monkeypatch):
+    for n in ["a.png", "b.png", "c.png", "coffee.png"]:
+        image_file(n)  # flat grey: the stand-in pipeline decides what each photo holds
     plan: dict[str, str] = {}
     monkeypatch.setattr("engine.commands.faces._pipeline", lambda args: _FakePipeline(plan))
     return plan
@@ -359,7 +357,7 @@ def test_ctrl_c_during_enroll_keeps_what_was_committed(tmp_path, photos, capsys)
 def test_ctrl_c_inside_a_write_rolls_it_back(tmp_path, photos, capsys, monkeypatch):
     photos.update({"a.png": "1", "b.png": "2"})
     calls = []
-    real = dbmod.encode_chip
+    real = db_gallery.encode_chip
 
     def interrupted_on_second(chip, quality=92):
         calls.append(1)
@@ -367,7 +365,7 @@ def test_ctrl_c_inside_a_write_rolls_it_back(tmp_path, photos, capsys, monkeypat
             raise KeyboardInterrupt
         return real(chip, quality)
 
-    monkeypatch.setattr(dbmod, "encode_chip", interrupted_on_second)
+    monkeypatch.setattr(db_gallery, "encode_chip", interrupted_on_second)
     rc, _, err = _cli(capsys, "--db", tmp_path / "f.db", "enroll", "Ann", tmp_path / "a.png", tmp_path / "b.png")
     assert rc == 130 and "Traceback" not in err
     with FaceDatabase(tmp_path / "f.db") as db:

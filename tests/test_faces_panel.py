@@ -324,7 +324,7 @@ def test_map_of_many_people_names_a_few_in_the_legend(qtbot, panel, tmp_path):
 
 def test_people_thumbnails_are_decoded_once(qtbot, panel, tmp_path, monkeypatch):
     """Re-reading the people list (after every change, also by the CLI) decodes only new thumbnails."""
-    import engine.face.db as face_db
+    import engine.face.db.gallery as face_db
 
     path = tmp_path / "thumbs.db"
     _fill_synthetic(path, people=3, per=2)

@@ -10,14 +10,10 @@ from PySide6.QtCore import QObject
 
 from engine.jobs import Progress
 from gui.gui_thread_gc import GuiThreadCollector, install_gui_thread_gc
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 
-def test_a_qobject_cycle_is_freed_on_the_gui_thread_while_a_job_allocates(qtbot):
-    win = MainWindow(panel_classes=load_panel_classes(strict=True))
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
+def test_a_qobject_cycle_is_freed_on_the_gui_thread_while_a_job_allocates(qtbot, make_window):
+    win = make_window(settings=None, size=None, show=False)
     freed_in = []
     allocated = threading.Event()
 

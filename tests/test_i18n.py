@@ -73,13 +73,8 @@ def test_listeners_hear_changes():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    yield win
-    win.close()
+def window(make_window):
+    return make_window(faces_db=False, size=None, show=False)
 
 
 def _sidebar_texts(win):

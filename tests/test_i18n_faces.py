@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from engine.face.db import FaceDatabase, NewSample
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left
 
 WAIT = 120_000
@@ -25,17 +22,9 @@ def _fill(path, people=3, per=2, seed=0):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(make_window, tmp_path):
     _fill(tmp_path / "faces.db")
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("faces/db", str(tmp_path / "faces.db"))
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    win.close()
+    return make_window()
 
 
 def test_one_shot_and_calibrate_in_chinese_keep_their_state(qtbot, window):

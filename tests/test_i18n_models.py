@@ -6,15 +6,13 @@ import threading
 
 import pytest
 import torch
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from torch import nn
 
 from engine import weights
 from engine.i18n import _
 from engine.jobs import Progress
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left
 
 
@@ -24,18 +22,13 @@ def builder():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
+def window(make_window, tmp_path, monkeypatch):
     served = tmp_path / "lin-00000000.pth"
     torch.save(builder().state_dict(), served)
     entry = weights.WeightsEntry("lin", "classification", "linear", builder, served.as_uri(), 0.01, "", "test", "test",
                                  "ResNet-18")
     monkeypatch.setitem(weights.REGISTRY, "lin", entry)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
+    win = make_window(faces_db=False)
     win.switch_to("models")
     yield win
     win.set_language("en")

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from engine.i18n import set_language
 from engine.style import MemoryRefused, check_memory
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 from i18n_walk import chinese_left, english_left, has_chinese
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(panel_classes=load_panel_classes(strict=True), settings=settings)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
+def window(make_window):
+    win = make_window(faces_db=False)
     yield win
     win.jobs.wait_all(10000)
     win.set_language("en")

@@ -8,8 +8,6 @@ from torch import nn
 from PySide6.QtCore import Qt
 
 from engine import weights
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 
 def builder():
@@ -30,11 +28,8 @@ def tiny(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def panel(qtbot, tiny):
-    win = MainWindow(panel_classes=load_panel_classes(strict=True))
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.show()
+def panel(make_window, tiny):
+    win = make_window(settings=None, size=None)
     win.switch_to("models")
     p = win.current_panel()
     p.model.refresh()

@@ -11,16 +11,11 @@ from PySide6.QtCore import Qt
 
 from engine.io import save_image
 from engine.samples import sample_image
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 
 @pytest.fixture
-def panel(qtbot):
-    win = MainWindow(panel_classes=load_panel_classes(strict=True))
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.show()
+def panel(make_window):
+    win = make_window(settings=None, size=None)
     win.switch_to("style_transfer")
     p = win.current_panel()
     assert p.panel_id == "style_transfer"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-import engine.style.fast as fast
+import engine.style.fast_apply as fast  # the tiling lives here
 from engine.io import save_image
 from engine.samples import sample_image
 from engine.style import FastStylizer, ImageTooSmall, TransformerNet, min_input_side, save_transformer

@@ -36,13 +36,8 @@ class ImagePanel(Panel):
 
 
 @pytest.fixture
-def window(qtbot):
-    classes = load_panel_classes(strict=True) + [ImagePanel]
-    win = MainWindow(panel_classes=classes)
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.show()
-    return win
+def window(make_window):
+    return make_window(load_panel_classes(strict=True) + [ImagePanel], settings=None, size=None)
 
 
 def test_panels_listed_and_switchable(window, qtbot):

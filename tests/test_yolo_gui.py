@@ -7,17 +7,11 @@ from PySide6.QtCore import Qt
 
 from engine.yolo.sliding import window_of
 from engine.yolo.train import TrainConfig, default_checkpoint_path
-from gui.panels import load_panel_classes
-from gui.window import MainWindow
 
 
 @pytest.fixture
-def panel(qtbot):
-    win = MainWindow(panel_classes=load_panel_classes(strict=True))
-    win._quiet_dialogs = True
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
+def panel(qtbot, make_window):
+    win = make_window(settings=None)
     p = win.panel("grid_detector")
     p.model.sliding_input = "28"
     with qtbot.waitSignal(p.model.comparisonChanged, timeout=60000):

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from .blocks import MLPConv
+
 __all__ = ["AlexNetPaper", "InceptionPaperBlock", "InceptionAux", "InceptionV1Paper", "InceptionV1Outputs", "NiNImageNet"]
 
 
@@ -176,8 +178,6 @@ class NiNImageNet(nn.Module):
     """
 
     def __init__(self, num_classes: int = 1000):
-        from .zoo import MLPConv
-
         super().__init__()
         self.block1 = MLPConv(3, 11, 96, 96, 96, stride=4, padding=0)
         self.pool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)

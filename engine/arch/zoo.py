@@ -18,6 +18,8 @@ import torch
 from torch import nn
 
 from ..i18n import N_
+from . import paper_models
+from .blocks import MLPConv
 
 __all__ = [
     "ModelSpec",
@@ -74,21 +76,6 @@ class LeNet5(nn.Module):
         x = self.s4(self.act3(self.c3(x)))
         x = self.flatten(self.act5(self.c5(x)))
         return self.output(self.act6(self.f6(x)))
-
-
-class MLPConv(nn.Sequential):
-    """One NiN mlpconv block: a kxk convolution followed by two 1x1 convolutions, each with ReLU
-    (a small multilayer perceptron slid over the image)."""
-
-    def __init__(self, in_ch: int, k: int, c1: int, c2: int, c3: int, stride: int = 1, padding: int | None = None):
-        super().__init__(
-            nn.Conv2d(in_ch, c1, kernel_size=k, stride=stride, padding=k // 2 if padding is None else padding),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(c1, c2, kernel_size=1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(c2, c3, kernel_size=1),
-            nn.ReLU(inplace=True),
-        )
 
 
 class NiN(nn.Module):
@@ -176,8 +163,6 @@ def _tv(fn_name: str, **kwargs) -> Callable[[], nn.Module]:
 
 def _paper(cls_name: str) -> Callable[[], nn.Module]:
     def build() -> nn.Module:
-        from . import paper_models
-
         return getattr(paper_models, cls_name)()
 
     return build

@@ -355,7 +355,7 @@ def _missing(path: Path) -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..face.db import FaceDatabase, FaceDatabaseError
+    from ..face.db import REPAIR, FaceDatabase, FaceDatabaseError
     from ..face.pipeline import FaceModelsUnavailable
 
     action = args.faces_command
@@ -367,7 +367,17 @@ def _run(args: argparse.Namespace) -> int:
             if db.read_only and (action in _WRITES or (action == "calibrate" and args.apply)):
                 return _fail(_("the face database {path} is read-only (its file permissions say so): {action} was refused and nothing was changed.").format(
                     path=db.path, action=action if action != "calibrate" else "calibrate --apply"))
-            return _ACTIONS[action](args, db)
+            unreadable = len(db.unreadable_samples()) if action not in ("reembed", "export") else 0
+            if unreadable and action in ("identify", "calibrate"):
+                db.gallery()  # raises the one-line error: how many samples are unreadable and the way out
+            rc = _ACTIONS[action](args, db)
+            if unreadable:
+                # never let a damaged gallery pass for a smaller or empty one
+                _fail(_("{n} of {total} samples in the face database {path} are unreadable (damaged). {repair}").format(
+                    n=unreadable, total=db.sample_count(), path=db.path, repair=_(REPAIR)))
+                if action == "list":
+                    rc = 1
+            return rc
     except (FaceDatabaseError, FaceModelsUnavailable, ValueError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

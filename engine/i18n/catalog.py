@@ -21,7 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import DOMAIN, LANGUAGES, DEFAULT_LANGUAGE, catalogue_dir
+from ..atomic import atomic_write
+from . import DOMAIN, LANGUAGES, DEFAULT_LANGUAGE, catalogue_dir, reload_catalogues
 
 __all__ = ["extract", "load_translations", "compile_mo", "check", "Problem", "mo_path", "main"]
 
@@ -172,12 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         data = compile_mo(args.lang)
         out = mo_path(args.lang)
         out.parent.mkdir(parents=True, exist_ok=True)
-        from ..files import atomic_write
-
         with atomic_write(out, "wb") as fh:  # a truncated catalogue would break every translated text
             fh.write(data)
-        from . import reload_catalogues
-
         reload_catalogues()
         print(f"wrote {out.relative_to(ROOT)} ({len(load_translations(args.lang)[0])} texts)")
         return 0
@@ -186,8 +183,6 @@ def main(argv: list[str] | None = None) -> int:
         lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"', ""]
         for msgid, where in sorted(extract(args.paths or None).items()):
             lines += [f"#: {' '.join(where)}", f'msgid "{_po_escape(msgid)}"', 'msgstr ""', ""]
-        from ..files import atomic_write
-
         with atomic_write(out, "w") as fh:
             fh.write("\n".join(lines))
         print(f"wrote {out.relative_to(ROOT)}")

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSlider,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -28,23 +26,21 @@ from PySide6.QtWidgets import (
 from engine.files import describe_os_error
 from engine.i18n import N_, _, in_current_language
 from engine.io import ImageLoadError
-from engine.paths import trained_dir
-from engine.style import LAYER_NAMES, MemoryRefused, StyleModelError
+from engine.style import LAYER_NAMES, MemoryRefused
 
-from ..i18n import set_text, set_tooltip
 from ..panel import Panel
+from ..widgets.form import Form, blend_slider, spin_box
 from ..widgets.image_view import ImageView
 from ..widgets.style_gram_view import StyleGramView
 from ..widgets.style_image_slot import StyleImageSlot
 from ..widgets.style_loss_plot import StyleLossPlot
+from .style_fast_tab import FastStylesTab
 from .style_transfer_model import (
     CONTENT_SAMPLES,
     STYLE_CHOICES,
     FastStyleModel,
     StyleTransferModel,
-    report_every,
     loss_readout,
-    short_training_warning,
 )
 
 __all__ = ["StyleTransferPanel"]
@@ -70,7 +66,7 @@ def _weight_edit(tip: str) -> QLineEdit:
     return edit
 
 
-class StyleTransferPanel(Panel):
+class StyleTransferPanel(FastStylesTab, Panel):
     panel_id = "style_transfer"
     title = N_("Style transfer")
     summary = N_("Paint a photo in the style of a painting and watch it form; train and apply fast style networks")
@@ -163,70 +159,49 @@ class StyleTransferPanel(Panel):
 
         strength_box = QGroupBox(_("Style strength"))
         sl = QGridLayout(strength_box)
-        self.strength_slider = QSlider(Qt.Orientation.Horizontal)
-        self.strength_slider.setRange(0, 100)
-        self.strength_label = QLabel("")
-        self.strength_label.setWordWrap(True)
-        sl.addWidget(QLabel(_("photo")), 0, 0)
-        sl.addWidget(self.strength_slider, 0, 1)
-        sl.addWidget(QLabel(_("painting")), 0, 2)
-        sl.addWidget(self.strength_label, 1, 0, 1, 3)
-        basics = QFormLayout()
-        self.size_spin = QSpinBox()
-        self.size_spin.setRange(32, 4096)
-        self.size_spin.setSingleStep(64)
-        self.size_spin.setSuffix(" px")  # a unit, the same in every language
-        self.size_spin.setToolTip(_("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …)."))
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(1, 5000)
-        self.steps_spin.setSingleStep(50)
+        self.strength_slider, self.strength_label = blend_slider(sl, N_("photo"), N_("painting"), wrap=True)
+        basics = Form()
+        self.size_spin = basics.spin(N_("Output size"), 32, 4096, step=64, unit=" px",
+                                     tooltip=N_("Long side of the output. Above 512 px the run goes coarse to fine (256 → 512 → 1024 → …)."))
+        self.steps_spin = basics.spin(N_("Steps"), 1, 5000, step=50)
         self.preserve_combo = QComboBox()
         for label, key in _PRESERVE:
             self.preserve_combo.addItem(_(label), key)
-        basics.addRow(_("Output size"), self.size_spin)
-        basics.addRow(_("Steps"), self.steps_spin)
-        basics.addRow(_("Preserve colours"), self.preserve_combo)
-        sl.addLayout(basics, 2, 0, 1, 3)
+        basics.add(N_("Preserve colours"), self.preserve_combo)
+        sl.addLayout(basics.layout, 2, 0, 1, 3)
         controls.addWidget(strength_box)
 
         self.advanced_toggle = QCheckBox(_("Advanced"))
         controls.addWidget(self.advanced_toggle)
         self.advanced_box = QGroupBox()
-        adv = QFormLayout(self.advanced_box)
-        self.alpha_edit = _weight_edit(_("α, weight of the content cost J_content = ½‖a(C) − a(G)‖²"))
-        self.beta_edit = _weight_edit(_("β, weight of the style cost J_style = Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²"))
-        self.gamma_edit = _weight_edit(_("γ, weight of the total variation TV (smoothness)"))
-        adv.addRow(_("α (of J_content)"), self.alpha_edit)
-        adv.addRow(_("β (of J_style)"), self.beta_edit)
-        adv.addRow(_("γ (of TV)"), self.gamma_edit)
+        adv = Form(self.advanced_box)
+        self.alpha_edit = adv.add(N_("α (of J_content)"), _weight_edit(_("α, weight of the content cost J_content = ½‖a(C) − a(G)‖²")))
+        self.beta_edit = adv.add(N_("β (of J_style)"), _weight_edit(_("β, weight of the style cost J_style = Σ w_l ‖G(S) − G(G)‖² / (2 n_H n_W n_C)²")))
+        self.gamma_edit = adv.add(N_("γ (of TV)"), _weight_edit(_("γ, weight of the total variation TV (smoothness)")))
         self.content_layer_combo = QComboBox()
         self.content_layer_combo.addItems(LAYER_NAMES)
-        adv.addRow(_("Content layer"), self.content_layer_combo)
+        adv.add(N_("Content layer"), self.content_layer_combo)
         self.layer_spins: dict[str, QSpinBox] = {}
         grid = QGridLayout()
         for i, layer in enumerate(_STYLE_LAYERS):
-            spin = QSpinBox()
-            spin.setRange(0, 100)
-            spin.setSuffix(" %")
-            set_tooltip(spin, N_("Weight of {layer} in the style cost J_style"), layer=layer)  # re-rendered on a switch
+            # the tooltip names the layer: re-rendered on a language switch
+            spin = spin_box(0, 100, unit=" %", tooltip=N_("Weight of {layer} in the style cost J_style"), layer=layer)
             self.layer_spins[layer] = spin
             grid.addWidget(QLabel(layer), i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
         # the weights get the full width: beside a row label they would not fit the controls column
-        adv.addRow(QLabel(_("Style layer weights")))
-        adv.addRow(grid)
+        adv.wide(QLabel(_("Style layer weights")))
+        adv.wide(grid)
         self.optimizer_combo = QComboBox()
         self.optimizer_combo.addItem("L-BFGS", "lbfgs")
         self.optimizer_combo.addItem("Adam", "adam")
         self.init_combo = QComboBox()
         for label, key in _INITS:
             self.init_combo.addItem(_(label), key)
-        self.every_spin = QSpinBox()
-        self.every_spin.setRange(1, 500)
-        self.every_spin.setToolTip(_("Steps between preview updates"))
-        adv.addRow(_("Optimizer"), self.optimizer_combo)
-        adv.addRow(_("Start from"), self.init_combo)
-        adv.addRow(_("Preview every"), self.every_spin)
+        self.every_spin = spin_box(1, 500, tooltip=N_("Steps between preview updates"))
+        adv.add(N_("Optimizer"), self.optimizer_combo)
+        adv.add(N_("Start from"), self.init_combo)
+        adv.add(N_("Preview every"), self.every_spin)
         self.advanced_box.setVisible(False)
         controls.addWidget(self.advanced_box)
 
@@ -538,11 +513,6 @@ class StyleTransferPanel(Panel):
             self.model.update_params(size=self._refused_size)
         self.use_size_button.setVisible(False)
 
-    def _show_fast_output(self) -> None:
-        self.fast_view.set_image(self.fast.output)
-        if self.fast.notice:
-            self.fast_status.setText(self.fast.notice)
-
     def save(self, path: str | None = None) -> Path | None:
         if self.model.best is None:
             return None
@@ -564,230 +534,6 @@ class StyleTransferPanel(Panel):
         self._status = ("text", _("Saved {file} (parameters in its PNG metadata)").format(file=saved))
         self._show_status()
         return saved
-
-    # ------------------------------------------------------------------ Fast styles tab
-
-    def _build_fast_tab(self) -> QWidget:
-        page = QWidget()
-        left = QVBoxLayout()
-        net_box = QGroupBox(_("Style network"))
-        nl = QVBoxLayout(net_box)
-        self.network_label = QLabel("")
-        self.network_label.setWordWrap(True)
-        self.load_net_button = QPushButton(_("Load network (.pth)…"))
-        self.load_net_button.setToolTip(_("A network trained here, or one of the PyTorch examples' styles (mosaic, candy, udnie, rain-princess)"))
-        nl.addWidget(self.network_label)
-        nl.addWidget(self.load_net_button)
-        left.addWidget(net_box)
-
-        apply_box = QGroupBox(_("Apply"))
-        al = QGridLayout(apply_box)
-        self.fast_strength = QSlider(Qt.Orientation.Horizontal)
-        self.fast_strength.setRange(0, 100)
-        self.fast_strength.setValue(100)
-        self.fast_strength_label = QLabel("")
-        self.apply_folder_button = QPushButton(_("Apply to a folder…"))
-        self.webcam_button = QPushButton(_("Start webcam"))
-        self.webcam_button.setCheckable(True)
-        al.addWidget(QLabel(_("original")), 0, 0)
-        al.addWidget(self.fast_strength, 0, 1)
-        al.addWidget(QLabel(_("stylised")), 0, 2)
-        al.addWidget(self.fast_strength_label, 1, 0, 1, 3)
-        note = QLabel(_("The photo is the content photo of the first tab."))
-        note.setWordWrap(True)
-        al.addWidget(note, 2, 0, 1, 3)
-        al.addWidget(self.apply_folder_button, 3, 0, 1, 3)
-        al.addWidget(self.webcam_button, 4, 0, 1, 3)
-        left.addWidget(apply_box)
-
-        train_box = QGroupBox(_("Train a new style"))
-        tl = QFormLayout(train_box)
-        self.train_folder = QLineEdit()
-        self.train_folder.setPlaceholderText(_("bundled samples (quick demo)"))
-        self.train_folder.setToolTip(_("A folder of your photos to train on; empty: the bundled sample photos (a quick demo)"))
-        browse = QPushButton("…")
-        browse.setFixedWidth(30)
-        frow = QHBoxLayout()
-        frow.addWidget(self.train_folder, 1)
-        frow.addWidget(browse)
-        self.train_steps = QSpinBox()
-        self.train_steps.setRange(1, 100000)
-        self.train_steps.setValue(self.fast.train_params.steps)
-        self.train_name = QLineEdit("my-style")
-        uses = QLabel(_("Uses the style image of the first tab."))
-        uses.setWordWrap(True)
-        tl.addRow(uses)
-        tl.addRow(_("Photos"), frow)
-        tl.addRow(_("Steps"), self.train_steps)
-        self.train_steps_note = QLabel("")
-        self.train_steps_note.setWordWrap(True)
-        self.train_steps_note.setStyleSheet("color: #9a6700;")
-        tl.addRow(self.train_steps_note)
-        tl.addRow(_("Name"), self.train_name)
-        tb = QHBoxLayout()
-        self.train_button = QPushButton(_("Train / resume"))
-        self.train_cancel = QPushButton(_("Stop (keeps a checkpoint)"))
-        tb.addWidget(self.train_button)
-        tb.addWidget(self.train_cancel)
-        tl.addRow(tb)
-        left.addWidget(train_box)
-        self.fast_status = QLabel("")
-        self.fast_status.setWordWrap(True)
-        left.addWidget(self.fast_status)
-        left.addStretch(1)
-        left_w = QWidget()
-        left_w.setLayout(left)
-        left_w.setFixedWidth(340)
-
-        right = QVBoxLayout()
-        self.fast_view = ImageView(N_("Load or train a style network to see the photo stylised here"))
-        self.train_plot = StyleLossPlot(title=N_("Training loss"), labels={"total": N_("total"), "content": N_("content term"), "style": N_("style term")})
-        self.train_plot.setMaximumHeight(220)
-        right.addWidget(self.fast_view, 3)
-        right.addWidget(self.train_plot, 1)
-        row = QHBoxLayout(page)
-        row.addWidget(left_w)
-        row.addLayout(right, 1)
-
-        self.load_net_button.clicked.connect(lambda: self.load_network())
-        self.fast_strength.valueChanged.connect(self._fast_strength_changed)
-        self.apply_folder_button.clicked.connect(lambda: self.apply_folder())
-        self.webcam_button.toggled.connect(self._toggle_webcam)
-        browse.clicked.connect(self._browse_train_folder)
-        self.train_button.clicked.connect(self.train)
-        self.train_steps.valueChanged.connect(self._warn_short_training)
-        self._warn_short_training(self.train_steps.value())
-        self._fast_strength_label()
-        self.train_cancel.clicked.connect(lambda: self._fast_job.cancel() if self._fast_job else None)
-        return page
-
-    def _warn_short_training(self, steps: int) -> None:
-        note = short_training_warning(steps)
-        self.train_steps_note.setText(note)
-        self.train_steps_note.setVisible(bool(note))
-
-    def _show_network(self) -> None:
-        has = self.fast.stylizer is not None
-        self.network_label.setText(_("Loaded: {name}").format(name=f"<b>{self.fast.network_name}</b>") if has else
-                                   _("No network loaded. Load a .pth file (ours, or the PyTorch examples' mosaic, candy, udnie, "
-                                     "rain-princess) or train one below."))
-        for w in (self.fast_strength, self.apply_folder_button, self.webcam_button):
-            w.setEnabled(has)
-        self.train_cancel.setEnabled(self._fast_job is not None)
-        self.train_button.setEnabled(self._fast_job is None)
-
-    def load_network(self, path: str | None = None) -> bool:
-        if not path:
-            path, _filter = QFileDialog.getOpenFileName(self, _("Load style network"), str(trained_dir()),
-                                                        _("PyTorch weights (*.pth *.pt *.model);;All files (*)"))
-            if not path:
-                return False
-        try:
-            self.fast.load_network(path)
-        except StyleModelError as exc:
-            set_text(self.fast_status, N_("Not loaded: {reason}"), reason=exc)
-            return False
-        set_text(self.fast_status, N_("Loaded {file}."), file=Path(path).name)
-        return True
-
-    def _fast_strength_label(self) -> None:
-        self.fast_strength_label.setText(_("strength {s:.2f}").format(s=self.fast_strength.value() / 100))
-
-    def _fast_strength_changed(self, value: int) -> None:
-        self._fast_strength_label()
-        if self._webcam_job is None:
-            self.fast.set_strength(value / 100)
-        else:
-            self.fast.strength = value / 100
-
-    def apply_folder(self, folder: str | None = None, out_dir: str | None = None) -> None:
-        from engine.style import apply_to_folder
-
-        if self.fast.stylizer is None:
-            return
-        if not folder:
-            folder = QFileDialog.getExistingDirectory(self, _("Folder of photos to stylise"))
-            if not folder:
-                return
-        out = Path(out_dir) if out_dir else Path(folder) / "stylised"
-        set_text(self.fast_status, N_("Stylising the images in {folder}…"), folder=folder)
-        self.ctx.jobs.start(
-            apply_to_folder(self.fast.stylizer, [folder], out, self.fast.strength),
-            label=_("Apply style to folder"),
-            on_progress=lambda p: self.fast_status.setText(p.message),
-            on_done=lambda files: set_text(self.fast_status, N_("Wrote {n} image(s) to {folder}"), n=len(files), folder=out),
-            on_error=lambda exc, tb: set_text(self.fast_status, N_("Stopped: {reason}"), reason=exc),
-        )
-
-    def _toggle_webcam(self, on: bool) -> None:
-        from engine.style import camera_frames, stylize_frames
-
-        if not on:
-            if self._webcam_job is not None:
-                self._webcam_job.cancel()
-            return
-        if self.fast.stylizer is None or self._webcam_job is not None:
-            return
-        self.webcam_button.setText(_("Stop webcam"))
-
-        def ended(text: str) -> None:
-            self._webcam_job = None
-            with QSignalBlocker(self.webcam_button):
-                self.webcam_button.setChecked(False)
-            self.webcam_button.setText(_("Start webcam"))
-            self.fast_status.setText(text)
-            self.fast.apply()
-
-        self._webcam_job = self.ctx.jobs.start(
-            stylize_frames(self.fast.stylizer, camera_frames(0), strength=lambda: self.fast.strength),
-            label=_("Webcam style"),
-            on_progress=lambda p: set_text(self.fast_status, N_("Webcam: {message}"), message=p.message),
-            on_partial=self.fast_view.set_image,
-            on_done=lambda n: ended(_("Webcam stopped after {n} frames.").format(n=n)),
-            on_error=lambda exc, tb: ended(_("Webcam: {message}").format(message=exc)),
-            on_cancelled=lambda _partial: ended(_("Webcam stopped.")),
-        )
-
-    def _browse_train_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("Folder of content photos"))
-        if folder:
-            self.train_folder.setText(folder)
-
-    def train(self) -> None:
-        if self._fast_job is not None:
-            return
-        name = "".join(c for c in self.train_name.text().strip() if c.isalnum() or c in "-_") or "my-style"
-        out = trained_dir() / "styles" / f"{name}.pth"
-        self.fast.train_params.steps = self.train_steps.value()
-        self.fast.train_params.report_every = report_every(self.train_steps.value())
-        self.fast.train_params.backbone = self.model.params.backbone
-        set_text(self.fast_status, N_("Training {name} (checkpoints in {folder}; Train again resumes)…"), name=name, folder=out.parent)
-
-        def finished(result) -> None:
-            self._fast_job = None
-            self.fast.set_curve(result.curve)
-            self.load_network(str(result.model_path))
-            note = f" {result.notice}" if result.notice else ""
-            short = short_training_warning(result.steps)
-            note += f" {short}" if short else ""
-            self.fast_status.setText(_("Trained {steps} steps; saved {file}.").format(steps=result.steps, file=result.model_path) + note)
-            self._show_network()
-
-        def stopped(text: str) -> None:
-            self._fast_job = None
-            self.fast_status.setText(text)
-            self._show_network()
-
-        self._fast_job = self.ctx.jobs.start(
-            self.fast.train_job(self.model.style, self.train_folder.text().strip() or None, out),
-            label=_("Train style {name}").format(name=name),
-            on_progress=lambda p: self.fast_status.setText(p.message),
-            on_partial=self.fast.set_curve,
-            on_done=finished,
-            on_error=lambda exc, tb: stopped(_("Training stopped: {reason}").format(reason=exc)),
-            on_cancelled=lambda _partial: stopped(_("Training stopped; the checkpoint is kept. Train again to resume.")),
-        )
-        self._show_network()
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +21,7 @@ from engine.yolo.sandbox import SANDBOX_CLASSES
 
 from ..panels.nms_sandbox_model import NmsSandboxModel
 from .box_canvas import BoxCanvas, CanvasBox
+from .form import Form
 
 __all__ = ["NmsSandbox"]
 
@@ -31,15 +30,6 @@ _SOURCES = (("blank", N_("Blank canvas")), ("course", N_("The course's boxes on 
 _COLOURS = {"live": (29, 132, 230), "kept": (46, 170, 80), "suppressed": (230, 57, 70), "discarded": (150, 150, 150)}
 #: drawing order: the kept boxes and their labels on top, the discarded ones at the bottom
 _Z = {"kept": 3, "live": 2, "suppressed": 1, "discarded": 0}
-
-
-def _spin(value: float) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(0.0, 1.0)
-    s.setSingleStep(0.05)
-    s.setDecimals(2)
-    s.setValue(value)
-    return s
 
 
 class NmsSandbox(QWidget):
@@ -65,27 +55,19 @@ class NmsSandbox(QWidget):
         self.canvas.setMinimumSize(180, 150)
         middle.addWidget(self.canvas, 1)
         editor = QVBoxLayout()
-        form = QFormLayout()
-        self.pc_spin = _spin(0.9)
-        form.addRow("p_c", self.pc_spin)
-        self.class_spins = []
-        self.class_labels = []
-        for k in range(len(SANDBOX_CLASSES)):
-            s = _spin(1.0 if k == 1 else 0.0)
-            self.class_spins.append(s)
-            self.class_labels.append(QLabel())
-            form.addRow(self.class_labels[-1], s)
-        editor.addLayout(form)
+        form = Form()
+        self.pc_spin = form.threshold("p_c", 0.9)
+        self.class_labels = [QLabel() for _k in SANDBOX_CLASSES]  # "c1 (name)": re-rendered by refresh()
+        self.class_spins = [form.threshold(label, 1.0 if k == 1 else 0.0) for k, label in enumerate(self.class_labels)]
+        editor.addLayout(form.layout)
         self.delete_button = QPushButton(_("Delete box"))
         self.clear_button = QPushButton(_("Delete all"))
         editor.addWidget(self.delete_button)
         editor.addWidget(self.clear_button)
         nms = QGroupBox(_("Non-max suppression"))
-        f = QFormLayout(nms)
-        self.pc_threshold_spin = _spin(self.model.pc_threshold)
-        self.iou_threshold_spin = _spin(self.model.iou_threshold)
-        f.addRow(_("Discard p_c ≤"), self.pc_threshold_spin)
-        f.addRow(_("Suppress IoU ≥"), self.iou_threshold_spin)
+        f = Form(nms)
+        self.pc_threshold_spin = f.threshold(N_("Discard p_c ≤"), self.model.pc_threshold)
+        self.iou_threshold_spin = f.threshold(N_("Suppress IoU ≥"), self.model.iou_threshold)
         editor.addWidget(nms)
         editor.addStretch(1)
         middle.addLayout(editor)

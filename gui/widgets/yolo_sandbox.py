@@ -7,14 +7,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,21 +24,13 @@ from engine.shapes import format_shape
 
 from ..panels.grid_sandbox_model import GridSandboxModel
 from .box_canvas import BoxCanvas, CanvasBox
+from .form import Form, number_box
 
 __all__ = ["GridSandbox"]
 
 _CLASS_COLOURS = ((230, 57, 70), (29, 132, 230), (46, 170, 80))
 _ANCHOR_NAMES = (N_("Anchor 1 (tall)"), N_("Anchor 2 (wide)"))
 _FIELDS = ("p_c", "b_x", "b_y", "b_h", "b_w", "c1", "c2", "c3")
-
-
-def _size_spin(value: float) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(0.05, 19.0)
-    s.setSingleStep(0.1)
-    s.setDecimals(2)
-    s.setValue(value)
-    return s
 
 
 class GridSandbox(QWidget):
@@ -86,24 +76,18 @@ class GridSandbox(QWidget):
         right = QVBoxLayout(side)
         right.setContentsMargins(0, 0, 0, 0)
         settings = QGroupBox(_("Grid and anchor boxes"))
-        f = QFormLayout(settings)
-        self.grid_spin = QSpinBox()
-        self.grid_spin.setRange(1, 19)
-        self.grid_spin.setValue(m.grid)
-        f.addRow(_("Grid S"), self.grid_spin)
-        self.anchor_count = QSpinBox()
-        self.anchor_count.setRange(1, 2)
-        self.anchor_count.setValue(m.num_anchors)
-        f.addRow(_("Number of anchor boxes"), self.anchor_count)
+        f = Form(settings)
+        self.grid_spin = f.spin(N_("Grid S"), 1, 19, m.grid)
+        self.anchor_count = f.spin(N_("Number of anchor boxes"), 1, 2, m.num_anchors)
         self.anchor_spins: list[tuple[QDoubleSpinBox, QDoubleSpinBox]] = []
         for k, (w, ht) in enumerate(m.anchor_shapes):
-            ws, hs = _size_spin(w), _size_spin(ht)
+            ws, hs = number_box(0.05, 19.0, w, step=0.1), number_box(0.05, 19.0, ht, step=0.1)
             row = QHBoxLayout()
             row.addWidget(QLabel(_("width")))
             row.addWidget(ws)
             row.addWidget(QLabel(_("height")))
             row.addWidget(hs)
-            f.addRow(_(_ANCHOR_NAMES[k]), row)
+            f.add(_ANCHOR_NAMES[k], row)
             self.anchor_spins.append((ws, hs))
         right.addWidget(settings)
         self.shape_label = QLabel()

@@ -764,6 +764,80 @@ def small_disk_cases(disk: Path) -> list[Case]:
     return [Case("disk", "screenshots onto full disk", ["screenshots", str(disk), "--only", "welcome"])]
 
 
+def face_db_damage_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
+    """Face databases with an unknown schema version, unreadable sample rows, or a path that is not a
+    regular file (a FIFO, a link to a device), through every ``faces`` action (group ``facedamage``)."""
+    import sqlite3
+
+    import numpy as np
+
+    from engine.face.db import FaceDatabase, NewSample
+
+    d = tmp / "facedamage"
+    d.mkdir()
+
+    def fresh_db(path: Path, *statements: tuple[str, tuple]) -> Path:
+        rng = np.random.default_rng(0)
+        with FaceDatabase(path) as db:
+            for person in range(2):
+                db.add_samples(f"Person {person}", [
+                    NewSample(rng.normal(0, 0.1, 128).astype(np.float32), rng.integers(0, 255, (150, 150, 3), dtype=np.uint8))
+                    for _ in range(2)])
+        con = sqlite3.connect(path)
+        for sql, params in statements:
+            con.execute(sql, params)
+        con.commit()
+        con.close()
+        return path
+
+    def unchanged(path: Path) -> Callable[[], str]:
+        before = path.read_bytes()
+        return lambda: "" if path.read_bytes() == before else f"{path.name} was changed"
+
+    nan = np.full(128, np.nan, "<f4").tobytes()
+    dbs: dict[str, tuple[Path, bool]] = {}  # tag -> (file, refused on open)
+    for v in (-5, -1, 3, 2**31 - 1):
+        dbs[f"user_version {v}"] = (fresh_db(d / f"v{v}.db", (f"PRAGMA user_version = {v}", ())), True)
+    damage = {"short blobs": ("UPDATE samples SET embedding = x'00'", ()),
+              "nan blobs": ("UPDATE samples SET embedding = ?", (nan,)),
+              "text blobs": ("UPDATE samples SET embedding = 'x'", ()),
+              "one short blob": ("UPDATE samples SET embedding = x'0102' WHERE id = 3", ()),
+              "orphan samples": ("UPDATE samples SET person_id = x'01'", ()),
+              "no model id": ("UPDATE samples SET model_id = ''", ())}
+    for tag, stmt in damage.items():
+        dbs[tag] = (fresh_db(d / (tag.replace(" ", "_") + ".db"), stmt), False)
+    pristine = {tag: db.read_bytes() for tag, (db, refused) in dbs.items() if not refused}
+    fifo = d / "fifo.db"
+    os.mkfifo(fifo)
+    dbs["fifo"] = (fifo, True)
+    (d / "zero.db").symlink_to("/dev/zero")
+    dbs["link to /dev/zero"] = (d / "zero.db", True)
+
+    cases: list[Case] = []
+    for tag, (db, refused) in dbs.items():
+        base = ["faces", "--db", str(db), "--detector", "haar"]
+        for action in (["list"], ["identify", str(p["face"])], ["verify", str(p["face"]), str(p["face"])],
+                       ["enroll", "bob", str(p["face"])], ["remove", "Person 0"], ["export", "PLACEHOLDER"],
+                       ["import", str(p["db_export"])], ["calibrate"], ["reembed"]):
+            exp = d / f"export_{tag.replace(' ', '_').replace('/', '_')}_{action[0]}"
+            exp.mkdir()
+            if action[0] == "export":
+                action = ["export", str(exp / "x.db")]
+            # refused on open, or unreadable samples: list and identify fail; the others may run and warn
+            if refused or action[0] in {"list", "identify", "calibrate"}:
+                nonzero: bool | None = True
+            else:
+                nonzero = None
+            check = unchanged(db) if refused and db.is_file() and not db.is_symlink() else None
+            if not refused:  # each run gets its own damaged copy: reembed repairs it, enroll adds to it
+                own = d / f"{db.stem}_{action[0]}.db"
+                own.write_bytes(pristine[tag])
+                base = ["faces", "--db", str(own), "--detector", "haar"]
+            cases.append(Case("facedamage", f"faces {action[0]} {tag}", base + action, timeout=240, nonzero=nonzero,
+                              check=check or (_no_new_files(exp, set()) if refused else None)))
+    return cases
+
+
 # --------------------------------------------------------------------------- running
 
 def run_case(case: Case, base_env: dict[str, str]) -> Result:
@@ -879,6 +953,7 @@ def main() -> int:
         build_face_dbs(tmp, p, env)
         cases = build_cases(tmp, p)
         cases += stored_state_cases(tmp) + folder_run_cases(tmp, p) + small_cases(tmp)
+        cases += face_db_damage_cases(tmp, p)
         dcases, disk = full_disk_cases(tmp, p)
         if disk is not None:
             extra = small_disk_cases(disk)
