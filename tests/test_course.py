@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from engine.course.check import COMPUTE
 from engine.course.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
-MAP = ROOT.parent / "shared" / "course" / "MAP.md"
+#: the course map beside the checkout (../shared) or under $CONVSTUDIO_SHARED when set
+_SHARED = Path(os.environ["CONVSTUDIO_SHARED"]) if os.environ.get("CONVSTUDIO_SHARED") else ROOT.parent / "shared"
+MAP = _SHARED / "course" / "MAP.md"
 
 def _main(argv: list[str]) -> int:
     return cli.run(cli.build_parser().parse_args(argv))

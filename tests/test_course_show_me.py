@@ -260,7 +260,8 @@ def check_course_view(win, qtbot, ex):
     for value in ex.expected.values():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        shown = f"{value:,}" if float(value).is_integer() and abs(value) >= 10 else f"{value:g}"
+        # whole numbers as the views write them (40.0 → "40", 6176 → "6,176")
+        shown = f"{int(value):,}" if float(value).is_integer() and abs(value) >= 10 else f"{value:g}"
         assert shown in text, (ex.id, shown)
 
 

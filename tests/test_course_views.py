@@ -10,8 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from engine.course import check, example, run_example
-from engine.course.checks_views import VIEW_CHECKS
+from engine.course import EXAMPLES, check, example, run_example
 from engine.course.worked_faces import one_shot, triplet, verification_vs_recognition
 from engine.course.worked_layers import conv_layer_numbers, dense_vs_conv
 from engine.course.worked_style import content_cost, gram_style, total_cost
@@ -117,9 +116,11 @@ def test_one_shot_softmax_has_no_place_for_a_sixth_person():
 
 
 def test_course_check_runs_the_view_functions_for_these_examples():
-    for eid, fn in VIEW_CHECKS.items():
-        assert check.COMPUTE[eid] is fn, eid
-    fast = [e for e in VIEW_CHECKS if e != "resnet-plain-vs-residual"]
+    views = [e.id for e in EXAMPLES if e.panel == "course_views"]
+    assert len(views) == 10
+    for eid in views:
+        assert check.COMPUTE[eid].__module__ == "engine.course.checks.views", eid
+    fast = [e for e in views if e != "resnet-plain-vs-residual"]
     rows = [r for e in fast for r in run_example(example(e))]
     assert rows and all(r.ok for r in rows), [r for r in rows if not r.ok]
 

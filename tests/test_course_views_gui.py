@@ -214,3 +214,25 @@ def test_screenshots_render_the_views_after_show_me(qtbot, tmp_path):
     image = QImage(str(tmp_path / "example-gram-2-channels.png"))
     assert (image.width(), image.height()) == (1024, 700)
     assert not (tmp_path / "example-nope.png").exists()
+
+
+def test_no_view_shows_formula_markup_raw(window):
+    """Formulas on every view are typeset (real sub/superscripts), never "J_content" or "a^[l]" as typed."""
+    from PySide6.QtWidgets import QGroupBox, QLabel
+
+    from gui.panels.course_views_model import VIEW_IDS
+
+    panel = window.panel("course_views")
+    raw = re.compile(r"[A-Za-z0-9\]\)]_[A-Za-z0-9\[{(]|\^")
+    for lang in ("en", "zh_CN"):
+        window.set_language(lang)
+        for view_id in VIEW_IDS:
+            panel.model.set_view(view_id)
+            QApplication.processEvents()
+            view = panel.current_view()
+            texts = [w.text() for w in view.findChildren(QLabel)] + [g.title() for g in view.findChildren(QGroupBox)]
+            bad = [t for t in texts if raw.search(re.sub(r"<[^>]+>", "", t))]
+            assert not bad, (lang, view_id, bad)
+            if view_id in ("total-cost", "content-cost", "gram"):
+                assert any("J<sub>" in t for t in texts), (lang, view_id)
+

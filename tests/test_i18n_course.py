@@ -8,7 +8,7 @@ from engine.course import make_exercise
 from i18n_walk import chinese_left, english_left
 
 
-def test_checked_exercise_and_example_bar_in_chinese(window):
+def test_checked_exercise_and_example_bar_in_chinese(window, monkeypatch):
     window.set_language("zh_CN")
     window.switch_to("course")
     panel = window.panel("course")
@@ -22,10 +22,20 @@ def test_checked_exercise_and_example_bar_in_chinese(window):
     panel.exercise.check()
     assert panel.exercise.verdict.text().startswith("✓")
     assert not english_left(panel)
-    panel.show_example("one-by-one-28x28x192")  # an example with a note about what is missing
+    panel.show_example("one-by-one-28x28x192")  # shown whole in the Worked examples panel: nothing missing
     QApplication.processEvents()
     bar = window.example_bar
-    assert bar.note_label.isVisible()
+    assert window.current_panel().panel_id == "course_views" and not bar.note_label.isVisible()
+    left = english_left(bar)
+    assert not left, "\n".join(left)
+    # a lab panel without the capability an example needs: the bar says so, in Chinese
+    from gui.panels import course_examples
+
+    monkeypatch.setitem(course_examples._NEEDS, "colour-shift-manual",
+                        (lambda: False, *course_examples._NEEDS["colour-shift-manual"][1:]))
+    panel.show_example("colour-shift-manual")
+    QApplication.processEvents()
+    assert bar.note_label.isVisible() and "色彩偏移" in bar.note_label.text()
     left = english_left(bar)
     assert not left, "\n".join(left)
     window.set_language("en")

@@ -5,9 +5,7 @@
     ex.check("3").ok
 """
 
-from . import check as _check
 from .check import CheckRow, check_all, run_example
-from .checks_views import install as _install_view_checks
 from .errata import ERRATA, Erratum, errata_for
 from .examples import EXAMPLES, PANELS, Example, example, examples_for
 from .exercises import Exercise, Verdict, make_exercise
@@ -15,8 +13,6 @@ from .glossary import GLOSSARY, GlossaryEntry, search_glossary
 from .pages import PAGES, Page, page
 from .view import display_title, outline, section_view
 from .sections import PARTS, SECTIONS, Part, Section, UnknownSection, section, section_ids, sections_of
-
-_install_view_checks(_check.COMPUTE)  # the worked-example views check through their own functions
 
 __all__ = [
     "CheckRow", "check_all", "run_example",

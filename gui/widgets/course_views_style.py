@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.course.typeset import formula_html
 from engine.i18n import _
 
 from .course_views_common import NumberGrid, num, rich_label, shape
 
 __all__ = ["TotalCostView", "ContentCostView", "GramView"]
 
-J_CONTENT = "J<sub>content</sub>"
-J_STYLE = "J<sub>style</sub>"
+# the cost names typeset as on the course pages
+J_CONTENT = formula_html("J_content")
+J_STYLE = formula_html("J_style")
 
 
 def _dspin(lo: float, hi: float, step: float) -> QDoubleSpinBox:

@@ -1,7 +1,8 @@
 """The checkers of the worked examples, one module per part of the course.
 
-``basics`` (convolution basics), ``deep`` (deep networks), ``detection`` and
-``faces_style``; every other module in this package is imported too, so new
+``basics`` (convolution basics), ``deep`` (deep networks), ``detection``,
+``faces_style`` and ``views`` (the examples the Worked examples panel shows in its own
+views, checked through the same engine functions as those views); every other module in this package is imported too, so new
 checkers plug in by living here and using :func:`register`.
 """
 

@@ -26,16 +26,6 @@ def _trace_relu(x, w, bias):
     return t.pre_activation, post
 
 
-@register("fc-input-1000")
-def _fc_input(ex: Example) -> dict[str, Any]:
-    from ... import conv
-
-    h, w, c = ex.state["input_hwc"]
-    # a convolution whose kernel covers the whole image is a fully connected layer
-    cmp = conv.compare_params(h, c, h, ex.state["hidden_units"], bias=False)
-    return {"inputs": int(np.prod(cmp.in_shape)), "weights": cmp.dense_weights}
-
-
 @register("edge-6x6", "edge-6x6-mirrored")
 def _edge(ex: Example) -> dict[str, Any]:
     from ... import conv
@@ -92,13 +82,6 @@ def _red_edge(ex: Example) -> dict[str, Any]:
     t = conv.trace(x, w[None] if w.ndim == 3 else w)
     return {"green_kernel_sum": float(np.abs(w.reshape(3, -1)[1]).sum()),
             "blue_kernel_sum": float(np.abs(w.reshape(3, -1)[2]).sum()), "output_row": t.output[0, 0]}
-
-
-@register("layer-params-280")
-def _layer_params(ex: Example) -> dict[str, Any]:
-    from ... import conv
-
-    return {"params": conv.conv_params(ex.state["f"], ex.state["channels"], ex.state["filters"])}
 
 
 @register("relu-step")

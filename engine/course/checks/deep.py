@@ -60,19 +60,6 @@ def _resnet50(ex: Example) -> dict[str, Any]:
             "first_projection_weights": first.own_params}
 
 
-@register("resnet-plain-vs-residual")
-def _plain_vs_residual(ex: Example) -> dict[str, Any]:
-    from ...jobs import run_job
-    from ...train.residual import residual_experiment
-
-    # the panel's job, cut to one batch of one epoch: it builds both networks and reports them in its curves
-    out = run_job(residual_experiment(epochs=1, width=ex.state["width"], limit=64, reports_per_epoch=1))
-    c = out.result.curves
-    trained = len(c.plain_loss) == len(c.residual_loss) == len(c.steps) > 0
-    return {"depth_plain": c.depth if trained else None, "depth_residual": c.residual_depth if trained else None,
-            "same_parameters": c.plain_params == c.residual_params > 0}
-
-
 @register("one-by-one-6x6x32")
 def _one_by_one_32(ex: Example) -> dict[str, Any]:
     from ... import conv
@@ -82,15 +69,6 @@ def _one_by_one_32(ex: Example) -> dict[str, Any]:
     w = np.random.default_rng(1).standard_normal((s["filters"], s["channels"], 1, 1))
     t = conv.trace(x, w)
     return {"output_hwc": hwc(t.output.shape), "weights_per_filter": int(t.steps[0].products.size)}
-
-
-@register("one-by-one-28x28x192")
-def _one_by_one_192(ex: Example) -> dict[str, Any]:
-    from ... import conv
-
-    s = ex.state
-    o = conv.output_size(s["n"], s["f"])
-    return {"output_hwc": [o, o, s["filters"]], "params": conv.conv_params(s["f"], s["channels"], s["filters"])}
 
 
 @register("inception-bottleneck-params", "inception-bottleneck-macs")
