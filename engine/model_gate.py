@@ -36,7 +36,12 @@ import torch
 from .i18n import _
 from .model_ops import operator_allowed, python_target_allowed, refusal
 
+
+class RefusedFile(ValueError):
+    """A file holds something ConvStudio will not load (the message is one line)."""
+
 __all__ = [
+    "RefusedFile",
     "script_source_problem",
     "script_source_problems",
     "check_script_sources",
@@ -135,7 +140,6 @@ def _source_refusal(path: Path, what: str) -> str:
 
 def check_script_sources(path: str | Path, zf: zipfile.ZipFile) -> None:
     """Refuse a TorchScript archive whose source uses anything outside the allowlist (nothing is compiled)."""
-    from .safe_files import RefusedFile
 
     path = Path(path)
     found: list[str] = []
@@ -194,7 +198,6 @@ def load_torchscript(path: str | Path) -> Any:
 
     The caller has checked the archive (:func:`engine.safe_files.check_torchscript`), so loading runs nothing.
     """
-    from .safe_files import RefusedFile
 
     path = Path(path)
     unit = torch._C.CompilationUnit()

@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 import torch
 
 from .i18n import _
+from .model_gate import RefusedFile, check_script_sources, exported_json_problem
 
 __all__ = [
     "RefusedFile",
@@ -40,10 +41,6 @@ __all__ = [
     "tensor_global",
     "script_global",
 ]
-
-
-class RefusedFile(ValueError):
-    """A file holds something ConvStudio will not load (the message is one line)."""
 
 
 # ---------------------------------------------------------------- the allow-lists
@@ -224,7 +221,6 @@ def _refuse_model_archive(path: Path, zf: zipfile.ZipFile) -> None:
         raise RefusedFile(_("{file} is an exported program (a model), not a weights file; open it with "
                             "'arch summary' or the Architectures panel").format(file=path.name))
     if "constants.pkl" in tails and any(t.startswith("code/") for t in tails):
-        from .model_gate import check_script_sources
 
         check_script_sources(path, zf)
         raise RefusedFile(_("{file} is a TorchScript model, not a weights file; open it with 'arch summary' or the "
@@ -257,7 +253,6 @@ def check_torchscript(path: str | Path, zf: zipfile.ZipFile) -> None:
     """Refuse a TorchScript archive whose code uses an operator outside :mod:`engine.model_ops`, defines
     ``__setstate__`` or names a custom class, or whose pickles name anything but tensors, containers and its
     own classes."""
-    from .model_gate import check_script_sources
 
     check_script_sources(path, zf)
     _check_torch_zip(Path(path), zf, script_global)
@@ -336,7 +331,6 @@ def _payload_config(path: Path, member: str, data: bytes) -> dict:
 def check_exported(path: str | Path, zf: zipfile.ZipFile) -> None:
     """Refuse an exported program (``torch.export.save``) holding anything beyond its graph and plain tensors,
     or whose graph calls an operator outside :mod:`engine.model_ops`."""
-    from .model_gate import exported_json_problem
     from .model_ops import refusal
 
     path = Path(path)

@@ -7,9 +7,8 @@ that cannot be used as it is is kept aside by :func:`keep_aside` under
 ``<name>.damaged-<time>`` — nothing is deleted — and the user is told once, in one
 line, through :func:`notify`. The caller then carries on with what it could salvage.
 
-Notices go to the handler set by :func:`set_notice_handler` (the command line prints
-them to stderr, the window shows them in its status bar); until one is set they are
-queued and :func:`take_notices` hands them over.
+Notices go through :mod:`engine.notices` (re-exported here): the command line prints
+them to stderr, the window shows them in its status bar.
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ import logging
 import math
 import os
 import stat
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from .i18n import _
+from .notices import notices_to_stderr, notify, set_notice_handler, take_notices
 
 __all__ = ["DamagedFile", "read_stored", "keep_aside", "notify", "set_notice_handler", "take_notices",
            "damaged_name", "check_stored", "notices_to_stderr", "checked_fields", "is_number", "is_count", "is_text",
@@ -32,55 +31,9 @@ __all__ = ["DamagedFile", "read_stored", "keep_aside", "notify", "set_notice_han
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_queue: list[str] = []
-_handler: Callable[[str], None] | None = None
-
 
 class DamagedFile(ValueError):
     """A stored file that cannot be used as it is; the message says why in a few words (not the file's name)."""
-
-
-def notify(line: str) -> None:
-    """Tell the user ``line`` (one line): through the handler, else queued for :func:`take_notices`."""
-    log.info("%s", line)
-    with _lock:
-        handler = _handler
-        if handler is None:
-            _queue.append(line)
-            return
-    handler(line)
-
-
-def set_notice_handler(handler: Callable[[str], None] | None) -> list[str]:
-    """Send notices to ``handler`` from now on (None: queue them). Returns the notices queued so far."""
-    global _handler
-    with _lock:
-        _handler = handler
-        queued, _queue[:] = list(_queue), []
-    return queued
-
-
-def notices_to_stderr() -> None:
-    """Print every notice (queued ones first) to stderr as ``convstudio: <line>``: what the command line does."""
-    import sys
-
-    def show(line: str) -> None:
-        try:
-            sys.stderr.write(f"convstudio: {line}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-
-    for line in set_notice_handler(show):
-        show(line)
-
-
-def take_notices() -> list[str]:
-    """The queued notices, oldest first; the queue is emptied."""
-    with _lock:
-        queued, _queue[:] = list(_queue), []
-    return queued
 
 
 def _check_fd(fd: int, path: Path, limit: int) -> os.stat_result:

@@ -64,8 +64,8 @@ class TorchLoader(QObject):
         self._thread = threading.Thread(target=self._run, name="convstudio-torch-import", daemon=True)
         self._thread.start()
 
-    def wait(self, seconds: float) -> bool:
-        """Block up to ``seconds`` for the loading thread to finish (on close). True when it has."""
+    def wait(self, seconds: float | None) -> bool:
+        """Block up to ``seconds`` (``None``: as long as it takes) for the loading thread to finish. True when it has."""
         if self._thread is None:
             return True
         self._thread.join(seconds)

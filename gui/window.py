@@ -196,6 +196,10 @@ class MainWindow(QMainWindow):
             index = self.panel_ids().index(panel_id)
             cls = self.panel_classes[index]
             if isinstance(cls, PanelEntry):
+                if cls.needs_torch and self.torch.is_running():
+                    # importing the panel's module here while the loader imports torchvision in its thread
+                    # hands one of them a half-initialised module: wait for the loader instead
+                    self.torch.wait(None)
                 cls = cls.load()
                 self.panel_classes[index] = cls
             sync_plot_theme()  # the panel's module may have just loaded pyqtgraph

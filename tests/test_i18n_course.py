@@ -35,7 +35,7 @@ def test_checked_exercise_and_example_bar_in_chinese(window, monkeypatch):
                         (lambda: False, *course_examples._NEEDS["colour-shift-manual"][1:]))
     panel.show_example("colour-shift-manual")
     QApplication.processEvents()
-    assert bar.note_label.isVisible() and "色彩偏移" in bar.note_label.text()
+    assert bar.note_label.isVisible() and "色彩转换偏移量" in bar.note_label.text()
     left = english_left(bar)
     assert not left, "\n".join(left)
     window.set_language("en")

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # what the translation layer (engine.i18n and its modules) may import from the engine
-I18N_MAY_USE = ("engine", "engine.atomic")
+I18N_MAY_USE = ("engine", "engine.atomic", "engine.notices")  # both import nothing from the engine (tested below)
 
 
 def _module_name(path: Path) -> str:
@@ -112,3 +112,9 @@ def test_importing_the_translation_layer_loads_nothing_above_it():
     loaded = [l for l in out.stdout.splitlines() if l.startswith("ENGINE:")][-1][len("ENGINE:"):].split(",")
     above = [m for m in loaded if not m.startswith("engine.i18n") and m not in I18N_MAY_USE]
     assert "engine.i18n.catalog" in loaded and above == []
+
+
+def test_the_lowest_helpers_import_nothing_from_the_engine():
+    graph = import_graph(_modules())
+    for module in ("engine.atomic", "engine.notices"):
+        assert not [t for t in graph[module] if t.startswith("engine") and t != "engine"], module

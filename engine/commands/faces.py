@@ -333,7 +333,7 @@ def _reembed(args, db) -> int:
     if args.json:
         print_json({"reembedded": n, "model_id": pipeline.model_id})
     else:
-        print(_("re-embedded {count} samples with {model}").format(count=n, model=pipeline.model_id))
+        print(_("re-embedded {count} sample(s) with {model}").format(count=n, model=pipeline.model_id))
     return 0
 
 

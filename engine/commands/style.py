@@ -211,7 +211,7 @@ def _apply(args: argparse.Namespace) -> int:
     else:
         for m in messages:
             print(m, file=sys.stderr)
-        summary = _("wrote {count} images to {folder}").format(count=len(written), folder=args.output)
+        summary = _("wrote {n} image(s) to {folder}").format(n=len(written), folder=args.output)
         if messages:
             summary += _("; skipped {k} file(s) that could not be read").format(k=len(messages))
         print("\n" + summary)

@@ -110,7 +110,7 @@ def _catalogue(code: str) -> gettext.NullTranslations:
 
 
 def _report_broken_catalogue(code: str, exc: BaseException) -> None:
-    from ..stored import notify
+    from ..notices import notify
 
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
     reason = " ".join(str(reason).split())
