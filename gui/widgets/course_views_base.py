@@ -2,7 +2,7 @@
 talk to the panel's model, an error line, and a bar chart with a label and a value on each bar.
 
 A view subclasses :class:`ExampleView`, adds its rows to ``self.page`` below ``self.intro``, calls
-:meth:`ExampleView.finish`, and draws ``self.result()`` in its ``render()``. Captions of controls are
+:meth:`ExampleView.finish`, and draws the model's result in its ``draw(result)``. Captions of controls are
 ``N_`` texts placed with :mod:`gui.widgets.form` (re-translated with the window on a language switch);
 the sentences with numbers are composed again by ``render()``.
 """
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QGroupBox, QHBox
 from .course_views_common import rich_label
 from .form import inline, number_box, spin_box
 
-__all__ = ["ExampleView", "LabelledBars", "count_box", "decimal_box", "set_quietly", "styled", "caption_row", "group",
+__all__ = ["ExampleView", "LabelledBars", "count_box", "decimal_box", "set_quietly", "styled", "caption_row", "row_of", "group",
            "side_by_side"]
 
 
@@ -46,6 +46,18 @@ def styled(label: QLabel, style: str) -> QLabel:
     """``label`` with a style sheet (a formula's larger type, an operator sign). Returns ``label``."""
     label.setStyleSheet(style)
     return label
+
+
+def row_of(*items: QWidget | int) -> QHBoxLayout:
+    """A row of widgets (an int: that many pixels of space between them), then a stretch."""
+    row = QHBoxLayout()
+    for item in items:
+        if isinstance(item, int):
+            row.addSpacing(item)
+        else:
+            row.addWidget(item)
+    row.addStretch(1)
+    return row
 
 
 def caption_row(*pairs: tuple[str, QWidget], after: tuple[QWidget, ...] = ()) -> QHBoxLayout:
@@ -82,9 +94,12 @@ class ExampleView(QWidget):
     """A worked-example view bound to the Worked examples panel's model (``self.model``).
 
     ``self.page`` is the view's column of rows, ``self.intro`` its first row (a rich-text label).
+    :meth:`render` (at the start, on each new result, on a language or notation switch) shows the
+    error line if the view has one, and calls the view's :meth:`draw` when there is a result.
     """
 
     view_id = ""
+    error: QLabel | None = None
 
     def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,7 +142,15 @@ class ExampleView(QWidget):
         return self.model.results.get(self.view_id)
 
     def render(self) -> None:
-        """Draw the model's numbers in the current language (each view's own)."""
+        """Draw the model's numbers in the current language and shape notation."""
+        if self.error is not None:
+            self.show_error()
+        r = self.result()
+        if r is not None:
+            self.draw(r)
+
+    def draw(self, result) -> None:
+        """Fill the view's texts and pictures from ``result`` (each view's own)."""
         raise NotImplementedError
 
 

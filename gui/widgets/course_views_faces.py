@@ -35,11 +35,7 @@ class VerifyRecogniseView(ExampleView):
         self.bind(self.tau_spin, "threshold")
         self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         set_quietly(self.tau_spin, r.threshold)
         self.intro.setText(_("Two new photos both claim to be <b>{name}</b>. The distance d between face encodings decides: "
                              "d ≤ τ means the same person.").format(name=r.claimed))
@@ -113,11 +109,7 @@ class OneShotView(ExampleView):
         self.add(side_by_side(self.softmax_box, self.similarity_box))
         self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         k = len(r.people_before)
         self.intro.setText(_("{k} people are enrolled with <b>one photo each</b>: {names}. Then <b>{new}</b> joins, "
                              "and a second photo of {new} is shown to each approach.").format(
@@ -228,11 +220,7 @@ class TripletView(ExampleView):
         x, y = self.coord_spins[i]
         self.model.set_params(self.view_id, **{key: [x.value(), y.value()]})
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         for (x, y), pt in zip(self.coord_spins, (r.anchor, r.positive, r.negative)):
             set_quietly(x, pt[0])
             set_quietly(y, pt[1] if len(pt) > 1 else 0.0)

@@ -61,14 +61,12 @@ class DenseVsConvView(ExampleView):
         self.finish()
 
     def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
-        r = self.result()
         p = self.model.params[self.view_id]
         for spin, value in ((self.units_spin, p["hidden_units"]), (self.filters_spin, p["filters"]), (self.f_spin, p["f"])):
             set_quietly(spin, value)
-        self.show_error()
-        if r is None:
-            return
+        super().render()
+
+    def draw(self, r) -> None:
         h, w, c = r.input_hwc
         self.intro.setText(_("An image of {shape} flattened into one long vector has {h}·{w}·{c} = <b>{inputs}</b> input values. "
                              "Every unit of a fully connected layer has a weight for each of them; a filter of a convolution "
@@ -219,14 +217,12 @@ class ConvLayerView(ExampleView):
         self.model.set_params(self.view_id, input_hwc=hwc, channels=hwc[2], n=hwc[0], f=self.f_spin.value(), filters=self.k_spin.value())
 
     def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
         p = self.model.params[self.view_id]
         for spin, value in zip(self._spins, (*p["input_hwc"], p["f"], p["filters"])):
             set_quietly(spin, value)
-        self.show_error()
-        r = self.result()
-        if r is None:
-            return
+        super().render()
+
+    def draw(self, r) -> None:
         self.intro.setText(_("Each filter is f×f×C: one f×f kernel per input channel, plus one bias. The layer's parameters "
                              "do not depend on the size of the image, only on f, C and the number of filters."))
         f, (_h, _w, c) = r.f, r.input_hwc

@@ -3,12 +3,12 @@ cost ½‖a(C) − a(G)‖² of two 2×2 activations, and the Gram matrix of a 2
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine.course.typeset import formula_html
 from engine.i18n import _
 
-from .course_views_base import ExampleView, decimal_box, set_quietly, styled
+from .course_views_base import ExampleView, decimal_box, row_of, set_quietly, styled
 from .course_views_common import NumberGrid, num, rich_label, shape
 
 __all__ = ["TotalCostView", "ContentCostView", "GramView"]
@@ -43,11 +43,7 @@ class TotalCostView(ExampleView):
         self.note = self.add(rich_label())
         self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         for spin, value in zip(self.spins, (r.alpha, r.beta, r.content, r.style)):
             set_quietly(spin, value)
         self.intro.setText(_("Style transfer makes an image G that keeps the content of C and takes the style of S, by "
@@ -67,21 +63,13 @@ class ContentCostView(ExampleView):
 
     def __init__(self, model, parent: QWidget | None = None):
         super().__init__(model, parent)
-        row = QHBoxLayout()
         self.grid_c, self.grid_g, self.grid_d, self.grid_sq = (NumberGrid(cell=46) for _i in range(4))
         self.ops = [styled(QLabel(t), "font-size: 16pt;") for t in ("−", "=", "→")]
-        for w in (self.grid_c, self.ops[0], self.grid_g, self.ops[1], self.grid_d, self.ops[2], self.grid_sq):
-            row.addWidget(w)
-        row.addStretch(1)
-        self.add(row)
+        self.add(row_of(self.grid_c, self.ops[0], self.grid_g, self.ops[1], self.grid_d, self.ops[2], self.grid_sq))
         self.formula = self.add(styled(rich_label(), "font-size: 13pt;"))
         self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         h, w = len(r.a_c), len(r.a_c[0])
         self.intro.setText(_("The content cost compares the activations of one layer l for the content image C and the "
                              "generated image G, value by value. Here the layer's activation is {shape}:").format(shape=shape((h, w, 1))))
@@ -106,25 +94,14 @@ class GramView(ExampleView):
 
     def __init__(self, model, parent: QWidget | None = None):
         super().__init__(model, parent)
-        row = QHBoxLayout()
         self.channel_grids = [NumberGrid(cell=34) for _i in range(4)]  # S k=1, S k=2, G k=1, G k=2
         self.gram_s, self.gram_g = NumberGrid(cell=46), NumberGrid(cell=46)
-        for grid in self.channel_grids[:2] + [self.gram_s]:
-            row.addWidget(grid)
-        row.addSpacing(24)
-        for grid in self.channel_grids[2:] + [self.gram_g]:
-            row.addWidget(grid)
-        row.addStretch(1)
-        self.add(row)
+        self.add(row_of(*self.channel_grids[:2], self.gram_s, 24, *self.channel_grids[2:], self.gram_g))
         self.entries = self.add(rich_label())
         self.formula = self.add(styled(rich_label(), "font-size: 12pt;"))
         self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
-        r = self.result()
-        if r is None:
-            return
+    def draw(self, r) -> None:
         h, w = r.hw
         c = r.channels
         self.intro.setText(_("A layer's activation of {shape} for the style image S and for the generated image G. "
