@@ -4,7 +4,7 @@ talk to the panel's model, an error line, and a bar chart with a label and a val
 A view subclasses :class:`ExampleView`, adds its rows to ``self.page`` below ``self.intro``, calls
 :meth:`ExampleView.finish`, and draws the model's result in its ``draw(result)``. Captions of controls are
 ``N_`` texts placed with :mod:`gui.widgets.form` (re-translated with the window on a language switch);
-the sentences with numbers are composed again by ``render()``.
+the sentences with numbers are written again by ``draw()`` each time the view renders.
 """
 
 from __future__ import annotations
