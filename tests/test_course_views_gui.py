@@ -236,3 +236,22 @@ def test_no_view_shows_formula_markup_raw(window):
             if view_id in ("total-cost", "content-cost", "gram"):
                 assert any("J<sub>" in t for t in texts), (lang, view_id)
 
+
+
+def test_control_captions_follow_a_language_switch(window):
+    """The captions beside the spin boxes change language with the window, and back."""
+    from PySide6.QtWidgets import QLabel
+
+    def captions(view) -> set[str]:
+        return {w.text() for w in view.findChildren(QLabel)}
+
+    view = show_me(window, "layer-params-280")
+    verify = window.panel("course_views").views["verify-recognise"]
+    degradation = window.panel("course_views").views["degradation"]
+    assert {"Input height H", "Filter size f"} <= captions(view)
+    assert "Threshold τ (Euclidean distance)" in captions(verify)
+    window.set_language("zh_CN")
+    assert {"输入高度 H", "过滤器大小 f"} <= captions(view) and "Input height H" not in captions(view)
+    assert "阈值 τ（欧氏距离）" in captions(verify) and "训练轮数" in captions(degradation)
+    window.set_language("en")
+    assert "Input height H" in captions(view) and "Epochs" in captions(degradation)

@@ -3,91 +3,40 @@ people against a similarity function), and the triplet loss of three chosen enco
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from engine.i18n import _
+from engine.i18n import N_, _
 
+from .course_views_base import ExampleView, LabelledBars, caption_row, decimal_box, group, set_quietly, side_by_side, styled
 from .course_views_common import num, rich_label
 
 __all__ = ["VerifyRecogniseView", "OneShotView", "TripletView", "ProbBars", "TripletPlot"]
 
 
-def _dspin(lo: float, hi: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(lo, hi)
-    s.setSingleStep(step)
-    s.setDecimals(decimals)
-    s.setKeyboardTracking(False)
-    return s
-
-
-def _set(spin, value: float) -> None:
-    spin.blockSignals(True)
-    spin.setValue(float(value))
-    spin.blockSignals(False)
-
-
-class VerifyRecogniseView(QWidget):
+class VerifyRecogniseView(ExampleView):
     """Two photos claimed to be one person: verified with one comparison, recognised with K."""
 
     view_id = "verify-recognise"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
-        self.tau_caption = QLabel()
-        self.tau_spin = _dspin(0.05, 2.0, 0.05)
-        row.addWidget(self.tau_caption)
-        row.addWidget(self.tau_spin)
-        row.addStretch(1)
-        v.addLayout(row)
-        boxes = QHBoxLayout()
-        self.verify_box, self.recognise_box = QGroupBox(), QGroupBox()
-        self.verify_label = rich_label()
-        vv = QVBoxLayout(self.verify_box)
-        vv.addWidget(self.verify_label)
-        vv.addStretch(1)
-        rv = QVBoxLayout(self.recognise_box)
+        super().__init__(model, parent)
+        self.tau_spin = decimal_box(0.05, 2.0, 0.05)
+        self.add(caption_row((N_("Threshold τ (Euclidean distance)"), self.tau_spin)))
+        self.verify_label, self.recognise_label = rich_label(), rich_label()
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.recognise_label = rich_label()
-        rv.addWidget(self.table)
-        rv.addWidget(self.recognise_label)
-        boxes.addWidget(self.verify_box, 1)
-        boxes.addWidget(self.recognise_box, 1)
-        v.addLayout(boxes)
-        self.footer = rich_label()
-        v.addWidget(self.footer)
-        v.addStretch(1)
-        self.tau_spin.valueChanged.connect(lambda t: model.set_params(self.view_id, threshold=t))
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.verify_box = group(self.verify_label)
+        self.recognise_box = group(self.table, self.recognise_label, stretch=False)
+        self.add(side_by_side(self.verify_box, self.recognise_box))
+        self.footer = self.add(rich_label())
+        self.bind(self.tau_spin, "threshold")
+        self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
-        _set(self.tau_spin, r.threshold)
-        self.tau_caption.setText(_("Threshold τ (Euclidean distance)"))
+    def draw(self, r) -> None:
+        set_quietly(self.tau_spin, r.threshold)
         self.intro.setText(_("Two new photos both claim to be <b>{name}</b>. The distance d between face encodings decides: "
                              "d ≤ τ means the same person.").format(name=r.claimed))
         self.verify_box.setTitle(_("Verification (1:1): is this {name}?").format(name=r.claimed))
@@ -132,75 +81,35 @@ class VerifyRecogniseView(QWidget):
         return [v.same for v in r.verifications]
 
 
-class ProbBars(QWidget):
-    """Probabilities of a softmax, one bar per class, labelled with the value."""
+class ProbBars(LabelledBars):
+    """Probabilities of a softmax, one bar per class (rows of ``(name, probability)``), the likeliest in red."""
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.rows: list[tuple[str, float]] = []
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    def lengths(self, avail: float) -> list[float]:
+        return [avail * prob for _name, prob in self.rows]
 
-    def set_rows(self, rows: list[tuple[str, float]]) -> None:
-        self.rows = rows
-        self.updateGeometry()
-        self.update()
+    def colour(self, i: int) -> QColor:
+        best = max(range(len(self.rows)), key=lambda k: self.rows[k][1])
+        return QColor("#c8372d" if i == best else "#9aa7b4")
 
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(260, 8 + 22 * max(1, len(self.rows)))
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        if not self.rows:
-            return
-        p = QPainter(self)
-        pal = self.palette()
-        label_w = max(self.fontMetrics().horizontalAdvance(n) for n, _v in self.rows) + 8
-        avail = max(10, self.width() - label_w - 60)
-        best = max(range(len(self.rows)), key=lambda i: self.rows[i][1])
-        for i, (name, prob) in enumerate(self.rows):
-            y = 4 + i * 22
-            p.setPen(pal.color(QPalette.ColorRole.WindowText))
-            p.drawText(QRectF(0, y, label_w - 4, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
-            p.fillRect(QRectF(label_w, y + 2, avail * prob, 14), QColor("#c8372d" if i == best else "#9aa7b4"))
-            p.drawText(QRectF(label_w + avail * prob + 4, y, 60, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, num(prob, 2))
-        p.end()
+    def value_text(self, i: int) -> str:
+        return num(self.rows[i][1], 2)
 
 
-class OneShotView(QWidget):
+class OneShotView(ExampleView):
     """Five people with one photo each; a sixth arrives. Softmax: must retrain; similarity: enroll one photo."""
 
     view_id = "one-shot"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        boxes = QHBoxLayout()
-        self.softmax_box, self.similarity_box = QGroupBox(), QGroupBox()
-        sv = QVBoxLayout(self.softmax_box)
-        self.softmax_top = rich_label()
-        self.bars = ProbBars()
-        self.softmax_bottom = rich_label()
-        for w in (self.softmax_top, self.bars, self.softmax_bottom):
-            sv.addWidget(w)
-        sv.addStretch(1)
+        super().__init__(model, parent)
+        self.softmax_top, self.bars, self.softmax_bottom = rich_label(), ProbBars(), rich_label()
         self.similarity_label = rich_label()
-        simv = QVBoxLayout(self.similarity_box)
-        simv.addWidget(self.similarity_label)
-        simv.addStretch(1)
-        boxes.addWidget(self.softmax_box, 1)
-        boxes.addWidget(self.similarity_box, 1)
-        v.addLayout(boxes)
-        v.addStretch(1)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.softmax_box = group(self.softmax_top, self.bars, self.softmax_bottom)
+        self.similarity_box = group(self.similarity_label)
+        self.add(side_by_side(self.softmax_box, self.similarity_box))
+        self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
+    def draw(self, r) -> None:
         k = len(r.people_before)
         self.intro.setText(_("{k} people are enrolled with <b>one photo each</b>: {names}. Then <b>{new}</b> joins, "
                              "and a second photo of {new} is shown to each approach.").format(
@@ -272,64 +181,50 @@ class TripletPlot(QWidget):
         painter.end()
 
 
-class TripletView(QWidget):
+class TripletView(ExampleView):
     """L(A, P, N) = max(‖f(A)−f(P)‖² − ‖f(A)−f(N)‖² + α, 0) for two-number encodings the learner can move."""
 
     view_id = "triplet"
 
+    _POINTS = (("anchor", N_("f(A) anchor")), ("positive", N_("f(P) positive, same person")),
+               ("negative", N_("f(N) negative, someone else")))
+
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
+        super().__init__(model, parent)
         grid = QGridLayout()
-        self.point_captions = [QLabel() for _i in range(3)]
         self.coord_spins: list[tuple[QDoubleSpinBox, QDoubleSpinBox]] = []
-        for i, (key, cap) in enumerate(zip(("anchor", "positive", "negative"), self.point_captions)):
-            x, y = _dspin(-5, 5, 0.05), _dspin(-5, 5, 0.05)
-            grid.addWidget(cap, i, 0)
-            grid.addWidget(x, i, 1)
-            grid.addWidget(y, i, 2)
+        for i, (key, caption) in enumerate(self._POINTS):
+            x, y = decimal_box(-5, 5, 0.05), decimal_box(-5, 5, 0.05)
+            for col, w in enumerate((QLabel(_(caption)), x, y)):
+                grid.addWidget(w, i, col)
             self.coord_spins.append((x, y))
             x.valueChanged.connect(lambda _v, k=key, i=i: self._moved(k, i))
             y.valueChanged.connect(lambda _v, k=key, i=i: self._moved(k, i))
-        self.margin_caption = QLabel()
-        self.margin_spin = _dspin(0, 5, 0.05)
-        grid.addWidget(self.margin_caption, 3, 0)
+        self.margin_spin = decimal_box(0, 5, 0.05)
+        grid.addWidget(QLabel(_("margin α")), 3, 0)
         grid.addWidget(self.margin_spin, 3, 1)
-        self.margin_spin.valueChanged.connect(lambda m: model.set_params(self.view_id, margin=m))
+        self.bind(self.margin_spin, "margin")
         left = QVBoxLayout()
         left.addLayout(grid)
-        self.terms = rich_label()
-        self.terms.setStyleSheet("font-size: 12pt;")
+        self.terms = styled(rich_label(), "font-size: 12pt;")
         left.addWidget(self.terms)
         left.addStretch(1)
+        row = QHBoxLayout()
         row.addLayout(left, 1)
         self.plot = TripletPlot()
         row.addWidget(self.plot, 1)
-        v.addLayout(row)
-        v.addStretch(1)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.add(row)
+        self.finish()
 
     def _moved(self, key: str, i: int) -> None:
         x, y = self.coord_spins[i]
         self.model.set_params(self.view_id, **{key: [x.value(), y.value()]})
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
+    def draw(self, r) -> None:
         for (x, y), pt in zip(self.coord_spins, (r.anchor, r.positive, r.negative)):
-            _set(x, pt[0])
-            _set(y, pt[1] if len(pt) > 1 else 0.0)
-        _set(self.margin_spin, r.terms.margin)
-        for cap, text in zip(self.point_captions, (_("f(A) anchor"), _("f(P) positive, same person"), _("f(N) negative, someone else"))):
-            cap.setText(text)
-        self.margin_caption.setText(_("margin α"))
+            set_quietly(x, pt[0])
+            set_quietly(y, pt[1] if len(pt) > 1 else 0.0)
+        set_quietly(self.margin_spin, r.terms.margin)
         self.intro.setText(_("Encodings with two numbers, so they can be drawn. Training wants the anchor closer to the "
                              "positive than to the negative, by at least the margin α (squared distances)."))
         t = r.terms

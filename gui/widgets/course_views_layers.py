@@ -8,114 +8,65 @@ import math
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from engine.i18n import _
+from engine.i18n import N_, _
 
+from .course_views_base import ExampleView, LabelledBars, caption_row, count_box, group, set_quietly, side_by_side, styled
 from .course_views_common import diverging, num, rich_label, shape
+from .form import Form
 
 __all__ = ["DenseVsConvView", "ConvLayerView", "FilterStrip", "LogBars"]
 
 
-def _spin(lo: int, hi: int) -> QSpinBox:
-    s = QSpinBox()
-    s.setRange(lo, hi)
-    s.setGroupSeparatorShown(True)
-    s.setKeyboardTracking(False)
-    return s
+class LogBars(LabelledBars):
+    """Parameter counts as bars on a log₁₀ scale (a count of 3·10⁹ beside 280 stays readable); rows of
+    ``(label, value, colour)``."""
 
-
-class LogBars(QWidget):
-    """Two parameter counts as bars on a log₁₀ scale (a count of 3·10⁹ beside 280 stays readable)."""
+    ROW, BAR_TOP, GAP, LABEL_PAD, RIGHT, VALUE_WIDTH, HINT = 22, 3, 6, 10, 126, 200, (400, 16)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rows: list[tuple[str, int, str]] = []  # (label, value, colour)
         self.setMinimumHeight(70)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_rows(self, rows: list[tuple[str, int, str]]) -> None:
-        self.rows = rows
-        self.update()
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(400, 16 + 28 * max(1, len(self.rows)))
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        if not self.rows:
-            return
-        p = QPainter(self)
-        pal = self.palette()
-        label_w = max(self.fontMetrics().horizontalAdvance(r[0]) for r in self.rows) + 10
+    def lengths(self, avail: float) -> list[float]:
         top = max(math.log10(max(v, 1)) for _l, v, _c in self.rows) or 1.0
-        avail = max(10, self.width() - label_w - 130)
-        for i, (label, value, colour) in enumerate(self.rows):
-            y = 6 + i * 28
-            p.setPen(pal.color(QPalette.ColorRole.WindowText))
-            p.drawText(QRectF(0, y, label_w, 22), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-            w = max(2.0, avail * math.log10(max(value, 1)) / top)
-            p.fillRect(QRectF(label_w + 4, y + 3, w, 16), QColor(colour))
-            p.drawText(QRectF(label_w + 10 + w, y, 200, 22), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, num(value))
-        p.end()
+        return [max(2.0, avail * math.log10(max(v, 1)) / top) for _l, v, _c in self.rows]
+
+    def colour(self, i: int) -> QColor:
+        return QColor(self.rows[i][2])
+
+    def value_text(self, i: int) -> str:
+        return num(self.rows[i][1])
 
 
-class DenseVsConvView(QWidget):
+class DenseVsConvView(ExampleView):
     """The 1000-unit fully connected layer on 1000×1000×3 against ten 3×3×3 filters on the same image."""
 
     view_id = "dense-vs-conv"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        controls = QHBoxLayout()
-        self.units_caption, self.filters_caption = QLabel(), QLabel()
-        self.units_spin, self.filters_spin, self.f_spin = _spin(1, 100_000), _spin(1, 512), _spin(1, 11)
-        self.f_caption = QLabel()
-        for cap, spin in ((self.units_caption, self.units_spin), (self.filters_caption, self.filters_spin), (self.f_caption, self.f_spin)):
-            controls.addWidget(cap)
-            controls.addWidget(spin)
-        controls.addStretch(1)
-        v.addLayout(controls)
-        boxes = QHBoxLayout()
-        self.dense_box, self.conv_box = QGroupBox(), QGroupBox()
+        super().__init__(model, parent)
+        self.units_spin, self.filters_spin, self.f_spin = count_box(1, 100_000), count_box(1, 512), count_box(1, 11)
+        self.add(caption_row((N_("Units of the fully connected layer"), self.units_spin), (N_("Filters"), self.filters_spin),
+                             (N_("Filter size f"), self.f_spin)))
         self.dense_label, self.conv_label = rich_label(), rich_label()
-        for box, label in ((self.dense_box, self.dense_label), (self.conv_box, self.conv_label)):
-            QVBoxLayout(box).addWidget(label)
-            boxes.addWidget(box, 1)
-        v.addLayout(boxes)
-        self.bars = LogBars()
-        v.addWidget(self.bars)
-        self.verdict = rich_label()
-        v.addWidget(self.verdict)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        v.addWidget(self.error)
-        v.addStretch(1)
-        self.units_spin.valueChanged.connect(lambda n: model.set_params(self.view_id, hidden_units=n))
-        self.filters_spin.valueChanged.connect(lambda n: model.set_params(self.view_id, filters=n))
-        self.f_spin.valueChanged.connect(lambda n: model.set_params(self.view_id, f=n))
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.dense_box, self.conv_box = group(self.dense_label, stretch=False), group(self.conv_label, stretch=False)
+        self.add(side_by_side(self.dense_box, self.conv_box))
+        self.bars = self.add(LogBars())
+        self.verdict = self.add(rich_label())
+        self.add_error()
+        for key, spin in (("hidden_units", self.units_spin), ("filters", self.filters_spin), ("f", self.f_spin)):
+            self.bind(spin, key)
+        self.finish()
 
     def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
-        m = self.model
-        r = m.results.get(self.view_id)
-        p = m.params[self.view_id]
+        p = self.model.params[self.view_id]
         for spin, value in ((self.units_spin, p["hidden_units"]), (self.filters_spin, p["filters"]), (self.f_spin, p["f"])):
-            spin.blockSignals(True)
-            spin.setValue(int(value))
-            spin.blockSignals(False)
-        self.units_caption.setText(_("Units of the fully connected layer"))
-        self.filters_caption.setText(_("Filters"))
-        self.f_caption.setText(_("Filter size f"))
-        self.error.setText(m.errors.get(self.view_id, ""))
-        self.error.setVisible(self.view_id in m.errors)
-        if r is None:
-            return
+            set_quietly(spin, value)
+        super().render()
+
+    def draw(self, r) -> None:
         h, w, c = r.input_hwc
         self.intro.setText(_("An image of {shape} flattened into one long vector has {h}·{w}·{c} = <b>{inputs}</b> input values. "
                              "Every unit of a fully connected layer has a weight for each of them; a filter of a convolution "
@@ -231,68 +182,47 @@ class FilterStrip(QWidget):
         p.end()
 
 
-class ConvLayerView(QWidget):
+class ConvLayerView(ExampleView):
     """One convolution layer: input, filters (each drawn), parameters with biases, output."""
 
     view_id = "conv-layer"
 
+    _FIELDS = ((N_("Input height H"), 4096), (N_("Input width W"), 4096), (N_("Input channels C"), 2048),
+               (N_("Filter size f"), 11), (N_("Filters"), 512))
+
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
-        form = QFormLayout()
-        self.h_spin, self.w_spin, self.c_spin = _spin(1, 4096), _spin(1, 4096), _spin(1, 2048)
-        self.f_spin, self.k_spin = _spin(1, 11), _spin(1, 512)
-        self.captions = [QLabel() for _i in range(5)]
-        for cap, spin in zip(self.captions, (self.h_spin, self.w_spin, self.c_spin, self.f_spin, self.k_spin)):
-            form.addRow(cap, spin)
-        row.addLayout(form)
+        super().__init__(model, parent)
+        form = Form()
+        self._spins = tuple(form.add(caption, count_box(1, top)) for caption, top in self._FIELDS)
+        self.h_spin, self.w_spin, self.c_spin, self.f_spin, self.k_spin = self._spins
         numbers = QVBoxLayout()
-        self.formula = rich_label()
-        self.formula.setStyleSheet("font-size: 12pt;")
+        self.formula = styled(rich_label(), "font-size: 12pt;")
         self.shapes_label = rich_label()
         numbers.addWidget(self.formula)
         numbers.addWidget(self.shapes_label)
         numbers.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(form.layout)
         row.addLayout(numbers, 1)
-        v.addLayout(row)
-        self.filters_caption = rich_label()
-        v.addWidget(self.filters_caption)
-        self.strip = FilterStrip()
-        v.addWidget(self.strip)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        v.addWidget(self.error)
-        v.addStretch(1)
-        keys = ("h", "w", "c", "f", "filters")
-        for key, spin in zip(keys, (self.h_spin, self.w_spin, self.c_spin, self.f_spin, self.k_spin)):
-            spin.valueChanged.connect(lambda _n, k=key: self._changed(k))
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.add(row)
+        self.filters_caption = self.add(rich_label())
+        self.strip = self.add(FilterStrip())
+        self.add_error()
+        for spin in self._spins:
+            spin.valueChanged.connect(lambda _n: self._changed())
+        self.finish()
 
-    def _changed(self, _key: str) -> None:
+    def _changed(self) -> None:
         hwc = [self.h_spin.value(), self.w_spin.value(), self.c_spin.value()]
         self.model.set_params(self.view_id, input_hwc=hwc, channels=hwc[2], n=hwc[0], f=self.f_spin.value(), filters=self.k_spin.value())
 
     def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
-        m = self.model
-        p = m.params[self.view_id]
-        h, w, c = p["input_hwc"]
-        for spin, value in zip((self.h_spin, self.w_spin, self.c_spin, self.f_spin, self.k_spin), (h, w, c, p["f"], p["filters"])):
-            spin.blockSignals(True)
-            spin.setValue(int(value))
-            spin.blockSignals(False)
-        for cap, text in zip(self.captions, (_("Input height H"), _("Input width W"), _("Input channels C"), _("Filter size f"), _("Filters"))):
-            cap.setText(text)
-        self.error.setText(m.errors.get(self.view_id, ""))
-        self.error.setVisible(self.view_id in m.errors)
-        r = m.results.get(self.view_id)
-        if r is None:
-            return
+        p = self.model.params[self.view_id]
+        for spin, value in zip(self._spins, (*p["input_hwc"], p["f"], p["filters"])):
+            set_quietly(spin, value)
+        super().render()
+
+    def draw(self, r) -> None:
         self.intro.setText(_("Each filter is f×f×C: one f×f kernel per input channel, plus one bias. The layer's parameters "
                              "do not depend on the size of the image, only on f, C and the number of filters."))
         f, (_h, _w, c) = r.f, r.input_hwc

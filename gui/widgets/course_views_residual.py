@@ -4,56 +4,42 @@ in the app (a few seconds on a CPU), with both training-loss curves drawn as the
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
-from engine.i18n import _
+from engine.i18n import N_, _
 
+from .course_views_base import ExampleView, caption_row, set_quietly
 from .course_views_common import num, rich_label
+from .form import spin_box
 
 __all__ = ["DegradationView"]
 
 
-class DegradationView(QWidget):
+class DegradationView(ExampleView):
     """Run / Cancel, the epochs, the two networks' sizes and the live curves (model: :class:`CourseViewsModel`)."""
 
     view_id = "degradation"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
-        self.epochs_caption = QLabel()
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 20)
-        self.run_button = QPushButton()
-        self.cancel_button = QPushButton()
-        row.addWidget(self.epochs_caption)
-        row.addWidget(self.epochs_spin)
-        row.addWidget(self.run_button)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        v.addLayout(row)
-        self.nets_label = rich_label()
-        v.addWidget(self.nets_label)
+        super().__init__(model, parent)
+        self.epochs_spin = spin_box(1, 20)
+        self.run_button, self.cancel_button = QPushButton(), QPushButton()
+        self.add(caption_row((N_("Epochs"), self.epochs_spin), after=(self.run_button, self.cancel_button)))
+        self.nets_label = self.add(rich_label())
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(220)
         self.plot.addLegend(offset=(-10, 10))
         self.plain_curve = self.plot.plot([], [], pen=pg.mkPen("#c8372d", width=2), name="plain")
         self.residual_curve = self.plot.plot([], [], pen=pg.mkPen("#2a7ab8", width=2), name="residual")
-        v.addWidget(self.plot, 1)
-        self.status = rich_label()
-        v.addWidget(self.status)
-        self.epochs_spin.valueChanged.connect(lambda n: model.set_params(self.view_id, epochs=n))
+        self.add(self.plot, 1)
+        self.status = self.add(rich_label())
+        self.bind(self.epochs_spin, "epochs")
         self.run_button.clicked.connect(model.run_degradation)
         self.cancel_button.clicked.connect(model.cancel_run)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
         model.curvesUpdated.connect(self._curves)
         model.runFinished.connect(lambda _text: self.render())
         model.busyChanged.connect(self._busy)
-        self.render()
+        self.finish(stretch=False)
 
     def _curves(self, curves) -> None:
         if curves is None:
@@ -73,8 +59,7 @@ class DegradationView(QWidget):
         c = m.curves
         if c is not None and getattr(c, "plain_params", 0):
             dp, pp, dr, pr = c.depth, c.plain_params, c.residual_depth, c.residual_params
-        elif m.results.get(self.view_id) is not None:
-            n = m.results[self.view_id]
+        elif (n := self.result()) is not None:
             dp, pp, dr, pr = n.depth_plain, n.params_plain, n.depth_residual, n.params_residual
         else:
             return
@@ -97,11 +82,7 @@ class DegradationView(QWidget):
     def render(self) -> None:
         """Texts in the current language; the curves stay."""
         m = self.model
-        p = m.params[self.view_id]
-        self.epochs_spin.blockSignals(True)
-        self.epochs_spin.setValue(int(p["epochs"]))
-        self.epochs_spin.blockSignals(False)
-        self.epochs_caption.setText(_("Epochs"))
+        set_quietly(self.epochs_spin, m.params[self.view_id]["epochs"])
         self.run_button.setText(_("Train both"))
         self.cancel_button.setText(_("Cancel"))
         self.intro.setText(_("Two networks of the same depth train side by side on the same batches of 8×8 digits, from the same "

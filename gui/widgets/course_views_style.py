@@ -3,11 +3,12 @@ cost ½‖a(C) − a(G)‖² of two 2×2 activations, and the Gram matrix of a 2
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine.course.typeset import formula_html
 from engine.i18n import _
 
+from .course_views_base import ExampleView, decimal_box, row_of, set_quietly, styled
 from .course_views_common import NumberGrid, num, rich_label, shape
 
 __all__ = ["TotalCostView", "ContentCostView", "GramView"]
@@ -17,56 +18,34 @@ J_CONTENT = formula_html("J_content")
 J_STYLE = formula_html("J_style")
 
 
-def _dspin(lo: float, hi: float, step: float) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(lo, hi)
-    s.setSingleStep(step)
-    s.setDecimals(3)
-    s.setKeyboardTracking(False)
-    return s
-
-
-class TotalCostView(QWidget):
+class TotalCostView(ExampleView):
     """α, β and the two costs chosen by hand; the weighted terms and J(G) from the panel's ``total_loss``."""
 
     view_id = "total-cost"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
+        super().__init__(model, parent)
         grid = QGridLayout()
-        self.captions = [rich_label(selectable=False) for _i in range(4)]
-        self.spins = [_dspin(0, 1e6, 1), _dspin(0, 1e6, 1), _dspin(0, 1e6, 0.1), _dspin(0, 1e6, 0.1)]
-        for i, (cap, spin, key) in enumerate(zip(self.captions, self.spins, ("alpha", "beta", "content", "style"))):
+        # the weights and the costs: symbols, the same in every language
+        fields = (("α", "alpha", 1), ("β", "beta", 1), (J_CONTENT + "(C, G)", "content", 0.1), (J_STYLE + "(S, G)", "style", 0.1))
+        self.captions, self.spins = [], []
+        for i, (symbol, key, step) in enumerate(fields):
+            cap, spin = rich_label(symbol, selectable=False), decimal_box(0, 1e6, step, decimals=3)
             grid.addWidget(cap, i // 2, 2 * (i % 2))
             grid.addWidget(spin, i // 2, 2 * (i % 2) + 1)
-            spin.valueChanged.connect(lambda value, k=key: model.set_params(self.view_id, **{k: value}))
+            self.bind(spin, key)
             spin.setMaximumWidth(160)
+            self.captions.append(cap)
+            self.spins.append(spin)
         grid.setColumnStretch(4, 1)
-        v.addLayout(grid)
-        self.formula = rich_label()
-        self.formula.setStyleSheet("font-size: 13pt;")
-        v.addWidget(self.formula)
-        self.note = rich_label()
-        v.addWidget(self.note)
-        v.addStretch(1)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.add(grid)
+        self.formula = self.add(styled(rich_label(), "font-size: 13pt;"))
+        self.note = self.add(rich_label())
+        self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
+    def draw(self, r) -> None:
         for spin, value in zip(self.spins, (r.alpha, r.beta, r.content, r.style)):
-            spin.blockSignals(True)
-            spin.setValue(value)
-            spin.blockSignals(False)
-        for cap, text in zip(self.captions, ("α", "β", J_CONTENT + "(C, G)", J_STYLE + "(S, G)")):
-            cap.setText(text)
+            set_quietly(spin, value)
         self.intro.setText(_("Style transfer makes an image G that keeps the content of C and takes the style of S, by "
                              "gradient descent on G. The cost adds both parts, each with its weight:"))
         self.formula.setText(
@@ -77,38 +56,20 @@ class TotalCostView(QWidget):
         self.note.setText(_("Raise β against α and the result leans towards the style; the two weights only matter relative to each other."))
 
 
-class ContentCostView(QWidget):
+class ContentCostView(ExampleView):
     """a(C) and a(G) of one layer, their difference, the squares, and ½ of the sum."""
 
     view_id = "content-cost"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
+        super().__init__(model, parent)
         self.grid_c, self.grid_g, self.grid_d, self.grid_sq = (NumberGrid(cell=46) for _i in range(4))
-        self.ops = [QLabel(t) for t in ("−", "=", "→")]
-        for w in (self.grid_c, self.ops[0], self.grid_g, self.ops[1], self.grid_d, self.ops[2], self.grid_sq):
-            row.addWidget(w)
-        row.addStretch(1)
-        for op in self.ops:
-            op.setStyleSheet("font-size: 16pt;")
-        v.addLayout(row)
-        self.formula = rich_label()
-        self.formula.setStyleSheet("font-size: 13pt;")
-        v.addWidget(self.formula)
-        v.addStretch(1)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.ops = [styled(QLabel(t), "font-size: 16pt;") for t in ("−", "=", "→")]
+        self.add(row_of(self.grid_c, self.ops[0], self.grid_g, self.ops[1], self.grid_d, self.ops[2], self.grid_sq))
+        self.formula = self.add(styled(rich_label(), "font-size: 13pt;"))
+        self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
+    def draw(self, r) -> None:
         h, w = len(r.a_c), len(r.a_c[0])
         self.intro.setText(_("The content cost compares the activations of one layer l for the content image C and the "
                              "generated image G, value by value. Here the layer's activation is {shape}:").format(shape=shape((h, w, 1))))
@@ -126,41 +87,21 @@ class ContentCostView(QWidget):
                 jc=J_CONTENT, terms=terms, s=num(r.sum_squares), cost=num(r.cost)))
 
 
-class GramView(QWidget):
+class GramView(ExampleView):
     """The two channels of a(S) and a(G), their Gram matrices, and the layer's style cost."""
 
     view_id = "gram"
 
     def __init__(self, model, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = model
-        v = QVBoxLayout(self)
-        self.intro = rich_label()
-        v.addWidget(self.intro)
-        row = QHBoxLayout()
+        super().__init__(model, parent)
         self.channel_grids = [NumberGrid(cell=34) for _i in range(4)]  # S k=1, S k=2, G k=1, G k=2
         self.gram_s, self.gram_g = NumberGrid(cell=46), NumberGrid(cell=46)
-        for grid in self.channel_grids[:2] + [self.gram_s]:
-            row.addWidget(grid)
-        row.addSpacing(24)
-        for grid in self.channel_grids[2:] + [self.gram_g]:
-            row.addWidget(grid)
-        row.addStretch(1)
-        v.addLayout(row)
-        self.entries = rich_label()
-        v.addWidget(self.entries)
-        self.formula = rich_label()
-        self.formula.setStyleSheet("font-size: 12pt;")
-        v.addWidget(self.formula)
-        v.addStretch(1)
-        model.resultChanged.connect(lambda view: view == self.view_id and self.render())
-        self.render()
+        self.add(row_of(*self.channel_grids[:2], self.gram_s, 24, *self.channel_grids[2:], self.gram_g))
+        self.entries = self.add(rich_label())
+        self.formula = self.add(styled(rich_label(), "font-size: 12pt;"))
+        self.finish()
 
-    def render(self) -> None:
-        """Draw the model's numbers in the current language and shape notation."""
-        r = self.model.results.get(self.view_id)
-        if r is None:
-            return
+    def draw(self, r) -> None:
         h, w = r.hw
         c = r.channels
         self.intro.setText(_("A layer's activation of {shape} for the style image S and for the generated image G. "
