@@ -41,13 +41,14 @@ def set_notice_handler(handler: Callable[[str], None] | None) -> list[str]:
     return queued
 
 
-def notices_to_stderr() -> None:
-    """Print every notice (queued ones first) to stderr as ``convstudio: <line>``: what the command line does."""
+def notices_to_stderr(format_line: Callable[[str], str] = lambda line: f"convstudio: {line}") -> None:
+    """Print every notice (queued ones first) to stderr, each as ``format_line`` writes it: what the command line does
+    (which passes its own error style, ``convstudio：…`` in Chinese)."""
     import sys
 
     def show(line: str) -> None:
         try:
-            sys.stderr.write(f"convstudio: {line}\n")
+            sys.stderr.write(format_line(line) + "\n")
             sys.stderr.flush()
         except (OSError, ValueError):
             pass

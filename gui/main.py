@@ -12,10 +12,10 @@ def main(argv: list[str] | None = None) -> int:
     from .conflicts import check_or_exit
 
     check_or_exit()  # 'engine' and 'gui' are generic names: both must be ConvStudio's
-    from engine.cli import build_parser, run, use_command_line_language
+    from engine.cli import build_parser, error_line, run, use_command_line_language
     from engine.stored import notices_to_stderr
 
-    notices_to_stderr()  # a damaged stored file or catalogue is said in one line (the window takes over later)
+    notices_to_stderr(error_line)  # a damaged stored file or catalogue is said in one line (the window takes over later)
     from . import desktop, open_example, screenshots
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 set_preference(args.device)
             except ValueError as exc:  # the same one line as with a command
-                print(f"convstudio: {exc}", file=sys.stderr)
+                from engine.cli import say_error
+
+                say_error(exc)
                 return 2
         from engine.stored import set_notice_handler
 
