@@ -229,6 +229,8 @@ def check_nms(win, qtbot, ex):
     assert [ex.state["scores"][i] for i in kept] == ex.expected["kept_scores"]
     z = [b.z for b in sb.canvas.boxes]
     assert all(z[i] > z[j] for i in kept for j in range(len(z)) if j not in kept)  # kept boxes are drawn on top
+    # the example's thresholds are the sandbox's; the live detector keeps the user's
+    assert (sb.model.pc_threshold, sb.model.iou_threshold) == (ex.state["score_threshold"], ex.state["iou_threshold"])
 
 
 # -- Faces and style transfer ------------------------------------------------------------------------
@@ -339,3 +341,13 @@ def test_screenshots_render_an_example_after_show_me(qtbot, tmp_path):
     assert set(results) == {"example-iou-two-boxes", "example-no-such-example"}  # only the examples, not every panel
     image = QImage(str(tmp_path / "example-iou-two-boxes.png"))
     assert (image.width(), image.height()) == (1024, 700)
+
+
+def test_the_nms_example_leaves_the_live_detectors_thresholds_alone(window, qtbot):
+    window.switch_to("detection")
+    panel = window.panel("detection")
+    panel.score_slider.setValue(42)
+    panel.iou_slider.setValue(35)
+    show_me(window, "nms-five-boxes")
+    assert (panel.model.score, panel.model.iou) == (pytest.approx(0.42), pytest.approx(0.35))
+    assert (panel.score_slider.value(), panel.iou_slider.value()) == (42, 35)

@@ -206,14 +206,8 @@ class DetectionModel(QObject):
             self.settingsChanged.emit()
 
     def apply_example(self, state: dict) -> None:
-        """Put the panel into a course example's state: ``iou_threshold``/``score_threshold`` set the
-        thresholds; ``boxes`` (xyxy) with ``scores`` go to the NMS sandbox, two boxes without
-        scores to the IoU playground (the view follows ``exampleApplied``)."""
-        changes = {}
-        if "iou_threshold" in state:
-            changes["iou"] = float(state["iou_threshold"])
-        if "score_threshold" in state:
-            changes["score"] = float(state["score_threshold"])
-        if changes:
-            self.update(**changes)
+        """Show a course example: ``boxes`` (xyxy) with ``scores`` (and the example's own
+        ``score_threshold``/``iou_threshold``) go to the NMS sandbox, two boxes without scores to the
+        IoU playground (the view follows ``exampleApplied``). The live detector's thresholds are the
+        user's and stay as they are."""
         self.exampleApplied.emit(dict(state))

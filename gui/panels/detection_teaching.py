@@ -57,8 +57,7 @@ class TeachingViews:
         if "scores" in state:
             # one class, so each score is p_c itself; the learner can step back through it
             sandbox = self.sandbox
-            sandbox.model.load_boxes(boxes.tolist(), state["scores"], float(state.get("score_threshold", 0.0)),
-                                     float(state.get("iou_threshold", self.model.iou)))
+            sandbox.model.load_boxes(boxes.tolist(), state["scores"], float(state["score_threshold"]), float(state["iou_threshold"]))
             sandbox.model.run_to_end()
             with QSignalBlocker(sandbox.source_combo):
                 sandbox.source_combo.setCurrentIndex(max(0, sandbox.source_combo.findData("course")))
