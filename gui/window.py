@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import platform
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
 from engine import device as engine_device
 from engine import i18n, shapes
 from engine.i18n import N_, _
-from engine.io import is_image_path
 
 from .context import AppContext, NoticeBridge, make_settings, setting_text
 from .i18n import CJK_FONT_HINT, apply_language, chinese_font_family
@@ -40,18 +38,17 @@ from .jobs import JobRunner
 from .panel import Panel
 from .panels import PanelEntry, panel_entries
 from .theme import apply_theme, restyle, sync_plot_theme
-from .dialogs import ask_image_path
 from .panel_scroll import PanelScrollArea
+from .window_images import MAX_RECENT, ImageOpening
 from .torch_loader import FirstPaint, TorchLoader
 
 __all__ = ["MainWindow", "MAX_RECENT", "PanelScrollArea"]
 
 log = logging.getLogger(__name__)
-MAX_RECENT = 8
 THEME_TITLES = {"light": N_("Light theme"), "dark": N_("Dark theme")}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ImageOpening, QMainWindow):
     """ConvStudio's window. Panels are created the first time they are shown.
 
     ``panel_classes``: panel classes or registry entries (:class:`~gui.panels.PanelEntry`), default every
@@ -550,72 +547,6 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, _("Keyboard shortcuts"), self.shortcuts_text())
-
-    # -- images: open, recent, drag and drop --
-
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            return []
-        # the settings file is the user's: only plain paths, and no more than the menu shows
-        return [v for v in value if isinstance(v, str) and v and len(v) < 4096 and "\0" not in v][:MAX_RECENT]
-
-    def _remember(self, path: Path) -> None:
-        items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
-        self.settings.setValue("recent_files", items[:MAX_RECENT])
-        self._rebuild_recent()
-
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        files = self.recent_files()
-        if not files:
-            act = self.recent_menu.addAction(_("(none)"))
-            act.setEnabled(False)
-        for path in files:
-            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_image_path(Path(p))).setToolTip(path)
-
-    def open_image_dialog(self) -> None:
-        path = ask_image_path(self)
-        if path:
-            self.open_image_path(path)
-
-    def open_image_path(self, path: Path) -> bool:
-        """Send an image file to the current panel; False (with a message) if it takes none."""
-        panel = self.current_panel()
-        if panel is None and self._waiting_id is not None and self._waiting_id == self._current_id:
-            title = _(self.panel_classes[self.panel_ids().index(self._waiting_id)].title)
-            self.show_message(_("The {panel} panel opens when PyTorch has loaded; open the image again in a moment.").format(panel=title), 8000)
-            return False
-        if panel is None or not panel.accepts_images:
-            takers = [_(cls.title) for cls in self.panel_classes if cls.accepts_images]
-            text = _("This panel does not take images.") if panel is None else _("The {panel} panel does not take images.").format(panel=_(panel.title))
-            if takers:
-                text += " " + _("Panels that do: {panels}.").format(panels=_(", ").join(takers))
-            self.show_message(text, 8000)
-            return False
-        try:
-            panel.open_image(path)
-        except Exception as exc:
-            self.show_error(_("Cannot open image"), str(exc))
-            return False
-        self._remember(path)
-        return True
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        urls = event.mimeData().urls()
-        if urls and any(u.isLocalFile() and is_image_path(u.toLocalFile()) for u in urls):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        for url in event.mimeData().urls():
-            if url.isLocalFile() and is_image_path(url.toLocalFile()):
-                self.open_image_path(Path(url.toLocalFile()))
-                event.acceptProposedAction()
-                return
 
     # -- shutdown --
 
