@@ -15,6 +15,7 @@ __all__ = ["build_cases", "full_disk_cases"]
 
 
 def build_cases(tmp: Path, p: dict[str, Path]) -> list[Case]:
+    """Every reader and writer on the inputs in ``p``, odd arguments, pipes and signals; outputs under ``tmp/out``."""
     cases: list[Case] = []
     out = tmp / "out"
     out.mkdir()

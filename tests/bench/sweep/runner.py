@@ -14,6 +14,7 @@ __all__ = ["run_case"]
 
 
 def run_case(case: Case, base_env: dict[str, str]) -> Result:
+    """Run ``case`` with ``base_env`` (plus its own variables) and judge its exit, stderr and checks."""
     env = {**base_env, **case.env}
     cmd = [sys.executable, "-m", "gui.main", "--device", "cpu", *case.args]
     if case.no_dac:
