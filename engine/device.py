@@ -50,7 +50,7 @@ def resolve_device(preference: str | None = "auto") -> torch.device:
         return torch.device("cpu")
     try:
         device = torch.device(pref)
-    except RuntimeError as exc:
+    except RuntimeError:
         raise ValueError(_("unknown device {device}; use auto, cpu, cuda, cuda:N or mps").format(device=repr(preference))) from None
     if device.type == "cuda":
         if not torch.cuda.is_available():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from engine.i18n import _
 
 __all__ = ["register", "open_window"]

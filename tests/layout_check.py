@@ -49,11 +49,6 @@ def _name(w: QWidget) -> str:
     return f"{type(w).__name__} {w.objectName() or ''}{text[:40]!r}"
 
 
-def _is_plain_label(label: QLabel) -> bool:
-    text = label.text()
-    return bool(text) and label.pixmap().isNull() and label.textFormat() != Qt.TextFormat.RichText and "<" not in text
-
-
 def _label_problem(label: QLabel) -> str | None:
     if not label.text() or not label.pixmap().isNull():
         return None
@@ -120,6 +115,8 @@ def _view_problems(view: QAbstractItemView) -> list[str]:
         model = view.model()
         if model is None or header.isHidden():
             return out
+        # wrapped cells in rows sized to their contents are read whole, however narrow the column
+        wraps = isinstance(view, QTableView) and view.wordWrap() and view.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
         for c in range(model.columnCount()):
             if header.isSectionHidden(c):
                 continue
@@ -129,7 +126,6 @@ def _view_problems(view: QAbstractItemView) -> list[str]:
             need_header = header.fontMetrics().horizontalAdvance(title.split("\n")[0]) + 2 * margin
             if title and "\n" not in title and need_header > width + SLACK:
                 out.append(f"column {title!r} header needs {need_header} px, has {width}")
-            wraps = isinstance(view, QTableView) and view.wordWrap() and view.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
             if view.textElideMode() != Qt.TextElideMode.ElideNone and not wraps:
                 need = view.sizeHintForColumn(c)
                 if need > width + SLACK:

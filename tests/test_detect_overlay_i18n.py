@@ -112,7 +112,6 @@ def test_the_recorded_video_carries_the_chinese_caption(tmp_path, capsys, monkey
 
 
 def test_the_class_filter_takes_names_in_either_language(qtbot):
-    from gui.panels.detection import DetectionPanel  # noqa: F401  (the panel module binds the model)
     from gui.panels.detection_model import DetectionModel
 
     model = DetectionModel()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from pathlib import Path
 from typing import Callable
 from ..i18n import _, join_list

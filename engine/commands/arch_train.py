@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from ..i18n import _
 
 __all__ = ["register_arch", "add_train_digits"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from ..i18n import N_, _
 
 __all__ = ["register"]
@@ -18,7 +17,7 @@ def _word(table: dict[str, str], key: str) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     from .. import weights
-    from ..cli import print_json, say_error
+    from ..cli import print_json
 
     rows = [
         {

@@ -225,7 +225,7 @@ class ConvLayerView(ExampleView):
     def draw(self, r) -> None:
         self.intro.setText(_("Each filter is f×f×C: one f×f kernel per input channel, plus one bias. The layer's parameters "
                              "do not depend on the size of the image, only on f, C and the number of filters."))
-        f, (_h, _w, c) = r.f, r.input_hwc
+        f, c = r.f, r.input_hwc[2]
         self.formula.setText(
             _("per filter: {f}·{f}·{c} = {wpf} weights + 1 bias = {ppf}").format(f=f, c=num(c), wpf=num(r.weights_per_filter), ppf=num(r.params_per_filter))
             + "<br>" + _("layer: ({f}·{f}·{c} + 1)·{k} = <b>{params}</b> parameters").format(f=f, c=num(c), k=num(r.filters), params=num(r.params)))
